@@ -1,0 +1,54 @@
+# The entry points: `make run` and `make test` (see README.md). Both work on a
+# machine with only Python 3.11+ and make: they create .venv, install the
+# project, and start embedded PostgreSQL and Redis unless DATABASE_URL /
+# REDIS_URL name running servers.
+
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	&& echo $$p && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CATALOGS := $(wildcard i18n/locale/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+# Parallel test workers: one per core, at least two.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; echo $$n)
+
+.PHONY: run test lint bench i18n install clean
+
+install: $(STAMP) $(COMPILED)
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+# Compiled catalogs are built here, never committed.
+i18n/locale/%/LC_MESSAGES/messages.mo: i18n/locale/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -l $* -d i18n/locale -D messages
+
+run: install
+	$(BIN)/hanchang run
+
+test: install
+	$(BIN)/hanchang services -- $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+bench: install
+	$(BIN)/hanchang services -- $(BIN)/python -m bench
+
+i18n: install
+	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k translate:2 -k N_ \
+		--project=hanchang --msgid-bugs-address=hanchang@moel.go.kr -o i18n/messages.pot \
+		api auth onestop notifications kiosk assisted_channel i18n server
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i i18n/messages.pot -d i18n/locale -D messages
+	@echo "Now translate new messages in i18n/locale/*/LC_MESSAGES/messages.po"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

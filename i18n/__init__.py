@@ -1,0 +1,126 @@
+"""Messages people see or hear, in their language (Korean by default).
+
+Message ids are English; catalogs live in `i18n/locale/<lang>/LC_MESSAGES/
+messages.po` and are compiled to `.mo` by the install (`make i18n` extracts new
+messages and updates the catalogs). Code marks text with:
+
+- `translate(locale, "English text {name}", name=...)` where a locale is at hand;
+- `N_("English text")` for text defined ahead of time and translated later.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+DEFAULT_LOCALE = "ko"
+SUPPORTED_LOCALES: tuple[str, ...] = ("ko", "en")
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
+
+__all__ = [
+    "DEFAULT_LOCALE",
+    "SUPPORTED_LOCALES",
+    "N_",
+    "negotiate_locale",
+    "parse_accept_language",
+    "translate",
+]
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark `message` for extraction; translate it later with `translate`."""
+    return message
+
+
+def parse_accept_language(header: str) -> list[str]:
+    """Language tags from an Accept-Language header, best first (RFC 9110 §12.5.4)."""
+    weighted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        tag = tag.strip().lower()
+        if not tag:
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            weighted.append((-quality, index, tag))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def _supported(tag: str | None) -> str | None:
+    if not tag:
+        return None
+    tag = tag.lower()
+    if tag in SUPPORTED_LOCALES:
+        return tag
+    primary = tag.split("-", 1)[0].split("_", 1)[0]
+    return primary if primary in SUPPORTED_LOCALES else None
+
+
+def negotiate_locale(
+    accept_language: str | None = None,
+    preferred: str | None = None,
+    explicit: str | None = None,
+) -> str:
+    """Pick the locale: an explicit choice (e.g. `?lang=`), then Accept-Language,
+    then the person's stored preference, then Korean.
+
+    A language we do not have yet falls through to the next source; a person
+    whose preference is, say, Vietnamese gets English rather than nothing they
+    can read only when they asked for no language at all.
+    """
+    chosen = _supported(explicit)
+    if chosen:
+        return chosen
+    if accept_language:
+        for tag in parse_accept_language(accept_language):
+            if tag == "*":
+                break
+            chosen = _supported(tag)
+            if chosen:
+                return chosen
+    chosen = _supported(preferred)
+    if chosen:
+        return chosen
+    if preferred and preferred != DEFAULT_LOCALE:
+        # A foreign preferred language we have no catalog for: English is
+        # likelier to be read than Korean.
+        return "en"
+    return DEFAULT_LOCALE
+
+
+@functools.cache
+def _translations(locale: str) -> Translations:
+    directory = LOCALE_DIR / locale / "LC_MESSAGES"
+    po_path = directory / f"{DOMAIN}.po"
+    mo_path = directory / f"{DOMAIN}.mo"
+    if mo_path.exists() and (not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime):
+        with mo_path.open("rb") as handle:
+            return Translations(handle, domain=DOMAIN)
+    # Not compiled yet (or out of date): compile in memory from the catalog.
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def translate(locale: str, message: str, /, **params: object) -> str:
+    """`message` (an English message id) in `locale`, with `{name}` fields filled in."""
+    if locale not in SUPPORTED_LOCALES:
+        locale = DEFAULT_LOCALE
+    text: str = _translations(locale).gettext(message)
+    return text.format(**params) if params else text

@@ -1,0 +1,94 @@
+"""The composition root: builds the Litestar application from settings."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from arq.connections import ArqRedis
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, Tag
+
+from api.health import healthz, readyz
+from api.problems import problem_page
+from server import db
+from server.errors import handle_exception
+from server.metrics import RequestMetrics, metrics_middleware
+from server.settings import Settings, get_settings
+
+API_VERSION = "0.1.0"
+
+
+async def provide_transaction(state: State) -> AsyncGenerator[db.Transaction, None]:
+    """One transaction per request: committed when the handler returns, rolled back if it raises."""
+    async with db.transaction(state.pool) as tx:
+        yield tx
+
+
+def provide_queue(state: State) -> ArqRedis:
+    queue: ArqRedis = state.redis
+    return queue
+
+
+def create_app(
+    settings: Settings | None = None, *, extra_route_handlers: Sequence[Any] = ()
+) -> Litestar:
+    """The application. `extra_route_handlers` lets tests exercise plumbing through real routes."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        app.state.settings = settings
+        app.state.pool = await db.create_pool(settings.database)
+        # Connects lazily: the API starts (and /readyz says why not ready) while Redis is away.
+        app.state.redis = ArqRedis.from_url(
+            settings.redis.url, socket_connect_timeout=2, socket_timeout=5
+        )
+        flusher: asyncio.Task[None] | None = None
+        if settings.metrics.enabled:
+            app.state.metrics = RequestMetrics()
+            flusher = asyncio.create_task(
+                app.state.metrics.run_flusher(app.state.pool, settings.metrics.flush_interval_s)
+            )
+        try:
+            yield
+        finally:
+            if flusher is not None:
+                flusher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await flusher
+            await app.state.redis.aclose()
+            await app.state.pool.close()
+
+    route_handlers: list[Any] = [healthz, readyz, problem_page, *extra_route_handlers]
+    return Litestar(
+        route_handlers=route_handlers,
+        lifespan=[lifespan],
+        dependencies={
+            "tx": Provide(provide_transaction),
+            "queue": Provide(provide_queue, sync_to_thread=False),
+        },
+        middleware=[metrics_middleware] if settings.metrics.enabled else [],
+        exception_handlers={Exception: handle_exception},
+        openapi_config=OpenAPIConfig(
+            title="Hanchang API",
+            version=API_VERSION,
+            description=(
+                "One-stop citizen services of the Ministry of Employment and Labor. "
+                "Every error is RFC 9457 application/problem+json, in the language of "
+                "Accept-Language (Korean by default, English available)."
+            ),
+            path="/schema",
+            render_plugins=[JsonRenderPlugin(), SwaggerRenderPlugin()],
+            tags=[Tag(name="health", description="Liveness and readiness")],
+            components=Components(),
+        ),
+        debug=False,
+    )

@@ -1,0 +1,205 @@
+"""The append-only, hash-chained audit log: one helper to write it, one to verify it.
+
+Every sensitive action (sign-in, authenticator change, identity verification,
+consent, document view, ...) writes one row with `record_audit` in the same
+transaction as the action itself, so an action and its audit row commit or roll
+back together. Codes, registration numbers and full phone numbers never go in.
+
+Each row's hash is SHA-256 over the previous row's hash and the row's content,
+so changing, removing or inserting a row breaks the chain from that row on.
+Writers take a transaction-scoped advisory lock to append one at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import msgspec
+
+GENESIS_HASH = bytes(32)
+_AUDIT_LOCK_KEY = 0x61756474  # "audt"
+
+
+class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    occurred_at: datetime
+    actor: str
+    action: str
+    subject: str | None
+    office: str | None
+    channel: str | None
+    reason: str | None
+    details: dict[str, Any]
+    prev_hash: bytes
+    row_hash: bytes
+
+
+class ChainBreak(msgspec.Struct, frozen=True):
+    id: int
+    problem: str
+
+
+class VerifyReport(msgspec.Struct, frozen=True):
+    rows: int
+    breaks: list[ChainBreak]
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaks
+
+
+def row_hash(
+    prev_hash: bytes,
+    *,
+    occurred_at: datetime,
+    actor: str,
+    action: str,
+    subject: str | None,
+    office: str | None,
+    channel: str | None,
+    reason: str | None,
+    details: dict[str, Any],
+) -> bytes:
+    content = msgspec.json.encode(
+        {
+            "occurred_at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor": actor,
+            "action": action,
+            "subject": subject,
+            "office": office,
+            "channel": channel,
+            "reason": reason,
+            "details": details,
+        },
+        order="sorted",
+    )
+    return hashlib.sha256(prev_hash + content).digest()
+
+
+async def record_audit(
+    conn: asyncpg.Connection,
+    *,
+    actor: str,
+    action: str,
+    subject: str | None = None,
+    office: str | None = None,
+    channel: str | None = None,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> int:
+    """Append one audit row inside the caller's transaction; returns its id.
+
+    `actor` and `subject` name parties as `person:<id>`, `staff:<id>`,
+    `partner:<id>` or `system`; `details` holds JSON values only.
+    """
+    details = details or {}
+    # Microseconds, as PostgreSQL stores them, so the hash can be recomputed from the row.
+    occurred_at = datetime.now(UTC)
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", _AUDIT_LOCK_KEY)
+    previous = await conn.fetchval("SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1")
+    prev_hash = bytes(previous) if previous is not None else GENESIS_HASH
+    digest = row_hash(
+        prev_hash,
+        occurred_at=occurred_at,
+        actor=actor,
+        action=action,
+        subject=subject,
+        office=office,
+        channel=channel,
+        reason=reason,
+        details=details,
+    )
+    audit_id: int = await conn.fetchval(
+        """
+        INSERT INTO audit_log
+            (occurred_at, actor, action, subject, office, channel, reason, details, prev_hash, row_hash)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10)
+        RETURNING id
+        """,
+        occurred_at,
+        actor,
+        action,
+        subject,
+        office,
+        channel,
+        reason,
+        msgspec.json.encode(details).decode(),
+        prev_hash,
+        digest,
+    )
+    return audit_id
+
+
+async def list_audit_for_subject(
+    conn: asyncpg.Connection, subject: str, *, limit: int = 100
+) -> list[AuditEntry]:
+    rows = await conn.fetch(
+        """
+        SELECT id, occurred_at, actor, action, subject, office, channel, reason,
+               details::text AS details, prev_hash, row_hash
+        FROM audit_log WHERE subject = $1 ORDER BY id DESC LIMIT $2
+        """,
+        subject,
+        limit,
+    )
+    return [_entry(row) for row in rows]
+
+
+def _entry(row: asyncpg.Record) -> AuditEntry:
+    return AuditEntry(
+        id=row["id"],
+        occurred_at=row["occurred_at"],
+        actor=row["actor"],
+        action=row["action"],
+        subject=row["subject"],
+        office=row["office"],
+        channel=row["channel"],
+        reason=row["reason"],
+        details=msgspec.json.decode(row["details"]),
+        prev_hash=bytes(row["prev_hash"]),
+        row_hash=bytes(row["row_hash"]),
+    )
+
+
+async def verify_audit_chain(conn: asyncpg.Connection, *, batch: int = 10_000) -> VerifyReport:
+    """Walk the whole log in order and recompute every hash."""
+    breaks: list[ChainBreak] = []
+    expected_prev = GENESIS_HASH
+    last_id = 0
+    count = 0
+    while True:
+        rows = await conn.fetch(
+            """
+            SELECT id, occurred_at, actor, action, subject, office, channel, reason,
+                   details::text AS details, prev_hash, row_hash
+            FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2
+            """,
+            last_id,
+            batch,
+        )
+        if not rows:
+            break
+        for row in rows:
+            entry = _entry(row)
+            count += 1
+            if entry.prev_hash != expected_prev:
+                breaks.append(ChainBreak(entry.id, "previous hash does not match the row before"))
+            recomputed = row_hash(
+                entry.prev_hash,
+                occurred_at=entry.occurred_at,
+                actor=entry.actor,
+                action=entry.action,
+                subject=entry.subject,
+                office=entry.office,
+                channel=entry.channel,
+                reason=entry.reason,
+                details=entry.details,
+            )
+            if recomputed != entry.row_hash:
+                breaks.append(ChainBreak(entry.id, "row content does not match its hash"))
+            expected_prev = entry.row_hash
+            last_id = entry.id
+    return VerifyReport(rows=count, breaks=breaks)

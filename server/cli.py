@@ -1,0 +1,197 @@
+"""The `hanchang` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import asyncpg
+
+from server.settings import SettingsError, get_settings, load_settings
+
+DEFAULT_DEMO_PEOPLE = 10_000
+
+
+def _settings_or_exit() -> None:
+    try:
+        get_settings()
+    except SettingsError as exc:
+        print(f"hanchang: setting {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+async def _owner_connect() -> asyncpg.Connection:
+    settings = get_settings()
+    url = os.environ.get("DATABASE_MIGRATION_URL") or settings.database.url
+    return await asyncpg.connect(url)
+
+
+async def _migrate() -> int:
+    from server.migrate import migrate
+
+    conn = await _owner_connect()
+    try:
+        applied = await migrate(conn)
+    finally:
+        await conn.close()
+    for migration in applied:
+        print(f"applied {migration.version:04d}_{migration.name}")
+    if not applied:
+        print("database is up to date")
+    return 0
+
+
+async def _demo_data(people: int, if_empty: bool, seed: int) -> int:
+    from server.demo_data import load_demo_data
+
+    conn = await _owner_connect()
+    try:
+        if if_empty and await conn.fetchval("SELECT EXISTS (SELECT 1 FROM people)"):
+            print("demo data: the database already has people; nothing loaded")
+            return 0
+        started = time.perf_counter()
+        summary = await load_demo_data(conn, people=people, seed=seed, settings=get_settings())
+        print(f"demo data: {summary} in {time.perf_counter() - started:.1f} s")
+    finally:
+        await conn.close()
+    return 0
+
+
+async def _demo_people(as_json: bool) -> int:
+    from server.demo_data import demo_people, format_demo_people
+
+    conn = await _owner_connect()
+    try:
+        people = await demo_people(conn)
+    finally:
+        await conn.close()
+    print(format_demo_people(people, as_json=as_json))
+    return 0
+
+
+async def _audit_verify() -> int:
+    from server.audit import verify_audit_chain
+
+    conn = await _owner_connect()
+    try:
+        report = await verify_audit_chain(conn)
+    finally:
+        await conn.close()
+    if report.ok:
+        print(f"audit log intact: {report.rows} rows, hash chain verified")
+        return 0
+    print(f"audit log TAMPERED: {len(report.breaks)} break(s) in {report.rows} rows", file=sys.stderr)
+    for item in report.breaks[:50]:
+        print(f"  row {item.id}: {item.problem}", file=sys.stderr)
+    return 1
+
+
+def _worker() -> int:
+    from arq.worker import Worker
+
+    from server.worker import worker_settings
+
+    Worker(**worker_settings(get_settings())).run()
+    return 0
+
+
+def _serve() -> int:
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=settings.http.host,
+        port=settings.http.port,
+        log_level="info",
+        access_log=False,
+        lifespan="on",
+    )
+    return 0
+
+
+def _services(command: Sequence[str]) -> int:
+    """Run `command` with DATABASE_URL and REDIS_URL naming running servers (embedded if unset)."""
+    from server.embedded import embedded_services
+
+    if not command:
+        print("hanchang services: give a command after --", file=sys.stderr)
+        return 2
+    data_dir = Path(os.environ.get("HANCHANG_DATA_DIR") or get_settings().data_dir) / "test"
+    os.environ.setdefault("HANCHANG_EMBEDDED_FSYNC", "off")
+    with embedded_services(data_dir, persist=False) as urls:
+        env = {**os.environ, "DATABASE_URL": urls.database_url, "REDIS_URL": urls.redis_url}
+        child = subprocess.Popen(list(command), env=env)
+        previous = {
+            sig: signal.signal(sig, lambda s, _f: child.send_signal(s))
+            for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+        try:
+            return child.wait()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hanchang", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="start everything for local use (make run)")
+    run.add_argument("--people", type=int, default=DEFAULT_DEMO_PEOPLE, help="demo people to load")
+    services = commands.add_parser("services", help="run a command with PostgreSQL and Redis up")
+    services.add_argument("cmd", nargs=argparse.REMAINDER)
+    commands.add_parser("migrate", help="apply database migrations")
+    demo = commands.add_parser("demo-data", help="load a synthetic population")
+    demo.add_argument("--people", type=int, default=DEFAULT_DEMO_PEOPLE)
+    demo.add_argument("--seed", type=int, default=1350)
+    demo.add_argument("--if-empty", action="store_true", help="only when there are no people yet")
+    people = commands.add_parser("demo-people", help="list demo people to try every sign-in path")
+    people.add_argument("--json", action="store_true")
+    audit = commands.add_parser("audit", help="audit log tools")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser("verify", help="recompute the audit log's hash chain")
+    commands.add_parser("worker", help="run an arq worker")
+    commands.add_parser("serve", help="serve HTTP (one process)")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "run":
+        from server.supervisor import run_everything
+
+        return run_everything(people=args.people)
+    if args.command == "services":
+        cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+        return _services(cmd)
+
+    _settings_or_exit()
+    settings = load_settings()
+    if not settings.database.url and args.command in {"migrate", "demo-data", "demo-people", "audit"}:
+        print("hanchang: setting DATABASE_URL: is not set (or use `make run`)", file=sys.stderr)
+        return 2
+    if args.command == "migrate":
+        return asyncio.run(_migrate())
+    if args.command == "demo-data":
+        return asyncio.run(_demo_data(args.people, args.if_empty, args.seed))
+    if args.command == "demo-people":
+        return asyncio.run(_demo_people(args.json))
+    if args.command == "audit":
+        return asyncio.run(_audit_verify())
+    if args.command == "worker":
+        return _worker()
+    if args.command == "serve":
+        return _serve()
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,222 @@
+"""Typed settings read from the environment, in sections, cached once per process.
+
+Development (`make run`, `make test`) works with no variable set: the embedded
+PostgreSQL and Redis fill in the URLs and a random development secret is kept
+under `./.hanchang/`. In production (`HANCHANG_ENV=production`) every required
+value must be given, and a wrong or missing one stops start-up with one line
+naming the variable.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+Environment = Literal["development", "test", "production"]
+ENVIRONMENTS: tuple[Environment, ...] = ("development", "test", "production")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message names the variable."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+class DatabaseSettings(msgspec.Struct, frozen=True, kw_only=True):
+    url: str
+    # The role the application acts as. It owns nothing and cannot UPDATE or
+    # DELETE the audit log; migrations run as the connecting (owner) role.
+    app_role: str = "hanchang_app"
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    statement_timeout_ms: int = 15_000
+
+
+class RedisSettings(msgspec.Struct, frozen=True, kw_only=True):
+    url: str
+
+
+class HttpSettings(msgspec.Struct, frozen=True, kw_only=True):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # What people open. WebAuthn accepts `localhost` as a relying party, never a bare IP.
+    public_url: str = "http://localhost:8000"
+
+
+class PersonKeySettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Secrets for the standard person key (HMAC-SHA256 of a registration number).
+
+    `keys` maps a key version to its secret; `current_version` signs new keys.
+    Older versions stay readable until every person is re-keyed.
+    """
+
+    keys: dict[int, bytes]
+    current_version: int
+
+
+class MetricsSettings(msgspec.Struct, frozen=True, kw_only=True):
+    enabled: bool = True
+    flush_interval_s: float = 5.0
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    env: Environment
+    data_dir: Path
+    database: DatabaseSettings
+    redis: RedisSettings
+    http: HttpSettings
+    person_key: PersonKeySettings
+    metrics: MetricsSettings
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(name, f"must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(name, f"must be between {low} and {high}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(name, f"must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(name, f"must be greater than 0, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(name, f"must be true or false, got {raw!r}")
+
+
+def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...], required: bool) -> str:
+    raw = env.get(name, "").strip()
+    if not raw:
+        if required:
+            raise SettingsError(name, "is required in production")
+        return ""
+    if not raw.startswith(tuple(f"{s}://" for s in schemes)):
+        raise SettingsError(name, f"must start with {' or '.join(s + '://' for s in schemes)}")
+    return raw
+
+
+def parse_person_keys(raw: str, variable: str = "HANCHANG_PERSON_KEYS") -> PersonKeySettings:
+    """Parse `"2:<base64 secret>,1:<base64 secret>"`; the first entry is current."""
+    keys: dict[int, bytes] = {}
+    current: int | None = None
+    for part in raw.split(","):
+        version_text, sep, secret_text = part.strip().partition(":")
+        if not sep or not version_text.isdigit():
+            raise SettingsError(variable, "must look like '2:<base64 secret>,1:<base64 secret>'")
+        try:
+            secret = base64.b64decode(secret_text, validate=True)
+        except ValueError:
+            raise SettingsError(variable, f"key version {version_text} is not base64") from None
+        if len(secret) < 32:
+            raise SettingsError(variable, f"key version {version_text} must be at least 32 bytes")
+        version = int(version_text)
+        keys[version] = secret
+        if current is None:
+            current = version
+    assert current is not None
+    return PersonKeySettings(keys=keys, current_version=current)
+
+
+def _development_person_keys(data_dir: Path) -> PersonKeySettings:
+    """A random secret made on first start and kept with the local data (never in the repo)."""
+    path = data_dir / "person-key.secret"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text("1:" + base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+        path.chmod(0o600)
+    return parse_person_keys(path.read_text().strip(), variable=str(path))
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from `env` (default: the process environment)."""
+    env = os.environ if env is None else env
+    environment = env.get("HANCHANG_ENV", "development").strip() or "development"
+    if environment not in ENVIRONMENTS:
+        raise SettingsError("HANCHANG_ENV", f"must be one of {', '.join(ENVIRONMENTS)}")
+    production = environment == "production"
+    data_dir = Path(env.get("HANCHANG_DATA_DIR") or PROJECT_ROOT / ".hanchang")
+
+    database_url = _url(env, "DATABASE_URL", ("postgresql", "postgres"), production)
+    redis_url = _url(env, "REDIS_URL", ("redis", "rediss", "unix"), production)
+
+    raw_keys = env.get("HANCHANG_PERSON_KEYS", "").strip()
+    if raw_keys:
+        person_key = parse_person_keys(raw_keys)
+    elif production:
+        raise SettingsError("HANCHANG_PERSON_KEYS", "is required in production")
+    else:
+        person_key = _development_person_keys(data_dir)
+
+    port = _int(env, "HANCHANG_PORT", 8000, low=1, high=65535)
+    public_url = env.get("HANCHANG_PUBLIC_URL", "").strip() or f"http://localhost:{port}"
+    if production and not public_url.startswith("https://"):
+        raise SettingsError("HANCHANG_PUBLIC_URL", "must be an https:// address in production")
+
+    return Settings(
+        env=environment,  # type: ignore[arg-type]
+        data_dir=data_dir,
+        database=DatabaseSettings(
+            url=database_url,
+            app_role=env.get("HANCHANG_DB_APP_ROLE", "hanchang_app").strip(),
+            pool_min_size=_int(env, "HANCHANG_DB_POOL_MIN", 2, low=0, high=100),
+            pool_max_size=_int(env, "HANCHANG_DB_POOL_MAX", 10, low=1, high=500),
+            statement_timeout_ms=_int(
+                env, "HANCHANG_DB_STATEMENT_TIMEOUT_MS", 15_000, low=100, high=3_600_000
+            ),
+        ),
+        redis=RedisSettings(url=redis_url),
+        http=HttpSettings(
+            host=env.get("HANCHANG_HOST", "127.0.0.1").strip() or "127.0.0.1",
+            port=port,
+            public_url=public_url.rstrip("/"),
+        ),
+        person_key=person_key,
+        metrics=MetricsSettings(
+            enabled=_bool(env, "HANCHANG_METRICS_ENABLED", True),
+            flush_interval_s=_float(env, "HANCHANG_METRICS_FLUSH_SECONDS", 5.0),
+        ),
+    )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The one settings object of this process (entry points only; code takes it as an argument)."""
+    return load_settings()

@@ -1,0 +1,136 @@
+"""`hanchang run` (what `make run` calls): everything for local use, owned by one process.
+
+This process starts embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL
+are not set (data under ./.hanchang/), migrates, loads demo people into an
+empty database, and runs the HTTP server and an arq worker as child processes.
+Ctrl-C or SIGTERM stops the children first, then Redis, then PostgreSQL;
+children also stop on their own if this process is killed outright.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from types import FrameType
+
+from server.embedded import die_with_parent, embedded_services, stop_process
+from server.settings import SettingsError, load_settings
+
+
+class Shutdown(Exception):
+    pass
+
+
+def _raise_shutdown(signum: int, _frame: FrameType | None) -> None:
+    # Cleanup below must not be interrupted by a second Ctrl-C.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Shutdown(signal.Signals(signum).name)
+
+
+def _child(args: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "server.cli", *args],
+        start_new_session=True,
+        preexec_fn=die_with_parent(signal.SIGTERM),  # noqa: PLW1509
+    )
+
+
+def _wait_ready(url: str, children: list[subprocess.Popen[bytes]], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for child in children:
+            if child.poll() is not None:
+                raise RuntimeError(f"{child.args} exited with {child.returncode} during start-up")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own loopback URL
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"{url} did not answer 200 within {timeout:.0f} s")
+
+
+def _banner(public_url: str, people_listing: str) -> str:
+    lines = [
+        "",
+        "Hanchang is running. Open:",
+        f"  {public_url}/readyz               readiness (PostgreSQL and Redis)",
+        f"  {public_url}/schema/swagger       the API, to read and try",
+        f"  {public_url}/schema/openapi.json  the OpenAPI 3.1 document",
+        "",
+        "Demo people (synthetic) to try sign-in with:",
+        people_listing,
+        "",
+        "Press Ctrl-C to stop everything.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def run_everything(*, people: int) -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"hanchang: setting {exc}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGINT, _raise_shutdown)
+    signal.signal(signal.SIGTERM, _raise_shutdown)
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        with embedded_services(settings.data_dir) as urls:
+            try:
+                return _serve_until_stopped(settings.http.port, settings.http.public_url, people,
+                                            urls.database_url, urls.redis_url, children)
+            finally:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                for child in children:
+                    stop_process(child, signal.SIGTERM, timeout=20)
+    except Shutdown as reason:
+        print(f"\nhanchang: {reason} received; server, worker, Redis and PostgreSQL stopped.")
+        return 0
+
+
+def _serve_until_stopped(
+    port: int,
+    public_url: str,
+    people: int,
+    database_url: str,
+    redis_url: str,
+    children: list[subprocess.Popen[bytes]],
+) -> int:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["REDIS_URL"] = redis_url
+    print(f"PostgreSQL: {database_url}\nRedis: {redis_url}", flush=True)
+    from server import cli
+    from server.demo_data import demo_people, format_demo_people
+
+    if asyncio.run(cli._migrate()) != 0:
+        return 1
+    asyncio.run(cli._demo_data(people, if_empty=True, seed=1350))
+    children.append(_child(["serve"]))
+    children.append(_child(["worker"]))
+    _wait_ready(f"http://127.0.0.1:{port}/readyz", children)
+
+    async def listing() -> str:
+        conn = await cli._owner_connect()
+        try:
+            return format_demo_people(await demo_people(conn), as_json=False)
+        finally:
+            await conn.close()
+
+    print(_banner(public_url, asyncio.run(listing())), flush=True)
+    while True:
+        for child in children:
+            if child.poll() is not None:
+                print(f"hanchang: {child.args[-1]} stopped ({child.returncode}); stopping all")
+                return 1
+        time.sleep(0.5)

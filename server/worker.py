@@ -1,0 +1,62 @@
+"""arq worker settings in one place: every job and cron job the workers run.
+
+Start a worker with `hanchang worker` (as `make run` does), which runs
+`arq.Worker(**worker_settings(settings))`. A test checks that
+every job name the code enqueues is registered here.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from arq import cron
+from arq.connections import RedisSettings
+
+from server.audit import verify_audit_chain
+from server.db import create_pool
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def verify_audit_log(ctx: dict[str, Any]) -> dict[str, int]:
+    """Nightly: recompute the audit log's hash chain and shout if it is broken."""
+    async with ctx["pool"].acquire() as conn:
+        report = await verify_audit_chain(conn)
+    if not report.ok:
+        log.error("audit log chain broken at rows %s", [b.id for b in report.breaks[:20]])
+    return {"rows": report.rows, "breaks": len(report.breaks)}
+
+
+JOB_FUNCTIONS = [verify_audit_log]
+CRON_JOBS = [cron(verify_audit_log, hour={18}, minute={17}, run_at_startup=False)]  # 03:17 KST
+
+
+def registered_job_names() -> set[str]:
+    return {function.__name__ for function in JOB_FUNCTIONS}
+
+
+def worker_settings(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for `arq.Worker`, built from our settings."""
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        ctx["settings"] = settings
+        ctx["pool"] = await create_pool(settings.database, min_size=1)
+
+    async def on_shutdown(ctx: dict[str, Any]) -> None:
+        pool = ctx.get("pool")
+        if pool is not None:
+            await pool.close()
+
+    return {
+        "functions": JOB_FUNCTIONS,
+        "cron_jobs": CRON_JOBS,
+        "redis_settings": RedisSettings.from_dsn(settings.redis.url),
+        "on_startup": on_startup,
+        "on_shutdown": on_shutdown,
+        "job_timeout": 300,
+        "max_tries": 5,
+        "handle_signals": True,
+    }
+

@@ -1,0 +1,100 @@
+"""The audit log is append-only for the application and tamper-evident for everyone."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import asyncpg
+import pytest
+
+from server.audit import list_audit_for_subject, record_audit, verify_audit_chain
+from server.settings import Settings
+
+
+async def _write_three(owner_conn: asyncpg.Connection) -> list[int]:
+    await owner_conn.execute('SET ROLE "hanchang_app"')
+    try:
+        ids = []
+        async with owner_conn.transaction():
+            ids.append(await record_audit(owner_conn, actor="staff:1", action="identity.verified",
+                                          subject="person:7", office="seoul-gangnam",
+                                          channel="counter", reason="resident ID card checked",
+                                          details={"document": "resident_id", "last4": "1234"}))
+            ids.append(await record_audit(owner_conn, actor="person:7", action="auth.sign_in",
+                                          subject="person:7", channel="app",
+                                          details={"method": "passkey", "aal": 2}))
+            ids.append(await record_audit(owner_conn, actor="system", action="auth.locked",
+                                          subject="person:8", details={"failures": 10}))
+        return ids
+    finally:
+        await owner_conn.execute("RESET ROLE")
+
+
+async def test_rows_chain_and_verify(owner_conn: asyncpg.Connection) -> None:
+    ids = await _write_three(owner_conn)
+    report = await verify_audit_chain(owner_conn)
+    assert report.ok
+    assert report.rows >= 3
+    trail = await list_audit_for_subject(owner_conn, "person:7")
+    assert [entry.id for entry in trail] == [ids[1], ids[0]]
+    assert trail[1].details == {"document": "resident_id", "last4": "1234"}
+    assert trail[0].prev_hash == trail[1].row_hash
+
+
+async def test_application_role_cannot_update_or_delete(conn: asyncpg.Connection) -> None:
+    await record_audit(conn, actor="system", action="test.row")
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        async with conn.transaction():
+            await conn.execute("UPDATE audit_log SET action = 'forged'")
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        async with conn.transaction():
+            await conn.execute("DELETE FROM audit_log")
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        async with conn.transaction():
+            await conn.execute("TRUNCATE audit_log")
+
+
+async def test_even_the_owner_is_stopped_by_the_trigger(owner_conn: asyncpg.Connection) -> None:
+    await _write_three(owner_conn)
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+        await owner_conn.execute("UPDATE audit_log SET action = 'forged'")
+
+
+def _verify_cli(settings: Settings) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HANCHANG_ENV": "test",
+        "DATABASE_URL": settings.database.url,
+        "REDIS_URL": settings.redis.url,
+        "HANCHANG_PERSON_KEYS": "1:" + "QUFB" * 11,
+        "HANCHANG_DATA_DIR": str(settings.data_dir),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", "audit", "verify"],
+        env=env, capture_output=True, text=True, check=False, timeout=60,
+    )
+
+
+async def test_tampering_is_detected(owner_conn: asyncpg.Connection, settings: Settings) -> None:
+    ids = await _write_three(owner_conn)
+    clean = _verify_cli(settings)
+    assert clean.returncode == 0, clean.stderr
+    assert "intact" in clean.stdout
+
+    # Someone with the owner's powers disables the guard and rewrites history.
+    await owner_conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
+    try:
+        await owner_conn.execute(
+            "UPDATE audit_log SET reason = 'nothing happened' WHERE id = $1", ids[0]
+        )
+        await owner_conn.execute("DELETE FROM audit_log WHERE id = $1", ids[2])
+    finally:
+        await owner_conn.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
+
+    report = await verify_audit_chain(owner_conn)
+    assert not report.ok
+    assert ids[0] in {item.id for item in report.breaks}
+    tampered = _verify_cli(settings)
+    assert tampered.returncode == 1
+    assert "TAMPERED" in tampered.stderr

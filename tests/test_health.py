@@ -1,0 +1,75 @@
+"""Liveness, readiness, and readiness naming what is down."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from server.app import create_app
+from server.embedded import free_port
+from server.settings import load_settings
+from tests.conftest import environment_for_tests
+
+
+async def test_healthz_answers_without_touching_services(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readyz_is_ready_with_postgres_and_redis(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"postgresql": "ok", "redis": "ok"}}
+
+
+@pytest.fixture
+async def client_without_redis(
+    database_url: str, tmp_path: Path
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    closed = f"redis://127.0.0.1:{free_port()}/0"
+    settings = load_settings(environment_for_tests(database_url, closed, tmp_path))
+    async with AsyncTestClient(app=create_app(settings)) as test_client:
+        yield test_client
+
+
+async def test_readyz_names_redis_when_it_is_down(
+    client_without_redis: AsyncTestClient[Litestar],
+) -> None:
+    response = await client_without_redis.get("/readyz", headers={"Accept-Language": "en"})
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["down"] == ["redis"]
+    assert body["type"].endswith("/problems/service-unavailable")
+    assert "Redis" in body["detail"]
+    assert response.headers["retry-after"] == "5"
+
+
+@pytest.fixture
+async def client_without_postgres(
+    redis_url: str, tmp_path: Path
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    closed = f"postgresql://postgres@127.0.0.1:{free_port()}/nowhere"
+    env = environment_for_tests(closed, redis_url, tmp_path, HANCHANG_DB_POOL_MIN="0")
+    async with AsyncTestClient(app=create_app(load_settings(env))) as test_client:
+        yield test_client
+
+
+async def test_readyz_names_postgres_when_it_is_down_in_korean(
+    client_without_postgres: AsyncTestClient[Litestar],
+) -> None:
+    response = await client_without_postgres.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["down"] == ["postgresql"]
+    assert "PostgreSQL" in body["detail"]
+    assert response.headers["content-language"] == "ko"
+    # The process itself is alive: liveness must not fail with the database.
+    assert (await client_without_postgres.get("/healthz")).status_code == 200
