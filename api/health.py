@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -68,12 +69,12 @@ async def check_readiness(pool: asyncpg.Pool, redis: Redis) -> dict[str, bool]:
         "problem+json body whose `down` lists what is not reachable."
     ),
 )
-async def readyz(request: Request[object, object, object]) -> Response[Readiness]:
+async def readyz(request: Request[Any, Any, Any]) -> Response[Readiness]:
     state = request.app.state
     results = await check_readiness(state.pool, state.redis)
     down = [name for name, ok in results.items() if not ok]
     if down:
-        return render_problem(  # type: ignore[return-value]
+        return render_problem(
             request,
             Problem(
                 SERVICE_UNAVAILABLE,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 from litestar import Request, get
 from litestar.params import FromPath
@@ -19,7 +21,7 @@ class ProblemKindDocument(msgspec.Struct, frozen=True):
 
 
 @get("/problems/{slug:str}", tags=["health"], summary="Describe a kind of problem")
-async def problem_page(slug: FromPath[str], request: Request[object, object, object]) -> ProblemKindDocument:
+async def problem_page(slug: FromPath[str], request: Request[Any, Any, Any]) -> ProblemKindDocument:
     """The kind of problem a `type` URI names, in the caller's language."""
     kind = PROBLEM_KINDS.get(slug)
     if kind is None:

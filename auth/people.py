@@ -58,7 +58,9 @@ def normalize_registration_number(text: str) -> str:
     return digits
 
 
-def person_key(keys: PersonKeySettings, registration_number: str, version: int | None = None) -> bytes:
+def person_key(
+    keys: PersonKeySettings, registration_number: str, version: int | None = None
+) -> bytes:
     """The standard person key of a registration number under key `version` (default: current)."""
     secret = keys.keys[keys.current_version if version is None else version]
     digits = normalize_registration_number(registration_number)
@@ -131,7 +133,9 @@ async def find_person_by_registration_number(
     conn: asyncpg.Connection, keys: PersonKeySettings, registration_number: str
 ) -> Person | None:
     """Look a person up by number under every live key version (and retired keys)."""
-    candidates = [(version, person_key(keys, registration_number, version)) for version in keys.keys]
+    candidates = [
+        (version, person_key(keys, registration_number, version)) for version in keys.keys
+    ]
     row = await conn.fetchrow(
         f"""
         SELECT {_PERSON_COLUMNS} FROM people

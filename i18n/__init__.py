@@ -25,15 +25,15 @@ DOMAIN = "messages"
 
 __all__ = [
     "DEFAULT_LOCALE",
-    "SUPPORTED_LOCALES",
     "N_",
+    "SUPPORTED_LOCALES",
     "negotiate_locale",
     "parse_accept_language",
     "translate",
 ]
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+def N_(message: str) -> str:
     """Mark `message` for extraction; translate it later with `translate`."""
     return message
 
@@ -106,7 +106,9 @@ def _translations(locale: str) -> Translations:
     directory = LOCALE_DIR / locale / "LC_MESSAGES"
     po_path = directory / f"{DOMAIN}.po"
     mo_path = directory / f"{DOMAIN}.mo"
-    if mo_path.exists() and (not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime):
+    if mo_path.exists() and (
+        not po_path.exists() or mo_path.stat().st_mtime >= po_path.stat().st_mtime
+    ):
         with mo_path.open("rb") as handle:
             return Translations(handle, domain=DOMAIN)
     # Not compiled yet (or out of date): compile in memory from the catalog.

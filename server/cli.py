@@ -88,7 +88,9 @@ async def _audit_verify() -> int:
     if report.ok:
         print(f"audit log intact: {report.rows} rows, hash chain verified")
         return 0
-    print(f"audit log TAMPERED: {len(report.breaks)} break(s) in {report.rows} rows", file=sys.stderr)
+    print(
+        f"audit log TAMPERED: {len(report.breaks)} break(s) in {report.rows} rows", file=sys.stderr
+    )
     for item in report.breaks[:50]:
         print(f"  row {item.id}: {item.problem}", file=sys.stderr)
     return 1
@@ -163,7 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("serve", help="serve HTTP (one process)")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     if args.command == "run":
         from server.supervisor import run_everything
 
@@ -174,7 +178,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     _settings_or_exit()
     settings = load_settings()
-    if not settings.database.url and args.command in {"migrate", "demo-data", "demo-people", "audit"}:
+    if not settings.database.url and args.command in {
+        "migrate",
+        "demo-data",
+        "demo-people",
+        "audit",
+    }:
         print("hanchang: setting DATABASE_URL: is not set (or use `make run`)", file=sys.stderr)
         return 2
     if args.command == "migrate":

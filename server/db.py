@@ -9,9 +9,9 @@ rows it needs exist).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 
@@ -44,7 +44,7 @@ class Transaction:
                 log.exception("after-commit action failed")
 
 
-def _role_setup(app_role: str) -> Callable[[asyncpg.Connection], Awaitable[None]]:
+def _role_setup(app_role: str) -> Callable[[asyncpg.Connection], Coroutine[Any, Any, None]]:
     async def init(conn: asyncpg.Connection) -> None:
         if app_role:
             # Act as the unprivileged application role even when the URL names
@@ -76,7 +76,8 @@ async def create_pool(settings: DatabaseSettings, *, min_size: int | None = None
 async def transaction(pool: asyncpg.Pool) -> AsyncGenerator[Transaction, None]:
     """One transaction: commit on success, roll back on error, then after-commit work."""
     async with pool.acquire() as conn:
-        tx = Transaction(conn)
+        # A pooled connection proxies every Connection method.
+        tx = Transaction(cast(asyncpg.Connection, conn))
         async with conn.transaction():
             yield tx
     await tx.run_after_commit()

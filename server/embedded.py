@@ -182,14 +182,16 @@ class EmbeddedPostgres:
                     "-c",
                     "max_connections=200",
                     "-c",
-                    "fsync=off" if os.environ.get("HANCHANG_EMBEDDED_FSYNC") == "off" else "fsync=on",
+                    "fsync=off"
+                    if os.environ.get("HANCHANG_EMBEDDED_FSYNC") == "off"
+                    else "fsync=on",
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 user=user,
                 start_new_session=True,
                 # SIGINT is PostgreSQL's "fast shutdown".
-                preexec_fn=die_with_parent(signal.SIGINT),  # noqa: PLW1509
+                preexec_fn=die_with_parent(signal.SIGINT),
             )
         _wait_for_port(self.port, self.process, "PostgreSQL", self.log)
         self._wait_ready()
@@ -257,7 +259,7 @@ class EmbeddedRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=die_with_parent(signal.SIGTERM),  # noqa: PLW1509
+            preexec_fn=die_with_parent(signal.SIGTERM),
         )
         _wait_for_port(self.port, self.process, "Redis", self.log)
         return self.url

@@ -104,7 +104,9 @@ def _validation_problem(exc: ValidationException, locale: str) -> Problem:
         field = source if key in ("", "data") else f"{source}.{key}"
         errors.append(FieldError(field=field, detail=detail))
     if not errors:
-        errors.append(FieldError(field="body", detail=translate(locale, N_("This value is not valid."))))
+        errors.append(
+            FieldError(field="body", detail=translate(locale, N_("This value is not valid.")))
+        )
     return Problem(VALIDATION_ERROR, errors=errors)
 
 
@@ -154,7 +156,8 @@ def _html_page(locale: str, body: dict[str, Any]) -> str:
     title = html.escape(str(body["title"]))
     detail = html.escape(str(body["detail"]))
     items = "".join(
-        f"<li>{html.escape(e['field'])}: {html.escape(e['detail'])}</li>" for e in body.get("errors", [])
+        f"<li>{html.escape(e['field'])}: {html.escape(e['detail'])}</li>"
+        for e in body.get("errors", [])
     )
     listing = f"<ul>{items}</ul>" if items else ""
     home = html.escape(translate(locale, N_("Go to the start page")))
@@ -165,7 +168,7 @@ def _html_page(locale: str, body: dict[str, Any]) -> str:
         f"<title>{title}</title>"
         "<style>body{font:1.25rem/1.6 system-ui,sans-serif;max-width:40rem;margin:2rem auto;"
         "padding:0 1rem;color:#111;background:#fff}a{color:#0b3d91}</style></head>"
-        f'<body><main><h1>{title}</h1><p>{detail}</p>{listing}<p>{helpline}</p>'
+        f"<body><main><h1>{title}</h1><p>{detail}</p>{listing}<p>{helpline}</p>"
         f'<p><a href="/">{home}</a></p></main></body></html>'
     )
 
@@ -193,7 +196,9 @@ def render_problem(request: Request[Any, Any, Any], problem: Problem) -> Respons
         )
     if fmt == "twiml":
         # Twilio only reads TwiML from a 200; the caller hears what went wrong.
-        return Response(_twiml(locale, body), status_code=200, media_type=MediaType.XML, headers=headers)
+        return Response(
+            _twiml(locale, body), status_code=200, media_type=MediaType.XML, headers=headers
+        )
     return Response(body, status_code=problem.kind.status, media_type=PROBLEM_JSON, headers=headers)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import asyncpg
 import msgspec
+from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -101,7 +102,7 @@ class RequestMetrics:
                     """,
                     rows,
                 )
-        except (OSError, asyncpg.PostgresError):
+        except Exception:
             # Keep the counts for the next try rather than lose them while the database is away.
             log.warning("request metrics flush failed; will retry", exc_info=True)
             for (minute, method, route), tally in tallies.items():
@@ -132,7 +133,7 @@ def metrics_middleware(app: ASGIApp) -> ASGIApp:
     """ASGI middleware recording each HTTP request's route, status and server time."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         metrics: RequestMetrics | None = getattr(scope["litestar_app"].state, "metrics", None)
@@ -156,7 +157,8 @@ def metrics_middleware(app: ASGIApp) -> ASGIApp:
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000.0
             route = scope.get("path_template") or UNMATCHED_ROUTE
-            metrics.record(scope["method"], route, status, elapsed_ms, time.time())
+            method = scope["method"]
+            metrics.record(method, route, status, elapsed_ms, time.time())
 
     return middleware
 
@@ -205,7 +207,13 @@ async def summarize_routes(conn: asyncpg.Connection, since: datetime) -> list[Ro
     for row in rows:
         entry = merged.setdefault(
             (row["method"], row["route"]),
-            {"requests": 0, "failures": 0, "client_errors": 0, "sum": 0.0, "buckets": [0] * BUCKET_COUNT},
+            {
+                "requests": 0,
+                "failures": 0,
+                "client_errors": 0,
+                "sum": 0.0,
+                "buckets": [0] * BUCKET_COUNT,
+            },
         )
         entry["requests"] += row["requests"]
         entry["failures"] += row["failures"]

@@ -191,7 +191,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError("HANCHANG_PUBLIC_URL", "must be an https:// address in production")
 
     return Settings(
-        env=environment,  # type: ignore[arg-type]
+        env=environment,
         data_dir=data_dir,
         database=DatabaseSettings(
             url=database_url,

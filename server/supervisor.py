@@ -38,8 +38,13 @@ def _child(args: list[str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "server.cli", *args],
         start_new_session=True,
-        preexec_fn=die_with_parent(signal.SIGTERM),  # noqa: PLW1509
+        preexec_fn=die_with_parent(signal.SIGTERM),
     )
+
+
+def _name(child: subprocess.Popen[bytes]) -> str:
+    args = child.args
+    return str(args[-1]) if isinstance(args, list) else str(args)
 
 
 def _wait_ready(url: str, children: list[subprocess.Popen[bytes]], timeout: float = 120) -> None:
@@ -47,7 +52,7 @@ def _wait_ready(url: str, children: list[subprocess.Popen[bytes]], timeout: floa
     while time.monotonic() < deadline:
         for child in children:
             if child.poll() is not None:
-                raise RuntimeError(f"{child.args} exited with {child.returncode} during start-up")
+                raise RuntimeError(f"{_name(child)} exited with {child.returncode} during start-up")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own loopback URL
                 if response.status == 200:
@@ -87,8 +92,14 @@ def run_everything(*, people: int) -> int:
     try:
         with embedded_services(settings.data_dir) as urls:
             try:
-                return _serve_until_stopped(settings.http.port, settings.http.public_url, people,
-                                            urls.database_url, urls.redis_url, children)
+                return _serve_until_stopped(
+                    settings.http.port,
+                    settings.http.public_url,
+                    people,
+                    urls.database_url,
+                    urls.redis_url,
+                    children,
+                )
             finally:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -123,7 +134,8 @@ def _serve_until_stopped(
     async def listing() -> str:
         conn = await cli._owner_connect()
         try:
-            return format_demo_people(await demo_people(conn), as_json=False)
+            listing: str = format_demo_people(await demo_people(conn), as_json=False)
+            return listing
         finally:
             await conn.close()
 
@@ -131,6 +143,6 @@ def _serve_until_stopped(
     while True:
         for child in children:
             if child.poll() is not None:
-                print(f"hanchang: {child.args[-1]} stopped ({child.returncode}); stopping all")
+                print(f"hanchang: {_name(child)} stopped ({child.returncode}); stopping all")
                 return 1
         time.sleep(0.5)

@@ -59,4 +59,3 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         "max_tries": 5,
         "handle_signals": True,
     }
-

@@ -129,7 +129,9 @@ async def redis_url(worker_number: int) -> AsyncIterator[str]:
     yield url
 
 
-def environment_for_tests(database_url: str, redis_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
+def environment_for_tests(
+    database_url: str, redis_url: str, data_dir: Path, **extra: str
+) -> dict[str, str]:
     return {
         "HANCHANG_ENV": "test",
         "DATABASE_URL": database_url,
@@ -144,8 +146,12 @@ def environment_for_tests(database_url: str, redis_url: str, data_dir: Path, **e
 
 
 @pytest.fixture(scope="module")
-def settings(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return load_settings(environment_for_tests(database_url, redis_url, tmp_path_factory.mktemp("data")))
+def settings(
+    database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
+    return load_settings(
+        environment_for_tests(database_url, redis_url, tmp_path_factory.mktemp("data"))
+    )
 
 
 @pytest.fixture

@@ -17,15 +17,37 @@ async def _write_three(owner_conn: asyncpg.Connection) -> list[int]:
     try:
         ids = []
         async with owner_conn.transaction():
-            ids.append(await record_audit(owner_conn, actor="staff:1", action="identity.verified",
-                                          subject="person:7", office="seoul-gangnam",
-                                          channel="counter", reason="resident ID card checked",
-                                          details={"document": "resident_id", "last4": "1234"}))
-            ids.append(await record_audit(owner_conn, actor="person:7", action="auth.sign_in",
-                                          subject="person:7", channel="app",
-                                          details={"method": "passkey", "aal": 2}))
-            ids.append(await record_audit(owner_conn, actor="system", action="auth.locked",
-                                          subject="person:8", details={"failures": 10}))
+            ids.append(
+                await record_audit(
+                    owner_conn,
+                    actor="staff:1",
+                    action="identity.verified",
+                    subject="person:7",
+                    office="seoul-gangnam",
+                    channel="counter",
+                    reason="resident ID card checked",
+                    details={"document": "resident_id", "last4": "1234"},
+                )
+            )
+            ids.append(
+                await record_audit(
+                    owner_conn,
+                    actor="person:7",
+                    action="auth.sign_in",
+                    subject="person:7",
+                    channel="app",
+                    details={"method": "passkey", "aal": 2},
+                )
+            )
+            ids.append(
+                await record_audit(
+                    owner_conn,
+                    actor="system",
+                    action="auth.locked",
+                    subject="person:8",
+                    details={"failures": 10},
+                )
+            )
         return ids
     finally:
         await owner_conn.execute("RESET ROLE")
@@ -72,7 +94,11 @@ def _verify_cli(settings: Settings) -> subprocess.CompletedProcess[str]:
     }
     return subprocess.run(
         [sys.executable, "-m", "server.cli", "audit", "verify"],
-        env=env, capture_output=True, text=True, check=False, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
 
 

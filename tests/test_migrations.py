@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -30,7 +31,7 @@ def test_a_badly_named_file_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-async def empty_database(database_url: str) -> str:
+async def empty_database(database_url: str) -> AsyncIterator[str]:
     """A brand-new empty database (not cloned from the migrated template)."""
     admin = await asyncpg.connect(database_url)
     name = f"hanchang_empty_{id(admin)}"
@@ -38,7 +39,7 @@ async def empty_database(database_url: str) -> str:
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    yield with_database(database_url, name)  # type: ignore[misc]
+    yield with_database(database_url, name)
     await drop_database(name)
 
 

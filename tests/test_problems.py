@@ -53,7 +53,9 @@ async def test_bad_json_is_a_korean_problem_by_default(
     problem_client: AsyncTestClient[Litestar],
 ) -> None:
     response = await problem_client.post(
-        "/v1/_test/echo", content='{"name": "김'.encode(), headers={"Content-Type": "application/json"}
+        "/v1/_test/echo",
+        content='{"name": "김'.encode(),
+        headers={"Content-Type": "application/json"},
     )
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
@@ -122,9 +124,12 @@ async def test_crash_is_a_500_problem_that_hides_internals_and_rolls_back(
     assert "boom" not in response.text
     assert "아무것도 저장되지 않았어요" in body["detail"]
     # What the handler wrote before failing was rolled back with it.
-    assert await owner_conn.fetchval(
-        "SELECT count(*) FROM audit_log WHERE action = 'test.half_written'"
-    ) == 0
+    assert (
+        await owner_conn.fetchval(
+            "SELECT count(*) FROM audit_log WHERE action = 'test.half_written'"
+        )
+        == 0
+    )
 
 
 async def test_html_pages_get_a_friendly_page(problem_client: AsyncTestClient[Litestar]) -> None:

@@ -1,0 +1,118 @@
+"""Catalogs are complete in Korean and English, and cover every message in the code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from i18n import SUPPORTED_LOCALES, negotiate_locale, parse_accept_language, translate
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = [
+    "api",
+    "auth",
+    "onestop",
+    "notifications",
+    "kiosk",
+    "assisted_channel",
+    "i18n",
+    "server",
+]
+
+
+def _extract(tmp_path: Path) -> set[str]:
+    """Run the same extraction `make i18n` runs, into a scratch file."""
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "--no-location",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "translate:2",
+            "-k",
+            "N_",
+            "-o",
+            str(pot),
+            *PACKAGES,
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    with pot.open("rb") as handle:
+        return {str(m.id) for m in read_po(handle) if m.id}
+
+
+def _catalog(locale: str) -> dict[str, tuple[str, bool]]:
+    path = ROOT / "i18n" / "locale" / locale / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    return {str(m.id): (str(m.string or ""), m.fuzzy) for m in catalog if m.id}
+
+
+@pytest.fixture(scope="module")
+def code_messages(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    messages = _extract(tmp_path_factory.mktemp("pot"))
+    assert len(messages) > 20
+    return messages
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_every_message_in_the_code_is_translated(locale: str, code_messages: set[str]) -> None:
+    catalog = _catalog(locale)
+    missing = sorted(m for m in code_messages if not catalog.get(m, ("", False))[0])
+    fuzzy = sorted(m for m in code_messages if catalog.get(m, ("", False))[1])
+    assert not missing, f"{locale}: untranslated (run `make i18n` and translate): {missing}"
+    assert not fuzzy, f"{locale}: fuzzy translations to review: {fuzzy}"
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_placeholders_survive_translation(locale: str) -> None:
+    import re
+
+    for message, (translation, _fuzzy) in _catalog(locale).items():
+        wanted = set(re.findall(r"\{(\w+)\}", message))
+        assert set(re.findall(r"\{(\w+)\}", translation)) == wanted, message
+
+
+def test_korean_is_polite_and_plain() -> None:
+    # 해요체: sentences end in -요 (or a request ending -세요 / -주세요), never 합니다/한다.
+    for message, (translation, _fuzzy) in _catalog("ko").items():
+        if message.endswith("."):
+            assert translation.endswith(("요.", "요")) or translation.endswith("요: {down}."), (
+                message,
+                translation,
+            )
+        assert "합니다" not in translation and "십시오" not in translation, translation
+
+
+def test_negotiation() -> None:
+    assert parse_accept_language("en-US,en;q=0.9,ko;q=0.8") == ["en-us", "en", "ko"]
+    assert parse_accept_language("ko;q=0.5, en;q=0.9") == ["en", "ko"]
+    assert parse_accept_language("fr;q=0") == []
+    assert negotiate_locale(None) == "ko"
+    assert negotiate_locale("en-GB") == "en"
+    assert negotiate_locale("fr-FR, de") == "ko"
+    assert negotiate_locale("fr-FR", preferred="en") == "en"
+    assert negotiate_locale("", preferred="vi") == "en"  # no Vietnamese catalog yet
+    assert negotiate_locale("en", explicit="ko") == "ko"
+    assert negotiate_locale("ko-KR", preferred="en") == "ko"
+
+
+def test_translate_fills_fields() -> None:
+    assert translate("en", "Enter at least {count} characters.", count=3) == (
+        "Enter at least 3 characters."
+    )
+    assert (
+        translate("ko", "Enter at least {count} characters.", count=3) == "3자 이상 입력해 주세요."
+    )
+    assert translate("xx", "Not found") == "찾을 수 없어요"

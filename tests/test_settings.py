@@ -1,0 +1,76 @@
+"""Settings: safe defaults for development, one clear line for a bad production value."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from server.settings import SettingsError, load_settings
+
+KEYS = "1:" + base64.b64encode(b"k" * 32).decode()
+PRODUCTION = {
+    "HANCHANG_ENV": "production",
+    "DATABASE_URL": "postgresql://app@db/hanchang",
+    "REDIS_URL": "redis://cache:6379/0",
+    "HANCHANG_PERSON_KEYS": KEYS,
+    "HANCHANG_PUBLIC_URL": "https://hanchang.moel.go.kr",
+}
+
+
+def test_development_needs_nothing(tmp_path: Path) -> None:
+    settings = load_settings({"HANCHANG_DATA_DIR": str(tmp_path)})
+    assert settings.env == "development"
+    assert settings.http.public_url == "http://localhost:8000"
+    assert settings.person_key.current_version == 1
+    # The development secret is made once and kept, never committed.
+    secret_file = tmp_path / "person-key.secret"
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+    assert load_settings({"HANCHANG_DATA_DIR": str(tmp_path)}).person_key == settings.person_key
+
+
+def test_production_with_everything_loads() -> None:
+    settings = load_settings(PRODUCTION)
+    assert settings.is_production
+    assert settings.database.url == "postgresql://app@db/hanchang"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DATABASE_URL", ""),
+        ("DATABASE_URL", "mysql://nope"),
+        ("REDIS_URL", ""),
+        ("HANCHANG_PERSON_KEYS", ""),
+        ("HANCHANG_PERSON_KEYS", "1:c2hvcnQ="),
+        ("HANCHANG_PUBLIC_URL", "http://plain.example"),
+        ("HANCHANG_PORT", "eighty"),
+        ("HANCHANG_PORT", "70000"),
+        ("HANCHANG_METRICS_ENABLED", "maybe"),
+        ("HANCHANG_ENV", "staging"),
+    ],
+)
+def test_production_refuses_a_bad_value_naming_it(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**PRODUCTION, variable: value})
+    assert caught.value.variable == variable
+    assert str(caught.value).startswith(f"{variable}: ")
+
+
+def test_start_up_stops_with_one_line(tmp_path: Path) -> None:
+    env = {**PRODUCTION, "DATABASE_URL": "", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-m", "server.cli", "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "hanchang: setting DATABASE_URL: is required in production"
+    ]
