@@ -79,7 +79,7 @@ def parse_phone(text: str, default_region: str = "KR") -> str:
 
 
 def mask_phone(e164: str) -> str:
-    """For logs and audit rows: never a whole number (+82 10-****-5678)."""
+    """For logs and audit rows: never a whole number (+821012345678 -> +8210****5678)."""
     return e164[:5] + "*" * max(len(e164) - 9, 0) + e164[-4:]
 
 

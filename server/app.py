@@ -16,11 +16,11 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, Tag
 
-from api.health import healthz, readyz
-from api.problems import problem_page
+from api.auth_guard import provide_session
+from api.routes import ROUTE_HANDLERS
 from server import db
 from server.errors import handle_exception
-from server.metrics import RequestMetrics, metrics_middleware
+from server.metrics import RequestMetrics, record_requests
 from server.settings import Settings, get_settings
 
 API_VERSION = "0.1.0"
@@ -52,10 +52,9 @@ def create_app(
             settings.redis.url, socket_connect_timeout=2, socket_timeout=5
         )
         flusher: asyncio.Task[None] | None = None
-        if settings.metrics.enabled:
-            app.state.metrics = RequestMetrics()
+        if metrics is not None:
             flusher = asyncio.create_task(
-                app.state.metrics.run_flusher(app.state.pool, settings.metrics.flush_interval_s)
+                metrics.run_flusher(app.state.pool, settings.metrics.flush_interval_s)
             )
         try:
             yield
@@ -67,15 +66,16 @@ def create_app(
             await app.state.redis.aclose()
             await app.state.pool.close()
 
-    route_handlers: list[Any] = [healthz, readyz, problem_page, *extra_route_handlers]
-    return Litestar(
+    metrics = RequestMetrics() if settings.metrics.enabled else None
+    route_handlers: list[Any] = [*ROUTE_HANDLERS, *extra_route_handlers]
+    app = Litestar(
         route_handlers=route_handlers,
         lifespan=[lifespan],
         dependencies={
             "tx": Provide(provide_transaction),
             "queue": Provide(provide_queue, sync_to_thread=False),
+            "session": Provide(provide_session),
         },
-        middleware=[metrics_middleware] if settings.metrics.enabled else [],
         exception_handlers={Exception: handle_exception},
         openapi_config=OpenAPIConfig(
             title="Hanchang API",
@@ -87,8 +87,18 @@ def create_app(
             ),
             path="/schema",
             render_plugins=[JsonRenderPlugin(), SwaggerRenderPlugin()],
-            tags=[Tag(name="health", description="Liveness and readiness")],
+            tags=[
+                Tag(name="sign-in", description="The single ID: sign-up and every way to sign in"),
+                Tag(name="sessions", description="Tokens and sessions"),
+                Tag(name="account", description="The signed-in account and its authenticators"),
+                Tag(name="health", description="Liveness and readiness"),
+            ],
+            security=[],
             components=Components(),
         ),
         debug=False,
     )
+    if metrics is not None:
+        app.state.metrics = metrics
+        app.asgi_handler = record_requests(app.asgi_handler, metrics)
+    return app

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -123,13 +124,22 @@ def _serve() -> int:
 
 def _services(command: Sequence[str]) -> int:
     """Run `command` with DATABASE_URL and REDIS_URL naming running servers (embedded if unset)."""
-    from server.embedded import embedded_services
-
     if not command:
         print("hanchang services: give a command after --", file=sys.stderr)
         return 2
-    data_dir = Path(os.environ.get("HANCHANG_DATA_DIR") or get_settings().data_dir) / "test"
+    # A throwaway cluster per run, so that runs side by side never share (or stop) a server.
+    base = Path(os.environ.get("HANCHANG_DATA_DIR") or get_settings().data_dir)
+    data_dir = base / f"services-{os.getpid()}"
     os.environ.setdefault("HANCHANG_EMBEDDED_FSYNC", "off")
+    try:
+        return _run_with_services(data_dir, command)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _run_with_services(data_dir: Path, command: Sequence[str]) -> int:
+    from server.embedded import embedded_services
+
     with embedded_services(data_dir, persist=False) as urls:
         env = {**os.environ, "DATABASE_URL": urls.database_url, "REDIS_URL": urls.redis_url}
         child = subprocess.Popen(list(command), env=env)

@@ -74,10 +74,24 @@ async def create_pool(settings: DatabaseSettings, *, min_size: int | None = None
 
 @asynccontextmanager
 async def transaction(pool: asyncpg.Pool) -> AsyncGenerator[Transaction, None]:
-    """One transaction: commit on success, roll back on error, then after-commit work."""
+    """One transaction: commit on success, roll back on error, then after-commit work.
+
+    An error that carries `commit_first = True` (a refused sign-in whose failure
+    count and audit row must stay) commits before it goes on to the caller.
+    """
     async with pool.acquire() as conn:
         # A pooled connection proxies every Connection method.
         tx = Transaction(cast(asyncpg.Connection, conn))
-        async with conn.transaction():
+        outer = conn.transaction()
+        await outer.start()
+        try:
             yield tx
+        except BaseException as exc:
+            if getattr(exc, "commit_first", False):
+                await outer.commit()
+                await tx.run_after_commit()
+            else:
+                await outer.rollback()
+            raise
+        await outer.commit()
     await tx.run_after_commit()

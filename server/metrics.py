@@ -129,16 +129,18 @@ class RequestMetrics:
             raise
 
 
-def metrics_middleware(app: ASGIApp) -> ASGIApp:
-    """ASGI middleware recording each HTTP request's route, status and server time."""
+def record_requests(handler: ASGIApp, metrics: RequestMetrics) -> ASGIApp:
+    """Wrap the application's outermost ASGI handler to record each HTTP request.
 
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+    Wrapping the handler that already includes routing and error handling sees
+    the final status of every request, unmatched ones included, with one send
+    wrapper and no per-request lookups; as a Litestar middleware it cost about
+    four times as much (bench/).
+    """
+
+    async def recorded(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
-            await app(scope, receive, send)
-            return
-        metrics: RequestMetrics | None = getattr(scope["litestar_app"].state, "metrics", None)
-        if metrics is None:
-            await app(scope, receive, send)
+            await handler(scope, receive, send)
             return
         started = time.perf_counter()
         status = 500
@@ -150,17 +152,16 @@ def metrics_middleware(app: ASGIApp) -> ASGIApp:
             await send(message)
 
         try:
-            await app(scope, receive, send_wrapper)
+            await handler(scope, receive, send_wrapper)
         except Exception as exc:
             status = _status_of(exc)
             raise
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000.0
             route = scope.get("path_template") or UNMATCHED_ROUTE
-            method = scope["method"]
-            metrics.record(method, route, status, elapsed_ms, time.time())
+            metrics.record(scope["method"], route, status, elapsed_ms, time.time())
 
-    return middleware
+    return recorded
 
 
 def _status_of(exc: Exception) -> int:

@@ -44,6 +44,9 @@ def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
         migrations.append(
             Migration(version=int(match[1]), name=match[2], sql=path.read_text(encoding="utf-8"))
         )
+    if not migrations:
+        # An install without the migrations folder must not report "up to date".
+        raise MigrationError(f"no migrations found in {directory}")
     for expected, migration in enumerate(migrations, start=1):
         if migration.version != expected:
             raise MigrationError(

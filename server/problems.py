@@ -134,10 +134,14 @@ class Problem(Exception):
         errors: list[FieldError] | None = None,
         headers: dict[str, str] | None = None,
         extra: dict[str, Any] | None = None,
+        commit_first: bool = False,
         **params: object,
     ) -> None:
         super().__init__(kind.slug)
         self.kind = kind
+        # Keep what the request wrote (a failed attempt, a lock, its audit row)
+        # although it answers with an error.
+        self.commit_first = commit_first
         self.detail = detail
         self.errors = errors
         self.headers = headers or {}

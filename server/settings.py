@@ -15,6 +15,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Literal
 
 import msgspec
@@ -65,6 +66,35 @@ class PersonKeySettings(msgspec.Struct, frozen=True, kw_only=True):
     current_version: int
 
 
+class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Sign-in: WebAuthn relying party, token lifetimes, and the key that encrypts secrets at rest."""
+
+    rp_id: str
+    rp_name: str
+    # Web origins and Android app origins (`android:apk-key-hash:<base64url sha256>`).
+    allowed_origins: tuple[str, ...]
+    # AES-256-GCM keys by version for secrets at rest (TOTP seeds, codes in job payloads).
+    data_keys: dict[int, bytes]
+    current_data_key: int
+    access_token_seconds: int = 15 * 60
+    refresh_token_days: int = 30
+
+
+class TwilioSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Twilio for SMS and voice codes. Without an account SID, messages go to the local outbox."""
+
+    account_sid: str = ""
+    auth_token: str = ""
+    from_number: str = ""
+    # Only for tests and local fakes: where the SDK's requests go instead of api.twilio.com.
+    api_base_url: str = ""
+    timeout_s: float = 10.0
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.account_sid)
+
+
 class MetricsSettings(msgspec.Struct, frozen=True, kw_only=True):
     enabled: bool = True
     flush_interval_s: float = 5.0
@@ -77,6 +107,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis: RedisSettings
     http: HttpSettings
     person_key: PersonKeySettings
+    auth: AuthSettings
+    twilio: TwilioSettings
     metrics: MetricsSettings
 
     @property
@@ -155,14 +187,36 @@ def parse_person_keys(raw: str, variable: str = "HANCHANG_PERSON_KEYS") -> Perso
     return PersonKeySettings(keys=keys, current_version=current)
 
 
-def _development_person_keys(data_dir: Path) -> PersonKeySettings:
+def _development_secret(data_dir: Path, name: str) -> str:
     """A random secret made on first start and kept with the local data (never in the repo)."""
-    path = data_dir / "person-key.secret"
+    path = data_dir / name
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
         path.write_text("1:" + base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
         path.chmod(0o600)
-    return parse_person_keys(path.read_text().strip(), variable=str(path))
+    return path.read_text().strip()
+
+
+def _development_person_keys(data_dir: Path) -> PersonKeySettings:
+    return parse_person_keys(
+        _development_secret(data_dir, "person-key.secret"),
+        variable=str(data_dir / "person-key.secret"),
+    )
+
+
+def _origins(raw: str, public_url: str) -> tuple[str, ...]:
+    origins = [public_url]
+    for origin in raw.split(","):
+        origin = origin.strip().rstrip("/")
+        if not origin:
+            continue
+        if not origin.startswith(("https://", "http://localhost", "android:apk-key-hash:")):
+            raise SettingsError(
+                "HANCHANG_WEBAUTHN_ORIGINS",
+                f"{origin!r} must be https://..., http://localhost... or android:apk-key-hash:...",
+            )
+        origins.append(origin)
+    return tuple(dict.fromkeys(origins))
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -190,6 +244,39 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if production and not public_url.startswith("https://"):
         raise SettingsError("HANCHANG_PUBLIC_URL", "must be an https:// address in production")
 
+    raw_data_keys = env.get("HANCHANG_DATA_KEYS", "").strip()
+    if not raw_data_keys and production:
+        raise SettingsError("HANCHANG_DATA_KEYS", "is required in production")
+    data_keys = parse_person_keys(
+        raw_data_keys or _development_secret(data_dir, "data-key.secret"), "HANCHANG_DATA_KEYS"
+    )
+    if any(len(key) != 32 for key in data_keys.keys.values()):
+        raise SettingsError("HANCHANG_DATA_KEYS", "each key must be exactly 32 bytes (AES-256)")
+    public_host = urlsplit(public_url).hostname or "localhost"
+    rp_id = env.get("HANCHANG_WEBAUTHN_RP_ID", "").strip() or public_host
+    if not public_host.endswith(rp_id):
+        raise SettingsError(
+            "HANCHANG_WEBAUTHN_RP_ID", f"must be {public_host} or a parent domain of it"
+        )
+
+    twilio_sid = env.get("TWILIO_ACCOUNT_SID", "").strip()
+    twilio = TwilioSettings(
+        account_sid=twilio_sid,
+        auth_token=env.get("TWILIO_AUTH_TOKEN", "").strip(),
+        from_number=env.get("TWILIO_FROM_NUMBER", "").strip(),
+        api_base_url=env.get("TWILIO_API_BASE_URL", "").strip().rstrip("/"),
+        timeout_s=_float(env, "TWILIO_TIMEOUT_SECONDS", 10.0),
+    )
+    if twilio_sid:
+        for name, value in (
+            ("TWILIO_AUTH_TOKEN", twilio.auth_token),
+            ("TWILIO_FROM_NUMBER", twilio.from_number),
+        ):
+            if not value:
+                raise SettingsError(name, "is required when TWILIO_ACCOUNT_SID is set")
+    elif production:
+        raise SettingsError("TWILIO_ACCOUNT_SID", "is required in production")
+
     return Settings(
         env=environment,
         data_dir=data_dir,
@@ -209,6 +296,18 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             public_url=public_url.rstrip("/"),
         ),
         person_key=person_key,
+        auth=AuthSettings(
+            rp_id=rp_id,
+            rp_name=env.get("HANCHANG_WEBAUTHN_RP_NAME", "").strip() or "한 창구",
+            allowed_origins=_origins(
+                env.get("HANCHANG_WEBAUTHN_ORIGINS", ""), public_url.rstrip("/")
+            ),
+            data_keys=data_keys.keys,
+            current_data_key=data_keys.current_version,
+            access_token_seconds=_int(env, "HANCHANG_ACCESS_TOKEN_SECONDS", 900, low=60, high=3600),
+            refresh_token_days=_int(env, "HANCHANG_REFRESH_TOKEN_DAYS", 30, low=1, high=90),
+        ),
+        twilio=twilio,
         metrics=MetricsSettings(
             enabled=_bool(env, "HANCHANG_METRICS_ENABLED", True),
             flush_interval_s=_float(env, "HANCHANG_METRICS_FLUSH_SECONDS", 5.0),

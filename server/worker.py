@@ -10,14 +10,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from zoneinfo import ZoneInfo
+
 from arq import cron
 from arq.connections import RedisSettings
 
+from auth.code_delivery import send_code
 from server.audit import verify_audit_chain
 from server.db import create_pool
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
+KOREA = ZoneInfo("Asia/Seoul")
 
 
 async def verify_audit_log(ctx: dict[str, Any]) -> dict[str, int]:
@@ -29,8 +33,9 @@ async def verify_audit_log(ctx: dict[str, Any]) -> dict[str, int]:
     return {"rows": report.rows, "breaks": len(report.breaks)}
 
 
-JOB_FUNCTIONS = [verify_audit_log]
-CRON_JOBS = [cron(verify_audit_log, hour={18}, minute={17}, run_at_startup=False)]  # 03:17 KST
+JOB_FUNCTIONS = [verify_audit_log, send_code]
+# Cron times are Korea time whatever the container's time zone (see `timezone` below).
+CRON_JOBS = [cron(verify_audit_log, hour={3}, minute={17}, run_at_startup=False)]
 
 
 def registered_job_names() -> set[str]:
@@ -58,4 +63,5 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         "job_timeout": 300,
         "max_tries": 5,
         "handle_signals": True,
+        "timezone": KOREA,
     }

@@ -81,3 +81,8 @@ async def test_a_failing_migration_leaves_nothing_half_applied(
         assert await conn.fetchval("SELECT to_regclass('half')") is None
     finally:
         await conn.close()
+
+
+def test_an_empty_migrations_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(MigrationError, match="no migrations found"):
+        load_migrations(tmp_path)

@@ -18,6 +18,10 @@ PRODUCTION = {
     "REDIS_URL": "redis://cache:6379/0",
     "HANCHANG_PERSON_KEYS": KEYS,
     "HANCHANG_PUBLIC_URL": "https://hanchang.moel.go.kr",
+    "HANCHANG_DATA_KEYS": "1:" + base64.b64encode(b"d" * 32).decode(),
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "TWILIO_AUTH_TOKEN": "token",
+    "TWILIO_FROM_NUMBER": "+15005550006",
 }
 
 
@@ -25,6 +29,8 @@ def test_development_needs_nothing(tmp_path: Path) -> None:
     settings = load_settings({"HANCHANG_DATA_DIR": str(tmp_path)})
     assert settings.env == "development"
     assert settings.http.public_url == "http://localhost:8000"
+    assert settings.auth.rp_id == "localhost"
+    assert not settings.twilio.enabled
     assert settings.person_key.current_version == 1
     # The development secret is made once and kept, never committed.
     secret_file = tmp_path / "person-key.secret"
@@ -36,6 +42,19 @@ def test_production_with_everything_loads() -> None:
     settings = load_settings(PRODUCTION)
     assert settings.is_production
     assert settings.database.url == "postgresql://app@db/hanchang"
+    assert settings.auth.rp_id == "hanchang.moel.go.kr"
+    assert settings.auth.allowed_origins == ("https://hanchang.moel.go.kr",)
+    android = load_settings(
+        {
+            **PRODUCTION,
+            "HANCHANG_WEBAUTHN_ORIGINS": "android:apk-key-hash:abc, https://m.moel.go.kr",
+        }
+    )
+    assert android.auth.allowed_origins == (
+        "https://hanchang.moel.go.kr",
+        "android:apk-key-hash:abc",
+        "https://m.moel.go.kr",
+    )
 
 
 @pytest.mark.parametrize(
@@ -51,6 +70,11 @@ def test_production_with_everything_loads() -> None:
         ("HANCHANG_PORT", "70000"),
         ("HANCHANG_METRICS_ENABLED", "maybe"),
         ("HANCHANG_ENV", "staging"),
+        ("HANCHANG_DATA_KEYS", ""),
+        ("TWILIO_ACCOUNT_SID", ""),
+        ("TWILIO_FROM_NUMBER", ""),
+        ("HANCHANG_WEBAUTHN_RP_ID", "example.com"),
+        ("HANCHANG_WEBAUTHN_ORIGINS", "http://evil.example"),
     ],
 )
 def test_production_refuses_a_bad_value_naming_it(variable: str, value: str) -> None:

@@ -1,0 +1,207 @@
+"""Sign-up and sign-in with a code sent by SMS or spoken in a voice call."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from arq.connections import ArqRedis
+from litestar import Request, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from api.auth_guard import client_address, request_locale
+from api.openapi import problem_responses
+from auth.limits import enforce
+from auth.people import InvalidPhoneNumber, parse_phone
+from auth.sessions import Tokens
+from auth.sms_codes import start_phone_challenge, start_signup, verify_code
+from i18n import N_, translate
+from server.db import Transaction
+from server.problems import VALIDATION_ERROR, FieldError, Problem
+from server.settings import Settings
+
+SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE = 60
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, examples=["김민준"])]
+Phone = Annotated[str, msgspec.Meta(min_length=4, max_length=32, examples=["010-1234-5678"])]
+Code = Annotated[
+    str, msgspec.Meta(min_length=6, max_length=6, pattern=r"^[0-9]{6}$", examples=["123456"])
+]
+
+
+class SignupRequest(msgspec.Struct, kw_only=True):
+    name: Name
+    birth_date: date
+    phone: Phone
+    delivery: Literal["sms", "voice"] = "sms"
+
+
+class SignupAccepted(msgspec.Struct, kw_only=True):
+    challenge_id: uuid.UUID
+    expires_at: datetime
+    resend_after: int
+    # In the person's language: what to do if no code arrives.
+    message: str
+
+
+class CodeRequest(msgspec.Struct, kw_only=True):
+    phone: Phone
+    purpose: Literal["sign_in", "recovery"]
+    delivery: Literal["sms", "voice"] = "sms"
+
+
+class CodeAccepted(msgspec.Struct, kw_only=True):
+    challenge_id: uuid.UUID
+    expires_at: datetime
+    resend_after: int
+    message: str
+
+
+class VerifyRequest(msgspec.Struct, kw_only=True):
+    challenge_id: uuid.UUID
+    code: Code
+    device: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+
+
+def phone_or_problem(raw: str, locale: str) -> str:
+    try:
+        return parse_phone(raw)
+    except InvalidPhoneNumber:
+        raise Problem(
+            VALIDATION_ERROR,
+            errors=[
+                FieldError(
+                    field="body.phone",
+                    detail=translate(locale, N_("Enter a phone number like 010-1234-5678.")),
+                )
+            ],
+        ) from None
+
+
+NO_CODE_HELP = N_(
+    "If the details match our records, we sent a code to your phone. If no code arrives "
+    "within a few minutes, a job centre counter can confirm who you are. Bring your ID card."
+)
+CODE_SENT = N_(
+    "If this number is registered, we sent a code to it. It works for 10 minutes. "
+    "If none arrives, you can ask again in 30 seconds, or call 1350."
+)
+
+
+@post(
+    "/v1/auth/signup",
+    status_code=202,
+    tags=["sign-in"],
+    summary="Sign up: a code to the phone of record",
+    responses=problem_responses(400, 429),
+    description=(
+        "If name, birth date and mobile number match a person whose phone of record is that "
+        "number, an SMS code is sent to it; verify it with `POST /v1/auth/sms/verify`. The "
+        "answer is the same whether or not they match (when they do not, no code ever arrives)."
+    ),
+)
+async def signup(
+    data: JSONBody[SignupRequest],
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
+) -> SignupAccepted:
+    locale = request_locale(request)
+    settings: Settings = request.app.state.settings
+    await enforce(
+        queue,
+        "signup-ip",
+        client_address(request),
+        limit=SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE,
+        window_s=60,
+    )
+    started = await start_signup(
+        tx,
+        queue,
+        settings,
+        name=data.name,
+        birth_date=data.birth_date,
+        phone_e164=phone_or_problem(data.phone, locale),
+        locale=locale,
+        delivery=data.delivery,
+    )
+    return SignupAccepted(
+        challenge_id=started.challenge_id,
+        expires_at=started.expires_at,
+        resend_after=started.resend_after,
+        message=translate(locale, NO_CODE_HELP),
+    )
+
+
+@post(
+    "/v1/auth/sms/start",
+    status_code=202,
+    tags=["sign-in"],
+    summary="Send a sign-in or recovery code by SMS or voice call",
+    responses=problem_responses(400, 429),
+)
+async def sms_start(
+    data: JSONBody[CodeRequest],
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
+) -> CodeAccepted:
+    locale = request_locale(request)
+    await enforce(
+        queue,
+        "sms-start-ip",
+        client_address(request),
+        limit=SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE,
+        window_s=60,
+    )
+    started = await start_phone_challenge(
+        tx,
+        queue,
+        request.app.state.settings,
+        phone_e164=phone_or_problem(data.phone, locale),
+        purpose=data.purpose,
+        delivery=data.delivery,
+        locale=locale,
+    )
+    return CodeAccepted(
+        challenge_id=started.challenge_id,
+        expires_at=started.expires_at,
+        resend_after=started.resend_after,
+        message=translate(locale, CODE_SENT),
+    )
+
+
+@post(
+    "/v1/auth/sms/verify",
+    status_code=200,
+    tags=["sign-in"],
+    summary="Verify an SMS or voice code: tokens at aal 1",
+    responses=problem_responses(400, 401, 423, 429),
+)
+async def sms_verify(
+    data: JSONBody[VerifyRequest],
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
+) -> Tokens:
+    await enforce(
+        queue,
+        "sign-in-ip",
+        client_address(request),
+        limit=SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE,
+        window_s=60,
+    )
+    return await verify_code(
+        tx,
+        request.app.state.settings,
+        challenge_id=data.challenge_id,
+        code=data.code,
+        channel="app",
+        device=data.device,
+    )
+
+
+ROUTES = [signup, sms_start, sms_verify]

@@ -1,0 +1,196 @@
+"""Accounts: one per person, their assurance, and sign-in failures and locks.
+
+Locks follow NIST SP 800-63B §5.2.2 (rate limiting): 10 consecutive failures
+lock the account for 10 minutes; 100 lock it until a counter clerk verifies
+the person and unlocks it (a later issue). Any successful sign-in resets the
+count. Every failure and lock is audited.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, timedelta
+
+import asyncpg
+import msgspec
+
+from auth.problems import ACCOUNT_LOCKED, ACCOUNT_LOCKED_UNTIL_COUNTER
+from server.audit import record_audit
+from server.problems import Problem
+
+SOFT_LOCK_AFTER = 10
+SOFT_LOCK_FOR = timedelta(minutes=10)
+HARD_LOCK_AFTER = 100
+
+
+class Account(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    person_id: int
+    assurance: str
+    created_at: datetime
+    consecutive_failures: int
+    locked_until: datetime | None
+    hard_locked_at: datetime | None
+    has_pin: bool
+    app_pin_locked: bool
+    totp_enabled: bool
+    # From the person record.
+    name: str
+    birth_date: date
+    phone_e164: str | None
+    preferred_language: str
+    deceased: bool
+
+
+_SELECT = """
+    SELECT a.id, a.person_id, a.assurance, a.created_at, a.consecutive_failures,
+           a.locked_until, a.hard_locked_at, a.pin_hash IS NOT NULL AS has_pin,
+           a.app_pin_locked_at IS NOT NULL AS app_pin_locked,
+           a.totp_confirmed_at IS NOT NULL AS totp_enabled,
+           p.name, p.birth_date, p.phone_e164, p.preferred_language,
+           p.deceased_on IS NOT NULL AS deceased
+    FROM accounts a JOIN people p ON p.id = a.person_id
+"""
+
+
+def _account(row: asyncpg.Record) -> Account:
+    return Account(**dict(row))
+
+
+async def get_account(conn: asyncpg.Connection, account_id: int) -> Account | None:
+    row = await conn.fetchrow(_SELECT + " WHERE a.id = $1", account_id)
+    return _account(row) if row else None
+
+
+async def get_account_for_update(conn: asyncpg.Connection, account_id: int) -> Account | None:
+    row = await conn.fetchrow(_SELECT + " WHERE a.id = $1 FOR UPDATE OF a", account_id)
+    return _account(row) if row else None
+
+
+async def find_account_by_phone(conn: asyncpg.Connection, phone_e164: str) -> Account | None:
+    """The living person's account whose phone of record is this number, if exactly one."""
+    rows = await conn.fetch(
+        _SELECT + " WHERE p.phone_e164 = $1 AND p.deceased_on IS NULL LIMIT 2", phone_e164
+    )
+    return _account(rows[0]) if len(rows) == 1 else None
+
+
+async def get_account_by_person(conn: asyncpg.Connection, person_id: int) -> Account | None:
+    row = await conn.fetchrow(_SELECT + " WHERE a.person_id = $1", person_id)
+    return _account(row) if row else None
+
+
+async def create_account(conn: asyncpg.Connection, *, person_id: int, assurance: str) -> Account:
+    """Create the person's account, or return the existing one (one account per person)."""
+    await conn.execute(
+        "INSERT INTO accounts (person_id, assurance) VALUES ($1, $2) "
+        "ON CONFLICT (person_id) DO NOTHING",
+        person_id,
+        assurance,
+    )
+    account = await get_account_by_person(conn, person_id)
+    assert account is not None
+    return account
+
+
+def ensure_not_locked(account: Account, now: datetime | None = None) -> None:
+    """Refuse sign-in to a locked account (a problem with Retry-After where it applies)."""
+    now = now or datetime.now(UTC)
+    if account.hard_locked_at is not None:
+        raise Problem(ACCOUNT_LOCKED_UNTIL_COUNTER)
+    if account.locked_until is not None and account.locked_until > now:
+        seconds = math.ceil((account.locked_until - now).total_seconds())
+        raise Problem(
+            ACCOUNT_LOCKED,
+            minutes=max(1, math.ceil(seconds / 60)),
+            headers={"Retry-After": str(seconds)},
+        )
+
+
+async def record_sign_in_failure(
+    conn: asyncpg.Connection, account_id: int, *, method: str, channel: str
+) -> int:
+    """Count a failed sign-in; lock at 10 and 100. Returns the new count."""
+    row = await conn.fetchrow(
+        """
+        UPDATE accounts SET
+            consecutive_failures = consecutive_failures + 1,
+            locked_until = CASE
+                WHEN (consecutive_failures + 1) % $2 = 0 THEN now() + $3::interval
+                ELSE locked_until END,
+            hard_locked_at = CASE
+                WHEN consecutive_failures + 1 >= $4 THEN coalesce(hard_locked_at, now())
+                ELSE hard_locked_at END
+        WHERE id = $1
+        RETURNING consecutive_failures, hard_locked_at, locked_until
+        """,
+        account_id,
+        SOFT_LOCK_AFTER,
+        SOFT_LOCK_FOR,
+        HARD_LOCK_AFTER,
+    )
+    assert row is not None
+    failures: int = row["consecutive_failures"]
+    subject = f"account:{account_id}"
+    await record_audit(
+        conn,
+        actor="anonymous",
+        action="auth.sign_in.failed",
+        subject=subject,
+        channel=channel,
+        details={"method": method, "consecutive_failures": failures},
+    )
+    if failures == HARD_LOCK_AFTER:
+        await record_audit(
+            conn,
+            actor="system",
+            action="auth.account.locked_until_counter",
+            subject=subject,
+            channel=channel,
+            details={"consecutive_failures": failures},
+        )
+    elif failures % SOFT_LOCK_AFTER == 0:
+        await record_audit(
+            conn,
+            actor="system",
+            action="auth.account.locked",
+            subject=subject,
+            channel=channel,
+            details={"consecutive_failures": failures, "minutes": 10},
+        )
+    return failures
+
+
+async def record_sign_in_success(
+    conn: asyncpg.Connection, account_id: int, *, method: str, channel: str
+) -> None:
+    await conn.execute(
+        "UPDATE accounts SET consecutive_failures = 0, locked_until = NULL WHERE id = $1",
+        account_id,
+    )
+    await record_audit(
+        conn,
+        actor=f"account:{account_id}",
+        action="auth.sign_in.succeeded",
+        subject=f"account:{account_id}",
+        channel=channel,
+        details={"method": method},
+    )
+
+
+async def unlock_account(
+    conn: asyncpg.Connection, account_id: int, *, actor: str, reason: str
+) -> None:
+    """Clear every lock (a counter clerk after verifying the person, a later issue)."""
+    await conn.execute(
+        "UPDATE accounts SET consecutive_failures = 0, locked_until = NULL, hard_locked_at = NULL "
+        "WHERE id = $1",
+        account_id,
+    )
+    await record_audit(
+        conn,
+        actor=actor,
+        action="auth.account.unlocked",
+        subject=f"account:{account_id}",
+        reason=reason,
+    )

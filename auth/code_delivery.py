@@ -1,0 +1,125 @@
+"""The arq job that sends an SMS or voice code, outside any request.
+
+Twilio down or slow: the job retries with backoff while the code is still
+valid, then gives up cleanly (the challenge is marked failed; the person can
+ask for a new code). A retry sends the same code, so a message that arrives
+late still works. Nothing is sent for a challenge that matched nobody.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from arq import Retry
+from twilio.twiml.voice_response import VoiceResponse
+
+from auth.people import mask_phone
+from auth.secrets import unseal
+from auth.sms_codes import code_context, get_challenge
+from i18n import N_, translate
+from notifications.twilio_client import ProviderError, place_call, send_sms
+from server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Seconds before each retry; all within the code's 10 minutes.
+RETRY_DELAYS_S = (5, 15, 45, 90, 180)
+VOICE_LANGUAGES = {"ko": "ko-KR", "en": "en-US"}
+
+
+def sms_text(locale: str, code: str) -> str:
+    # No link, ever: links in SMS invite smishing. Say who sent it and never to share it.
+    return translate(
+        locale,
+        N_(
+            "[Ministry of Employment and Labor] Your Hanchang code is {code}. It works for "
+            "10 minutes. Never tell it to anyone, not even our staff. Questions: call 1350."
+        ),
+        code=code,
+    )
+
+
+def voice_twiml(locale: str, code: str) -> str:
+    """The code spoken slowly, digit by digit, twice, in the person's language."""
+    language = VOICE_LANGUAGES.get(locale, "ko-KR")
+    response = VoiceResponse()
+    response.pause(length=1)
+    response.say(
+        translate(locale, N_("Hello. This is the Ministry of Employment and Labor. Your code is:")),
+        language=language,
+    )
+    for round_number in range(2):
+        if round_number == 1:
+            response.say(translate(locale, N_("Once more. Your code is:")), language=language)
+        for digit in code:
+            response.say(digit, language=language)
+            response.pause(length=1)
+    response.say(
+        translate(locale, N_("Never tell this code to anyone. Goodbye.")), language=language
+    )
+    return str(response)
+
+
+async def send_code(ctx: dict[str, Any], challenge_id: str, sealed_code: bytes) -> str:
+    settings: Settings = ctx["settings"]
+    pool = ctx["pool"]
+    async with pool.acquire() as conn:
+        challenge = await get_challenge(conn, uuid.UUID(challenge_id), lock=False)
+        if challenge is None:
+            return "missing"
+        if challenge.person_id is None and challenge.account_id is None:
+            await conn.execute(
+                "UPDATE sms_challenges SET send_state = 'skipped' WHERE id = $1", challenge.id
+            )
+            return "skipped"
+        if challenge.consumed_at is not None or challenge.expires_at <= datetime.now(UTC):
+            return "stale"
+        if challenge.send_state == "sent":
+            return "already-sent"
+        code = unseal(settings.auth, sealed_code, code_context(challenge.id)).decode()
+        await conn.execute(
+            "UPDATE sms_challenges SET send_attempts = send_attempts + 1 WHERE id = $1",
+            challenge.id,
+        )
+        try:
+            if challenge.delivery == "voice":
+                sent = await place_call(
+                    settings.twilio,
+                    conn,
+                    to=challenge.phone_e164,
+                    twiml=voice_twiml(challenge.locale, code),
+                )
+            else:
+                sent = await send_sms(
+                    settings.twilio,
+                    conn,
+                    to=challenge.phone_e164,
+                    body=sms_text(challenge.locale, code),
+                )
+        except ProviderError as exc:
+            try_number = int(ctx.get("job_try", 1))
+            remaining = (challenge.expires_at - datetime.now(UTC)).total_seconds()
+            delay = RETRY_DELAYS_S[min(try_number - 1, len(RETRY_DELAYS_S) - 1)]
+            if exc.transient and try_number < len(RETRY_DELAYS_S) and delay < remaining - 30:
+                log.warning(
+                    "code to %s not sent (%s); retry %d in %d s",
+                    mask_phone(challenge.phone_e164),
+                    exc,
+                    try_number,
+                    delay,
+                )
+                raise Retry(defer=delay) from None
+            await conn.execute(
+                "UPDATE sms_challenges SET send_state = 'failed' WHERE id = $1", challenge.id
+            )
+            log.error("code to %s given up: %s", mask_phone(challenge.phone_e164), exc)
+            return "failed"
+        await conn.execute(
+            "UPDATE sms_challenges SET send_state = 'sent', provider_id = $2 WHERE id = $1",
+            challenge.id,
+            sent.provider_id,
+        )
+        return "sent"

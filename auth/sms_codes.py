@@ -1,0 +1,289 @@
+"""SMS and voice codes: sign-up, sign-in and recovery with a code sent to a phone.
+
+Our own 6-digit codes from a CSPRNG, kept only as a keyed hash, valid 10
+minutes, at most 5 wrong tries per code; a new code at most every 30 seconds
+and at most 5 per number per hour. The code is sent by an arq job enqueued
+after the request commits, so provider delays never show in the answer, and
+a challenge exists (but can never be answered) even when nothing matched: the
+answer and its timing do not tell whether a person or number is registered.
+
+SMS is a restricted authenticator (NIST SP 800-63B §3.1.3.3): after an SMS
+sign-in the app is told to offer a passkey.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+
+import asyncpg
+import msgspec
+from arq.connections import ArqRedis
+from redis.asyncio import Redis
+
+from auth.accounts import (
+    create_account,
+    ensure_not_locked,
+    get_account_for_update,
+    record_sign_in_failure,
+    record_sign_in_success,
+)
+from auth.limits import cooldown, hit
+from auth.problems import (
+    CODE_ATTEMPTS_EXCEEDED,
+    CODE_EXPIRED,
+    SIGN_IN_FAILED,
+    TOO_MANY_CODES,
+)
+from auth.secrets import code_hash, numeric_code, same_hash, seal
+from auth.sessions import Tokens, start_session
+from server.audit import record_audit
+from server.db import Transaction
+from server.jobs import enqueue_after_commit
+from server.problems import Problem
+from server.settings import Settings
+
+CODE_LIFETIME = timedelta(minutes=10)
+MAX_WRONG_CODES = 5
+RESEND_AFTER_S = 30
+CODES_PER_NUMBER_PER_HOUR = 5
+
+Purpose = Literal["signup", "sign_in", "recovery"]
+Delivery = Literal["sms", "voice"]
+
+
+class ChallengeStarted(msgspec.Struct, frozen=True, kw_only=True):
+    challenge_id: uuid.UUID
+    expires_at: datetime
+    resend_after: int
+
+
+class Challenge(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    purpose: str
+    delivery: str
+    phone_e164: str
+    person_id: int | None
+    account_id: int | None
+    code_hash: bytes
+    locale: str
+    expires_at: datetime
+    failed_attempts: int
+    consumed_at: datetime | None
+    send_state: str
+    send_attempts: int
+
+
+def code_context(challenge_id: uuid.UUID) -> bytes:
+    return b"sms-code:" + challenge_id.bytes
+
+
+async def _limit_number(redis: Redis, phone_e164: str) -> None:
+    wait = await cooldown(redis, "sms-resend", phone_e164, seconds=RESEND_AFTER_S)
+    if wait is not None:
+        raise Problem(TOO_MANY_CODES, seconds=wait, headers={"Retry-After": str(wait)})
+    wait = await hit(redis, "sms-hour", phone_e164, limit=CODES_PER_NUMBER_PER_HOUR, window_s=3600)
+    if wait is not None:
+        raise Problem(TOO_MANY_CODES, seconds=wait, headers={"Retry-After": str(wait)})
+
+
+async def _create_challenge(
+    tx: Transaction,
+    queue: ArqRedis,
+    settings: Settings,
+    *,
+    purpose: Purpose,
+    delivery: Delivery,
+    phone_e164: str,
+    person_id: int | None,
+    account_id: int | None,
+    locale: str,
+) -> ChallengeStarted:
+    challenge_id = uuid.uuid4()
+    code = numeric_code()
+    expires_at = datetime.now(UTC) + CODE_LIFETIME
+    await tx.conn.execute(
+        """
+        INSERT INTO sms_challenges (id, purpose, delivery, phone_e164, person_id, account_id,
+                                    code_hash, locale, expires_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        """,
+        challenge_id,
+        purpose,
+        delivery,
+        phone_e164,
+        person_id,
+        account_id,
+        code_hash(settings.auth, str(challenge_id), code),
+        locale,
+        expires_at,
+    )
+    # The job needs the code for its retries; it travels sealed, never in clear.
+    sealed = seal(settings.auth, code.encode(), code_context(challenge_id))
+    enqueue_after_commit(tx, queue, "send_code", str(challenge_id), sealed)
+    return ChallengeStarted(
+        challenge_id=challenge_id, expires_at=expires_at, resend_after=RESEND_AFTER_S
+    )
+
+
+async def start_signup(
+    tx: Transaction,
+    queue: ArqRedis,
+    settings: Settings,
+    *,
+    name: str,
+    birth_date: date,
+    phone_e164: str,
+    locale: str,
+    delivery: Delivery = "sms",
+) -> ChallengeStarted:
+    """Send a code to the phone of record of the person these details match, if one does."""
+    await _limit_number(queue, phone_e164)
+    rows = await tx.conn.fetch(
+        """
+        SELECT id FROM people
+        WHERE name = $1 AND birth_date = $2 AND phone_e164 = $3 AND deceased_on IS NULL
+        LIMIT 2
+        """,
+        name.strip(),
+        birth_date,
+        phone_e164,
+    )
+    person_id = rows[0]["id"] if len(rows) == 1 else None
+    return await _create_challenge(
+        tx,
+        queue,
+        settings,
+        purpose="signup",
+        delivery=delivery,
+        phone_e164=phone_e164,
+        person_id=person_id,
+        account_id=None,
+        locale=locale,
+    )
+
+
+async def start_phone_challenge(
+    tx: Transaction,
+    queue: ArqRedis,
+    settings: Settings,
+    *,
+    phone_e164: str,
+    purpose: Literal["sign_in", "recovery"],
+    delivery: Delivery,
+    locale: str,
+) -> ChallengeStarted:
+    """Send a sign-in or recovery code to this number if an account has it as phone of record."""
+    await _limit_number(queue, phone_e164)
+    row = await tx.conn.fetchrow(
+        """
+        SELECT a.id AS account_id, p.id AS person_id FROM accounts a
+        JOIN people p ON p.id = a.person_id
+        WHERE p.phone_e164 = $1 AND p.deceased_on IS NULL
+        LIMIT 2
+        """,
+        phone_e164,
+    )
+    return await _create_challenge(
+        tx,
+        queue,
+        settings,
+        purpose=purpose,
+        delivery=delivery,
+        phone_e164=phone_e164,
+        person_id=row["person_id"] if row else None,
+        account_id=row["account_id"] if row else None,
+        locale=locale,
+    )
+
+
+async def get_challenge(
+    conn: asyncpg.Connection, challenge_id: uuid.UUID, *, lock: bool
+) -> Challenge | None:
+    row = await conn.fetchrow(
+        """
+        SELECT id, purpose, delivery, phone_e164, person_id, account_id, code_hash, locale,
+               expires_at, failed_attempts, consumed_at, send_state, send_attempts
+        FROM sms_challenges WHERE id = $1
+        """
+        + (" FOR UPDATE" if lock else ""),
+        challenge_id,
+    )
+    return Challenge(**dict(row)) if row else None
+
+
+async def verify_code(
+    tx: Transaction,
+    settings: Settings,
+    *,
+    challenge_id: uuid.UUID,
+    code: str,
+    channel: str,
+    device: str | None = None,
+) -> Tokens:
+    """Check a code; on success, sign in (creating the account for a sign-up)."""
+    conn = tx.conn
+    challenge = await get_challenge(conn, challenge_id, lock=True)
+    if challenge is None or challenge.consumed_at is not None:
+        raise Problem(SIGN_IN_FAILED)
+    if challenge.expires_at <= datetime.now(UTC):
+        raise Problem(CODE_EXPIRED)
+    if challenge.failed_attempts >= MAX_WRONG_CODES:
+        raise Problem(CODE_ATTEMPTS_EXCEEDED)
+    account = (
+        await get_account_for_update(conn, challenge.account_id) if challenge.account_id else None
+    )
+    if account is not None:
+        ensure_not_locked(account)
+    method = challenge.delivery  # "sms" or "voice"
+    if not same_hash(challenge.code_hash, code_hash(settings.auth, str(challenge.id), code)):
+        await conn.execute(
+            "UPDATE sms_challenges SET failed_attempts = failed_attempts + 1 WHERE id = $1",
+            challenge.id,
+        )
+        if account is not None:
+            await record_sign_in_failure(conn, account.id, method=method, channel=channel)
+        raise Problem(SIGN_IN_FAILED, commit_first=True)
+
+    await conn.execute("UPDATE sms_challenges SET consumed_at = now() WHERE id = $1", challenge.id)
+    if challenge.purpose == "signup":
+        if challenge.person_id is None:  # cannot happen: its code was never sent
+            raise Problem(SIGN_IN_FAILED)
+        account = await create_account(conn, person_id=challenge.person_id, assurance="remote")
+        await record_audit(
+            conn,
+            actor=f"person:{challenge.person_id}",
+            action="auth.account.created",
+            subject=f"account:{account.id}",
+            channel=channel,
+            details={"assurance": account.assurance, "method": method},
+        )
+        ensure_not_locked(account)
+    if account is None:
+        raise Problem(SIGN_IN_FAILED)
+    await record_sign_in_success(conn, account.id, method=method, channel=channel)
+    if challenge.purpose == "recovery":
+        # A code to the phone of record unlocks the app's PIN (never a kiosk card
+        # or a registered phone: those unlock at the counter or with their own step).
+        await conn.execute(
+            "UPDATE accounts SET app_pin_failures = 0, app_pin_locked_at = NULL WHERE id = $1",
+            account.id,
+        )
+        await record_audit(
+            conn,
+            actor=f"account:{account.id}",
+            action="auth.recovery.phone_code",
+            subject=f"account:{account.id}",
+            channel=channel,
+        )
+    return await start_session(
+        conn,
+        settings.auth,
+        account_id=account.id,
+        aal=1,
+        method=method,
+        channel=channel,
+        device=device,
+        suggest=["passkey"],
+    )

@@ -1,0 +1,201 @@
+"""`make bench`: run every benchmark, then print one table (stdout); progress goes to stderr.
+
+Runs under `hanchang services`, which sets DATABASE_URL and REDIS_URL. Settings,
+from the environment:
+
+    BENCH_SECONDS         seconds of load per HTTP case (default 10)
+    BENCH_ROUNDS          rounds of HTTP cases, order alternated, median reported (default 2)
+    BENCH_PEOPLE          people for the demo-data benchmark (default 1,000,000)
+    BENCH_LOAD_GENERATOR  wrk (default; installed if missing) or python (the fallback)
+
+Figures are never asserted: the exit status is non-zero only if something broke.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import signal
+import sys
+import traceback
+from collections.abc import Callable, Coroutine, Mapping
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import msgspec
+
+from bench.http_routes import WARM_UP_SECONDS, bench_http
+from bench.loadgen import BenchError, LoadGenerator, find_load_generator, progress
+from bench.table import Row, render
+
+DemoDataBench = Callable[..., Coroutine[Any, Any, dict[str, Any]]]
+
+
+class BenchConfig(msgspec.Struct, frozen=True, kw_only=True):
+    seconds: int = 10
+    rounds: int = 2
+    people: int = 1_000_000
+    load_generator: str = "wrk"
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip().replace("_", "").replace(",", "")
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise BenchError(f"{name} must be a whole number of at least 1, got {env[name]!r}")
+    return int(raw)
+
+
+def load_config(env: Mapping[str, str]) -> BenchConfig:
+    generator = env.get("BENCH_LOAD_GENERATOR", "").strip() or "wrk"
+    if generator not in {"wrk", "python"}:
+        raise BenchError(f"BENCH_LOAD_GENERATOR must be wrk or python, got {generator!r}")
+    return BenchConfig(
+        seconds=_positive_int(env, "BENCH_SECONDS", 10),
+        rounds=_positive_int(env, "BENCH_ROUNDS", 2),
+        people=_positive_int(env, "BENCH_PEOPLE", 1_000_000),
+        load_generator=generator,
+    )
+
+
+def _demo_data_bench() -> DemoDataBench | None:
+    """The demo-data benchmark, or None while bench/bench_demo_data.py is not written yet."""
+    try:
+        # The ignore covers only the time before that module exists; drop it afterwards.
+        from bench.bench_demo_data import (  # type: ignore[import-not-found, unused-ignore]
+            bench_demo_data,
+        )
+    except ModuleNotFoundError as exc:
+        if exc.name != "bench.bench_demo_data":
+            raise
+        return None
+    benchmark: DemoDataBench = bench_demo_data
+    return benchmark
+
+
+def _number(value: object) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise BenchError(f"the demo-data benchmark returned {value!r} where a number was expected")
+
+
+def _optional_number(value: object) -> float | None:
+    return None if value is None else _number(value)
+
+
+def bench_demo(database_url: str, people: int, notes: list[str]) -> list[Row]:
+    benchmark = _demo_data_bench()
+    if benchmark is None:
+        note = "demo data: skipped, bench/bench_demo_data.py is not there yet"
+        progress(note)
+        notes.append(note)
+        return []
+    progress(f"demo data: {people:,} people")
+    result = asyncio.run(benchmark(database_url, people=people))
+    progress(f"  demo data: {result}")
+    return [
+        Row(
+            benchmark=str(result["name"]),
+            measure=f"seconds, {people:,} people",
+            unit="s",
+            value=_number(result["seconds"]),
+            baseline=_optional_number(result.get("baseline_seconds")),
+            baseline_name=str(result.get("baseline_name") or ""),
+            reported_ratio=_optional_number(result.get("ratio")),
+        )
+    ]
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def machine_notes(load: LoadGenerator, config: BenchConfig) -> list[str]:
+    cores = len(os.sched_getaffinity(0))
+    return [
+        f"machine: {cores} cores (nproc), {_cpu_model()}, {platform.system()} "
+        f"{platform.machine()}; Python {platform.python_version()}",
+        f"load generator: {load.describe()}, its own process, over loopback; "
+        f"{config.seconds} s per HTTP case after {WARM_UP_SECONDS} s of warm-up, "
+        f"median of {config.rounds} round{'s' if config.rounds != 1 else ''} "
+        "(case order alternated between rounds)",
+        "servers: one uvicorn process each, as `hanchang serve` runs it "
+        "(uvloop, httptools, no access log); the bare route is bench/bare_app.py",
+        "ratios: `metrics on` is against `metrics off` (the middleware's cost; goal: within a "
+        "few percent), `metrics off` against the bare route; a latency ratio above 1 is slower",
+        f"note: this machine has {cores} cores, so the server and the load generator compete "
+        "for them; that is expected. Read the ratios, measured in this run, "
+        "rather than the absolute figures.",
+    ]
+
+
+def _run(name: str, benchmark: Callable[[], list[Row]], failures: list[str]) -> list[Row]:
+    try:
+        return benchmark()
+    except Exception as exc:
+        # Report and go on to the next benchmark; the exit status says something broke.
+        traceback.print_exc(file=sys.stderr)
+        failures.append(f"{name}: {exc}".splitlines()[0])
+        return []
+
+
+def _interrupt(signum: int, _frame: FrameType | None) -> None:
+    # Ctrl-C reaches us twice (from the terminal and forwarded by `hanchang services`),
+    # which also forwards SIGTERM: unwind once, then let nothing cut the clean-up short
+    # (stopping servers, dropping scratch databases).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main() -> int:
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    database_url = os.environ.get("DATABASE_URL", "")
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not database_url or not redis_url:
+        print("bench: DATABASE_URL and REDIS_URL must be set: run `make bench`", file=sys.stderr)
+        return 2
+    try:
+        config = load_config(os.environ)
+    except BenchError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
+
+    rows: list[Row] = []
+    notes: list[str] = []
+    failures: list[str] = []
+    try:
+        load = find_load_generator(config.load_generator)
+        progress(f"load generator: {load.describe()}")
+        rows += _run(
+            "HTTP",
+            lambda: bench_http(database_url, redis_url, load, config.seconds, config.rounds),
+            failures,
+        )
+        rows += _run("demo data", lambda: bench_demo(database_url, config.people, notes), failures)
+    except KeyboardInterrupt:
+        progress("interrupted; servers stopped and scratch databases dropped")
+        return 130
+
+    print(render(rows))
+    print()
+    for line in [*machine_notes(load, config), *notes]:
+        print(line)
+    for failure in failures:
+        print(f"FAILED {failure}")
+    sys.stdout.flush()
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

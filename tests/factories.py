@@ -1,0 +1,109 @@
+"""Test factories: keyword-only async functions over the production insert queries."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import date
+from typing import Any
+
+import asyncpg
+from arq.worker import Worker
+
+from auth.accounts import Account, create_account, get_account
+from auth.people import Person, insert_person
+from auth.sessions import Tokens, start_session
+from server.settings import Settings
+from server.worker import worker_settings
+
+_serial = itertools.count(1)
+_random = random.Random(20261125)
+
+
+def registration_number(birth_date: date) -> str:
+    """A synthetic 13-digit number with the right birth date and century code."""
+    century = 3 if birth_date.year >= 2000 else 1
+    return f"{birth_date:%y%m%d}{century}{_random.randrange(10**5, 10**6):06d}"
+
+
+def mobile_number() -> str:
+    return f"+8210{5000_0000 + next(_serial) * 7919 % 4000_0000:08d}"
+
+
+async def make_person(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    name: str = "김하나",
+    birth_date: date = date(1990, 5, 17),
+    phone_e164: str | None = "",
+    region_code: str = "11",
+    preferred_language: str = "ko",
+    has_smartphone: bool = True,
+) -> Person:
+    return await insert_person(
+        conn,
+        settings.person_key,
+        registration_number=registration_number(birth_date),
+        name=name,
+        birth_date=birth_date,
+        phone_e164=mobile_number() if phone_e164 == "" else phone_e164,
+        region_code=region_code,
+        preferred_language=preferred_language,
+        has_smartphone=has_smartphone,
+    )
+
+
+async def make_account(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    assurance: str = "remote",
+    **person: Any,
+) -> Account:
+    created = await make_person(conn, settings, **person)
+    account = await create_account(conn, person_id=created.id, assurance=assurance)
+    return account
+
+
+async def sign_in(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    account: Account,
+    *,
+    aal: int = 1,
+    method: str = "sms",
+    channel: str = "app",
+) -> Tokens:
+    """A session as if the person had just signed in (for tests of what comes after)."""
+    return await start_session(
+        conn, settings.auth, account_id=account.id, aal=aal, method=method, channel=channel
+    )
+
+
+async def refreshed_account(conn: asyncpg.Connection, account: Account) -> Account:
+    fresh = await get_account(conn, account.id)
+    assert fresh is not None
+    return fresh
+
+
+async def run_jobs(settings: Settings, **overrides: Any) -> Worker:
+    """Run every queued arq job to completion with a real worker (burst mode)."""
+    worker = Worker(
+        **{
+            **worker_settings(settings),
+            "burst": True,
+            "handle_signals": False,
+            "poll_delay": 0.05,
+            **overrides,
+        }
+    )
+    try:
+        await worker.main()
+    finally:
+        await worker.close()
+    return worker
+
+
+def bearer(tokens: Tokens) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens.access_token}"}

@@ -1,0 +1,104 @@
+"""A local HTTP server speaking the part of Twilio's REST API we use (Messages, Calls).
+
+The real `twilio` SDK is pointed at it with our TWILIO_API_BASE_URL setting.
+Tests read what it received, and can make it fail on demand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import itertools
+from collections import deque
+from typing import Any
+
+from aiohttp import web
+
+
+class FakeTwilio:
+    def __init__(self, account_sid: str, auth_token: str) -> None:
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.messages: list[dict[str, str]] = []
+        self.calls: list[dict[str, str]] = []
+        # Planned answers for the next requests: an HTTP status, or "slow" to time out.
+        self.planned: deque[int | str] = deque()
+        self.requests = 0
+        self._ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        app = web.Application()
+        base = "/2010-04-01/Accounts/{sid}"
+        app.router.add_post(base + "/Messages.json", self._messages)
+        app.router.add_post(base + "/Calls.json", self._calls)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def _authorized(self, request: web.Request) -> bool:
+        expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        return request.headers.get("Authorization") == f"Basic {expected}"
+
+    async def _planned_failure(self) -> web.Response | None:
+        if not self.planned:
+            return None
+        plan = self.planned.popleft()
+        if plan == "slow":
+            await asyncio.sleep(30)
+            return None
+        assert isinstance(plan, int)
+        return web.json_response(
+            {
+                "code": 20500 if plan >= 500 else 21211,
+                "message": "planned failure",
+                "status": plan,
+                "more_info": "https://www.twilio.com/docs/errors",
+            },
+            status=plan,
+        )
+
+    async def _accept(self, request: web.Request, kind: str) -> web.Response:
+        self.requests += 1
+        if not self._authorized(request) or request.match_info["sid"] != self.account_sid:
+            return web.json_response(
+                {"code": 20003, "message": "Authenticate", "status": 401}, status=401
+            )
+        failure = await self._planned_failure()
+        if failure is not None:
+            return failure
+        form = {key: str(value) for key, value in (await request.post()).items()}
+        prefix = "SM" if kind == "message" else "CA"
+        sid = f"{prefix}{next(self._ids):032x}"
+        record: dict[str, Any] = {"sid": sid, **form}
+        (self.messages if kind == "message" else self.calls).append(record)
+        body = {
+            "sid": sid,
+            "account_sid": self.account_sid,
+            "to": form.get("To"),
+            "from": form.get("From"),
+            "status": "queued",
+            "body": form.get("Body"),
+            "date_created": "Wed, 25 Nov 2026 03:00:00 +0000",
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/{'Messages' if kind == 'message' else 'Calls'}/{sid}.json",
+        }
+        return web.json_response(body, status=201)
+
+    async def _messages(self, request: web.Request) -> web.Response:
+        return await self._accept(request, "message")
+
+    async def _calls(self, request: web.Request) -> web.Response:
+        return await self._accept(request, "call")
