@@ -11,7 +11,7 @@ from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from api.openapi import problem_responses
+from api.openapi import SIGNED_IN, problem_responses
 from auth.accounts import get_account
 from auth.people import mask_phone
 from auth.sessions import (
@@ -78,6 +78,7 @@ async def token_refresh(
     status_code=204,
     tags=["sessions"],
     summary="End this session",
+    security=SIGNED_IN,
     responses=problem_responses(401),
 )
 async def logout(
@@ -98,6 +99,7 @@ async def logout(
     status_code=204,
     tags=["sessions"],
     summary="End every session of this account, on every device and channel",
+    security=SIGNED_IN,
     responses=problem_responses(401),
 )
 async def logout_all(
@@ -114,7 +116,13 @@ async def logout_all(
     )
 
 
-@get("/v1/me", tags=["account"], summary="The signed-in account", responses=problem_responses(401))
+@get(
+    "/v1/me",
+    tags=["account"],
+    summary="The signed-in account",
+    security=SIGNED_IN,
+    responses=problem_responses(401),
+)
 async def me(session: NamedDependency[CurrentSession], tx: NamedDependency[Transaction]) -> Me:
     account = await get_account(tx.conn, session.account_id)
     assert account is not None
@@ -151,6 +159,7 @@ async def me(session: NamedDependency[CurrentSession], tx: NamedDependency[Trans
     "/v1/me/sessions",
     tags=["sessions"],
     summary="Where this account is signed in",
+    security=SIGNED_IN,
     responses=problem_responses(401),
 )
 async def my_sessions(
@@ -164,6 +173,7 @@ async def my_sessions(
     status_code=204,
     tags=["sessions"],
     summary="End one session (e.g. a lost phone)",
+    security=SIGNED_IN,
     responses=problem_responses(401, 404),
 )
 async def end_session(

@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 from litestar import Request, get
 from litestar.di import NamedDependency
+from litestar.params import FromQuery
 
 from server.db import Transaction
 from server.problems import NOT_FOUND, Problem
@@ -31,7 +32,7 @@ class OutboxMessage(msgspec.Struct, kw_only=True):
     include_in_schema=False,
 )
 async def outbox(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], limit: int = 20
+    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], limit: FromQuery[int] = 20
 ) -> list[OutboxMessage]:
     if request.app.state.settings.is_production:
         raise Problem(NOT_FOUND)

@@ -8,6 +8,9 @@ from litestar.openapi import ResponseSpec
 
 from server.problems import ProblemDocument
 
+# For routes that need `Authorization: Bearer <access_token>`.
+SIGNED_IN: list[dict[str, list[str]]] = [{"bearer": []}]
+
 
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     return {

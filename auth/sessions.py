@@ -36,7 +36,7 @@ class Tokens(msgspec.Struct, frozen=True, kw_only=True):
 
     access_token: str
     refresh_token: str
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_in: int
     aal: int
     # What the app should offer next, e.g. ["passkey"] after an SMS sign-in

@@ -11,7 +11,6 @@ outbox table instead, which the demo shows at `/dev/outbox`.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import aiohttp
@@ -54,7 +53,7 @@ class _TwilioHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
         data: dict[str, object] | None = None,
         headers: dict[str, str] | None = None,
         auth: tuple[str, str] | None = None,
-        timeout: float | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - the SDK's own signature
         allow_redirects: bool = False,
     ) -> Response:
         if self._base_url and url.startswith(TWILIO_API):
@@ -84,7 +83,7 @@ async def _call(settings: TwilioSettings, action: str, **kwargs: Any) -> Sent:
             transient=_transient(exc.status),
             status=exc.status,
         ) from None
-    except (TimeoutError, asyncio.TimeoutError, aiohttp.ClientError) as exc:
+    except (TimeoutError, aiohttp.ClientError) as exc:
         raise ProviderError(f"Twilio unreachable: {type(exc).__name__}", transient=True) from None
     finally:
         await http_client.session.close()

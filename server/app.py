@@ -14,7 +14,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, Tag
+from litestar.openapi.spec import Components, SecurityScheme, Tag
 
 from api.auth_guard import provide_session
 from api.routes import ROUTE_HANDLERS
@@ -94,7 +94,15 @@ def create_app(
                 Tag(name="health", description="Liveness and readiness"),
             ],
             security=[],
-            components=Components(),
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="An access token from a sign-in (`access_token`), 15 minutes.",
+                    )
+                }
+            ),
         ),
         debug=False,
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-
 from zoneinfo import ZoneInfo
 
 from arq import cron
