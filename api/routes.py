@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from api import auth_sessions, auth_sms, dev
+from api import (
+    auth_passkeys,
+    auth_pin,
+    auth_recovery,
+    auth_sessions,
+    auth_sms,
+    auth_totp,
+    dev,
+    dev_passkeys,
+)
 from api.health import healthz, readyz
 from api.problems import problem_page
 
@@ -14,5 +23,10 @@ ROUTE_HANDLERS: list[Any] = [
     problem_page,
     *auth_sms.ROUTES,
     *auth_sessions.ROUTES,
+    *auth_passkeys.ROUTES,
+    *auth_totp.ROUTES,
+    *auth_pin.ROUTES,
+    *auth_recovery.ROUTES,
     *dev.ROUTES,
+    *dev_passkeys.ROUTES,
 ]

@@ -1,4 +1,6 @@
--- One-time recovery codes, shown once, stored as SHA-256 (they are long and random).
+-- One-time recovery codes, shown once, stored as a keyed hash (HMAC-SHA256 under
+-- the data key, bound to the account; see auth/recovery_codes.py): 16 digits are
+-- about 53 bits, too few for a plain hash to survive a leaked table.
 CREATE TABLE recovery_codes (
     account_id bigint NOT NULL REFERENCES accounts (id),
     code_hash bytea NOT NULL,

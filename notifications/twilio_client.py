@@ -59,8 +59,14 @@ class _TwilioHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
         if self._base_url and url.startswith(TWILIO_API):
             url = self._base_url + url[len(TWILIO_API) :]
         return await super().request(
-            method, url, params=params, data=data, headers=headers, auth=auth,
-            timeout=timeout or self._timeout_s, allow_redirects=allow_redirects,
+            method,
+            url,
+            params=params,
+            data=data,
+            headers=headers,
+            auth=auth,
+            timeout=timeout or self._timeout_s,
+            allow_redirects=allow_redirects,
         )
 
 

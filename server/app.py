@@ -91,6 +91,12 @@ def create_app(
                 Tag(name="sign-in", description="The single ID: sign-up and every way to sign in"),
                 Tag(name="sessions", description="Tokens and sessions"),
                 Tag(name="account", description="The signed-in account and its authenticators"),
+                Tag(name="passkeys", description="Passkeys (WebAuthn): register, sign in, manage"),
+                Tag(name="totp", description="Authenticator apps (TOTP)"),
+                Tag(
+                    name="pin", description="The one PIN for the app, the kiosk and the phone line"
+                ),
+                Tag(name="recovery", description="One-time recovery codes"),
                 Tag(name="health", description="Liveness and readiness"),
             ],
             security=[],

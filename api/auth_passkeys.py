@@ -1,0 +1,322 @@
+"""Passkeys for the app: register, sign in, and the account's list (`/v1/me/passkeys`)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import msgspec
+from arq.connections import ArqRedis
+from litestar import Request, Response, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from api.auth_guard import client_address, request_locale
+from api.openapi import problem_responses
+from auth.limits import enforce
+from auth.passkeys import (
+    AuthenticationCredentialJSON,
+    PasskeyName,
+    PasskeySummary,
+    RegistrationCredentialJSON,
+    delete_passkey,
+    finish_authentication,
+    finish_registration,
+    my_passkeys,
+    rename_passkey,
+    start_authentication,
+    start_registration,
+)
+from auth.sessions import CurrentSession, Tokens
+from server.db import Transaction
+from server.settings import AuthSettings
+
+# Shared with the other sign-in methods: one budget per client address.
+SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE = 60
+# Each set of options holds a challenge in Redis for 5 minutes.
+OPTIONS_PER_ADDRESS_PER_MINUTE = 60
+
+ChallengeId = Annotated[
+    uuid.UUID, msgspec.Meta(examples=[uuid.UUID("5f0c7a52-8d1e-4c57-9a43-2f6b8e1d0c9a")])
+]
+Device = Annotated[str, msgspec.Meta(max_length=100, examples=["Galaxy S24"])]
+
+# Real values, made by the software authenticator in tests/ for rp id hanchang.moel.go.kr.
+CREATION_OPTIONS_EXAMPLE: dict[str, Any] = {
+    "rp": {"name": "한 창구", "id": "hanchang.moel.go.kr"},
+    "user": {
+        "id": "ERERERERERERERERERERERERERERERERERERERERERE",
+        "name": "김*나 ·5678",
+        "displayName": "김하나",
+    },
+    "challenge": "IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI",
+    "pubKeyCredParams": [
+        {"type": "public-key", "alg": -8},
+        {"type": "public-key", "alg": -7},
+        {"type": "public-key", "alg": -257},
+    ],
+    "timeout": 300000,
+    "excludeCredentials": [],
+    "authenticatorSelection": {
+        "residentKey": "required",
+        "requireResidentKey": True,
+        "userVerification": "required",
+    },
+    "attestation": "none",
+}
+REQUEST_OPTIONS_EXAMPLE: dict[str, Any] = {
+    "challenge": "MzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzM",
+    "timeout": 300000,
+    "rpId": "hanchang.moel.go.kr",
+    "allowCredentials": [],
+    "userVerification": "required",
+}
+REGISTRATION_EXAMPLE: dict[str, Any] = {
+    "id": "Aw-iF10tI5ZEiFWre3jbQVMbJd6kpUKyoUaQGcaF-lQ",
+    "rawId": "Aw-iF10tI5ZEiFWre3jbQVMbJd6kpUKyoUaQGcaF-lQ",
+    "type": "public-key",
+    "response": {
+        "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIiwiY2hhbGxlbmdlIjoiSWlJaUlpSWlJaUlpSWlJaUlpSWlJaUlpSWlJaUlpSWlJaUlpSWlJaUlpSSIsIm9yaWdpbiI6Imh0dHBzOi8vaGFuY2hhbmcubW9lbC5nby5rciIsImNyb3NzT3JpZ2luIjpmYWxzZX0",
+        "attestationObject": "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVikDpKfNc9HaCzSaGyGazQYaTh_T7_37sQos3-dHo0z_RlFAAAAAAAAAAAAAAAAAAAAAAAAAAAAIAMPohddLSOWRIhVq3t420FTGyXepKVCsqFGkBnGhfpUpQECAyYgASFYIMSZWLES3yE1vQ56C3y-e4R38QTfoOuYANHfB6uzN5SSIlgg74-oVcHfdhr7wBcwY5cjb5IwdjZKS2bTLTjdpunf20Q",
+        "transports": ["internal", "hybrid"],
+    },
+    "authenticatorAttachment": "platform",
+    "clientExtensionResults": {},
+}
+AUTHENTICATION_EXAMPLE: dict[str, Any] = {
+    "id": "Aw-iF10tI5ZEiFWre3jbQVMbJd6kpUKyoUaQGcaF-lQ",
+    "rawId": "Aw-iF10tI5ZEiFWre3jbQVMbJd6kpUKyoUaQGcaF-lQ",
+    "type": "public-key",
+    "response": {
+        "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0IiwiY2hhbGxlbmdlIjoiTXpNek16TXpNek16TXpNek16TXpNek16TXpNek16TXpNek16TXpNek16TSIsIm9yaWdpbiI6Imh0dHBzOi8vaGFuY2hhbmcubW9lbC5nby5rciIsImNyb3NzT3JpZ2luIjpmYWxzZX0",
+        "authenticatorData": "DpKfNc9HaCzSaGyGazQYaTh_T7_37sQos3-dHo0z_RkFAAAAAQ",
+        "signature": "MEYCIQDs7BVy4Dp3l_d4NwSMiRs_yVWNtH-vB4m6AfP1m1qOzQIhANtlKQs0uzlMsaXof4SITUQreDL_ZuwV80x75mYDyvSl",
+        "userHandle": "ERERERERERERERERERERERERERERERERERERERERERE",
+    },
+    "authenticatorAttachment": "platform",
+    "clientExtensionResults": {},
+}
+
+
+class RegistrationChallenge(msgspec.Struct, kw_only=True):
+    """Answer `options` with `navigator.credentials.create` (binary fields in base64url)."""
+
+    challenge_id: ChallengeId
+    options: Annotated[dict[str, Any], msgspec.Meta(examples=[CREATION_OPTIONS_EXAMPLE])]
+
+
+class AuthenticationChallenge(msgspec.Struct, kw_only=True):
+    """Answer `options` with `navigator.credentials.get` (binary fields in base64url)."""
+
+    challenge_id: ChallengeId
+    options: Annotated[dict[str, Any], msgspec.Meta(examples=[REQUEST_OPTIONS_EXAMPLE])]
+
+
+class RegistrationVerifyRequest(msgspec.Struct, kw_only=True):
+    challenge_id: ChallengeId
+    credential: Annotated[RegistrationCredentialJSON, msgspec.Meta(examples=[REGISTRATION_EXAMPLE])]
+    # Shown in the passkey list; "Passkey 1", "Passkey 2", ... when not given.
+    name: PasskeyName | None = None
+
+
+class AuthenticationVerifyRequest(msgspec.Struct, kw_only=True):
+    challenge_id: ChallengeId
+    credential: Annotated[
+        AuthenticationCredentialJSON, msgspec.Meta(examples=[AUTHENTICATION_EXAMPLE])
+    ]
+    device: Device | None = None
+
+
+class RenameRequest(msgspec.Struct, kw_only=True):
+    name: PasskeyName
+
+
+class PasskeyList(msgspec.Struct, kw_only=True):
+    passkeys: list[PasskeySummary]
+
+
+def _auth_settings(request: Request[Any, Any, Any]) -> AuthSettings:
+    settings: AuthSettings = request.app.state.settings.auth
+    return settings
+
+
+@post(
+    "/v1/auth/passkeys/registration/options",
+    status_code=200,
+    tags=["passkeys"],
+    summary="Options to create a passkey for the signed-in account",
+    responses=problem_responses(401),
+    description=(
+        "Pass `options` to the platform's WebAuthn API (`navigator.credentials.create`, "
+        "Android Credential Manager, iOS ASAuthorization); binary fields are base64url. "
+        "The challenge can be answered once, within 5 minutes, with "
+        "`POST /v1/auth/passkeys/registration/verify`. User verification and a discoverable "
+        "credential are required; the account's passkeys are excluded, so a device holds one."
+    ),
+)
+async def registration_options(
+    request: Request[Any, Any, Any],
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
+) -> RegistrationChallenge:
+    started = await start_registration(
+        tx.conn, queue, _auth_settings(request), account_id=session.account_id
+    )
+    return RegistrationChallenge(challenge_id=started.challenge_id, options=started.options)
+
+
+@post(
+    "/v1/auth/passkeys/registration/verify",
+    status_code=201,
+    tags=["passkeys"],
+    summary="Keep the new passkey",
+    responses=problem_responses(400, 401, 409),
+    description="`credential` is the platform's answer as JSON (`PublicKeyCredential.toJSON()`).",
+)
+async def registration_verify(
+    data: JSONBody[RegistrationVerifyRequest],
+    request: Request[Any, Any, Any],
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
+) -> PasskeySummary:
+    return await finish_registration(
+        tx.conn,
+        queue,
+        _auth_settings(request),
+        account_id=session.account_id,
+        challenge_id=data.challenge_id,
+        credential=data.credential,
+        name=data.name,
+        locale=request_locale(request),
+        channel=session.channel,
+    )
+
+
+@post(
+    "/v1/auth/passkeys/authentication/options",
+    status_code=200,
+    tags=["passkeys"],
+    summary="Options to sign in with a passkey (no user name needed)",
+    responses=problem_responses(429),
+    description=(
+        "Pass `options` to `navigator.credentials.get` (or the platform's equivalent); the "
+        "device offers its passkeys for this service. Answer within 5 minutes with "
+        "`POST /v1/auth/passkeys/authentication/verify`."
+    ),
+)
+async def authentication_options(
+    request: Request[Any, Any, Any], queue: NamedDependency[ArqRedis]
+) -> AuthenticationChallenge:
+    await enforce(
+        queue,
+        "passkey-options-ip",
+        client_address(request),
+        limit=OPTIONS_PER_ADDRESS_PER_MINUTE,
+        window_s=60,
+    )
+    started = await start_authentication(queue, _auth_settings(request))
+    return AuthenticationChallenge(challenge_id=started.challenge_id, options=started.options)
+
+
+@post(
+    "/v1/auth/passkeys/authentication/verify",
+    status_code=200,
+    tags=["passkeys"],
+    summary="Sign in with a passkey: tokens at aal 2",
+    responses=problem_responses(400, 401, 423, 429),
+    description=(
+        "A passkey with user verification is two factors on its own (aal 2). A refused "
+        "answer counts as a failed sign-in for its account; 10 in a row pause sign-in for "
+        "10 minutes (423 with Retry-After)."
+    ),
+)
+async def authentication_verify(
+    data: JSONBody[AuthenticationVerifyRequest],
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
+) -> Tokens:
+    await enforce(
+        queue,
+        "sign-in-ip",
+        client_address(request),
+        limit=SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE,
+        window_s=60,
+    )
+    return await finish_authentication(
+        tx.conn,
+        queue,
+        _auth_settings(request),
+        challenge_id=data.challenge_id,
+        credential=data.credential,
+        channel="app",
+        device=data.device,
+    )
+
+
+@get(
+    "/v1/me/passkeys",
+    tags=["passkeys"],
+    summary="The account's passkeys",
+    responses=problem_responses(401),
+)
+async def list_my_passkeys(
+    session: NamedDependency[CurrentSession], tx: NamedDependency[Transaction]
+) -> PasskeyList:
+    return PasskeyList(passkeys=await my_passkeys(tx.conn, session.account_id))
+
+
+@patch(
+    "/v1/me/passkeys/{passkey_id:int}",
+    tags=["passkeys"],
+    summary="Rename a passkey",
+    responses=problem_responses(400, 401, 404),
+)
+async def rename_my_passkey(
+    passkey_id: FromPath[int],
+    data: JSONBody[RenameRequest],
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+) -> PasskeySummary:
+    return await rename_passkey(
+        tx.conn,
+        account_id=session.account_id,
+        passkey_id=passkey_id,
+        name=data.name,
+        channel=session.channel,
+    )
+
+
+@delete(
+    "/v1/me/passkeys/{passkey_id:int}",
+    status_code=204,
+    tags=["passkeys"],
+    summary="Remove a passkey (never the last way to sign in)",
+    responses=problem_responses(401, 404, 409),
+    description=(
+        "Refused with `last-authenticator` (409) when the account would be left with no "
+        "passkey, no authenticator app (TOTP) and no phone of record for SMS codes."
+    ),
+)
+async def delete_my_passkey(
+    passkey_id: FromPath[int],
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+) -> Response[None]:
+    await delete_passkey(
+        tx.conn, account_id=session.account_id, passkey_id=passkey_id, channel=session.channel
+    )
+    return Response(None, status_code=204)
+
+
+ROUTES = [
+    registration_options,
+    registration_verify,
+    authentication_options,
+    authentication_verify,
+    list_my_passkeys,
+    rename_my_passkey,
+    delete_my_passkey,
+]

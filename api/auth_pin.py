@@ -1,0 +1,81 @@
+"""The PIN in the app: set or change it, and step up to aal 2 with it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, post, put
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from api.auth_guard import request_locale
+from api.openapi import problem_responses
+from auth.pin import set_pin, step_up_with_pin
+from auth.sessions import CurrentSession, Tokens
+from server.db import Transaction
+
+Pin = Annotated[
+    str, msgspec.Meta(min_length=6, max_length=6, pattern=r"^[0-9]{6}$", examples=["493028"])
+]
+
+
+class PinRequest(msgspec.Struct, kw_only=True):
+    pin: Pin
+
+
+@put(
+    "/v1/me/pin",
+    status_code=204,
+    tags=["pin"],
+    summary="Set or change the PIN (signed in within the last 5 minutes)",
+    responses=problem_responses(400, 401),
+    description=(
+        "Setting the first PIN needs a sign-in within the last 5 minutes (otherwise 401 "
+        "`recent-sign-in-required`). Changing it also needs that sign-in to be aal 2: a "
+        "passkey, or a code with the current PIN (otherwise 401 `step-up-required`). Trivial "
+        "PINs (one digit repeated, digits in order, simple patterns, the birth date, the "
+        "commonest PINs) answer 400 `pin-too-simple`, with the reason under `errors`."
+    ),
+)
+async def put_pin(
+    data: JSONBody[PinRequest],
+    request: Request[Any, Any, Any],
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+) -> Response[None]:
+    await set_pin(
+        tx.conn,
+        request.app.state.settings.auth,
+        session,
+        data.pin,
+        locale=request_locale(request),
+    )
+    return Response(None, status_code=204)
+
+
+@post(
+    "/v1/auth/pin/verify",
+    status_code=200,
+    tags=["pin"],
+    summary="Confirm it is you with the PIN: new tokens at aal 2; this session ends",
+    responses=problem_responses(400, 401, 409, 423),
+    description=(
+        "The PIN completes a session begun with a code (SMS, voice call, authenticator app or "
+        "recovery code) in the last 12 hours; otherwise 401 `pin-needs-code`. A session that "
+        "is already aal 2 (a passkey) answers 409 `pin-not-needed`. A wrong PIN answers 401 "
+        "`pin-wrong` with `tries_left`; the fifth locks the app's PIN (423 `credential-locked`) "
+        "until a recovery code by SMS (`POST /v1/auth/sms/start` with purpose `recovery`) or a "
+        "counter unlocks it. Wrong PINs also count towards the account's lock."
+    ),
+)
+async def pin_verify(
+    data: JSONBody[PinRequest],
+    request: Request[Any, Any, Any],
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+) -> Tokens:
+    return await step_up_with_pin(tx.conn, request.app.state.settings.auth, session, data.pin)
+
+
+ROUTES = [put_pin, pin_verify]

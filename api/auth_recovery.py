@@ -1,0 +1,96 @@
+"""Recovery codes: sign in with one, or make a new set."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from arq.connections import ArqRedis
+from litestar import Request, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from api.auth_guard import client_address, request_locale
+from api.auth_sms import SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE, Phone, phone_or_problem
+from api.auth_totp import Device, RecoveryCodes
+from api.openapi import problem_responses
+from auth.limits import enforce
+from auth.recovery_codes import regenerate_recovery_codes, sign_in_with_recovery_code
+from auth.sessions import CurrentSession, Tokens
+from server.db import Transaction
+
+RecoveryCode = Annotated[
+    str, msgspec.Meta(min_length=16, max_length=40, examples=["4837-2910-5561-0284"])
+]
+
+
+class RecoveryVerifyRequest(msgspec.Struct, kw_only=True):
+    phone: Phone
+    # 16 digits; hyphens and spaces are ignored.
+    code: RecoveryCode
+    device: Device | None = None
+
+
+class RecoveryCodesAnswer(msgspec.Struct, kw_only=True):
+    recovery_codes: RecoveryCodes
+
+
+@post(
+    "/v1/auth/recovery-codes/verify",
+    status_code=200,
+    tags=["recovery"],
+    summary="Sign in with the phone of record and a recovery code: tokens at aal 1",
+    responses=problem_responses(400, 401, 423, 429),
+    description=(
+        "The code is spent. An unknown number, an account without recovery codes and a wrong "
+        "or used code all answer 401 `sign-in-failed`. `suggest` holds `passkey` while the "
+        "account has none, and `recovery_codes` when 2 or fewer codes are left."
+    ),
+)
+async def recovery_verify(
+    data: JSONBody[RecoveryVerifyRequest],
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
+) -> Tokens:
+    await enforce(
+        queue,
+        "sign-in-ip",
+        client_address(request),
+        limit=SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE,
+        window_s=60,
+    )
+    locale = request_locale(request)
+    return await sign_in_with_recovery_code(
+        tx.conn,
+        request.app.state.settings.auth,
+        phone_e164=phone_or_problem(data.phone, locale),
+        code=data.code,
+        channel="app",
+        locale=locale,
+        device=data.device,
+    )
+
+
+@post(
+    "/v1/me/recovery-codes",
+    status_code=201,
+    tags=["recovery"],
+    summary="Make a new set of 10 recovery codes (recent aal 2); the old ones stop working",
+    responses=problem_responses(401),
+    description=(
+        "The codes are shown this once. Needs aal 2 within the last 12 hours and 30 minutes "
+        "idle, otherwise 401 `step-up-required` with `WWW-Authenticate: Bearer "
+        'error="insufficient_user_authentication"`. `GET /v1/me` says how many are left.'
+    ),
+)
+async def recovery_regenerate(
+    request: Request[Any, Any, Any],
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+) -> RecoveryCodesAnswer:
+    codes = await regenerate_recovery_codes(tx.conn, request.app.state.settings.auth, session)
+    return RecoveryCodesAnswer(recovery_codes=codes)
+
+
+ROUTES = [recovery_verify, recovery_regenerate]

@@ -1,0 +1,638 @@
+"""Passkeys: WebAuthn registration and sign-in, with the `webauthn` package.
+
+User verification is required (a PIN or biometric on the device), so a
+passkey sign-in is AAL2 on its own (NIST SP 800-63B §5.1.8 multi-factor
+cryptographic authenticator). Credentials are discoverable: sign-in needs no
+user name. Challenges are single-use and live 5 minutes in Redis, consumed
+with GETDEL so a replayed answer finds nothing.
+
+The signature counter guards against cloned authenticators (WebAuthn §6.1.1):
+a correctly signed assertion whose counter did not go up is refused, counted
+as a failed sign-in and audited. Synced passkeys report 0 every time, which
+is not a regression.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal, NoReturn
+
+import asyncpg
+import msgspec
+from redis.asyncio import Redis
+from webauthn import (
+    generate_authentication_options,
+    generate_registration_options,
+    options_to_json,
+    verify_authentication_response,
+    verify_registration_response,
+)
+from webauthn.helpers import base64url_to_bytes
+from webauthn.helpers.exceptions import WebAuthnException
+from webauthn.helpers.structs import (
+    AttestationConveyancePreference,
+    AuthenticatorSelectionCriteria,
+    AuthenticatorTransport,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
+
+from auth.accounts import (
+    Account,
+    ensure_not_locked,
+    get_account,
+    get_account_for_update,
+    record_sign_in_failure,
+    record_sign_in_success,
+)
+from auth.problems import LAST_AUTHENTICATOR, SIGN_IN_FAILED
+from auth.sessions import Tokens, start_session
+from i18n import N_, translate
+from server.audit import record_audit
+from server.problems import NOT_FOUND, Problem, problem_kind
+from server.settings import AuthSettings
+
+log = logging.getLogger(__name__)
+
+CHALLENGE_LIFETIME_S = 5 * 60
+CHALLENGE_PREFIX = "webauthn:"
+NAME_MAX_LENGTH = 60
+USER_HANDLE_CONTEXT = b"webauthn-user-handle:"
+_TRANSPORTS = {t.value for t in AuthenticatorTransport}
+# What a malformed or forged credential can make the library raise.
+_VERIFY_ERRORS = (WebAuthnException, ValueError, TypeError, KeyError, IndexError)
+
+PASSKEY_NOT_ADDED = problem_kind(
+    "passkey-not-added",
+    400,
+    N_("We could not add the passkey"),
+    N_("The passkey could not be checked. Please try again."),
+)
+PASSKEY_ALREADY_REGISTERED = problem_kind(
+    "passkey-already-registered",
+    409,
+    N_("This passkey is already registered"),
+    N_("This passkey is already linked to an account. Sign in with it, or add another one."),
+)
+
+Purpose = Literal["registration", "authentication"]
+
+# The browser's JSON: base64url without padding (WebAuthn Level 3 §5.1, toJSON()).
+Base64Url = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]*={0,2}$", max_length=65_536)]
+CredentialId = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[A-Za-z0-9_-]+={0,2}$",
+        min_length=1,
+        # A credential id is at most 1023 bytes (WebAuthn §4).
+        max_length=1_364,
+        examples=["AbQsj5qfPBbjnm0W5I6mHikyJx2h9D1RHRxzrZBR4Ts"],
+    ),
+]
+PasskeyName = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=NAME_MAX_LENGTH,
+        # At least one visible character, no control characters.
+        pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
+        examples=["내 휴대폰"],
+    ),
+]
+
+
+class AttestationResponseJSON(msgspec.Struct, kw_only=True):
+    client_data_json: Base64Url = msgspec.field(name="clientDataJSON")
+    attestation_object: Base64Url = msgspec.field(name="attestationObject")
+    transports: list[Annotated[str, msgspec.Meta(max_length=32)]] | None = None
+
+
+class RegistrationCredentialJSON(msgspec.Struct, kw_only=True):
+    """What `navigator.credentials.create()` answers, as JSON (`PublicKeyCredential.toJSON()`)."""
+
+    id: CredentialId
+    raw_id: CredentialId = msgspec.field(name="rawId")
+    type: Literal["public-key"]
+    response: AttestationResponseJSON
+    authenticator_attachment: str | None = msgspec.field(
+        name="authenticatorAttachment", default=None
+    )
+    client_extension_results: dict[str, Any] = msgspec.field(
+        name="clientExtensionResults", default_factory=dict
+    )
+
+
+class AssertionResponseJSON(msgspec.Struct, kw_only=True):
+    client_data_json: Base64Url = msgspec.field(name="clientDataJSON")
+    authenticator_data: Base64Url = msgspec.field(name="authenticatorData")
+    signature: Base64Url
+    user_handle: Base64Url | None = msgspec.field(name="userHandle", default=None)
+
+
+class AuthenticationCredentialJSON(msgspec.Struct, kw_only=True):
+    """What `navigator.credentials.get()` answers, as JSON (`PublicKeyCredential.toJSON()`)."""
+
+    id: CredentialId
+    raw_id: CredentialId = msgspec.field(name="rawId")
+    type: Literal["public-key"]
+    response: AssertionResponseJSON
+    authenticator_attachment: str | None = msgspec.field(
+        name="authenticatorAttachment", default=None
+    )
+    client_extension_results: dict[str, Any] = msgspec.field(
+        name="clientExtensionResults", default_factory=dict
+    )
+
+
+class StoredChallenge(msgspec.Struct, frozen=True, kw_only=True):
+    purpose: Purpose
+    challenge: bytes
+    account_id: int | None = None
+
+
+class CeremonyOptions(msgspec.Struct, frozen=True, kw_only=True):
+    """A challenge to answer: send `options` to the platform's WebAuthn API, the answer back."""
+
+    challenge_id: uuid.UUID
+    # PublicKeyCredentialCreationOptions or ...RequestOptions as JSON (bytes in base64url).
+    options: dict[str, Any]
+
+
+class Passkey(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    account_id: int
+    credential_id: bytes
+    public_key: bytes
+    sign_count: int
+    transports: list[str]
+    aaguid: str | None
+    device_type: str
+    backed_up: bool
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    sign_count_regressions: int
+
+
+class PasskeySummary(msgspec.Struct, frozen=True, kw_only=True):
+    """A passkey as its owner sees it (never the key or the credential id)."""
+
+    id: Annotated[int, msgspec.Meta(examples=[17])]
+    name: Annotated[str, msgspec.Meta(examples=["내 휴대폰"])]
+    created_at: datetime
+    last_used_at: datetime | None
+    # Synced to a cloud account (a passkey that survives losing the phone).
+    backed_up: bool
+    # single_device or multi_device (can be synced).
+    device_type: Annotated[str, msgspec.Meta(examples=["multi_device"])]
+    transports: Annotated[list[str], msgspec.Meta(examples=[["internal", "hybrid"]])]
+
+    @classmethod
+    def of(cls, passkey: Passkey) -> PasskeySummary:
+        return cls(
+            id=passkey.id,
+            name=passkey.name,
+            created_at=passkey.created_at,
+            last_used_at=passkey.last_used_at,
+            backed_up=passkey.backed_up,
+            device_type=passkey.device_type,
+            transports=passkey.transports,
+        )
+
+
+# --- Queries -----------------------------------------------------------------
+
+_COLUMNS = """id, account_id, credential_id, public_key, sign_count, transports, aaguid,
+              device_type, backed_up, name, created_at, last_used_at, sign_count_regressions"""
+
+
+def _passkey(row: asyncpg.Record) -> Passkey:
+    values = dict(row)
+    values["credential_id"] = bytes(values["credential_id"])
+    values["public_key"] = bytes(values["public_key"])
+    return Passkey(**values)
+
+
+async def list_passkeys(conn: asyncpg.Connection, account_id: int) -> list[Passkey]:
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM passkeys WHERE account_id = $1 ORDER BY id", account_id
+    )
+    return [_passkey(row) for row in rows]
+
+
+async def get_passkey(
+    conn: asyncpg.Connection, account_id: int, passkey_id: int, *, lock: bool = False
+) -> Passkey | None:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM passkeys WHERE id = $1 AND account_id = $2"
+        + (" FOR UPDATE" if lock else ""),
+        passkey_id,
+        account_id,
+    )
+    return _passkey(row) if row else None
+
+
+async def get_passkey_by_credential_id(
+    conn: asyncpg.Connection, credential_id: bytes
+) -> Passkey | None:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM passkeys WHERE credential_id = $1", credential_id
+    )
+    return _passkey(row) if row else None
+
+
+async def insert_passkey(
+    conn: asyncpg.Connection,
+    *,
+    account_id: int,
+    credential_id: bytes,
+    public_key: bytes,
+    sign_count: int,
+    transports: list[str],
+    aaguid: str | None,
+    device_type: str,
+    backed_up: bool,
+    name: str,
+) -> Passkey | None:
+    """The new passkey, or None when this credential is already registered."""
+    row = await conn.fetchrow(
+        f"""
+        INSERT INTO passkeys (account_id, credential_id, public_key, sign_count, transports,
+                              aaguid, device_type, backed_up, name)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (credential_id) DO NOTHING
+        RETURNING {_COLUMNS}
+        """,
+        account_id,
+        credential_id,
+        public_key,
+        sign_count,
+        transports,
+        aaguid,
+        device_type,
+        backed_up,
+        name,
+    )
+    return _passkey(row) if row else None
+
+
+async def record_passkey_use(
+    conn: asyncpg.Connection, passkey_id: int, *, sign_count: int, backed_up: bool
+) -> None:
+    await conn.execute(
+        "UPDATE passkeys SET sign_count = $2, backed_up = $3, last_used_at = now() WHERE id = $1",
+        passkey_id,
+        sign_count,
+        backed_up,
+    )
+
+
+async def record_sign_count_regression(conn: asyncpg.Connection, passkey_id: int) -> None:
+    await conn.execute(
+        "UPDATE passkeys SET sign_count_regressions = sign_count_regressions + 1 WHERE id = $1",
+        passkey_id,
+    )
+
+
+async def rename_passkey_row(
+    conn: asyncpg.Connection, account_id: int, passkey_id: int, name: str
+) -> Passkey | None:
+    row = await conn.fetchrow(
+        f"UPDATE passkeys SET name = $3 WHERE id = $1 AND account_id = $2 RETURNING {_COLUMNS}",
+        passkey_id,
+        account_id,
+        name,
+    )
+    return _passkey(row) if row else None
+
+
+async def delete_passkey_row(conn: asyncpg.Connection, passkey_id: int) -> None:
+    await conn.execute("DELETE FROM passkeys WHERE id = $1", passkey_id)
+
+
+def user_handle(settings: AuthSettings, account_id: int, version: int | None = None) -> bytes:
+    """The account's WebAuthn user handle: opaque (no id or personal data), and stable.
+
+    An HMAC of the account id under a data key. It lives on the person's devices
+    as long as their passkeys do, so a data key that made handles must stay
+    configured (as an older version) after rotation.
+    """
+    key = settings.data_keys[settings.current_data_key if version is None else version]
+    message = USER_HANDLE_CONTEXT + str(account_id).encode()
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+def is_user_handle_of(settings: AuthSettings, account_id: int, handle: bytes) -> bool:
+    return any(
+        hmac.compare_digest(user_handle(settings, account_id, version), handle)
+        for version in settings.data_keys
+    )
+
+
+# --- Challenges --------------------------------------------------------------
+
+
+async def _issue_challenge(
+    redis: Redis, *, purpose: Purpose, challenge: bytes, account_id: int | None
+) -> uuid.UUID:
+    challenge_id = uuid.uuid4()
+    stored = StoredChallenge(purpose=purpose, challenge=challenge, account_id=account_id)
+    await redis.set(
+        CHALLENGE_PREFIX + str(challenge_id), msgspec.json.encode(stored), ex=CHALLENGE_LIFETIME_S
+    )
+    return challenge_id
+
+
+async def _take_challenge(redis: Redis, challenge_id: uuid.UUID) -> StoredChallenge | None:
+    """The challenge, removed as it is read: a second answer to it finds nothing."""
+    raw = await redis.getdel(CHALLENGE_PREFIX + str(challenge_id))
+    if raw is None:
+        return None
+    return msgspec.json.decode(raw, type=StoredChallenge)
+
+
+def _options_dict(options: Any) -> dict[str, Any]:
+    decoded: dict[str, Any] = msgspec.json.decode(options_to_json(options))
+    return decoded
+
+
+# --- Registration ------------------------------------------------------------
+
+
+def _masked_name(name: str) -> str:
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * min(len(name) - 2, 5) + name[-1]
+
+
+def _user_name(account: Account) -> str:
+    """What the device's passkey list shows: recognisable to the person, not identifying."""
+    masked = _masked_name(account.name)
+    if account.phone_e164:
+        return f"{masked} ·{account.phone_e164[-4:]}"
+    return masked
+
+
+async def _default_name(conn: asyncpg.Connection, account_id: int, locale: str) -> str:
+    """The first free "Passkey 1", "Passkey 2", ... in the caller's language."""
+    taken = {p.name for p in await list_passkeys(conn, account_id)}
+    number = len(taken) + 1
+    while (name := translate(locale, N_("Passkey {number}"), number=number)) in taken:
+        number += 1
+    return name
+
+
+async def start_registration(
+    conn: asyncpg.Connection, redis: Redis, settings: AuthSettings, *, account_id: int
+) -> CeremonyOptions:
+    """Creation options for a new passkey on the signed-in account."""
+    account = await get_account(conn, account_id)
+    if account is None:
+        raise Problem(NOT_FOUND)
+    existing = await list_passkeys(conn, account.id)
+    options = generate_registration_options(
+        rp_id=settings.rp_id,
+        rp_name=settings.rp_name,
+        user_id=user_handle(settings, account.id),
+        user_name=_user_name(account),
+        user_display_name=account.name,
+        timeout=CHALLENGE_LIFETIME_S * 1000,
+        attestation=AttestationConveyancePreference.NONE,
+        authenticator_selection=AuthenticatorSelectionCriteria(
+            resident_key=ResidentKeyRequirement.REQUIRED,
+            user_verification=UserVerificationRequirement.REQUIRED,
+        ),
+        # One passkey per device and account: the device refuses a second one.
+        exclude_credentials=[
+            PublicKeyCredentialDescriptor(
+                id=p.credential_id,
+                transports=[AuthenticatorTransport(t) for t in p.transports],
+            )
+            for p in existing
+        ],
+    )
+    challenge_id = await _issue_challenge(
+        redis, purpose="registration", challenge=options.challenge, account_id=account.id
+    )
+    return CeremonyOptions(challenge_id=challenge_id, options=_options_dict(options))
+
+
+async def finish_registration(
+    conn: asyncpg.Connection,
+    redis: Redis,
+    settings: AuthSettings,
+    *,
+    account_id: int,
+    challenge_id: uuid.UUID,
+    credential: RegistrationCredentialJSON,
+    name: str | None,
+    locale: str,
+    channel: str,
+) -> PasskeySummary:
+    """Check the new credential against its challenge and keep it."""
+    stored = await _take_challenge(redis, challenge_id)
+    if stored is None or stored.purpose != "registration" or stored.account_id != account_id:
+        raise Problem(PASSKEY_NOT_ADDED)
+    account = await get_account_for_update(conn, account_id)
+    if account is None:
+        raise Problem(NOT_FOUND)
+    try:
+        verified = verify_registration_response(
+            credential=msgspec.to_builtins(credential),
+            expected_challenge=stored.challenge,
+            expected_rp_id=settings.rp_id,
+            expected_origin=list(settings.allowed_origins),
+            require_user_verification=True,
+        )
+    except _VERIFY_ERRORS as exc:
+        log.info("passkey registration refused: %s: %r", type(exc).__name__, str(exc))
+        raise Problem(PASSKEY_NOT_ADDED) from None
+    chosen = (name or "").strip()[:NAME_MAX_LENGTH] or await _default_name(conn, account.id, locale)
+    transports = [t for t in credential.response.transports or [] if t in _TRANSPORTS]
+    passkey = await insert_passkey(
+        conn,
+        account_id=account.id,
+        credential_id=verified.credential_id,
+        public_key=verified.credential_public_key,
+        sign_count=verified.sign_count,
+        transports=transports,
+        aaguid=verified.aaguid,
+        device_type=verified.credential_device_type.value,
+        backed_up=verified.credential_backed_up,
+        name=chosen,
+    )
+    if passkey is None:
+        raise Problem(PASSKEY_ALREADY_REGISTERED)
+    await record_audit(
+        conn,
+        actor=f"account:{account.id}",
+        action="auth.passkey.added",
+        subject=f"account:{account.id}",
+        channel=channel,
+        details={
+            "passkey": passkey.id,
+            "aaguid": passkey.aaguid,
+            "device_type": passkey.device_type,
+            "backed_up": passkey.backed_up,
+        },
+    )
+    return PasskeySummary.of(passkey)
+
+
+# --- Sign-in -----------------------------------------------------------------
+
+
+async def start_authentication(redis: Redis, settings: AuthSettings) -> CeremonyOptions:
+    """Request options for signing in with any passkey of this site (no user name asked)."""
+    options = generate_authentication_options(
+        rp_id=settings.rp_id,
+        timeout=CHALLENGE_LIFETIME_S * 1000,
+        # Empty: the device offers its discoverable credentials for this site.
+        allow_credentials=[],
+        user_verification=UserVerificationRequirement.REQUIRED,
+    )
+    challenge_id = await _issue_challenge(
+        redis, purpose="authentication", challenge=options.challenge, account_id=None
+    )
+    return CeremonyOptions(challenge_id=challenge_id, options=_options_dict(options))
+
+
+def _decode_b64url(text: str | None) -> bytes | None:
+    if text is None:
+        return None
+    try:
+        return base64url_to_bytes(text)
+    except ValueError:
+        return None
+
+
+async def finish_authentication(
+    conn: asyncpg.Connection,
+    redis: Redis,
+    settings: AuthSettings,
+    *,
+    challenge_id: uuid.UUID,
+    credential: AuthenticationCredentialJSON,
+    channel: str,
+    device: str | None = None,
+) -> Tokens:
+    """Check an assertion; on success, a new session at aal 2."""
+    stored = await _take_challenge(redis, challenge_id)
+    credential_id = _decode_b64url(credential.raw_id)
+    found = await get_passkey_by_credential_id(conn, credential_id) if credential_id else None
+    if found is None:
+        raise Problem(SIGN_IN_FAILED)
+    # Account first, then passkey: the same lock order as deleting a passkey.
+    account = await get_account_for_update(conn, found.account_id)
+    passkey = await get_passkey(conn, found.account_id, found.id, lock=True)
+    if account is None or passkey is None or account.deceased:
+        raise Problem(SIGN_IN_FAILED)
+    ensure_not_locked(account)
+
+    async def refuse(reason: str) -> NoReturn:
+        # %r: the reason can quote what the client sent (an origin, say).
+        log.info("passkey sign-in refused for account %s: %r", account.id, reason)
+        await record_sign_in_failure(conn, account.id, method="passkey", channel=channel)
+        raise Problem(SIGN_IN_FAILED, commit_first=True)
+
+    if stored is None or stored.purpose != "authentication":
+        await refuse("no such challenge (expired, used, or for registration)")
+    returned = _decode_b64url(credential.response.user_handle)
+    # A discoverable credential names its account (WebAuthn §7.2 step 6).
+    if returned is None or not is_user_handle_of(settings, account.id, returned):
+        await refuse("user handle does not match the credential's account")
+    try:
+        verified = verify_authentication_response(
+            credential=msgspec.to_builtins(credential),
+            expected_challenge=stored.challenge,
+            expected_rp_id=settings.rp_id,
+            expected_origin=list(settings.allowed_origins),
+            credential_public_key=passkey.public_key,
+            # The library compares counters before it checks the signature; we compare
+            # after (below), so only a correctly signed assertion can raise the clone
+            # alarm, not anyone who has learnt a credential id.
+            credential_current_sign_count=0,
+            require_user_verification=True,
+        )
+    except _VERIFY_ERRORS as exc:
+        await refuse(f"{type(exc).__name__}: {exc}")
+    new_count = verified.new_sign_count
+    if (new_count or passkey.sign_count) and new_count <= passkey.sign_count:
+        await record_sign_count_regression(conn, passkey.id)
+        await record_audit(
+            conn,
+            actor="system",
+            action="auth.passkey.sign_count_regression",
+            subject=f"account:{account.id}",
+            channel=channel,
+            details={"passkey": passkey.id, "stored": passkey.sign_count, "received": new_count},
+        )
+        await refuse("signature counter did not go up (a cloned authenticator?)")
+    await record_passkey_use(
+        conn, passkey.id, sign_count=new_count, backed_up=verified.credential_backed_up
+    )
+    await record_sign_in_success(conn, account.id, method="passkey", channel=channel)
+    return await start_session(
+        conn,
+        settings,
+        account_id=account.id,
+        aal=2,
+        method="passkey",
+        channel=channel,
+        device=device,
+    )
+
+
+# --- The owner's list --------------------------------------------------------
+
+
+async def my_passkeys(conn: asyncpg.Connection, account_id: int) -> list[PasskeySummary]:
+    return [PasskeySummary.of(p) for p in await list_passkeys(conn, account_id)]
+
+
+async def rename_passkey(
+    conn: asyncpg.Connection, *, account_id: int, passkey_id: int, name: str, channel: str
+) -> PasskeySummary:
+    passkey = await rename_passkey_row(conn, account_id, passkey_id, name.strip())
+    if passkey is None:
+        raise Problem(NOT_FOUND)
+    await record_audit(
+        conn,
+        actor=f"account:{account_id}",
+        action="auth.passkey.renamed",
+        subject=f"account:{account_id}",
+        channel=channel,
+        details={"passkey": passkey_id},
+    )
+    return PasskeySummary.of(passkey)
+
+
+async def delete_passkey(
+    conn: asyncpg.Connection, *, account_id: int, passkey_id: int, channel: str
+) -> None:
+    """Remove a passkey, unless it is the account's last way to sign in."""
+    # The account row lock serialises deletions: two at once cannot remove the last two.
+    account = await get_account_for_update(conn, account_id)
+    passkey = await get_passkey(conn, account_id, passkey_id, lock=True)
+    if account is None or passkey is None:
+        raise Problem(NOT_FOUND)
+    others = [p for p in await list_passkeys(conn, account_id) if p.id != passkey_id]
+    if not others and not account.totp_enabled and account.phone_e164 is None:
+        raise Problem(LAST_AUTHENTICATOR)
+    await delete_passkey_row(conn, passkey_id)
+    await record_audit(
+        conn,
+        actor=f"account:{account_id}",
+        action="auth.passkey.deleted",
+        subject=f"account:{account_id}",
+        channel=channel,
+        details={"passkey": passkey_id, "passkeys_left": len(others)},
+    )

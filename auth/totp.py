@@ -1,0 +1,325 @@
+"""TOTP (authenticator apps): setup, confirmation, sign-in and removal.
+
+RFC 6238 as every authenticator app reads it from an otpauth URI: HMAC-SHA1,
+6 digits, 30-second steps, a 160-bit seed (the length RFC 4226 §4 recommends).
+The seed is sealed at rest with AES-256-GCM under the data key, bound to its
+account, and is shown once, at setup.
+
+Sign-in accepts one step of clock drift either way, and each code once: the
+step a code matched is kept and no step at or before it is accepted again
+(RFC 6238 §5.2). A TOTP code is one factor (aal 1); with the PIN it is aal 2.
+
+The issuer shown in the app is the relying-party name (`HANCHANG_WEBAUTHN_RP_NAME`,
+"한 창구" by default): the same name people see in their passkey prompt and in
+our app. The Key URI format allows a percent-encoded UTF-8 issuer and the
+common apps show it; a deployment that meets an app that does not can set an
+ASCII name in that one setting. The account name is the masked phone of
+record (`+8210****5678`), as `/v1/me` shows it: enough to tell entries apart,
+not enough to identify anyone who sees the phone.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import io
+import secrets
+from datetime import UTC, datetime
+
+import asyncpg
+import msgspec
+import pyotp
+import segno
+
+from auth.accounts import (
+    Account,
+    ensure_not_locked,
+    find_account_by_phone,
+    get_account_for_update,
+    record_sign_in_success,
+)
+from auth.people import mask_phone
+from auth.problems import LAST_AUTHENTICATOR, SIGN_IN_FAILED
+from auth.recovery_codes import (
+    NO_ACCOUNT,
+    count_passkeys,
+    count_unused_recovery_codes,
+    issue_recovery_codes,
+    record_failed_sign_in,
+    sign_in_suggestions,
+)
+from auth.secrets import seal, unseal
+from auth.sessions import CurrentSession, Tokens, require_recent_aal2, start_session
+from i18n import N_, translate
+from server.audit import record_audit
+from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem, problem_kind
+from server.settings import AuthSettings
+
+SEED_BYTES = 20  # 160 bits
+DRIFT_STEPS = 1
+DIGITS = 6
+INTERVAL_S = 30
+
+TOTP_NOT_STARTED = problem_kind(
+    "totp-setup-not-started",
+    409,
+    N_("Start the authenticator app setup first"),
+    N_("There is no authenticator app waiting to be confirmed. Start the setup again."),
+)
+WRONG_SETUP_CODE = N_(
+    "This code is not right. Check that the clock on your phone is correct, "
+    "then enter the code your app shows now."
+)
+QR_TITLE = N_("QR code to add {issuer} to your authenticator app")
+QR_DESCRIPTION = N_("If you cannot scan it, enter the setup key shown with it in your app.")
+
+
+class TotpSetup(msgspec.Struct, frozen=True, kw_only=True):
+    # The base32 seed, for typing into an app by hand; shown this once.
+    secret: str
+    otpauth_uri: str
+    # An SVG image of the otpauth URI, with a <title> for screen readers.
+    qr_svg: str
+
+
+class TotpConfirmed(msgspec.Struct, frozen=True, kw_only=True):
+    confirmed_at: datetime
+    # The account's first recovery codes, shown once; empty when it already has some.
+    recovery_codes: list[str]
+
+
+class _Seeds(msgspec.Struct, frozen=True, kw_only=True):
+    secret_enc: bytes | None
+    pending_enc: bytes | None
+    last_step: int | None
+
+
+def seed_context(account_id: int) -> bytes:
+    # Binds a sealed seed to its account: a seed copied to another row does not open.
+    return b"totp-seed:%d" % account_id
+
+
+async def _get_seeds(conn: asyncpg.Connection, account_id: int) -> _Seeds | None:
+    row = await conn.fetchrow(
+        "SELECT totp_secret_enc AS secret_enc, totp_pending_secret_enc AS pending_enc, "
+        "totp_last_step AS last_step FROM accounts WHERE id = $1",
+        account_id,
+    )
+    if row is None:
+        return None
+    return _Seeds(
+        secret_enc=bytes(row["secret_enc"]) if row["secret_enc"] is not None else None,
+        pending_enc=bytes(row["pending_enc"]) if row["pending_enc"] is not None else None,
+        last_step=row["last_step"],
+    )
+
+
+def _matching_step(secret: str, code: str, now: datetime, *, after: int | None) -> int | None:
+    """The latest step within the drift window whose code this is and that is after `after`.
+
+    Every step of the window is computed and compared in constant time, whatever matches.
+    """
+    totp = pyotp.TOTP(secret, digits=DIGITS, interval=INTERVAL_S)
+    current = totp.timecode(now)
+    matched: int | None = None
+    for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):
+        same = hmac.compare_digest(totp.generate_otp(step).encode(), code.encode())
+        if same and (after is None or step > after):
+            matched = step
+    return matched
+
+
+def _label(account: Account) -> str:
+    return mask_phone(account.phone_e164) if account.phone_e164 else f"ID {account.id}"
+
+
+def _qr_svg(uri: str, *, title: str, description: str) -> str:
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(
+        out,
+        kind="svg",
+        xmldecl=False,
+        nl=False,
+        omitsize=True,
+        scale=4,
+        border=4,
+        dark="#000",
+        light="#fff",
+        title=title,
+        desc=description,
+        svgclass=None,
+        lineclass=None,
+    )
+    svg = out.getvalue().decode()
+    # role="img" makes every screen reader announce the <title> as the image's name.
+    return svg.replace("<svg ", '<svg role="img" ', 1)
+
+
+async def start_totp_setup(
+    conn: asyncpg.Connection, settings: AuthSettings, session: CurrentSession, *, locale: str
+) -> TotpSetup:
+    """A new seed waiting for confirmation; replacing a confirmed one needs recent aal 2."""
+    account = await get_account_for_update(conn, session.account_id)
+    assert account is not None
+    if account.totp_enabled:
+        require_recent_aal2(session)
+    secret = base64.b32encode(secrets.token_bytes(SEED_BYTES)).decode()
+    await conn.execute(
+        "UPDATE accounts SET totp_pending_secret_enc = $2 WHERE id = $1",
+        account.id,
+        seal(settings, secret.encode(), seed_context(account.id)),
+    )
+    await record_audit(
+        conn,
+        actor=f"account:{account.id}",
+        action="auth.totp.setup_started",
+        subject=f"account:{account.id}",
+        channel=session.channel,
+        details={"replacing": account.totp_enabled},
+    )
+    issuer = settings.rp_name
+    uri = pyotp.TOTP(secret, digits=DIGITS, interval=INTERVAL_S).provisioning_uri(
+        name=_label(account), issuer_name=issuer
+    )
+    return TotpSetup(
+        secret=secret,
+        otpauth_uri=uri,
+        qr_svg=_qr_svg(
+            uri,
+            title=translate(locale, QR_TITLE, issuer=issuer),
+            description=translate(locale, QR_DESCRIPTION),
+        ),
+    )
+
+
+async def confirm_totp(
+    conn: asyncpg.Connection,
+    settings: AuthSettings,
+    session: CurrentSession,
+    code: str,
+    *,
+    locale: str,
+) -> TotpConfirmed:
+    """The first code from the app proves it holds the seed: TOTP is on from now.
+
+    The confirming code's step is recorded, so it cannot sign in afterwards. An
+    account with no unused recovery codes gets its first set here.
+    """
+    account = await get_account_for_update(conn, session.account_id)
+    seeds = await _get_seeds(conn, session.account_id)
+    assert account is not None and seeds is not None
+    if seeds.pending_enc is None:
+        raise Problem(TOTP_NOT_STARTED)
+    if account.totp_enabled:
+        require_recent_aal2(session)
+    secret = unseal(settings, seeds.pending_enc, seed_context(account.id)).decode()
+    now = datetime.now(UTC)
+    step = _matching_step(secret, code, now, after=None)
+    if step is None:
+        raise Problem(
+            VALIDATION_ERROR,
+            errors=[FieldError(field="body.code", detail=translate(locale, WRONG_SETUP_CODE))],
+        )
+    await conn.execute(
+        """
+        UPDATE accounts SET totp_secret_enc = totp_pending_secret_enc,
+            totp_pending_secret_enc = NULL, totp_confirmed_at = $2, totp_last_step = $3
+        WHERE id = $1
+        """,
+        account.id,
+        now,
+        step,
+    )
+    await record_audit(
+        conn,
+        actor=f"account:{account.id}",
+        action="auth.totp.confirmed",
+        subject=f"account:{account.id}",
+        channel=session.channel,
+        details={"replaced": account.totp_enabled},
+    )
+    codes: list[str] = []
+    if await count_unused_recovery_codes(conn, account.id) == 0:
+        codes = await issue_recovery_codes(
+            conn, settings, account.id, channel=session.channel, reason="first_authenticator_app"
+        )
+    return TotpConfirmed(confirmed_at=now, recovery_codes=codes)
+
+
+async def sign_in_with_totp(
+    conn: asyncpg.Connection,
+    settings: AuthSettings,
+    *,
+    phone_e164: str,
+    code: str,
+    channel: str,
+    device: str | None = None,
+) -> Tokens:
+    """Sign in at aal 1 with the phone of record and a code from the app.
+
+    An unknown number, an account without TOTP and a wrong code all answer the
+    same SIGN_IN_FAILED, after the same queries and the same cryptography (a
+    stand-in seed is sealed, opened and checked when there is none).
+    """
+    found = await find_account_by_phone(conn, phone_e164)
+    account_id = found.id if found else NO_ACCOUNT
+    # Locks the row: two requests with the same code are checked one after the other.
+    account = await get_account_for_update(conn, account_id)
+    seeds = await _get_seeds(conn, account_id)
+    if account is not None:
+        ensure_not_locked(account)
+    sealed = seeds.secret_enc if seeds is not None else None
+    if sealed is None:
+        stand_in = base64.b32encode(secrets.token_bytes(SEED_BYTES))
+        sealed = seal(settings, stand_in, seed_context(account_id))
+    secret = unseal(settings, sealed, seed_context(account_id)).decode()
+    step = _matching_step(
+        secret, code, datetime.now(UTC), after=seeds.last_step if seeds is not None else None
+    )
+    if account is None or seeds is None or seeds.secret_enc is None or step is None:
+        await record_failed_sign_in(
+            conn, account.id if account else None, method="totp", channel=channel
+        )
+        raise Problem(SIGN_IN_FAILED, commit_first=True)
+
+    await conn.execute("UPDATE accounts SET totp_last_step = $2 WHERE id = $1", account.id, step)
+    await record_sign_in_success(conn, account.id, method="totp", channel=channel)
+    return await start_session(
+        conn,
+        settings,
+        account_id=account.id,
+        aal=1,
+        method="totp",
+        channel=channel,
+        device=device,
+        suggest=await sign_in_suggestions(conn, account.id),
+    )
+
+
+async def remove_totp(conn: asyncpg.Connection, session: CurrentSession) -> None:
+    """Turn TOTP off (recent aal 2), unless it is the only way left to sign in.
+
+    Another way remains with a passkey or a phone of record (SMS and voice codes).
+    """
+    require_recent_aal2(session)
+    account = await get_account_for_update(conn, session.account_id)
+    assert account is not None
+    if not account.totp_enabled:
+        raise Problem(NOT_FOUND)
+    if account.phone_e164 is None and await count_passkeys(conn, account.id) == 0:
+        raise Problem(LAST_AUTHENTICATOR)
+    await conn.execute(
+        """
+        UPDATE accounts SET totp_secret_enc = NULL, totp_pending_secret_enc = NULL,
+            totp_confirmed_at = NULL, totp_last_step = NULL
+        WHERE id = $1
+        """,
+        account.id,
+    )
+    await record_audit(
+        conn,
+        actor=f"account:{account.id}",
+        action="auth.totp.removed",
+        subject=f"account:{account.id}",
+        channel=session.channel,
+    )
