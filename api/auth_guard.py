@@ -6,7 +6,9 @@ from typing import Any
 
 from litestar import Request
 from litestar.di import NamedDependency
+from redis.asyncio import Redis
 
+from auth.limits import enforce
 from auth.sessions import CurrentSession, authenticate_access_token
 from server.db import Transaction
 from server.problems import UNAUTHORIZED, Problem
@@ -32,6 +34,17 @@ async def provide_session(
 
 def client_address(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "unknown"
+
+
+async def limit_by_address(request: Request[Any, Any, Any], queue: Redis, scope: str) -> None:
+    """Anonymous sign-in calls: at most the configured number per client address a minute."""
+    await enforce(
+        queue,
+        scope,
+        client_address(request),
+        limit=request.app.state.settings.auth.sign_in_per_address_per_minute,
+        window_s=60,
+    )
 
 
 def request_locale(request: Request[Any, Any, Any], preferred: str | None = None) -> str:

@@ -11,9 +11,8 @@ from litestar import Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from api.auth_guard import client_address, request_locale
+from api.auth_guard import limit_by_address, request_locale
 from api.openapi import problem_responses
-from auth.limits import enforce
 from auth.passkeys import (
     AuthenticationCredentialJSON,
     PasskeyName,
@@ -30,11 +29,6 @@ from auth.passkeys import (
 from auth.sessions import CurrentSession, Tokens
 from server.db import Transaction
 from server.settings import AuthSettings
-
-# Shared with the other sign-in methods: one budget per client address.
-SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE = 60
-# Each set of options holds a challenge in Redis for 5 minutes.
-OPTIONS_PER_ADDRESS_PER_MINUTE = 60
 
 ChallengeId = Annotated[
     uuid.UUID, msgspec.Meta(examples=[uuid.UUID("5f0c7a52-8d1e-4c57-9a43-2f6b8e1d0c9a")])
@@ -209,13 +203,7 @@ async def registration_verify(
 async def authentication_options(
     request: Request[Any, Any, Any], queue: NamedDependency[ArqRedis]
 ) -> AuthenticationChallenge:
-    await enforce(
-        queue,
-        "passkey-options-ip",
-        client_address(request),
-        limit=OPTIONS_PER_ADDRESS_PER_MINUTE,
-        window_s=60,
-    )
+    await limit_by_address(request, queue, "passkey-options-ip")
     started = await start_authentication(queue, _auth_settings(request))
     return AuthenticationChallenge(challenge_id=started.challenge_id, options=started.options)
 
@@ -238,13 +226,7 @@ async def authentication_verify(
     tx: NamedDependency[Transaction],
     queue: NamedDependency[ArqRedis],
 ) -> Tokens:
-    await enforce(
-        queue,
-        "sign-in-ip",
-        client_address(request),
-        limit=SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE,
-        window_s=60,
-    )
+    await limit_by_address(request, queue, "sign-in-ip")
     return await finish_authentication(
         tx.conn,
         queue,

@@ -10,11 +10,10 @@ from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth_guard import client_address, request_locale
-from api.auth_sms import SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE, Phone, phone_or_problem
+from api.auth_guard import limit_by_address, request_locale
+from api.auth_sms import Phone, phone_or_problem
 from api.auth_totp import Device, RecoveryCodes
 from api.openapi import problem_responses
-from auth.limits import enforce
 from auth.recovery_codes import regenerate_recovery_codes, sign_in_with_recovery_code
 from auth.sessions import CurrentSession, Tokens
 from server.db import Transaction
@@ -53,13 +52,7 @@ async def recovery_verify(
     tx: NamedDependency[Transaction],
     queue: NamedDependency[ArqRedis],
 ) -> Tokens:
-    await enforce(
-        queue,
-        "sign-in-ip",
-        client_address(request),
-        limit=SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE,
-        window_s=60,
-    )
+    await limit_by_address(request, queue, "sign-in-ip")
     locale = request_locale(request)
     return await sign_in_with_recovery_code(
         tx.conn,

@@ -12,9 +12,8 @@ from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth_guard import client_address, request_locale
+from api.auth_guard import limit_by_address, request_locale
 from api.openapi import problem_responses
-from auth.limits import enforce
 from auth.people import InvalidPhoneNumber, parse_phone
 from auth.sessions import Tokens
 from auth.sms_codes import start_phone_challenge, start_signup, verify_code
@@ -22,8 +21,6 @@ from i18n import N_, translate
 from server.db import Transaction
 from server.problems import VALIDATION_ERROR, FieldError, Problem
 from server.settings import Settings
-
-SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE = 60
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, examples=["김민준"])]
 Phone = Annotated[str, msgspec.Meta(min_length=4, max_length=32, examples=["010-1234-5678"])]
@@ -111,13 +108,7 @@ async def signup(
 ) -> SignupAccepted:
     locale = request_locale(request)
     settings: Settings = request.app.state.settings
-    await enforce(
-        queue,
-        "signup-ip",
-        client_address(request),
-        limit=SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE,
-        window_s=60,
-    )
+    await limit_by_address(request, queue, "signup-ip")
     started = await start_signup(
         tx,
         queue,
@@ -150,13 +141,7 @@ async def sms_start(
     queue: NamedDependency[ArqRedis],
 ) -> CodeAccepted:
     locale = request_locale(request)
-    await enforce(
-        queue,
-        "sms-start-ip",
-        client_address(request),
-        limit=SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE,
-        window_s=60,
-    )
+    await limit_by_address(request, queue, "sms-start-ip")
     started = await start_phone_challenge(
         tx,
         queue,
@@ -187,13 +172,7 @@ async def sms_verify(
     tx: NamedDependency[Transaction],
     queue: NamedDependency[ArqRedis],
 ) -> Tokens:
-    await enforce(
-        queue,
-        "sign-in-ip",
-        client_address(request),
-        limit=SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE,
-        window_s=60,
-    )
+    await limit_by_address(request, queue, "sign-in-ip")
     return await verify_code(
         tx,
         request.app.state.settings,

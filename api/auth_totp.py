@@ -11,10 +11,9 @@ from litestar import Request, Response, delete, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth_guard import client_address, request_locale
-from api.auth_sms import SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE, Code, Phone, phone_or_problem
+from api.auth_guard import limit_by_address, request_locale
+from api.auth_sms import Code, Phone, phone_or_problem
 from api.openapi import problem_responses
-from auth.limits import enforce
 from auth.sessions import CurrentSession, Tokens
 from auth.totp import confirm_totp, remove_totp, sign_in_with_totp, start_totp_setup
 from server.db import Transaction
@@ -148,13 +147,7 @@ async def totp_verify(
     tx: NamedDependency[Transaction],
     queue: NamedDependency[ArqRedis],
 ) -> Tokens:
-    await enforce(
-        queue,
-        "sign-in-ip",
-        client_address(request),
-        limit=SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE,
-        window_s=60,
-    )
+    await limit_by_address(request, queue, "sign-in-ip")
     phone = phone_or_problem(data.phone, request_locale(request))
     return await sign_in_with_totp(
         tx.conn,

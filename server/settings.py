@@ -76,6 +76,8 @@ class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):
     # AES-256-GCM keys by version for secrets at rest (TOTP seeds, codes in job payloads).
     data_keys: dict[int, bytes]
     current_data_key: int
+    # Anonymous sign-in attempts per client address per minute (all methods).
+    sign_in_per_address_per_minute: int = 60
     access_token_seconds: int = 15 * 60
     refresh_token_days: int = 30
 
@@ -306,6 +308,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             current_data_key=data_keys.current_version,
             access_token_seconds=_int(env, "HANCHANG_ACCESS_TOKEN_SECONDS", 900, low=60, high=3600),
             refresh_token_days=_int(env, "HANCHANG_REFRESH_TOKEN_DAYS", 30, low=1, high=90),
+            sign_in_per_address_per_minute=_int(
+                env, "HANCHANG_SIGN_IN_PER_ADDRESS_PER_MINUTE", 60, low=1, high=1_000_000
+            ),
         ),
         twilio=twilio,
         metrics=MetricsSettings(
