@@ -14,12 +14,9 @@ is not a regression.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import uuid
-from datetime import datetime
-from typing import Annotated, Any, Literal, NoReturn
+from typing import Any, Literal, NoReturn
 
 import asyncpg
 import msgspec
@@ -50,19 +47,44 @@ from auth.accounts import (
     record_sign_in_failure,
     record_sign_in_success,
 )
+from auth.passkey_store import (
+    PasskeySummary,
+    delete_passkey_row,
+    get_passkey,
+    get_passkey_by_credential_id,
+    insert_passkey,
+    is_user_handle_of,
+    list_passkeys,
+    record_passkey_use,
+    record_sign_count_regression,
+    rename_passkey_row,
+    user_handle,
+)
 from auth.problems import LAST_AUTHENTICATOR, SIGN_IN_FAILED
 from auth.sessions import Tokens, start_session
+from auth.webauthn_json import (
+    NAME_MAX_LENGTH,
+    AuthenticationCredentialJSON,
+    PasskeyName,
+    RegistrationCredentialJSON,
+)
 from i18n import N_, translate
 from server.audit import record_audit
 from server.problems import NOT_FOUND, Problem, problem_kind
 from server.settings import AuthSettings
 
+__all__ = [
+    "AuthenticationCredentialJSON",
+    "PasskeyName",
+    "PasskeySummary",
+    "RegistrationCredentialJSON",
+    "user_handle",
+]
+
 log = logging.getLogger(__name__)
 
 CHALLENGE_LIFETIME_S = 5 * 60
 CHALLENGE_PREFIX = "webauthn:"
-NAME_MAX_LENGTH = 60
-USER_HANDLE_CONTEXT = b"webauthn-user-handle:"
 _TRANSPORTS = {t.value for t in AuthenticatorTransport}
 # What a malformed or forged credential can make the library raise.
 _VERIFY_ERRORS = (WebAuthnException, ValueError, TypeError, KeyError, IndexError)
@@ -82,72 +104,6 @@ PASSKEY_ALREADY_REGISTERED = problem_kind(
 
 Purpose = Literal["registration", "authentication"]
 
-# The browser's JSON: base64url without padding (WebAuthn Level 3 §5.1, toJSON()).
-Base64Url = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]*={0,2}$", max_length=65_536)]
-CredentialId = Annotated[
-    str,
-    msgspec.Meta(
-        pattern=r"^[A-Za-z0-9_-]+={0,2}$",
-        min_length=1,
-        # A credential id is at most 1023 bytes (WebAuthn §4).
-        max_length=1_364,
-        examples=["AbQsj5qfPBbjnm0W5I6mHikyJx2h9D1RHRxzrZBR4Ts"],
-    ),
-]
-PasskeyName = Annotated[
-    str,
-    msgspec.Meta(
-        min_length=1,
-        max_length=NAME_MAX_LENGTH,
-        # At least one visible character, no control characters.
-        pattern=r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$",
-        examples=["내 휴대폰"],
-    ),
-]
-
-
-class AttestationResponseJSON(msgspec.Struct, kw_only=True):
-    client_data_json: Base64Url = msgspec.field(name="clientDataJSON")
-    attestation_object: Base64Url = msgspec.field(name="attestationObject")
-    transports: list[Annotated[str, msgspec.Meta(max_length=32)]] | None = None
-
-
-class RegistrationCredentialJSON(msgspec.Struct, kw_only=True):
-    """What `navigator.credentials.create()` answers, as JSON (`PublicKeyCredential.toJSON()`)."""
-
-    id: CredentialId
-    raw_id: CredentialId = msgspec.field(name="rawId")
-    type: Literal["public-key"]
-    response: AttestationResponseJSON
-    authenticator_attachment: str | None = msgspec.field(
-        name="authenticatorAttachment", default=None
-    )
-    client_extension_results: dict[str, Any] = msgspec.field(
-        name="clientExtensionResults", default_factory=dict
-    )
-
-
-class AssertionResponseJSON(msgspec.Struct, kw_only=True):
-    client_data_json: Base64Url = msgspec.field(name="clientDataJSON")
-    authenticator_data: Base64Url = msgspec.field(name="authenticatorData")
-    signature: Base64Url
-    user_handle: Base64Url | None = msgspec.field(name="userHandle", default=None)
-
-
-class AuthenticationCredentialJSON(msgspec.Struct, kw_only=True):
-    """What `navigator.credentials.get()` answers, as JSON (`PublicKeyCredential.toJSON()`)."""
-
-    id: CredentialId
-    raw_id: CredentialId = msgspec.field(name="rawId")
-    type: Literal["public-key"]
-    response: AssertionResponseJSON
-    authenticator_attachment: str | None = msgspec.field(
-        name="authenticatorAttachment", default=None
-    )
-    client_extension_results: dict[str, Any] = msgspec.field(
-        name="clientExtensionResults", default_factory=dict
-    )
-
 
 class StoredChallenge(msgspec.Struct, frozen=True, kw_only=True):
     purpose: Purpose
@@ -161,177 +117,6 @@ class CeremonyOptions(msgspec.Struct, frozen=True, kw_only=True):
     challenge_id: uuid.UUID
     # PublicKeyCredentialCreationOptions or ...RequestOptions as JSON (bytes in base64url).
     options: dict[str, Any]
-
-
-class Passkey(msgspec.Struct, frozen=True, kw_only=True):
-    id: int
-    account_id: int
-    credential_id: bytes
-    public_key: bytes
-    sign_count: int
-    transports: list[str]
-    aaguid: str | None
-    device_type: str
-    backed_up: bool
-    name: str
-    created_at: datetime
-    last_used_at: datetime | None
-    sign_count_regressions: int
-
-
-class PasskeySummary(msgspec.Struct, frozen=True, kw_only=True):
-    """A passkey as its owner sees it (never the key or the credential id)."""
-
-    id: Annotated[int, msgspec.Meta(examples=[17])]
-    name: Annotated[str, msgspec.Meta(examples=["내 휴대폰"])]
-    created_at: datetime
-    last_used_at: datetime | None
-    # Synced to a cloud account (a passkey that survives losing the phone).
-    backed_up: bool
-    # single_device or multi_device (can be synced).
-    device_type: Annotated[str, msgspec.Meta(examples=["multi_device"])]
-    transports: Annotated[list[str], msgspec.Meta(examples=[["internal", "hybrid"]])]
-
-    @classmethod
-    def of(cls, passkey: Passkey) -> PasskeySummary:
-        return cls(
-            id=passkey.id,
-            name=passkey.name,
-            created_at=passkey.created_at,
-            last_used_at=passkey.last_used_at,
-            backed_up=passkey.backed_up,
-            device_type=passkey.device_type,
-            transports=passkey.transports,
-        )
-
-
-# --- Queries -----------------------------------------------------------------
-
-_COLUMNS = """id, account_id, credential_id, public_key, sign_count, transports, aaguid,
-              device_type, backed_up, name, created_at, last_used_at, sign_count_regressions"""
-
-
-def _passkey(row: asyncpg.Record) -> Passkey:
-    values = dict(row)
-    values["credential_id"] = bytes(values["credential_id"])
-    values["public_key"] = bytes(values["public_key"])
-    return Passkey(**values)
-
-
-async def list_passkeys(conn: asyncpg.Connection, account_id: int) -> list[Passkey]:
-    rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM passkeys WHERE account_id = $1 ORDER BY id", account_id
-    )
-    return [_passkey(row) for row in rows]
-
-
-async def get_passkey(
-    conn: asyncpg.Connection, account_id: int, passkey_id: int, *, lock: bool = False
-) -> Passkey | None:
-    row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM passkeys WHERE id = $1 AND account_id = $2"
-        + (" FOR UPDATE" if lock else ""),
-        passkey_id,
-        account_id,
-    )
-    return _passkey(row) if row else None
-
-
-async def get_passkey_by_credential_id(
-    conn: asyncpg.Connection, credential_id: bytes
-) -> Passkey | None:
-    row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM passkeys WHERE credential_id = $1", credential_id
-    )
-    return _passkey(row) if row else None
-
-
-async def insert_passkey(
-    conn: asyncpg.Connection,
-    *,
-    account_id: int,
-    credential_id: bytes,
-    public_key: bytes,
-    sign_count: int,
-    transports: list[str],
-    aaguid: str | None,
-    device_type: str,
-    backed_up: bool,
-    name: str,
-) -> Passkey | None:
-    """The new passkey, or None when this credential is already registered."""
-    row = await conn.fetchrow(
-        f"""
-        INSERT INTO passkeys (account_id, credential_id, public_key, sign_count, transports,
-                              aaguid, device_type, backed_up, name)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-        ON CONFLICT (credential_id) DO NOTHING
-        RETURNING {_COLUMNS}
-        """,
-        account_id,
-        credential_id,
-        public_key,
-        sign_count,
-        transports,
-        aaguid,
-        device_type,
-        backed_up,
-        name,
-    )
-    return _passkey(row) if row else None
-
-
-async def record_passkey_use(
-    conn: asyncpg.Connection, passkey_id: int, *, sign_count: int, backed_up: bool
-) -> None:
-    await conn.execute(
-        "UPDATE passkeys SET sign_count = $2, backed_up = $3, last_used_at = now() WHERE id = $1",
-        passkey_id,
-        sign_count,
-        backed_up,
-    )
-
-
-async def record_sign_count_regression(conn: asyncpg.Connection, passkey_id: int) -> None:
-    await conn.execute(
-        "UPDATE passkeys SET sign_count_regressions = sign_count_regressions + 1 WHERE id = $1",
-        passkey_id,
-    )
-
-
-async def rename_passkey_row(
-    conn: asyncpg.Connection, account_id: int, passkey_id: int, name: str
-) -> Passkey | None:
-    row = await conn.fetchrow(
-        f"UPDATE passkeys SET name = $3 WHERE id = $1 AND account_id = $2 RETURNING {_COLUMNS}",
-        passkey_id,
-        account_id,
-        name,
-    )
-    return _passkey(row) if row else None
-
-
-async def delete_passkey_row(conn: asyncpg.Connection, passkey_id: int) -> None:
-    await conn.execute("DELETE FROM passkeys WHERE id = $1", passkey_id)
-
-
-def user_handle(settings: AuthSettings, account_id: int, version: int | None = None) -> bytes:
-    """The account's WebAuthn user handle: opaque (no id or personal data), and stable.
-
-    An HMAC of the account id under a data key. It lives on the person's devices
-    as long as their passkeys do, so a data key that made handles must stay
-    configured (as an older version) after rotation.
-    """
-    key = settings.data_keys[settings.current_data_key if version is None else version]
-    message = USER_HANDLE_CONTEXT + str(account_id).encode()
-    return hmac.new(key, message, hashlib.sha256).digest()
-
-
-def is_user_handle_of(settings: AuthSettings, account_id: int, handle: bytes) -> bool:
-    return any(
-        hmac.compare_digest(user_handle(settings, account_id, version), handle)
-        for version in settings.data_keys
-    )
 
 
 # --- Challenges --------------------------------------------------------------
