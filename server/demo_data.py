@@ -14,11 +14,11 @@ thrown away (개인정보 보호법 제24조의2).
 
 Speed (a million people and four million facts within a minute on two cores):
 rows are COPY text built from precomputed tables, one chunk at a time, so
-PostgreSQL parses a chunk while Python builds the next. A large load drops the
-secondary indexes and foreign keys of the two tables and rebuilds them at the
-end, in the same transaction ("Populating a Database" in the PostgreSQL manual):
-maintaining three random-key indexes row by row costs more than the rest of the
-load together.
+PostgreSQL parses a chunk while Python builds the next; ids are given, not drawn
+from the sequences row by row. A large load drops the indexes and keys of the two
+tables that nothing else references and rebuilds them at the end, in the same
+transaction ("Populating a Database" in the PostgreSQL manual): maintaining three
+random-key indexes row by row costs more than the rest of the load together.
 """
 
 from __future__ import annotations
@@ -704,6 +704,10 @@ class SyntheticPopulation:
         stamps, durations, gaps, employers = t.refreshed_at, t.durations, t.gaps, _employers()
         n_employers, n, nulls_3, nulls_4 = len(employers), _N, _NULLS_3, _NULLS_4
         nulls_7, nulls_8, nulls_9 = _NULLS_7, _NULLS_8, _NULLS_9
+        employments, currently_employed = t.employments, t.currently_employed
+        separations_before_60, separations_at_60 = t.separations, t.separations_at_60
+        monthly_wage, wage_factor, wage_change = t.monthly_wage, t.wage_factor, t.wage_change
+        income_working, income_idle, children_counts = t.income_working, t.income_idle, t.children
         income_line_end = f"\t{self.today.year}\tnhis\t"
         fact_id, first_person_id = first_fact_id, self._first_person_id
         out: list[str] = []
@@ -725,14 +729,14 @@ class SyntheticPopulation:
 
                 # 고용보험 피보험자격 이력: employments, built backwards from the latest.
                 periods: list[tuple[int, int, str, str]] = []  # start, end (-1: current), ...
-                count = t.employments[age][bits(24) * 20 >> 24]
+                count = employments[age][bits(24) * 20 >> 24]
                 current = False
                 if count:
                     starts_work = born + years[18] + bits(11)
                     if foreign:
                         # 고용허가제: a stay of at most 4 years and 10 months.
                         starts_work = max(starts_work, today - 1_765)
-                    current = rnd() < (0.9 if foreign else t.currently_employed[age])
+                    current = rnd() < (0.9 if foreign else currently_employed[age])
                     if current:
                         end = -1
                     elif age >= 62 and rnd() < 0.6:
@@ -742,13 +746,15 @@ class SyntheticPopulation:
                     else:
                         end = today - 366 - (bits(24) * 2_500 >> 24)
                     cursor = today if current else end
-                    separations = t.separations_at_60 if age >= 60 else t.separations
+                    separations = separations_at_60 if age >= 60 else separations_before_60
                     while count and cursor > starts_work:
-                        start = max(cursor - durations[bits(10)], starts_work)
+                        start = cursor - durations[bits(10)]
+                        if start < starts_work:
+                            start = starts_work
                         code = n if end == -1 else separations[bits(7)]
                         periods.append((start, end, employers[bits(24) * n_employers >> 24], code))
                         cursor = start - 1 - gaps[bits(7)]
-                        end, separations, count = cursor, t.separations, count - 1
+                        end, separations, count = cursor, separations_before_60, count - 1
                 if periods:
                     stamp = stamps[bits(12)]
                     for start, end, employer, code in reversed(periods):
@@ -771,9 +777,9 @@ class SyntheticPopulation:
                         while len(months) < 3 and month_start[month_end] >= start:
                             months.append(month_end)
                             month_end = month_start[month_end] - 1
-                        base = t.monthly_wage[age] * t.wage_factor[bits(8)] // 1_000_000 * 1_000
+                        base = monthly_wage[age] * wage_factor[bits(8)] // 1_000_000 * 1_000
                         for month_end in reversed(months):
-                            amount = max(base + t.wage_change[bits(5)], 0)
+                            amount = base + wage_change[bits(5)]
                             out.append(
                                 f"{fact_id}{of_person}wage\t{iso[month_start[month_end]]}\t"
                                 f"{iso[month_end]}\t{employer}\t{n}\t{n}\t{amount}{nulls_3}"
@@ -785,7 +791,7 @@ class SyntheticPopulation:
                 if not foreign and 25 <= age <= 50 and rnd() < 0.30:
                     low, high = born + years[22], min(today - 1, born + years[44])
                     stamp = stamps[bits(12)]
-                    children = t.children[bits(24) * 20 >> 24]
+                    children = children_counts[bits(24) * 20 >> 24]
                     for child in sorted(
                         low + (bits(24) * (high - low) >> 24) for _ in range(children)
                     ):
@@ -797,7 +803,7 @@ class SyntheticPopulation:
 
                 # 가구 소득인정액 as % of 기준 중위소득 (from 건강보험료), for most people.
                 if rnd() < 0.92:
-                    income = (t.income_working if current else t.income_idle)[bits(10)]
+                    income = (income_working if current else income_idle)[bits(10)]
                     out.append(
                         f"{fact_id}{of_person}household_income{nulls_8}\t{income}"
                         f"{income_line_end}{stamps[bits(12)]}\n"
@@ -915,8 +921,9 @@ async def load_demo_data(
 
     The personas come first in the first load into a database. A seed already loaded
     raises ValueError, and so does one whose registration numbers collide; either way
-    nothing is written. `rebuild_indexes` (default: for large loads) drops and rebuilds
-    the tables' secondary indexes and foreign keys, which locks both tables meanwhile.
+    nothing is written. `rebuild_indexes` (default: for large loads) drops the tables'
+    indexes and keys that nothing else references and rebuilds them at the end, which
+    locks both tables meanwhile.
     """
     keys = settings.person_key
     version = keys.current_version
