@@ -16,6 +16,7 @@ from api import (
 )
 from api.health import healthz, readyz
 from api.problems import problem_page
+from api.status import ROUTES as STATUS_ROUTES
 
 ROUTE_HANDLERS: list[Any] = [
     healthz,
@@ -29,4 +30,5 @@ ROUTE_HANDLERS: list[Any] = [
     *auth_recovery.ROUTES,
     *dev.ROUTES,
     *dev_passkeys.ROUTES,
+    *STATUS_ROUTES,
 ]

@@ -22,6 +22,7 @@ from server import db
 from server.errors import handle_exception
 from server.metrics import RequestMetrics, record_requests
 from server.settings import Settings, get_settings
+from server.status import SnapshotStore, snapshot_path
 
 API_VERSION = "0.1.0"
 
@@ -51,6 +52,8 @@ def create_app(
         app.state.redis = ArqRedis.from_url(
             settings.redis.url, socket_connect_timeout=2, socket_timeout=5
         )
+        # The status page's last figures, served while PostgreSQL is away.
+        app.state.status_snapshots = SnapshotStore(snapshot_path(settings.data_dir))
         flusher: asyncio.Task[None] | None = None
         if metrics is not None:
             flusher = asyncio.create_task(

@@ -171,6 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     audit = commands.add_parser("audit", help="audit log tools")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     audit_commands.add_parser("verify", help="recompute the audit log's hash chain")
+    from server.status.cli import add_status_commands
+
+    add_status_commands(commands)
     commands.add_parser("worker", help="run an arq worker")
     commands.add_parser("serve", help="serve HTTP (one process)")
     args = parser.parse_args(argv)
@@ -193,6 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo-data",
         "demo-people",
         "audit",
+        "status",
     }:
         print("hanchang: setting DATABASE_URL: is not set (or use `make run`)", file=sys.stderr)
         return 2
@@ -204,6 +208,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_demo_people(args.json))
     if args.command == "audit":
         return asyncio.run(_audit_verify())
+    if args.command == "status":
+        from server.status.cli import run_status_command
+
+        return asyncio.run(run_status_command(args, _owner_connect))
     if args.command == "worker":
         return _worker()
     if args.command == "serve":

@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 BUCKET_BOUNDS_MS: tuple[float, ...] = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
 BUCKET_COUNT = len(BUCKET_BOUNDS_MS) + 1
 UNMATCHED_ROUTE = "<unmatched>"
+# A request slower than this counts as a failure (a timeout) whatever its status:
+# the app and kiosks give up waiting after 10 seconds.
+TIMEOUT_MS = BUCKET_BOUNDS_MS[-1]
 
 
 class _Tally:
@@ -55,7 +58,7 @@ class RequestMetrics:
         if tally is None:
             tally = self._tallies[key] = _Tally()
         tally.requests += 1
-        if status >= 500:
+        if status >= 500 or duration_ms > TIMEOUT_MS:
             tally.failures += 1
         elif status >= 400:
             tally.client_errors += 1

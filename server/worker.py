@@ -18,6 +18,7 @@ from auth.code_delivery import send_code
 from server.audit import verify_audit_chain
 from server.db import create_pool
 from server.settings import Settings
+from server.status.jobs import evaluate_status_incidents, probe_readiness, roll_up_status_metrics
 
 log = logging.getLogger(__name__)
 KOREA = ZoneInfo("Asia/Seoul")
@@ -32,9 +33,22 @@ async def verify_audit_log(ctx: dict[str, Any]) -> dict[str, int]:
     return {"rows": report.rows, "breaks": len(report.breaks)}
 
 
-JOB_FUNCTIONS = [verify_audit_log, send_code]
+JOB_FUNCTIONS = [
+    verify_audit_log,
+    send_code,
+    probe_readiness,
+    evaluate_status_incidents,
+    roll_up_status_metrics,
+]
 # Cron times are Korea time whatever the container's time zone (see `timezone` below).
-CRON_JOBS = [cron(verify_audit_log, hour={3}, minute={17}, run_at_startup=False)]
+CRON_JOBS = [
+    cron(verify_audit_log, hour={3}, minute={17}, run_at_startup=False),
+    # The public status page: readiness every minute (so quiet hours have data),
+    # incidents once each minute has settled, rollups and retention every 5 minutes.
+    cron(probe_readiness, second={0}, timeout=30),
+    cron(evaluate_status_incidents, second={30}, timeout=55),
+    cron(roll_up_status_metrics, minute=set(range(2, 60, 5)), second={40}, timeout=240),
+]
 
 
 def registered_job_names() -> set[str]:
