@@ -38,7 +38,7 @@ TEXTS: dict[str, str] = {
     "col_requests": N_("Requests"),
     "col_server": N_("Average server time"),
     "col_client": N_("Average load time on the screen"),
-    "col_p95": N_("95% answered within"),
+    "col_p95": N_("95 in 100 answered within"),
     "col_failures": N_("Failures"),
     "col_failure_rate": N_("Failure rate"),
     "col_availability": N_("Availability"),
@@ -83,7 +83,7 @@ TEXTS: dict[str, str] = {
     ),
     "method_downtime": N_(
         "A minute is downtime when our database or queue could not be reached, or when more "
-        "than 5% of at least 20 requests to the service failed. We check our database and "
+        "than 5 in 100 of at least 20 requests to the service failed. We check our database and "
         "queue every minute, even when nobody is using a service."
     ),
     "method_availability": N_("Availability is the share of measured minutes without downtime."),
