@@ -6,6 +6,7 @@ from the environment:
     BENCH_SECONDS         seconds of load per HTTP case (default 10)
     BENCH_ROUNDS          rounds of HTTP cases, order alternated, median reported (default 2)
     BENCH_PEOPLE          people for the demo-data benchmark (default 1,000,000)
+    BENCH_SIGN_INS        sign-ins per method in the sign-in benchmark (default 3,000)
     BENCH_LOAD_GENERATOR  wrk (default; installed if missing) or python (the fallback)
 
 Figures are never asserted: the exit status is non-zero only if something broke.
@@ -26,6 +27,8 @@ from typing import Any
 
 import msgspec
 
+from bench.bench_demo_data import bench_demo_data
+from bench.bench_sign_in import bench_sign_in
 from bench.http_routes import WARM_UP_SECONDS, bench_http
 from bench.loadgen import BenchError, LoadGenerator, find_load_generator, progress
 from bench.table import Row, render
@@ -61,21 +64,6 @@ def load_config(env: Mapping[str, str]) -> BenchConfig:
     )
 
 
-def _demo_data_bench() -> DemoDataBench | None:
-    """The demo-data benchmark, or None while bench/bench_demo_data.py is not written yet."""
-    try:
-        # The ignore covers only the time before that module exists; drop it afterwards.
-        from bench.bench_demo_data import (  # type: ignore[import-not-found, unused-ignore]
-            bench_demo_data,
-        )
-    except ModuleNotFoundError as exc:
-        if exc.name != "bench.bench_demo_data":
-            raise
-        return None
-    benchmark: DemoDataBench = bench_demo_data
-    return benchmark
-
-
 def _number(value: object) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
@@ -87,12 +75,7 @@ def _optional_number(value: object) -> float | None:
 
 
 def bench_demo(database_url: str, people: int, notes: list[str]) -> list[Row]:
-    benchmark = _demo_data_bench()
-    if benchmark is None:
-        note = "demo data: skipped, bench/bench_demo_data.py is not there yet"
-        progress(note)
-        notes.append(note)
-        return []
+    benchmark: DemoDataBench = bench_demo_data
     progress(f"demo data: {people:,} people")
     result = asyncio.run(benchmark(database_url, people=people))
     progress(f"  demo data: {result}")
@@ -180,6 +163,11 @@ def main() -> int:
         rows += _run(
             "HTTP",
             lambda: bench_http(database_url, redis_url, load, config.seconds, config.rounds),
+            failures,
+        )
+        rows += _run(
+            "sign-in",
+            lambda: bench_sign_in(database_url, redis_url, config.rounds, notes),
             failures,
         )
         rows += _run("demo data", lambda: bench_demo(database_url, config.people, notes), failures)

@@ -59,7 +59,11 @@ async def _demo_data(people: int, if_empty: bool, seed: int) -> int:
             print("demo data: the database already has people; nothing loaded")
             return 0
         started = time.perf_counter()
-        summary = await load_demo_data(conn, people=people, seed=seed, settings=get_settings())
+        try:
+            summary = await load_demo_data(conn, people=people, seed=seed, settings=get_settings())
+        except ValueError as exc:
+            print(f"demo data: {exc}", file=sys.stderr)
+            return 2
         print(f"demo data: {summary} in {time.perf_counter() - started:.1f} s")
     finally:
         await conn.close()
