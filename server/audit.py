@@ -7,7 +7,8 @@ back together. Codes, registration numbers and full phone numbers never go in.
 
 Each row's hash is SHA-256 over the previous row's hash and the row's content,
 so changing, removing or inserting a row breaks the chain from that row on.
-Writers take a transaction-scoped advisory lock to append one at a time.
+Writers take a transaction-scoped advisory lock to append one at a time; in
+a request, rows are appended just before the commit (see `defer_audit_rows`).
 """
 
 from __future__ import annotations
@@ -79,6 +80,33 @@ def row_hash(
     return hashlib.sha256(prev_hash + content).digest()
 
 
+class PendingEntry(msgspec.Struct, frozen=True, kw_only=True):
+    occurred_at: datetime
+    actor: str
+    action: str
+    subject: str | None
+    office: str | None
+    channel: str | None
+    reason: str | None
+    details: dict[str, Any]
+
+
+# Audit rows written inside a request's transaction wait here, per connection,
+# and are chained and inserted just before that transaction commits (server/db.py).
+# The chain needs one writer at a time; holding its lock only for the last
+# moment of each transaction, not from the first audited action to the commit,
+# keeps audited requests from queueing behind one another.
+_deferred: dict[int, list[PendingEntry]] = {}
+
+
+def defer_audit_rows(conn: asyncpg.Connection) -> None:
+    _deferred[id(conn)] = []
+
+
+def take_deferred_audit_rows(conn: asyncpg.Connection) -> list[PendingEntry]:
+    return _deferred.pop(id(conn), [])
+
+
 async def record_audit(
     conn: asyncpg.Connection,
     *,
@@ -89,48 +117,73 @@ async def record_audit(
     channel: str | None = None,
     reason: str | None = None,
     details: dict[str, Any] | None = None,
-) -> int:
-    """Append one audit row inside the caller's transaction; returns its id.
+) -> None:
+    """Append one audit row in the caller's transaction: it commits or rolls back with it.
 
-    `actor` and `subject` name parties as `person:<id>`, `staff:<id>`,
-    `partner:<id>` or `system`; `details` holds JSON values only.
+    `actor` and `subject` name parties as `person:<id>`, `account:<id>`,
+    `staff:<id>`, `partner:<id>` or `system`; `details` holds JSON values only.
     """
-    details = details or {}
-    # Microseconds, as PostgreSQL stores them, so the hash can be recomputed from the row.
-    occurred_at = datetime.now(UTC)
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", _AUDIT_LOCK_KEY)
-    previous = await conn.fetchval("SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1")
-    prev_hash = bytes(previous) if previous is not None else GENESIS_HASH
-    digest = row_hash(
-        prev_hash,
-        occurred_at=occurred_at,
+    entry = PendingEntry(
+        # Microseconds, as PostgreSQL stores them, so the hash can be recomputed from the row.
+        occurred_at=datetime.now(UTC),
         actor=actor,
         action=action,
         subject=subject,
         office=office,
         channel=channel,
         reason=reason,
-        details=details,
+        details=details or {},
     )
-    audit_id: int = await conn.fetchval(
+    pending = _deferred.get(id(conn))
+    if pending is not None:
+        pending.append(entry)
+        return
+    await append_audit_rows(conn, [entry])
+
+
+async def append_audit_rows(conn: asyncpg.Connection, entries: list[PendingEntry]) -> None:
+    """Chain and insert `entries` (one writer at a time, until the transaction ends)."""
+    if not entries:
+        return
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", _AUDIT_LOCK_KEY)
+    previous = await conn.fetchval("SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1")
+    prev_hash = bytes(previous) if previous is not None else GENESIS_HASH
+    rows = []
+    for entry in entries:
+        digest = row_hash(
+            prev_hash,
+            occurred_at=entry.occurred_at,
+            actor=entry.actor,
+            action=entry.action,
+            subject=entry.subject,
+            office=entry.office,
+            channel=entry.channel,
+            reason=entry.reason,
+            details=entry.details,
+        )
+        rows.append(
+            (
+                entry.occurred_at,
+                entry.actor,
+                entry.action,
+                entry.subject,
+                entry.office,
+                entry.channel,
+                entry.reason,
+                msgspec.json.encode(entry.details).decode(),
+                prev_hash,
+                digest,
+            )
+        )
+        prev_hash = digest
+    await conn.executemany(
         """
         INSERT INTO audit_log
             (occurred_at, actor, action, subject, office, channel, reason, details, prev_hash, row_hash)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10)
-        RETURNING id
         """,
-        occurred_at,
-        actor,
-        action,
-        subject,
-        office,
-        channel,
-        reason,
-        msgspec.json.encode(details).decode(),
-        prev_hash,
-        digest,
+        rows,
     )
-    return audit_id
 
 
 async def list_audit_for_subject(

@@ -8,6 +8,7 @@ rows it needs exist).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ from typing import Any, cast
 
 import asyncpg
 
+from server.audit import append_audit_rows, defer_audit_rows, take_deferred_audit_rows
 from server.settings import DatabaseSettings
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,11 @@ async def create_pool(settings: DatabaseSettings, *, min_size: int | None = None
     return pool
 
 
+async def _commit(tx: Transaction, outer: asyncpg.transaction.Transaction) -> None:
+    await append_audit_rows(tx.conn, take_deferred_audit_rows(tx.conn))
+    await outer.commit()
+
+
 @asynccontextmanager
 async def transaction(pool: asyncpg.Pool) -> AsyncGenerator[Transaction, None]:
     """One transaction: commit on success, roll back on error, then after-commit work.
@@ -84,14 +91,23 @@ async def transaction(pool: asyncpg.Pool) -> AsyncGenerator[Transaction, None]:
         tx = Transaction(cast(asyncpg.Connection, conn))
         outer = conn.transaction()
         await outer.start()
+        defer_audit_rows(tx.conn)
+        committed = False
         try:
-            yield tx
-        except BaseException as exc:
-            if getattr(exc, "commit_first", False):
-                await outer.commit()
-                await tx.run_after_commit()
-            else:
-                await outer.rollback()
-            raise
-        await outer.commit()
+            try:
+                yield tx
+            except BaseException as exc:
+                if getattr(exc, "commit_first", False):
+                    await _commit(tx, outer)
+                    committed = True
+                    await tx.run_after_commit()
+                raise
+            await _commit(tx, outer)
+            committed = True
+        finally:
+            take_deferred_audit_rows(tx.conn)
+            if not committed:
+                # Nothing half-written stays, whatever failed (the handler, the audit, the commit).
+                with contextlib.suppress(Exception):
+                    await outer.rollback()
     await tx.run_after_commit()
