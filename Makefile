@@ -11,7 +11,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CATALOGS := $(wildcard i18n/locale/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
-# Parallel test workers: one per core, at least two.
+# Parallel test workers: one per core, at least two. Each test module runs whole on one
+# worker (--dist loadfile): a module shares one database, cloned from the migrated template.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; echo $$n)
 
 .PHONY: run test lint bench i18n install browser clean
@@ -44,7 +45,7 @@ browser:
 	  else echo "chromium is not installed: browser tests will skip (and fail when CI=true)"; fi; }
 
 test: install browser
-	$(BIN)/hanchang services -- $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/hanchang services -- $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

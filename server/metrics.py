@@ -51,8 +51,21 @@ class RequestMetrics:
 
     def __init__(self) -> None:
         self._tallies: dict[tuple[int, str, str], _Tally] = {}
+        # Requests as they finish: (method, route, status, duration_ms, time).
+        # Appending is all a request pays; tallying happens in batches (`take`).
+        self._recent: list[tuple[str, str, int, float, float]] = []
 
     def record(self, method: str, route: str, status: int, duration_ms: float, now: float) -> None:
+        self._recent.append((method, route, status, duration_ms, now))
+        if len(self._recent) >= 10_000:  # bound memory between flushes
+            self._tally_recent()
+
+    def _tally_recent(self) -> None:
+        recent, self._recent = self._recent, []
+        for method, route, status, duration_ms, now in recent:
+            self._tally(method, route, status, duration_ms, now)
+
+    def _tally(self, method: str, route: str, status: int, duration_ms: float, now: float) -> None:
         key = (int(now // 60) * 60, method, route)
         tally = self._tallies.get(key)
         if tally is None:
@@ -66,6 +79,7 @@ class RequestMetrics:
         tally.buckets[bisect.bisect_left(BUCKET_BOUNDS_MS, duration_ms)] += 1
 
     def take(self) -> dict[tuple[int, str, str], _Tally]:
+        self._tally_recent()
         tallies, self._tallies = self._tallies, {}
         return tallies
 
