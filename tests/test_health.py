@@ -73,3 +73,21 @@ async def test_readyz_names_postgres_when_it_is_down_in_korean(
     assert response.headers["content-language"] == "ko"
     # The process itself is alive: liveness must not fail with the database.
     assert (await client_without_postgres.get("/healthz")).status_code == 200
+
+
+async def test_sign_in_fails_closed_with_a_clear_problem_while_redis_is_down(
+    client_without_redis: AsyncTestClient[Litestar],
+) -> None:
+    """Sign-in limits live in Redis: without it, no sign-in runs unlimited; the answer says why."""
+    answer = await client_without_redis.post(
+        "/v1/auth/sms/start",
+        json={"phone": "010-2345-6789", "purpose": "sign_in"},
+        headers={"Accept-Language": "en"},
+    )
+    assert answer.status_code == 503
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.headers["retry-after"] == "30"
+    body = answer.json()
+    assert body["type"].endswith("/service-unavailable")
+    assert body["down"] == ["redis"]
+    assert "Redis" in body["detail"]
