@@ -9,55 +9,26 @@ under CI (`CI=true`), where a missing browser is a failure.
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
-import uvicorn
 
-from server.app import create_app
 from server.embedded import free_port
 from server.settings import Settings, load_settings
+from tests.browser import CHROMIUM_ARGS, app_on_real_socket, require_browser
 from tests.conftest import environment_for_tests
 from tests.factories import make_account, sign_in
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Chromium runs as root in containers; and it must stay off the closed network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOT = Path(__file__).resolve().parent.parent / "test-output" / "passkey-browser.png"
 TIMEOUT_MS = 20_000
 
 
-def _missing_browser() -> str | None:
-    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        return f"{CHROMIUM} is missing (install the Debian package: apt-get install chromium)"
-    if importlib.util.find_spec("playwright") is None:
-        return "the Python package playwright is missing (pip install playwright)"
-    return None
-
-
 @pytest.fixture(scope="module")
 def chromium() -> Path:
-    reason = _missing_browser()
-    if reason is not None:
-        message = f"REAL-BROWSER PASSKEY TEST NOT RUN: {reason}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (CI=true: a missing browser is a failure)")
-        pytest.skip(message)
-    return CHROMIUM
+    return require_browser("REAL-BROWSER PASSKEY TEST")
 
 
 @pytest.fixture(scope="module")
@@ -79,23 +50,8 @@ def settings(
 
 @pytest.fixture(scope="module")
 def live_server(chromium: Path, settings: Settings, port: int) -> Iterator[str]:
-    """The app under uvicorn on a real socket, in a thread with its own event loop."""
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield settings.http.public_url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with app_on_real_socket(settings, port) as url:
+        yield url
 
 
 async def _wait_for_state(page: Any, wanted: str) -> None:

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,25 +17,14 @@ from typing import Any
 
 import asyncpg
 import pytest
-import uvicorn
 
-from server.app import create_app
 from server.embedded import free_port
 from server.settings import Settings, load_settings
 from server.status import add_incident_note, evaluate_incidents
+from tests.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
 from tests.conftest import environment_for_tests
 from tests.status_traffic import acquire, record_loads, record_readiness, record_traffic
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 SCREENSHOT = OUTPUT / "status.png"
 TIMEOUT_MS = 20_000
 # AAA contrast (7:1) is off in axe by default; the page promises it, so check it.
@@ -48,25 +34,11 @@ AXE_OPTIONS = {
 }
 
 
-def _missing_tools() -> str | None:
-    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        return f"{CHROMIUM} is missing (install the Debian package: apt-get install chromium)"
-    if importlib.util.find_spec("playwright") is None:
-        return "the Python package playwright is missing (pip install playwright)"
-    if importlib.util.find_spec("axe_playwright_python") is None:
-        return "the Python package axe-playwright-python is missing (pip install -e '.[dev]')"
-    return None
-
-
 @pytest.fixture(scope="module")
 def chromium() -> Path:
-    reason = _missing_tools()
-    if reason is not None:
-        message = f"STATUS PAGE BROWSER AND ACCESSIBILITY TEST NOT RUN: {reason}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (CI=true: a missing browser is a failure)")
-        pytest.skip(message)
-    return CHROMIUM
+    return require_browser(
+        "STATUS PAGE BROWSER AND ACCESSIBILITY TEST", ("playwright", "axe_playwright_python")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -135,22 +107,8 @@ async def seeded(database_url: str, redis_url: str) -> None:
 
 @pytest.fixture(scope="module")
 def live_server(chromium: Path, settings: Settings, port: int) -> Iterator[str]:
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield settings.http.public_url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with app_on_real_socket(settings, port) as url:
+        yield url
 
 
 def _serious(results: Any) -> list[str]:

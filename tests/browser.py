@@ -1,0 +1,74 @@
+"""What the real-browser tests share: Debian's Chromium, and the app on a real socket.
+
+Chromium runs headless as root (hence --no-sandbox) and must stay off the
+closed network. Without Chromium or the Python packages a test needs, the test
+skips and says why, except under CI (`CI=true`), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from server.app import create_app
+from server.settings import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
+
+
+def missing_browser(packages: tuple[str, ...] = ("playwright",)) -> str | None:
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        return f"{CHROMIUM} is missing (install the Debian package: apt-get install chromium)"
+    for package in packages:
+        if importlib.util.find_spec(package) is None:
+            return f"the Python package {package} is missing (pip install -e '.[dev]')"
+    return None
+
+
+def require_browser(what: str, packages: tuple[str, ...] = ("playwright",)) -> Path:
+    """Chromium's path, or skip (fail under CI) naming what is missing."""
+    reason = missing_browser(packages)
+    if reason is not None:
+        message = f"{what} NOT RUN: {reason}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI=true: a missing browser is a failure)")
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@contextlib.contextmanager
+def app_on_real_socket(settings: Settings, port: int) -> Iterator[str]:
+    """The app under uvicorn on 127.0.0.1:`port`, in a thread with its own event loop."""
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield settings.http.public_url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
