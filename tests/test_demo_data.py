@@ -273,6 +273,7 @@ async def test_facts_are_shaped_as_each_source_sends_them(
         "child": "family",
         "household_income": "nhis",
         "job_seeker_registration": "worknet",
+        "wage_arrears": "labor",
     }
     codes = set(by_kind["employment_insurance"]["codes"])
     assert codes == {"11", "12", "22", "23", "26", "31", "32"}

@@ -28,7 +28,7 @@ _FACT_COLUMNS = (
 )  # fmt: skip
 _SOURCES = {
     "employment_insurance": "ei", "wage": "ei", "child": "family",
-    "household_income": "nhis", "job_seeker_registration": "worknet",
+    "household_income": "nhis", "job_seeker_registration": "worknet", "wage_arrears": "labor",
 }  # fmt: skip
 _N = "\\N"  # NULL in COPY text format
 _NULLS_3, _NULLS_4, _NULLS_7, _NULLS_8, _NULLS_9 = (f"\t{_N}" * n for n in (3, 4, 7, 8, 9))

@@ -296,6 +296,15 @@ class SyntheticPopulation:
                         f"{nulls_9}\tworknet\t{stamps[bits(12)]}\n"
                     )
                     fact_id += 1
+                # 체불임금 확인: a few of the recently separated are owed wages by the last employer.
+                if periods and not current and periods[0][1] >= today - 365 and rnd() < 0.04:
+                    _start, end, employer, _code = periods[0]
+                    confirmed = min(today - 1, end + 14 + bits(7))
+                    out.append(
+                        f"{fact_id}{of_person}wage_arrears\t{iso[confirmed]}\t{n}\t{employer}"
+                        f"\t{n}\t{n}\t{(1 + bits(4)) * 500_000}{nulls_3}\tlabor\t{stamps[bits(12)]}\n"
+                    )
+                    fact_id += 1
             first_person_id += len(kept)
             self.facts = fact_id - first_fact_id
             yield "".join(out).encode()

@@ -113,10 +113,14 @@ PERSONAS: tuple[_Persona, ...] = (
         name="최영호", birth_date=date(1962, 5, 18), sex_digit=1, phone="+821013500003",
         language="ko", has_smartphone=False, region_code="47",
         try_with="kiosk: access card + PIN, or an SMS code to a feature phone; no smartphone; "
-                 "contract ended (code 32) in August 2026 — eligible",
+                 "contract ended (code 32) in August 2026, two months' wages unpaid — eligible "
+                 "for unemployment benefit and the wage-arrears substitute payment",
         facts=(_insured(_SEOHAE, date(2009, 4, 1), date(2024, 12, 31), "23"),
                _insured(_DAESUNG, date(2025, 3, 3), date(2026, 8, 31), "32"),
-               *_wages(_DAESUNG, date(2026, 8, 1), 2_950_000), _income("71.0")),
+               *_wages(_DAESUNG, date(2026, 8, 1), 2_950_000), _income("71.0"),
+               _Fact(kind="job_seeker_registration", valid_from=date(2026, 9, 8)),
+               _Fact(kind="wage_arrears", valid_from=date(2026, 10, 20), employer=_DAESUNG,
+                     amount_krw=5_900_000)),
     ),
     _Persona(
         name="강영숙", birth_date=date(1955, 1, 9), sex_digit=2, phone="+82213500004",
@@ -144,7 +148,8 @@ PERSONAS: tuple[_Persona, ...] = (
         try_with="foreign worker, English: app in English, SMS code sign-in; contract ended "
                  "(code 32) in October 2026 — eligible",
         facts=(_insured(_GREEN, date(2023, 5, 8), date(2026, 10, 31), "32"),
-               *_wages(_GREEN, date(2026, 10, 1), 2_380_000), _income("79.5")),
+               *_wages(_GREEN, date(2026, 10, 1), 2_380_000), _income("79.5"),
+               _Fact(kind="job_seeker_registration", valid_from=date(2026, 11, 3))),
     ),
     _Persona(
         name="윤지우", birth_date=date(2001, 6, 20), sex_digit=4, phone="+821013500008",
