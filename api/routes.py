@@ -11,6 +11,7 @@ from api import (
     auth_sessions,
     auth_sms,
     auth_totp,
+    consents,
     dev,
     dev_passkeys,
 )
@@ -28,6 +29,7 @@ ROUTE_HANDLERS: list[Any] = [
     *auth_totp.ROUTES,
     *auth_pin.ROUTES,
     *auth_recovery.ROUTES,
+    *consents.ROUTES,
     *dev.ROUTES,
     *dev_passkeys.ROUTES,
     *STATUS_ROUTES,

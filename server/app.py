@@ -100,6 +100,11 @@ def create_app(
                     name="pin", description="The one PIN for the app, the kiosk and the phone line"
                 ),
                 Tag(name="recovery", description="One-time recovery codes"),
+                Tag(
+                    name="documents",
+                    description="Documents by consent (열람승인): consents, your documents, "
+                    "who looked at your data",
+                ),
                 Tag(name="health", description="Liveness and readiness"),
             ],
             security=[],

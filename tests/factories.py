@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import asyncpg
@@ -13,6 +13,7 @@ from arq.worker import Worker
 from auth.accounts import Account, create_account, get_account
 from auth.people import Person, insert_person
 from auth.sessions import Tokens, start_session
+from onestop.person_facts import PersonFact, insert_person_fact
 from server.settings import Settings
 from server.worker import worker_settings
 
@@ -82,6 +83,26 @@ async def sign_in(
     """A session as if the person had just signed in (for tests of what comes after)."""
     return await start_session(
         conn, settings.auth, account_id=account.id, aal=aal, method=method, channel=channel
+    )
+
+
+async def make_fact(
+    conn: asyncpg.Connection,
+    *,
+    person_id: int,
+    kind: str,
+    source_system: str,
+    refreshed_at: datetime | None = None,
+    **columns: Any,
+) -> PersonFact:
+    """One linked fact, as a source system would report it (refreshed now unless told)."""
+    return await insert_person_fact(
+        conn,
+        person_id=person_id,
+        kind=kind,
+        source_system=source_system,
+        refreshed_at=refreshed_at or datetime.now(UTC),
+        **columns,
     )
 
 

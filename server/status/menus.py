@@ -87,7 +87,13 @@ MENUS: tuple[Menu, ...] = (
         id="documents",
         name=N_("Documents by consent"),
         description=N_("Approving an agency to look up a document, instead of paper."),
-        patterns=_any("/v1/consents", "/v1/me/consents", "/v1/documents", "/v1/me/documents"),
+        patterns=_any(
+            "/v1/consents",
+            "/v1/me/consents",
+            "/v1/documents",
+            "/v1/me/documents",
+            "/v1/me/data-access",
+        ),
     ),
     Menu(
         id="inbox",

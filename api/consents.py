@@ -1,0 +1,282 @@
+"""Documents by consent (열람승인) for the signed-in citizen: consents, their own documents,
+and every look at their data.
+
+There is no upload: documents come from the records the government holds
+(onestop/documents.py). Agencies view them through `onestop.consents.view_document`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from api.auth_guard import request_locale
+from api.openapi import SIGNED_IN, problem_responses
+from auth.sessions import CurrentSession
+from i18n import N_, translate
+from onestop.consents import (
+    MAX_PURPOSE,
+    ConsentStatus,
+    DocumentConsent,
+    grant_consent,
+    list_consents_of_person,
+    revoke_consent,
+    view_own_document,
+)
+from onestop.document_views import DocumentAccess, list_document_views
+from onestop.documents import DOCUMENT_TYPES, DocumentView, render_document
+from server.db import Transaction
+from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem
+
+MAX_ID = 2**63 - 1
+MAX_PAGE = 100
+STATUS_LABELS: dict[str, str] = {
+    "live": N_("In effect"),
+    "used": N_("Used"),
+    "expired": N_("Expired"),
+    "revoked": N_("Withdrawn"),
+}
+
+
+class ConsentGrantRequest(msgspec.Struct, kw_only=True):
+    document_type: Annotated[
+        str, msgspec.Meta(max_length=64, examples=["employment-insurance-history"])
+    ]
+    grantee: Annotated[str, msgspec.Meta(max_length=64, examples=["unemployment-benefit"])]
+    purpose: Annotated[
+        str,
+        msgspec.Meta(min_length=1, max_length=MAX_PURPOSE, examples=["구직급여 수급자격 심사"]),
+    ]
+    # Single use, or an end date (a Korean date, up to one year ahead); a
+    # single-use consent may have an end date too.
+    single_use: bool = False
+    expires_on: Annotated[date, msgspec.Meta(examples=["2026-12-31"])] | None = None
+
+
+class ConsentAnswer(msgspec.Struct, kw_only=True):
+    id: int
+    document_type: str
+    document_title: str
+    grantee: str
+    purpose: str
+    single_use: bool
+    granted_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+    revoked_at: datetime | None
+    status: ConsentStatus
+    status_label: str
+
+
+class ConsentList(msgspec.Struct, kw_only=True):
+    consents: list[ConsentAnswer]
+
+
+class DataAccessEntry(msgspec.Struct, kw_only=True):
+    id: int
+    viewed_at: datetime
+    document_type: str
+    document_title: str
+    own_view: bool
+    # Who looked (`caseworker:<id>`, a programme, or `person:<id>` for yourself).
+    viewer: str
+    # The programme the consent was for; None for your own views.
+    grantee: str | None
+    consent_id: int | None
+    purpose: str
+    channel: str
+
+
+class DataAccessPage(msgspec.Struct, kw_only=True):
+    views: list[DataAccessEntry]
+    # Pass as `before` for the next (older) page; None on the last page.
+    next_before: int | None
+
+
+def _title(locale: str, type_id: str) -> str:
+    kind = DOCUMENT_TYPES.get(type_id)
+    return translate(locale, kind.title) if kind else type_id
+
+
+def _consent_answer(consent: DocumentConsent, locale: str) -> ConsentAnswer:
+    status = consent.status()
+    return ConsentAnswer(
+        id=consent.id,
+        document_type=consent.document_type,
+        document_title=_title(locale, consent.document_type),
+        grantee=consent.grantee,
+        purpose=consent.purpose,
+        single_use=consent.single_use,
+        granted_at=consent.granted_at,
+        expires_at=consent.expires_at,
+        used_at=consent.used_at,
+        revoked_at=consent.revoked_at,
+        status=status,
+        status_label=translate(locale, STATUS_LABELS[status]),
+    )
+
+
+def _access_entry(view: DocumentAccess, locale: str) -> DataAccessEntry:
+    return DataAccessEntry(
+        id=view.id,
+        viewed_at=view.viewed_at,
+        document_type=view.document_type,
+        document_title=_title(locale, view.document_type),
+        own_view=view.own_view,
+        viewer=view.viewer,
+        grantee=view.grantee,
+        consent_id=view.consent_id,
+        purpose=(
+            translate(locale, N_("You looked at your own document"))
+            if view.own_view
+            else view.purpose
+        ),
+        channel=view.channel,
+    )
+
+
+@post(
+    "/v1/me/consents",
+    status_code=201,
+    tags=["documents"],
+    summary="Let a programme's agency view one of your documents (recent aal 2)",
+    security=SIGNED_IN,
+    responses=problem_responses(400, 401),
+    description=(
+        "`document_type` is one of the documents the government holds (no upload), `grantee` "
+        "a programme id of the catalog, `purpose` why (1 to 200 characters). Give "
+        "`single_use: true`, or `expires_on` (today up to one year ahead, Korean dates; the "
+        "consent lasts to the end of that day), or both. A single-use consent without a date "
+        "lapses after 90 days if unused. An aal 1 session gets 401 `step-up-required`."
+    ),
+)
+async def grant(
+    data: JSONBody[ConsentGrantRequest],
+    request: Request[Any, Any, Any],
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+) -> ConsentAnswer:
+    locale = request_locale(request)
+    consent = await grant_consent(
+        tx.conn,
+        session,
+        document_type=data.document_type,
+        grantee=data.grantee,
+        purpose=data.purpose,
+        single_use=data.single_use,
+        expires_on=data.expires_on,
+        locale=locale,
+    )
+    return _consent_answer(consent, locale)
+
+
+@get(
+    "/v1/me/consents",
+    tags=["documents"],
+    summary="Your consents, live and past, newest first, each with its status",
+    security=SIGNED_IN,
+    responses=problem_responses(401),
+)
+async def my_consents(
+    request: Request[Any, Any, Any],
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+) -> ConsentList:
+    locale = request_locale(request)
+    consents = await list_consents_of_person(tx.conn, session.person_id)
+    return ConsentList(consents=[_consent_answer(c, locale) for c in consents])
+
+
+@delete(
+    "/v1/me/consents/{consent_id:int}",
+    status_code=204,
+    tags=["documents"],
+    summary="Withdraw a consent: no agency can view the document with it from now on",
+    security=SIGNED_IN,
+    responses=problem_responses(401, 404),
+    description="Withdrawing a consent twice is not an error. Another person's consent is 404.",
+)
+async def withdraw(
+    consent_id: FromPath[int],
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+) -> Response[None]:
+    if not 1 <= consent_id <= MAX_ID:
+        raise Problem(NOT_FOUND)
+    await revoke_consent(tx.conn, session, consent_id)
+    return Response(None, status_code=204)
+
+
+@get(
+    "/v1/me/data-access",
+    tags=["documents"],
+    summary="Every look at your documents, newest first: who, when, why, which document",
+    security=SIGNED_IN,
+    responses=problem_responses(400, 401),
+    description=(
+        "Agencies' views inside your consents and your own views. Pages of `limit` (1 to 100, "
+        "default 20); pass `next_before` as `before` for older ones."
+    ),
+)
+async def data_access(
+    request: Request[Any, Any, Any],
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+    limit: FromQuery[int] = 20,
+    before: FromQuery[int | None] = None,
+) -> DataAccessPage:
+    locale = request_locale(request)
+    errors = []
+    if not 1 <= limit <= MAX_PAGE:
+        errors.append(("query.limit", 1, MAX_PAGE))
+    if before is not None and not 1 <= before <= MAX_ID:
+        errors.append(("query.before", 1, MAX_ID))
+    if errors:
+        raise Problem(
+            VALIDATION_ERROR,
+            errors=[
+                FieldError(
+                    field=field,
+                    detail=translate(
+                        locale, N_("Enter a whole number from {low} to {high}."), low=low, high=high
+                    ),
+                )
+                for field, low, high in errors
+            ],
+        )
+    views = await list_document_views(tx.conn, session.person_id, before=before, limit=limit + 1)
+    page = views[:limit]
+    return DataAccessPage(
+        views=[_access_entry(v, locale) for v in page],
+        next_before=page[-1].id if len(views) > limit else None,
+    )
+
+
+@get(
+    "/v1/me/documents/{document_type:str}",
+    tags=["documents"],
+    summary="Your own document, as an agency would see it (recent aal 2)",
+    security=SIGNED_IN,
+    responses=problem_responses(401, 404),
+    description=(
+        "Produced from the records the government holds, with the holder, the source systems "
+        "and `refreshed_at` (when the oldest record in it was refreshed). Your view is logged "
+        "and shows in `GET /v1/me/data-access`."
+    ),
+)
+async def my_document(
+    document_type: FromPath[str],
+    request: Request[Any, Any, Any],
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+) -> DocumentView:
+    document = await view_own_document(tx.conn, session, document_type)
+    return render_document(document, request_locale(request))
+
+
+ROUTES = [grant, my_consents, withdraw, data_access, my_document]
