@@ -14,6 +14,7 @@ from api import (
     consents,
     dev,
     dev_passkeys,
+    eligibility,
 )
 from api.health import healthz, readyz
 from api.problems import problem_page
@@ -32,5 +33,6 @@ ROUTE_HANDLERS: list[Any] = [
     *consents.ROUTES,
     *dev.ROUTES,
     *dev_passkeys.ROUTES,
+    *eligibility.ROUTES,
     *STATUS_ROUTES,
 ]

@@ -110,12 +110,30 @@ class JobSeekerRegistration(
     registrations: list[Registration]
 
 
+class ConfirmedArrears(msgspec.Struct, frozen=True, kw_only=True):
+    confirmed_on: date | None
+    employer_name: str | None
+    employer_id: str | None
+    amount_krw: int | None
+
+
+class WageArrearsConfirmation(
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    tag="wage-arrears-confirmation",
+    tag_field="document_type",
+):
+    arrears: list[ConfirmedArrears]
+
+
 DocumentContent = (
     EmploymentInsuranceHistory
     | WageStatement
     | FamilyRelation
     | IncomePercentile
     | JobSeekerRegistration
+    | WageArrearsConfirmation
 )
 
 
@@ -175,6 +193,20 @@ def _job_seeker_registration(facts: list[PersonFact]) -> DocumentContent:
     )
 
 
+def _wage_arrears(facts: list[PersonFact]) -> DocumentContent:
+    return WageArrearsConfirmation(
+        arrears=[
+            ConfirmedArrears(
+                confirmed_on=f.valid_from,
+                employer_name=f.employer_name,
+                employer_id=f.employer_id,
+                amount_krw=f.amount_krw,
+            )
+            for f in facts
+        ]
+    )
+
+
 # --- The types -------------------------------------------------------------------------------
 
 
@@ -228,6 +260,13 @@ DOCUMENT_TYPES: dict[str, DocumentType] = {
             holder=N_("Korea Employment Information Service, Work24 (Worknet)"),
             fact_kinds=("job_seeker_registration",),
             build=_job_seeker_registration,
+        ),
+        DocumentType(
+            id="wage-arrears-confirmation",
+            title=N_("Confirmation of unpaid wages"),
+            holder=N_("Ministry of Employment and Labor, labour inspection records"),
+            fact_kinds=("wage_arrears",),
+            build=_wage_arrears,
         ),
     )
 }

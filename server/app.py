@@ -105,6 +105,10 @@ def create_app(
                     description="Documents by consent (열람승인): consents, your documents, "
                     "who looked at your data",
                 ),
+                Tag(
+                    name="benefits",
+                    description="The benefit catalog and eligibility, explained per criterion",
+                ),
                 Tag(name="health", description="Liveness and readiness"),
             ],
             security=[],

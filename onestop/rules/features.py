@@ -201,6 +201,7 @@ def _paid_days_within(first: Expr, last: Expr) -> Expr:
 EI = "employment_insurance"
 
 FEATURES: tuple[Aggregate, ...] = (
+    Aggregate("insured_records", "count", EI, empty=0),
     Aggregate("employed_now", "bool_or", EI, IsNull(Col("valid_to")), empty=False),
     Aggregate("current_employment_start", "max", EI, Col("valid_from"), IsNull(Col("valid_to"))),
     Aggregate("last_separation_date", "max", EI, Col("valid_to")),

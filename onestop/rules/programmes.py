@@ -117,7 +117,11 @@ UNEMPLOYMENT_BENEFIT = Rule(
                     "left-insured-job",
                     N_("You left a job covered by employment insurance."),
                     "고용보험법 제40조 제1항",
-                    all_of(Not(Feat("employed_now")), Not(IsNull(Feat("last_separation_date")))),
+                    all_of(
+                        Not(Feat("employed_now")),
+                        Feat("insured_records") > 0,
+                        Feat("last_separation_date") <= AsOf(),
+                    ),
                     Feat("last_separation_date"),
                 ),
                 Criterion(

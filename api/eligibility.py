@@ -1,0 +1,78 @@
+"""Eligibility, explained: for the signed-in person, or for facts an anonymous caller supplies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from arq.connections import ArqRedis
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from api.auth_guard import limit_by_address, request_locale
+from api.openapi import SIGNED_IN, problem_responses
+from auth.sessions import CurrentSession
+from onestop.eligibility import evaluate_person
+from onestop.eligibility.check import EligibilityCheckRequest, check_supplied_facts
+from onestop.eligibility.explain import EligibilityExplained, explain, korean_today
+from server.db import Transaction
+
+
+class EligibilityList(msgspec.Struct, frozen=True, kw_only=True):
+    as_of: str
+    programmes: list[EligibilityExplained]
+
+
+@get(
+    "/v1/me/eligibility",
+    tags=["benefits"],
+    summary="Every programme, evaluated for you today, each criterion explained",
+    security=SIGNED_IN,
+    responses=problem_responses(401),
+    description=(
+        "Each programme's `status` is `eligible`, `not_eligible` or `unknown` (data missing, "
+        "out of date, or not linked yet: never a silent no). Each criterion says what it "
+        "requires, the figure we used and the article of law it comes from."
+    ),
+)
+async def my_eligibility(
+    request: Request[Any, Any, Any],
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+) -> EligibilityList:
+    locale = request_locale(request)
+    as_of = korean_today()
+    answers = await evaluate_person(tx.conn, session.person_id, as_of)
+    return EligibilityList(
+        as_of=as_of.isoformat(), programmes=[explain(answer, locale) for answer in answers]
+    )
+
+
+@post(
+    "/v1/eligibility/check",
+    status_code=200,
+    tags=["benefits"],
+    summary="Evaluate every programme for facts you supply (no sign-in, nothing stored)",
+    responses=problem_responses(400, 429),
+    description=(
+        "Give a birth date and up to 200 records shaped like the linked data (`kind` is "
+        "employment_insurance, wage, child, household_income, job_seeker_registration or "
+        "wage_arrears). Nothing is stored. Limited per client address."
+    ),
+)
+async def check_eligibility(
+    data: JSONBody[EligibilityCheckRequest],
+    request: Request[Any, Any, Any],
+    queue: NamedDependency[ArqRedis],
+) -> EligibilityList:
+    locale = request_locale(request)
+    await limit_by_address(request, queue, "eligibility-check-ip")
+    as_of = data.as_of or korean_today()
+    answers = check_supplied_facts(data, as_of, locale)
+    return EligibilityList(
+        as_of=as_of.isoformat(), programmes=[explain(answer, locale) for answer in answers]
+    )
+
+
+ROUTES = [my_eligibility, check_eligibility]
