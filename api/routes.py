@@ -13,6 +13,7 @@ from api import (
     auth_totp,
     dev,
     dev_passkeys,
+    services,
 )
 from api.health import healthz, readyz
 from api.problems import problem_page
@@ -28,6 +29,7 @@ ROUTE_HANDLERS: list[Any] = [
     *auth_totp.ROUTES,
     *auth_pin.ROUTES,
     *auth_recovery.ROUTES,
+    *services.ROUTES,
     *dev.ROUTES,
     *dev_passkeys.ROUTES,
     *STATUS_ROUTES,

@@ -100,6 +100,7 @@ def create_app(
                     name="pin", description="The one PIN for the app, the kiosk and the phone line"
                 ),
                 Tag(name="recovery", description="One-time recovery codes"),
+                Tag(name="services", description="The benefit catalog (public)"),
                 Tag(name="health", description="Liveness and readiness"),
             ],
             security=[],
