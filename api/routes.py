@@ -15,6 +15,7 @@ from api import (
     dev,
     dev_passkeys,
     eligibility,
+    services,
 )
 from api.health import healthz, readyz
 from api.problems import problem_page
@@ -31,6 +32,7 @@ ROUTE_HANDLERS: list[Any] = [
     *auth_pin.ROUTES,
     *auth_recovery.ROUTES,
     *consents.ROUTES,
+    *services.ROUTES,
     *dev.ROUTES,
     *dev_passkeys.ROUTES,
     *eligibility.ROUTES,

@@ -109,6 +109,7 @@ def create_app(
                     name="benefits",
                     description="The benefit catalog and eligibility, explained per criterion",
                 ),
+                Tag(name="services", description="The benefit catalog (public)"),
                 Tag(name="health", description="Liveness and readiness"),
             ],
             security=[],

@@ -66,7 +66,13 @@ MENUS: tuple[Menu, ...] = (
         id="my-benefits",
         name=N_("My benefits"),
         description=N_("Benefits you can get, found for you."),
-        patterns=_any("/v1/benefits", "/v1/me/benefits", "/v1/me/eligibility", "/v1/eligibility"),
+        patterns=_any(
+            "/v1/services",
+            "/v1/benefits",
+            "/v1/me/benefits",
+            "/v1/me/eligibility",
+            "/v1/eligibility",
+        ),
     ),
     Menu(
         id="apply",
