@@ -55,6 +55,7 @@ async def test_a_laid_off_person_is_told_why_in_their_language(
     benefit = _programme(response.json(), "unemployment-benefit")
     assert benefit["status"] == "eligible"
     assert benefit["summary"] == "받을 수 있어요."
+    assert benefit["name"] == "구직급여"
     assert benefit["period_key"] == (TODAY - timedelta(days=40)).isoformat()
     paid = next(c for c in benefit["criteria"] if c["id"] == "paid-days-18-months")
     assert paid["status"] == "met"

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from i18n import N_, translate
+from onestop.catalog import PROGRAMMES
 from onestop.eligibility.answers import CriterionStatus, EligibilityAnswer, Status
 from onestop.rules.model import Criterion
 from onestop.rules.programmes import RULES
@@ -77,6 +78,7 @@ class CriterionExplained(msgspec.Struct, frozen=True, kw_only=True):
 
 class EligibilityExplained(msgspec.Struct, frozen=True, kw_only=True):
     programme_id: str
+    name: str
     status: Status
     summary: str
     rule_version: str
@@ -117,6 +119,7 @@ def explain(answer: EligibilityAnswer, locale: str) -> EligibilityExplained:
         )
     return EligibilityExplained(
         programme_id=answer.programme_id,
+        name=translate(locale, PROGRAMMES[answer.programme_id].name),
         status=answer.status,
         summary=translate(locale, STATUS_TEXT[answer.status]),
         rule_version=answer.rule_version,
