@@ -176,10 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     audit_commands.add_parser("verify", help="recompute the audit log's hash chain")
     from server.documents_cli import add_documents_commands
+    from server.eligibility_cli import add_eligibility_commands
     from server.status.cli import add_status_commands
 
     add_status_commands(commands)
     add_documents_commands(commands)
+    add_eligibility_commands(commands)
     commands.add_parser("worker", help="run an arq worker")
     commands.add_parser("serve", help="serve HTTP (one process)")
     args = parser.parse_args(argv)
@@ -187,6 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if args.command == "report":
+        from server.eligibility_cli import write_data_needs
+
+        return write_data_needs(args.output)
     if args.command == "run":
         from server.supervisor import run_everything
 
@@ -204,6 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "audit",
         "status",
         "documents",
+        "eligibility",
     }:
         print("hanchang: setting DATABASE_URL: is not set (or use `make run`)", file=sys.stderr)
         return 2
@@ -223,6 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from server.documents_cli import run_documents_command
 
         return asyncio.run(run_documents_command(args, _owner_connect))
+    if args.command == "eligibility":
+        from server.eligibility_cli import run_eligibility_command
+
+        return asyncio.run(run_eligibility_command(args, _owner_connect))
     if args.command == "worker":
         return _worker()
     if args.command == "serve":

@@ -15,6 +15,7 @@ from arq import cron
 from arq.connections import RedisSettings
 
 from auth.code_delivery import send_code
+from onestop.eligibility.jobs import evaluate_eligibility
 from server.audit import verify_audit_chain
 from server.db import create_pool
 from server.settings import Settings
@@ -39,10 +40,13 @@ JOB_FUNCTIONS = [
     probe_readiness,
     evaluate_status_incidents,
     roll_up_status_metrics,
+    evaluate_eligibility,
 ]
 # Cron times are Korea time whatever the container's time zone (see `timezone` below).
 CRON_JOBS = [
     cron(verify_audit_log, hour={3}, minute={17}, run_at_startup=False),
+    # Eligibility for everyone, before the day's notices are prepared (issue 6).
+    cron(evaluate_eligibility, hour={1}, minute={30}, timeout=1_800),
     # The public status page: readiness every minute (so quiet hours have data),
     # incidents once each minute has settled, rollups and retention every 5 minutes.
     cron(probe_readiness, second={0}, timeout=30),

@@ -216,3 +216,29 @@ async def test_the_population_run_writes_only_what_matters(
         await owner_conn.fetchval("SELECT count(*) FROM eligibility_runs WHERE scope = 'people'")
         == 2
     )
+
+
+async def test_the_worker_job_evaluates_the_given_people(
+    owner_conn: asyncpg.Connection, settings: Settings
+) -> None:
+    from arq import create_pool
+    from arq.connections import RedisSettings
+
+    from tests.factories import run_jobs
+
+    account_id = await _laid_off(owner_conn, settings)
+    person_id = await owner_conn.fetchval(
+        "SELECT person_id FROM accounts WHERE id = $1", account_id
+    )
+    queue = await create_pool(RedisSettings.from_dsn(settings.redis.url))
+    try:
+        await queue.enqueue_job("evaluate_eligibility", [person_id])
+    finally:
+        await queue.aclose()
+    await run_jobs(settings)
+    status = await owner_conn.fetchval(
+        "SELECT status FROM eligibility WHERE person_id = $1 AND programme_id = $2",
+        person_id,
+        "unemployment-benefit",
+    )
+    assert status == "eligible"
