@@ -148,7 +148,11 @@ INSERT INTO eligibility AS e
 SELECT a.person_id, $2::text, $3::text, a.status, a.criteria, a.period_key, $1::date
 FROM ({answers}) a
 LEFT JOIN eligibility old ON old.person_id = a.person_id AND old.programme_id = $2::text
-WHERE a.status <> 'not_eligible' OR old.status <> 'not_eligible'
+-- Only new answers worth keeping, and changed ones: an unchanged row is not touched.
+WHERE (a.status <> 'not_eligible' OR old.status <> 'not_eligible')
+  AND (old.person_id IS NULL
+       OR (old.status, old.criteria, old.period_key, old.rule_version)
+          IS DISTINCT FROM (a.status, a.criteria, a.period_key, $3::text))
 ON CONFLICT (person_id, programme_id) DO UPDATE SET
     rule_version = excluded.rule_version,
     status = excluded.status,
@@ -156,8 +160,6 @@ ON CONFLICT (person_id, programme_id) DO UPDATE SET
     period_key = excluded.period_key,
     decided_on = excluded.decided_on,
     changed_at = now()
-WHERE (e.status, e.criteria, e.period_key, e.rule_version)
-    IS DISTINCT FROM (excluded.status, excluded.criteria, excluded.period_key, excluded.rule_version)
 """
 
 

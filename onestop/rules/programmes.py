@@ -193,6 +193,13 @@ EARLY_REEMPLOYMENT_ALLOWANCE = Rule(
                     Feat("current_employment_start"),
                 ),
                 Criterion(
+                    "reemployed-recently",
+                    N_("You started the new job less than 2 years ago."),
+                    "고용보험법 시행규칙 제113조",
+                    Feat("current_employment_start") >= AddMonths(AsOf(), -24),
+                    Feat("current_employment_start"),
+                ),
+                Criterion(
                     "twelve-months-in-job",
                     N_("You have stayed in the new job for 12 months."),
                     "고용보험법 시행령 제84조 제1항",
