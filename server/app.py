@@ -101,6 +101,7 @@ def create_app(
                 ),
                 Tag(name="recovery", description="One-time recovery codes"),
                 Tag(name="health", description="Liveness and readiness"),
+                Tag(name="operators", description="Operator plumbing, with the operator token"),
             ],
             security=[],
             components=Components(
@@ -109,7 +110,12 @@ def create_app(
                         type="http",
                         scheme="bearer",
                         description="An access token from a sign-in (`access_token`), 15 minutes.",
-                    )
+                    ),
+                    "operator": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="The operator token (`HANCHANG_OPERATOR_TOKEN`).",
+                    ),
                 }
             ),
         ),

@@ -175,9 +175,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     audit = commands.add_parser("audit", help="audit log tools")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     audit_commands.add_parser("verify", help="recompute the audit log's hash chain")
+    from server.data_quality_cli import add_data_quality_command
     from server.status.cli import add_status_commands
 
     add_status_commands(commands)
+    add_data_quality_command(commands)
     commands.add_parser("worker", help="run an arq worker")
     commands.add_parser("serve", help="serve HTTP (one process)")
     args = parser.parse_args(argv)
@@ -201,6 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo-people",
         "audit",
         "status",
+        "data-quality",
     }:
         print("hanchang: setting DATABASE_URL: is not set (or use `make run`)", file=sys.stderr)
         return 2
@@ -216,6 +219,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from server.status.cli import run_status_command
 
         return asyncio.run(run_status_command(args, _owner_connect))
+    if args.command == "data-quality":
+        from server.data_quality_cli import run_data_quality_command
+
+        return asyncio.run(run_data_quality_command(args, _owner_connect))
     if args.command == "worker":
         return _worker()
     if args.command == "serve":
