@@ -95,8 +95,13 @@ async def data_quality_report(
 ) -> DataQualityReport:
     """Every check over the whole population, one statement after another on `conn`.
 
-    Run it inside a REPEATABLE READ transaction for figures from one snapshot.
+    Run it inside a transaction (REPEATABLE READ for figures from one snapshot): the
+    checks then run without JIT compilation until it ends.
     """
+    if conn.is_in_transaction():
+        # Each statement is a few scans of well under a second; over a million people,
+        # compiling them cost more than it saved (9.6 s without JIT, 12.7 s with it).
+        await conn.execute("SET LOCAL jit = off")
     now = now or datetime.now(UTC)
     today = now.astimezone(KOREA).date()
     started = time.perf_counter()
