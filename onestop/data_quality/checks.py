@@ -315,7 +315,8 @@ CHECKS: tuple[DataQualityCheck, ...] = (
         title=N_("Current employment without a recent wage"),
         description=N_(
             "People in a current employment that covered all of last month, with no wage "
-            "from that employer in the last three months. Wage-based amounts stay unknown."
+            "from that employer in the last three months. Wage-based amounts stay unknown. "
+            "People on unpaid leave, such as parental leave, show here too."
         ),
         sql=_CURRENT_EMPLOYMENT_WITHOUT_RECENT_WAGE,
     ),
