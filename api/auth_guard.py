@@ -1,19 +1,32 @@
-"""The signed-in session a request carries (`Authorization: Bearer <access_token>`)."""
+"""Who a request comes from: the signed-in session (`Authorization: Bearer <access_token>`),
+or an operator with the operator token (`/v1/admin/...`)."""
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
+from litestar.handlers.base import BaseRouteHandler
 from redis.asyncio import Redis
 
 from auth.limits import enforce
 from auth.sessions import CurrentSession, authenticate_access_token
+from i18n import N_
 from server.db import Transaction
-from server.problems import UNAUTHORIZED, Problem
+from server.problems import UNAUTHORIZED, Problem, problem_kind
 
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="hanchang"'}
+OPERATOR_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="hanchang-operator"'}
+
+OPERATOR_TOKEN_NEEDED = problem_kind(
+    "operator-token-needed",
+    401,
+    N_("For operators only"),
+    N_("This address is for the people who run the service. Send a valid operator token."),
+)
 
 
 async def provide_session(
@@ -30,6 +43,29 @@ async def provide_session(
             headers={"WWW-Authenticate": 'Bearer realm="hanchang", error="invalid_token"'},
         )
     return session
+
+
+def _bearer_token(header: str) -> str | None:
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def require_operator(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard for operator plumbing: `Authorization: Bearer <HANCHANG_OPERATOR_TOKEN>`.
+
+    A stopgap until staff accounts with roles arrive. The comparison takes the same time
+    whatever the token's content, so timing tells nothing about how much of it was right.
+    """
+    token = _bearer_token(connection.headers.get("authorization", ""))
+    if token is None:
+        raise Problem(OPERATOR_TOKEN_NEEDED, headers=OPERATOR_CHALLENGE)
+    expected: str = connection.app.state.settings.operator.token
+    if not hmac.compare_digest(token.encode(), expected.encode()):
+        raise Problem(
+            OPERATOR_TOKEN_NEEDED,
+            headers={"WWW-Authenticate": 'Bearer realm="hanchang-operator", error="invalid_token"'},
+        )
 
 
 def client_address(request: Request[Any, Any, Any]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api import (
+    admin_data_quality,
     auth_passkeys,
     auth_pin,
     auth_recovery,
@@ -37,4 +38,5 @@ ROUTE_HANDLERS: list[Any] = [
     *dev_passkeys.ROUTES,
     *eligibility.ROUTES,
     *STATUS_ROUTES,
+    *admin_data_quality.ROUTES,
 ]

@@ -111,6 +111,7 @@ def create_app(
                 ),
                 Tag(name="services", description="The benefit catalog (public)"),
                 Tag(name="health", description="Liveness and readiness"),
+                Tag(name="operators", description="Operator plumbing, with the operator token"),
             ],
             security=[],
             components=Components(
@@ -119,7 +120,12 @@ def create_app(
                         type="http",
                         scheme="bearer",
                         description="An access token from a sign-in (`access_token`), 15 minutes.",
-                    )
+                    ),
+                    "operator": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="The operator token (`HANCHANG_OPERATOR_TOKEN`).",
+                    ),
                 }
             ),
         ),

@@ -182,6 +182,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_status_commands(commands)
     add_documents_commands(commands)
     add_eligibility_commands(commands)
+    from server.data_quality_cli import add_data_quality_command
+
+    add_data_quality_command(commands)
     commands.add_parser("worker", help="run an arq worker")
     commands.add_parser("serve", help="serve HTTP (one process)")
     args = parser.parse_args(argv)
@@ -211,6 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "status",
         "documents",
         "eligibility",
+        "data-quality",
     }:
         print("hanchang: setting DATABASE_URL: is not set (or use `make run`)", file=sys.stderr)
         return 2
@@ -234,6 +238,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from server.eligibility_cli import run_eligibility_command
 
         return asyncio.run(run_eligibility_command(args, _owner_connect))
+    if args.command == "data-quality":
+        from server.data_quality_cli import run_data_quality_command
+
+        return asyncio.run(run_data_quality_command(args, _owner_connect))
     if args.command == "worker":
         return _worker()
     if args.command == "serve":

@@ -97,6 +97,15 @@ class TwilioSettings(msgspec.Struct, frozen=True, kw_only=True):
         return bool(self.account_sid)
 
 
+class OperatorSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Operator plumbing (`/v1/admin/...`) until staff accounts with roles arrive.
+
+    One shared bearer token; the admin routes compare it in constant time.
+    """
+
+    token: str
+
+
 class MetricsSettings(msgspec.Struct, frozen=True, kw_only=True):
     enabled: bool = True
     flush_interval_s: float = 5.0
@@ -111,6 +120,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     person_key: PersonKeySettings
     auth: AuthSettings
     twilio: TwilioSettings
+    operator: OperatorSettings
     metrics: MetricsSettings
 
     @property
@@ -189,14 +199,43 @@ def parse_person_keys(raw: str, variable: str = "HANCHANG_PERSON_KEYS") -> Perso
     return PersonKeySettings(keys=keys, current_version=current)
 
 
-def _development_secret(data_dir: Path, name: str) -> str:
-    """A random secret made on first start and kept with the local data (never in the repo)."""
+def _development_secret(data_dir: Path, name: str, *, versioned: bool = True) -> str:
+    """A random secret made on first start and kept with the local data (never in the repo).
+
+    Versioned secrets look like `1:<base64>`; others are a bare URL-safe token.
+    """
     path = data_dir / name
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text("1:" + base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+        secret = (
+            "1:" + base64.b64encode(secrets.token_bytes(32)).decode()
+            if versioned
+            else secrets.token_urlsafe(32)
+        )
+        path.write_text(secret + "\n")
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+# 32 bytes of randomness take 43 characters in URL-safe base64, 44 in base64.
+MIN_OPERATOR_TOKEN_LENGTH = 32
+
+
+def _operator_token(env: Mapping[str, str], data_dir: Path, production: bool) -> str:
+    token = env.get("HANCHANG_OPERATOR_TOKEN", "").strip()
+    if not token:
+        if production:
+            raise SettingsError("HANCHANG_OPERATOR_TOKEN", "is required in production")
+        return _development_secret(data_dir, "operator-token.secret", versioned=False)
+    if len(token) < MIN_OPERATOR_TOKEN_LENGTH:
+        raise SettingsError(
+            "HANCHANG_OPERATOR_TOKEN",
+            f"must be at least {MIN_OPERATOR_TOKEN_LENGTH} characters "
+            "(e.g. `openssl rand -base64 32`)",
+        )
+    if not token.isascii() or not token.isprintable() or " " in token:
+        raise SettingsError("HANCHANG_OPERATOR_TOKEN", "must be printable ASCII without spaces")
+    return token
 
 
 def _development_person_keys(data_dir: Path) -> PersonKeySettings:
@@ -313,6 +352,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             ),
         ),
         twilio=twilio,
+        operator=OperatorSettings(token=_operator_token(env, data_dir, production)),
         metrics=MetricsSettings(
             enabled=_bool(env, "HANCHANG_METRICS_ENABLED", True),
             flush_interval_s=_float(env, "HANCHANG_METRICS_FLUSH_SECONDS", 5.0),

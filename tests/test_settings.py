@@ -22,6 +22,7 @@ PRODUCTION = {
     "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
     "TWILIO_AUTH_TOKEN": "token",
     "TWILIO_FROM_NUMBER": "+15005550006",
+    "HANCHANG_OPERATOR_TOKEN": "o" * 43,
 }
 
 
@@ -36,6 +37,12 @@ def test_development_needs_nothing(tmp_path: Path) -> None:
     secret_file = tmp_path / "person-key.secret"
     assert secret_file.stat().st_mode & 0o777 == 0o600
     assert load_settings({"HANCHANG_DATA_DIR": str(tmp_path)}).person_key == settings.person_key
+    # So is the operator token for /v1/admin.
+    token_file = tmp_path / "operator-token.secret"
+    assert token_file.stat().st_mode & 0o777 == 0o600
+    assert settings.operator.token == token_file.read_text().strip()
+    assert len(settings.operator.token) >= 32
+    assert load_settings({"HANCHANG_DATA_DIR": str(tmp_path)}).operator == settings.operator
 
 
 def test_production_with_everything_loads() -> None:
@@ -75,6 +82,10 @@ def test_production_with_everything_loads() -> None:
         ("TWILIO_FROM_NUMBER", ""),
         ("HANCHANG_WEBAUTHN_RP_ID", "example.com"),
         ("HANCHANG_WEBAUTHN_ORIGINS", "http://evil.example"),
+        ("HANCHANG_OPERATOR_TOKEN", ""),
+        ("HANCHANG_OPERATOR_TOKEN", "short"),
+        ("HANCHANG_OPERATOR_TOKEN", "o" * 20 + " " + "o" * 20),
+        ("HANCHANG_OPERATOR_TOKEN", "토큰" * 20),
     ],
 )
 def test_production_refuses_a_bad_value_naming_it(variable: str, value: str) -> None:

@@ -140,6 +140,8 @@ NOT_A_MENU: tuple[str, ...] = (
     "/status",
     "/status.json",
     "/v1/telemetry",
+    # Operator plumbing (data-quality report, ...), not a citizen service.
+    "/v1/admin",
 )
 
 
