@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from api import (
+    applications,
     auth_passkeys,
     auth_pin,
     auth_recovery,
     auth_sessions,
     auth_sms,
     auth_totp,
+    bank_accounts,
     dev,
     dev_passkeys,
 )
@@ -28,6 +30,8 @@ ROUTE_HANDLERS: list[Any] = [
     *auth_totp.ROUTES,
     *auth_pin.ROUTES,
     *auth_recovery.ROUTES,
+    *applications.ROUTES,
+    *bank_accounts.ROUTES,
     *dev.ROUTES,
     *dev_passkeys.ROUTES,
     *STATUS_ROUTES,

@@ -178,6 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from server.status.cli import add_status_commands
 
     add_status_commands(commands)
+    from server.caseworker_cli import add_caseworker_commands
+
+    add_caseworker_commands(commands)
     commands.add_parser("worker", help="run an arq worker")
     commands.add_parser("serve", help="serve HTTP (one process)")
     args = parser.parse_args(argv)
@@ -201,6 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo-people",
         "audit",
         "status",
+        "caseworker",
     }:
         print("hanchang: setting DATABASE_URL: is not set (or use `make run`)", file=sys.stderr)
         return 2
@@ -216,6 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from server.status.cli import run_status_command
 
         return asyncio.run(run_status_command(args, _owner_connect))
+    if args.command == "caseworker":
+        from server.caseworker_cli import run_caseworker_command
+
+        return asyncio.run(run_caseworker_command(args, _owner_connect))
     if args.command == "worker":
         return _worker()
     if args.command == "serve":
