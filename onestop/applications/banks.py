@@ -226,16 +226,16 @@ async def has_other_verified_account(
 
 
 async def mark_verified(
-    conn: asyncpg.Connection, bank_account_id: int, effective_from: datetime
+    conn: asyncpg.Connection, bank_account_id: int, cooling_off: timedelta
 ) -> BankAccount:
     row = await conn.fetchrow(
         f"""
         UPDATE bank_accounts SET status = 'verified', verified_at = now(), code_hash = NULL,
-            effective_from = $2
+            effective_from = now() + $2::interval
         WHERE id = $1 RETURNING {_COLUMNS}
         """,
         bank_account_id,
-        effective_from,
+        cooling_off,
     )
     assert row is not None
     return _bank_account(row)
@@ -334,8 +334,8 @@ async def verify_bank_account(
         )
     is_change = await has_other_verified_account(conn, person_id, account.id)
     # A change of account waits a cooling-off day; a first account is usable at once.
-    effective_from = now + COOLING_OFF if is_change else now
-    verified = await mark_verified(conn, account.id, effective_from)
+    verified = await mark_verified(conn, account.id, COOLING_OFF if is_change else timedelta(0))
+    assert verified.effective_from is not None
     await _audit(
         conn,
         actor,
@@ -344,7 +344,7 @@ async def verify_bank_account(
         "bank_account.verified",
         account,
         change=is_change,
-        effective_from=effective_from.isoformat(),
+        effective_from=verified.effective_from.isoformat(),
     )
     return BankAccountVerified(account=verified, is_change=is_change)
 
