@@ -6,12 +6,14 @@ from typing import Any
 
 from api import (
     admin_data_quality,
+    applications,
     auth_passkeys,
     auth_pin,
     auth_recovery,
     auth_sessions,
     auth_sms,
     auth_totp,
+    bank_accounts,
     consents,
     dev,
     dev_passkeys,
@@ -34,6 +36,8 @@ ROUTE_HANDLERS: list[Any] = [
     *auth_recovery.ROUTES,
     *consents.ROUTES,
     *services.ROUTES,
+    *applications.ROUTES,
+    *bank_accounts.ROUTES,
     *dev.ROUTES,
     *dev_passkeys.ROUTES,
     *eligibility.ROUTES,

@@ -185,6 +185,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from server.data_quality_cli import add_data_quality_command
 
     add_data_quality_command(commands)
+    from server.caseworker_cli import add_caseworker_commands
+
+    add_caseworker_commands(commands)
     commands.add_parser("worker", help="run an arq worker")
     commands.add_parser("serve", help="serve HTTP (one process)")
     args = parser.parse_args(argv)
@@ -215,6 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "documents",
         "eligibility",
         "data-quality",
+        "caseworker",
     }:
         print("hanchang: setting DATABASE_URL: is not set (or use `make run`)", file=sys.stderr)
         return 2
@@ -242,6 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from server.data_quality_cli import run_data_quality_command
 
         return asyncio.run(run_data_quality_command(args, _owner_connect))
+    if args.command == "caseworker":
+        from server.caseworker_cli import run_caseworker_command
+
+        return asyncio.run(run_caseworker_command(args, _owner_connect))
     if args.command == "worker":
         return _worker()
     if args.command == "serve":

@@ -15,6 +15,7 @@ from arq import cron
 from arq.connections import RedisSettings
 
 from auth.code_delivery import send_code
+from onestop.applications import announce_bank_account_change, purge_expired_keys
 from onestop.eligibility.jobs import evaluate_eligibility
 from server.audit import verify_audit_chain
 from server.db import create_pool
@@ -34,9 +35,17 @@ async def verify_audit_log(ctx: dict[str, Any]) -> dict[str, int]:
     return {"rows": report.rows, "breaks": len(report.breaks)}
 
 
+async def purge_idempotency_keys(ctx: dict[str, Any]) -> int:
+    """Hourly: forget submit idempotency keys older than their 24 hours."""
+    async with ctx["pool"].acquire() as conn:
+        return await purge_expired_keys(conn)
+
+
 JOB_FUNCTIONS = [
     verify_audit_log,
     send_code,
+    announce_bank_account_change,
+    purge_idempotency_keys,
     probe_readiness,
     evaluate_status_incidents,
     roll_up_status_metrics,
@@ -47,6 +56,7 @@ CRON_JOBS = [
     cron(verify_audit_log, hour={3}, minute={17}, run_at_startup=False),
     # Eligibility for everyone, before the day's notices are prepared (issue 6).
     cron(evaluate_eligibility, hour={1}, minute={30}, timeout=1_800),
+    cron(purge_idempotency_keys, minute={41}, run_at_startup=False),
     # The public status page: readiness every minute (so quiet hours have data),
     # incidents once each minute has settled, rollups and retention every 5 minutes.
     cron(probe_readiness, second={0}, timeout=30),

@@ -190,7 +190,9 @@ async def test_detail_in_korean(client: AsyncTestClient[Litestar]) -> None:
         "citation": "고용보험법 제40조",
         "url": "https://www.law.go.kr/%EB%B2%95%EB%A0%B9/%EA%B3%A0%EC%9A%A9%EB%B3%B4%ED%97%98%EB%B2%95/%EC%A0%9C40%EC%A1%B0",
     }
-    assert {"id": "employment-insurance-history", "name": "고용보험 피보험자격 이력"} in body["documents"]
+    assert {"id": "employment-insurance-history", "name": "고용보험 피보험자격 이력"} in body[
+        "documents"
+    ]
     assert body["steps"][0] == "고용24에서 구직 등록을 해요."
     cap = next(f for f in body["figures"] if f["id"] == "daily-cap")
     assert cap == {

@@ -1,0 +1,213 @@
+"""Applications: apply in one step (idempotent), follow them, ask for review or appeal."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, HeaderParameter, JSONBody
+
+from api.auth_guard import request_locale
+from api.openapi import SIGNED_IN, problem_responses
+from auth.sessions import CurrentSession, require_recent_aal2
+from i18n import N_, translate
+from onestop.applications import (
+    AppealKind,
+    Applicant,
+    ApplicationSummary,
+    ApplicationView,
+    ContactPreference,
+    StoredAnswer,
+    claim_key,
+    file_appeal,
+    korea_today,
+    my_application,
+    my_applications,
+    release_key,
+    request_fingerprint,
+    store_answer,
+    submit_application,
+    valid_key,
+)
+from onestop.applications.views import application_view
+from server.db import Transaction
+from server.problems import VALIDATION_ERROR, FieldError, Problem
+
+SUBMIT_SCOPE = "POST /v1/applications"
+BAD_KEY = N_(
+    "Send an Idempotency-Key header of 8 to 128 characters, new for each application "
+    "(a random UUID is best), and the same when you retry."
+)
+
+
+class ApplicationRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    programme_id: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=64, examples=["unemployment-benefit"])
+    ]
+    # The citizen checked the prefilled form and confirms it is right.
+    confirmed: bool
+    # A verified bank account of the applicant (see /v1/me/bank-accounts).
+    bank_account_id: int
+    contact_preference: ContactPreference
+
+
+class AppealRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    # human_review: a caseworker looks again (재검토); appeal: 심사청구 (고용보험법 제87조).
+    kind: AppealKind
+    statement: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="idempotency-key",
+        required=False,
+        description="8 to 128 characters, new for each application; the same on a retry.",
+    ),
+]
+
+
+@post(
+    "/v1/applications",
+    status_code=201,
+    tags=["applications"],
+    summary="Apply for a benefit in one step (recent aal 2, Idempotency-Key)",
+    security=SIGNED_IN,
+    responses=problem_responses(400, 401, 409, 422),
+    description=(
+        "Eligibility is evaluated now and kept with the application, with a form prefilled "
+        "from the data the government holds. Applying is allowed whatever the answer: a "
+        "caseworker decides (개인정보 보호법 제37조의2). One application per programme and "
+        "eligibility period unless it was rejected (409 `application-already-open`). "
+        "A retry with the same `Idempotency-Key` and body answers the first answer again; "
+        "the same key with another body is 422, and while the first is still running 409."
+    ),
+)
+async def apply(
+    data: JSONBody[ApplicationRequest],
+    request: Request[Any, Any, Any],
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[ApplicationView]:
+    require_recent_aal2(session)
+    locale = request_locale(request)
+    if idempotency_key is None or not valid_key(idempotency_key):
+        raise Problem(
+            VALIDATION_ERROR,
+            errors=[FieldError(field="header.Idempotency-Key", detail=translate(locale, BAD_KEY))],
+        )
+    pool = request.app.state.pool
+    fingerprint = request_fingerprint(SUBMIT_SCOPE, data)
+    stored = await claim_key(pool, session.account_id, idempotency_key, fingerprint)
+    if stored is not None:
+        return Response(
+            content=stored.body,  # type: ignore[arg-type]
+            status_code=stored.status,
+            media_type="application/json",
+            headers={"Idempotent-Replayed": "true"},
+        )
+    try:
+        application = await submit_application(
+            tx.conn,
+            Applicant(
+                person_id=session.person_id,
+                account_id=session.account_id,
+                channel=session.channel,
+            ),
+            programme_id=data.programme_id,
+            confirmed=data.confirmed,
+            bank_account_id=data.bank_account_id,
+            contact_preference=data.contact_preference,
+            locale=locale,
+        )
+        view = await application_view(tx.conn, application, locale, korea_today())
+        body = msgspec.json.encode(view)
+        await store_answer(
+            tx.conn, session.account_id, idempotency_key, StoredAnswer(status=201, body=body)
+        )
+    except BaseException:
+        await release_key(pool, session.account_id, idempotency_key)
+        raise
+    return Response(
+        content=body,  # type: ignore[arg-type]
+        status_code=201,
+        media_type="application/json",
+    )
+
+
+@get(
+    "/v1/applications",
+    tags=["applications"],
+    summary="The signed-in person's applications, newest first",
+    security=SIGNED_IN,
+    responses=problem_responses(401),
+)
+async def list_my_applications(
+    session: NamedDependency[CurrentSession], tx: NamedDependency[Transaction]
+) -> list[ApplicationSummary]:
+    return await my_applications(tx.conn, session.person_id)
+
+
+@get(
+    "/v1/applications/{application_id:int}",
+    tags=["applications"],
+    summary="One application: the eligibility answer it was made on, its form, its history",
+    security=SIGNED_IN,
+    responses=problem_responses(401, 404),
+    description=(
+        "A rejection lists the conditions not met with the figures used and the "
+        "caseworker's reason, and `can_ask` says whether a review or an appeal can be filed."
+    ),
+)
+async def get_my_application(
+    application_id: FromPath[int],
+    request: Request[Any, Any, Any],
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+) -> ApplicationView:
+    return await my_application(
+        tx.conn, session.person_id, application_id, request_locale(request), korea_today()
+    )
+
+
+@post(
+    "/v1/applications/{application_id:int}/appeal",
+    status_code=201,
+    tags=["applications"],
+    summary="Ask for a caseworker's review or file an appeal against a rejection (recent aal 2)",
+    security=SIGNED_IN,
+    responses=problem_responses(400, 401, 404, 409),
+    description=(
+        "`human_review` (재검토) asks a caseworker to look again; `appeal` files 심사청구 "
+        "(고용보험법 제87조), within 90 days of the decision (409 `appeal-period-over` "
+        "after). One per application."
+    ),
+)
+async def appeal(
+    application_id: FromPath[int],
+    data: JSONBody[AppealRequest],
+    request: Request[Any, Any, Any],
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+) -> ApplicationView:
+    require_recent_aal2(session)
+    today = korea_today()
+    await file_appeal(
+        tx.conn,
+        person_id=session.person_id,
+        application_id=application_id,
+        kind=data.kind,
+        statement=data.statement,
+        actor=f"account:{session.account_id}",
+        channel=session.channel,
+        today=today,
+    )
+    return await my_application(
+        tx.conn, session.person_id, application_id, request_locale(request), today
+    )
+
+
+ROUTES = [apply, list_my_applications, get_my_application, appeal]

@@ -1,0 +1,75 @@
+"""Applications in one step, bank accounts for payments, the status lifecycle and appeals."""
+
+from onestop.applications.bank_notice import announce_bank_account_change
+from onestop.applications.banks import (
+    BANKS,
+    BankAccount,
+    BankAccountVerified,
+    add_bank_account,
+    bank_name,
+    list_bank_accounts,
+    verify_bank_account,
+)
+from onestop.applications.idempotency import (
+    StoredAnswer,
+    claim_key,
+    purge_expired_keys,
+    release_key,
+    request_fingerprint,
+    store_answer,
+    valid_key,
+)
+from onestop.applications.lifecycle import TRANSITIONS, file_appeal, move_application
+from onestop.applications.records import (
+    STATUSES,
+    AppealKind,
+    Application,
+    ContactPreference,
+    list_applications_by_status,
+)
+from onestop.applications.submit import Applicant, korea_today, submit_application
+from onestop.applications.views import (
+    ApplicationSummary,
+    ApplicationView,
+    BankAccountRef,
+    application_view,
+    bank_account_ref,
+    my_application,
+    my_applications,
+)
+
+__all__ = [
+    "BANKS",
+    "STATUSES",
+    "TRANSITIONS",
+    "AppealKind",
+    "Applicant",
+    "Application",
+    "ApplicationSummary",
+    "ApplicationView",
+    "BankAccount",
+    "BankAccountRef",
+    "BankAccountVerified",
+    "ContactPreference",
+    "StoredAnswer",
+    "add_bank_account",
+    "announce_bank_account_change",
+    "application_view",
+    "bank_account_ref",
+    "bank_name",
+    "claim_key",
+    "file_appeal",
+    "korea_today",
+    "list_applications_by_status",
+    "list_bank_accounts",
+    "move_application",
+    "my_application",
+    "my_applications",
+    "purge_expired_keys",
+    "release_key",
+    "request_fingerprint",
+    "store_answer",
+    "submit_application",
+    "valid_key",
+    "verify_bank_account",
+]

@@ -1,0 +1,368 @@
+"""Bank accounts for benefit payments: add, prove ownership with a 1-won deposit, then use.
+
+The account number is sealed at rest (AES-256-GCM under the data key, bound to
+its person) and only its last 4 digits are ever shown. Ownership is proven the
+way Korean banks' open-banking "1원 인증" works: we deposit 1 won whose memo
+carries a 4-digit code, and the person types the code back. The code is kept
+as a keyed hash; 5 wrong tries, or a day without an answer, void it.
+
+A new account that replaces one already verified is usable only a day after
+its own verification, and the change is announced by SMS to the phone of
+record: a stolen session cannot quietly redirect a benefit.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import msgspec
+
+from auth.secrets import code_hash, numeric_code, same_hash, seal
+from i18n import N_, translate
+from onestop.applications.problems import (
+    ALREADY_VERIFIED,
+    BANK_TRANSFER_UNAVAILABLE,
+    DEPOSIT_CODE_WRONG,
+    DEPOSIT_VOID,
+)
+from server.audit import record_audit
+from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem
+from server.settings import Settings
+
+KOREA = ZoneInfo("Asia/Seoul")
+DEPOSIT_CODE_DIGITS = 4
+DEPOSIT_MAX_TRIES = 5
+DEPOSIT_VALID = timedelta(days=1)
+COOLING_OFF = timedelta(hours=24)
+# Korean account numbers are 10 to 14 digits (some savings banks 16), hyphens aside.
+NUMBER_DIGITS = (10, 16)
+DEPOSIT_MEMO_PREFIX = "한창"
+
+# Bank codes of the Korea Financial Telecommunications & Clearings Institute (금융결제원
+# 표준 은행코드), for the banks that take government benefit transfers.
+BANKS: dict[str, str] = {
+    "002": N_("KDB Korea Development Bank"),
+    "003": N_("IBK Industrial Bank of Korea"),
+    "004": N_("KB Kookmin Bank"),
+    "007": N_("Suhyup Bank"),
+    "011": N_("NongHyup Bank"),
+    "020": N_("Woori Bank"),
+    "023": N_("SC First Bank"),
+    "027": N_("Citibank Korea"),
+    "031": N_("iM Bank"),
+    "032": N_("Busan Bank"),
+    "034": N_("Gwangju Bank"),
+    "035": N_("Jeju Bank"),
+    "037": N_("Jeonbuk Bank"),
+    "039": N_("Kyongnam Bank"),
+    "045": N_("MG Community Credit Cooperatives"),
+    "048": N_("Shinhyup Credit Union"),
+    "071": N_("Korea Post"),
+    "081": N_("Hana Bank"),
+    "088": N_("Shinhan Bank"),
+    "089": N_("K Bank"),
+    "090": N_("Kakao Bank"),
+    "092": N_("Toss Bank"),
+}
+
+UNKNOWN_BANK = N_("Choose one of the banks in the list.")
+BAD_NUMBER = N_("Enter the account number with digits only: 10 to 16 digits.")
+
+
+class BankAccount(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    person_id: int
+    bank_code: str
+    number_last4: str
+    status: str
+    code_hash: bytes | None
+    code_sent_at: datetime | None
+    code_attempts: int
+    verified_at: datetime | None
+    effective_from: datetime | None
+    created_at: datetime
+
+    def usable(self, now: datetime) -> bool:
+        return (
+            self.status == "verified"
+            and self.effective_from is not None
+            and self.effective_from <= now
+        )
+
+
+class BankAccountVerified(msgspec.Struct, frozen=True, kw_only=True):
+    account: BankAccount
+    # True when it replaces an account already verified (cooling-off day, SMS sent).
+    is_change: bool
+
+
+def bank_name(locale: str, bank_code: str) -> str:
+    return translate(locale, BANKS[bank_code])
+
+
+def korea_time(moment: datetime) -> str:
+    return moment.astimezone(KOREA).strftime("%Y-%m-%d %H:%M")
+
+
+def number_context(person_id: int) -> bytes:
+    # Binds a sealed number to its person: a number copied to another person's row does not open.
+    return b"bank-account:%d" % person_id
+
+
+def _challenge_key(bank_account_id: int) -> str:
+    return f"bank-deposit:{bank_account_id}"
+
+
+def normalize_account_number(bank_code: str, number: str, locale: str) -> str:
+    """Digits only (spaces and hyphens dropped), or a 400 problem naming the field."""
+    errors = []
+    if bank_code not in BANKS:
+        errors.append(FieldError(field="body.bank_code", detail=translate(locale, UNKNOWN_BANK)))
+    digits = number.replace("-", "").replace(" ", "")
+    if (
+        not digits.isascii()
+        or not digits.isdigit()
+        or not (NUMBER_DIGITS[0] <= len(digits) <= NUMBER_DIGITS[1])
+    ):
+        errors.append(FieldError(field="body.account_number", detail=translate(locale, BAD_NUMBER)))
+    if errors:
+        raise Problem(VALIDATION_ERROR, errors=errors)
+    return digits
+
+
+_COLUMNS = """
+    id, person_id, bank_code, number_last4, status, code_hash, code_sent_at, code_attempts,
+    verified_at, effective_from, created_at
+"""
+
+
+def _bank_account(row: asyncpg.Record) -> BankAccount:
+    values = dict(row)
+    if values["code_hash"] is not None:
+        values["code_hash"] = bytes(values["code_hash"])
+    return BankAccount(**values)
+
+
+async def insert_bank_account(
+    conn: asyncpg.Connection, *, person_id: int, bank_code: str, sealed: bytes, last4: str
+) -> BankAccount:
+    row = await conn.fetchrow(
+        f"""
+        INSERT INTO bank_accounts (person_id, bank_code, number_sealed, number_last4)
+        VALUES ($1, $2, $3, $4) RETURNING {_COLUMNS}
+        """,
+        person_id,
+        bank_code,
+        sealed,
+        last4,
+    )
+    assert row is not None
+    return _bank_account(row)
+
+
+async def get_bank_account(
+    conn: asyncpg.Connection, bank_account_id: int, *, person_id: int, lock: bool = False
+) -> BankAccount | None:
+    """One of the person's bank accounts (None for someone else's)."""
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM bank_accounts WHERE id = $1 AND person_id = $2"
+        + (" FOR UPDATE" if lock else ""),
+        bank_account_id,
+        person_id,
+    )
+    return None if row is None else _bank_account(row)
+
+
+async def list_bank_accounts(conn: asyncpg.Connection, person_id: int) -> list[BankAccount]:
+    rows = await conn.fetch(
+        f"SELECT {_COLUMNS} FROM bank_accounts WHERE person_id = $1 AND status <> 'void' "
+        "ORDER BY id DESC",
+        person_id,
+    )
+    return [_bank_account(row) for row in rows]
+
+
+async def set_deposit_code(conn: asyncpg.Connection, bank_account_id: int, hashed: bytes) -> None:
+    await conn.execute(
+        "UPDATE bank_accounts SET code_hash = $2, code_sent_at = now(), code_attempts = 0 "
+        "WHERE id = $1",
+        bank_account_id,
+        hashed,
+    )
+
+
+async def count_wrong_code(conn: asyncpg.Connection, bank_account_id: int, *, void: bool) -> None:
+    await conn.execute(
+        """
+        UPDATE bank_accounts SET code_attempts = code_attempts + 1,
+            status = CASE WHEN $2 THEN 'void' ELSE status END,
+            code_hash = CASE WHEN $2 THEN NULL ELSE code_hash END
+        WHERE id = $1
+        """,
+        bank_account_id,
+        void,
+    )
+
+
+async def void_bank_account(conn: asyncpg.Connection, bank_account_id: int) -> None:
+    await conn.execute(
+        "UPDATE bank_accounts SET status = 'void', code_hash = NULL WHERE id = $1",
+        bank_account_id,
+    )
+
+
+async def has_other_verified_account(
+    conn: asyncpg.Connection, person_id: int, bank_account_id: int
+) -> bool:
+    found: bool = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM bank_accounts WHERE person_id = $1 AND id <> $2 "
+        "AND status = 'verified')",
+        person_id,
+        bank_account_id,
+    )
+    return found
+
+
+async def mark_verified(
+    conn: asyncpg.Connection, bank_account_id: int, cooling_off: timedelta
+) -> BankAccount:
+    row = await conn.fetchrow(
+        f"""
+        UPDATE bank_accounts SET status = 'verified', verified_at = now(), code_hash = NULL,
+            effective_from = now() + $2::interval
+        WHERE id = $1 RETURNING {_COLUMNS}
+        """,
+        bank_account_id,
+        cooling_off,
+    )
+    assert row is not None
+    return _bank_account(row)
+
+
+async def send_verification_deposit(
+    conn: asyncpg.Connection, settings: Settings, account: BankAccount, code: str
+) -> None:
+    """Deposit 1 won with the code in its memo.
+
+    Without a bank connection (`make run`, tests) the deposit is written to the
+    development outbox. Production needs the open-banking transfer API (금융결제원
+    오픈뱅킹 입금이체), which is not connected yet: it refuses rather than pretend.
+    """
+    if settings.is_production:
+        raise Problem(BANK_TRANSFER_UNAVAILABLE)
+    await conn.execute(
+        "INSERT INTO dev_outbox (channel, to_e164, body) VALUES ('bank', $1, $2)",
+        f"bank:{account.bank_code}:****{account.number_last4}",
+        f"1 KRW deposit, memo: {DEPOSIT_MEMO_PREFIX}{code}",
+    )
+
+
+async def add_bank_account(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    person_id: int,
+    actor: str,
+    channel: str,
+    bank_code: str,
+    account_number: str,
+    locale: str,
+) -> BankAccount:
+    """Keep the account (sealed) and send the 1-won deposit that proves it is the person's."""
+    digits = normalize_account_number(bank_code, account_number, locale)
+    account = await insert_bank_account(
+        conn,
+        person_id=person_id,
+        bank_code=bank_code,
+        sealed=seal(settings.auth, digits.encode(), number_context(person_id)),
+        last4=digits[-4:],
+    )
+    code = numeric_code(DEPOSIT_CODE_DIGITS)
+    await set_deposit_code(
+        conn, account.id, code_hash(settings.auth, _challenge_key(account.id), code)
+    )
+    await send_verification_deposit(conn, settings, account, code)
+    await record_audit(
+        conn,
+        actor=actor,
+        action="bank_account.added",
+        subject=f"person:{person_id}",
+        channel=channel,
+        details={"bank_account": account.id, "bank_code": bank_code},
+    )
+    refreshed = await get_bank_account(conn, account.id, person_id=person_id)
+    assert refreshed is not None
+    return refreshed
+
+
+async def verify_bank_account(
+    conn: asyncpg.Connection,
+    settings: Settings,
+    *,
+    person_id: int,
+    bank_account_id: int,
+    code: str,
+    actor: str,
+    channel: str,
+) -> BankAccountVerified:
+    """Check the deposit's code; a wrong one counts (and stays counted) even though it fails."""
+    account = await get_bank_account(conn, bank_account_id, person_id=person_id, lock=True)
+    if account is None:
+        raise Problem(NOT_FOUND)
+    if account.status == "verified":
+        raise Problem(ALREADY_VERIFIED)
+    now = datetime.now(UTC)
+    expired = account.code_sent_at is None or account.code_sent_at + DEPOSIT_VALID < now
+    if account.status == "void" or account.code_hash is None or expired:
+        if account.status != "void":
+            await void_bank_account(conn, account.id)
+            await _audit(conn, actor, channel, person_id, "bank_account.deposit_expired", account)
+        raise Problem(DEPOSIT_VOID, commit_first=True)
+    expected = code_hash(settings.auth, _challenge_key(account.id), code)
+    if not same_hash(expected, account.code_hash):
+        attempts = account.code_attempts + 1
+        void = attempts >= DEPOSIT_MAX_TRIES
+        await count_wrong_code(conn, account.id, void=void)
+        action = "bank_account.deposit_voided" if void else "bank_account.wrong_code"
+        await _audit(conn, actor, channel, person_id, action, account, attempts=attempts)
+        if void:
+            raise Problem(DEPOSIT_VOID, commit_first=True)
+        raise Problem(
+            DEPOSIT_CODE_WRONG, commit_first=True, tries_left=DEPOSIT_MAX_TRIES - attempts
+        )
+    is_change = await has_other_verified_account(conn, person_id, account.id)
+    # A change of account waits a cooling-off day; a first account is usable at once.
+    verified = await mark_verified(conn, account.id, COOLING_OFF if is_change else timedelta(0))
+    assert verified.effective_from is not None
+    await _audit(
+        conn,
+        actor,
+        channel,
+        person_id,
+        "bank_account.verified",
+        account,
+        change=is_change,
+        effective_from=verified.effective_from.isoformat(),
+    )
+    return BankAccountVerified(account=verified, is_change=is_change)
+
+
+async def _audit(
+    conn: asyncpg.Connection,
+    actor: str,
+    channel: str,
+    person_id: int,
+    action: str,
+    account: BankAccount,
+    **details: object,
+) -> None:
+    await record_audit(
+        conn,
+        actor=actor,
+        action=action,
+        subject=f"person:{person_id}",
+        channel=channel,
+        details={"bank_account": account.id, **details},
+    )

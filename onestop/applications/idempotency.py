@@ -1,0 +1,139 @@
+"""Idempotency keys for submits (IETF draft "The Idempotency-Key HTTP Header Field").
+
+A key is claimed in its own short transaction before the work starts, so a
+concurrent duplicate sees it and is told to wait (409). The work's
+transaction stores the answer with the key; a retry with the same key and the
+same body gets that answer again, the same key with another body is refused
+(422). A key whose work failed is released. A key claimed but never answered
+(a process that died mid-request) may be claimed again after a couple of
+minutes, well past the statement timeout. Keys are kept per account for 24 hours.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import Any, cast
+
+import asyncpg
+import msgspec
+
+from onestop.applications.problems import IDEMPOTENCY_KEY_IN_PROGRESS, IDEMPOTENCY_KEY_REUSED
+from server.problems import Problem
+
+KEEP_FOR = timedelta(hours=24)
+ABANDONED_AFTER = timedelta(minutes=2)
+KEY_LENGTH = (8, 128)
+
+
+class StoredAnswer(msgspec.Struct, frozen=True, kw_only=True):
+    status: int
+    body: bytes
+
+
+def request_fingerprint(scope: str, payload: Any) -> bytes:
+    """SHA-256 of what the request asks: its route and its decoded body, keys sorted."""
+    body = msgspec.json.encode(msgspec.to_builtins(payload), order="sorted")
+    return hashlib.sha256(scope.encode() + b"\n" + body).digest()
+
+
+def valid_key(key: str | None) -> bool:
+    return (
+        key is not None
+        and KEY_LENGTH[0] <= len(key) <= KEY_LENGTH[1]
+        and key.isascii()
+        and key.isprintable()
+    )
+
+
+async def _insert_or_take_over(
+    conn: asyncpg.Connection, account_id: int, key: str, fingerprint: bytes
+) -> bool:
+    """Claim the key: new, expired, or abandoned by the same request. True if claimed."""
+    claimed = await conn.fetchval(
+        """
+        INSERT INTO idempotency_keys AS k (account_id, key, request_hash)
+        VALUES ($1, $2, $3)
+        ON CONFLICT (account_id, key) DO UPDATE SET
+            request_hash = excluded.request_hash, created_at = now(),
+            completed_at = NULL, response_status = NULL, response_body = NULL
+        WHERE k.created_at < now() - $4::interval
+           OR (k.completed_at IS NULL AND k.created_at < now() - $5::interval
+               AND k.request_hash = excluded.request_hash)
+        RETURNING true
+        """,
+        account_id,
+        key,
+        fingerprint,
+        KEEP_FOR,
+        ABANDONED_AFTER,
+    )
+    return bool(claimed)
+
+
+async def _get_key(conn: asyncpg.Connection, account_id: int, key: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT request_hash, completed_at, response_status, response_body "
+        "FROM idempotency_keys WHERE account_id = $1 AND key = $2",
+        account_id,
+        key,
+    )
+
+
+async def claim_key(
+    pool: asyncpg.Pool, account_id: int, key: str, fingerprint: bytes
+) -> StoredAnswer | None:
+    """None when the caller should do the work; the stored answer for a retry.
+
+    Runs on its own connection and commits at once (autocommit), outside the
+    request's transaction.
+    """
+    async with pool.acquire() as pooled:
+        # A pooled connection proxies every Connection method.
+        conn = cast(asyncpg.Connection, pooled)
+        if await _insert_or_take_over(conn, account_id, key, fingerprint):
+            return None
+        row = await _get_key(conn, account_id, key)
+    if row is None:
+        # Released between the two statements: the first request failed; this one may retry.
+        raise Problem(IDEMPOTENCY_KEY_IN_PROGRESS)
+    if bytes(row["request_hash"]) != fingerprint:
+        raise Problem(IDEMPOTENCY_KEY_REUSED)
+    if row["completed_at"] is None:
+        raise Problem(IDEMPOTENCY_KEY_IN_PROGRESS, headers={"Retry-After": "2"})
+    return StoredAnswer(status=row["response_status"], body=bytes(row["response_body"]))
+
+
+async def store_answer(
+    conn: asyncpg.Connection, account_id: int, key: str, answer: StoredAnswer
+) -> None:
+    """In the work's own transaction: the answer commits with the work, or neither does."""
+    await conn.execute(
+        """
+        UPDATE idempotency_keys SET completed_at = now(), response_status = $3,
+            response_body = $4
+        WHERE account_id = $1 AND key = $2
+        """,
+        account_id,
+        key,
+        answer.status,
+        answer.body,
+    )
+
+
+async def release_key(pool: asyncpg.Pool, account_id: int, key: str) -> None:
+    """After the work failed: the same request may be tried again at once."""
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 "
+            "AND completed_at IS NULL",
+            account_id,
+            key,
+        )
+
+
+async def purge_expired_keys(conn: asyncpg.Connection) -> int:
+    status = await conn.execute(
+        "DELETE FROM idempotency_keys WHERE created_at < now() - $1::interval", KEEP_FOR
+    )
+    return int(status.split()[-1])
