@@ -38,10 +38,11 @@ CREATE TABLE eligibility (
     period_key text,
     decided_on date NOT NULL,
     changed_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (person_id, programme_id)
+    -- By programme first: notices go out programme by programme.
+    PRIMARY KEY (programme_id, person_id)
 );
 
-CREATE INDEX eligibility_programme_status ON eligibility (programme_id, status);
+-- No other index: the nightly run writes up to millions of rows, and every index slows it.
 
 CREATE TABLE eligibility_runs (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -16,7 +16,13 @@ import msgspec
 
 from onestop.eligibility.answers import LETTERS, CriterionAnswer, EligibilityAnswer, status_of
 from onestop.rules.expr import Scope, evaluate
-from onestop.rules.features import FEATURES, PERSON_COLUMNS, STALE_AFTER_DAYS, Aggregate
+from onestop.rules.features import (
+    FEATURES,
+    PERSON_COLUMNS,
+    PERSON_FEATURES,
+    STALE_AFTER_DAYS,
+    Aggregate,
+)
 from onestop.rules.model import Rule
 from onestop.rules.programmes import RULES
 
@@ -93,6 +99,8 @@ def compute_features(as_of: date, inputs: PersonInputs) -> dict[str, Any]:
         by_kind[fact["kind"]].append(fact)
     features: dict[str, Any] = {}
     scope = Scope(as_of, inputs.person, features)
+    for derived in PERSON_FEATURES:
+        features[derived.name] = evaluate(derived.expr, scope)
     for level in (1, 2):
         for feature in FEATURES:
             if feature.level == level:

@@ -20,7 +20,13 @@ import msgspec
 
 from onestop.eligibility.answers import EligibilityAnswer
 from onestop.rules.expr import Col, Expr, Feat, Person, SqlCompiler
-from onestop.rules.features import FEATURES, PERSON_COLUMNS, STALE_AFTER_DAYS, Aggregate
+from onestop.rules.features import (
+    FEATURES,
+    PERSON_COLUMNS,
+    PERSON_FEATURES,
+    STALE_AFTER_DAYS,
+    Aggregate,
+)
 from onestop.rules.model import Rule, RuleVersion
 from onestop.rules.programmes import RULES
 
@@ -28,22 +34,59 @@ _LEVEL_1 = "eligibility_features_1"
 _FEATURES = "eligibility_features"
 
 
-def _aggregate_sql(compiler: SqlCompiler, feature: Aggregate) -> str:
-    kind = compiler.param(feature.kind)
-    of_kind = f"f.kind = {kind}"
-    selected = of_kind if feature.where is None else f"{of_kind} AND {compiler.sql(feature.where)}"
+def _value_sql(compiler: SqlCompiler, feature: Aggregate) -> str:
+    """The aggregate over one kind's facts (the subquery already holds only that kind)."""
+    where = "" if feature.where is None else f" FILTER (WHERE {compiler.sql(feature.where)})"
     if feature.function == "count":
-        value = f"count(*) FILTER (WHERE {selected})"
-    else:
-        assert feature.value is not None and feature.function in {"sum", "max", "min", "bool_or"}
-        value = f"{feature.function}({compiler.sql(feature.value)}) FILTER (WHERE {selected})"
-    empty = "NULL" if feature.empty is None else compiler.param(feature.empty)
-    refreshed = "(f.refreshed_at AT TIME ZONE 'Asia/Seoul')::date"
-    return (
-        f"CASE WHEN count(*) FILTER (WHERE {of_kind}) = 0 THEN {empty} "
-        f"WHEN max({refreshed}) FILTER (WHERE {of_kind}) < $1::date - {STALE_AFTER_DAYS} "
-        f"THEN NULL ELSE {value} END"
-    )
+        return f"count(*){where}"
+    assert feature.value is not None and feature.function in {"sum", "max", "min", "bool_or"}
+    return f"{feature.function}({compiler.sql(feature.value)}){where}"
+
+
+def _empty(compiler: SqlCompiler, feature: Aggregate) -> str:
+    return "NULL" if feature.empty is None else compiler.param(feature.empty)
+
+
+def _kind_alias(kind: str) -> str:
+    assert kind.replace("_", "").isalpha(), kind
+    return f"k_{kind}"
+
+
+def _per_kind(
+    compiler: SqlCompiler, features: list[Aggregate], join: str, only: str = ""
+) -> tuple[list[str], list[str]]:
+    """One aggregate subquery per fact kind, and the columns that read it.
+
+    Each kind's facts are read once, by their own index range, and only the
+    aggregates of that kind run over them (wage facts, which no rule reads, are
+    never touched). A person with no facts of the kind gets `empty`; one whose
+    facts of the kind are stale gets unknown.
+    """
+    joins: list[str] = []
+    columns: list[str] = []
+    for kind in dict.fromkeys(feature.kind for feature in features):
+        alias = _kind_alias(kind)
+        of_kind = [feature for feature in features if feature.kind == kind]
+        values = ", ".join(
+            f'{_value_sql(compiler, feature)} AS "{feature.name}"' for feature in of_kind
+        )
+        joins.append(
+            f"""LEFT JOIN (
+                SELECT f.person_id,
+                       (max(f.refreshed_at) AT TIME ZONE 'Asia/Seoul')::date AS refreshed_on,
+                       {values}
+                FROM person_facts f {join}
+                WHERE f.kind = {compiler.param(kind)} {only}
+                GROUP BY f.person_id
+            ) {alias} ON {alias}.person_id = p.person_id"""
+        )
+        for feature in of_kind:
+            columns.append(
+                f"CASE WHEN {alias}.person_id IS NULL THEN {_empty(compiler, feature)} "
+                f"WHEN {alias}.refreshed_on < $1::date - {STALE_AFTER_DAYS} THEN NULL "
+                f'ELSE {alias}."{feature.name}" END AS "{feature.name}"'
+            )
+    return joins, columns
 
 
 def _names(facts: str, features: str | None, person: str) -> Any:
@@ -64,54 +107,43 @@ def feature_statements(
     as_of: date, person_ids: Sequence[int] | None
 ) -> list[tuple[str, list[Any]]]:
     """The statements that fill the temporary features table, with their parameters."""
-    statements: list[tuple[str, list[Any]]] = []
     params: list[Any] = [as_of]
     where = ""
     if person_ids is not None:
         params.append(list(person_ids))
-        where = "WHERE p.id = ANY($2::bigint[])"
+        where = "WHERE p.person_id = ANY($2::bigint[])"
     compiler = SqlCompiler(params, _names("f", None, "p"))
-    columns = ",\n       ".join(
-        f'{_aggregate_sql(compiler, feature)} AS "{feature.name}"'
-        for feature in FEATURES
-        if feature.level == 1
+    derived = [f'{compiler.sql(d.expr)} AS "{d.name}"' for d in PERSON_FEATURES]
+    joins, columns = _per_kind(
+        compiler,
+        [f for f in FEATURES if f.level == 1],
+        "",
+        "AND f.person_id = ANY($2::bigint[])" if person_ids is not None else "",
     )
-    person_columns = ", ".join(f"p.{column}" for column in PERSON_COLUMNS)
-    statements.append(
-        (
-            f"""
-            CREATE TEMPORARY TABLE {_LEVEL_1} ON COMMIT DROP AS
-            SELECT p.id AS person_id, {person_columns},
-                   {columns}
-            FROM people p LEFT JOIN person_facts f ON f.person_id = p.id
-            {where}
-            GROUP BY p.id
-            """,
-            params,
-        )
-    )
-    statements.append((f"ALTER TABLE {_LEVEL_1} ADD PRIMARY KEY (person_id)", []))
-    level_2 = [feature for feature in FEATURES if feature.level == 2]
+    person_columns = ", ".join(f"{column}" for column in PERSON_COLUMNS)
+    level_1 = f"""
+        CREATE TEMPORARY TABLE {_LEVEL_1} ON COMMIT DROP AS
+        SELECT p.person_id, {", ".join(f"p.{c}" for c in PERSON_COLUMNS)},
+               {", ".join(derived + columns)}
+        FROM (SELECT id AS person_id, {person_columns} FROM people) p
+        {" ".join(joins)}
+        {where}
+    """
+    # Level 2 reads level-1 features (`b`): the facts are joined to them, kind by kind.
     params_2: list[Any] = [as_of]
     compiler = SqlCompiler(params_2, _names("f", "b", "b"))
-    columns = ",\n       ".join(
-        f'{_aggregate_sql(compiler, feature)} AS "{feature.name}"' for feature in level_2
+    joins, columns = _per_kind(
+        compiler,
+        [f for f in FEATURES if f.level == 2],
+        f"JOIN {_LEVEL_1} b ON b.person_id = f.person_id",
     )
-    kinds = compiler.param(sorted({feature.kind for feature in level_2}))
-    statements.append(
-        (
-            f"""
-            CREATE TEMPORARY TABLE {_FEATURES} ON COMMIT DROP AS
-            SELECT b.*,
-                   {columns}
-            FROM {_LEVEL_1} b
-            LEFT JOIN person_facts f ON f.person_id = b.person_id AND f.kind = ANY({kinds})
-            GROUP BY b.person_id
-            """,
-            params_2,
-        )
-    )
-    return statements
+    level_2 = f"""
+        CREATE TEMPORARY TABLE {_FEATURES} ON COMMIT DROP AS
+        SELECT p.*, {", ".join(columns)}
+        FROM {_LEVEL_1} p
+        {" ".join(joins)}
+    """
+    return [(level_1, params), (f"ANALYZE {_LEVEL_1}", []), (level_2, params_2)]
 
 
 def answers_query(rule: Rule, version: RuleVersion, as_of: date) -> tuple[str, list[Any]]:
@@ -126,6 +158,8 @@ def answers_query(rule: Rule, version: RuleVersion, as_of: date) -> tuple[str, l
         for criterion in version.criteria
     )
     period = compiler.sql(version.period)
+    # OFFSET 0 keeps the criteria computed once per person (PostgreSQL would otherwise
+    # inline the expression wherever `criteria` is read).
     return (
         f"""
         SELECT person_id, $2::text AS programme_id, $3::text AS rule_version,
@@ -136,30 +170,44 @@ def answers_query(rule: Rule, version: RuleVersion, as_of: date) -> tuple[str, l
         FROM (
             SELECT ef.person_id, {letters} AS criteria, ({period})::text AS period_key
             FROM {_FEATURES} ef
+            OFFSET 0
         ) computed
         """,
         params,
     )
 
 
+# One statement per rule: the answers worth keeping (not "no", or a "no" where the last
+# answer was not), then an UPDATE of the rows whose answer changed and an INSERT of the
+# new ones. Unchanged rows are not touched.
 _WRITE = """
-INSERT INTO eligibility AS e
-    (person_id, programme_id, rule_version, status, criteria, period_key, decided_on)
-SELECT a.person_id, $2::text, $3::text, a.status, a.criteria, a.period_key, $1::date
-FROM ({answers}) a
-LEFT JOIN eligibility old ON old.person_id = a.person_id AND old.programme_id = $2::text
--- Only new answers worth keeping, and changed ones: an unchanged row is not touched.
-WHERE (a.status <> 'not_eligible' OR old.status <> 'not_eligible')
-  AND (old.person_id IS NULL
-       OR (old.status, old.criteria, old.period_key, old.rule_version)
-          IS DISTINCT FROM (a.status, a.criteria, a.period_key, $3::text))
-ON CONFLICT (person_id, programme_id) DO UPDATE SET
-    rule_version = excluded.rule_version,
-    status = excluded.status,
-    criteria = excluded.criteria,
-    period_key = excluded.period_key,
-    decided_on = excluded.decided_on,
-    changed_at = now()
+WITH answers AS MATERIALIZED (
+    SELECT * FROM ({answers}) computed
+    WHERE computed.status <> 'not_eligible' OR computed.person_id IN (
+        SELECT person_id FROM eligibility WHERE programme_id = $2::text AND status <> 'not_eligible'
+    )
+),
+updated AS (
+    UPDATE eligibility e SET
+        rule_version = a.rule_version, status = a.status, criteria = a.criteria,
+        period_key = a.period_key, decided_on = $1::date, changed_at = now()
+    FROM answers a
+    WHERE e.programme_id = $2::text AND e.person_id = a.person_id
+      AND (e.status, e.criteria, e.period_key, e.rule_version)
+          IS DISTINCT FROM (a.status, a.criteria, a.period_key, a.rule_version)
+    RETURNING 1
+),
+inserted AS (
+    INSERT INTO eligibility
+        (person_id, programme_id, rule_version, status, criteria, period_key, decided_on)
+    SELECT a.person_id, $2::text, a.rule_version, a.status, a.criteria, a.period_key, $1::date
+    FROM answers a
+    WHERE a.status <> 'not_eligible' AND NOT EXISTS (
+        SELECT 1 FROM eligibility e WHERE e.programme_id = $2::text AND e.person_id = a.person_id
+    )
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM updated) + (SELECT count(*) FROM inserted)
 """
 
 
@@ -175,6 +223,8 @@ async def _build_features(
     conn: asyncpg.Connection, as_of: date, person_ids: Sequence[int] | None
 ) -> int:
     await conn.execute("SET LOCAL work_mem = '256MB'")
+    # One run at a time (the nightly run and a run for one person's new facts).
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('eligibility-run'))")
     for sql, params in feature_statements(as_of, person_ids):
         await conn.execute(sql, *params)
     people: int = await conn.fetchval(f"SELECT count(*) FROM {_FEATURES}")
@@ -224,8 +274,7 @@ async def evaluate_population(
             if version is None:
                 continue
             sql, params = answers_query(rule, version, as_of)
-            status = await conn.execute(_WRITE.format(answers=sql), *params)
-            written[rule.programme_id] = int(status.rsplit(" ", 1)[-1])
+            written[rule.programme_id] = await conn.fetchval(_WRITE.format(answers=sql), *params)
         seconds = time.perf_counter() - started
         await conn.execute(
             """

@@ -349,10 +349,16 @@ class SqlCompiler:
     def __init__(self, params: list[Value], names: Callable[[Expr], str]) -> None:
         self.params = params
         self.names = names
+        # One parameter per distinct constant: PostgreSQL then sees identical
+        # aggregate calls (the per-kind counts of every feature) and computes each once.
+        self._numbers: dict[tuple[str, Any], str] = {}
 
     def param(self, value: Value) -> str:
-        self.params.append(value)
-        return f"${len(self.params)}::{_sql_type(value)}"
+        key = (type(value).__name__, tuple(value) if isinstance(value, list) else value)
+        if key not in self._numbers:
+            self.params.append(value)
+            self._numbers[key] = f"${len(self.params)}::{_sql_type(value)}"
+        return self._numbers[key]
 
     def many(self, parts: Sequence[Expr], separator: str) -> str:
         return "(" + separator.join(self.sql(part) for part in parts) + ")"

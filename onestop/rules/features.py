@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from onestop.rules.expr import (
     AddMonths,
+    Age,
     AsOf,
     Case,
     Coalesce,
@@ -29,6 +30,7 @@ from onestop.rules.expr import (
     IsNull,
     Least,
     Lit,
+    Person,
     all_of,
 )
 from onestop.rules.expr import Arith as _Arith
@@ -252,3 +254,16 @@ FEATURES: tuple[Aggregate, ...] = (
     ),
 )
 FEATURES_BY_NAME = {feature.name: feature for feature in FEATURES}
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A feature computed from the person's registry row alone (once per person)."""
+
+    name: str
+    expr: Expr
+
+
+# 만 나이 on the evaluation date; several rules read it.
+PERSON_FEATURES: tuple[Derived, ...] = (Derived("age", Age(Person("birth_date"), AsOf())),)
+PERSON_FEATURES_BY_NAME = {feature.name: feature for feature in PERSON_FEATURES}

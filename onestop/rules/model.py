@@ -12,6 +12,7 @@ from onestop.rules.features import (
     FACT_KIND_ITEMS,
     FEATURES_BY_NAME,
     PERSON_COLUMN_ITEMS,
+    PERSON_FEATURES_BY_NAME,
     DataItem,
 )
 
@@ -41,7 +42,9 @@ class Criterion:
         seen_features: set[str] = set()
         while pending:
             node = pending.pop()
-            if isinstance(node, Feat) and node.name not in seen_features:
+            if isinstance(node, Feat) and node.name in PERSON_FEATURES_BY_NAME:
+                pending.extend(walk(PERSON_FEATURES_BY_NAME[node.name].expr))
+            elif isinstance(node, Feat) and node.name not in seen_features:
                 seen_features.add(node.name)
                 feature = FEATURES_BY_NAME[node.name]
                 item = DATA_ITEMS[FACT_KIND_ITEMS[feature.kind]]

@@ -28,13 +28,12 @@ from onestop.rules.expr import (
     Person,
     StartOfYear,
     YearOf,
-    age_on,
     all_of,
     any_of,
 )
 from onestop.rules.model import Criterion, Rule, RuleVersion
 
-_AGE = age_on(AsOf())
+_AGE = Feat("age")
 
 # 고용보험법 제58조: leaving by one's own choice or for serious fault bars the benefit,
 # except for the lawful reasons of 시행규칙 별표 2 (code 12). Codes of 상실사유:
