@@ -7,6 +7,8 @@ from the environment:
     BENCH_ROUNDS          rounds of HTTP cases, order alternated, median reported (default 2)
     BENCH_PEOPLE          people for the demo-data benchmark (default 1,000,000)
     BENCH_SIGN_INS        sign-ins per method in the sign-in benchmark (default 3,000)
+    BENCH_ELIGIBILITY_PEOPLE    people for GET /v1/me/eligibility under load (default 5,000)
+    BENCH_ELIGIBILITY_REQUESTS  its requests per case per round (default 5,000)
     BENCH_LOAD_GENERATOR  wrk (default; installed if missing) or python (the fallback)
 
 Figures are never asserted: the exit status is non-zero only if something broke.
@@ -28,6 +30,7 @@ from typing import Any
 import msgspec
 
 from bench.bench_demo_data import bench_demo_data
+from bench.bench_eligibility import bench_eligibility
 from bench.bench_sign_in import bench_sign_in
 from bench.http_routes import WARM_UP_SECONDS, bench_http
 from bench.loadgen import BenchError, LoadGenerator, find_load_generator, progress
@@ -208,6 +211,11 @@ def main() -> int:
         rows += _run(
             "sign-in",
             lambda: bench_sign_in(database_url, redis_url, config.rounds, notes),
+            failures,
+        )
+        rows += _run(
+            "me/eligibility",
+            lambda: bench_eligibility(database_url, redis_url, config.rounds, notes),
             failures,
         )
         rows += _run("demo data", lambda: bench_demo(database_url, config.people, notes), failures)
