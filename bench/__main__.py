@@ -7,6 +7,8 @@ from the environment:
     BENCH_ROUNDS          rounds of HTTP cases, order alternated, median reported (default 2)
     BENCH_PEOPLE          people for the demo-data benchmark (default 1,000,000)
     BENCH_SIGN_INS        sign-ins per method in the sign-in benchmark (default 3,000)
+    BENCH_ELIGIBILITY_PEOPLE    people for GET /v1/me/eligibility under load (default 5,000)
+    BENCH_ELIGIBILITY_REQUESTS  its requests per case per round (default 5,000)
     BENCH_LOAD_GENERATOR  wrk (default; installed if missing) or python (the fallback)
 
 Figures are never asserted: the exit status is non-zero only if something broke.
@@ -28,6 +30,7 @@ from typing import Any
 import msgspec
 
 from bench.bench_demo_data import bench_demo_data
+from bench.bench_eligibility import bench_eligibility
 from bench.bench_sign_in import bench_sign_in
 from bench.http_routes import WARM_UP_SECONDS, bench_http
 from bench.loadgen import BenchError, LoadGenerator, find_load_generator, progress
@@ -79,7 +82,7 @@ def bench_demo(database_url: str, people: int, notes: list[str]) -> list[Row]:
     progress(f"demo data: {people:,} people")
     result = asyncio.run(benchmark(database_url, people=people))
     progress(f"  demo data: {result}")
-    return [
+    rows = [
         Row(
             benchmark=str(result["name"]),
             measure=f"seconds, {people:,} people",
@@ -89,6 +92,46 @@ def bench_demo(database_url: str, people: int, notes: list[str]) -> list[Row]:
             baseline_name=str(result.get("baseline_name") or ""),
             reported_ratio=_optional_number(result.get("ratio")),
         )
+    ]
+    eligibility = result.get("eligibility")
+    if isinstance(eligibility, dict):
+        rows += eligibility_rows(eligibility, notes)
+    return rows
+
+
+def eligibility_rows(result: Mapping[str, Any], notes: list[str]) -> list[Row]:
+    """Two `evaluate_population` runs over the demo data, against one plain join."""
+    people = int(_number(result["people"]))
+    label = "1M" if people == 1_000_000 else f"{people:,}"
+    join = _number(result["join_seconds"])
+    first, second = _number(result["first_seconds"]), _number(result["second_seconds"])
+    baseline_name = f"people JOIN person_facts, {label}"
+    runs = (("first run (writes)", first), ("second run (nothing changed)", second))
+    notes += [
+        f"eligibility: `evaluate_population` (every rule for everyone, set-based SQL, one "
+        f"transaction, as role hanchang_app) over the demo data just loaded, "
+        f"{int(_number(result['programmes']))} programmes, as of the data's reference date; "
+        f"timed to the commit. Rows written: first run {int(_number(result['first_written'])):,}, "
+        f"second run {int(_number(result['second_written'])):,}. Baseline: "
+        "SELECT count(*), sum(f.paid_base_days) FROM people p JOIN person_facts f "
+        "ON f.person_id = p.id, timed just before (both after VACUUM ANALYZE)",
+        "eligibility: goal under 10 s for the first run over 1,000,000 people: "
+        + (
+            f"{'met' if first < 10 else 'NOT met'} ({first:.1f} s)"
+            if people == 1_000_000
+            else f"not measured here ({label} people; BENCH_PEOPLE=1000000 measures it)"
+        ),
+    ]
+    return [
+        Row(
+            benchmark=f"eligibility {label} people",
+            measure=f"seconds, {run}",
+            unit="s",
+            value=value,
+            baseline=join,
+            baseline_name=baseline_name,
+        )
+        for run, value in runs
     ]
 
 
@@ -168,6 +211,11 @@ def main() -> int:
         rows += _run(
             "sign-in",
             lambda: bench_sign_in(database_url, redis_url, config.rounds, notes),
+            failures,
+        )
+        rows += _run(
+            "me/eligibility",
+            lambda: bench_eligibility(database_url, redis_url, config.rounds, notes),
             failures,
         )
         rows += _run("demo data", lambda: bench_demo(database_url, config.people, notes), failures)

@@ -4,6 +4,11 @@ Both run in the same scratch database of the server DATABASE_URL names, one afte
 other, so their ratio says how far the generator and the wide, constrained tables are
 from PostgreSQL's own floor on this machine. The database is dropped afterwards.
 
+Then, on the same data (loaded once), population eligibility: `evaluate_population` for
+everyone, as the nightly job runs it (as the app role), twice (the first run writes every
+answer, the second finds nothing changed), against one plain join of `people` and
+`person_facts` timed just before it.
+
     DATABASE_URL=postgresql://... .venv/bin/python -m bench.bench_demo_data [PEOPLE]
 """
 
@@ -21,7 +26,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from onestop.eligibility import PopulationRun, evaluate_population
 from server.demo_data import load_demo_data
+from server.demo_data.common import REFERENCE_DATE
 from server.migrate import migrate
 from server.settings import Settings, load_settings
 
@@ -59,6 +66,43 @@ async def _baseline(conn: asyncpg.Connection, rows: int) -> float:
     return seconds
 
 
+# The floor for a pass over everyone and their facts: one plain join, read and aggregated.
+_JOIN_BASELINE = """
+SELECT count(*), sum(f.paid_base_days) FROM people p JOIN person_facts f ON f.person_id = p.id
+"""
+
+
+async def _eligibility(conn: asyncpg.Connection) -> dict[str, Any]:
+    """Seconds of the baseline join and of two `evaluate_population` runs, rows each wrote."""
+    # As after a night's loads once autovacuum has been by: statistics and hint bits set,
+    # so that neither the join nor the first run pays for the bulk load's aftermath.
+    await conn.execute("VACUUM (ANALYZE) people, person_facts")
+    await conn.execute('SET ROLE "hanchang_app"')
+    try:
+        started = time.perf_counter()
+        await conn.fetchrow(_JOIN_BASELINE)
+        join_seconds = time.perf_counter() - started
+        runs: list[tuple[float, PopulationRun]] = []
+        for _ in range(2):
+            started = time.perf_counter()
+            # The demo data's own "today": its facts are fresh as of that date.
+            run = await evaluate_population(conn, REFERENCE_DATE)
+            # Timed to the commit, which the run's own `seconds` leaves out.
+            runs.append((time.perf_counter() - started, run))
+    finally:
+        await conn.execute("RESET ROLE")
+    (first_seconds, first), (second_seconds, second) = runs
+    return {
+        "join_seconds": join_seconds,
+        "people": first.people,
+        "programmes": len(first.written),
+        "first_seconds": first_seconds,
+        "first_written": sum(first.written.values()),
+        "second_seconds": second_seconds,
+        "second_written": sum(second.written.values()),
+    }
+
+
 async def bench_demo_data(database_url: str, people: int = 1_000_000) -> dict[str, Any]:
     name = f"bench_demo_{secrets.token_hex(4)}"
     server = await asyncpg.connect(database_url)
@@ -76,6 +120,7 @@ async def bench_demo_data(database_url: str, people: int = 1_000_000) -> dict[st
                 seconds = time.perf_counter() - started
             await conn.execute("CHECKPOINT")
             baseline = await _baseline(conn, people)
+            eligibility = await _eligibility(conn)
         finally:
             await conn.close()
     finally:
@@ -89,6 +134,7 @@ async def bench_demo_data(database_url: str, people: int = 1_000_000) -> dict[st
         "baseline_name": f"COPY {label} narrow rows",
         "ratio": seconds / baseline,
         "summary": summary,
+        "eligibility": eligibility,
     }
 
 
