@@ -10,6 +10,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from auth.accounts import get_account
 from onestop.eligibility import evaluate_person, evaluate_population
 from onestop.eligibility.explain import korean_today
 from server.settings import Settings
@@ -43,10 +44,7 @@ async def test_a_laid_off_person_is_told_why_in_their_language(
     client: Client, owner_conn: asyncpg.Connection, settings: Settings
 ) -> None:
     account_id = await _laid_off(owner_conn, settings)
-    account = await owner_conn.fetchrow("SELECT * FROM accounts WHERE id = $1", account_id)
-    from auth.accounts import get_account
-
-    found = await get_account(owner_conn, account["id"])
+    found = await get_account(owner_conn, account_id)
     assert found is not None
     tokens = await sign_in(owner_conn, settings, found)
 
@@ -201,6 +199,7 @@ async def test_the_population_run_writes_only_what_matters(
         "SELECT * FROM eligibility WHERE person_id = $1 AND programme_id = 'unemployment-benefit'",
         person_id,
     )
+    assert row is not None
     assert (row["status"], row["rule_version"]) == ("eligible", "unemployment-benefit@2024-01-01")
     await make_fact(
         owner_conn, person_id=person_id, kind="employment_insurance", source_system="ei",
@@ -211,6 +210,7 @@ async def test_the_population_run_writes_only_what_matters(
         "SELECT * FROM eligibility WHERE person_id = $1 AND programme_id = 'unemployment-benefit'",
         person_id,
     )
+    assert row is not None
     assert row["status"] == "not_eligible"
     assert (
         await owner_conn.fetchval("SELECT count(*) FROM eligibility_runs WHERE scope = 'people'")
