@@ -1,0 +1,151 @@
+"""What a notice says, per channel, in the person's language.
+
+SMS and voice carry no links (smishing): they tell the person to open the app,
+visit a kiosk or call 1350. Push opens the one-step application in the app.
+SMS text is kept within two concatenated segments, shortened at a word
+boundary, never cut mid-word.
+"""
+
+from __future__ import annotations
+
+import msgspec
+from twilio.twiml.voice_response import VoiceResponse
+
+from i18n import N_, SUPPORTED_LOCALES, translate
+from onestop.catalog import PROGRAMMES
+
+# Two concatenated UCS-2 segments (Korean text is UCS-2): 2 × 67 characters.
+SMS_MAX_CHARS = 134
+VOICE_LANGUAGES = {"ko": "ko-KR", "en": "en-US"}
+
+APPLICATION_STATUS: dict[str, str] = {
+    "submitted": N_("received"),
+    "under_review": N_("being reviewed"),
+    "approved": N_("approved"),
+    "rejected": N_("not approved"),
+    "paid": N_("paid"),
+}
+
+
+class RenderedNotice(msgspec.Struct, frozen=True, kw_only=True):
+    title: str
+    body: str
+    sms: str
+    voice: str
+    # Where the app opens (push only).
+    open: str
+
+
+class NoticeText(msgspec.Struct, frozen=True, kw_only=True):
+    """What the renderer needs to know about a notice."""
+
+    kind: str
+    programme_id: str | None = None
+    topic: str | None = None
+
+
+def notice_locale(preferred: str | None) -> str:
+    return preferred if preferred in SUPPORTED_LOCALES else "ko"
+
+
+def fit_sms(text: str, limit: int = SMS_MAX_CHARS) -> str:
+    """`text` if it fits; else as many whole words as fit, and an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > 0 else cut).rstrip(" ,.") + "…"
+
+
+def _programme_name(locale: str, programme_id: str | None) -> str:
+    programme = PROGRAMMES.get(programme_id or "")
+    return translate(locale, programme.name) if programme else ""
+
+
+def render_notice(notice: NoticeText, locale: str) -> RenderedNotice:
+    name = _programme_name(locale, notice.programme_id)
+    if notice.kind == "benefit":
+        title = translate(locale, N_("You may be able to get {programme}"), programme=name)
+        body = translate(
+            locale,
+            N_("We checked the records we hold. You can apply in one step in the app."),
+        )
+        sms = translate(
+            locale,
+            N_(
+                "[Ministry of Employment and Labor] You may be able to get {programme}. "
+                "Apply in the Hanchang app, at a job centre kiosk, or call 1350."
+            ),
+            programme=name,
+        )
+        voice = translate(
+            locale,
+            N_(
+                "Hello. This is the Ministry of Employment and Labor. You may be able to get "
+                "{programme}. You can apply in the Hanchang app or at a job centre kiosk. "
+                "For help, call 1 3 5 0."
+            ),
+            programme=name,
+        )
+        target = f"apply/{notice.programme_id}"
+    elif notice.kind == "application_status":
+        status = translate(locale, APPLICATION_STATUS.get(notice.topic or "", N_("updated")))
+        title = translate(
+            locale,
+            N_("Your application for {programme} was {status}"),
+            programme=name,
+            status=status,
+        )
+        body = translate(locale, N_("Open the app to see the details."))
+        sms = translate(
+            locale,
+            N_(
+                "[Ministry of Employment and Labor] Your application for {programme} was "
+                "{status}. See the details in the Hanchang app or call 1350."
+            ),
+            programme=name,
+            status=status,
+        )
+        voice = translate(
+            locale,
+            N_(
+                "Hello. This is the Ministry of Employment and Labor. Your application for "
+                "{programme} was {status}. For details, call 1 3 5 0."
+            ),
+            programme=name,
+            status=status,
+        )
+        target = "applications"
+    else:
+        title = translate(locale, N_("Your payment account was changed"))
+        body = translate(
+            locale, N_("If you did not change it, call 1350 at once. We will help you.")
+        )
+        sms = translate(
+            locale,
+            N_(
+                "[Ministry of Employment and Labor] Your payment account was changed. "
+                "If you did not change it, call 1350 at once."
+            ),
+        )
+        voice = translate(
+            locale,
+            N_(
+                "Hello. This is the Ministry of Employment and Labor. Your payment account "
+                "was changed. If you did not change it, call 1 3 5 0 at once."
+            ),
+        )
+        target = "account"
+    return RenderedNotice(title=title, body=body, sms=fit_sms(sms), voice=voice, open=target)
+
+
+def voice_twiml(rendered: RenderedNotice, locale: str) -> str:
+    """The message spoken twice, slowly, in the person's language."""
+    language = VOICE_LANGUAGES.get(locale, "ko-KR")
+    response = VoiceResponse()
+    response.pause(length=1)
+    response.say(rendered.voice, language=language)
+    response.pause(length=2)
+    response.say(translate(locale, N_("Once more.")), language=language)
+    response.say(rendered.voice, language=language)
+    return str(response)
