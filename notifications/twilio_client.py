@@ -29,10 +29,20 @@ TWILIO_API = "https://api.twilio.com"
 class ProviderError(Exception):
     """A send that did not go through; `transient` ones are worth retrying."""
 
-    def __init__(self, message: str, *, transient: bool, status: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        transient: bool,
+        status: int | None = None,
+        ambiguous: bool = False,
+    ) -> None:
         super().__init__(message)
         self.transient = transient
         self.status = status
+        # No answer (a timeout, a dropped connection): Twilio may have sent it. Twilio takes
+        # no idempotency key, so such a send is never repeated on the same channel.
+        self.ambiguous = ambiguous
 
 
 class Sent(msgspec.Struct, frozen=True):
@@ -89,27 +99,45 @@ async def _call(settings: TwilioSettings, action: str, **kwargs: Any) -> Sent:
             transient=_transient(exc.status),
             status=exc.status,
         ) from None
-    except (TimeoutError, aiohttp.ClientError) as exc:
+    except aiohttp.ClientConnectorError as exc:
+        # Never connected: nothing was sent, a retry is safe.
         raise ProviderError(f"Twilio unreachable: {type(exc).__name__}", transient=True) from None
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        raise ProviderError(
+            f"Twilio did not answer: {type(exc).__name__}", transient=True, ambiguous=True
+        ) from None
     finally:
         await http_client.session.close()
 
 
 async def send_sms(
-    settings: TwilioSettings, conn: asyncpg.Connection | None, *, to: str, body: str
+    settings: TwilioSettings,
+    conn: asyncpg.Connection | None,
+    *,
+    to: str,
+    body: str,
+    status_callback: str | None = None,
 ) -> Sent:
+    """An SMS; with `status_callback`, Twilio reports delivery to that URL."""
     if not settings.enabled:
         return await _to_outbox(conn, "sms", to, body)
-    return await _call(settings, "sms", to=to, body=body)
+    extra = {"status_callback": status_callback} if status_callback else {}
+    return await _call(settings, "sms", to=to, body=body, **extra)
 
 
 async def place_call(
-    settings: TwilioSettings, conn: asyncpg.Connection | None, *, to: str, twiml: str
+    settings: TwilioSettings,
+    conn: asyncpg.Connection | None,
+    *,
+    to: str,
+    twiml: str,
+    status_callback: str | None = None,
 ) -> Sent:
     """A voice call that speaks `twiml` (inline TwiML: no webhook needed)."""
     if not settings.enabled:
         return await _to_outbox(conn, "voice", to, twiml)
-    return await _call(settings, "voice", to=to, twiml=twiml)
+    extra = {"status_callback": status_callback} if status_callback else {}
+    return await _call(settings, "voice", to=to, twiml=twiml, **extra)
 
 
 async def _to_outbox(conn: asyncpg.Connection | None, channel: str, to: str, body: str) -> Sent:

@@ -8,6 +8,8 @@ every job name the code enqueues is registered here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +17,17 @@ from arq import cron
 from arq.connections import RedisSettings
 
 from auth.code_delivery import send_code
+from notifications.jobs import (
+    deliver_notices,
+    dispatch_due_notices,
+    fallback_unread_push,
+    notify_application_events,
+    person_facts_changed,
+    print_letters,
+    retry_deliveries,
+    scan_notices,
+    sweep_deliveries,
+)
 from onestop.applications import announce_bank_account_change, purge_expired_keys
 from onestop.eligibility.jobs import evaluate_eligibility
 from server.audit import verify_audit_chain
@@ -50,12 +63,28 @@ JOB_FUNCTIONS = [
     evaluate_status_incidents,
     roll_up_status_metrics,
     evaluate_eligibility,
+    scan_notices,
+    person_facts_changed,
+    notify_application_events,
+    dispatch_due_notices,
+    deliver_notices,
+    retry_deliveries,
+    sweep_deliveries,
+    fallback_unread_push,
+    print_letters,
 ]
 # Cron times are Korea time whatever the container's time zone (see `timezone` below).
 CRON_JOBS = [
     cron(verify_audit_log, hour={3}, minute={17}, run_at_startup=False),
-    # Eligibility for everyone, before the day's notices are prepared (issue 6).
-    cron(evaluate_eligibility, hour={1}, minute={30}, timeout=1_800),
+    # Eligibility for everyone, then a notice for each newly eligible person. Run at
+    # night; the notices themselves wait for the morning (quiet hours).
+    cron(scan_notices, hour={1}, minute={30}, timeout=1_800, run_at_startup=False),
+    cron(notify_application_events, second={15}, timeout=55),
+    cron(dispatch_due_notices, second={45}, timeout=55),
+    cron(retry_deliveries, second={5}, timeout=55),
+    cron(sweep_deliveries, minute=set(range(1, 60, 5)), timeout=120),
+    cron(fallback_unread_push, minute={23}, timeout=300),
+    cron(print_letters, hour={6}, minute={0}, timeout=600),
     cron(purge_idempotency_keys, minute={41}, run_at_startup=False),
     # The public status page: readiness every minute (so quiet hours have data),
     # incidents once each minute has settled, rollups and retention every 5 minutes.
@@ -69,11 +98,15 @@ def registered_job_names() -> set[str]:
     return {function.__name__ for function in JOB_FUNCTIONS}
 
 
-def worker_settings(settings: Settings) -> dict[str, Any]:
-    """Keyword arguments for `arq.Worker`, built from our settings."""
+def worker_settings(
+    settings: Settings, clock: Callable[[], datetime] | None = None
+) -> dict[str, Any]:
+    """Keyword arguments for `arq.Worker`, built from our settings (`clock`: tests only)."""
 
     async def on_startup(ctx: dict[str, Any]) -> None:
         ctx["settings"] = settings
+        if clock is not None:
+            ctx["clock"] = clock
         ctx["pool"] = await create_pool(settings.database, min_size=1)
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -112,11 +113,13 @@ async def refreshed_account(conn: asyncpg.Connection, account: Account) -> Accou
     return fresh
 
 
-async def run_jobs(settings: Settings, **overrides: Any) -> Worker:
+async def run_jobs(
+    settings: Settings, *, clock: Callable[[], datetime] | None = None, **overrides: Any
+) -> Worker:
     """Run every queued arq job to completion with a real worker (burst mode)."""
     worker = Worker(
         **{
-            **worker_settings(settings),
+            **worker_settings(settings, clock),
             "burst": True,
             "handle_signals": False,
             "poll_delay": 0.05,

@@ -1,0 +1,363 @@
+"""Delivering notices: pick the channel, claim it, send outside the transaction, record.
+
+Order per person: their preferred channel if they have it, then push (a live
+device), SMS (a mobile number), voice call (any number, landlines too), and
+last a letter queued for printing (the notice is in the kiosk inbox anyway).
+
+- **Once per channel.** A delivery row per (notice, channel) is claimed by a
+  conditional write in its own transaction before anything is sent; a job that
+  runs again (a worker died, arq retried) finds it `sending` and sends nothing.
+  A `sending` row older than `STUCK_AFTER` becomes `ambiguous` (see `jobs.py`).
+- **Retries** on 5xx, 429 and unanswered-but-safe errors only: up to
+  `MAX_ATTEMPTS` tries with backoff (about an hour in all), then the next channel.
+- **Ambiguous** (a timeout: the provider may have sent it; neither FCM nor Twilio
+  takes an idempotency key): never resent on that channel; the notice counts as
+  sent. For push, the unread-after-48-hours fallback to SMS still applies.
+- A dead FCM token is retired and the next channel is tried at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from notifications.fcm import PushMessage, PushOutcome, send_push
+from notifications.messages import NoticeText, render_notice, voice_twiml
+from notifications.twilio_client import ProviderError, place_call, send_sms
+from server.settings import Settings
+
+CHANNELS = ("push", "sms", "voice", "letter")
+MAX_ATTEMPTS = 5
+# Seconds before try 2, 3, 4 and 5: about an hour in all.
+BACKOFF_S = (120, 600, 1_200, 1_800)
+STUCK_AFTER = timedelta(minutes=10)
+DONE = frozenset({"sending", "sent", "delivered", "ambiguous"})
+# Korean mobile numbers (010, 011, 016-019): SMS reaches these, not landlines.
+_MOBILE_PREFIXES = ("+8210", "+8211", "+8216", "+8217", "+8218", "+8219")
+_TWILIO_CONCURRENCY = 20
+
+
+class Delivery(msgspec.Struct, frozen=True):
+    state: str
+    attempts: int
+    next_attempt_at: datetime | None
+
+
+class Recipient(msgspec.Struct, frozen=True, kw_only=True):
+    notice_id: int
+    person_id: int
+    kind: str
+    programme_id: str | None
+    topic: str | None
+    locale: str
+    phone: str | None
+    preferred_channel: str | None
+    devices: tuple[tuple[int, str], ...]  # (device id, FCM token), live only
+    deliveries: dict[str, Delivery]
+
+
+def channels_for(recipient: Recipient) -> list[str]:
+    have = {
+        "push": bool(recipient.devices),
+        "sms": bool(recipient.phone and recipient.phone.startswith(_MOBILE_PREFIXES)),
+        "voice": bool(recipient.phone),
+        "letter": True,
+    }
+    order = list(CHANNELS)
+    if recipient.preferred_channel in have:
+        order.remove(recipient.preferred_channel)
+        order.insert(0, recipient.preferred_channel)
+    return [channel for channel in order if have[channel]]
+
+
+def next_channel(recipient: Recipient, now: datetime, *, unread_push: bool = False) -> str | None:
+    """The channel to try now, or None (done, in flight, or waiting for a retry)."""
+    available = channels_for(recipient)
+    if unread_push:
+        push = recipient.deliveries.get("push")
+        if push is None or push.state not in {"sent", "delivered"} or "sms" not in available:
+            return None
+        return "sms" if "sms" not in recipient.deliveries else None
+    for channel in available:
+        delivery = recipient.deliveries.get(channel)
+        if delivery is None:
+            return channel
+        if delivery.state in DONE:
+            return None
+        if delivery.state == "temporary_failure" and delivery.attempts < MAX_ATTEMPTS:
+            due = delivery.next_attempt_at is None or delivery.next_attempt_at <= now
+            return channel if due else None
+        # permanent or technical failure, or retries used up: the next channel.
+    return None
+
+
+async def load_recipients(conn: asyncpg.Connection, notice_ids: Sequence[int]) -> list[Recipient]:
+    rows = await conn.fetch(
+        """
+        SELECT n.id, n.person_id, n.kind, n.programme_id, n.topic, n.locale, n.state,
+               p.phone_e164, pref.preferred_channel,
+               coalesce((SELECT array_agg(ARRAY[d.id::text, d.fcm_token] ORDER BY d.id DESC)
+                         FROM devices d
+                         WHERE d.person_id = n.person_id AND d.retired_at IS NULL), '{}')
+                   AS devices,
+               coalesce((SELECT jsonb_object_agg(nd.channel, jsonb_build_array(
+                             nd.state, nd.attempts, nd.next_attempt_at))
+                         FROM notice_deliveries nd WHERE nd.notice_id = n.id), '{}')::text
+                   AS deliveries
+        FROM notices n
+        JOIN people p ON p.id = n.person_id
+        LEFT JOIN notification_preferences pref ON pref.person_id = n.person_id
+        WHERE n.id = ANY($1::bigint[]) AND n.state IN ('pending', 'sending', 'sent')
+          AND p.deceased_on IS NULL
+        ORDER BY n.id
+        """,
+        list(notice_ids),
+    )
+    recipients = []
+    for row in rows:
+        deliveries = {
+            channel: Delivery(state, attempts, None if at is None else datetime.fromisoformat(at))
+            for channel, (state, attempts, at) in msgspec.json.decode(row["deliveries"]).items()
+        }
+        recipients.append(
+            Recipient(
+                notice_id=row["id"],
+                person_id=row["person_id"],
+                kind=row["kind"],
+                programme_id=row["programme_id"],
+                topic=row["topic"],
+                locale=row["locale"],
+                phone=row["phone_e164"],
+                preferred_channel=row["preferred_channel"],
+                devices=tuple((int(d[0]), d[1]) for d in row["devices"]),
+                deliveries=deliveries,
+            )
+        )
+    return recipients
+
+
+async def _claim(conn: asyncpg.Connection, recipient: Recipient, channel: str) -> int | None:
+    """Take the (notice, channel) delivery for one attempt; None if another job has it."""
+    device_id = recipient.devices[0][0] if channel == "push" else None
+    row = await conn.fetchrow(
+        """
+        INSERT INTO notice_deliveries (notice_id, channel, state, attempts, device_id)
+        VALUES ($1, $2, 'sending', 1, $3)
+        ON CONFLICT (notice_id, channel) DO UPDATE
+            SET state = 'sending', attempts = notice_deliveries.attempts + 1,
+                device_id = coalesce(excluded.device_id, notice_deliveries.device_id),
+                updated_at = now()
+            WHERE notice_deliveries.state = 'temporary_failure'
+        RETURNING id
+        """,
+        recipient.notice_id,
+        channel,
+        device_id,
+    )
+    return None if row is None else int(row["id"])
+
+
+class Attempt(msgspec.Struct, kw_only=True):
+    delivery_id: int
+    recipient: Recipient
+    channel: str
+    attempts: int = 1
+    state: str = "sending"
+    provider_ref: str | None = None
+    error: str | None = None
+    retire_device: bool = False
+
+
+async def _send_push(settings: Settings, conn: asyncpg.Connection, batch: list[Attempt]) -> None:
+    messages = []
+    for attempt in batch:
+        rendered = render_notice(_text(attempt.recipient), attempt.recipient.locale)
+        messages.append(
+            PushMessage(
+                token=attempt.recipient.devices[0][1],
+                title=rendered.title,
+                body=rendered.body,
+                data={"notice_id": str(attempt.recipient.notice_id), "open": rendered.open},
+                locale=attempt.recipient.locale,
+            )
+        )
+    outcomes: list[PushOutcome] = await send_push(settings.fcm, messages, conn)
+    for attempt, outcome in zip(batch, outcomes, strict=True):
+        attempt.state = outcome.state
+        attempt.provider_ref = outcome.message_id
+        attempt.error = outcome.error
+        attempt.retire_device = outcome.token_dead
+
+
+async def _send_twilio(settings: Settings, conn: asyncpg.Connection, attempt: Attempt) -> None:
+    recipient = attempt.recipient
+    assert recipient.phone is not None
+    rendered = render_notice(_text(recipient), recipient.locale)
+    callback = (
+        f"{settings.http.public_url}/webhooks/twilio/status" if settings.twilio.enabled else None
+    )
+    try:
+        if attempt.channel == "sms":
+            sent = await send_sms(
+                settings.twilio, conn, to=recipient.phone, body=rendered.sms,
+                status_callback=callback,
+            )  # fmt: skip
+        else:
+            sent = await place_call(
+                settings.twilio, conn, to=recipient.phone,
+                twiml=voice_twiml(rendered, recipient.locale), status_callback=callback,
+            )  # fmt: skip
+    except ProviderError as exc:
+        attempt.error = str(exc)[:200]
+        if exc.ambiguous:
+            attempt.state = "ambiguous"
+        elif exc.transient:
+            attempt.state = "temporary_failure"
+        else:
+            attempt.state = "permanent_failure"
+        return
+    attempt.state = "sent"
+    attempt.provider_ref = sent.provider_id
+
+
+def _text(recipient: Recipient) -> NoticeText:
+    return NoticeText(
+        kind=recipient.kind, programme_id=recipient.programme_id, topic=recipient.topic
+    )
+
+
+async def _record(conn: asyncpg.Connection, attempts: list[Attempt], now: datetime) -> None:
+    for attempt in attempts:
+        state, next_at = attempt.state, None
+        if state == "temporary_failure":
+            if attempt.attempts >= MAX_ATTEMPTS:
+                state, attempt.error = "technical_failure", f"{attempt.error} (retries used up)"
+            else:
+                next_at = now + timedelta(seconds=BACKOFF_S[attempt.attempts - 1])
+        attempt.state = state
+        await conn.execute(
+            """
+            UPDATE notice_deliveries
+            SET state = $2, provider_ref = coalesce($3, provider_ref), error = $4,
+                next_attempt_at = $5, updated_at = now()
+            WHERE id = $1 AND state = 'sending'
+            """,
+            attempt.delivery_id,
+            state,
+            attempt.provider_ref,
+            attempt.error,
+            next_at,
+        )
+        if attempt.retire_device and attempt.recipient.devices:
+            await conn.execute(
+                """
+                UPDATE devices SET retired_at = now(), retired_reason = 'unregistered'
+                WHERE id = $1 AND retired_at IS NULL
+                """,
+                attempt.recipient.devices[0][0],
+            )
+        if state in {"sent", "ambiguous", "delivered"}:
+            await conn.execute(
+                "UPDATE notices SET state = 'sent' WHERE id = $1 AND state IN ('pending', 'sending')",
+                attempt.recipient.notice_id,
+            )
+
+
+class DeliveryRound(msgspec.Struct, kw_only=True):
+    attempted: dict[str, int]
+    states: dict[str, int]
+
+
+async def deliver_round(
+    pool: asyncpg.Pool, settings: Settings, notice_ids: Sequence[int], now: datetime,
+    *, unread_push: bool = False,
+) -> tuple[DeliveryRound, list[int]]:  # fmt: skip
+    """One round: claim a channel per notice, send, record. Returns the notices that
+    should be tried again at once on their next channel (a permanent failure)."""
+    attempts: list[Attempt] = []
+    async with pool.acquire() as conn, conn.transaction():
+        for recipient in await load_recipients(conn, notice_ids):
+            channel = next_channel(recipient, now, unread_push=unread_push)
+            if channel is None:
+                await _close_if_exhausted(conn, recipient, now)
+                continue
+            delivery_id = await _claim(conn, recipient, channel)
+            if delivery_id is None:
+                continue
+            attempt = Attempt(delivery_id=delivery_id, recipient=recipient, channel=channel)
+            previous = recipient.deliveries.get(channel)
+            attempt.attempts = 1 if previous is None else previous.attempts + 1
+            if channel == "letter":
+                await conn.execute(
+                    "INSERT INTO letters (notice_id) VALUES ($1) ON CONFLICT DO NOTHING",
+                    recipient.notice_id,
+                )
+                attempt.state = "sent"
+            attempts.append(attempt)
+    # Sending happens outside any transaction: a slow provider holds no lock.
+    async with pool.acquire() as outbox:
+        push = [a for a in attempts if a.channel == "push"]
+        if push:
+            await _send_push(settings, outbox, push)
+        limit = asyncio.Semaphore(_TWILIO_CONCURRENCY)
+
+        async def one(attempt: Attempt) -> None:
+            async with limit:
+                await _send_twilio(settings, outbox, attempt)
+
+        await asyncio.gather(*(one(a) for a in attempts if a.channel in {"sms", "voice"}))
+    async with pool.acquire() as conn, conn.transaction():
+        await _record(conn, attempts, now)
+    attempted: dict[str, int] = {}
+    states: dict[str, int] = {}
+    for attempt in attempts:
+        attempted[attempt.channel] = attempted.get(attempt.channel, 0) + 1
+        states[attempt.state] = states.get(attempt.state, 0) + 1
+    again = [
+        a.recipient.notice_id
+        for a in attempts
+        if a.state in {"permanent_failure", "technical_failure"}
+    ]
+    return DeliveryRound(attempted=attempted, states=states), again
+
+
+async def _close_if_exhausted(
+    conn: asyncpg.Connection, recipient: Recipient, now: datetime
+) -> None:
+    """A notice with no channel left and nothing sent is `failed` (it stays in the inbox)."""
+    if any(d.state in DONE for d in recipient.deliveries.values()):
+        return
+    waiting = any(
+        d.state == "temporary_failure" and d.attempts < MAX_ATTEMPTS
+        for d in recipient.deliveries.values()
+    )
+    if not waiting and recipient.deliveries:
+        await conn.execute(
+            "UPDATE notices SET state = 'failed' WHERE id = $1 AND state IN ('pending', 'sending')",
+            recipient.notice_id,
+        )
+
+
+async def deliver_notices(
+    pool: asyncpg.Pool, settings: Settings, notice_ids: Sequence[int], now: datetime,
+    *, unread_push: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """Deliver a batch, falling back channel by channel at once on permanent failures."""
+    attempted: dict[str, int] = {}
+    states: dict[str, int] = {}
+    pending = list(notice_ids)
+    for _ in CHANNELS:
+        if not pending:
+            break
+        result, pending = await deliver_round(pool, settings, pending, now, unread_push=unread_push)
+        unread_push = False
+        for key, value in result.attempted.items():
+            attempted[key] = attempted.get(key, 0) + value
+        for key, value in result.states.items():
+            states[key] = states.get(key, 0) + value
+    return {"notices": len(notice_ids), "attempted": attempted, "states": states}

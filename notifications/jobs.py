@@ -1,0 +1,190 @@
+"""The arq jobs of proactive notices (registered in server/worker.py).
+
+    scan_notices          daily (and `hanchang notify scan`): eligibility for everyone,
+                          then a notice for each newly eligible person, then dispatch
+    person_facts_changed  new facts for some people: the same for them, at once
+    notify_application_events  every minute: a notice per application status change
+    dispatch_due_notices  every minute: due notices, 500 per `deliver_notices` job
+    deliver_notices       one batch: channel by channel, with fallback
+    retry_deliveries      every minute: temporary failures whose backoff has passed
+    sweep_deliveries      every 5 minutes: stuck claims (a worker died)
+    fallback_unread_push  hourly: a push unread after 48 hours goes by SMS once
+    print_letters         daily: the day's letters to var/letters/<date>.txt
+
+Jobs enqueue other jobs only after their own transaction has committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from notifications import delivery
+from notifications.notices import (
+    BATCH,
+    claim_due_notices,
+    create_application_notices,
+    create_benefit_notices,
+)
+from onestop.eligibility import evaluate_population
+from onestop.eligibility.explain import korean_today
+
+
+def _now(ctx: dict[str, Any]) -> datetime:
+    # Tests put a clock in ctx (through the worker's on_startup) to play quiet hours.
+    clock = ctx.get("clock")
+    return clock() if clock else datetime.now(UTC)
+
+
+async def _dispatch(ctx: dict[str, Any]) -> int:
+    """Claim due notices in batches and enqueue a delivery job per batch."""
+    batches = 0
+    while True:
+        async with ctx["pool"].acquire() as conn, conn.transaction():
+            claimed = await claim_due_notices(conn, _now(ctx), BATCH)
+        if not claimed:
+            return batches
+        await ctx["redis"].enqueue_job("deliver_notices", claimed)
+        batches += 1
+
+
+async def scan_notices(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Eligibility for everyone, notices for the newly eligible, then dispatch."""
+    async with ctx["pool"].acquire() as conn:
+        run = await evaluate_population(conn, korean_today())
+        async with conn.transaction():
+            created = await create_benefit_notices(conn, _now(ctx))
+    return {"people": run.people, "notices": created, "batches": await _dispatch(ctx)}
+
+
+async def person_facts_changed(ctx: dict[str, Any], person_ids: Sequence[int]) -> dict[str, Any]:
+    """New facts for these people (e.g. an employment ended): evaluate and tell them now."""
+    async with ctx["pool"].acquire() as conn:
+        await evaluate_population(conn, korean_today(), list(person_ids))
+        async with conn.transaction():
+            created = await create_benefit_notices(conn, _now(ctx), list(person_ids))
+    return {"notices": created, "batches": await _dispatch(ctx)}
+
+
+async def notify_application_events(ctx: dict[str, Any]) -> dict[str, Any]:
+    async with ctx["pool"].acquire() as conn, conn.transaction():
+        created = await create_application_notices(conn, _now(ctx))
+    return {"notices": created, "batches": await _dispatch(ctx) if created else 0}
+
+
+async def dispatch_due_notices(ctx: dict[str, Any]) -> int:
+    return await _dispatch(ctx)
+
+
+async def deliver_notices(
+    ctx: dict[str, Any], notice_ids: Sequence[int], unread_push: bool = False
+) -> dict[str, Any]:
+    return await delivery.deliver_notices(
+        ctx["pool"], ctx["settings"], notice_ids, _now(ctx), unread_push=unread_push
+    )
+
+
+async def _enqueue_notices(ctx: dict[str, Any], rows: list[asyncpg.Record], **kwargs: Any) -> int:
+    ids = sorted({row["notice_id"] for row in rows})
+    for start in range(0, len(ids), BATCH):
+        await ctx["redis"].enqueue_job("deliver_notices", ids[start : start + BATCH], **kwargs)
+    return len(ids)
+
+
+async def retry_deliveries(ctx: dict[str, Any]) -> int:
+    async with ctx["pool"].acquire() as conn:
+        rows = await conn.fetch(
+            """
+            SELECT notice_id FROM notice_deliveries
+            WHERE state = 'temporary_failure' AND attempts < $2 AND next_attempt_at <= $1
+            """,
+            _now(ctx),
+            delivery.MAX_ATTEMPTS,
+        )
+    return await _enqueue_notices(ctx, rows)
+
+
+async def sweep_deliveries(ctx: dict[str, Any]) -> dict[str, int]:
+    """A claim left `sending` by a dead worker: the send may have happened, so it is
+    ambiguous (never resent on that channel). A notice claimed but never attempted
+    goes back to pending: nothing was sent for it."""
+    cutoff = _now(ctx) - delivery.STUCK_AFTER
+    async with ctx["pool"].acquire() as conn, conn.transaction():
+        stuck = await conn.fetch(
+            """
+            UPDATE notice_deliveries SET state = 'ambiguous', error = 'no outcome recorded',
+                   updated_at = now()
+            WHERE state = 'sending' AND updated_at < $1
+            RETURNING notice_id
+            """,
+            cutoff,
+        )
+        await conn.execute(
+            "UPDATE notices SET state = 'sent' WHERE id = ANY($1::bigint[]) AND state = 'sending'",
+            [row["notice_id"] for row in stuck],
+        )
+        released = await conn.execute(
+            """
+            UPDATE notices n SET state = 'pending'
+            WHERE n.state = 'sending' AND n.send_after < $1
+              AND NOT EXISTS (SELECT 1 FROM notice_deliveries d WHERE d.notice_id = n.id)
+            """,
+            cutoff,
+        )
+    return {"ambiguous": len(stuck), "released": int(released.rsplit(" ", 1)[-1])}
+
+
+async def fallback_unread_push(ctx: dict[str, Any]) -> int:
+    async with ctx["pool"].acquire() as conn:
+        rows = await conn.fetch(
+            """
+            SELECT d.notice_id FROM notice_deliveries d JOIN notices n ON n.id = d.notice_id
+            WHERE d.channel = 'push' AND d.state IN ('sent', 'delivered')
+              AND d.updated_at < $1 - interval '48 hours' AND n.read_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM notice_deliveries s
+                              WHERE s.notice_id = d.notice_id AND s.channel = 'sms')
+            """,
+            _now(ctx),
+        )
+    return await _enqueue_notices(ctx, rows, unread_push=True)
+
+
+def letters_dir(ctx: dict[str, Any]) -> Path:
+    return Path(ctx["settings"].data_dir).resolve().parent / "var" / "letters"
+
+
+async def print_letters(ctx: dict[str, Any]) -> int:
+    """Append today's letters to var/letters/<date>.txt, one block per letter."""
+    from notifications.messages import NoticeText, render_notice
+
+    today = korean_today()
+    async with ctx["pool"].acquire() as conn, conn.transaction():
+        rows = await conn.fetch(
+            """
+            UPDATE letters l SET printed_on = $1 FROM notices n, people p
+            WHERE l.printed_on IS NULL AND n.id = l.notice_id AND p.id = n.person_id
+            RETURNING l.id, n.kind, n.programme_id, n.topic, n.locale, p.name, p.region_code
+            """,
+            today,
+        )
+        if not rows:
+            return 0
+        folder = letters_dir(ctx)
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / f"{today.isoformat()}.txt").open("a", encoding="utf-8") as out:
+            for row in rows:
+                text = render_notice(
+                    NoticeText(
+                        kind=row["kind"], programme_id=row["programme_id"], topic=row["topic"]
+                    ),
+                    row["locale"],
+                )
+                out.write(
+                    f"=== letter {row['id']} · {row['name']} · region {row['region_code']}\n"
+                    f"{text.title}\n\n{text.sms}\n\n"
+                )
+    return len(rows)
