@@ -97,6 +97,53 @@ class TwilioSettings(msgspec.Struct, frozen=True, kw_only=True):
         return bool(self.account_sid)
 
 
+class FcmSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Firebase Cloud Messaging for push. Without credentials, pushes go to the local outbox."""
+
+    # Path to the service-account JSON of the Firebase project (never in the repo).
+    credentials: str = ""
+    # Only for tests and local fakes: where FCM requests go instead of fcm.googleapis.com.
+    api_base_url: str = ""
+    # firebase-admin waits 120 s by default; a push that slow is worth less than a retry later.
+    timeout_s: float = 10.0
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.credentials)
+
+
+class _ServiceAccount(msgspec.Struct, kw_only=True):
+    type: str
+    project_id: str
+    private_key: str
+    client_email: str
+    token_uri: str
+
+
+def _fcm_credentials(env: Mapping[str, str], production: bool) -> str:
+    """The service-account path, checked now so that a bad one stops start-up, not the first push."""
+    name = "HANCHANG_FCM_CREDENTIALS"
+    raw = env.get(name, "").strip()
+    if not raw:
+        if production:
+            raise SettingsError(name, "is required in production")
+        return ""
+    path = Path(raw)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise SettingsError(name, f"cannot read {raw}: {exc.strerror or exc}") from None
+    try:
+        account = msgspec.json.decode(content, type=_ServiceAccount)
+    except msgspec.DecodeError:
+        raise SettingsError(
+            name, f"{raw} is not a service-account JSON (project_id, private_key, ...)"
+        ) from None
+    if account.type != "service_account" or not account.project_id:
+        raise SettingsError(name, f"{raw} is not a service-account key of a Firebase project")
+    return str(path)
+
+
 class OperatorSettings(msgspec.Struct, frozen=True, kw_only=True):
     """Operator plumbing (`/v1/admin/...`) until staff accounts with roles arrive.
 
@@ -120,6 +167,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     person_key: PersonKeySettings
     auth: AuthSettings
     twilio: TwilioSettings
+    fcm: FcmSettings
     operator: OperatorSettings
     metrics: MetricsSettings
 
@@ -352,6 +400,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             ),
         ),
         twilio=twilio,
+        fcm=FcmSettings(
+            credentials=_fcm_credentials(env, production),
+            api_base_url=_url(env, "FCM_API_BASE_URL", ("http", "https"), False).rstrip("/"),
+            timeout_s=_float(env, "HANCHANG_FCM_TIMEOUT_S", 10.0),
+        ),
         operator=OperatorSettings(token=_operator_token(env, data_dir, production)),
         metrics=MetricsSettings(
             enabled=_bool(env, "HANCHANG_METRICS_ENABLED", True),
