@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import msgspec
@@ -280,7 +280,8 @@ async def deliver_round(
     """One round: claim a channel per notice, send, record. Returns the notices that
     should be tried again at once on their next channel (a permanent failure)."""
     attempts: list[Attempt] = []
-    async with pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as pooled, pooled.transaction():
+        conn = cast(asyncpg.Connection, pooled)
         for recipient in await load_recipients(conn, notice_ids):
             channel = next_channel(recipient, now, unread_push=unread_push)
             if channel is None:
@@ -300,7 +301,8 @@ async def deliver_round(
                 attempt.state = "sent"
             attempts.append(attempt)
     # Sending happens outside any transaction: a slow provider holds no lock.
-    async with pool.acquire() as outbox:
+    async with pool.acquire() as pooled:
+        outbox = cast(asyncpg.Connection, pooled)
         push = [a for a in attempts if a.channel == "push"]
         if push:
             await _send_push(settings, outbox, push)
@@ -311,8 +313,8 @@ async def deliver_round(
                 await _send_twilio(settings, outbox, attempt)
 
         await asyncio.gather(*(one(a) for a in attempts if a.channel in {"sms", "voice"}))
-    async with pool.acquire() as conn, conn.transaction():
-        await _record(conn, attempts, now)
+    async with pool.acquire() as pooled, pooled.transaction():
+        await _record(cast(asyncpg.Connection, pooled), attempts, now)
     attempted: dict[str, int] = {}
     states: dict[str, int] = {}
     for attempt in attempts:

@@ -24,6 +24,8 @@ class FakeTwilio:
         # Planned answers for the next requests: an HTTP status, or "slow" to time out.
         self.planned: deque[int | str] = deque()
         self.requests = 0
+        # How long a "slow" answer takes: longer than the client's timeout.
+        self.slow_seconds = 30.0
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -58,7 +60,7 @@ class FakeTwilio:
             return None
         plan = self.planned.popleft()
         if plan == "slow":
-            await asyncio.sleep(30)
+            await asyncio.sleep(self.slow_seconds)
             return None
         assert isinstance(plan, int)
         return web.json_response(
