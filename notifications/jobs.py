@@ -144,7 +144,7 @@ async def fallback_unread_push(ctx: dict[str, Any]) -> int:
             """
             SELECT d.notice_id FROM notice_deliveries d JOIN notices n ON n.id = d.notice_id
             WHERE d.channel = 'push' AND d.state IN ('sent', 'delivered')
-              AND d.updated_at < $1 - interval '48 hours' AND n.read_at IS NULL
+              AND d.updated_at < $1::timestamptz - interval '48 hours' AND n.read_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM notice_deliveries s
                               WHERE s.notice_id = d.notice_id AND s.channel = 'sms')
             """,
