@@ -96,6 +96,24 @@ def next_channel(recipient: Recipient, now: datetime, *, unread_push: bool = Fal
     return None
 
 
+def channels_now(recipient: Recipient, now: datetime, *, unread_push: bool = False) -> list[str]:
+    """The channels to try now. A notice about the account (a new payment account) goes
+    on every channel the person has at once, so that a stolen session cannot hide it."""
+    if recipient.kind != "account":
+        channel = next_channel(recipient, now, unread_push=unread_push)
+        return [] if channel is None else [channel]
+    due = []
+    for channel in channels_for(recipient):
+        delivery = recipient.deliveries.get(channel)
+        if delivery is None or (
+            delivery.state == "temporary_failure"
+            and delivery.attempts < MAX_ATTEMPTS
+            and (delivery.next_attempt_at is None or delivery.next_attempt_at <= now)
+        ):
+            due.append(channel)
+    return due
+
+
 async def load_recipients(conn: asyncpg.Connection, notice_ids: Sequence[int]) -> list[Recipient]:
     rows = await conn.fetch(
         """
@@ -283,23 +301,23 @@ async def deliver_round(
     async with pool.acquire() as pooled, pooled.transaction():
         conn = cast(asyncpg.Connection, pooled)
         for recipient in await load_recipients(conn, notice_ids):
-            channel = next_channel(recipient, now, unread_push=unread_push)
-            if channel is None:
+            channels = channels_now(recipient, now, unread_push=unread_push)
+            if not channels:
                 await _close_if_exhausted(conn, recipient, now)
-                continue
-            delivery_id = await _claim(conn, recipient, channel)
-            if delivery_id is None:
-                continue
-            attempt = Attempt(delivery_id=delivery_id, recipient=recipient, channel=channel)
-            previous = recipient.deliveries.get(channel)
-            attempt.attempts = 1 if previous is None else previous.attempts + 1
-            if channel == "letter":
-                await conn.execute(
-                    "INSERT INTO letters (notice_id) VALUES ($1) ON CONFLICT DO NOTHING",
-                    recipient.notice_id,
-                )
-                attempt.state = "sent"
-            attempts.append(attempt)
+            for channel in channels:
+                delivery_id = await _claim(conn, recipient, channel)
+                if delivery_id is None:
+                    continue
+                attempt = Attempt(delivery_id=delivery_id, recipient=recipient, channel=channel)
+                previous = recipient.deliveries.get(channel)
+                attempt.attempts = 1 if previous is None else previous.attempts + 1
+                if channel == "letter":
+                    await conn.execute(
+                        "INSERT INTO letters (notice_id) VALUES ($1) ON CONFLICT DO NOTHING",
+                        recipient.notice_id,
+                    )
+                    attempt.state = "sent"
+                attempts.append(attempt)
     # Sending happens outside any transaction: a slow provider holds no lock.
     async with pool.acquire() as pooled:
         outbox = cast(asyncpg.Connection, pooled)

@@ -59,7 +59,9 @@ _RETRY = HttpxRetry(max_retries=1, status_forcelist=[500, 503], backoff_factor=0
 _FCM_ERROR = "type.googleapis.com/google.firebase.fcm.v1.FcmError"
 _TEMPORARY = frozenset({"QUOTA_EXCEEDED", "RESOURCE_EXHAUSTED", "UNAVAILABLE", "INTERNAL"})
 
-PushState = Literal["sent", "temporary_failure", "permanent_failure", "technical_failure", "ambiguous"]
+PushState = Literal[
+    "sent", "temporary_failure", "permanent_failure", "technical_failure", "ambiguous"
+]
 
 
 class PushMessage(msgspec.Struct, frozen=True, kw_only=True):

@@ -180,6 +180,20 @@ async def test_a_change_of_account_waits_a_day_and_is_announced_by_sms(
     assert len(texts) == 1
     assert "카카오뱅크" in texts[0]["body"] and second["last4"] in texts[0]["body"]
     assert "1350" in texts[0]["body"] and "http" not in texts[0]["body"]
+    # And on every other channel the person has (a call; a letter), and in the inbox.
+    notice = await owner_conn.fetchrow(
+        "SELECT id, state, urgent FROM notices WHERE person_id = $1 AND kind = 'account'",
+        account.person_id,
+    )
+    assert notice is not None and notice["urgent"] and notice["state"] == "sent"
+    channels = await owner_conn.fetch(
+        "SELECT channel, state FROM notice_deliveries WHERE notice_id = $1", notice["id"]
+    )
+    assert {(c["channel"], c["state"]) for c in channels} == {
+        ("sms", "sent"),
+        ("voice", "sent"),
+        ("letter", "sent"),
+    }
 
     # A day later the new account is usable.
     await owner_conn.execute(

@@ -8,13 +8,16 @@ cooling-off day and can call 1350 before any money moves.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 import msgspec
 from arq import Retry
 
 from auth.people import mask_phone
 from i18n import N_, SUPPORTED_LOCALES, translate
+from notifications.notices import create_account_notice
 from notifications.twilio_client import ProviderError, send_sms
 from onestop.applications.banks import bank_name, korea_time
 from server.settings import Settings
@@ -25,6 +28,7 @@ RETRY_DELAYS_S = (10, 60, 300, 900)
 
 
 class _Recipient(msgspec.Struct, frozen=True, kw_only=True):
+    person_id: int
     phone_e164: str | None
     preferred_language: str
     bank_code: str
@@ -52,8 +56,8 @@ async def announce_bank_account_change(ctx: dict[str, Any], bank_account_id: int
     async with ctx["pool"].acquire() as conn:
         row = await conn.fetchrow(
             """
-            SELECT p.phone_e164, p.preferred_language, b.bank_code, b.number_last4,
-                   b.effective_from
+            SELECT p.id AS person_id, p.phone_e164, p.preferred_language, b.bank_code,
+                   b.number_last4, b.effective_from
             FROM bank_accounts b JOIN people p ON p.id = b.person_id
             WHERE b.id = $1 AND b.status = 'verified'
             """,
@@ -62,6 +66,9 @@ async def announce_bank_account_change(ctx: dict[str, Any], bank_account_id: int
         if row is None:
             return "missing"
         recipient = _Recipient(**dict(row))
+        # The same news on every other channel the person has (push, a call to a landline,
+        # a letter) and in their inbox, through the notification core.
+        notice_id = await _account_notice(ctx, conn, recipient.person_id, bank_account_id)
         if recipient.phone_e164 is None:
             return "no-phone"
         locale = (
@@ -76,7 +83,7 @@ async def announce_bank_account_change(ctx: dict[str, Any], bank_account_id: int
             effective_from=korea_time(recipient.effective_from),
         )
         try:
-            await send_sms(settings.twilio, conn, to=recipient.phone_e164, body=body)
+            sent = await send_sms(settings.twilio, conn, to=recipient.phone_e164, body=body)
         except ProviderError as exc:
             try_number = int(ctx.get("job_try", 1))
             if exc.transient and try_number <= len(RETRY_DELAYS_S):
@@ -90,5 +97,50 @@ async def announce_bank_account_change(ctx: dict[str, Any], bank_account_id: int
             log.error(
                 "bank account notice to %s given up: %s", mask_phone(recipient.phone_e164), exc
             )
+            await _sms_outcome(conn, notice_id, "technical_failure", None)
             return "failed"
+        await _sms_outcome(conn, notice_id, "sent", sent.provider_id)
         return "sent"
+
+
+async def _account_notice(
+    ctx: dict[str, Any], conn: asyncpg.Connection, person_id: int, bank_account_id: int
+) -> int:
+    """The account notice for this change (made once, whatever the retries). Its SMS is
+    this job's detailed one, so the core is told the SMS channel is taken."""
+    topic = f"bank_account_changed:{bank_account_id}"
+    existing = await conn.fetchval(
+        "SELECT id FROM notices WHERE person_id = $1 AND kind = 'account' AND topic = $2",
+        person_id,
+        topic,
+    )
+    if existing is not None:
+        return int(existing)
+    async with conn.transaction():
+        notice_id = await create_account_notice(conn, datetime.now(UTC), person_id, topic)
+        await conn.execute(
+            "INSERT INTO notice_deliveries (notice_id, channel, state, attempts) "
+            "VALUES ($1, 'sms', 'sending', 1)",
+            notice_id,
+        )
+    await ctx["redis"].enqueue_job("deliver_notices", [notice_id])
+    return notice_id
+
+
+async def _sms_outcome(
+    conn: asyncpg.Connection, notice_id: int, state: str, provider_ref: str | None
+) -> None:
+    await conn.execute(
+        """
+        UPDATE notice_deliveries SET state = $2, provider_ref = $3, updated_at = now()
+        WHERE notice_id = $1 AND channel = 'sms'
+        """,
+        notice_id,
+        state,
+        provider_ref,
+    )
+    if state == "sent":
+        await conn.execute(
+            "UPDATE notices SET state = 'sent' WHERE id = $1 AND state IN ('pending', 'sending')",
+            notice_id,
+        )
