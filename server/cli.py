@@ -186,8 +186,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     add_data_quality_command(commands)
     from server.caseworker_cli import add_caseworker_commands
+    from server.notify_cli import add_notify_commands
 
     add_caseworker_commands(commands)
+    add_notify_commands(commands)
     commands.add_parser("worker", help="run an arq worker")
     commands.add_parser("serve", help="serve HTTP (one process)")
     args = parser.parse_args(argv)
@@ -219,6 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "eligibility",
         "data-quality",
         "caseworker",
+        "notify",
     }:
         print("hanchang: setting DATABASE_URL: is not set (or use `make run`)", file=sys.stderr)
         return 2
@@ -250,6 +253,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from server.caseworker_cli import run_caseworker_command
 
         return asyncio.run(run_caseworker_command(args, _owner_connect))
+    if args.command == "notify":
+        from server.notify_cli import run_notify_command
+
+        return asyncio.run(run_notify_command(args, settings))
     if args.command == "worker":
         return _worker()
     if args.command == "serve":

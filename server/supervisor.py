@@ -34,6 +34,19 @@ def _raise_shutdown(signum: int, _frame: FrameType | None) -> None:
     raise Shutdown(signal.Signals(signum).name)
 
 
+async def _queue_first_scan(redis_url: str) -> None:
+    """The worker finds the demo people who can get a benefit and tells them (into the
+    development outbox) as soon as it starts, rather than at the nightly run."""
+    from arq import create_pool
+    from arq.connections import RedisSettings
+
+    queue = await create_pool(RedisSettings.from_dsn(redis_url))
+    try:
+        await queue.enqueue_job("scan_notices", _job_id="make-run-first-scan")
+    finally:
+        await queue.aclose()
+
+
 def _child(args: list[str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "server.cli", *args],
@@ -130,6 +143,7 @@ def _serve_until_stopped(
     if asyncio.run(cli._migrate()) != 0:
         return 1
     asyncio.run(cli._demo_data(people, if_empty=True, seed=1350))
+    asyncio.run(_queue_first_scan(redis_url))
     children.append(_child(["serve"]))
     children.append(_child(["worker"]))
     _wait_ready(f"http://127.0.0.1:{port}/readyz", children)
