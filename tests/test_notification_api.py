@@ -179,7 +179,11 @@ INVALID = ("입력한 값이 올바르지 않아요.", "This value is not valid.
         ),
         ({"fcm_token": "has spaces " * 5}, "body.fcm_token", INVALID),
         ({"locale": "한국어"}, "body.locale", INVALID),
-        ({"locale": None}, "body.locale", ("여기에는 글자을(를) 입력해 주세요.", "Enter text here.")),
+        (
+            {"locale": None},
+            "body.locale",
+            ("여기에는 글자을(를) 입력해 주세요.", "Enter text here."),
+        ),
     ],
 )
 @pytest.mark.parametrize("language", ["ko", "en"])
