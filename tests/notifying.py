@@ -1,12 +1,42 @@
-"""Notices and deliveries written with plain SQL, as the delivery core would leave them."""
+"""For notification tests: a signed-in citizen, push tokens, and notices and deliveries
+written with plain SQL as the delivery core would leave them."""
 
 from __future__ import annotations
 
 import itertools
+import secrets
+from typing import Any
 
 import asyncpg
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from auth.accounts import Account
+from auth.sessions import Tokens
+from server.settings import Settings
+from tests.factories import bearer, make_account, sign_in
 
 _periods = itertools.count(1)
+Client = AsyncTestClient[Litestar]
+
+
+async def citizen(owner_conn: asyncpg.Connection, settings: Settings) -> tuple[Account, Tokens]:
+    account = await make_account(owner_conn, settings)
+    return account, await sign_in(owner_conn, settings, account)
+
+
+def fcm_token() -> str:
+    return secrets.token_urlsafe(16) + ":APA91b" + secrets.token_urlsafe(60)
+
+
+async def register_device(
+    client: Client, tokens: Tokens, token: str, *, platform: str = "android", locale: str = "ko"
+) -> Any:
+    return await client.post(
+        "/v1/me/devices",
+        json={"fcm_token": token, "platform": platform, "locale": locale},
+        headers=bearer(tokens),
+    )
 
 
 async def insert_notice(
