@@ -229,7 +229,7 @@ async def test_the_inbox_lists_every_notice_newest_first_in_the_callers_language
     assert page["unread"] == 3
     assert page["next_before"] is None
     newest, decided, offered = page["notices"]
-    assert offered["title"] == "구직급여 대상일 수 있어요"
+    assert offered["title"] == "구직급여 신청 대상일 수 있어요"
     assert offered["kind"] == "benefit"
     assert offered["programme_id"] == "unemployment-benefit"
     assert offered["open"] == "apply/unemployment-benefit"
