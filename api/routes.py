@@ -6,6 +6,7 @@ from typing import Any
 
 from api import (
     admin_data_quality,
+    admin_notifications,
     applications,
     auth_passkeys,
     auth_pin,
@@ -17,8 +18,12 @@ from api import (
     consents,
     dev,
     dev_passkeys,
+    devices,
     eligibility,
+    inbox,
+    notification_preferences,
     services,
+    twilio_status,
 )
 from api.health import healthz, readyz
 from api.problems import problem_page
@@ -43,4 +48,9 @@ ROUTE_HANDLERS: list[Any] = [
     *eligibility.ROUTES,
     *STATUS_ROUTES,
     *admin_data_quality.ROUTES,
+    *devices.ROUTES,
+    *inbox.ROUTES,
+    *notification_preferences.ROUTES,
+    *admin_notifications.ROUTES,
+    *twilio_status.ROUTES,
 ]

@@ -110,6 +110,11 @@ def create_app(
                     description="The benefit catalog and eligibility, explained per criterion",
                 ),
                 Tag(name="services", description="The benefit catalog (public)"),
+                Tag(
+                    name="notifications",
+                    description="Push devices, the inbox of notices, notification preferences",
+                ),
+                Tag(name="webhooks", description="Callbacks from providers (Twilio), signed"),
                 Tag(name="health", description="Liveness and readiness"),
                 Tag(name="operators", description="Operator plumbing, with the operator token"),
             ],
