@@ -241,6 +241,12 @@ async def _send_twilio(settings: Settings, conn: asyncpg.Connection, attempt: At
         return
     attempt.state = "sent"
     attempt.provider_ref = sent.provider_id
+    # Recorded at once: Twilio's status callback may come before the batch is recorded.
+    await conn.execute(
+        "UPDATE notice_deliveries SET provider_ref = $2 WHERE id = $1",
+        attempt.delivery_id,
+        sent.provider_id,
+    )
 
 
 def _text(recipient: Recipient) -> NoticeText:

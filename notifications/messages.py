@@ -18,6 +18,7 @@ from onestop.catalog import PROGRAMMES
 SMS_MAX_CHARS = 134
 VOICE_LANGUAGES = {"ko": "ko-KR", "en": "en-US"}
 
+STATUS_UPDATED = N_("updated")
 APPLICATION_STATUS: dict[str, str] = {
     "submitted": N_("received"),
     "under_review": N_("being reviewed"),
@@ -89,7 +90,7 @@ def render_notice(notice: NoticeText, locale: str) -> RenderedNotice:
         )
         target = f"apply/{notice.programme_id}"
     elif notice.kind == "application_status":
-        status = translate(locale, APPLICATION_STATUS.get(notice.topic or "", N_("updated")))
+        status = translate(locale, APPLICATION_STATUS.get(notice.topic or "", STATUS_UPDATED))
         title = translate(
             locale,
             N_("Your application for {programme} was {status}"),
