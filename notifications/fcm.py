@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import warnings
 import weakref
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -59,7 +60,15 @@ _RETRY = HttpxRetry(max_retries=1, status_forcelist=[500, 503], backoff_factor=0
 _FCM_ERROR = "type.googleapis.com/google.firebase.fcm.v1.FcmError"
 _TEMPORARY = frozenset({"QUOTA_EXCEEDED", "RESOURCE_EXHAUSTED", "UNAVAILABLE", "INTERNAL"})
 
-PushState = Literal["sent", "temporary_failure", "permanent_failure", "technical_failure", "ambiguous"]
+# Devices register with FCM registration tokens (the app's `getToken()`); firebase-admin 7.7
+# deprecates `Message.token` for Firebase installation IDs, which our app does not send yet.
+warnings.filterwarnings(
+    "ignore", message="Message.token is deprecated", category=DeprecationWarning
+)
+
+PushState = Literal[
+    "sent", "temporary_failure", "permanent_failure", "technical_failure", "ambiguous"
+]
 
 
 class PushMessage(msgspec.Struct, frozen=True, kw_only=True):
