@@ -102,7 +102,7 @@ def test_production_with_everything_loads(production: dict[str, str]) -> None:
         ("HANCHANG_OPERATOR_TOKEN", "토큰" * 20),
         ("HANCHANG_FCM_CREDENTIALS", ""),
         ("HANCHANG_FCM_CREDENTIALS", "/nonexistent/service-account.json"),
-        ("HANCHANG_FCM_CREDENTIALS", "/etc/hostname"),
+        ("HANCHANG_FCM_CREDENTIALS", "/etc/passwd"),
         ("HANCHANG_FCM_TIMEOUT_S", "0"),
         ("FCM_API_BASE_URL", "fcm.local:8080"),
     ],
