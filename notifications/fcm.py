@@ -35,7 +35,8 @@ Without credentials (`make run`), pushes go to the development outbox table
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import itertools
+import warnings
 import weakref
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -59,6 +60,12 @@ _RETRY = HttpxRetry(max_retries=1, status_forcelist=[500, 503], backoff_factor=0
 _FCM_ERROR = "type.googleapis.com/google.firebase.fcm.v1.FcmError"
 _TEMPORARY = frozenset({"QUOTA_EXCEEDED", "RESOURCE_EXHAUSTED", "UNAVAILABLE", "INTERNAL"})
 
+# Devices register with FCM registration tokens (the app's `getToken()`); firebase-admin 7.7
+# deprecates `Message.token` for Firebase installation IDs, which our app does not send yet.
+warnings.filterwarnings(
+    "ignore", message="Message.token is deprecated", category=DeprecationWarning
+)
+
 PushState = Literal[
     "sent", "temporary_failure", "permanent_failure", "technical_failure", "ambiguous"
 ]
@@ -79,6 +86,7 @@ class PushOutcome(msgspec.Struct, frozen=True, kw_only=True):
     token_dead: bool = False  # the token will never work again: retire it
 
 
+_app_numbers = itertools.count(1)
 _apps: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str, float], Any]] = (
     weakref.WeakKeyDictionary()
 )
@@ -92,11 +100,11 @@ def _firebase_app(settings: FcmSettings) -> Any:
     if key in apps:
         return apps[key]
     certificate = credentials.Certificate(settings.credentials)
-    digest = hashlib.sha256(repr((key, id(loop))).encode()).hexdigest()[:16]
     app = firebase_admin.initialize_app(
         certificate,
         {"httpTimeout": settings.timeout_s, "projectId": certificate.project_id},
-        name=f"hanchang-push-{digest}",
+        # App names are unique per process, even for a loop made after another was collected.
+        name=f"hanchang-push-{next(_app_numbers)}",
     )
     service_class: Any = messaging._MessagingService
     default_url = service_class.FCM_URL

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from server.settings import SettingsError, load_settings
+from tests.fakes.fcm import write_service_account
 
 KEYS = "1:" + base64.b64encode(b"k" * 32).decode()
 PRODUCTION = {
@@ -26,12 +27,23 @@ PRODUCTION = {
 }
 
 
+@pytest.fixture(scope="module")
+def production(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Every production variable, with a service-account file for FCM."""
+    account = write_service_account(
+        tmp_path_factory.mktemp("fcm") / "service-account.json",
+        "https://oauth2.googleapis.com/token",
+    )
+    return {**PRODUCTION, "HANCHANG_FCM_CREDENTIALS": str(account)}
+
+
 def test_development_needs_nothing(tmp_path: Path) -> None:
     settings = load_settings({"HANCHANG_DATA_DIR": str(tmp_path)})
     assert settings.env == "development"
     assert settings.http.public_url == "http://localhost:8000"
     assert settings.auth.rp_id == "localhost"
     assert not settings.twilio.enabled
+    assert not settings.fcm.enabled
     assert settings.person_key.current_version == 1
     # The development secret is made once and kept, never committed.
     secret_file = tmp_path / "person-key.secret"
@@ -45,15 +57,17 @@ def test_development_needs_nothing(tmp_path: Path) -> None:
     assert load_settings({"HANCHANG_DATA_DIR": str(tmp_path)}).operator == settings.operator
 
 
-def test_production_with_everything_loads() -> None:
-    settings = load_settings(PRODUCTION)
+def test_production_with_everything_loads(production: dict[str, str]) -> None:
+    settings = load_settings(production)
     assert settings.is_production
     assert settings.database.url == "postgresql://app@db/hanchang"
     assert settings.auth.rp_id == "hanchang.moel.go.kr"
     assert settings.auth.allowed_origins == ("https://hanchang.moel.go.kr",)
+    assert settings.fcm.enabled
+    assert settings.fcm.timeout_s == 10.0
     android = load_settings(
         {
-            **PRODUCTION,
+            **production,
             "HANCHANG_WEBAUTHN_ORIGINS": "android:apk-key-hash:abc, https://m.moel.go.kr",
         }
     )
@@ -86,17 +100,24 @@ def test_production_with_everything_loads() -> None:
         ("HANCHANG_OPERATOR_TOKEN", "short"),
         ("HANCHANG_OPERATOR_TOKEN", "o" * 20 + " " + "o" * 20),
         ("HANCHANG_OPERATOR_TOKEN", "토큰" * 20),
+        ("HANCHANG_FCM_CREDENTIALS", ""),
+        ("HANCHANG_FCM_CREDENTIALS", "/nonexistent/service-account.json"),
+        ("HANCHANG_FCM_CREDENTIALS", "/etc/passwd"),
+        ("HANCHANG_FCM_TIMEOUT_S", "0"),
+        ("FCM_API_BASE_URL", "fcm.local:8080"),
     ],
 )
-def test_production_refuses_a_bad_value_naming_it(variable: str, value: str) -> None:
+def test_production_refuses_a_bad_value_naming_it(
+    production: dict[str, str], variable: str, value: str
+) -> None:
     with pytest.raises(SettingsError) as caught:
-        load_settings({**PRODUCTION, variable: value})
+        load_settings({**production, variable: value})
     assert caught.value.variable == variable
     assert str(caught.value).startswith(f"{variable}: ")
 
 
-def test_start_up_stops_with_one_line(tmp_path: Path) -> None:
-    env = {**PRODUCTION, "DATABASE_URL": "", "PATH": "/usr/bin:/bin"}
+def test_start_up_stops_with_one_line(production: dict[str, str]) -> None:
+    env = {**production, "DATABASE_URL": "", "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
         [sys.executable, "-m", "server.cli", "migrate"],
         env=env,

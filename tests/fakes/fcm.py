@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import secrets
@@ -199,15 +200,15 @@ class FakeFcm:
             )
         token = "ya29.fake-" + secrets.token_urlsafe(24)
         self._access_tokens.add(token)
-        return web.json_response({"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
+        return web.json_response(
+            {"access_token": token, "expires_in": 3599, "token_type": "Bearer"}
+        )
 
     async def _failure(self, plan: Failure) -> web.Response:
         if plan == "slow":
             assert self._stopping is not None
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), SLOW_S)
-            except TimeoutError:
-                pass
             return web.json_response({}, status=504)
         if plan == "unauthenticated":
             return _error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
