@@ -333,8 +333,10 @@ async def deliver_round(
         limit = asyncio.Semaphore(_TWILIO_CONCURRENCY)
 
         async def one(attempt: Attempt) -> None:
-            async with limit:
-                await _send_twilio(settings, outbox, attempt)
+            # A connection each: the SID (and in development the outbox row) is written
+            # as soon as each send returns, while the others are still sending.
+            async with limit, pool.acquire() as own:
+                await _send_twilio(settings, cast(asyncpg.Connection, own), attempt)
 
         await asyncio.gather(*(one(a) for a in attempts if a.channel in {"sms", "voice"}))
     async with pool.acquire() as pooled, pooled.transaction():

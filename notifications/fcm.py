@@ -130,6 +130,8 @@ async def _fresh_access_token(app: Any) -> None:
 
 def _fcm_message(message: PushMessage) -> messaging.Message:
     return messaging.Message(
+        # A registration token, as the app registers it; `fid` (7.7's new field) would need
+        # the app to send Firebase installation ids instead.
         token=message.token,
         notification=messaging.Notification(title=message.title, body=message.body),
         # The app opens the notice in the language it was written in.
