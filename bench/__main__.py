@@ -10,6 +10,7 @@ from the environment:
     BENCH_ELIGIBILITY_PEOPLE    people for GET /v1/me/eligibility under load (default 5,000)
     BENCH_ELIGIBILITY_REQUESTS  its requests per case per round (default 5,000)
     BENCH_LOAD_GENERATOR  wrk (default; installed if missing) or python (the fallback)
+    BENCH_NOTIFY_PEOPLE   people notified end to end through arq and FCM (default 100,000)
 
 Figures are never asserted: the exit status is non-zero only if something broke.
 """
@@ -31,6 +32,7 @@ import msgspec
 
 from bench.bench_demo_data import bench_demo_data
 from bench.bench_eligibility import bench_eligibility
+from bench.bench_notifications import bench_notifications, people_from_environment
 from bench.bench_sign_in import bench_sign_in
 from bench.http_routes import WARM_UP_SECONDS, bench_http
 from bench.loadgen import BenchError, LoadGenerator, find_load_generator, progress
@@ -135,6 +137,30 @@ def eligibility_rows(result: Mapping[str, Any], notes: list[str]) -> list[Row]:
     ]
 
 
+def bench_notify(database_url: str, redis_url: str, notes: list[str]) -> list[Row]:
+    people = people_from_environment()
+    result = asyncio.run(bench_notifications(database_url, redis_url, people))
+    direct = result["direct"]["messages_per_s"]
+    rows = []
+    for run in result["runs"]:
+        rows.append(
+            Row(
+                benchmark=f"notices end to end, {run['workers']} worker process(es)",
+                measure=f"messages/s, {people:,} people",
+                unit="per_s",
+                value=run["messages_per_s"],
+                baseline=direct,
+                baseline_name="send_each_async direct",
+            )
+        )
+        notes.append(
+            f"notices end to end, {run['workers']} worker process(es): {run['notices']:,} "
+            f"notices in {run['batches']} jobs, {run['duplicates']} duplicates, "
+            f"{run['losses']} losses (goal: zero of each); ratio goal: at least 0.8 of direct"
+        )
+    return rows
+
+
 def _cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -219,6 +245,9 @@ def main() -> int:
             failures,
         )
         rows += _run("demo data", lambda: bench_demo(database_url, config.people, notes), failures)
+        rows += _run(
+            "notifications", lambda: bench_notify(database_url, redis_url, notes), failures
+        )
     except KeyboardInterrupt:
         progress("interrupted; servers stopped and scratch databases dropped")
         return 130

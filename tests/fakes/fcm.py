@@ -124,7 +124,20 @@ class FakeFcm:
         app = web.Application()
         app.router.add_post("/token", self._token)
         app.router.add_post("/v1/projects/{project}/messages:send", self._send)
+        # For the bench, whose fake runs in another process: what arrived, and a fresh start.
+        app.router.add_get("/stats", self._stats)
+        app.router.add_post("/reset", self._reset)
         return app
+
+    async def _stats(self, _request: web.Request) -> web.Response:
+        notices = [m.get("data", {}).get("notice_id") for m in self.messages]
+        return web.json_response(
+            {"messages": len(self.messages), "distinct_notices": len(set(notices))}
+        )
+
+    async def _reset(self, _request: web.Request) -> web.Response:
+        self.reset()
+        return web.json_response({})
 
     async def serve(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Start serving on the running loop (its own thread, or the process of `__main__`)."""
