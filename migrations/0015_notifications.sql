@@ -97,3 +97,10 @@ CREATE TABLE letters (
     created_at timestamptz NOT NULL DEFAULT now(),
     printed_on date
 );
+
+-- How far a periodic job has read an append-only table (e.g. the last person fact
+-- whose person was re-evaluated).
+CREATE TABLE job_watermarks (
+    name text PRIMARY KEY,
+    value bigint NOT NULL
+);

@@ -320,7 +320,16 @@ async def deliver_round(
     attempts: list[Attempt] = []
     async with pool.acquire() as pooled, pooled.transaction():
         conn = cast(asyncpg.Connection, pooled)
-        for recipient in await load_recipients(conn, notice_ids):
+        recipients = await load_recipients(conn, notice_ids)
+        # A notice whose person died since, or that is no longer to be sent: stop here.
+        gone = set(notice_ids) - {r.notice_id for r in recipients}
+        if gone:
+            await conn.execute(
+                "UPDATE notices SET state = 'failed' WHERE id = ANY($1::bigint[]) "
+                "AND state IN ('pending', 'sending')",
+                sorted(gone),
+            )
+        for recipient in recipients:
             channels = channels_now(recipient, now, unread_push=unread_push)
             if not channels:
                 await _close_if_exhausted(conn, recipient, now)

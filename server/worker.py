@@ -27,6 +27,7 @@ from notifications.jobs import (
     retry_deliveries,
     scan_notices,
     sweep_deliveries,
+    watch_new_facts,
 )
 from onestop.applications import announce_bank_account_change, purge_expired_keys
 from onestop.eligibility.jobs import evaluate_eligibility
@@ -65,6 +66,7 @@ JOB_FUNCTIONS = [
     evaluate_eligibility,
     scan_notices,
     person_facts_changed,
+    watch_new_facts,
     notify_application_events,
     dispatch_due_notices,
     deliver_notices,
@@ -79,6 +81,7 @@ CRON_JOBS = [
     # Eligibility for everyone, then a notice for each newly eligible person. Run at
     # night; the notices themselves wait for the morning (quiet hours).
     cron(scan_notices, hour={1}, minute={30}, timeout=1_800, run_at_startup=False),
+    cron(watch_new_facts, second={10}, timeout=55),
     cron(notify_application_events, second={15}, timeout=55),
     cron(dispatch_due_notices, second={45}, timeout=55),
     cron(retry_deliveries, second={5}, timeout=55),

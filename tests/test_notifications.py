@@ -82,6 +82,11 @@ async def laid_off(
     return person.id
 
 
+def printed_letters(settings: Settings, day: date) -> str:
+    folder = Path(settings.data_dir).resolve().parent / "var" / "letters"
+    return (folder / f"{day.isoformat()}.txt").read_text(encoding="utf-8")
+
+
 async def enqueue(settings: Settings, job: str, *args: object) -> None:
     queue = await create_pool(RedisSettings.from_dsn(settings.redis.url))
     try:
@@ -118,9 +123,7 @@ async def test_each_person_is_told_once_on_a_channel_that_reaches_them(
     assert len(sms) == 1
     assert "1350" in sms[0]["Body"]
     assert "http" not in sms[0]["Body"] and len(sms[0]["Body"]) <= 134
-    calls = [
-        c for c in twilio.calls if c["To"] == "+82221234567" and "Unemployment" in c["Twiml"]
-    ]
+    calls = [c for c in twilio.calls if c["To"] == "+82221234567" and "Unemployment" in c["Twiml"]]
     assert len(calls) == 1
     assert 'language="en-US"' in calls[0]["Twiml"] and "1 3 5 0" in calls[0]["Twiml"]
     for person_id, channel in ((mobile, "sms"), (landline, "voice"), (no_phone, "letter")):
@@ -131,8 +134,7 @@ async def test_each_person_is_told_once_on_a_channel_that_reaches_them(
     # The letter goes to today's print file.
     await enqueue(settings, "print_letters")
     await run_jobs(settings, clock=clock)
-    letters = Path(settings.data_dir).resolve().parent / "var" / "letters"
-    printed = (letters / f"{datetime.now(KOREA).date().isoformat()}.txt").read_text()  # noqa: ASYNC240
+    printed = printed_letters(settings, datetime.now(KOREA).date())
     assert "구직급여" in printed
 
     # The same scan again, and a re-run of the same delivery job: nothing new is sent.
@@ -256,3 +258,18 @@ async def test_an_unanswered_send_is_not_repeated(
     deliveries = await deliveries_of(owner_conn, notice["id"])
     assert set(deliveries) == {"sms"} and deliveries["sms"]["state"] == "ambiguous"
     assert notice["state"] == "sent"
+
+
+async def test_new_facts_are_noticed_within_the_minute(
+    owner_conn: asyncpg.Connection, settings: Settings, twilio: FakeTwilio
+) -> None:
+    clock = Clock(korea(datetime.now(KOREA).date(), 15))
+    await enqueue(settings, "watch_new_facts")  # the first look sets the watermark
+    await run_jobs(settings, clock=clock)
+    # An employment ends: the source system adds the facts.
+    person_id = await laid_off(owner_conn, settings, phone="+821089012345")
+    await enqueue(settings, "watch_new_facts")
+    await run_jobs(settings, clock=clock)
+    [notice] = await notices_of(owner_conn, person_id)
+    assert notice["state"] == "sent"
+    assert len([m for m in twilio.messages if m["To"] == "+821089012345"]) == 1

@@ -1,0 +1,92 @@
+"""The demo people become eligible, the nightly scan runs, and each is told once, on the
+channel that reaches them, in their language: the whole path `make run` shows."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+
+import asyncpg
+import pytest
+
+from server.demo_data import demo_people, load_demo_data
+from server.settings import Settings, load_settings
+from tests.conftest import environment_for_tests
+from tests.factories import run_jobs
+from tests.fakes.twilio import FakeTwilio
+from tests.test_notifications import Clock, enqueue, korea
+
+SID, TOKEN = "AC" + "9" * 32, "twilio-test-token-demo"
+
+
+@pytest.fixture(scope="module")
+async def twilio() -> AsyncIterator[FakeTwilio]:
+    fake = FakeTwilio(SID, TOKEN)
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture(scope="module")
+def settings(
+    database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory, twilio: FakeTwilio
+) -> Settings:
+    return load_settings(
+        environment_for_tests(
+            database_url,
+            redis_url,
+            tmp_path_factory.mktemp("data") / "hanchang",
+            TWILIO_ACCOUNT_SID=SID,
+            TWILIO_AUTH_TOKEN=TOKEN,
+            TWILIO_FROM_NUMBER="+15005550006",
+            TWILIO_API_BASE_URL=twilio.url,
+        )
+    )
+
+
+async def test_the_demo_people_are_told_once_each_in_their_language(
+    owner_conn: asyncpg.Connection, settings: Settings, twilio: FakeTwilio
+) -> None:
+    await load_demo_data(owner_conn, people=300, seed=7, settings=settings)
+    people = {person.name: person for person in await demo_people(owner_conn)}
+    # The demo data's today, 10:00 in Korea (the rules read the evaluation date).
+    clock = Clock(korea(date(2026, 11, 25), 10))
+    await enqueue(settings, "scan_notices")
+    await run_jobs(settings, clock=clock)
+
+    def benefit_sms(phone: str | None, words: str) -> list[str]:
+        return [m["Body"] for m in twilio.messages if m["To"] == phone and words in m["Body"]]
+
+    # 김민준, laid off in September: one SMS about the unemployment benefit, in Korean.
+    assert len(benefit_sms(people["김민준"].phone, "구직급여")) == 1
+    # SANTOS MARIA CLARA reads English.
+    [english] = benefit_sms(people["SANTOS MARIA CLARA"].phone, "Unemployment benefit")
+    assert english.startswith("[Ministry of Employment and Labor]")
+    # 장현우 quit by his own choice: nothing about the unemployment benefit.
+    assert not benefit_sms(people["장현우"].phone, "구직급여")
+    # 최영호 has no smartphone: SMS to his feature phone, for both of his benefits.
+    assert len(benefit_sms(people["최영호"].phone, "구직급여")) == 1
+    assert len(benefit_sms(people["최영호"].phone, "대지급금")) == 1
+
+    counts = await owner_conn.fetch(
+        """
+        SELECT person_id, programme_id, count(*) FROM notices
+        GROUP BY person_id, programme_id HAVING count(*) > 1
+        """
+    )
+    assert not counts, "a person was told twice about one programme"
+    # 정말순 has no phone of record: her notices wait in the inbox and go out as letters.
+    channels = await owner_conn.fetch(
+        """
+        SELECT DISTINCT d.channel FROM notice_deliveries d JOIN notices n ON n.id = d.notice_id
+        WHERE n.person_id = $1
+        """,
+        people["정말순"].person_id,
+    )
+    assert {row["channel"] for row in channels} <= {"letter"}
+
+    # The scan again (a re-run, or tomorrow's): nobody is told twice.
+    before = len(twilio.messages)
+    await enqueue(settings, "scan_notices")
+    await run_jobs(settings, clock=clock)
+    assert len(twilio.messages) == before
