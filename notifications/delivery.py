@@ -159,25 +159,31 @@ async def load_recipients(conn: asyncpg.Connection, notice_ids: Sequence[int]) -
     return recipients
 
 
-async def _claim(conn: asyncpg.Connection, recipient: Recipient, channel: str) -> int | None:
-    """Take the (notice, channel) delivery for one attempt; None if another job has it."""
-    device_id = recipient.devices[0][0] if channel == "push" else None
-    row = await conn.fetchrow(
+async def _claim(
+    conn: asyncpg.Connection, wanted: list[tuple[Recipient, str]]
+) -> dict[tuple[int, str], tuple[int, int]]:
+    """Take each (notice, channel) delivery for one attempt, in one statement.
+
+    Returns (delivery id, attempt number) for those taken; one that another job
+    holds (or that is done) is left out.
+    """
+    rows = await conn.fetch(
         """
         INSERT INTO notice_deliveries (notice_id, channel, state, attempts, device_id)
-        VALUES ($1, $2, 'sending', 1, $3)
+        SELECT notice_id, channel, 'sending', 1, device_id
+        FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS t(notice_id, channel, device_id)
         ON CONFLICT (notice_id, channel) DO UPDATE
             SET state = 'sending', attempts = notice_deliveries.attempts + 1,
                 device_id = coalesce(excluded.device_id, notice_deliveries.device_id),
                 updated_at = now()
             WHERE notice_deliveries.state = 'temporary_failure'
-        RETURNING id
+        RETURNING id, notice_id, channel, attempts
         """,
-        recipient.notice_id,
-        channel,
-        device_id,
+        [recipient.notice_id for recipient, _ in wanted],
+        [channel for _, channel in wanted],
+        [recipient.devices[0][0] if channel == "push" else None for recipient, channel in wanted],
     )
-    return None if row is None else int(row["id"])
+    return {(row["notice_id"], row["channel"]): (row["id"], row["attempts"]) for row in rows}
 
 
 _PUSH_SLOTS: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
@@ -270,40 +276,50 @@ def _text(recipient: Recipient) -> NoticeText:
 
 
 async def _record(conn: asyncpg.Connection, attempts: list[Attempt], now: datetime) -> None:
+    """Every outcome of a round in three statements (deliveries, devices, notices)."""
+    next_attempts: list[datetime | None] = []
     for attempt in attempts:
-        state, next_at = attempt.state, None
-        if state == "temporary_failure":
+        next_at = None
+        if attempt.state == "temporary_failure":
             if attempt.attempts >= MAX_ATTEMPTS:
-                state, attempt.error = "technical_failure", f"{attempt.error} (retries used up)"
+                attempt.state = "technical_failure"
+                attempt.error = f"{attempt.error} (retries used up)"
             else:
                 next_at = now + timedelta(seconds=BACKOFF_S[attempt.attempts - 1])
-        attempt.state = state
+        next_attempts.append(next_at)
+    await conn.execute(
+        """
+        UPDATE notice_deliveries d
+        SET state = t.state, provider_ref = coalesce(t.provider_ref, d.provider_ref),
+            error = t.error, next_attempt_at = t.next_attempt_at, updated_at = now()
+        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+            AS t(id, state, provider_ref, error, next_attempt_at)
+        WHERE d.id = t.id AND d.state = 'sending'
+        """,
+        [a.delivery_id for a in attempts],
+        [a.state for a in attempts],
+        [a.provider_ref for a in attempts],
+        [a.error for a in attempts],
+        next_attempts,
+    )
+    dead = [a.recipient.devices[0][0] for a in attempts if a.retire_device and a.recipient.devices]
+    if dead:
         await conn.execute(
             """
-            UPDATE notice_deliveries
-            SET state = $2, provider_ref = coalesce($3, provider_ref), error = $4,
-                next_attempt_at = $5, updated_at = now()
-            WHERE id = $1 AND state = 'sending'
+            UPDATE devices SET retired_at = now(), retired_reason = 'unregistered'
+            WHERE id = ANY($1::bigint[]) AND retired_at IS NULL
             """,
-            attempt.delivery_id,
-            state,
-            attempt.provider_ref,
-            attempt.error,
-            next_at,
+            dead,
         )
-        if attempt.retire_device and attempt.recipient.devices:
-            await conn.execute(
-                """
-                UPDATE devices SET retired_at = now(), retired_reason = 'unregistered'
-                WHERE id = $1 AND retired_at IS NULL
-                """,
-                attempt.recipient.devices[0][0],
-            )
-        if state in {"sent", "ambiguous", "delivered"}:
-            await conn.execute(
-                "UPDATE notices SET state = 'sent' WHERE id = $1 AND state IN ('pending', 'sending')",
-                attempt.recipient.notice_id,
-            )
+    reached = [
+        a.recipient.notice_id for a in attempts if a.state in {"sent", "ambiguous", "delivered"}
+    ]
+    if reached:
+        await conn.execute(
+            "UPDATE notices SET state = 'sent' WHERE id = ANY($1::bigint[]) "
+            "AND state IN ('pending', 'sending')",
+            reached,
+        )
 
 
 class DeliveryRound(msgspec.Struct, kw_only=True):
@@ -329,24 +345,29 @@ async def deliver_round(
                 "AND state IN ('pending', 'sending')",
                 sorted(gone),
             )
+        wanted: list[tuple[Recipient, str]] = []
         for recipient in recipients:
             channels = channels_now(recipient, now, unread_push=unread_push)
             if not channels:
                 await _close_if_exhausted(conn, recipient, now)
-            for channel in channels:
-                delivery_id = await _claim(conn, recipient, channel)
-                if delivery_id is None:
-                    continue
-                attempt = Attempt(delivery_id=delivery_id, recipient=recipient, channel=channel)
-                previous = recipient.deliveries.get(channel)
-                attempt.attempts = 1 if previous is None else previous.attempts + 1
-                if channel == "letter":
-                    await conn.execute(
-                        "INSERT INTO letters (notice_id) VALUES ($1) ON CONFLICT DO NOTHING",
-                        recipient.notice_id,
-                    )
-                    attempt.state = "sent"
-                attempts.append(attempt)
+            wanted.extend((recipient, channel) for channel in channels)
+        taken = await _claim(conn, wanted) if wanted else {}
+        for recipient, channel in wanted:
+            claimed = taken.get((recipient.notice_id, channel))
+            if claimed is None:
+                continue
+            attempt = Attempt(
+                delivery_id=claimed[0], recipient=recipient, channel=channel, attempts=claimed[1]
+            )
+            if channel == "letter":
+                attempt.state = "sent"
+            attempts.append(attempt)
+        letters = [a.recipient.notice_id for a in attempts if a.channel == "letter"]
+        if letters:
+            await conn.execute(
+                "INSERT INTO letters (notice_id) SELECT unnest($1::bigint[]) ON CONFLICT DO NOTHING",
+                letters,
+            )
     # Sending happens outside any transaction: a slow provider holds no lock.
     async with pool.acquire() as pooled:
         outbox = cast(asyncpg.Connection, pooled)
