@@ -24,7 +24,7 @@ from typing import Any
 
 import asyncpg
 
-from notifications import delivery
+from notifications import delivery, recipients
 from notifications.notices import (
     BATCH,
     claim_due_notices,
@@ -148,7 +148,7 @@ async def retry_deliveries(ctx: dict[str, Any]) -> int:
             WHERE state = 'temporary_failure' AND attempts < $2 AND next_attempt_at <= $1
             """,
             _now(ctx),
-            delivery.MAX_ATTEMPTS,
+            recipients.MAX_ATTEMPTS,
         )
     return await _enqueue_notices(ctx, rows)
 
@@ -157,7 +157,7 @@ async def sweep_deliveries(ctx: dict[str, Any]) -> dict[str, int]:
     """A claim left `sending` by a dead worker: the send may have happened, so it is
     ambiguous (never resent on that channel). A notice claimed but never attempted
     goes back to pending: nothing was sent for it."""
-    cutoff = _now(ctx) - delivery.STUCK_AFTER
+    cutoff = _now(ctx) - recipients.STUCK_AFTER
     async with ctx["pool"].acquire() as conn, conn.transaction():
         stuck = await conn.fetch(
             """
