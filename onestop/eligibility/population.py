@@ -223,6 +223,8 @@ async def _build_features(
     conn: asyncpg.Connection, as_of: date, person_ids: Sequence[int] | None
 ) -> int:
     await conn.execute("SET LOCAL work_mem = '256MB'")
+    # A population run is a batch job: the API's per-statement limit is not for it.
+    await conn.execute("SET LOCAL statement_timeout = '30min'")
     # One run at a time (the nightly run and a run for one person's new facts).
     await conn.execute("SELECT pg_advisory_xact_lock(hashtext('eligibility-run'))")
     for sql, params in feature_statements(as_of, person_ids):
