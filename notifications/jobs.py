@@ -116,9 +116,15 @@ async def watch_new_facts(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 async def notify_application_events(ctx: dict[str, Any]) -> dict[str, Any]:
+    """A notice per status change; and the people concerned are re-evaluated (a rejected
+    application may leave another programme to tell them about)."""
     async with ctx["pool"].acquire() as conn, conn.transaction():
-        created = await create_application_notices(conn, _now(ctx))
-    return {"notices": created, "batches": await _dispatch(ctx) if created else 0}
+        people = await create_application_notices(conn, _now(ctx))
+    if not people:
+        return {"notices": 0, "batches": 0}
+    for start in range(0, len(people), BATCH):
+        await ctx["redis"].enqueue_job("person_facts_changed", people[start : start + BATCH])
+    return {"notices": len(people), "batches": await _dispatch(ctx)}
 
 
 async def dispatch_due_notices(ctx: dict[str, Any]) -> int:

@@ -80,10 +80,10 @@ async def create_benefit_notices(
     return int(status.rsplit(" ", 1)[-1])
 
 
-async def create_application_notices(conn: asyncpg.Connection, now: datetime) -> int:
+async def create_application_notices(conn: asyncpg.Connection, now: datetime) -> list[int]:
     """A notice for each application status change not told yet (decisions are legally
-    required: they reach the person whatever their opt-outs)."""
-    status = await conn.execute(
+    required: they reach the person whatever their opt-outs). Returns the people told."""
+    rows = await conn.fetch(
         f"""
         INSERT INTO notices (person_id, kind, programme_id, application_event_id, topic,
                              legally_required, locale, send_after)
@@ -96,10 +96,11 @@ async def create_application_notices(conn: asyncpg.Connection, now: datetime) ->
         WHERE ev.kind = 'status' AND ev.status <> 'submitted'
           AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.application_event_id = ev.id)
         ON CONFLICT (application_event_id) WHERE application_event_id IS NOT NULL DO NOTHING
+        RETURNING person_id
         """,
         now,
     )
-    return int(status.rsplit(" ", 1)[-1])
+    return sorted({row["person_id"] for row in rows})
 
 
 async def create_account_notice(
