@@ -175,7 +175,8 @@ async def sweep_deliveries(ctx: dict[str, Any]) -> dict[str, int]:
             cutoff,
         )
         await conn.execute(
-            "UPDATE notices SET state = 'sent' WHERE id = ANY($1::bigint[]) AND state = 'sending'",
+            "UPDATE notices SET state = 'sent' WHERE id = ANY($1::bigint[]) "
+            "AND state IN ('pending', 'sending')",
             [row["notice_id"] for row in stuck],
         )
         released = await conn.execute(

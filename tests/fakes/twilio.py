@@ -79,14 +79,21 @@ class FakeTwilio:
             return web.json_response(
                 {"code": 20003, "message": "Authenticate", "status": 401}, status=401
             )
-        failure = await self._planned_failure()
-        if failure is not None:
-            return failure
         form = {key: str(value) for key, value in (await request.post()).items()}
         prefix = "SM" if kind == "message" else "CA"
+        slow = bool(self.planned) and self.planned[0] == "slow"
+        if slow:
+            self.planned.popleft()
+        else:
+            failure = await self._planned_failure()
+            if failure is not None:
+                return failure
         sid = f"{prefix}{next(self._ids):032x}"
         record: dict[str, Any] = {"sid": sid, **form}
         (self.messages if kind == "message" else self.calls).append(record)
+        if slow:
+            # Slow, as Twilio can be: the message is sent, the answer comes too late.
+            await asyncio.sleep(self.slow_seconds)
         body = {
             "sid": sid,
             "account_sid": self.account_sid,
