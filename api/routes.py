@@ -16,6 +16,7 @@ from api import (
     auth_totp,
     bank_accounts,
     consents,
+    console_auth,
     dev,
     dev_passkeys,
     devices,
@@ -53,4 +54,5 @@ ROUTE_HANDLERS: list[Any] = [
     *notification_preferences.ROUTES,
     *admin_notifications.ROUTES,
     *twilio_status.ROUTES,
+    *console_auth.ROUTES,
 ]

@@ -167,7 +167,13 @@ async def delete_passkey_row(conn: asyncpg.Connection, passkey_id: int) -> None:
     await conn.execute("DELETE FROM passkeys WHERE id = $1", passkey_id)
 
 
-def user_handle(settings: AuthSettings, account_id: int, version: int | None = None) -> bytes:
+def user_handle(
+    settings: AuthSettings,
+    account_id: int,
+    version: int | None = None,
+    *,
+    context: bytes = USER_HANDLE_CONTEXT,
+) -> bytes:
     """The account's WebAuthn user handle: opaque (no id or personal data), and stable.
 
     An HMAC of the account id under a data key. It lives on the person's devices
@@ -175,12 +181,18 @@ def user_handle(settings: AuthSettings, account_id: int, version: int | None = N
     configured (as an older version) after rotation.
     """
     key = settings.data_keys[settings.current_data_key if version is None else version]
-    message = USER_HANDLE_CONTEXT + str(account_id).encode()
+    message = context + str(account_id).encode()
     return hmac.new(key, message, hashlib.sha256).digest()
 
 
-def is_user_handle_of(settings: AuthSettings, account_id: int, handle: bytes) -> bool:
+def is_user_handle_of(
+    settings: AuthSettings,
+    account_id: int,
+    handle: bytes,
+    *,
+    context: bytes = USER_HANDLE_CONTEXT,
+) -> bool:
     return any(
-        hmac.compare_digest(user_handle(settings, account_id, version), handle)
+        hmac.compare_digest(user_handle(settings, account_id, version, context=context), handle)
         for version in settings.data_keys
     )

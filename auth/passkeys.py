@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any, Literal, NoReturn
+from typing import NoReturn
 
 import asyncpg
 import msgspec
@@ -24,12 +24,9 @@ from redis.asyncio import Redis
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
-    options_to_json,
     verify_authentication_response,
     verify_registration_response,
 )
-from webauthn.helpers import base64url_to_bytes
-from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AttestationConveyancePreference,
     AuthenticatorSelectionCriteria,
@@ -62,6 +59,16 @@ from auth.passkey_store import (
 )
 from auth.problems import LAST_AUTHENTICATOR, SIGN_IN_FAILED
 from auth.sessions import Tokens, start_session
+from auth.webauthn_ceremony import (
+    CHALLENGE_LIFETIME_S,
+    TRANSPORTS,
+    VERIFY_ERRORS,
+    CeremonyOptions,
+    decode_b64url,
+    issue_challenge,
+    options_dict,
+    take_challenge,
+)
 from auth.webauthn_json import (
     NAME_MAX_LENGTH,
     AuthenticationCredentialJSON,
@@ -83,12 +90,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-CHALLENGE_LIFETIME_S = 5 * 60
-CHALLENGE_PREFIX = "webauthn:"
-_TRANSPORTS = {t.value for t in AuthenticatorTransport}
-# What a malformed or forged credential can make the library raise.
-_VERIFY_ERRORS = (WebAuthnException, ValueError, TypeError, KeyError, IndexError)
-
 PASSKEY_NOT_ADDED = problem_kind(
     "passkey-not-added",
     400,
@@ -101,50 +102,6 @@ PASSKEY_ALREADY_REGISTERED = problem_kind(
     N_("This passkey is already registered"),
     N_("This passkey is already linked to an account. Sign in with it, or add another one."),
 )
-
-Purpose = Literal["registration", "authentication"]
-
-
-class StoredChallenge(msgspec.Struct, frozen=True, kw_only=True):
-    purpose: Purpose
-    challenge: bytes
-    account_id: int | None = None
-
-
-class CeremonyOptions(msgspec.Struct, frozen=True, kw_only=True):
-    """A challenge to answer: send `options` to the platform's WebAuthn API, the answer back."""
-
-    challenge_id: uuid.UUID
-    # PublicKeyCredentialCreationOptions or ...RequestOptions as JSON (bytes in base64url).
-    options: dict[str, Any]
-
-
-# --- Challenges --------------------------------------------------------------
-
-
-async def _issue_challenge(
-    redis: Redis, *, purpose: Purpose, challenge: bytes, account_id: int | None
-) -> uuid.UUID:
-    challenge_id = uuid.uuid4()
-    stored = StoredChallenge(purpose=purpose, challenge=challenge, account_id=account_id)
-    await redis.set(
-        CHALLENGE_PREFIX + str(challenge_id), msgspec.json.encode(stored), ex=CHALLENGE_LIFETIME_S
-    )
-    return challenge_id
-
-
-async def _take_challenge(redis: Redis, challenge_id: uuid.UUID) -> StoredChallenge | None:
-    """The challenge, removed as it is read: a second answer to it finds nothing."""
-    raw = await redis.getdel(CHALLENGE_PREFIX + str(challenge_id))
-    if raw is None:
-        return None
-    return msgspec.json.decode(raw, type=StoredChallenge)
-
-
-def _options_dict(options: Any) -> dict[str, Any]:
-    decoded: dict[str, Any] = msgspec.json.decode(options_to_json(options))
-    return decoded
-
 
 # --- Registration ------------------------------------------------------------
 
@@ -204,10 +161,10 @@ async def start_registration(
             for p in existing
         ],
     )
-    challenge_id = await _issue_challenge(
+    challenge_id = await issue_challenge(
         redis, purpose="registration", challenge=options.challenge, account_id=account.id
     )
-    return CeremonyOptions(challenge_id=challenge_id, options=_options_dict(options))
+    return CeremonyOptions(challenge_id=challenge_id, options=options_dict(options))
 
 
 async def finish_registration(
@@ -223,7 +180,7 @@ async def finish_registration(
     channel: str,
 ) -> PasskeySummary:
     """Check the new credential against its challenge and keep it."""
-    stored = await _take_challenge(redis, challenge_id)
+    stored = await take_challenge(redis, challenge_id)
     if stored is None or stored.purpose != "registration" or stored.account_id != account_id:
         raise Problem(PASSKEY_NOT_ADDED)
     account = await get_account_for_update(conn, account_id)
@@ -237,11 +194,11 @@ async def finish_registration(
             expected_origin=list(settings.allowed_origins),
             require_user_verification=True,
         )
-    except _VERIFY_ERRORS as exc:
+    except VERIFY_ERRORS as exc:
         log.info("passkey registration refused: %s: %r", type(exc).__name__, str(exc))
         raise Problem(PASSKEY_NOT_ADDED) from None
     chosen = (name or "").strip()[:NAME_MAX_LENGTH] or await _default_name(conn, account.id, locale)
-    transports = [t for t in credential.response.transports or [] if t in _TRANSPORTS]
+    transports = [t for t in credential.response.transports or [] if t in TRANSPORTS]
     passkey = await insert_passkey(
         conn,
         account_id=account.id,
@@ -284,19 +241,10 @@ async def start_authentication(redis: Redis, settings: AuthSettings) -> Ceremony
         allow_credentials=[],
         user_verification=UserVerificationRequirement.REQUIRED,
     )
-    challenge_id = await _issue_challenge(
+    challenge_id = await issue_challenge(
         redis, purpose="authentication", challenge=options.challenge, account_id=None
     )
-    return CeremonyOptions(challenge_id=challenge_id, options=_options_dict(options))
-
-
-def _decode_b64url(text: str | None) -> bytes | None:
-    if text is None:
-        return None
-    try:
-        return base64url_to_bytes(text)
-    except ValueError:
-        return None
+    return CeremonyOptions(challenge_id=challenge_id, options=options_dict(options))
 
 
 async def finish_authentication(
@@ -310,8 +258,8 @@ async def finish_authentication(
     device: str | None = None,
 ) -> Tokens:
     """Check an assertion; on success, a new session at aal 2."""
-    stored = await _take_challenge(redis, challenge_id)
-    credential_id = _decode_b64url(credential.raw_id)
+    stored = await take_challenge(redis, challenge_id)
+    credential_id = decode_b64url(credential.raw_id)
     found = await get_passkey_by_credential_id(conn, credential_id) if credential_id else None
     if found is None:
         raise Problem(SIGN_IN_FAILED)
@@ -330,7 +278,7 @@ async def finish_authentication(
 
     if stored is None or stored.purpose != "authentication":
         await refuse("no such challenge (expired, used, or for registration)")
-    returned = _decode_b64url(credential.response.user_handle)
+    returned = decode_b64url(credential.response.user_handle)
     # A discoverable credential names its account (WebAuthn §7.2 step 6).
     if returned is None or not is_user_handle_of(settings, account.id, returned):
         await refuse("user handle does not match the credential's account")
@@ -347,7 +295,7 @@ async def finish_authentication(
             credential_current_sign_count=0,
             require_user_verification=True,
         )
-    except _VERIFY_ERRORS as exc:
+    except VERIFY_ERRORS as exc:
         await refuse(f"{type(exc).__name__}: {exc}")
     new_count = verified.new_sign_count
     if (new_count or passkey.sign_count) and new_count <= passkey.sign_count:

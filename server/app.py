@@ -117,6 +117,11 @@ def create_app(
                 Tag(name="webhooks", description="Callbacks from providers (Twilio), signed"),
                 Tag(name="health", description="Liveness and readiness"),
                 Tag(name="operators", description="Operator plumbing, with the operator token"),
+                Tag(
+                    name="staff",
+                    description="The staff console's sign-in: enrollment, staff passkeys, "
+                    "the `hanchang_staff` session cookie",
+                ),
             ],
             security=[],
             components=Components(

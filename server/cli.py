@@ -187,9 +187,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_data_quality_command(commands)
     from server.caseworker_cli import add_caseworker_commands
     from server.notify_cli import add_notify_commands
+    from server.staff_cli import add_staff_commands
 
     add_caseworker_commands(commands)
     add_notify_commands(commands)
+    add_staff_commands(commands)
     commands.add_parser("worker", help="run an arq worker")
     commands.add_parser("serve", help="serve HTTP (one process)")
     args = parser.parse_args(argv)
@@ -222,6 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "data-quality",
         "caseworker",
         "notify",
+        "staff",
     }:
         print("hanchang: setting DATABASE_URL: is not set (or use `make run`)", file=sys.stderr)
         return 2
@@ -253,6 +256,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from server.caseworker_cli import run_caseworker_command
 
         return asyncio.run(run_caseworker_command(args, _owner_connect))
+    if args.command == "staff":
+        from server.staff_cli import run_staff_command
+
+        return asyncio.run(run_staff_command(args, settings, _owner_connect))
     if args.command == "notify":
         from server.notify_cli import run_notify_command
 

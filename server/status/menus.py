@@ -125,6 +125,12 @@ MENUS: tuple[Menu, ...] = (
         description=N_("Services for partners and AI agents (Open API and Open MCP)."),
         patterns=_any("/v1/open", "/v1/partners", "/oauth", "/mcp"),
     ),
+    Menu(
+        id="staff-console",
+        name=N_("Staff console"),
+        description=N_("The console job centre staff use at the counter."),
+        patterns=_any("/console"),
+    ),
 )
 
 MENU_IDS: frozenset[str] = frozenset(menu.id for menu in MENUS)

@@ -1,0 +1,238 @@
+"""Staff sign-in with a passkey, and console sessions.
+
+A console session ends after 15 minutes without activity and 8 hours after it
+began, whichever comes first (a counter shift; NIST SP 800-63B §2.2.3 for AAL2
+allows 30 minutes idle and 12 hours, we are stricter because the console reaches
+every citizen's record). Disabling a staff member ends their sessions at once:
+every request checks the staff row, not only the session.
+
+The session token travels in an HttpOnly, SameSite=Strict cookie set by the
+channel; here it is random and kept only as SHA-256.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import NoReturn
+
+import asyncpg
+import msgspec
+from redis.asyncio import Redis
+from webauthn import generate_authentication_options, verify_authentication_response
+from webauthn.helpers.structs import UserVerificationRequirement
+
+from auth.passkey_store import is_user_handle_of
+from auth.problems import SIGN_IN_FAILED
+from auth.secrets import new_token, token_hash
+from auth.staff import STAFF_HANDLE_CONTEXT, staff_actor
+from auth.staff_store import (
+    StaffRole,
+    get_staff,
+    get_staff_passkey_by_credential_id,
+    record_staff_passkey_use,
+    record_staff_sign_count_regression,
+)
+from auth.webauthn_ceremony import (
+    CHALLENGE_LIFETIME_S,
+    VERIFY_ERRORS,
+    CeremonyOptions,
+    decode_b64url,
+    issue_challenge,
+    options_dict,
+    take_challenge,
+)
+from auth.webauthn_json import AuthenticationCredentialJSON
+from server.audit import record_audit
+from server.problems import Problem
+from server.settings import AuthSettings
+
+log = logging.getLogger(__name__)
+
+STAFF_SESSION_IDLE = timedelta(minutes=15)
+STAFF_SESSION_MAX_AGE = timedelta(hours=8)
+
+
+class StaffSignIn(msgspec.Struct, frozen=True, kw_only=True):
+    staff_id: int
+    # Shown once, to be put in the cookie: only its hash is kept.
+    token: str
+    expires_at: datetime
+
+
+class StaffSession(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    staff_id: int
+    name: str
+    office_code: str
+    role: StaffRole
+    created_at: datetime
+    expires_at: datetime
+
+
+# --- Queries -----------------------------------------------------------------
+
+
+async def insert_staff_session(
+    conn: asyncpg.Connection, *, staff_id: int, token_hash: bytes, now: datetime
+) -> uuid.UUID:
+    session_id = uuid.uuid4()
+    await conn.execute(
+        """
+        INSERT INTO staff_sessions (id, token_hash, staff_id, created_at, last_seen_at, expires_at)
+        VALUES ($1, $2, $3, $4, $4, $5)
+        """,
+        session_id,
+        token_hash,
+        staff_id,
+        now,
+        now + STAFF_SESSION_MAX_AGE,
+    )
+    return session_id
+
+
+async def touch_staff_session(conn: asyncpg.Connection, token_hash: bytes) -> StaffSession | None:
+    """The live session for this token, its activity time moved to now; None if it has ended."""
+    row = await conn.fetchrow(
+        """
+        UPDATE staff_sessions ss SET last_seen_at = now()
+        FROM staff s
+        WHERE ss.token_hash = $1 AND s.id = ss.staff_id
+          AND ss.revoked_at IS NULL AND ss.expires_at > now()
+          AND ss.last_seen_at > now() - $2::interval
+          AND s.disabled_at IS NULL
+        RETURNING ss.id, ss.staff_id, s.name, s.office_code, s.role, ss.created_at, ss.expires_at
+        """,
+        token_hash,
+        STAFF_SESSION_IDLE,
+    )
+    return StaffSession(**dict(row)) if row else None
+
+
+async def revoke_staff_session_row(
+    conn: asyncpg.Connection, session_id: uuid.UUID, *, reason: str
+) -> None:
+    await conn.execute(
+        "UPDATE staff_sessions SET revoked_at = now(), revoked_reason = $2 "
+        "WHERE id = $1 AND revoked_at IS NULL",
+        session_id,
+        reason,
+    )
+
+
+# --- Sign-in -----------------------------------------------------------------
+
+
+async def start_staff_sign_in(redis: Redis, settings: AuthSettings) -> CeremonyOptions:
+    """Request options for a staff passkey (discoverable: no user name asked)."""
+    options = generate_authentication_options(
+        rp_id=settings.rp_id,
+        timeout=CHALLENGE_LIFETIME_S * 1000,
+        allow_credentials=[],
+        user_verification=UserVerificationRequirement.REQUIRED,
+    )
+    challenge_id = await issue_challenge(
+        redis, purpose="staff-authentication", challenge=options.challenge
+    )
+    return CeremonyOptions(challenge_id=challenge_id, options=options_dict(options))
+
+
+async def finish_staff_sign_in(
+    conn: asyncpg.Connection,
+    redis: Redis,
+    settings: AuthSettings,
+    *,
+    challenge_id: uuid.UUID,
+    credential: AuthenticationCredentialJSON,
+) -> StaffSignIn:
+    """Check an assertion made with a staff passkey; on success, a new console session."""
+    stored = await take_challenge(redis, challenge_id)
+    credential_id = decode_b64url(credential.raw_id)
+    found = await get_staff_passkey_by_credential_id(conn, credential_id) if credential_id else None
+    if found is None:
+        # A citizen's passkey, or none we know: nobody to hold the refusal against.
+        raise Problem(SIGN_IN_FAILED)
+    staff = await get_staff(conn, found.staff_id, lock=True)
+    passkey = await get_staff_passkey_by_credential_id(conn, found.credential_id, lock=True)
+    if staff is None or passkey is None:
+        raise Problem(SIGN_IN_FAILED)
+
+    async def refuse(reason: str) -> NoReturn:
+        log.info("staff sign-in refused for staff %s: %r", staff.id, reason)
+        await record_audit(
+            conn,
+            actor=staff_actor(staff.id),
+            action="staff.sign_in_refused",
+            subject=staff_actor(staff.id),
+            office=staff.office_code,
+            channel="counter",
+            details={"passkey": passkey.id, "reason": reason[:200]},
+        )
+        raise Problem(SIGN_IN_FAILED, commit_first=True)
+
+    if staff.disabled_at is not None:
+        await refuse("staff member is disabled")
+    if stored is None or stored.purpose != "staff-authentication":
+        await refuse("no such challenge (expired, used, or for another ceremony)")
+    returned = decode_b64url(credential.response.user_handle)
+    if returned is None or not is_user_handle_of(
+        settings, staff.id, returned, context=STAFF_HANDLE_CONTEXT
+    ):
+        await refuse("user handle does not match the credential's staff member")
+    try:
+        verified = verify_authentication_response(
+            credential=msgspec.to_builtins(credential),
+            expected_challenge=stored.challenge,
+            expected_rp_id=settings.rp_id,
+            expected_origin=list(settings.allowed_origins),
+            credential_public_key=passkey.public_key,
+            # Compared below, after the signature (as in auth/passkeys.py).
+            credential_current_sign_count=0,
+            require_user_verification=True,
+        )
+    except VERIFY_ERRORS as exc:
+        await refuse(f"{type(exc).__name__}: {exc}")
+    new_count = verified.new_sign_count
+    if (new_count or passkey.sign_count) and new_count <= passkey.sign_count:
+        await record_staff_sign_count_regression(conn, passkey.id)
+        await refuse("signature counter did not go up (a cloned authenticator?)")
+    await record_staff_passkey_use(
+        conn, passkey.id, sign_count=new_count, backed_up=verified.credential_backed_up
+    )
+    token = new_token("hcs_")
+    now = datetime.now(UTC)
+    session_id = await insert_staff_session(
+        conn, staff_id=staff.id, token_hash=token_hash(token), now=now
+    )
+    await record_audit(
+        conn,
+        actor=staff_actor(staff.id),
+        action="staff.signed_in",
+        subject=staff_actor(staff.id),
+        office=staff.office_code,
+        channel="counter",
+        details={"passkey": passkey.id, "session": str(session_id)},
+    )
+    return StaffSignIn(staff_id=staff.id, token=token, expires_at=now + STAFF_SESSION_MAX_AGE)
+
+
+# --- Sessions ------------------------------------------------------------------
+
+
+async def authenticate_staff_token(conn: asyncpg.Connection, token: str) -> StaffSession | None:
+    """The session a console cookie names, if it is still live (its activity time refreshed)."""
+    return await touch_staff_session(conn, token_hash(token))
+
+
+async def sign_out_staff(conn: asyncpg.Connection, session: StaffSession) -> None:
+    await revoke_staff_session_row(conn, session.id, reason="signed_out")
+    await record_audit(
+        conn,
+        actor=staff_actor(session.staff_id),
+        action="staff.signed_out",
+        subject=staff_actor(session.staff_id),
+        office=session.office_code,
+        channel="counter",
+        details={"session": str(session.id)},
+    )

@@ -1,0 +1,83 @@
+"""`hanchang staff ...`: create staff accounts (with their one-time enrollment link), disable them.
+
+Until the console has an administrators' page, this is how accounts begin: the
+link goes to the new staff member, who opens it and registers a passkey.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Awaitable, Callable
+from urllib.parse import quote
+
+import asyncpg
+
+from auth.staff import UnknownOffice, create_staff, disable_staff
+from auth.staff_store import STAFF_ROLES, list_office_codes
+from server.settings import Settings
+
+# Who acts from the command line: the operator at the terminal (recorded in the audit log).
+CLI_ACTOR = "operator:cli"
+
+
+def add_staff_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    staff = commands.add_parser("staff", help="staff accounts for the counter console")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    create = staff_commands.add_parser(
+        "create", help="create a staff account and print its one-time enrollment link"
+    )
+    create.add_argument("--name", required=True)
+    create.add_argument("--office", required=True, help="office code, e.g. seoul or busan")
+    create.add_argument("--role", required=True, choices=STAFF_ROLES)
+    disable = staff_commands.add_parser(
+        "disable", help="disable a staff account (its sessions end at once)"
+    )
+    disable.add_argument("staff_id", type=int)
+
+
+def enrollment_link(settings: Settings, token: str) -> str:
+    return f"{settings.http.public_url}/console/enroll?token={quote(token)}"
+
+
+async def run_staff_command(
+    args: argparse.Namespace,
+    settings: Settings,
+    connect: Callable[[], Awaitable[asyncpg.Connection]],
+) -> int:
+    conn = await connect()
+    try:
+        if args.staff_command == "create":
+            try:
+                async with conn.transaction():
+                    created = await create_staff(
+                        conn,
+                        name=args.name,
+                        office_code=args.office,
+                        role=args.role,
+                        actor=CLI_ACTOR,
+                    )
+            except UnknownOffice:
+                offices = ", ".join(await list_office_codes(conn))
+                print(
+                    f"hanchang staff create: no office {args.office!r} (offices: {offices})",
+                    file=sys.stderr,
+                )
+                return 2
+            except ValueError as exc:
+                print(f"hanchang staff create: {exc}", file=sys.stderr)
+                return 2
+            print(f"staff {created.staff.id} created ({created.staff.role}, {args.office})")
+            print("enrollment link (valid 24 hours, once):")
+            print(enrollment_link(settings, created.enrollment_token))
+            return 0
+        try:
+            async with conn.transaction():
+                staff = await disable_staff(conn, args.staff_id, actor=CLI_ACTOR)
+        except LookupError:
+            print(f"hanchang staff disable: no staff {args.staff_id}", file=sys.stderr)
+            return 1
+        print(f"staff {staff.id} disabled")
+        return 0
+    finally:
+        await conn.close()
