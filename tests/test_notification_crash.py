@@ -18,36 +18,24 @@ from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
 from tests.crash_worker import JOB_TIMEOUT_S
 from tests.factories import run_jobs
-from tests.fakes.twilio import FakeTwilio
+from tests.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
 from tests.test_notifications import KOREA, Clock, enqueue, korea, laid_off, notices_of
 
-SID, TOKEN = "AC" + "6" * 32, "twilio-test-token-crash"
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 async def twilio() -> AsyncIterator[FakeTwilio]:
-    fake = FakeTwilio(SID, TOKEN)
-    fake.slow_seconds = 4.0
-    await fake.start()
-    yield fake
-    await fake.stop()
+    async with running_twilio(slow_seconds=4.0) as fake:
+        yield fake
 
 
 @pytest.fixture(scope="module")
 def environment(
     database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory, twilio: FakeTwilio
 ) -> dict[str, str]:
-    return environment_for_tests(
-        database_url,
-        redis_url,
-        tmp_path_factory.mktemp("data") / "hanchang",
-        TWILIO_ACCOUNT_SID=SID,
-        TWILIO_AUTH_TOKEN=TOKEN,
-        TWILIO_FROM_NUMBER="+15005550006",
-        TWILIO_API_BASE_URL=twilio.url,
-        TWILIO_TIMEOUT_SECONDS="10",
-    )
+    data = tmp_path_factory.mktemp("data") / "hanchang"
+    return environment_for_tests(database_url, redis_url, data, **twilio_environment(twilio, 10))
 
 
 @pytest.fixture(scope="module")

@@ -13,34 +13,23 @@ from server.demo_data import demo_people, load_demo_data
 from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
 from tests.factories import run_jobs
-from tests.fakes.twilio import FakeTwilio
+from tests.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
 from tests.test_notifications import Clock, enqueue, korea
-
-SID, TOKEN = "AC" + "9" * 32, "twilio-test-token-demo"
 
 
 @pytest.fixture(scope="module")
 async def twilio() -> AsyncIterator[FakeTwilio]:
-    fake = FakeTwilio(SID, TOKEN)
-    await fake.start()
-    yield fake
-    await fake.stop()
+    async with running_twilio() as fake:
+        yield fake
 
 
 @pytest.fixture(scope="module")
 def settings(
     database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory, twilio: FakeTwilio
 ) -> Settings:
+    data = tmp_path_factory.mktemp("data") / "hanchang"
     return load_settings(
-        environment_for_tests(
-            database_url,
-            redis_url,
-            tmp_path_factory.mktemp("data") / "hanchang",
-            TWILIO_ACCOUNT_SID=SID,
-            TWILIO_AUTH_TOKEN=TOKEN,
-            TWILIO_FROM_NUMBER="+15005550006",
-            TWILIO_API_BASE_URL=twilio.url,
-        )
+        environment_for_tests(database_url, redis_url, data, **twilio_environment(twilio))
     )
 
 

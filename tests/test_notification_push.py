@@ -15,19 +15,16 @@ from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
 from tests.factories import make_account, make_fact, run_jobs
 from tests.fakes.fcm import FakeFcm, write_service_account
-from tests.fakes.twilio import FakeTwilio
+from tests.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
 from tests.test_notifications import Clock, enqueue, korea
 
-SID, TOKEN = "AC" + "8" * 32, "twilio-test-token-push"
 KOREA = ZoneInfo("Asia/Seoul")
 
 
 @pytest.fixture(scope="module")
 async def twilio() -> AsyncIterator[FakeTwilio]:
-    fake = FakeTwilio(SID, TOKEN)
-    await fake.start()
-    yield fake
-    await fake.stop()
+    async with running_twilio() as fake:
+        yield fake
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +50,7 @@ def settings(
             database_url,
             redis_url,
             data / "hanchang",
-            TWILIO_ACCOUNT_SID=SID,
-            TWILIO_AUTH_TOKEN=TOKEN,
-            TWILIO_FROM_NUMBER="+15005550006",
-            TWILIO_API_BASE_URL=twilio.url,
-            TWILIO_TIMEOUT_SECONDS="2",
+            **twilio_environment(twilio),
             HANCHANG_FCM_CREDENTIALS=str(credentials),
             FCM_API_BASE_URL=fcm.url,
             HANCHANG_FCM_TIMEOUT_S="2",

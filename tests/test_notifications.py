@@ -16,10 +16,11 @@ from arq.connections import RedisSettings
 from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
 from tests.factories import make_fact, make_person, run_jobs
-from tests.fakes.twilio import FakeTwilio
+from tests.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
 
-SID, TOKEN = "AC" + "7" * 32, "twilio-test-token-notifications"
 KOREA = ZoneInfo("Asia/Seoul")
+# A "slow" Twilio answers after this; the client gives up after 1 s.
+SLOW_S = 2.0
 
 
 class Clock:
@@ -36,28 +37,17 @@ def korea(day: date, hour: int, minute: int = 0) -> datetime:
 
 @pytest.fixture(scope="module")
 async def twilio() -> AsyncIterator[FakeTwilio]:
-    fake = FakeTwilio(SID, TOKEN)
-    fake.slow_seconds = 2.0  # the client gives up after 1 s
-    await fake.start()
-    yield fake
-    await fake.stop()
+    async with running_twilio(slow_seconds=SLOW_S) as fake:
+        yield fake
 
 
 @pytest.fixture(scope="module")
 def settings(
     database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory, twilio: FakeTwilio
 ) -> Settings:
+    data = tmp_path_factory.mktemp("data") / "hanchang"
     return load_settings(
-        environment_for_tests(
-            database_url,
-            redis_url,
-            tmp_path_factory.mktemp("data") / "hanchang",
-            TWILIO_ACCOUNT_SID=SID,
-            TWILIO_AUTH_TOKEN=TOKEN,
-            TWILIO_FROM_NUMBER="+15005550006",
-            TWILIO_API_BASE_URL=twilio.url,
-            TWILIO_TIMEOUT_SECONDS="1",
-        )
+        environment_for_tests(database_url, redis_url, data, **twilio_environment(twilio, 1))
     )
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 from collections import deque
+from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
@@ -111,3 +113,28 @@ class FakeTwilio:
 
     async def _calls(self, request: web.Request) -> web.Response:
         return await self._accept(request, "call")
+
+
+TEST_SID, TEST_TOKEN = "AC" + "7" * 32, "twilio-test-token"
+
+
+@contextlib.asynccontextmanager
+async def running_twilio(slow_seconds: float = 30.0) -> AsyncIterator[FakeTwilio]:
+    fake = FakeTwilio(TEST_SID, TEST_TOKEN)
+    fake.slow_seconds = slow_seconds
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+
+
+def twilio_environment(fake: FakeTwilio, timeout_s: float = 2.0) -> dict[str, str]:
+    """The settings that point the real Twilio SDK at `fake`."""
+    return {
+        "TWILIO_ACCOUNT_SID": fake.account_sid,
+        "TWILIO_AUTH_TOKEN": fake.auth_token,
+        "TWILIO_FROM_NUMBER": "+15005550006",
+        "TWILIO_API_BASE_URL": fake.url,
+        "TWILIO_TIMEOUT_SECONDS": str(timeout_s),
+    }
