@@ -177,34 +177,35 @@ def answers_query(rule: Rule, version: RuleVersion, as_of: date) -> tuple[str, l
     )
 
 
-# One statement per rule: the answers worth keeping (not "no", or a "no" where the last
-# answer was not), then an UPDATE of the rows whose answer changed and an INSERT of the
-# new ones. Unchanged rows are not touched.
+# One statement per rule: only the answers that changed (a new answer that is not "no",
+# or one that differs from the row kept), then an UPDATE of the known rows and an INSERT
+# of the new ones. Unchanged rows are not touched; the runs are serialised by a lock.
 _WRITE = """
-WITH answers AS MATERIALIZED (
-    SELECT * FROM ({answers}) computed
-    WHERE computed.status <> 'not_eligible' OR computed.person_id IN (
-        SELECT person_id FROM eligibility WHERE programme_id = $2::text AND status <> 'not_eligible'
-    )
+WITH changed AS MATERIALIZED (
+    SELECT computed.*, old.person_id IS NOT NULL AS known
+    FROM ({answers}) computed
+    LEFT JOIN eligibility old
+        ON old.programme_id = $2::text AND old.person_id = computed.person_id
+    WHERE (computed.status <> 'not_eligible' OR old.status <> 'not_eligible')
+      AND (old.person_id IS NULL
+           OR (old.status, old.criteria, old.period_key, old.rule_version)
+              IS DISTINCT FROM
+              (computed.status, computed.criteria, computed.period_key, computed.rule_version))
 ),
 updated AS (
     UPDATE eligibility e SET
-        rule_version = a.rule_version, status = a.status, criteria = a.criteria,
-        period_key = a.period_key, decided_on = $1::date, changed_at = now()
-    FROM answers a
-    WHERE e.programme_id = $2::text AND e.person_id = a.person_id
-      AND (e.status, e.criteria, e.period_key, e.rule_version)
-          IS DISTINCT FROM (a.status, a.criteria, a.period_key, a.rule_version)
+        rule_version = c.rule_version, status = c.status, criteria = c.criteria,
+        period_key = c.period_key, decided_on = $1::date, changed_at = now()
+    FROM changed c
+    WHERE c.known AND e.programme_id = $2::text AND e.person_id = c.person_id
     RETURNING 1
 ),
 inserted AS (
     INSERT INTO eligibility
         (person_id, programme_id, rule_version, status, criteria, period_key, decided_on)
-    SELECT a.person_id, $2::text, a.rule_version, a.status, a.criteria, a.period_key, $1::date
-    FROM answers a
-    WHERE a.status <> 'not_eligible' AND NOT EXISTS (
-        SELECT 1 FROM eligibility e WHERE e.programme_id = $2::text AND e.person_id = a.person_id
-    )
+    SELECT c.person_id, $2::text, c.rule_version, c.status, c.criteria, c.period_key, $1::date
+    FROM changed c
+    WHERE NOT c.known
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM updated) + (SELECT count(*) FROM inserted)
