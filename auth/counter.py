@@ -24,9 +24,7 @@ from i18n import N_
 from server.audit import record_audit
 from server.problems import Problem, problem_kind
 
-DocumentType = Literal[
-    "resident_id_card", "drivers_licence", "passport", "alien_registration_card"
-]
+DocumentType = Literal["resident_id_card", "drivers_licence", "passport", "alien_registration_card"]
 DOCUMENT_TYPES: tuple[DocumentType, ...] = (
     "resident_id_card",
     "drivers_licence",

@@ -50,9 +50,7 @@ async def clerk(
     return staff_id
 
 
-async def verify(
-    client: Client, person_id: int, result: str = "match", **overrides: Any
-) -> Any:
+async def verify(client: Client, person_id: int, result: str = "match", **overrides: Any) -> Any:
     body = {"document_type": "resident_id_card", "document_last4": "1234", "result": result}
     headers = overrides.pop("headers", {})
     body.update(overrides)
@@ -95,7 +93,9 @@ async def test_find_people_only_by_exact_name_and_birth_date(
     )
     staff_id = await clerk(settings, database_url, capsys, client)
 
-    found = await client.get("/console/api/people", params={"name": " 박순자 ", "birth_date": born})
+    found = await client.get(
+        "/console/api/people", params={"name": " 박순자 ", "birth_date": born.isoformat()}
+    )
     assert found.status_code == 200, found.text
     people = found.json()["people"]
     assert [p["id"] for p in people] == [first.id, second.id]
@@ -103,7 +103,9 @@ async def test_find_people_only_by_exact_name_and_birth_date(
     assert people[0]["phone_masked"] == first.phone_e164[:5] + "****" + first.phone_e164[-4:]
     assert people[0]["assurance"] is None
     # A part of the name lists nobody.
-    partial = await client.get("/console/api/people", params={"name": "박", "birth_date": born})
+    partial = await client.get(
+        "/console/api/people", params={"name": "박", "birth_date": born.isoformat()}
+    )
     assert partial.json() == {"people": []}
 
     searched = await owner_conn.fetch(
@@ -126,7 +128,9 @@ async def test_at_most_ten_namesakes(
     for _ in range(12):
         await make_person(owner_conn, settings, name="이영호", birth_date=born)
     await clerk(settings, database_url, capsys, client)
-    found = await client.get("/console/api/people", params={"name": "이영호", "birth_date": born})
+    found = await client.get(
+        "/console/api/people", params={"name": "이영호", "birth_date": born.isoformat()}
+    )
     assert len(found.json()["people"]) == 10
 
 
@@ -153,7 +157,9 @@ async def test_search_needs_name_and_valid_birth_date(
             "detail": "Enter the name as on the ID document, up to 100 characters.",
         }
     ]
-    korean = await client.get("/console/api/people", params={"name": "", "birth_date": "1961-03-04"})
+    korean = await client.get(
+        "/console/api/people", params={"name": "", "birth_date": "1961-03-04"}
+    )
     assert assert_problem(korean, 400, "validation-error")["title"] == "확인이 필요한 항목이 있어요"
 
 
@@ -163,7 +169,9 @@ async def test_console_calls_need_a_staff_session(
     account = await make_account(owner_conn, settings, name="최민지")
     tokens = await sign_in(owner_conn, settings, account, aal=2, method="passkey")
     for response in (
-        await client.get("/console/api/people", params={"name": "최민지", "birth_date": "1990-05-17"}),
+        await client.get(
+            "/console/api/people", params={"name": "최민지", "birth_date": "1990-05-17"}
+        ),
         await verify(client, account.person_id, headers=bearer(tokens)),
         await client.post(
             f"/console/api/people/{account.person_id}/enrollment-codes", headers=bearer(tokens)
@@ -194,6 +202,7 @@ async def test_match_creates_an_in_person_account(
     account = await owner_conn.fetchrow(
         "SELECT id, assurance FROM accounts WHERE person_id = $1", person.id
     )
+    assert account is not None
     assert account["assurance"] == "in_person"
     assert body["account_id"] == account["id"]
     row = await owner_conn.fetchrow(
@@ -201,6 +210,7 @@ async def test_match_creates_an_in_person_account(
         "FROM identity_verifications WHERE person_id = $1",
         person.id,
     )
+    assert row is not None
     assert dict(row) == {
         "staff_id": staff_id,
         "office_code": "daegu",
@@ -263,9 +273,10 @@ async def test_mismatch_changes_nothing_but_is_recorded(
         await owner_conn.fetchval("SELECT assurance FROM accounts WHERE id = $1", account.id)
         == "remote"
     )
-    assert await owner_conn.fetchval(
-        "SELECT count(*) FROM accounts WHERE person_id = $1", loner.id
-    ) == 0
+    assert (
+        await owner_conn.fetchval("SELECT count(*) FROM accounts WHERE person_id = $1", loner.id)
+        == 0
+    )
     results = await owner_conn.fetch(
         "SELECT result FROM identity_verifications WHERE person_id = ANY($1::bigint[])",
         [account.person_id, loner.id],
@@ -296,12 +307,16 @@ async def test_bad_verification_input_writes_nothing(
     answer = await verify(client, person.id, headers=EN, **overrides)
     body = assert_problem(answer, 400, "validation-error")
     assert [error["field"] for error in body["errors"]] == [field]
-    assert await owner_conn.fetchval(
-        "SELECT count(*) FROM identity_verifications WHERE person_id = $1", person.id
-    ) == 0
-    assert await owner_conn.fetchval(
-        "SELECT count(*) FROM accounts WHERE person_id = $1", person.id
-    ) == 0
+    assert (
+        await owner_conn.fetchval(
+            "SELECT count(*) FROM identity_verifications WHERE person_id = $1", person.id
+        )
+        == 0
+    )
+    assert (
+        await owner_conn.fetchval("SELECT count(*) FROM accounts WHERE person_id = $1", person.id)
+        == 0
+    )
 
 
 async def test_unknown_or_deceased_person_is_not_found(
@@ -312,7 +327,9 @@ async def test_unknown_or_deceased_person_is_not_found(
     owner_conn: asyncpg.Connection,
 ) -> None:
     person = await make_person(owner_conn, settings, name="오정희")
-    await owner_conn.execute("UPDATE people SET deceased_on = '2024-02-02' WHERE id = $1", person.id)
+    await owner_conn.execute(
+        "UPDATE people SET deceased_on = '2024-02-02' WHERE id = $1", person.id
+    )
     await clerk(settings, database_url, capsys, client)
     body = assert_problem(await verify(client, person.id, headers=EN), 404, "person-not-found")
     assert body["title"] == "Person not found"
@@ -320,9 +337,12 @@ async def test_unknown_or_deceased_person_is_not_found(
     assert_problem(
         await client.post(f"/console/api/people/{10**9}/enrollment-codes"), 404, "person-not-found"
     )
-    assert await owner_conn.fetchval(
-        "SELECT count(*) FROM identity_verifications WHERE person_id = $1", person.id
-    ) == 0
+    assert (
+        await owner_conn.fetchval(
+            "SELECT count(*) FROM identity_verifications WHERE person_id = $1", person.id
+        )
+        == 0
+    )
 
 
 async def test_enrollment_code_only_after_a_recent_match(
@@ -390,6 +410,7 @@ async def test_code_redeems_once_into_a_session(
     session = await owner_conn.fetchrow(
         "SELECT account_id, aal, method, channel FROM sessions WHERE account_id = $1", account_id
     )
+    assert session is not None
     assert dict(session) == {
         "account_id": account_id,
         "aal": 1,
@@ -406,14 +427,16 @@ async def test_code_redeems_once_into_a_session(
 
     again = await client.post("/v1/auth/enrollment/redeem", json={"code": code, "channel": "app"})
     assert_problem(again, 400, "enrollment-code-invalid")
-    assert await owner_conn.fetchval(
-        "SELECT count(*) FROM sessions WHERE account_id = $1", account_id
-    ) == 1
+    assert (
+        await owner_conn.fetchval("SELECT count(*) FROM sessions WHERE account_id = $1", account_id)
+        == 1
+    )
     redeemed_audit = await owner_conn.fetchrow(
         "SELECT office, channel, details FROM audit_log "
         "WHERE action = 'auth.enrollment_code_redeemed' AND subject = $1",
         f"account:{account_id}",
     )
+    assert redeemed_audit is not None
     assert (redeemed_audit["office"], redeemed_audit["channel"]) == ("busan", "kiosk")
 
 
@@ -443,11 +466,14 @@ async def test_expired_retired_and_unknown_codes_answer_alike(
         bodies.append(assert_problem(answer, 400, "enrollment-code-invalid"))
     assert all(body == bodies[0] for body in bodies)
     assert bodies[0]["title"] == "This enrollment code cannot be used"
-    assert await owner_conn.fetchval(
-        "SELECT count(*) FROM sessions s JOIN accounts a ON a.id = s.account_id "
-        "WHERE a.person_id = $1",
-        person.id,
-    ) == 0
+    assert (
+        await owner_conn.fetchval(
+            "SELECT count(*) FROM sessions s JOIN accounts a ON a.id = s.account_id "
+            "WHERE a.person_id = $1",
+            person.id,
+        )
+        == 0
+    )
 
 
 async def test_redeem_bad_input(client: Client) -> None:
