@@ -484,3 +484,15 @@ async def test_redeem_bad_input(client: Client) -> None:
     ):
         answer = await client.post("/v1/auth/enrollment/redeem", json=body)
         assert_problem(answer, 400, "validation-error")
+
+
+async def test_redeem_is_limited_per_address(settings: Settings, client: Client) -> None:
+    """Guessing codes from one address stops at the per-address limit."""
+    limit = settings.auth.sign_in_per_address_per_minute
+    body = {"code": "ABCD-EFGH-JKMN-PQRS", "channel": "app"}
+    for _ in range(limit):
+        answer = await client.post("/v1/auth/enrollment/redeem", json=body)
+        assert_problem(answer, 400, "enrollment-code-invalid")
+    limited = await client.post("/v1/auth/enrollment/redeem", json=body)
+    assert_problem(limited, 429, "too-many-requests")
+    assert int(limited.headers["retry-after"]) > 0
