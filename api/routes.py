@@ -8,6 +8,7 @@ from api import (
     admin_data_quality,
     admin_notifications,
     applications,
+    auth_enrollment,
     auth_passkeys,
     auth_pin,
     auth_recovery,
@@ -17,6 +18,7 @@ from api import (
     bank_accounts,
     consents,
     console_auth,
+    console_counter,
     dev,
     dev_passkeys,
     devices,
@@ -55,4 +57,6 @@ ROUTE_HANDLERS: list[Any] = [
     *admin_notifications.ROUTES,
     *twilio_status.ROUTES,
     *console_auth.ROUTES,
+    *console_counter.ROUTES,
+    *auth_enrollment.ROUTES,
 ]
