@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api import (
+    access_cards,
     admin_data_quality,
     admin_notifications,
     applications,
@@ -55,4 +56,5 @@ ROUTE_HANDLERS: list[Any] = [
     *admin_notifications.ROUTES,
     *twilio_status.ROUTES,
     *console_auth.ROUTES,
+    *access_cards.ROUTES,
 ]
