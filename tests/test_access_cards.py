@@ -109,6 +109,11 @@ def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
     return body
 
 
+def as_dict(row: asyncpg.Record | None) -> dict[str, Any]:
+    assert row is not None
+    return dict(row)
+
+
 async def actions(owner_conn: asyncpg.Connection, subject: str) -> list[str]:
     rows = await owner_conn.fetch(
         "SELECT action FROM audit_log WHERE subject = $1 ORDER BY id", subject
@@ -138,7 +143,7 @@ async def test_card_and_pin_at_an_enrolled_kiosk_sign_in_at_aal2(
         card["card_id"],
         card["card_token"].encode(),
     )
-    assert dict(stored) == {"hashed": True, "issued_by": staff_id, "office_code": "busan"}
+    assert as_dict(stored) == {"hashed": True, "issued_by": staff_id, "office_code": "busan"}
 
     client.cookies.clear()  # the kiosk has no staff cookie
     answer = await verify(client, key, card["card_token"])
@@ -150,7 +155,7 @@ async def test_card_and_pin_at_an_enrolled_kiosk_sign_in_at_aal2(
         "WHERE access_token_hash = sha256($1)",
         tokens["access_token"].encode(),
     )
-    assert dict(session) == {
+    assert as_dict(session) == {
         "aal": 2,
         "method": "card+pin",
         "channel": "kiosk",
@@ -172,7 +177,7 @@ async def test_card_and_pin_at_an_enrolled_kiosk_sign_in_at_aal2(
         "WHERE action = 'auth.card.signed_in' AND subject = $1",
         f"person:{account.person_id}",
     )
-    assert dict(signed_in) == {
+    assert as_dict(signed_in) == {
         "actor": f"account:{account.id}",
         "office": "busan",
         "channel": "kiosk",
@@ -257,7 +262,7 @@ async def test_five_wrong_pins_lock_the_card_only_until_the_counter_unlocks_it(
         card["card_id"],
     )
     # The card is locked, not the app's PIN, not the account.
-    assert dict(row) == {
+    assert as_dict(row) == {
         "app_pin_failures": 0,
         "app_pin_locked_at": None,
         "hard_locked_at": None,
