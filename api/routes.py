@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api import (
+    access_cards,
     admin_data_quality,
     admin_notifications,
     applications,
@@ -59,4 +60,5 @@ ROUTE_HANDLERS: list[Any] = [
     *console_auth.ROUTES,
     *console_counter.ROUTES,
     *auth_enrollment.ROUTES,
+    *access_cards.ROUTES,
 ]

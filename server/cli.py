@@ -186,12 +186,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     add_data_quality_command(commands)
     from server.caseworker_cli import add_caseworker_commands
+    from server.kiosk_cli import add_kiosk_commands
     from server.notify_cli import add_notify_commands
     from server.staff_cli import add_staff_commands
 
     add_caseworker_commands(commands)
     add_notify_commands(commands)
     add_staff_commands(commands)
+    add_kiosk_commands(commands)
     commands.add_parser("worker", help="run an arq worker")
     commands.add_parser("serve", help="serve HTTP (one process)")
     args = parser.parse_args(argv)
@@ -225,6 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "caseworker",
         "notify",
         "staff",
+        "kiosk",
     }:
         print("hanchang: setting DATABASE_URL: is not set (or use `make run`)", file=sys.stderr)
         return 2
@@ -260,6 +263,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from server.staff_cli import run_staff_command
 
         return asyncio.run(run_staff_command(args, settings, _owner_connect))
+    if args.command == "kiosk":
+        from server.kiosk_cli import run_kiosk_command
+
+        return asyncio.run(run_kiosk_command(args, _owner_connect))
     if args.command == "notify":
         from server.notify_cli import run_notify_command
 

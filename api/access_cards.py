@@ -1,0 +1,257 @@
+"""Access cards: sign-in at an enrolled kiosk (`/v1/auth/card/verify`), and the
+console's card desk (`/console/api/...`): issue a card, print it, unlock it."""
+
+from __future__ import annotations
+
+import html
+import io
+from functools import partial
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import msgspec
+import segno
+from arq.connections import ArqRedis
+from litestar import MediaType, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from api.auth_guard import limit_by_address
+from api.auth_pin import Pin
+from api.console_auth import STAFF
+from api.openapi import problem_responses
+from auth.access_card_store import card_token_matches
+from auth.access_cards import (
+    CARD_NOT_FOUND,
+    CARD_TOKEN_PREFIX,
+    card_holder,
+    issue_card,
+    unlock_card,
+    verify_card,
+)
+from auth.secrets import token_hash
+from auth.sessions import Tokens
+from auth.staff_sessions import StaffSession
+from i18n import N_, translate
+from server.db import Transaction
+from server.problems import Problem
+
+HELPLINE = "1350"
+
+CardToken = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+$", examples=["hcc_Vq3..."]
+    ),
+]
+
+
+class CardVerifyRequest(msgspec.Struct, kw_only=True):
+    card_token: CardToken
+    pin: Pin
+
+
+class IssuedCardResponse(msgspec.Struct, kw_only=True):
+    card_id: int
+    person_id: int
+    # Shown once: only its hash is kept.
+    card_token: str
+    print_url: str
+    revoked_card_ids: list[int]
+
+
+class CardStatus(msgspec.Struct, kw_only=True):
+    card_id: int
+    person_id: int
+    pin_failures: int
+    locked: bool
+
+
+@post(
+    "/v1/auth/card/verify",
+    status_code=200,
+    tags=["access cards"],
+    summary="Sign in at a kiosk with an access card and the PIN: tokens at aal 2",
+    responses=problem_responses(400, 401, 409, 423, 429),
+    description=(
+        "Only from an enrolled kiosk: send its key in `X-Kiosk-Key`. An unknown or retired "
+        "kiosk, and an unknown or replaced card, answer the same 401 `card-sign-in-failed`. "
+        "A wrong PIN answers 401 `pin-wrong` with `tries_left`; the fifth locks this card "
+        "(423 `card-locked`) until a counter clerk unlocks it. The session's channel is "
+        "`kiosk`."
+    ),
+)
+async def card_verify(
+    data: JSONBody[CardVerifyRequest],
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
+) -> Tokens:
+    await limit_by_address(request, queue, "card-verify-ip")
+    return await verify_card(
+        tx.conn,
+        request.app.state.settings.auth,
+        kiosk_key=request.headers.get("x-kiosk-key", "").strip(),
+        card_token=data.card_token,
+        pin=data.pin,
+    )
+
+
+def _print_url(card_id: int, token: str) -> str:
+    return f"/console/api/access-cards/{card_id}/print?token={quote(token)}"
+
+
+@post(
+    "/console/api/people/{person_id:int}/access-cards",
+    status_code=201,
+    tags=["access cards"],
+    summary="Issue an access card; every earlier card of the person stops working",
+    responses=problem_responses(401, 404),
+    dependencies=STAFF,
+    description=(
+        "Answers the card token once (only its hash is kept) and `print_url`, the printable "
+        "card page; open it now: it needs the token."
+    ),
+)
+async def issue_access_card(
+    person_id: FromPath[int],
+    staff: NamedDependency[StaffSession],
+    tx: NamedDependency[Transaction],
+) -> IssuedCardResponse:
+    issued = await issue_card(
+        tx.conn, person_id=person_id, staff_id=staff.staff_id, office_code=staff.office_code
+    )
+    return IssuedCardResponse(
+        card_id=issued.card.id,
+        person_id=person_id,
+        card_token=issued.token,
+        print_url=_print_url(issued.card.id, issued.token),
+        revoked_card_ids=issued.revoked,
+    )
+
+
+def _qr_svg(token: str) -> str:
+    out = io.BytesIO()
+    segno.make(token, error="q").save(
+        out,
+        kind="svg",
+        xmldecl=False,
+        nl=False,
+        omitsize=True,
+        scale=8,
+        border=4,
+        dark="#000",
+        light="#fff",
+        title=translate(CARD_LOCALE, CARD_QR_TITLE),
+        svgclass=None,
+        lineclass=None,
+    )
+    return out.getvalue().decode()
+
+
+# The card is printed in Korean (the counter's language); its words still go through i18n.
+CARD_LOCALE = "ko"
+CARD_TITLE = N_("Ministry of Employment and Labor access card")
+CARD_QR_TITLE = N_("Access card QR code")
+CARD_HOW = N_(
+    "Show this card at a kiosk of the Ministry of Employment and Labor and enter your PIN."
+)
+CARD_HELP = N_("If you need help, call the helpline on {helpline}.")
+CARD_LOST = N_("If you lose this card, tell a job centre counter.")
+CARD_PRINT = N_("Print")
+
+CARD_PAGE = """<!doctype html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<style>
+body {{ font-family: sans-serif; margin: 2rem; }}
+.card {{ border: 2px solid #000; border-radius: 1rem; padding: 2rem; max-width: 40rem; }}
+.name {{ font-size: 3rem; font-weight: bold; margin: 0 0 1rem; }}
+.help {{ font-size: 2rem; }}
+svg {{ width: 20rem; height: 20rem; }}
+@media print {{ button {{ display: none; }} }}
+</style>
+</head>
+<body>
+<main class="card">
+<p class="name">{name}</p>
+<p class="help">{how}</p>
+{qr}
+<p class="help">{help}</p>
+<p>{lost}</p>
+</main>
+<button type="button" onclick="window.print()">{print}</button>
+</body>
+</html>
+"""
+
+
+@get(
+    "/console/api/access-cards/{card_id:int}/print",
+    media_type=MediaType.HTML,
+    tags=["access cards"],
+    summary="The printable card page: the person's name, the QR code, the helpline",
+    responses=problem_responses(401, 404),
+    dependencies=STAFF,
+    opt={"error_format": "html"},
+    description=(
+        "Needs the card token (`print_url` from issuing): only its hash is kept, so the page "
+        "cannot be printed again later; a lost page means a new card."
+    ),
+)
+async def print_access_card(
+    card_id: FromPath[int],
+    token: FromQuery[Annotated[str, msgspec.Meta(max_length=100)]],
+    staff: NamedDependency[StaffSession],
+    tx: NamedDependency[Transaction],
+) -> Response[str]:
+    if not token.startswith(CARD_TOKEN_PREFIX) or not await card_token_matches(
+        tx.conn, card_id, token_hash(token)
+    ):
+        raise Problem(CARD_NOT_FOUND)
+    _, person = await card_holder(tx.conn, card_id)
+    t = partial(translate, CARD_LOCALE)
+    page = CARD_PAGE.format(
+        lang=CARD_LOCALE,
+        title=html.escape(t(CARD_TITLE)),
+        name=html.escape(person.name),
+        how=html.escape(t(CARD_HOW)),
+        qr=_qr_svg(token),
+        help=html.escape(t(CARD_HELP, helpline=HELPLINE)),
+        lost=html.escape(t(CARD_LOST)),
+        print=html.escape(t(CARD_PRINT)),
+    )
+    return Response(
+        page,
+        media_type=MediaType.HTML,
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+@post(
+    "/console/api/access-cards/{card_id:int}/unlock",
+    status_code=200,
+    tags=["access cards"],
+    summary="Unlock a card after 5 wrong PINs (the clerk has checked the person)",
+    responses=problem_responses(401, 404),
+    dependencies=STAFF,
+)
+async def unlock_access_card(
+    card_id: FromPath[int],
+    staff: NamedDependency[StaffSession],
+    tx: NamedDependency[Transaction],
+) -> CardStatus:
+    card = await unlock_card(
+        tx.conn, card_id, staff_id=staff.staff_id, office_code=staff.office_code
+    )
+    return CardStatus(
+        card_id=card.id,
+        person_id=card.person_id,
+        pin_failures=card.pin_failures,
+        locked=card.locked_at is not None,
+    )
+
+
+ROUTES = [card_verify, issue_access_card, print_access_card, unlock_access_card]

@@ -1,0 +1,286 @@
+"""Access cards: sign-in at a job-centre kiosk with a card and the PIN, for people
+without a smartphone.
+
+The card is a printed page with a QR code carrying a random card token (only its
+SHA-256 is kept). A QR can be photographed, so the card alone is worth nothing: it
+signs in only at an enrolled kiosk (which proves itself with its own random key,
+also kept only as SHA-256) and only with the person's PIN. The three together reach
+`aal` 2 (NIST SP 800-63B: something you have, the card at a kiosk we control,
+activated by something you know).
+
+Each card counts its own wrong PINs through `auth.pin.check_pin`; 5 lock that card
+only, not the account and not the app's PIN. A counter clerk unlocks it. Reissuing a
+card revokes every earlier card of the person at once.
+
+A refusal never tells an unknown kiosk from an unknown card, revoked card or
+retired kiosk: the caller learns nothing it could probe with.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+import msgspec
+
+from auth.access_card_store import (
+    AccessCard,
+    Kiosk,
+    add_card_pin_failure,
+    clear_card_pin_failures,
+    get_card,
+    get_live_card_by_token,
+    get_live_kiosk_by_key,
+    insert_card,
+    insert_kiosk,
+    lock_card_row,
+    mark_kiosk_retired,
+    revoke_live_cards,
+)
+from auth.accounts import get_account_by_person, record_sign_in_success
+from auth.people import Person, get_person
+from auth.pin import MAX_WRONG_PINS, check_pin
+from auth.problems import CREDENTIAL_LOCKED, NO_PIN
+from auth.secrets import new_token, token_hash
+from auth.sessions import Tokens, start_session
+from i18n import N_
+from server.audit import record_audit
+from server.problems import Problem, problem_kind
+from server.settings import AuthSettings
+
+KIOSK_KEY_PREFIX = "hck_"
+CARD_TOKEN_PREFIX = "hcc_"  # noqa: S105 - a token prefix, not a secret
+NAME_MAX_LENGTH = 64
+CHANNEL = "kiosk"
+METHOD = "card+pin"
+
+CARD_SIGN_IN_FAILED = problem_kind(
+    "card-sign-in-failed",
+    401,
+    N_("This card cannot be used here"),
+    N_(
+        "The card or this kiosk is not recognised, or the card was replaced. "
+        "Ask at the job centre counter, or call 1350."
+    ),
+)
+CARD_LOCKED = problem_kind(
+    "card-locked",
+    423,
+    N_("This card is locked"),
+    N_(
+        "The PIN was entered wrongly 5 times with this card. Ask at a job centre counter "
+        "to unlock it, or call 1350."
+    ),
+)
+CARD_NOT_FOUND = problem_kind(
+    "card-not-found",
+    404,
+    N_("No such card"),
+    N_("There is no access card with this number, or it was replaced."),
+)
+PERSON_NOT_FOUND = problem_kind(
+    "card-holder-not-found",
+    404,
+    N_("No such person"),
+    N_("There is no person with this number in the registry."),
+)
+
+
+class IssuedCard(msgspec.Struct, frozen=True, kw_only=True):
+    card: AccessCard
+    # Shown once, for the QR code: only its hash is kept.
+    token: str
+    revoked: list[int]
+
+
+class EnrolledKiosk(msgspec.Struct, frozen=True, kw_only=True):
+    kiosk: Kiosk
+    # Shown once, to be installed on the kiosk: only its hash is kept.
+    key: str
+
+
+class UnknownOffice(ValueError):
+    pass
+
+
+class CardPin:
+    """The PIN entered with one access card: the card's own failure count and lock."""
+
+    kind = "card"
+
+    def __init__(self, card_id: int) -> None:
+        self.card_id = card_id
+
+    async def is_locked(self, conn: asyncpg.Connection) -> bool:
+        return await lock_card_row(conn, self.card_id) is not None
+
+    async def record_wrong_pin(self, conn: asyncpg.Connection) -> int:
+        return await add_card_pin_failure(conn, self.card_id, MAX_WRONG_PINS)
+
+    async def clear_wrong_pins(self, conn: asyncpg.Connection) -> None:
+        await clear_card_pin_failures(conn, self.card_id)
+
+
+async def enroll_kiosk(
+    conn: asyncpg.Connection, *, office_code: str, name: str, actor: str
+) -> EnrolledKiosk:
+    name = name.strip()
+    if not 1 <= len(name) <= NAME_MAX_LENGTH or not name.isprintable():
+        raise ValueError(f"the name must be 1 to {NAME_MAX_LENGTH} printable characters")
+    if await conn.fetchval("SELECT 1 FROM offices WHERE code = $1", office_code) is None:
+        raise UnknownOffice(office_code)
+    key = new_token(KIOSK_KEY_PREFIX)
+    kiosk = await insert_kiosk(conn, office_code=office_code, name=name, key_hash=token_hash(key))
+    await record_audit(
+        conn,
+        actor=actor,
+        action="kiosk.enrolled",
+        subject=f"kiosk:{kiosk.id}",
+        office=office_code,
+        channel="cli",
+        details={"name": name},
+    )
+    return EnrolledKiosk(kiosk=kiosk, key=key)
+
+
+async def retire_kiosk(conn: asyncpg.Connection, kiosk_id: int, *, actor: str) -> Kiosk:
+    """Its key stops working at once (a stolen or replaced kiosk)."""
+    kiosk = await mark_kiosk_retired(conn, kiosk_id)
+    if kiosk is None:
+        raise LookupError(kiosk_id)
+    await record_audit(
+        conn,
+        actor=actor,
+        action="kiosk.retired",
+        subject=f"kiosk:{kiosk.id}",
+        office=kiosk.office_code,
+        channel="cli",
+    )
+    return kiosk
+
+
+async def issue_card(
+    conn: asyncpg.Connection, *, person_id: int, staff_id: int, office_code: str
+) -> IssuedCard:
+    """A new card for the person; every earlier card of theirs is revoked in the same step."""
+    person = await get_person(conn, person_id)
+    if person is None or person.is_deceased:
+        raise Problem(PERSON_NOT_FOUND)
+    # Serialises two clerks issuing at once: the partial unique index would refuse the second.
+    await conn.execute("SELECT id FROM people WHERE id = $1 FOR UPDATE", person_id)
+    revoked = await revoke_live_cards(conn, person_id)
+    token = new_token(CARD_TOKEN_PREFIX)
+    card = await insert_card(
+        conn,
+        person_id=person_id,
+        token_hash=token_hash(token),
+        issued_by=staff_id,
+        office_code=office_code,
+    )
+    for card_id in revoked:
+        await record_audit(
+            conn,
+            actor=f"staff:{staff_id}",
+            action="auth.card.revoked",
+            subject=f"person:{person_id}",
+            office=office_code,
+            channel="counter",
+            reason="reissued",
+            details={"card": card_id, "replaced_by": card.id},
+        )
+    await record_audit(
+        conn,
+        actor=f"staff:{staff_id}",
+        action="auth.card.issued",
+        subject=f"person:{person_id}",
+        office=office_code,
+        channel="counter",
+        details={"card": card.id, "revoked": revoked},
+    )
+    return IssuedCard(card=card, token=token, revoked=revoked)
+
+
+async def card_holder(conn: asyncpg.Connection, card_id: int) -> tuple[AccessCard, Person]:
+    card = await get_card(conn, card_id)
+    person = await get_person(conn, card.person_id) if card is not None else None
+    if card is None or person is None:
+        raise Problem(CARD_NOT_FOUND)
+    return card, person
+
+
+async def unlock_card(
+    conn: asyncpg.Connection, card_id: int, *, staff_id: int, office_code: str
+) -> AccessCard:
+    """A counter clerk clears the card's wrong PINs and its lock (after checking the person)."""
+    card = await get_card(conn, card_id, lock=True)
+    if card is None or card.revoked_at is not None:
+        raise Problem(CARD_NOT_FOUND)
+    await clear_card_pin_failures(conn, card_id)
+    await record_audit(
+        conn,
+        actor=f"staff:{staff_id}",
+        action="auth.card.unlocked",
+        subject=f"person:{card.person_id}",
+        office=office_code,
+        channel="counter",
+        details={"card": card_id, "was_locked": card.locked_at is not None},
+    )
+    unlocked = await get_card(conn, card_id)
+    assert unlocked is not None
+    return unlocked
+
+
+async def verify_card(
+    conn: asyncpg.Connection,
+    settings: AuthSettings,
+    *,
+    kiosk_key: str,
+    card_token: str,
+    pin: str,
+) -> Tokens:
+    """Card + PIN at an enrolled kiosk: a new session at aal 2 on the kiosk channel."""
+    kiosk = await get_live_kiosk_by_key(conn, token_hash(kiosk_key)) if kiosk_key else None
+    card = await get_live_card_by_token(conn, token_hash(card_token))
+    if kiosk is None or card is None:
+        await record_audit(
+            conn,
+            actor="anonymous",
+            action="auth.card.refused",
+            subject=f"person:{card.person_id}" if card is not None else None,
+            office=kiosk.office_code if kiosk is not None else None,
+            channel=CHANNEL,
+            details={
+                "kiosk": kiosk.id if kiosk is not None else None,
+                "card": card.id if card is not None else None,
+                "reason": "kiosk_unknown" if kiosk is None else "card_unknown",
+            },
+        )
+        raise Problem(CARD_SIGN_IN_FAILED, commit_first=True)
+    account = await get_account_by_person(conn, card.person_id)
+    if account is None:
+        raise Problem(NO_PIN)
+    try:
+        await check_pin(conn, settings, account.id, pin, CardPin(card.id), channel=CHANNEL)
+    except Problem as problem:
+        # check_pin's own lock message points to an SMS code, which the kiosk cannot take.
+        if problem.kind == CREDENTIAL_LOCKED:
+            raise Problem(CARD_LOCKED, commit_first=problem.commit_first) from None
+        raise
+    await record_sign_in_success(conn, account.id, method=METHOD, channel=CHANNEL)
+    tokens = await start_session(
+        conn,
+        settings,
+        account_id=account.id,
+        aal=2,
+        method=METHOD,
+        channel=CHANNEL,
+        device=f"kiosk:{kiosk.id}",
+    )
+    await record_audit(
+        conn,
+        actor=f"account:{account.id}",
+        action="auth.card.signed_in",
+        subject=f"person:{card.person_id}",
+        office=kiosk.office_code,
+        channel=CHANNEL,
+        details={"card": card.id, "kiosk": kiosk.id},
+    )
+    return tokens

@@ -1,0 +1,410 @@
+"""Access cards: `hanchang kiosk enroll`, issuing a card at the console, its printable page,
+card + PIN at an enrolled kiosk (aal 2, channel kiosk), the lock after 5 wrong PINs and
+the counter's unlock, reissuing."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
+
+from auth.accounts import Account
+from auth.pin import hash_pin
+from auth.secrets import new_token, token_hash
+from auth.staff_sessions import insert_staff_session
+from auth.staff_store import insert_staff
+from server.kiosk_cli import add_kiosk_commands, run_kiosk_command
+from server.settings import Settings
+from tests.factories import make_account
+
+PROBLEMS = "https://hanchang.moel.go.kr/problems/"
+PIN = "493028"
+Client = AsyncTestClient[Litestar]
+
+
+@pytest.fixture(autouse=True)
+async def fresh_state(settings: Settings, client: Client) -> AsyncIterator[None]:
+    """No rate-limit windows and no cookie left over from the previous test."""
+    redis = Redis.from_url(settings.redis.url)
+    for key in await redis.keys("limit:*"):
+        await redis.delete(key)
+    await redis.aclose()
+    client.cookies.clear()
+    yield
+
+
+async def kiosk_cli(database_url: str, *words: str) -> int:
+    parser = argparse.ArgumentParser()
+    add_kiosk_commands(parser.add_subparsers(dest="command"))
+
+    async def connect() -> asyncpg.Connection:
+        return await asyncpg.connect(database_url)
+
+    return await run_kiosk_command(parser.parse_args(["kiosk", *words]), connect)
+
+
+async def enroll_kiosk(
+    database_url: str, capsys: pytest.CaptureFixture[str], office: str = "busan"
+) -> tuple[int, str]:
+    status = await kiosk_cli(database_url, "enroll", "--office", office, "--name", "1층 키오스크")
+    out = capsys.readouterr().out
+    assert status == 0, out
+    key = out.strip().splitlines()[-1]
+    assert key.startswith("hck_"), out
+    return int(out.split()[1]), key
+
+
+async def staff_signed_in(owner_conn: asyncpg.Connection, client: Client) -> int:
+    """A clerk at the Busan office with a live console session in the client's cookie."""
+    staff = await insert_staff(owner_conn, name="김민수", office_code="busan", role="clerk")
+    token = new_token("hcs_")
+    await insert_staff_session(
+        owner_conn, staff_id=staff.id, token_hash=token_hash(token), now=datetime.now(UTC)
+    )
+    client.cookies.set("hanchang_staff", token, path="/console")
+    return staff.id
+
+
+async def person_with_pin(owner_conn: asyncpg.Connection, settings: Settings) -> Account:
+    account = await make_account(
+        owner_conn, settings, name="박순자", assurance="in_person", has_smartphone=False
+    )
+    await owner_conn.execute(
+        "UPDATE accounts SET pin_hash = $2, pin_set_at = now() WHERE id = $1",
+        account.id,
+        await hash_pin(settings.auth, PIN),
+    )
+    return account
+
+
+async def issue(client: Client, person_id: int) -> dict[str, Any]:
+    answer = await client.post(f"/console/api/people/{person_id}/access-cards")
+    assert answer.status_code == 201, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+async def verify(
+    client: Client, kiosk_key: str | None, card_token: str, pin: str = PIN, **headers: str
+) -> Any:
+    if kiosk_key is not None:
+        headers["X-Kiosk-Key"] = kiosk_key
+    return await client.post(
+        "/v1/auth/card/verify", json={"card_token": card_token, "pin": pin}, headers=headers
+    )
+
+
+def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["type"] == PROBLEMS + slug, body
+    return body
+
+
+def as_dict(row: asyncpg.Record | None) -> dict[str, Any]:
+    assert row is not None
+    return dict(row)
+
+
+async def actions(owner_conn: asyncpg.Connection, subject: str) -> list[str]:
+    rows = await owner_conn.fetch(
+        "SELECT action FROM audit_log WHERE subject = $1 ORDER BY id", subject
+    )
+    return [row["action"] for row in rows]
+
+
+async def test_card_and_pin_at_an_enrolled_kiosk_sign_in_at_aal2(
+    settings: Settings,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    client: Client,
+    owner_conn: asyncpg.Connection,
+) -> None:
+    kiosk_id, key = await enroll_kiosk(database_url, capsys)
+    assert await owner_conn.fetchval(
+        "SELECT key_hash = sha256($2) FROM kiosks WHERE id = $1", kiosk_id, key.encode()
+    )
+    staff_id = await staff_signed_in(owner_conn, client)
+    account = await person_with_pin(owner_conn, settings)
+    card = await issue(client, account.person_id)
+    assert card["card_token"].startswith("hcc_")
+    assert card["revoked_card_ids"] == []
+    stored = await owner_conn.fetchrow(
+        "SELECT token_hash = sha256($2) AS hashed, issued_by, office_code FROM access_cards "
+        "WHERE id = $1",
+        card["card_id"],
+        card["card_token"].encode(),
+    )
+    assert as_dict(stored) == {"hashed": True, "issued_by": staff_id, "office_code": "busan"}
+
+    client.cookies.clear()  # the kiosk has no staff cookie
+    answer = await verify(client, key, card["card_token"])
+    assert answer.status_code == 200, answer.text
+    tokens = answer.json()
+    assert tokens["aal"] == 2
+    session = await owner_conn.fetchrow(
+        "SELECT aal, method, channel, device, account_id FROM sessions "
+        "WHERE access_token_hash = sha256($1)",
+        tokens["access_token"].encode(),
+    )
+    assert as_dict(session) == {
+        "aal": 2,
+        "method": "card+pin",
+        "channel": "kiosk",
+        "device": f"kiosk:{kiosk_id}",
+        "account_id": account.id,
+    }
+    me = await client.get(
+        "/v1/me/sessions", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    )
+    assert me.status_code == 200, me.text
+
+    assert await actions(owner_conn, f"kiosk:{kiosk_id}") == ["kiosk.enrolled"]
+    assert await actions(owner_conn, f"person:{account.person_id}") == [
+        "auth.card.issued",
+        "auth.card.signed_in",
+    ]
+    signed_in = await owner_conn.fetchrow(
+        "SELECT actor, office, channel, details->>'card' AS card FROM audit_log "
+        "WHERE action = 'auth.card.signed_in' AND subject = $1",
+        f"person:{account.person_id}",
+    )
+    assert as_dict(signed_in) == {
+        "actor": f"account:{account.id}",
+        "office": "busan",
+        "channel": "kiosk",
+        "card": str(card["card_id"]),
+    }
+
+
+async def test_unknown_or_retired_kiosk_and_unknown_card_get_the_same_refusal(
+    settings: Settings,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    client: Client,
+    owner_conn: asyncpg.Connection,
+) -> None:
+    kiosk_id, key = await enroll_kiosk(database_url, capsys)
+    await staff_signed_in(owner_conn, client)
+    account = await person_with_pin(owner_conn, settings)
+    card = await issue(client, account.person_id)
+    client.cookies.clear()
+
+    no_header = assert_problem(
+        await verify(client, None, card["card_token"]), 401, "card-sign-in-failed"
+    )
+    wrong_key = assert_problem(
+        await verify(client, "hck_" + "x" * 43, card["card_token"]), 401, "card-sign-in-failed"
+    )
+    unknown_card = assert_problem(
+        await verify(client, key, "hcc_" + "y" * 43), 401, "card-sign-in-failed"
+    )
+    assert no_header == wrong_key == unknown_card
+    assert no_header["title"] == "이 카드는 여기서 쓸 수 없어요"
+    english = await verify(client, None, card["card_token"], **{"Accept-Language": "en"})
+    assert assert_problem(english, 401, "card-sign-in-failed")["title"] == (
+        "This card cannot be used here"
+    )
+
+    assert await kiosk_cli(database_url, "retire", str(kiosk_id)) == 0
+    retired = assert_problem(
+        await verify(client, key, card["card_token"]), 401, "card-sign-in-failed"
+    )
+    assert retired == no_header
+    # No wrong PIN was counted: the PIN was never looked at.
+    failures = await owner_conn.fetchval(
+        "SELECT pin_failures FROM access_cards WHERE id = $1", card["card_id"]
+    )
+    assert failures == 0
+    assert await actions(owner_conn, f"kiosk:{kiosk_id}") == ["kiosk.enrolled", "kiosk.retired"]
+    refusals = await owner_conn.fetchval(
+        "SELECT count(*) FROM audit_log WHERE action = 'auth.card.refused' "
+        "AND subject = $1 AND details->>'reason' = 'kiosk_unknown'",
+        f"person:{account.person_id}",
+    )
+    assert refusals == 4
+
+
+async def test_five_wrong_pins_lock_the_card_only_until_the_counter_unlocks_it(
+    settings: Settings,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    client: Client,
+    owner_conn: asyncpg.Connection,
+) -> None:
+    _, key = await enroll_kiosk(database_url, capsys)
+    await staff_signed_in(owner_conn, client)
+    account = await person_with_pin(owner_conn, settings)
+    card = await issue(client, account.person_id)
+    cookie = client.cookies.get("hanchang_staff")
+    client.cookies.clear()
+
+    for tries_left in (4, 3, 2, 1):
+        wrong = assert_problem(
+            await verify(client, key, card["card_token"], "582913"), 401, "pin-wrong"
+        )
+        assert wrong["tries_left"] == tries_left
+    assert_problem(await verify(client, key, card["card_token"], "582913"), 423, "card-locked")
+    locked = assert_problem(await verify(client, key, card["card_token"]), 423, "card-locked")
+    assert "1350" in locked["detail"]
+    row = await owner_conn.fetchrow(
+        "SELECT a.app_pin_failures, a.app_pin_locked_at, a.hard_locked_at, c.pin_failures, "
+        "c.locked_at IS NOT NULL AS card_locked "
+        "FROM accounts a JOIN access_cards c ON c.person_id = a.person_id WHERE c.id = $1",
+        card["card_id"],
+    )
+    # The card is locked, not the app's PIN, not the account.
+    assert as_dict(row) == {
+        "app_pin_failures": 0,
+        "app_pin_locked_at": None,
+        "hard_locked_at": None,
+        "pin_failures": 5,
+        "card_locked": True,
+    }
+
+    assert cookie is not None
+    client.cookies.set("hanchang_staff", cookie, path="/console")
+    unlocked = await client.post(f"/console/api/access-cards/{card['card_id']}/unlock")
+    assert unlocked.status_code == 200, unlocked.text
+    assert unlocked.json() == {
+        "card_id": card["card_id"],
+        "person_id": account.person_id,
+        "pin_failures": 0,
+        "locked": False,
+    }
+    client.cookies.clear()
+    # Five wrong PINs also counted towards the account (10 lock it for a while);
+    # the right PIN resets that count.
+    answer = await verify(client, key, card["card_token"])
+    assert answer.status_code == 200, answer.text
+    assert await actions(owner_conn, f"person:{account.person_id}") == [
+        "auth.card.issued",
+        "auth.card.unlocked",
+        "auth.card.signed_in",
+    ]
+    assert "auth.pin.credential_locked" in await actions(owner_conn, f"account:{account.id}")
+
+
+async def test_reissuing_revokes_the_old_card_at_once(
+    settings: Settings,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    client: Client,
+    owner_conn: asyncpg.Connection,
+) -> None:
+    _, key = await enroll_kiosk(database_url, capsys)
+    await staff_signed_in(owner_conn, client)
+    account = await person_with_pin(owner_conn, settings)
+    old = await issue(client, account.person_id)
+    new = await issue(client, account.person_id)
+    assert new["revoked_card_ids"] == [old["card_id"]]
+    cookie = client.cookies.get("hanchang_staff")
+    client.cookies.clear()
+    assert_problem(await verify(client, key, old["card_token"]), 401, "card-sign-in-failed")
+    assert (await verify(client, key, new["card_token"])).status_code == 200
+    assert cookie is not None
+    client.cookies.set("hanchang_staff", cookie, path="/console")
+    # The old card can no longer be printed or unlocked.
+    old_page = await client.get(old["print_url"])
+    assert old_page.status_code == 404
+    assert_problem(
+        await client.post(f"/console/api/access-cards/{old['card_id']}/unlock"),
+        404,
+        "card-not-found",
+    )
+    assert await actions(owner_conn, f"person:{account.person_id}") == [
+        "auth.card.issued",
+        "auth.card.revoked",
+        "auth.card.issued",
+        "auth.card.signed_in",
+    ]
+
+
+async def test_print_page_has_the_name_a_qr_code_and_the_helpline(
+    settings: Settings, client: Client, owner_conn: asyncpg.Connection
+) -> None:
+    await staff_signed_in(owner_conn, client)
+    account = await person_with_pin(owner_conn, settings)
+    card = await issue(client, account.person_id)
+    page = await client.get(card["print_url"])
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.headers["cache-control"] == "no-store"
+    text = page.text
+    assert '<html lang="ko">' in text
+    assert "박순자" in text
+    assert "<svg" in text and "<path" in text
+    assert "1350" in text
+    assert card["card_token"] not in text.replace(card["print_url"], "")  # only inside the QR
+
+    other = await client.get(f"/console/api/access-cards/{card['card_id']}/print?token=hcc_nope")
+    assert other.status_code == 404
+    client.cookies.clear()
+    assert (await client.get(card["print_url"])).status_code == 401
+
+
+async def test_console_card_desk_refuses_bad_requests(
+    settings: Settings, database_url: str, client: Client, owner_conn: asyncpg.Connection
+) -> None:
+    account = await person_with_pin(owner_conn, settings)
+    # Without a staff session.
+    assert_problem(
+        await client.post(f"/console/api/people/{account.person_id}/access-cards"),
+        401,
+        "staff-sign-in-required",
+    )
+    assert_problem(
+        await client.post("/console/api/access-cards/1/unlock"), 401, "staff-sign-in-required"
+    )
+    await staff_signed_in(owner_conn, client)
+    missing = await client.post(
+        "/console/api/people/999999999/access-cards", headers={"Accept-Language": "en"}
+    )
+    assert assert_problem(missing, 404, "card-holder-not-found")["title"] == "No such person"
+    assert_problem(
+        await client.post("/console/api/access-cards/999999999/unlock"), 404, "card-not-found"
+    )
+    assert (
+        await owner_conn.fetchval(
+            "SELECT count(*) FROM access_cards WHERE person_id = $1", account.person_id
+        )
+        == 0
+    )
+
+
+async def test_card_verify_refuses_malformed_bodies(client: Client) -> None:
+    for body in (
+        {"card_token": "hcc_abc", "pin": "12345"},
+        {"card_token": "hcc_abc", "pin": "abcdef"},
+        {"card_token": "", "pin": "493028"},
+        {"card_token": "hcc abc", "pin": "493028"},
+        {"pin": "493028"},
+    ):
+        answer = await client.post("/v1/auth/card/verify", json=body, headers={"X-Kiosk-Key": "k"})
+        assert_problem(answer, 400, "validation-error")
+
+
+async def test_card_verify_is_limited_per_address(settings: Settings, client: Client) -> None:
+    limit = settings.auth.sign_in_per_address_per_minute
+    for _ in range(limit):
+        answer = await verify(client, "hck_unknown", "hcc_unknown")
+        assert answer.status_code == 401
+    assert_problem(await verify(client, "hck_unknown", "hcc_unknown"), 429, "too-many-requests")
+
+
+async def test_kiosk_enroll_refuses_an_unknown_office(
+    database_url: str, capsys: pytest.CaptureFixture[str], owner_conn: asyncpg.Connection
+) -> None:
+    before = await owner_conn.fetchval("SELECT count(*) FROM kiosks")
+    assert await kiosk_cli(database_url, "enroll", "--office", "atlantis", "--name", "x") == 2
+    assert "no office 'atlantis'" in capsys.readouterr().err
+    assert await kiosk_cli(database_url, "retire", "999999") == 1
+    assert await owner_conn.fetchval("SELECT count(*) FROM kiosks") == before
