@@ -45,8 +45,16 @@ class PhoneVerifyRequest(msgspec.Struct, kw_only=True):
     pin: Pin
 
 
+CallToken = Annotated[
+    str,
+    msgspec.Meta(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+$", examples=["hcb_..."]),
+]
+
+
 class CallbackPinRequest(msgspec.Struct, kw_only=True):
     pin: Pin
+    # From the call's webhook address (`?token=`): only the answered call carries it.
+    call_token: CallToken
 
 
 class CallbackStarted(msgspec.Struct, kw_only=True):
@@ -151,9 +159,12 @@ async def phone_callback(
     summary="The PIN entered on the call-back: the session that asked is now aal 2",
     responses=problem_responses(400, 401, 423, 429),
     description=(
-        "For the phone line's webhook on the outbound call. A wrong PIN answers 401 "
+        "For the phone line's webhook on the outbound call: `call_token` is the `token` in "
+        "the address the call's TwiML posts the digits to, which the session that asked "
+        "never sees. A wrong PIN answers 401 "
         "`pin-wrong` with `tries_left` and counts against this phone; the fifth locks it (423 "
-        "`phone-pin-locked`). An expired or used call-back answers 400 `callback-ended`."
+        "`phone-pin-locked`). An unknown, expired or used call-back, or a wrong "
+        "`call_token`, answers 400 `callback-ended`."
     ),
 )
 async def phone_callback_verify(
@@ -164,7 +175,13 @@ async def phone_callback_verify(
     queue: NamedDependency[ArqRedis],
 ) -> CallbackCompleted:
     await limit_by_address(request, queue, "phone-callback-ip")
-    aal = await complete_callback(tx.conn, request.app.state.settings.auth, callback_id, data.pin)
+    aal = await complete_callback(
+        tx.conn,
+        request.app.state.settings.auth,
+        callback_id,
+        data.pin,
+        call_token=data.call_token,
+    )
     return CallbackCompleted(aal=aal)
 
 

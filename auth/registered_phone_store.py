@@ -170,13 +170,16 @@ async def insert_callback(
     conn: asyncpg.Connection,
     *,
     callback_id: uuid.UUID,
+    call_token_hash: bytes,
     session_id: uuid.UUID,
     phone_id: int,
     expires_at: datetime,
 ) -> None:
     await conn.execute(
-        "INSERT INTO phone_callbacks (id, session_id, phone_id, expires_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO phone_callbacks (id, call_token_hash, session_id, phone_id, expires_at) "
+        "VALUES ($1, $2, $3, $4, $5)",
         callback_id,
+        call_token_hash,
         session_id,
         phone_id,
         expires_at,
@@ -192,17 +195,18 @@ async def record_callback_placed(
 
 
 async def get_callback_for_update(
-    conn: asyncpg.Connection, callback_id: uuid.UUID
+    conn: asyncpg.Connection, callback_id: uuid.UUID, call_token_hash: bytes
 ) -> PhoneCallback | None:
     row = await conn.fetchrow(
         """
         SELECT c.id, c.session_id, s.account_id, c.phone_id, c.created_at, c.expires_at,
                c.completed_at
         FROM phone_callbacks c JOIN sessions s ON s.id = c.session_id
-        WHERE c.id = $1
+        WHERE c.id = $1 AND c.call_token_hash = $2
         FOR UPDATE OF c
         """,
         callback_id,
+        call_token_hash,
     )
     return PhoneCallback(**dict(row)) if row else None
 

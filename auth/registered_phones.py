@@ -47,6 +47,7 @@ from auth.registered_phone_store import (
     revoke_phone_sessions,
     session_id_of_access_token,
 )
+from auth.secrets import new_token, token_hash
 from auth.sessions import CurrentSession, Tokens, start_session
 from auth.staff import staff_actor
 from auth.staff_sessions import StaffSession
@@ -274,7 +275,7 @@ async def verify_phone_sign_in(
     return tokens
 
 
-def callback_twiml(settings: Settings, callback_id: uuid.UUID, locale: str) -> str:
+def callback_twiml(settings: Settings, callback_id: uuid.UUID, call_token: str, locale: str) -> str:
     """Asks for the PIN; the phone line's webhook (a later issue) takes the digits."""
     language = VOICE_LANGUAGES.get(locale, "ko-KR")
     response = VoiceResponse()
@@ -283,14 +284,14 @@ def callback_twiml(settings: Settings, callback_id: uuid.UUID, locale: str) -> s
         num_digits=6,
         timeout=10,
         method="POST",
-        action=f"{settings.http.public_url}/phone/callbacks/{callback_id}/pin",
+        action=f"{settings.http.public_url}/phone/callbacks/{callback_id}/pin?token={call_token}",
     )
     gather.say(
         translate(
             locale,
             N_(
-                "Hello. This is the Ministry of Employment and Labor, calling you back. "
-                "Please enter your 6-digit PIN."
+                "Hello. This is the Ministry of Employment and Labor, calling you back. If you "
+                "did not just call us, hang up now. Otherwise, enter your 6-digit PIN."
             ),
         ),
         language=language,
@@ -313,10 +314,12 @@ async def start_callback(
     if phone.locked_at is not None:
         raise Problem(PHONE_PIN_LOCKED)
     callback_id = uuid.uuid4()
+    call_token = new_token("hcb_")
     expires_at = datetime.now(UTC) + CALLBACK_LIFETIME
     await insert_callback(
         conn,
         callback_id=callback_id,
+        call_token_hash=token_hash(call_token),
         session_id=session.id,
         phone_id=phone.id,
         expires_at=expires_at,
@@ -326,7 +329,7 @@ async def start_callback(
             settings.twilio,
             conn,
             to=phone.phone_e164,
-            twiml=callback_twiml(settings, callback_id, locale),
+            twiml=callback_twiml(settings, callback_id, call_token, locale),
         )
     except ProviderError:
         raise Problem(CALLBACK_NOT_PLACED, headers={"Retry-After": "60"}) from None
@@ -343,10 +346,18 @@ async def start_callback(
 
 
 async def complete_callback(
-    conn: asyncpg.Connection, settings: AuthSettings, callback_id: uuid.UUID, pin: str
+    conn: asyncpg.Connection,
+    settings: AuthSettings,
+    callback_id: uuid.UUID,
+    pin: str,
+    *,
+    call_token: str,
 ) -> int:
-    """The PIN on the call-back: the session that asked for it is now aal 2 (returns 2)."""
-    callback = await get_callback_for_update(conn, callback_id)
+    """The PIN on the call-back: the session that asked for it is now aal 2 (returns 2).
+
+    `call_token` is the one in the call's TwiML, which only the answered call carries.
+    """
+    callback = await get_callback_for_update(conn, callback_id, token_hash(call_token))
     if (
         callback is None
         or callback.completed_at is not None

@@ -28,9 +28,12 @@ CREATE TABLE phone_sessions (
 CREATE INDEX phone_sessions_phone ON phone_sessions (phone_id);
 
 -- Call-backs: the ministry calls the registered number and asks for the PIN; a right
--- PIN raises the session that asked to aal 2. Single use, 5 minutes.
+-- PIN raises the session that asked to aal 2. Single use, 5 minutes. The call carries
+-- a token (kept only as SHA-256) that the session never sees: whoever asked for the
+-- call-back must answer the registered phone to complete it.
 CREATE TABLE phone_callbacks (
     id uuid PRIMARY KEY,
+    call_token_hash bytea NOT NULL UNIQUE,
     session_id uuid NOT NULL REFERENCES sessions (id),
     phone_id bigint NOT NULL REFERENCES registered_phones (id),
     created_at timestamptz NOT NULL DEFAULT now(),

@@ -5,6 +5,7 @@ raises the same session to aal 2; 5 wrong PINs lock that phone only."""
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date
@@ -98,6 +99,18 @@ async def phone_sign_in(client: Client, number: str, pin: str, **headers: str) -
     )
 
 
+async def call_token_from_outbox(owner_conn: asyncpg.Connection, callback_id: str) -> str:
+    """The token in the call's TwiML (the address its digits go to): only the call has it."""
+    body = await owner_conn.fetchval(
+        "SELECT body FROM dev_outbox WHERE channel = 'voice' AND body LIKE $1",
+        f"%/phone/callbacks/{callback_id}/pin?token=%",
+    )
+    assert body is not None
+    found = re.search(r"\?token=(hcb_[A-Za-z0-9_-]+)", body)
+    assert found is not None
+    return found.group(1)
+
+
 def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -130,6 +143,7 @@ async def test_landline_registered_by_a_clerk_signs_in_at_aal1_on_the_phone(
     body = answer.json()
     assert body["number"] == e164 and body["office"] == "daegu"
     row = await owner_conn.fetchrow("SELECT * FROM registered_phones WHERE id = $1", body["id"])
+    assert row is not None
     assert row["registered_by"] == staff_id and row["person_id"] == account.person_id
     again = await register(client, account.person_id, e164, **{"Accept-Language": "en"})
     assert_problem(again, 409, "phone-already-registered")
@@ -143,6 +157,7 @@ async def test_landline_registered_by_a_clerk_signs_in_at_aal1_on_the_phone(
         "SELECT aal, method, channel FROM sessions WHERE access_token_hash = $1",
         token_hash(tokens["access_token"]),
     )
+    assert session is not None
     assert dict(session) == {"aal": 1, "method": "phone_pin", "channel": "phone"}
     me = await client.get("/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
     assert me.status_code == 200
@@ -152,6 +167,7 @@ async def test_landline_registered_by_a_clerk_signs_in_at_aal1_on_the_phone(
         "WHERE action = 'auth.phone.registered' AND subject = $1",
         f"person:{account.person_id}",
     )
+    assert person_audit is not None
     assert person_audit["actor"] == f"staff:{staff_id}" and person_audit["office"] == "daegu"
     assert e164 not in str(person_audit["details"])  # masked, never the whole number
     assert "auth.phone.signed_in" in await audit_actions(owner_conn, f"account:{account.id}")
@@ -201,12 +217,14 @@ async def test_five_wrong_pins_lock_that_phone_only_until_a_clerk_unlocks_it(
     row = await owner_conn.fetchrow(
         "SELECT pin_failures, locked_at FROM registered_phones WHERE id = $1", phone_id
     )
+    assert row is not None
     assert row["pin_failures"] == 5 and row["locked_at"] is not None
     # The account and the app's PIN are untouched: the PIN still steps up in the app.
     app = await owner_conn.fetchrow(
         "SELECT app_pin_failures, app_pin_locked_at, hard_locked_at FROM accounts WHERE id = $1",
         account.id,
     )
+    assert app is not None
     assert app["app_pin_failures"] == 0 and app["app_pin_locked_at"] is None
     tokens = await sign_in(owner_conn, settings, account)
     step_up = await client.post(
@@ -243,17 +261,32 @@ async def test_callback_to_the_registered_number_and_the_pin_raise_the_session_t
     outbox = await owner_conn.fetchrow(
         "SELECT channel, to_e164, body FROM dev_outbox ORDER BY id DESC LIMIT 1"
     )
+    assert outbox is not None
     assert outbox["channel"] == "voice" and outbox["to_e164"] == e164
     assert "<Gather" in outbox["body"] and "PIN" in outbox["body"]
-    assert callback_id in outbox["body"]
+    assert callback_id in outbox["body"] and "hang up" not in outbox["body"]  # Korean
+    call_token = await call_token_from_outbox(owner_conn, callback_id)
+    assert call_token not in started.text
+
+    # Whoever holds the session (perhaps a spoofer) knows the id and the PIN, not the call's
+    # token: without answering the registered phone, the call-back cannot be completed.
+    for guess in ("", "hcb_guess"):
+        spoofed = await client.post(
+            f"/v1/auth/phone/callback/{callback_id}/verify",
+            json={"pin": GOOD_PIN, "call_token": guess},
+        )
+        assert spoofed.status_code == 400, spoofed.text
+    assert not await has_recent_aal2_now(owner_conn, tokens["access_token"])
 
     wrong = await client.post(
-        f"/v1/auth/phone/callback/{callback_id}/verify", json={"pin": WRONG_PIN}
+        f"/v1/auth/phone/callback/{callback_id}/verify",
+        json={"pin": WRONG_PIN, "call_token": call_token},
     )
     assert_problem(wrong, 401, "pin-wrong")
     assert wrong.json()["tries_left"] == 4
     right = await client.post(
-        f"/v1/auth/phone/callback/{callback_id}/verify", json={"pin": GOOD_PIN}
+        f"/v1/auth/phone/callback/{callback_id}/verify",
+        json={"pin": GOOD_PIN, "call_token": call_token},
     )
     assert right.status_code == 200, right.text
     assert right.json() == {"aal": 2}
@@ -261,13 +294,15 @@ async def test_callback_to_the_registered_number_and_the_pin_raise_the_session_t
         "SELECT aal, method, revoked_at FROM sessions WHERE access_token_hash = $1",
         token_hash(tokens["access_token"]),
     )
+    assert session is not None
     assert session["aal"] == 2 and session["method"] == "phone_pin+callback"
     assert session["revoked_at"] is None
     # The same tokens now open personal data.
     assert await has_recent_aal2_now(owner_conn, tokens["access_token"])
     # Single use.
     used = await client.post(
-        f"/v1/auth/phone/callback/{callback_id}/verify", json={"pin": GOOD_PIN}
+        f"/v1/auth/phone/callback/{callback_id}/verify",
+        json={"pin": GOOD_PIN, "call_token": call_token},
     )
     assert_problem(used, 400, "callback-ended")
     assert_problem(
@@ -288,7 +323,8 @@ async def test_callback_needs_a_phone_session_and_a_live_callback(
     assert_problem(refused, 409, "phone-session-needed")
     assert_problem(await client.post("/v1/auth/phone/callback"), 401, "unauthorized")
     unknown = await client.post(
-        f"/v1/auth/phone/callback/{uuid.uuid4()}/verify", json={"pin": GOOD_PIN}
+        f"/v1/auth/phone/callback/{uuid.uuid4()}/verify",
+        json={"pin": GOOD_PIN, "call_token": "hcb_unknown"},
     )
     assert_problem(unknown, 400, "callback-ended")
 
@@ -300,6 +336,7 @@ async def test_removed_number_is_refused_at_once(
     tokens = (await phone_sign_in(client, e164, GOOD_PIN)).json()
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     callback_id = (await client.post("/v1/auth/phone/callback", headers=headers)).json()["id"]
+    call_token = await call_token_from_outbox(owner_conn, callback_id)
 
     staff_id = await clerk(client, owner_conn)
     removed = await client.delete(f"/console/api/people/{account.person_id}/phones/{phone_id}")
@@ -312,12 +349,14 @@ async def test_removed_number_is_refused_at_once(
     # The session that call began is over, and its pending call-back too.
     assert (await client.get("/v1/me", headers=headers)).status_code == 401
     late = await client.post(
-        f"/v1/auth/phone/callback/{callback_id}/verify", json={"pin": GOOD_PIN}
+        f"/v1/auth/phone/callback/{callback_id}/verify",
+        json={"pin": GOOD_PIN, "call_token": call_token},
     )
     assert_problem(late, 400, "callback-ended")
     row = await owner_conn.fetchrow(
         "SELECT removed_at, removed_by FROM registered_phones WHERE id = $1", phone_id
     )
+    assert row is not None
     assert row["removed_at"] is not None and row["removed_by"] == staff_id
     assert "auth.phone.removed" in await audit_actions(owner_conn, f"person:{account.person_id}")
 
