@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import msgspec
 from arq.connections import ArqRedis
 from litestar import Request, get, post
@@ -24,6 +25,15 @@ class EligibilityList(msgspec.Struct, frozen=True, kw_only=True):
     programmes: list[EligibilityExplained]
 
 
+async def eligibility_of(conn: asyncpg.Connection, person_id: int, locale: str) -> EligibilityList:
+    """Every programme for this person today, explained (also read by a proxy)."""
+    as_of = korean_today()
+    answers = await evaluate_person(conn, person_id, as_of)
+    return EligibilityList(
+        as_of=as_of.isoformat(), programmes=[explain(answer, locale) for answer in answers]
+    )
+
+
 @get(
     "/v1/me/eligibility",
     tags=["benefits"],
@@ -41,12 +51,7 @@ async def my_eligibility(
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
 ) -> EligibilityList:
-    locale = request_locale(request)
-    as_of = korean_today()
-    answers = await evaluate_person(tx.conn, session.person_id, as_of)
-    return EligibilityList(
-        as_of=as_of.isoformat(), programmes=[explain(answer, locale) for answer in answers]
-    )
+    return await eligibility_of(tx.conn, session.person_id, request_locale(request))
 
 
 @post(

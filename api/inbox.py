@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
+import asyncpg
 import msgspec
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -83,6 +84,26 @@ def _page_errors(limit: int, before: int | None, locale: str) -> list[FieldError
     ]
 
 
+def check_page(limit: int, before: int | None, locale: str) -> None:
+    errors = _page_errors(limit, before, locale)
+    if errors:
+        raise Problem(VALIDATION_ERROR, errors=errors)
+
+
+async def inbox_page(
+    conn: asyncpg.Connection, person_id: int, *, limit: int, before: int | None, locale: str
+) -> InboxPage:
+    """One page of the person's inbox (also read by a proxy); bad paging is a 400."""
+    check_page(limit, before, locale)
+    notices = await list_inbox(conn, person_id, before=before, limit=limit + 1)
+    page = notices[:limit]
+    return InboxPage(
+        notices=[_item(n, locale) for n in page],
+        unread=await count_unread(conn, person_id),
+        next_before=page[-1].id if len(notices) > limit else None,
+    )
+
+
 @get(
     "/v1/me/inbox",
     tags=["notifications"],
@@ -103,16 +124,8 @@ async def inbox(
     limit: FromQuery[int] = 20,
     before: FromQuery[int | None] = None,
 ) -> InboxPage:
-    locale = request_locale(request)
-    errors = _page_errors(limit, before, locale)
-    if errors:
-        raise Problem(VALIDATION_ERROR, errors=errors)
-    notices = await list_inbox(tx.conn, session.person_id, before=before, limit=limit + 1)
-    page = notices[:limit]
-    return InboxPage(
-        notices=[_item(n, locale) for n in page],
-        unread=await count_unread(tx.conn, session.person_id),
-        next_before=page[-1].id if len(notices) > limit else None,
+    return await inbox_page(
+        tx.conn, session.person_id, limit=limit, before=before, locale=request_locale(request)
     )
 
 

@@ -21,6 +21,7 @@ from api import (
     consents,
     console_auth,
     console_counter,
+    delegations,
     dev,
     dev_passkeys,
     devices,
@@ -63,4 +64,5 @@ ROUTE_HANDLERS: list[Any] = [
     *console_counter.ROUTES,
     *auth_enrollment.ROUTES,
     *access_cards.ROUTES,
+    *delegations.ROUTES,
 ]

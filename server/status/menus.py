@@ -72,6 +72,8 @@ MENUS: tuple[Menu, ...] = (
             "/v1/me/benefits",
             "/v1/me/eligibility",
             "/v1/eligibility",
+            # Acting for someone: their benefits and notices (auth/delegations.py).
+            "/v1/people",
         ),
     ),
     Menu(
