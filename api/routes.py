@@ -21,6 +21,7 @@ from api import (
     consents,
     console_auth,
     console_counter,
+    console_recovery,
     dev,
     dev_passkeys,
     devices,
@@ -61,6 +62,7 @@ ROUTE_HANDLERS: list[Any] = [
     *twilio_status.ROUTES,
     *console_auth.ROUTES,
     *console_counter.ROUTES,
+    *console_recovery.ROUTES,
     *auth_enrollment.ROUTES,
     *access_cards.ROUTES,
 ]
