@@ -5,6 +5,7 @@ supervisors only."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -144,6 +145,7 @@ async def test_hard_locked_person_is_unlocked_the_same_day_and_signs_in(
     row = await owner_conn.fetchrow(
         "SELECT consecutive_failures, hard_locked_at FROM accounts WHERE id = $1", account.id
     )
+    assert row is not None
     assert dict(row) == {"consecutive_failures": 0, "hard_locked_at": None}
 
     again = await pin_step_up(owner_conn, settings, client, account, "739164")
@@ -154,6 +156,7 @@ async def test_hard_locked_person_is_unlocked_the_same_day_and_signs_in(
         "WHERE action = 'auth.account.unlocked' AND subject = $1",
         f"account:{account.id}",
     )
+    assert audit is not None
     assert dict(audit) == {
         "actor": f"staff:{clerk}",
         "office": "busan",
@@ -247,6 +250,7 @@ async def ways_in(owner_conn: asyncpg.Connection, account: Account) -> dict[str,
         account.id,
         account.person_id,
     )
+    assert row is not None
     return dict(row)
 
 
@@ -328,7 +332,7 @@ async def test_revoke_all_needs_a_supervisor_of_the_office(
         f"staff:{elsewhere}",
     }
     done = next(r for r in rows if r["action"] == "counter.all_authenticators_revoked")
-    details = __import__("json").loads(done["details"])
+    details = json.loads(done["details"])
     assert done["actor"] == f"staff:{supervisor}"
     assert (done["office"], done["channel"], done["reason"]) == (
         "busan",
