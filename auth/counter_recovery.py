@@ -386,7 +386,8 @@ async def _carry_out(
     request: RecoveryRequest,
     two_people: dict[str, object],
 ) -> None:
-    await lock_living_person(conn, request.person_id)
+    if not await lock_living_person(conn, request.person_id):
+        raise Problem(PERSON_NOT_FOUND)
     details: dict[str, object]
     if request.action == "revoke_all_authenticators":
         revoked = await _revoke_all(conn, approver, request)
