@@ -2,7 +2,7 @@
 
 Locks follow NIST SP 800-63B §5.2.2 (rate limiting): 10 consecutive failures
 lock the account for 10 minutes; 100 lock it until a counter clerk verifies
-the person and unlocks it (a later issue). Any successful sign-in resets the
+the person and unlocks it (auth/counter_recovery.py). Any successful sign-in resets the
 count. Every failure and lock is audited.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -179,9 +180,16 @@ async def record_sign_in_success(
 
 
 async def unlock_account(
-    conn: asyncpg.Connection, account_id: int, *, actor: str, reason: str
+    conn: asyncpg.Connection,
+    account_id: int,
+    *,
+    actor: str,
+    reason: str,
+    office: str | None = None,
+    channel: str | None = None,
+    details: dict[str, Any] | None = None,
 ) -> None:
-    """Clear every lock (a counter clerk after verifying the person, a later issue)."""
+    """Clear every lock (a counter clerk after checking the person's ID, auth/counter_recovery.py)."""
     await conn.execute(
         "UPDATE accounts SET consecutive_failures = 0, locked_until = NULL, hard_locked_at = NULL "
         "WHERE id = $1",
@@ -192,5 +200,8 @@ async def unlock_account(
         actor=actor,
         action="auth.account.unlocked",
         subject=f"account:{account_id}",
+        office=office,
+        channel=channel,
         reason=reason,
+        details=details,
     )
