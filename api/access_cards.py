@@ -31,6 +31,7 @@ from auth.access_cards import (
 )
 from auth.secrets import token_hash
 from auth.sessions import Tokens
+from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession
 from i18n import N_, translate
 from server.db import Transaction
@@ -118,6 +119,7 @@ async def issue_access_card(
     staff: NamedDependency[StaffSession],
     tx: NamedDependency[Transaction],
 ) -> IssuedCardResponse:
+    require_role(staff, *COUNTER_ROLES)
     issued = await issue_card(
         tx.conn, person_id=person_id, staff_id=staff.staff_id, office_code=staff.office_code
     )
@@ -243,6 +245,7 @@ async def unlock_access_card(
     staff: NamedDependency[StaffSession],
     tx: NamedDependency[Transaction],
 ) -> CardStatus:
+    require_role(staff, *COUNTER_ROLES)
     card = await unlock_card(
         tx.conn, card_id, staff_id=staff.staff_id, office_code=staff.office_code
     )

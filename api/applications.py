@@ -11,6 +11,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from api.auth_guard import request_locale
 from api.openapi import SIGNED_IN, problem_responses
+from auth.delegations import record_delegated_action, require_scope
 from auth.sessions import CurrentSession, require_recent_aal2
 from i18n import N_, translate
 from onestop.applications import (
@@ -51,6 +52,9 @@ class ApplicationRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     # A verified bank account of the applicant (see /v1/me/bank-accounts).
     bank_account_id: int
     contact_preference: ContactPreference
+    # Apply for this person (their person id) under a delegation in force with scope
+    # `apply`: the application and the bank account are theirs.
+    on_behalf_of: Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1, examples=[2051])] | None = None
 
 
 class AppealRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -75,8 +79,11 @@ IdempotencyKey = Annotated[
     tags=["applications"],
     summary="Apply for a benefit in one step (recent aal 2, Idempotency-Key)",
     security=SIGNED_IN,
-    responses=problem_responses(400, 401, 409, 422),
+    responses=problem_responses(400, 401, 403, 409, 422),
     description=(
+        "With `on_behalf_of`, a proxy applies for the person who let them (scope `apply`; "
+        "403 `delegation-needed` otherwise); the bank account must be that person's own, "
+        "and the principal sees the application and the proxy's action in their activity. "
         "Eligibility is evaluated now and kept with the application, with a form prefilled "
         "from the data the government holds. Applying is allowed whatever the answer: a "
         "caseworker decides (개인정보 보호법 제37조의2). One application per programme and "
@@ -99,6 +106,12 @@ async def apply(
             VALIDATION_ERROR,
             errors=[FieldError(field="header.Idempotency-Key", detail=translate(locale, BAD_KEY))],
         )
+    delegation = None
+    person_id = session.person_id
+    if data.on_behalf_of is not None and data.on_behalf_of != session.person_id:
+        # Checked before a replay too: once revoked, not even a retry answers.
+        delegation = await require_scope(tx.conn, session, data.on_behalf_of, "apply")
+        person_id = delegation.principal_person_id
     pool = request.app.state.pool
     fingerprint = request_fingerprint(SUBMIT_SCOPE, data)
     stored = await claim_key(pool, session.account_id, idempotency_key, fingerprint)
@@ -113,7 +126,7 @@ async def apply(
         application = await submit_application(
             tx.conn,
             Applicant(
-                person_id=session.person_id,
+                person_id=person_id,
                 account_id=session.account_id,
                 channel=session.channel,
             ),
@@ -123,6 +136,14 @@ async def apply(
             contact_preference=data.contact_preference,
             locale=locale,
         )
+        if delegation is not None:
+            await record_delegated_action(
+                tx.conn,
+                delegation,
+                session,
+                action="delegation.application_submitted",
+                subject=f"application:{application.id}",
+            )
         view = await application_view(tx.conn, application, locale, korea_today())
         body = msgspec.json.encode(view)
         await store_answer(

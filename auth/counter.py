@@ -19,6 +19,7 @@ import msgspec
 from auth.accounts import create_account, get_account_by_person
 from auth.people import mask_phone
 from auth.staff import staff_actor
+from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession
 from i18n import N_
 from server.audit import record_audit
@@ -229,6 +230,7 @@ async def verify_identity(
     channel: str = "counter",
 ) -> VerificationOutcome:
     """Record a document check; a match creates the account or raises it to `in_person`."""
+    require_role(staff, *COUNTER_ROLES)
     last4 = normalize_last4(document_last4)
     if not await lock_living_person(conn, person_id):
         raise Problem(PERSON_NOT_FOUND)

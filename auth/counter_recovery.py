@@ -58,6 +58,7 @@ from auth.people import mask_phone
 from auth.registered_phone_store import mark_phone_removed, person_exists, revoke_phone_sessions
 from auth.sessions import revoke_account_sessions
 from auth.staff import staff_actor
+from auth.staff_roles import COUNTER_ROLES, SUPERVISOR_ROLES, require_role
 from auth.staff_sessions import StaffSession
 from i18n import N_
 from server.audit import record_audit
@@ -75,7 +76,6 @@ RECOVERY_STATUSES: tuple[RecoveryStatus, ...] = ("pending", "approved", "refused
 RECENT_MATCH_FOR_RECOVERY = timedelta(minutes=30)
 # A request not decided within a working day lapses; the person asks again.
 REQUEST_LIFETIME = timedelta(hours=8)
-APPROVER_ROLES = frozenset({"supervisor", "admin"})
 MAX_REQUESTS_LISTED = 100
 MAX_AUDIT_ROWS = 200
 CHANNEL = "counter"
@@ -97,12 +97,6 @@ APPROVAL_NOT_ALLOWED = problem_kind(
         "A supervisor or administrator of the same job centre, other than the person who "
         "asked, must approve or refuse this request."
     ),
-)
-SUPERVISOR_ONLY = problem_kind(
-    "supervisor-only",
-    403,
-    N_("Only a supervisor can do this"),
-    N_("Only a supervisor or administrator can see this."),
 )
 REQUEST_ALREADY_DECIDED = problem_kind(
     "recovery-request-decided",
@@ -178,6 +172,7 @@ async def reset_pin(
     """Forget the PIN: the person sets a new one on the spot (after an SMS code or an
     enrollment code, as for a first PIN). The wrong PINs counted against the old PIN on
     their card and phones go with it."""
+    require_role(staff, *COUNTER_ROLES)
     account, verification = await _checked_account(conn, person_id)
     had_pin = await clear_pin(conn, account.id)
     cards = await clear_card_pin_locks(conn, person_id)
@@ -205,6 +200,7 @@ async def unlock(
     conn: asyncpg.Connection, staff: StaffSession, *, person_id: int, reason: str
 ) -> AccountUnlocked:
     """Lift the 10-minute lock and the lock after 100 failures."""
+    require_role(staff, *COUNTER_ROLES)
     account, verification = await _checked_account(conn, person_id)
     now = datetime.now(UTC)
     was_locked = account.locked_until is not None and account.locked_until > now
@@ -239,6 +235,7 @@ async def revoke_authenticator(
     passkey or TOTP app began it, so those end every session of the account; the
     person signs in again at the counter.
     """
+    require_role(staff, *COUNTER_ROLES)
     account, verification = await _checked_account(conn, person_id)
     ended = 0
     if kind == "passkey":
@@ -295,6 +292,7 @@ async def request_recovery(
     """Ask for a second person's approval; nothing changes until it is given."""
     if (action == "change_phone_of_record") != (new_phone_e164 is not None):
         raise ValueError("a new phone goes with a change of the phone of record, and only there")
+    require_role(staff, *COUNTER_ROLES)
     account, verification = await _checked_account(conn, person_id)
     request = await insert_recovery_request(
         conn,
@@ -338,7 +336,7 @@ async def decide_recovery(
     if request is None:
         raise Problem(NOT_FOUND)
     if (
-        staff.role not in APPROVER_ROLES
+        staff.role not in SUPERVISOR_ROLES
         or staff.office_code != request.office_code
         or staff.staff_id == request.requested_by
     ):
@@ -441,8 +439,7 @@ async def pending_for_office(
     conn: asyncpg.Connection, staff: StaffSession, *, status: RecoveryStatus = "pending"
 ) -> list[RecoveryRequest]:
     """Requests of the staff member's own office (supervisors and administrators)."""
-    if staff.role not in APPROVER_ROLES:
-        raise Problem(SUPERVISOR_ONLY)
+    require_role(staff, *SUPERVISOR_ROLES)
     return await list_recovery_requests(conn, staff.office_code, status, limit=MAX_REQUESTS_LISTED)
 
 
@@ -450,8 +447,7 @@ async def person_audit_trail(
     conn: asyncpg.Connection, staff: StaffSession, *, person_id: int
 ) -> list[AuditTrailEntry]:
     """What was done to and by the person and their account, newest first (at most 200)."""
-    if staff.role not in APPROVER_ROLES:
-        raise Problem(SUPERVISOR_ONLY)
+    require_role(staff, *SUPERVISOR_ROLES)
     if not await person_exists(conn, person_id):
         raise Problem(PERSON_NOT_FOUND)
     account = await get_account_by_person(conn, person_id)

@@ -22,6 +22,7 @@ from auth.counter import PERSON_NOT_FOUND, RECENT_MATCH, get_recent_match, lock_
 from auth.secrets import token_hash
 from auth.sessions import Tokens, start_session
 from auth.staff import staff_actor
+from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession
 from i18n import N_
 from server.audit import record_audit
@@ -153,6 +154,7 @@ async def issue_enrollment_code(
     conn: asyncpg.Connection, *, staff: StaffSession, person_id: int
 ) -> EnrollmentCodeIssued:
     """A new code for a person whose ID matched in the last 8 hours; older open codes end."""
+    require_role(staff, *COUNTER_ROLES)
     if not await lock_living_person(conn, person_id):
         raise Problem(PERSON_NOT_FOUND)
     verification = await get_recent_match(conn, person_id, within=RECENT_MATCH)

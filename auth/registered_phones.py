@@ -50,6 +50,7 @@ from auth.registered_phone_store import (
 from auth.secrets import new_token, token_hash
 from auth.sessions import CurrentSession, Tokens, start_session
 from auth.staff import staff_actor
+from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession
 from i18n import N_, translate
 from notifications.twilio_client import ProviderError, place_call
@@ -147,6 +148,7 @@ def _staff_audit(staff: StaffSession) -> dict[str, str]:
 async def register_phone(
     conn: asyncpg.Connection, staff: StaffSession, *, person_id: int, phone_e164: str
 ) -> RegisteredPhone:
+    require_role(staff, *COUNTER_ROLES)
     if not await person_exists(conn, person_id):
         raise Problem(NOT_FOUND)
     phone = await insert_registered_phone(
@@ -172,6 +174,7 @@ async def remove_phone(
     conn: asyncpg.Connection, staff: StaffSession, *, person_id: int, phone_id: int
 ) -> None:
     """The number stops working at once: sign-ins, call-backs and its live sessions."""
+    require_role(staff, *COUNTER_ROLES)
     phone = await mark_phone_removed(
         conn, person_id=person_id, phone_id=phone_id, staff_id=staff.staff_id
     )
@@ -188,6 +191,7 @@ async def remove_phone(
 
 
 async def unlock_phone(conn: asyncpg.Connection, staff: StaffSession, phone_id: int) -> None:
+    require_role(staff, *COUNTER_ROLES)
     phone = await clear_phone_lock(conn, phone_id)
     if phone is None:
         raise Problem(NOT_FOUND)

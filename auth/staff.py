@@ -95,7 +95,13 @@ def staff_actor(staff_id: int) -> str:
 
 
 async def create_staff(
-    conn: asyncpg.Connection, *, name: str, office_code: str, role: StaffRole, actor: str
+    conn: asyncpg.Connection,
+    *,
+    name: str,
+    office_code: str,
+    role: StaffRole,
+    actor: str,
+    channel: str = "cli",
 ) -> StaffCreated:
     """A new staff member and their one-time enrollment token (valid 24 hours)."""
     name = name.strip()
@@ -111,7 +117,7 @@ async def create_staff(
         action="staff.created",
         subject=staff_actor(staff.id),
         office=office_code,
-        channel="cli",
+        channel=channel,
         details={"role": role},
     )
     return StaffCreated(staff=staff, enrollment_token=token)
@@ -128,7 +134,9 @@ async def _new_enrollment(conn: asyncpg.Connection, staff_id: int) -> str:
     return token
 
 
-async def disable_staff(conn: asyncpg.Connection, staff_id: int, *, actor: str) -> StaffMember:
+async def disable_staff(
+    conn: asyncpg.Connection, staff_id: int, *, actor: str, channel: str = "cli"
+) -> StaffMember:
     """Disable at once: every open console session of theirs ends with it."""
     staff = await mark_staff_disabled(conn, staff_id)
     if staff is None:
@@ -140,7 +148,7 @@ async def disable_staff(conn: asyncpg.Connection, staff_id: int, *, actor: str) 
         action="staff.disabled",
         subject=staff_actor(staff_id),
         office=staff.office_code,
-        channel="cli",
+        channel=channel,
         details={"sessions_ended": ended},
     )
     return staff

@@ -1,0 +1,140 @@
+"""Administrators manage the staff of their own job centre from the console: create a
+staff member (with their one-time enrollment link) and disable one. The same core
+functions as `hanchang staff create|disable` (auth/staff.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from api.auth_guard import request_locale
+from api.console_auth import STAFF
+from api.openapi import problem_responses
+from auth.staff import NAME_MAX_LENGTH, create_staff, disable_staff, staff_actor
+from auth.staff_roles import ADMIN_ROLES, require_role
+from auth.staff_sessions import StaffSession
+from auth.staff_store import StaffMember, StaffRole, get_staff
+from i18n import N_, translate
+from server.db import Transaction
+from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem, problem_kind
+from server.staff_cli import enrollment_link
+
+CHANNEL = "counter"
+BAD_NAME = N_("Enter the staff member's name, 1 to {max} characters.")
+
+CANNOT_DISABLE_YOURSELF = problem_kind(
+    "cannot-disable-yourself",
+    409,
+    N_("You cannot disable your own account"),
+    N_("Ask another administrator of your job centre to do it. Nothing was changed."),
+)
+
+
+class NewStaffRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(examples=["이서연"])]
+    role: StaffRole
+
+
+class StaffMemberAnswer(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    name: str
+    office: str
+    role: StaffRole
+    created_at: datetime
+    disabled_at: datetime | None
+
+
+class NewStaffAnswer(msgspec.Struct, frozen=True, kw_only=True):
+    staff: StaffMemberAnswer
+    # Give it to the new staff member: it opens once, within 24 hours. Shown only here.
+    enrollment_link: str
+
+
+def _answer(member: StaffMember) -> StaffMemberAnswer:
+    return StaffMemberAnswer(
+        id=member.id,
+        name=member.name,
+        office=member.office_code,
+        role=member.role,
+        created_at=member.created_at,
+        disabled_at=member.disabled_at,
+    )
+
+
+@post(
+    "/console/api/staff",
+    status_code=201,
+    tags=["staff"],
+    summary="Create a staff member of your office and their one-time enrollment link (admin)",
+    responses=problem_responses(400, 401, 403),
+    dependencies=STAFF,
+    description=(
+        "Administrators only (403 `admin-only`). The staff member belongs to your own job "
+        "centre; `role` is `clerk`, `supervisor` or `admin`. The enrollment link (24 hours, "
+        "once) is shown only in this answer."
+    ),
+)
+async def post_staff(
+    data: JSONBody[NewStaffRequest],
+    request: Request[Any, Any, Any],
+    staff: NamedDependency[StaffSession],
+    tx: NamedDependency[Transaction],
+) -> NewStaffAnswer:
+    require_role(staff, *ADMIN_ROLES)
+    try:
+        created = await create_staff(
+            tx.conn,
+            name=data.name,
+            office_code=staff.office_code,
+            role=data.role,
+            actor=staff_actor(staff.staff_id),
+            channel=CHANNEL,
+        )
+    except ValueError:
+        detail = translate(request_locale(request), BAD_NAME, max=NAME_MAX_LENGTH)
+        raise Problem(
+            VALIDATION_ERROR, errors=[FieldError(field="body.name", detail=detail)]
+        ) from None
+    return NewStaffAnswer(
+        staff=_answer(created.staff),
+        enrollment_link=enrollment_link(request.app.state.settings, created.enrollment_token),
+    )
+
+
+@post(
+    "/console/api/staff/{staff_id:int}/disable",
+    status_code=200,
+    tags=["staff"],
+    summary="Disable a staff member of your office: their console sessions end at once (admin)",
+    responses=problem_responses(401, 403, 404, 409),
+    dependencies=STAFF,
+    description=(
+        "Administrators only (403 `admin-only`). Staff of another job centre are 404; "
+        "your own account is 409 `cannot-disable-yourself`. Disabling again changes nothing."
+    ),
+)
+async def post_disable_staff(
+    staff_id: FromPath[int],
+    staff: NamedDependency[StaffSession],
+    tx: NamedDependency[Transaction],
+) -> StaffMemberAnswer:
+    require_role(staff, *ADMIN_ROLES)
+    member = await get_staff(tx.conn, staff_id, lock=True) if 1 <= staff_id < 2**63 else None
+    if member is None or member.office_code != staff.office_code:
+        raise Problem(NOT_FOUND)
+    if member.id == staff.staff_id:
+        raise Problem(CANNOT_DISABLE_YOURSELF)
+    if member.disabled_at is not None:
+        return _answer(member)
+    disabled = await disable_staff(
+        tx.conn, member.id, actor=staff_actor(staff.staff_id), channel=CHANNEL
+    )
+    return _answer(disabled)
+
+
+ROUTES = [post_staff, post_disable_staff]
