@@ -137,6 +137,11 @@ async def test_search_verify_and_issue_from_the_pages(
     assert 'id="issue-card"' not in opened
     token = csrf_of(opened)
     verify = f"/console/people/{person.id}/verify"
+    early = await post_form(
+        client, f"/console/people/{person.id}/enrollment-code", {"csrf_token": token}
+    )
+    assert early.status_code == 409
+    assert early.headers["content-type"].startswith("text/html")
 
     wrong = await post_form(
         client,
