@@ -36,6 +36,7 @@ from api import (
 from api.health import healthz, readyz
 from api.problems import problem_page
 from api.status import ROUTES as STATUS_ROUTES
+from assisted_channel.console import ROUTES as CONSOLE_PAGES
 
 ROUTE_HANDLERS: list[Any] = [
     healthz,
@@ -69,4 +70,5 @@ ROUTE_HANDLERS: list[Any] = [
     *auth_enrollment.ROUTES,
     *access_cards.ROUTES,
     *delegations.ROUTES,
+    *CONSOLE_PAGES,
 ]

@@ -1,0 +1,109 @@
+"""The console's own pages: sign-in, enrollment of a staff passkey, home, sign-out.
+
+Sign-in and enrollment run WebAuthn in the browser against the console's JSON API
+(api/console_auth.py); home and sign-out call the same core functions it calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.response import Redirect
+
+from api.auth_guard import request_locale
+from api.console_auth import COOKIE_PATH, STAFF_COOKIE
+from assisted_channel.console.render import (
+    check_csrf,
+    link,
+    read_form,
+    render_page,
+    staff_cookie,
+)
+from assisted_channel.console.texts import texts
+from auth.staff_sessions import StaffSession, authenticate_staff_token, sign_out_staff
+from auth.staff_store import get_office
+from server.db import Transaction
+
+HTML = {"error_format": "html"}
+
+
+async def page_staff(
+    request: Request[Any, Any, Any], tx: Transaction
+) -> tuple[StaffSession, str] | None:
+    """The live staff session and its cookie, or None (the page then sends to sign-in)."""
+    cookie = staff_cookie(request)
+    session = await authenticate_staff_token(tx.conn, cookie) if cookie else None
+    return (session, cookie) if session else None
+
+
+def to_sign_in(request: Request[Any, Any, Any]) -> Redirect:
+    return Redirect(link(request, "/console/sign-in"), status_code=303)
+
+
+@get("/console/sign-in", include_in_schema=False, opt=HTML)
+async def sign_in_page(request: Request[Any, Any, Any]) -> Response[str]:
+    return _simple(request, "sign_in.html", "sign_in_title", home=link(request, "/console"))
+
+
+@get("/console/enroll", include_in_schema=False, opt=HTML)
+async def enroll_page(request: Request[Any, Any, Any]) -> Response[str]:
+    # Only a well-formed token reaches the script; the API judges whether it is valid.
+    token = request.query_params.get("token", "").strip()
+    if not (0 < len(token) <= 100 and token.replace("-", "").replace("_", "").isalnum()):
+        token = ""
+    return _simple(request, "enroll.html", "enroll_title", token=token)
+
+
+def _simple(
+    request: Request[Any, Any, Any], template: str, title: str, **view: Any
+) -> Response[str]:
+    return render_page(request, template, title=texts(request_locale(request))[title], **view)
+
+
+@get("/console", include_in_schema=False, opt=HTML)
+async def home_page(
+    request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
+) -> Response[str] | Redirect:
+    found = await page_staff(request, tx)
+    if found is None:
+        return to_sign_in(request)
+    staff, cookie = found
+    locale = request_locale(request)
+    t = texts(locale)
+    office = await get_office(tx.conn, staff.office_code)
+    return render_page(
+        request,
+        "home.html",
+        title=t["home_title"],
+        session_cookie=cookie,
+        name=staff.name,
+        office=office.name(locale) if office else staff.office_code,
+        role=t[f"role_{staff.role}"],
+    )
+
+
+@post("/console/sign-out", include_in_schema=False, opt=HTML, status_code=303)
+async def sign_out_page(
+    request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
+) -> Redirect:
+    cookie = check_csrf(request, await read_form(request))
+    session = await authenticate_staff_token(tx.conn, cookie)
+    if session is not None:
+        await sign_out_staff(tx.conn, session)
+    public_url: str = request.app.state.settings.http.public_url
+    cleared = Cookie(
+        key=STAFF_COOKIE,
+        value="",
+        max_age=0,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=public_url.startswith("https://"),
+    )
+    return Redirect(link(request, "/console/sign-in"), status_code=303, cookies=[cleared])
+
+
+ROUTES = [sign_in_page, enroll_page, home_page, sign_out_page]

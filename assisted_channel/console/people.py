@@ -1,0 +1,221 @@
+"""The counter pages: find a person, check their ID document, then issue an access card
+or an enrollment code. Each form calls the same core function as the JSON API
+(api/console_counter.py, api/access_cards.py); a wrong answer shows the form again
+with the problem next to the field.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, get_args
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from api.access_cards import _print_url as print_url
+from api.auth_guard import request_locale
+from api.console_auth import STAFF_SIGN_IN_REQUIRED
+from assisted_channel.console.pages import HTML, page_staff, to_sign_in
+from assisted_channel.console.render import check_csrf, link, read_form, render_page
+from assisted_channel.console.texts import texts
+from auth.access_cards import issue_card
+from auth.counter import (
+    DOCUMENT_TYPES,
+    NAME_MAX_LENGTH,
+    DocumentType,
+    InvalidDocumentNumber,
+    VerificationResult,
+    find_people,
+    normalize_name,
+    verify_identity,
+)
+from auth.counter_view import open_person_at_counter
+from auth.enrollment_codes import issue_enrollment_code
+from auth.staff_sessions import StaffSession, authenticate_staff_token
+from server.db import Transaction
+from server.problems import Problem
+
+KOREA = ZoneInfo("Asia/Seoul")
+RESULTS: tuple[VerificationResult, ...] = get_args(VerificationResult)
+# Form text to the core's literal types: anything else is not one of the options.
+_DOCUMENT_TYPES: dict[str, DocumentType] = {value: value for value in DOCUMENT_TYPES}
+_RESULTS: dict[str, VerificationResult] = {value: value for value in RESULTS}
+
+
+def _field_errors(t: dict[str, str], name: str, birth_date: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    try:
+        normalize_name(name)
+    except ValueError:
+        errors["name"] = (
+            t["required"] if not name.strip() else t["bad_name"].format(count=NAME_MAX_LENGTH)
+        )
+    try:
+        date.fromisoformat(birth_date.strip())
+    except ValueError:
+        errors["birth_date"] = t["required"] if not birth_date.strip() else t["bad_date"]
+    return errors
+
+
+@get("/console/people", include_in_schema=False, opt=HTML)
+async def people_page(
+    request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
+) -> Response[str] | Redirect:
+    found = await page_staff(request, tx)
+    if found is None:
+        return to_sign_in(request)
+    staff, cookie = found
+    t = texts(request_locale(request))
+    name = request.query_params.get("name", "")
+    birth_date = request.query_params.get("birth_date", "")
+    errors: dict[str, str] = {}
+    people = None
+    if "name" in request.query_params or "birth_date" in request.query_params:
+        errors = _field_errors(t, name, birth_date)
+        if not errors:
+            people = await find_people(
+                tx.conn, name, date.fromisoformat(birth_date.strip()), staff=staff
+            )
+    return render_page(
+        request,
+        "people.html",
+        title=t["people_title"],
+        status_code=400 if errors else 200,
+        session_cookie=cookie,
+        errors=errors,
+        name=name,
+        birth_date=birth_date,
+        people=people,
+        locale_param=request.query_params.get("lang", ""),
+    )
+
+
+async def _person_page(
+    request: Request[Any, Any, Any],
+    tx: Transaction,
+    staff: StaffSession,
+    cookie: str,
+    person_id: int,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response[str]:
+    locale = request_locale(request)
+    t = texts(locale)
+    person = await open_person_at_counter(tx.conn, staff=staff, person_id=person_id)
+    matched_text = (
+        t["last_match"].format(
+            time=format_datetime(person.matched_at, "yyyy-MM-dd HH:mm", tzinfo=KOREA, locale=locale)
+        )
+        if person.matched_at
+        else t["no_match_yet"]
+    )
+    checked = request.query_params.get("checked")
+    return render_page(
+        request,
+        "person.html",
+        title=t["person_title"],
+        status_code=400 if errors else 200,
+        session_cookie=cookie,
+        person=person,
+        matched_text=matched_text,
+        checked=checked if checked in RESULTS and not errors else None,
+        document_types=[(value, t[f"doc_{value}"]) for value in DOCUMENT_TYPES],
+        results=[(value, t[f"result_{value}"]) for value in RESULTS],
+        form=form or {},
+        errors=errors or {},
+    )
+
+
+@get("/console/people/{person_id:int}", include_in_schema=False, opt=HTML)
+async def person_page(
+    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
+) -> Response[str] | Redirect:
+    found = await page_staff(request, tx)
+    if found is None:
+        return to_sign_in(request)
+    staff, cookie = found
+    return await _person_page(request, tx, staff, cookie, person_id)
+
+
+async def _posting_staff(
+    request: Request[Any, Any, Any], tx: Transaction
+) -> tuple[StaffSession, str, dict[str, str]]:
+    """The form, once its anti-forgery token is right, and the live session that sent it."""
+    form = await read_form(request)
+    cookie = check_csrf(request, form)
+    staff = await authenticate_staff_token(tx.conn, cookie)
+    if staff is None:
+        raise Problem(STAFF_SIGN_IN_REQUIRED)
+    return staff, cookie, form
+
+
+@post("/console/people/{person_id:int}/verify", include_in_schema=False, opt=HTML)
+async def verify_page(
+    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
+) -> Response[str] | Redirect:
+    staff, cookie, form = await _posting_staff(request, tx)
+    t = texts(request_locale(request))
+    document_type = _DOCUMENT_TYPES.get(form.get("document_type", ""))
+    result = _RESULTS.get(form.get("result", ""))
+    last4 = form.get("document_last4", "")
+    errors: dict[str, str] = {}
+    if document_type is None:
+        errors["document_type"] = t["bad_choice"]
+    if len(last4.strip()) != 4:
+        errors["document_last4"] = t["bad_last4"]
+    if result is None:
+        errors["result"] = t["bad_choice"]
+    if document_type is not None and result is not None and not errors:
+        try:
+            await verify_identity(
+                tx.conn,
+                staff=staff,
+                person_id=person_id,
+                document_type=document_type,
+                document_last4=last4,
+                result=result,
+            )
+        except InvalidDocumentNumber:
+            errors["document_last4"] = t["bad_last4"]
+    if errors or result is None:
+        return await _person_page(request, tx, staff, cookie, person_id, form=form, errors=errors)
+    return Redirect(link(request, f"/console/people/{person_id}", checked=result), status_code=303)
+
+
+@post("/console/people/{person_id:int}/access-card", include_in_schema=False, opt=HTML)
+async def issue_card_page(
+    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
+) -> Redirect:
+    staff, _, _ = await _posting_staff(request, tx)
+    issued = await issue_card(
+        tx.conn, person_id=person_id, staff_id=staff.staff_id, office_code=staff.office_code
+    )
+    return Redirect(print_url(issued.card.id, issued.token), status_code=303)
+
+
+@post("/console/people/{person_id:int}/enrollment-code", include_in_schema=False, opt=HTML)
+async def issue_code_page(
+    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
+) -> Response[str]:
+    staff, cookie, _ = await _posting_staff(request, tx)
+    locale = request_locale(request)
+    t = texts(locale)
+    issued = await issue_enrollment_code(tx.conn, staff=staff, person_id=person_id)
+    expires = format_datetime(issued.expires_at, "yyyy-MM-dd HH:mm", tzinfo=KOREA, locale=locale)
+    return render_page(
+        request,
+        "code.html",
+        title=t["code_title"],
+        session_cookie=cookie,
+        intro=t["code_intro"].format(time=expires),
+        code=issued.code,
+        person_id=person_id,
+    )
+
+
+ROUTES = [people_page, person_page, verify_page, issue_card_page, issue_code_page]

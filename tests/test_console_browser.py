@@ -1,0 +1,143 @@
+"""A real browser at the counter: a new clerk opens the enrollment link, registers a
+passkey, signs in, finds a person, records a matching ID check, issues an access card
+and gets its print page — all through the console pages, against a server on a real
+socket.
+
+Headless Debian Chromium driven by Playwright, with Chromium's virtual authenticator
+(DevTools protocol `WebAuthn` domain) as the clerk's passkey. Without Chromium or
+Playwright the test skips and says why, except under CI (`CI=true`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from auth.staff import create_staff
+from server.embedded import free_port
+from server.settings import Settings, load_settings
+from tests.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
+from tests.conftest import environment_for_tests
+from tests.factories import make_person
+
+SCREENSHOTS = OUTPUT / "console-browser"
+TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    return require_browser("REAL-BROWSER CONSOLE TEST")
+
+
+@pytest.fixture(scope="module")
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def settings(
+    database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory, port: int
+) -> Settings:
+    # The public address is http://localhost:<port>: the WebAuthn origin and rp id.
+    return load_settings(
+        environment_for_tests(
+            database_url, redis_url, tmp_path_factory.mktemp("data"), HANCHANG_PORT=str(port)
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def live_server(chromium: Path, settings: Settings, port: int) -> Iterator[str]:
+    with app_on_real_socket(settings, port) as url:
+        yield url
+
+
+async def test_a_clerk_enrolls_signs_in_checks_an_id_and_prints_a_card(
+    live_server: str, chromium: Path, owner_conn: asyncpg.Connection, settings: Settings
+) -> None:
+    from playwright.async_api import async_playwright
+
+    created = await create_staff(
+        owner_conn, name="박창구", office_code="busan", role="clerk", actor="cli:test"
+    )
+    person = await make_person(owner_conn, settings, name="최다온", birth_date=date(1984, 7, 9))
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            context = await browser.new_context(locale="ko-KR")
+            page = await context.new_page()
+            devtools = await context.new_cdp_session(page)
+            await devtools.send("WebAuthn.enable", {"enableUI": False})
+            await devtools.send(
+                "WebAuthn.addVirtualAuthenticator",
+                {
+                    "options": {
+                        "protocol": "ctap2",
+                        "transport": "internal",
+                        "hasResidentKey": True,
+                        "hasUserVerification": True,
+                        "isUserVerified": True,
+                        "automaticPresenceSimulation": True,
+                    }
+                },
+            )
+
+            await page.goto(f"{live_server}/console/enroll?token={created.enrollment_token}")
+            await page.click("#enroll")
+            await page.wait_for_selector(
+                '#status[data-state="enrolled"], #status[data-state="error"]', timeout=TIMEOUT_MS
+            )
+            assert await page.get_attribute("#status", "data-state") == "enrolled", (
+                await page.inner_text("#status")
+            )
+
+            await page.click("#next a")
+            await page.wait_for_url("**/console/sign-in", timeout=TIMEOUT_MS)
+            await page.click("#sign-in")
+            await page.wait_for_selector("#staff-name", timeout=TIMEOUT_MS)
+            assert await page.inner_text("#staff-name") == "박창구"
+
+            # By keyboard: the skip link first, then the search form sent with Enter.
+            await page.goto(f"{live_server}/console/people")
+            await page.keyboard.press("Tab")
+            assert await page.evaluate("document.activeElement.className") == "skip"
+            await page.fill("#name", "최다온")
+            await page.fill("#birth_date", "1984-07-09")
+            await page.press("#birth_date", "Enter")
+            await page.click(f'a[href="/console/people/{person.id}"]')
+
+            await page.select_option("#document_type", "resident_id_card")
+            await page.fill("#document_last4", "4321")
+            await page.check("#result-match")
+            await page.click('button:has-text("확인 결과 기록")')
+            await page.wait_for_selector("#issue-card", timeout=TIMEOUT_MS)
+            assert "신분증이 일치했어요" in await page.inner_text("#checked")
+
+            await page.click("#issue-card")
+            await page.wait_for_url("**/console/api/access-cards/*/print?token=*")
+            assert await page.inner_text(".name") == "최다온"
+            assert await page.locator("svg").count() == 1
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=str(SCREENSHOTS / "access-card.png"), full_page=True)
+        finally:
+            await browser.close()
+
+    verification = await owner_conn.fetchrow(
+        "SELECT result, document_last4, staff_id FROM identity_verifications WHERE person_id = $1",
+        person.id,
+    )
+    assert verification is not None
+    assert (verification["result"], verification["document_last4"]) == ("match", "4321")
+    assert verification["staff_id"] == created.staff.id
+    cards = await owner_conn.fetchval(
+        "SELECT count(*) FROM access_cards WHERE person_id = $1 AND revoked_at IS NULL", person.id
+    )
+    assert cards == 1
+    assert (SCREENSHOTS / "access-card.png").stat().st_size > 0
