@@ -168,7 +168,7 @@ CARD_PAGE = """<!doctype html>
 <meta charset="utf-8">
 <title>{title}</title>
 <style>
-body {{ font-family: sans-serif; margin: 2rem; }}
+body {{ font-family: sans-serif; margin: 2rem; word-break: keep-all; }}
 .card {{ border: 2px solid #000; border-radius: 1rem; padding: 2rem; max-width: 40rem; }}
 .name {{ font-size: 3rem; font-weight: bold; margin: 0 0 1rem; }}
 .help {{ font-size: 2rem; }}

@@ -15,7 +15,7 @@ LAYOUT = """<!doctype html>
 <title>{{ title }} – {{ t.console }}</title>
 <style>
 *{box-sizing:border-box}
-body{margin:0;font:1.125rem/1.6 system-ui,"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR",sans-serif;color:#1a1a1a;background:#fff}
+body{margin:0;font:1.125rem/1.6 system-ui,"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR",sans-serif;color:#1a1a1a;background:#fff;word-break:keep-all}
 a{color:#0b3d91}
 a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}
 .skip{position:absolute;left:-9999px;top:.5rem;padding:.5rem 1rem;background:#fff;font-weight:700}
