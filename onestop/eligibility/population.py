@@ -19,7 +19,8 @@ import asyncpg
 import msgspec
 
 from onestop.eligibility.answers import EligibilityAnswer
-from onestop.rules.expr import Col, Expr, Feat, Person, SqlCompiler
+from onestop.rules.expr import Col, Expr, Feat, Person
+from onestop.rules.expr_sql import SqlCompiler
 from onestop.rules.features import (
     FEATURES,
     PERSON_COLUMNS,

@@ -5,8 +5,9 @@ into a PostgreSQL expression (for the whole population, set-based) and
 `evaluate` computes the same tree in Python for one person (to explain each
 criterion). Both follow SQL's three-valued logic: an unknown value (NULL,
 `None`) makes a comparison unknown, `AND` is false if any side is false and
-unknown if any is unknown, and so on. `tests/test_eligibility_parity.py`
-checks that the two back ends agree on synthetic people.
+unknown if any is unknown, and so on. `SqlCompiler` lives in `expr_sql.py`;
+`tests/test_eligibility_parity.py` checks that the two back ends agree on
+synthetic people.
 
 Only the constructs both back ends implement identically are offered; date
 arithmetic clamps to the end of the month as PostgreSQL does.
@@ -15,7 +16,7 @@ arithmetic clamps to the end of the month as PostgreSQL does.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -221,7 +222,7 @@ def _age(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-_COMPARE: dict[str, Callable[[Value, Value], bool]] = {
+COMPARISONS: dict[str, Callable[[Value, Value], bool]] = {
     "<": lambda a, b: a < b,
     "<=": lambda a, b: a <= b,
     "=": lambda a, b: a == b,
@@ -258,7 +259,7 @@ def evaluate(node: Expr, scope: Scope) -> Value:
             return None
         case Cmp(op, left, right):
             a, b = evaluate(left, scope), evaluate(right, scope)
-            return None if a is None or b is None else _COMPARE[op](a, b)
+            return None if a is None or b is None else COMPARISONS[op](a, b)
         case In(operand, values):
             value = evaluate(operand, scope)
             return None if value is None else value in values
@@ -320,102 +321,6 @@ def evaluate(node: Expr, scope: Scope) -> Value:
             a, b = evaluate(born, scope), evaluate(on, scope)
             return None if a is None or b is None else _age(a, b)
     raise TypeError(f"no evaluation for {node!r}")
-
-
-# --- SQL -----------------------------------------------------------------------------------
-
-
-def _sql_type(value: Value) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "bigint"
-    if isinstance(value, date):
-        return "date"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list) and value:
-        return _sql_type(value[0]) + "[]"
-    raise TypeError(f"no SQL type for {value!r}")
-
-
-class SqlCompiler:
-    """Compiles nodes to SQL text; every constant becomes a typed `$n` parameter.
-
-    `names` maps `Col`, `Person` and `Feat` to the SQL that reads them in the
-    statement being built. Parameter `$1` is always the evaluation date.
-    """
-
-    def __init__(self, params: list[Value], names: Callable[[Expr], str]) -> None:
-        self.params = params
-        self.names = names
-        # One parameter per distinct constant: PostgreSQL then sees identical
-        # aggregate calls (the per-kind counts of every feature) and computes each once.
-        self._numbers: dict[tuple[str, Any], str] = {}
-
-    def param(self, value: Value) -> str:
-        key = (type(value).__name__, tuple(value) if isinstance(value, list) else value)
-        if key not in self._numbers:
-            self.params.append(value)
-            self._numbers[key] = f"${len(self.params)}::{_sql_type(value)}"
-        return self._numbers[key]
-
-    def many(self, parts: Sequence[Expr], separator: str) -> str:
-        return "(" + separator.join(self.sql(part) for part in parts) + ")"
-
-    def sql(self, node: Expr) -> str:
-        match node:
-            case Lit(value):
-                return "NULL" if value is None else self.param(value)
-            case AsOf():
-                return "$1::date"
-            case Col() | Person() | Feat():
-                return self.names(node)
-            case NotLinked():
-                return "NULL::boolean"
-            case Cmp(op, left, right):
-                assert op in _COMPARE
-                return f"({self.sql(left)} {op} {self.sql(right)})"
-            case In(operand, values):
-                listed = ", ".join(self.param(value) for value in values)
-                return f"({self.sql(operand)} IN ({listed}))"
-            case And(parts):
-                return self.many(parts, " AND ")
-            case Or(parts):
-                return self.many(parts, " OR ")
-            case Not(operand):
-                return f"(NOT {self.sql(operand)})"
-            case IsNull(operand):
-                return f"({self.sql(operand)} IS NULL)"
-            case Coalesce(parts):
-                return "COALESCE" + self.many(parts, ", ")
-            case AddMonths(operand, months):
-                return f"(({self.sql(operand)} + make_interval(months => {int(months)}))::date)"
-            case AddDays(operand, days):
-                return f"({self.sql(operand)} + {int(days)})"
-            case DaysInclusive(first, last):
-                return f"({self.sql(last)} - {self.sql(first)} + 1)"
-            case Least(parts):
-                return "LEAST" + self.many(parts, ", ")
-            case Greatest(parts):
-                return "GREATEST" + self.many(parts, ", ")
-            case Arith(op, left, right):
-                assert op in "+-*/"
-                if op == "/":
-                    return f"({self.sql(left)} / NULLIF({self.sql(right)}, 0))"
-                return f"({self.sql(left)} {op} {self.sql(right)})"
-            case Case(condition, then, otherwise):
-                return (
-                    f"(CASE WHEN {self.sql(condition)} THEN {self.sql(then)} "
-                    f"ELSE {self.sql(otherwise)} END)"
-                )
-            case YearOf(operand):
-                return f"(extract(year FROM {self.sql(operand)})::int)"
-            case StartOfYear(year):
-                return f"make_date(({self.sql(year)})::int, 1, 1)"
-            case Age(born, on):
-                return f"(extract(year FROM age({self.sql(on)}, {self.sql(born)}))::int)"
-        raise TypeError(f"no SQL for {node!r}")
 
 
 def walk(node: Expr) -> list[Expr]:
