@@ -144,7 +144,7 @@ async def test_only_admins_create_staff(desk: Desk, owner_conn: asyncpg.Connecti
     ko = assert_problem(
         await desk.as_(clerk).post("/console/api/staff", json=new), 403, "admin-only"
     )
-    assert ko["title"] == "운영자만 할 수 있어요"
+    assert ko["title"] == "관리자만 할 수 있어요"
     en = assert_problem(
         await desk.as_(supervisor).post("/console/api/staff", json=new, headers=EN),
         403,

@@ -35,6 +35,7 @@ from auth.counter import (
 )
 from auth.counter_view import open_person_at_counter
 from auth.enrollment_codes import issue_enrollment_code
+from auth.staff_roles import SUPERVISOR_ROLES
 from auth.staff_sessions import StaffSession, authenticate_staff_token
 from server.db import Transaction
 from server.problems import Problem
@@ -128,6 +129,7 @@ async def _person_page(
         results=[(value, t[f"result_{value}"]) for value in RESULTS],
         form=form or {},
         errors=errors or {},
+        is_supervisor=staff.role in SUPERVISOR_ROLES,
     )
 
 

@@ -7,6 +7,8 @@ console's JSON API (`/console/api/...`) exactly as any other client would.
 
 from __future__ import annotations
 
+from assisted_channel.console.texts import merged
+
 LAYOUT = """<!doctype html>
 <html lang="{{ locale }}">
 <head>
@@ -187,7 +189,10 @@ HOME = """{% extends "layout.html" %}
 <tr><th scope="row">{{ t.office }}</th><td>{{ office }}</td></tr>
 <tr><th scope="row">{{ t.role }}</th><td>{{ role }}</td></tr>
 </table>
-<p><a href="{{ link('/console/people') }}">{{ t.find_person }}</a></p>
+<ul>
+<li><a href="{{ link('/console/people') }}">{{ t.find_person }}</a></li>
+{% if is_supervisor %}<li><a href="{{ link('/console/approvals') }}">{{ t.link_approvals }}</a></li>{% endif %}
+</ul>
 <form method="post" action="{{ link('/console/sign-out') }}">
 <input type="hidden" name="{{ csrf_field }}" value="{{ csrf }}">
 <button type="submit" class="secondary">{{ t.sign_out }}</button>
@@ -272,6 +277,13 @@ PERSON = (
 <button type="submit" id="issue-code" class="secondary">{{ t.issue_code }}</button>
 </form>
 {% endif %}
+<h2>{{ t.account_title }}</h2>
+<ul>
+<li><a href="{{ link('/console/people/' ~ person.id ~ '/recovery') }}">{{ t.link_recovery }}</a></li>
+<li><a href="{{ link('/console/people/' ~ person.id ~ '/phones') }}">{{ t.link_phones }}</a></li>
+<li><a href="{{ link('/console/people/' ~ person.id ~ '/delegations') }}">{{ t.link_delegations }}</a></li>
+{% if is_supervisor %}<li><a href="{{ link('/console/people/' ~ person.id ~ '/audit') }}">{{ t.link_audit }}</a></li>{% endif %}
+</ul>
 {% endblock %}
 """
 )
@@ -284,8 +296,9 @@ CODE = """{% extends "layout.html" %}
 {% endblock %}
 """
 
-TEMPLATES: dict[str, str] = {
+BASE_TEMPLATES: dict[str, str] = {
     "layout.html": LAYOUT,
+    "errors.html": ERRORS,
     "sign_in.html": SIGN_IN,
     "enroll.html": ENROLL,
     "home.html": HOME,
@@ -293,3 +306,8 @@ TEMPLATES: dict[str, str] = {
     "person.html": PERSON,
     "code.html": CODE,
 }
+
+# Each part's `<part>_page.py` adds its own templates (they may include "errors.html").
+PARTS: tuple[dict[str, str], ...] = ()
+
+TEMPLATES = merged(BASE_TEMPLATES, *PARTS)

@@ -1,4 +1,9 @@
-"""Every word the console pages show, as English message ids, in the reader's language."""
+"""Every word the console pages show, as English message ids, in the reader's language.
+
+The pages of each part of the console keep their words next to their templates in
+`<part>_page.py` (strings only, so it imports nothing of the console); they are
+merged here, and a key used twice is an error at import.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +35,7 @@ TEXTS: dict[str, str] = {
     "role": N_("Role"),
     "role_clerk": N_("Clerk"),
     "role_supervisor": N_("Supervisor"),
+    "role_admin": N_("Administrator"),
     "sign_out": N_("Sign out"),
     "find_person": N_("Find a person"),
     "people_title": N_("Find a person"),
@@ -76,8 +82,30 @@ TEXTS: dict[str, str] = {
     "bad_choice": N_("Choose one of the options."),
     "bad_name": N_("Enter the name as on the ID document, up to {count} characters."),
     "bad_last4": N_("Enter the last 4 letters or digits of the document number."),
+    "account_title": N_("Sign-in and help"),
+    "link_recovery": N_("PIN, locks and authenticators"),
+    "link_phones": N_("Registered phones"),
+    "link_delegations": N_("People acting for this person"),
+    "link_audit": N_("Audit trail"),
+    "link_approvals": N_("Requests waiting for approval"),
 }
+
+PARTS: tuple[dict[str, str], ...] = ()
+
+
+def merged(*parts: dict[str, str]) -> dict[str, str]:
+    """One dict of every part; the same key in two parts is a mistake to catch at import."""
+    whole: dict[str, str] = {}
+    for part in parts:
+        twice = whole.keys() & part.keys()
+        if twice:
+            raise ValueError(f"console keys defined twice: {sorted(twice)}")
+        whole.update(part)
+    return whole
+
+
+ALL_TEXTS = merged(TEXTS, *PARTS)
 
 
 def texts(locale: str) -> dict[str, str]:
-    return {key: translate(locale, message) for key, message in TEXTS.items()}
+    return {key: translate(locale, message) for key, message in ALL_TEXTS.items()}
