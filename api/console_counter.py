@@ -1,5 +1,6 @@
 """The counter console's identity checks, as JSON (`/console/api/people/...`): find a
-person by exact name and birth date, record a document check, issue an enrollment code.
+person by exact name and birth date, record a document check, issue an enrollment code,
+let the person set their first PIN on the spot.
 
 Every call needs a staff session (the `hanchang_staff` cookie, api/console_auth.py)
 and is audited with the staff member and their office.
@@ -11,11 +12,12 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, get, post
+from litestar import Request, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.auth_guard import request_locale
+from api.auth_pin import PinRequest
 from api.console_auth import STAFF
 from api.openapi import problem_responses
 from auth.counter import (
@@ -28,6 +30,7 @@ from auth.counter import (
     normalize_name,
     verify_identity,
 )
+from auth.counter_pin import set_pin_at_counter
 from auth.enrollment_codes import EnrollmentCodeIssued, issue_enrollment_code
 from auth.staff_sessions import StaffSession
 from i18n import N_, translate
@@ -171,4 +174,35 @@ async def post_enrollment_code(
     return await issue_enrollment_code(tx.conn, staff=staff, person_id=person_id)
 
 
-ROUTES = [search_people, post_verification, post_enrollment_code]
+@put(
+    "/console/api/people/{person_id:int}/pin",
+    status_code=204,
+    tags=["staff"],
+    summary="The person types their first PIN at the counter",
+    responses=problem_responses(400, 401, 404, 409),
+    dependencies=STAFF,
+    description=(
+        "For a person with no PIN yet, or whose PIN was just reset: they type it on the "
+        "counter's keypad, the clerk does not see it. Needs a `match` ID check in the last "
+        "30 minutes (409 `recent-identity-check-needed`); a person who has a PIN gets 409 "
+        "`pin-already-set`; trivial PINs get 400 `pin-too-simple`."
+    ),
+)
+async def put_person_pin(
+    data: JSONBody[PinRequest],
+    request: Request[Any, Any, Any],
+    staff: NamedDependency[StaffSession],
+    tx: NamedDependency[Transaction],
+    person_id: FromPath[int],
+) -> None:
+    await set_pin_at_counter(
+        tx.conn,
+        request.app.state.settings.auth,
+        staff,
+        person_id=person_id,
+        pin=data.pin,
+        locale=request_locale(request),
+    )
+
+
+ROUTES = [search_people, post_verification, post_enrollment_code, put_person_pin]

@@ -148,7 +148,7 @@ def _audit_as(staff: StaffSession) -> dict[str, str]:
     return {"actor": staff_actor(staff.staff_id), "office": staff.office_code, "channel": CHANNEL}
 
 
-async def _checked_account(
+async def checked_account(
     conn: asyncpg.Connection, person_id: int
 ) -> tuple[Account, IdentityVerification]:
     """The person's account, their row locked, after a match in the last 30 minutes."""
@@ -173,7 +173,7 @@ async def reset_pin(
     enrollment code, as for a first PIN). The wrong PINs counted against the old PIN on
     their card and phones go with it."""
     require_role(staff, *COUNTER_ROLES)
-    account, verification = await _checked_account(conn, person_id)
+    account, verification = await checked_account(conn, person_id)
     had_pin = await clear_pin(conn, account.id)
     cards = await clear_card_pin_locks(conn, person_id)
     phones = await clear_phone_pin_locks(conn, person_id)
@@ -201,7 +201,7 @@ async def unlock(
 ) -> AccountUnlocked:
     """Lift the 10-minute lock and the lock after 100 failures."""
     require_role(staff, *COUNTER_ROLES)
-    account, verification = await _checked_account(conn, person_id)
+    account, verification = await checked_account(conn, person_id)
     now = datetime.now(UTC)
     was_locked = account.locked_until is not None and account.locked_until > now
     await unlock_account(
@@ -236,7 +236,7 @@ async def revoke_authenticator(
     person signs in again at the counter.
     """
     require_role(staff, *COUNTER_ROLES)
-    account, verification = await _checked_account(conn, person_id)
+    account, verification = await checked_account(conn, person_id)
     ended = 0
     if kind == "passkey":
         if await get_passkey(conn, account.id, authenticator_id, lock=True) is None:
@@ -293,7 +293,7 @@ async def request_recovery(
     if (action == "change_phone_of_record") != (new_phone_e164 is not None):
         raise ValueError("a new phone goes with a change of the phone of record, and only there")
     require_role(staff, *COUNTER_ROLES)
-    account, verification = await _checked_account(conn, person_id)
+    account, verification = await checked_account(conn, person_id)
     request = await insert_recovery_request(
         conn,
         person_id=person_id,

@@ -321,6 +321,34 @@ async def check_pin(
     return account
 
 
+async def store_pin(
+    conn: asyncpg.Connection,
+    settings: AuthSettings,
+    account: Account,
+    pin: str,
+    *,
+    locale: str,
+    field: str,
+) -> None:
+    """Hash and keep a new PIN (refusing a trivial one, named at `field`); the app's wrong
+    PINs start again. The caller has locked the account row and checked who may set it."""
+    reason = weak_pin_reason(pin, account.birth_date)
+    if reason is not None:
+        raise Problem(
+            PIN_TOO_SIMPLE,
+            errors=[FieldError(field=field, detail=translate(locale, reason))],
+        )
+    await conn.execute(
+        """
+        UPDATE accounts SET pin_hash = $2, pin_set_at = now(),
+            app_pin_failures = 0, app_pin_locked_at = NULL
+        WHERE id = $1
+        """,
+        account.id,
+        await hash_pin(settings, pin),
+    )
+
+
 async def set_pin(
     conn: asyncpg.Connection,
     settings: AuthSettings,
@@ -342,21 +370,7 @@ async def set_pin(
     if account.has_pin:
         require_recent_aal2(session)
     require_fresh_sign_in(session)
-    reason = weak_pin_reason(pin, account.birth_date)
-    if reason is not None:
-        raise Problem(
-            PIN_TOO_SIMPLE,
-            errors=[FieldError(field="body.pin", detail=translate(locale, reason))],
-        )
-    await conn.execute(
-        """
-        UPDATE accounts SET pin_hash = $2, pin_set_at = now(),
-            app_pin_failures = 0, app_pin_locked_at = NULL
-        WHERE id = $1
-        """,
-        account.id,
-        await hash_pin(settings, pin),
-    )
+    await store_pin(conn, settings, account, pin, locale=locale, field="body.pin")
     await record_audit(
         conn,
         actor=f"account:{account.id}",

@@ -14,7 +14,7 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect
 
 from api.auth_guard import request_locale
-from api.console_auth import COOKIE_PATH, STAFF_COOKIE
+from api.console_auth import COOKIE_PATH, STAFF_COOKIE, STAFF_SIGN_IN_REQUIRED
 from assisted_channel.console.render import (
     check_csrf,
     link,
@@ -27,6 +27,7 @@ from auth.staff_roles import SUPERVISOR_ROLES
 from auth.staff_sessions import StaffSession, authenticate_staff_token, sign_out_staff
 from auth.staff_store import get_office
 from server.db import Transaction
+from server.problems import Problem
 
 HTML = {"error_format": "html"}
 
@@ -38,6 +39,18 @@ async def page_staff(
     cookie = staff_cookie(request)
     session = await authenticate_staff_token(tx.conn, cookie) if cookie else None
     return (session, cookie) if session else None
+
+
+async def posting_staff(
+    request: Request[Any, Any, Any], tx: Transaction
+) -> tuple[StaffSession, str, dict[str, str]]:
+    """The form, once its anti-forgery token is right, and the live session that sent it."""
+    form = await read_form(request)
+    cookie = check_csrf(request, form)
+    staff = await authenticate_staff_token(tx.conn, cookie)
+    if staff is None:
+        raise Problem(STAFF_SIGN_IN_REQUIRED)
+    return staff, cookie, form
 
 
 def to_sign_in(request: Request[Any, Any, Any]) -> Redirect:

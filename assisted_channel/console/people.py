@@ -18,9 +18,8 @@ from litestar.response import Redirect
 
 from api.access_cards import _print_url as print_url
 from api.auth_guard import request_locale
-from api.console_auth import STAFF_SIGN_IN_REQUIRED
-from assisted_channel.console.pages import HTML, page_staff, to_sign_in
-from assisted_channel.console.render import check_csrf, link, read_form, render_page
+from assisted_channel.console.pages import HTML, page_staff, posting_staff, to_sign_in
+from assisted_channel.console.render import link, render_page
 from assisted_channel.console.texts import texts
 from auth.access_cards import issue_card
 from auth.counter import (
@@ -36,9 +35,8 @@ from auth.counter import (
 from auth.counter_view import open_person_at_counter
 from auth.enrollment_codes import issue_enrollment_code
 from auth.staff_roles import SUPERVISOR_ROLES
-from auth.staff_sessions import StaffSession, authenticate_staff_token
+from auth.staff_sessions import StaffSession
 from server.db import Transaction
-from server.problems import Problem
 
 KOREA = ZoneInfo("Asia/Seoul")
 RESULTS: tuple[VerificationResult, ...] = get_args(VerificationResult)
@@ -144,23 +142,11 @@ async def person_page(
     return await _person_page(request, tx, staff, cookie, person_id)
 
 
-async def _posting_staff(
-    request: Request[Any, Any, Any], tx: Transaction
-) -> tuple[StaffSession, str, dict[str, str]]:
-    """The form, once its anti-forgery token is right, and the live session that sent it."""
-    form = await read_form(request)
-    cookie = check_csrf(request, form)
-    staff = await authenticate_staff_token(tx.conn, cookie)
-    if staff is None:
-        raise Problem(STAFF_SIGN_IN_REQUIRED)
-    return staff, cookie, form
-
-
 @post("/console/people/{person_id:int}/verify", include_in_schema=False, opt=HTML)
 async def verify_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
 ) -> Response[str] | Redirect:
-    staff, cookie, form = await _posting_staff(request, tx)
+    staff, cookie, form = await posting_staff(request, tx)
     t = texts(request_locale(request))
     document_type = _DOCUMENT_TYPES.get(form.get("document_type", ""))
     result = _RESULTS.get(form.get("result", ""))
@@ -193,7 +179,7 @@ async def verify_page(
 async def issue_card_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
 ) -> Redirect:
-    staff, _, _ = await _posting_staff(request, tx)
+    staff, _, _ = await posting_staff(request, tx)
     issued = await issue_card(
         tx.conn, person_id=person_id, staff_id=staff.staff_id, office_code=staff.office_code
     )
@@ -204,7 +190,7 @@ async def issue_card_page(
 async def issue_code_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
 ) -> Response[str]:
-    staff, cookie, _ = await _posting_staff(request, tx)
+    staff, cookie, _ = await posting_staff(request, tx)
     locale = request_locale(request)
     t = texts(locale)
     issued = await issue_enrollment_code(tx.conn, staff=staff, person_id=person_id)

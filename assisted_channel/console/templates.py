@@ -7,6 +7,7 @@ console's JSON API (`/console/api/...`) exactly as any other client would.
 
 from __future__ import annotations
 
+from assisted_channel.console import pin_page
 from assisted_channel.console.texts import merged
 
 LAYOUT = """<!doctype html>
@@ -276,6 +277,7 @@ PERSON = (
 <input type="hidden" name="{{ csrf_field }}" value="{{ csrf }}">
 <button type="submit" id="issue-code" class="secondary">{{ t.issue_code }}</button>
 </form>
+<p><a href="{{ link('/console/people/' ~ person.id ~ '/pin') }}" id="set-pin">{{ t.pin_link }}</a></p>
 {% endif %}
 <h2>{{ t.account_title }}</h2>
 <ul>
@@ -308,6 +310,6 @@ BASE_TEMPLATES: dict[str, str] = {
 }
 
 # Each part's `<part>_page.py` adds its own templates (they may include "errors.html").
-PARTS: tuple[dict[str, str], ...] = ()
+PARTS: tuple[dict[str, str], ...] = (pin_page.TEMPLATES,)
 
 TEMPLATES = merged(BASE_TEMPLATES, *PARTS)
