@@ -11,7 +11,8 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from api.auth_guard import request_locale
 from api.openapi import SIGNED_IN, problem_responses
-from auth.delegations import record_delegated_action, require_scope
+from auth.delegation_store import Delegation
+from auth.delegations import ActingSession, record_delegated_action, require_scope
 from auth.sessions import CurrentSession, require_recent_aal2
 from i18n import N_, translate
 from onestop.applications import (
@@ -100,21 +101,39 @@ async def apply(
     idempotency_key: IdempotencyKey = None,
 ) -> Response[ApplicationView]:
     require_recent_aal2(session)
-    locale = request_locale(request)
-    if idempotency_key is None or not valid_key(idempotency_key):
-        raise Problem(
-            VALIDATION_ERROR,
-            errors=[FieldError(field="header.Idempotency-Key", detail=translate(locale, BAD_KEY))],
-        )
+    idempotency_key = checked_key(idempotency_key, request_locale(request))
     delegation = None
     person_id = session.person_id
     if data.on_behalf_of is not None and data.on_behalf_of != session.person_id:
         # Checked before a replay too: once revoked, not even a retry answers.
         delegation = await require_scope(tx.conn, session, data.on_behalf_of, "apply")
         person_id = delegation.principal_person_id
+    return await submit_once(
+        request,
+        tx,
+        data,
+        idempotency_key,
+        Applicant(person_id=person_id, account_id=session.account_id, channel=session.channel),
+        acting=(delegation, session) if delegation is not None else None,
+    )
+
+
+async def submit_once(
+    request: Request[Any, Any, Any],
+    tx: Transaction,
+    data: ApplicationRequest,
+    idempotency_key: str,
+    applicant: Applicant,
+    *,
+    acting: tuple[Delegation, ActingSession] | None,
+) -> Response[ApplicationView]:
+    """Submit under an idempotency key of `applicant.account_id`: a retry answers the first
+    answer again. With `acting`, a proxy (a person or a clerk) applies for the principal,
+    and the action is recorded with both. The app's route and the counter's share it."""
+    locale = request_locale(request)
     pool = request.app.state.pool
     fingerprint = request_fingerprint(SUBMIT_SCOPE, data)
-    stored = await claim_key(pool, session.account_id, idempotency_key, fingerprint)
+    stored = await claim_key(pool, applicant.account_id, idempotency_key, fingerprint)
     if stored is not None:
         return Response(
             content=stored.body,  # type: ignore[arg-type]
@@ -125,38 +144,44 @@ async def apply(
     try:
         application = await submit_application(
             tx.conn,
-            Applicant(
-                person_id=person_id,
-                account_id=session.account_id,
-                channel=session.channel,
-            ),
+            applicant,
             programme_id=data.programme_id,
             confirmed=data.confirmed,
             bank_account_id=data.bank_account_id,
             contact_preference=data.contact_preference,
             locale=locale,
         )
-        if delegation is not None:
+        if acting is not None:
+            delegation, acting_session = acting
             await record_delegated_action(
                 tx.conn,
                 delegation,
-                session,
+                acting_session,
                 action="delegation.application_submitted",
                 subject=f"application:{application.id}",
             )
         view = await application_view(tx.conn, application, locale, korea_today())
         body = msgspec.json.encode(view)
         await store_answer(
-            tx.conn, session.account_id, idempotency_key, StoredAnswer(status=201, body=body)
+            tx.conn, applicant.account_id, idempotency_key, StoredAnswer(status=201, body=body)
         )
     except BaseException:
-        await release_key(pool, session.account_id, idempotency_key)
+        await release_key(pool, applicant.account_id, idempotency_key)
         raise
     return Response(
         content=body,  # type: ignore[arg-type]
         status_code=201,
         media_type="application/json",
     )
+
+
+def checked_key(idempotency_key: str | None, locale: str) -> str:
+    if idempotency_key is None or not valid_key(idempotency_key):
+        raise Problem(
+            VALIDATION_ERROR,
+            errors=[FieldError(field="header.Idempotency-Key", detail=translate(locale, BAD_KEY))],
+        )
+    return idempotency_key
 
 
 @get(

@@ -7,8 +7,8 @@ console's JSON API calls.
 
 from __future__ import annotations
 
-from assisted_channel.console import pages, people, pin
+from assisted_channel.console import acting, pages, people, pin
 
-ROUTES = [*pages.ROUTES, *people.ROUTES, *pin.ROUTES]
+ROUTES = [*pages.ROUTES, *people.ROUTES, *pin.ROUTES, *acting.ROUTES]
 
 __all__ = ["ROUTES"]

@@ -7,7 +7,7 @@ console's JSON API (`/console/api/...`) exactly as any other client would.
 
 from __future__ import annotations
 
-from assisted_channel.console import pin_page
+from assisted_channel.console import acting_page, pin_page
 from assisted_channel.console.texts import merged
 
 LAYOUT = """<!doctype html>
@@ -284,6 +284,7 @@ PERSON = (
 <li><a href="{{ link('/console/people/' ~ person.id ~ '/recovery') }}">{{ t.link_recovery }}</a></li>
 <li><a href="{{ link('/console/people/' ~ person.id ~ '/phones') }}">{{ t.link_phones }}</a></li>
 <li><a href="{{ link('/console/people/' ~ person.id ~ '/delegations') }}">{{ t.link_delegations }}</a></li>
+<li><a href="{{ link('/console/people/' ~ person.id ~ '/benefits') }}" id="benefits">{{ t.act_link }}</a></li>
 {% if is_supervisor %}<li><a href="{{ link('/console/people/' ~ person.id ~ '/audit') }}">{{ t.link_audit }}</a></li>{% endif %}
 </ul>
 {% endblock %}
@@ -310,6 +311,6 @@ BASE_TEMPLATES: dict[str, str] = {
 }
 
 # Each part's `<part>_page.py` adds its own templates (they may include "errors.html").
-PARTS: tuple[dict[str, str], ...] = (pin_page.TEMPLATES,)
+PARTS: tuple[dict[str, str], ...] = (pin_page.TEMPLATES, acting_page.TEMPLATES)
 
 TEMPLATES = merged(BASE_TEMPLATES, *PARTS)

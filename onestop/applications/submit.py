@@ -50,6 +50,10 @@ class Applicant(msgspec.Struct, frozen=True, kw_only=True):
     person_id: int
     account_id: int
     channel: str
+    # Who acted, when not the account's owner: a clerk applying at the counter
+    # (`staff:<id>`) under a visit delegation, with their office.
+    actor: str | None = None
+    office: str | None = None
 
 
 def korea_today() -> date:
@@ -155,13 +159,14 @@ async def submit_application(
     except asyncpg.UniqueViolationError:
         # Another submit for the same period committed between the check and the insert.
         raise Problem(APPLICATION_ALREADY_OPEN, application_id="-") from None
-    actor = f"account:{applicant.account_id}"
+    actor = applicant.actor or f"account:{applicant.account_id}"
     await insert_event(conn, application.id, kind="status", status="submitted", actor=actor)
     await record_audit(
         conn,
         actor=actor,
         action="application.submitted",
         subject=f"person:{applicant.person_id}",
+        office=applicant.office,
         channel=applicant.channel,
         details={
             "application": application.id,

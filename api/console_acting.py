@@ -1,0 +1,162 @@
+"""A clerk acting for the person at the counter, under a visit delegation
+(`POST /console/api/people/{id}/delegations` with no proxy: the clerk, for the visit):
+see their benefits (scope `view_benefits`) and apply for them (scope `apply`).
+
+The same core as the app's proxy routes (api/delegations.py, api/applications.py): the
+delegation is checked on every call, a revoked or ended one stops at once, and each
+action is recorded with both people, the clerk's office and the counter channel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from api.applications import ApplicationRequest, IdempotencyKey, checked_key, submit_once
+from api.auth_guard import request_locale
+from api.console_auth import STAFF
+from api.eligibility import EligibilityList, eligibility_of
+from api.openapi import problem_responses
+from auth.accounts import get_account_by_person
+from auth.counter import PERSON_NOT_FOUND
+from auth.delegations import record_delegated_action, require_scope
+from auth.staff import staff_actor
+from auth.staff_sessions import StaffSession
+from i18n import N_, translate
+from onestop.applications import Applicant, ApplicationView
+from onestop.applications.banks import bank_name, list_bank_accounts
+from server.db import Transaction
+from server.problems import VALIDATION_ERROR, FieldError, Problem
+
+CHANNEL = "counter"
+OTHER_PERSON = N_("Leave this out: the application is for the person in the address.")
+
+
+class BankAccountChoice(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    bank: str
+    number_last4: str
+
+
+class BankAccountChoices(msgspec.Struct, frozen=True, kw_only=True):
+    # Only accounts usable now (verified, past the cooling-off of a change).
+    bank_accounts: list[BankAccountChoice]
+
+
+async def usable_accounts_of(
+    tx: Transaction, person_id: int, locale: str
+) -> list[BankAccountChoice]:
+    now = await tx.conn.fetchval("SELECT now()")
+    return [
+        BankAccountChoice(id=b.id, bank=bank_name(locale, b.bank_code), number_last4=b.number_last4)
+        for b in await list_bank_accounts(tx.conn, person_id)
+        if b.usable(now)
+    ]
+
+
+@get(
+    "/console/api/people/{person_id:int}/eligibility",
+    tags=["staff"],
+    summary="The person's benefits, for a clerk acting for them this visit (view_benefits)",
+    responses=problem_responses(401, 403),
+    dependencies=STAFF,
+    description=(
+        "Needs a delegation in force to this clerk with `view_benefits` (403 "
+        "`delegation-needed`). Recorded in the person's activity."
+    ),
+)
+async def staff_eligibility(
+    request: Request[Any, Any, Any],
+    staff: NamedDependency[StaffSession],
+    tx: NamedDependency[Transaction],
+    person_id: FromPath[int],
+) -> EligibilityList:
+    delegation = await require_scope(tx.conn, staff, person_id, "view_benefits")
+    await record_delegated_action(
+        tx.conn, delegation, staff, action="delegation.eligibility_viewed"
+    )
+    return await eligibility_of(tx.conn, person_id, request_locale(request))
+
+
+@get(
+    "/console/api/people/{person_id:int}/bank-accounts",
+    tags=["staff"],
+    summary="The person's usable bank accounts, to apply for them (apply)",
+    responses=problem_responses(401, 403),
+    dependencies=STAFF,
+    description="Masked; needs a delegation in force to this clerk with `apply`.",
+)
+async def staff_bank_accounts(
+    request: Request[Any, Any, Any],
+    staff: NamedDependency[StaffSession],
+    tx: NamedDependency[Transaction],
+    person_id: FromPath[int],
+) -> BankAccountChoices:
+    await require_scope(tx.conn, staff, person_id, "apply")
+    return BankAccountChoices(
+        bank_accounts=await usable_accounts_of(tx, person_id, request_locale(request))
+    )
+
+
+async def apply_at_counter(
+    request: Request[Any, Any, Any],
+    tx: Transaction,
+    staff: StaffSession,
+    person_id: int,
+    data: ApplicationRequest,
+    idempotency_key: str,
+) -> Response[ApplicationView]:
+    """The clerk applies for the person, as the person would in the app."""
+    delegation = await require_scope(tx.conn, staff, person_id, "apply")
+    account = await get_account_by_person(tx.conn, person_id)
+    if account is None:
+        raise Problem(PERSON_NOT_FOUND)
+    applicant = Applicant(
+        person_id=person_id,
+        account_id=account.id,
+        channel=CHANNEL,
+        actor=staff_actor(staff.staff_id),
+        office=staff.office_code,
+    )
+    return await submit_once(
+        request, tx, data, idempotency_key, applicant, acting=(delegation, staff)
+    )
+
+
+@post(
+    "/console/api/people/{person_id:int}/applications",
+    status_code=201,
+    tags=["staff"],
+    summary="Apply for the person, for a clerk acting for them this visit (apply)",
+    responses=problem_responses(400, 401, 403, 409, 422),
+    dependencies=STAFF,
+    description=(
+        "As `POST /v1/applications` (the same body without `on_behalf_of`, an "
+        "`Idempotency-Key`), for the person: needs a delegation in force to this clerk "
+        "with `apply` (403 `delegation-needed`). The application, the event and the audit "
+        "row name the clerk and their office; the person sees it in their activity."
+    ),
+)
+async def staff_apply(
+    data: JSONBody[ApplicationRequest],
+    request: Request[Any, Any, Any],
+    staff: NamedDependency[StaffSession],
+    tx: NamedDependency[Transaction],
+    person_id: FromPath[int],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[ApplicationView]:
+    locale = request_locale(request)
+    key = checked_key(idempotency_key, locale)
+    if data.on_behalf_of not in (None, person_id):
+        raise Problem(
+            VALIDATION_ERROR,
+            errors=[FieldError(field="body.on_behalf_of", detail=translate(locale, OTHER_PERSON))],
+        )
+    return await apply_at_counter(request, tx, staff, person_id, data, key)
+
+
+ROUTES = [staff_eligibility, staff_bank_accounts, staff_apply]
