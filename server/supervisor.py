@@ -18,7 +18,11 @@ import time
 import urllib.error
 import urllib.request
 from types import FrameType
+from urllib.parse import quote
 
+import asyncpg
+
+from auth.staff_store import StaffRole
 from server.embedded import die_with_parent, embedded_services, stop_process
 from server.settings import SettingsError, load_settings
 
@@ -74,6 +78,32 @@ def _wait_ready(url: str, children: list[subprocess.Popen[bytes]], timeout: floa
             pass
         time.sleep(0.25)
     raise RuntimeError(f"{url} did not answer 200 within {timeout:.0f} s")
+
+
+# The first `make run` creates a clerk and a supervisor of the Seoul office, so the
+# console can be tried at once (two people, for the two-person rule).
+DEMO_STAFF: tuple[tuple[str, StaffRole], ...] = (("김창구", "clerk"), ("이감독", "supervisor"))
+
+
+async def _demo_staff(conn: asyncpg.Connection, public_url: str) -> str:
+    """Enrollment links for the demo staff, made once; later runs say how to make more."""
+    from auth.staff import create_staff
+
+    lines = ["Counter console: " + public_url + "/console"]
+    if await conn.fetchval("SELECT count(*) FROM staff") > 0:
+        lines.append(
+            "  More staff: .venv/bin/hanchang staff create --name NAME --office seoul --role clerk"
+        )
+        return "\n".join(lines)
+    lines.append("  Demo staff (Seoul office); open a link once to register a passkey:")
+    async with conn.transaction():
+        for name, role in DEMO_STAFF:
+            created = await create_staff(
+                conn, name=name, office_code="seoul", role=role, actor="operator:make-run"
+            )
+            link = f"{public_url}/console/enroll?token={quote(created.enrollment_token)}"
+            lines.append(f"  {role:<10} {name}  {link}")
+    return "\n".join(lines)
 
 
 def _banner(public_url: str, people_listing: str) -> str:
@@ -152,7 +182,7 @@ def _serve_until_stopped(
         conn = await cli._owner_connect()
         try:
             listing: str = format_demo_people(await demo_people(conn), as_json=False)
-            return listing
+            return listing + "\n\n" + await _demo_staff(conn, public_url)
         finally:
             await conn.close()
 

@@ -66,6 +66,12 @@ def test_run_starts_everything_and_stops_with_nothing_left(
         assert "Press Ctrl-C" in output, output
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as ready:
             assert ready.status == 200
+        # The demo staff's one-time links open the console's passkey enrollment page.
+        links = [word for word in output.split() if "/console/enroll?token=" in word]
+        assert len(links) == 2, output
+        local = links[0].replace("localhost", "127.0.0.1")
+        with urllib.request.urlopen(local, timeout=5) as enroll:  # noqa: S310 - our loopback
+            assert enroll.status == 200 and "const token" in enroll.read().decode()
         assert len(_processes_mentioning(str(data_dir))) >= 4, "server, worker, PostgreSQL, Redis"
         process.send_signal(stop_signal)
         process.wait(timeout=60)
