@@ -8,31 +8,25 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, post
+from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from api.auth_guard import request_locale
 from api.console_auth import STAFF
 from api.openapi import problem_responses
-from auth.staff import NAME_MAX_LENGTH, create_staff, disable_staff, staff_actor
+from auth.staff import NAME_MAX_LENGTH, create_staff, staff_actor
+from auth.staff_admin import OfficeStaff, disable_office_staff, list_office_staff
 from auth.staff_roles import ADMIN_ROLES, require_role
 from auth.staff_sessions import StaffSession
-from auth.staff_store import StaffMember, StaffRole, get_staff
+from auth.staff_store import StaffMember, StaffRole
 from i18n import N_, translate
 from server.db import Transaction
-from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem, problem_kind
+from server.problems import VALIDATION_ERROR, FieldError, Problem
 from server.staff_cli import enrollment_link
 
 CHANNEL = "counter"
 BAD_NAME = N_("Enter the staff member's name, 1 to {max} characters.")
-
-CANNOT_DISABLE_YOURSELF = problem_kind(
-    "cannot-disable-yourself",
-    409,
-    N_("You cannot disable your own account"),
-    N_("Ask another administrator of your job centre to do it. Nothing was changed."),
-)
 
 
 class NewStaffRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -47,6 +41,10 @@ class StaffMemberAnswer(msgspec.Struct, frozen=True, kw_only=True):
     role: StaffRole
     created_at: datetime
     disabled_at: datetime | None
+
+
+class OfficeStaffList(msgspec.Struct, frozen=True, kw_only=True):
+    staff: list[OfficeStaff]
 
 
 class NewStaffAnswer(msgspec.Struct, frozen=True, kw_only=True):
@@ -123,18 +121,21 @@ async def post_disable_staff(
     staff: NamedDependency[StaffSession],
     tx: NamedDependency[Transaction],
 ) -> StaffMemberAnswer:
-    require_role(staff, *ADMIN_ROLES)
-    member = await get_staff(tx.conn, staff_id, lock=True) if 1 <= staff_id < 2**63 else None
-    if member is None or member.office_code != staff.office_code:
-        raise Problem(NOT_FOUND)
-    if member.id == staff.staff_id:
-        raise Problem(CANNOT_DISABLE_YOURSELF)
-    if member.disabled_at is not None:
-        return _answer(member)
-    disabled = await disable_staff(
-        tx.conn, member.id, actor=staff_actor(staff.staff_id), channel=CHANNEL
-    )
-    return _answer(disabled)
+    return _answer(await disable_office_staff(tx.conn, staff, staff_id))
 
 
-ROUTES = [post_staff, post_disable_staff]
+@get(
+    "/console/api/staff",
+    tags=["staff"],
+    summary="The staff of your office, with their passkeys and last sign-in (admin)",
+    responses=problem_responses(401, 403),
+    dependencies=STAFF,
+    description="Administrators only (403 `admin-only`). Live staff first, then disabled.",
+)
+async def get_staff_list(
+    staff: NamedDependency[StaffSession], tx: NamedDependency[Transaction]
+) -> OfficeStaffList:
+    return OfficeStaffList(staff=await list_office_staff(tx.conn, staff))
+
+
+ROUTES = [post_staff, post_disable_staff, get_staff_list]

@@ -7,8 +7,8 @@ console's JSON API calls.
 
 from __future__ import annotations
 
-from assisted_channel.console import acting, pages, people, pin
+from assisted_channel.console import acting, pages, people, pin, staff
 
-ROUTES = [*pages.ROUTES, *people.ROUTES, *pin.ROUTES, *acting.ROUTES]
+ROUTES = [*pages.ROUTES, *people.ROUTES, *pin.ROUTES, *acting.ROUTES, *staff.ROUTES]
 
 __all__ = ["ROUTES"]

@@ -23,7 +23,7 @@ from assisted_channel.console.render import (
     staff_cookie,
 )
 from assisted_channel.console.texts import texts
-from auth.staff_roles import SUPERVISOR_ROLES
+from auth.staff_roles import ADMIN_ROLES, SUPERVISOR_ROLES
 from auth.staff_sessions import StaffSession, authenticate_staff_token, sign_out_staff
 from auth.staff_store import get_office
 from server.db import Transaction
@@ -97,6 +97,7 @@ async def home_page(
         office=office.name(locale) if office else staff.office_code,
         role=t[f"role_{staff.role}"],
         is_supervisor=staff.role in SUPERVISOR_ROLES,
+        is_admin=staff.role in ADMIN_ROLES,
     )
 
 

@@ -7,7 +7,7 @@ console's JSON API (`/console/api/...`) exactly as any other client would.
 
 from __future__ import annotations
 
-from assisted_channel.console import acting_page, pin_page
+from assisted_channel.console import acting_page, pin_page, staff_page
 from assisted_channel.console.texts import merged
 
 LAYOUT = """<!doctype html>
@@ -193,6 +193,7 @@ HOME = """{% extends "layout.html" %}
 <ul>
 <li><a href="{{ link('/console/people') }}">{{ t.find_person }}</a></li>
 {% if is_supervisor %}<li><a href="{{ link('/console/approvals') }}">{{ t.link_approvals }}</a></li>{% endif %}
+{% if is_admin %}<li><a href="{{ link('/console/staff') }}" id="staff-link">{{ t.staff_link }}</a></li>{% endif %}
 </ul>
 <form method="post" action="{{ link('/console/sign-out') }}">
 <input type="hidden" name="{{ csrf_field }}" value="{{ csrf }}">
@@ -311,6 +312,10 @@ BASE_TEMPLATES: dict[str, str] = {
 }
 
 # Each part's `<part>_page.py` adds its own templates (they may include "errors.html").
-PARTS: tuple[dict[str, str], ...] = (pin_page.TEMPLATES, acting_page.TEMPLATES)
+PARTS: tuple[dict[str, str], ...] = (
+    pin_page.TEMPLATES,
+    acting_page.TEMPLATES,
+    staff_page.TEMPLATES,
+)
 
 TEMPLATES = merged(BASE_TEMPLATES, *PARTS)

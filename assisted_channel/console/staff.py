@@ -1,0 +1,128 @@
+"""The console's staff page: an administrator lists their job centre's staff, adds one
+(with the one-time enrollment link, shown once) and disables one. The same core as
+`/console/api/staff` and `hanchang staff create|disable`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from api.auth_guard import request_locale
+from assisted_channel.console.pages import HTML, page_staff, posting_staff, to_sign_in
+from assisted_channel.console.render import link, render_page
+from assisted_channel.console.texts import texts
+from auth.staff import NAME_MAX_LENGTH, create_staff, staff_actor
+from auth.staff_admin import CHANNEL, disable_office_staff, list_office_staff
+from auth.staff_roles import ADMIN_ROLES, require_role
+from auth.staff_sessions import StaffSession
+from auth.staff_store import STAFF_ROLES, StaffRole
+from server.db import Transaction
+from server.staff_cli import enrollment_link
+
+KOREA = ZoneInfo("Asia/Seoul")
+_ROLES: dict[str, StaffRole] = {role: role for role in STAFF_ROLES}
+
+
+async def _staff_page(
+    request: Request[Any, Any, Any],
+    tx: Transaction,
+    staff: StaffSession,
+    cookie: str,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response[str]:
+    locale = request_locale(request)
+    members = await list_office_staff(tx.conn, staff)
+    disabled = request.query_params.get("disabled", "")
+    return render_page(
+        request,
+        "staff.html",
+        title=texts(locale)["staff_title"],
+        status_code=400 if errors else 200,
+        session_cookie=cookie,
+        self_id=staff.staff_id,
+        members=[
+            {
+                "id": m.id,
+                "name": m.name,
+                "role": m.role,
+                "passkeys": m.passkeys,
+                "disabled": m.disabled_at is not None,
+                "last_signed_in": format_datetime(
+                    m.last_signed_in_at, "yyyy-MM-dd HH:mm", tzinfo=KOREA, locale=locale
+                )
+                if m.last_signed_in_at
+                else None,
+            }
+            for m in members
+        ],
+        disabled_name=next((m.name for m in members if str(m.id) == disabled), None),
+        roles=STAFF_ROLES,
+        form=form or {},
+        errors=errors or {},
+    )
+
+
+@get("/console/staff", include_in_schema=False, opt=HTML)
+async def staff_page(
+    request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
+) -> Response[str] | Redirect:
+    found = await page_staff(request, tx)
+    if found is None:
+        return to_sign_in(request)
+    staff, cookie = found
+    return await _staff_page(request, tx, staff, cookie)
+
+
+@post("/console/staff", include_in_schema=False, opt=HTML)
+async def create_staff_page(
+    request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
+) -> Response[str]:
+    staff, cookie, form = await posting_staff(request, tx)
+    require_role(staff, *ADMIN_ROLES)
+    t = texts(request_locale(request))
+    role = _ROLES.get(form.get("role", ""))
+    name = form.get("name", "").strip()
+    errors: dict[str, str] = {}
+    if not 1 <= len(name) <= NAME_MAX_LENGTH or not name.isprintable():
+        errors["name"] = t["staff_bad_name"].format(count=NAME_MAX_LENGTH)
+    if role is None:
+        errors["role"] = t["bad_choice"]
+    if errors or role is None:
+        return await _staff_page(request, tx, staff, cookie, form=form, errors=errors)
+    created = await create_staff(
+        tx.conn,
+        name=name,
+        office_code=staff.office_code,
+        role=role,
+        actor=staff_actor(staff.staff_id),
+        channel=CHANNEL,
+    )
+    return render_page(
+        request,
+        "staff_link.html",
+        title=t["staff_link_title"],
+        session_cookie=cookie,
+        name=created.staff.name,
+        enrollment_link=enrollment_link(request.app.state.settings, created.enrollment_token),
+    )
+
+
+@post("/console/staff/{staff_id:int}/disable", include_in_schema=False, opt=HTML)
+async def disable_staff_page(
+    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], staff_id: FromPath[int]
+) -> Redirect:
+    staff, _, _ = await posting_staff(request, tx)
+    disabled = await disable_office_staff(tx.conn, staff, staff_id)
+    return Redirect(link(request, "/console/staff", disabled=str(disabled.id)), status_code=303)
+
+
+ROUTES = [staff_page, create_staff_page, disable_staff_page]
