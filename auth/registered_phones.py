@@ -190,9 +190,11 @@ async def remove_phone(
     )
 
 
-async def unlock_phone(conn: asyncpg.Connection, staff: StaffSession, phone_id: int) -> None:
+async def unlock_phone(
+    conn: asyncpg.Connection, staff: StaffSession, phone_id: int, *, person_id: int | None = None
+) -> None:
     require_role(staff, *COUNTER_ROLES)
-    phone = await clear_phone_lock(conn, phone_id)
+    phone = await clear_phone_lock(conn, phone_id, person_id=person_id)
     if phone is None:
         raise Problem(NOT_FOUND)
     await record_audit(

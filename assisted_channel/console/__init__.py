@@ -7,8 +7,8 @@ console's JSON API calls.
 
 from __future__ import annotations
 
-from assisted_channel.console import pages, people
+from assisted_channel.console import audit, delegations, pages, people, phones
 
-ROUTES = [*pages.ROUTES, *people.ROUTES]
+ROUTES = [*pages.ROUTES, *people.ROUTES, *phones.ROUTES, *delegations.ROUTES, *audit.ROUTES]
 
 __all__ = ["ROUTES"]

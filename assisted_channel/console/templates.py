@@ -7,6 +7,7 @@ console's JSON API (`/console/api/...`) exactly as any other client would.
 
 from __future__ import annotations
 
+from assisted_channel.console import assist_page
 from assisted_channel.console.texts import merged
 
 LAYOUT = """<!doctype html>
@@ -308,6 +309,6 @@ BASE_TEMPLATES: dict[str, str] = {
 }
 
 # Each part's `<part>_page.py` adds its own templates (they may include "errors.html").
-PARTS: tuple[dict[str, str], ...] = ()
+PARTS: tuple[dict[str, str], ...] = (assist_page.TEMPLATES,)
 
 TEMPLATES = merged(BASE_TEMPLATES, *PARTS)

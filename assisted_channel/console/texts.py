@@ -7,6 +7,7 @@ merged here, and a key used twice is an error at import.
 
 from __future__ import annotations
 
+from assisted_channel.console import assist_page
 from i18n import N_, translate
 
 TEXTS: dict[str, str] = {
@@ -90,7 +91,7 @@ TEXTS: dict[str, str] = {
     "link_approvals": N_("Requests waiting for approval"),
 }
 
-PARTS: tuple[dict[str, str], ...] = ()
+PARTS: tuple[dict[str, str], ...] = (assist_page.TEXTS,)
 
 
 def merged(*parts: dict[str, str]) -> dict[str, str]:
