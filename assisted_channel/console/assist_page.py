@@ -257,13 +257,11 @@ DELEGATIONS = (
 AUDIT = """{% extends "layout.html" %}
 {% block content %}
 {% include "as_person_head.html" %}
-{% if entries is not none %}
 <p>{{ t.as_audit_intro }}</p>
 {% if entries %}<table id="audit"><thead><tr><th scope="col">{{ t.as_when }}</th><th scope="col">{{ t.as_what }}</th><th scope="col">{{ t.as_who }}</th><th scope="col">{{ t.as_office }}</th><th scope="col">{{ t.as_channel }}</th><th scope="col">{{ t.as_reason }}</th></tr></thead><tbody>
 {% for e in entries %}<tr><td>{{ e.when }}</td><td>{{ e.what }}</td><td>{{ e.who }}</td><td>{{ e.office }}</td><td>{{ e.channel }}</td><td>{{ e.reason }}</td></tr>{% endfor %}
 </tbody></table>
 {% else %}<p>{{ t.as_audit_empty }}</p>{% endif %}
-{% endif %}
 {% endblock %}
 """
 
