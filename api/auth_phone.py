@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import msgspec
 from arq.connections import ArqRedis
-from litestar import Request, Response, delete, post
+from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
@@ -17,8 +17,9 @@ from api.auth_guard import limit_by_address, request_locale
 from api.auth_pin import Pin
 from api.console_auth import STAFF
 from api.openapi import SIGNED_IN, problem_responses
+from auth.counter_assist import phones_at_counter
 from auth.limits import enforce
-from auth.people import InvalidPhoneNumber, parse_phone
+from auth.people import InvalidPhoneNumber, mask_phone, parse_phone
 from auth.registered_phones import (
     complete_callback,
     register_phone,
@@ -76,6 +77,15 @@ class RegisteredPhoneAnswer(msgspec.Struct, kw_only=True):
     number: Annotated[str, msgspec.Meta(examples=["+82212345678"])]
     registered_at: datetime
     office: Annotated[str, msgspec.Meta(examples=["busan"])]
+
+
+class RegisteredPhoneListed(msgspec.Struct, kw_only=True):
+    id: int
+    # Masked: the clerk asks the person to confirm it, never reads it out whole.
+    number_masked: Annotated[str, msgspec.Meta(examples=["+8221***5678"])]
+    registered_at: datetime
+    office: Annotated[str, msgspec.Meta(examples=["busan"])]
+    locked_at: datetime | None
 
 
 def _number_or_problem(raw: str, field: str, locale: str) -> str:
@@ -211,6 +221,31 @@ async def console_register_phone(
     )
 
 
+@get(
+    "/console/api/people/{person_id:int}/phones",
+    tags=["staff"],
+    summary="The person's registered numbers in use, masked, and whether each is locked",
+    responses=problem_responses(401, 404),
+    dependencies=STAFF,
+)
+async def console_list_phones(
+    person_id: FromPath[int],
+    staff: NamedDependency[StaffSession],
+    tx: NamedDependency[Transaction],
+) -> list[RegisteredPhoneListed]:
+    phones = await phones_at_counter(tx.conn, staff, person_id=person_id)
+    return [
+        RegisteredPhoneListed(
+            id=phone.id,
+            number_masked=mask_phone(phone.phone_e164),
+            registered_at=phone.registered_at,
+            office=phone.office_code,
+            locked_at=phone.locked_at,
+        )
+        for phone in phones
+    ]
+
+
 @delete(
     "/console/api/people/{person_id:int}/phones/{phone_id:int}",
     status_code=204,
@@ -250,6 +285,7 @@ ROUTES = [
     phone_callback,
     phone_callback_verify,
     console_register_phone,
+    console_list_phones,
     console_remove_phone,
     console_unlock_phone,
 ]

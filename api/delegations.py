@@ -16,7 +16,8 @@ from api.console_auth import STAFF
 from api.eligibility import EligibilityList, eligibility_of
 from api.inbox import InboxPage, check_page, inbox_page
 from api.openapi import SIGNED_IN, problem_responses
-from auth.delegation_store import DelegatedAction, Delegation, Scope
+from auth.counter_assist import delegations_at_counter
+from auth.delegation_store import DelegatedAction, Delegation, DelegationShown, Scope
 from auth.delegations import (
     DelegationsOverview,
     create_counter_delegation,
@@ -26,6 +27,7 @@ from auth.delegations import (
     record_delegated_action,
     require_scope,
     revoke_delegation,
+    revoke_delegation_at_counter,
 )
 from auth.sessions import CurrentSession
 from auth.staff_sessions import StaffSession
@@ -237,6 +239,46 @@ async def post_counter_delegation(
     )
 
 
+@get(
+    "/console/api/people/{person_id:int}/delegations",
+    tags=["staff"],
+    summary="Who may act for the person now, with the proxies' names (newest first)",
+    responses=problem_responses(401, 404),
+    dependencies=STAFF,
+)
+async def get_counter_delegations(
+    staff: NamedDependency[StaffSession],
+    tx: NamedDependency[Transaction],
+    person_id: FromPath[int],
+) -> list[DelegationShown]:
+    return await delegations_at_counter(tx.conn, staff, person_id=person_id)
+
+
+@delete(
+    "/console/api/people/{person_id:int}/delegations/{delegation_id:int}",
+    status_code=204,
+    tags=["staff"],
+    summary="End one of the person's delegations at the counter, the person present",
+    responses=problem_responses(401, 404, 409),
+    dependencies=STAFF,
+    description=(
+        "Only after a `match` check of the person in the last 8 hours (otherwise 409 "
+        "`principal-identity-check-needed`). Another person's delegation is 404; ending one "
+        "already ended changes nothing."
+    ),
+)
+async def delete_counter_delegation(
+    staff: NamedDependency[StaffSession],
+    tx: NamedDependency[Transaction],
+    person_id: FromPath[int],
+    delegation_id: FromPath[int],
+) -> Response[None]:
+    await revoke_delegation_at_counter(
+        tx.conn, staff, principal_person_id=person_id, delegation_id=delegation_id
+    )
+    return Response(None, status_code=204)
+
+
 ROUTES = [
     post_delegation,
     get_delegations,
@@ -245,4 +287,6 @@ ROUTES = [
     principal_eligibility,
     principal_inbox,
     post_counter_delegation,
+    get_counter_delegations,
+    delete_counter_delegation,
 ]

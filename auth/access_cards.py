@@ -36,6 +36,7 @@ from auth.access_card_store import (
     revoke_live_cards,
 )
 from auth.accounts import get_account_by_person, record_sign_in_success
+from auth.counter import require_recent_match
 from auth.people import Person, get_person
 from auth.pin import MAX_WRONG_PINS, check_pin
 from auth.problems import CREDENTIAL_LOCKED, NO_PIN
@@ -166,6 +167,7 @@ async def issue_card(
         raise Problem(PERSON_NOT_FOUND)
     # Serialises two clerks issuing at once: the partial unique index would refuse the second.
     await conn.execute("SELECT id FROM people WHERE id = $1 FOR UPDATE", person_id)
+    await require_recent_match(conn, person_id)
     revoked = await revoke_live_cards(conn, person_id)
     token = new_token(CARD_TOKEN_PREFIX)
     card = await insert_card(
@@ -213,6 +215,7 @@ async def unlock_card(
     card = await get_card(conn, card_id, lock=True)
     if card is None or card.revoked_at is not None:
         raise Problem(CARD_NOT_FOUND)
+    await require_recent_match(conn, card.person_id)
     await clear_card_pin_failures(conn, card_id)
     await record_audit(
         conn,

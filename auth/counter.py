@@ -49,6 +49,18 @@ PERSON_NOT_FOUND = problem_kind(
 )
 
 
+ID_CHECK_NEEDED = problem_kind(
+    "id-check-needed",
+    409,
+    N_("Check the person's ID first"),
+    N_(
+        "A card or a phone to sign in with is given or unlocked only after the person's ID "
+        "document matched, within the last 8 hours. Check the document and record the "
+        "result first."
+    ),
+)
+
+
 class PersonFound(msgspec.Struct, frozen=True, kw_only=True):
     id: int
     name: str
@@ -278,3 +290,12 @@ async def verify_identity(
         account_created=created,
         account_upgraded=upgraded,
     )
+
+
+async def require_recent_match(conn: asyncpg.Connection, person_id: int) -> IdentityVerification:
+    """The person's matching ID check of the last 8 hours, or 409 `id-check-needed`: a
+    credential goes only to someone whose document a clerk has just seen."""
+    match = await get_recent_match(conn, person_id, within=RECENT_MATCH)
+    if match is None:
+        raise Problem(ID_CHECK_NEEDED)
+    return match

@@ -197,3 +197,40 @@ async def select_delegated_actions(
         limit,
     )
     return [DelegatedAction(**dict(row)) for row in rows]
+
+
+class DelegationShown(msgspec.Struct, frozen=True, kw_only=True):
+    """A delegation in force with the names a clerk reads out to the principal."""
+
+    id: int
+    proxy_account_id: int | None
+    proxy_name: str | None
+    proxy_staff_id: int | None
+    proxy_staff_name: str | None
+    scopes: list[Scope]
+    created_at: datetime
+    expires_at: datetime
+    created_via: CreatedVia
+    # The office of the clerk who set it up at a counter; None when set up in the app.
+    created_office: str | None
+
+
+async def select_active_given_shown(
+    conn: asyncpg.Connection, person_id: int
+) -> list[DelegationShown]:
+    rows = await conn.fetch(
+        """
+        SELECT d.id, d.proxy_account_id, pp.name AS proxy_name, d.proxy_staff_id,
+               ps.name AS proxy_staff_name, d.scopes, d.created_at, d.expires_at,
+               d.created_via, cs.office_code AS created_office
+        FROM delegations d
+        LEFT JOIN accounts a ON a.id = d.proxy_account_id
+        LEFT JOIN people pp ON pp.id = a.person_id
+        LEFT JOIN staff ps ON ps.id = d.proxy_staff_id
+        LEFT JOIN staff cs ON d.created_by = 'staff:' || cs.id
+        WHERE d.principal_person_id = $1 AND d.revoked_at IS NULL AND d.expires_at > now()
+        ORDER BY d.id DESC
+        """,
+        person_id,
+    )
+    return [DelegationShown(**dict(row)) for row in rows]

@@ -7,7 +7,8 @@ principal sets it up in the app with a recent aal 2 sign-in, or at a counter, wh
 a clerk has just checked their ID document (a `match` in the last 8 hours); there a
 clerk may also be the proxy, for the length of the visit (8 hours at most).
 
-Either side may end it, at once. Every action a proxy takes is recorded with both
+Either side may end it, at once; so may a clerk with the principal present and their
+ID checked, as for setting one up. Every action a proxy takes is recorded with both
 people in `delegation_actions`, which the principal reads as their activity. That is
 its own table rather than audit-log rows because the principal reads it by person,
 newest first, on an index; the hash-chained audit log keeps a row as well.
@@ -38,6 +39,7 @@ from auth.delegation_store import (
 )
 from auth.sessions import CurrentSession, require_recent_aal2
 from auth.staff import staff_actor
+from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession
 from i18n import N_, translate
 from server.audit import record_audit
@@ -266,6 +268,37 @@ async def revoke_delegation(
         subject=f"person:{delegation.principal_person_id}",
         channel=session.channel,
         details={"delegation": delegation.id},
+    )
+
+
+async def revoke_delegation_at_counter(
+    conn: asyncpg.Connection, staff: StaffSession, *, principal_person_id: int, delegation_id: int
+) -> None:
+    """A clerk ends one of the principal's delegations, the principal present: as for
+    setting one up, their ID document must have matched in the last 8 hours. Another
+    person's delegation is 404; ending an ended one changes nothing."""
+    require_role(staff, *COUNTER_ROLES)
+    if not await lock_living_person(conn, principal_person_id):
+        raise Problem(PERSON_NOT_FOUND)
+    verification = await get_recent_match(conn, principal_person_id, within=RECENT_MATCH)
+    if verification is None:
+        raise Problem(PRINCIPAL_CHECK_NEEDED)
+    delegation = (
+        await get_delegation_for_update(conn, delegation_id) if 1 <= delegation_id < 2**63 else None
+    )
+    if delegation is None or delegation.principal_person_id != principal_person_id:
+        raise Problem(NOT_FOUND)
+    if delegation.revoked_at is not None or delegation.expires_at <= datetime.now(UTC):
+        return
+    await mark_delegation_revoked(conn, delegation.id, revoked_by=staff_actor(staff.staff_id))
+    await record_audit(
+        conn,
+        actor=staff_actor(staff.staff_id),
+        action="delegation.revoked",
+        subject=f"person:{principal_person_id}",
+        office=staff.office_code,
+        channel="counter",
+        details={"delegation": delegation.id, "verification": verification.id},
     )
 
 

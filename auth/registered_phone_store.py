@@ -97,16 +97,30 @@ async def mark_phone_removed(
     return RegisteredPhone(**dict(row)) if row else None
 
 
-async def clear_phone_lock(conn: asyncpg.Connection, phone_id: int) -> RegisteredPhone | None:
+async def clear_phone_lock(
+    conn: asyncpg.Connection, phone_id: int, *, person_id: int | None = None
+) -> RegisteredPhone | None:
+    """None when the phone is unknown, removed, or (given `person_id`) someone else's."""
     row = await conn.fetchrow(
         f"""
         UPDATE registered_phones SET pin_failures = 0, locked_at = NULL
-        WHERE id = $1 AND removed_at IS NULL
+        WHERE id = $1 AND removed_at IS NULL AND ($2::bigint IS NULL OR person_id = $2)
         RETURNING {_PHONE}
         """,
         phone_id,
+        person_id,
     )
     return RegisteredPhone(**dict(row)) if row else None
+
+
+async def list_live_phones(conn: asyncpg.Connection, person_id: int) -> list[RegisteredPhone]:
+    """The person's registered phones not removed, oldest first."""
+    rows = await conn.fetch(
+        f"SELECT {_PHONE} FROM registered_phones WHERE person_id = $1 AND removed_at IS NULL "
+        "ORDER BY id",
+        person_id,
+    )
+    return [RegisteredPhone(**dict(row)) for row in rows]
 
 
 async def find_callers(conn: asyncpg.Connection, phone_e164: str) -> list[PhoneCaller]:

@@ -26,6 +26,7 @@ import msgspec
 from twilio.twiml.voice_response import VoiceResponse
 
 from auth.accounts import record_sign_in_success
+from auth.counter import require_recent_match
 from auth.people import mask_phone
 from auth.pin import MAX_WRONG_PINS, PIN_NOT_NEEDED, PIN_WRONG, check_pin, hash_pin, pin_matches
 from auth.problems import CREDENTIAL_LOCKED, NO_PIN, SESSION_INVALID, SIGN_IN_FAILED
@@ -151,6 +152,7 @@ async def register_phone(
     require_role(staff, *COUNTER_ROLES)
     if not await person_exists(conn, person_id):
         raise Problem(NOT_FOUND)
+    await require_recent_match(conn, person_id)
     phone = await insert_registered_phone(
         conn,
         person_id=person_id,
@@ -190,11 +192,14 @@ async def remove_phone(
     )
 
 
-async def unlock_phone(conn: asyncpg.Connection, staff: StaffSession, phone_id: int) -> None:
+async def unlock_phone(
+    conn: asyncpg.Connection, staff: StaffSession, phone_id: int, *, person_id: int | None = None
+) -> None:
     require_role(staff, *COUNTER_ROLES)
-    phone = await clear_phone_lock(conn, phone_id)
+    phone = await clear_phone_lock(conn, phone_id, person_id=person_id)
     if phone is None:
         raise Problem(NOT_FOUND)
+    await require_recent_match(conn, phone.person_id)  # rolls the clearing back
     await record_audit(
         conn,
         **_staff_audit(staff),

@@ -84,8 +84,22 @@ async def person_with_pin(owner_conn: asyncpg.Connection, settings: Settings) ->
     return account
 
 
+async def check_id(client: Client, person_id: int) -> None:
+    """The clerk records a matching ID check: what a card or a phone needs first."""
+    checked = await client.post(
+        f"/console/api/people/{person_id}/verifications",
+        json={"document_type": "resident_id_card", "document_last4": "1234", "result": "match"},
+    )
+    assert checked.status_code == 201, checked.text
+
+
 async def issue(client: Client, person_id: int) -> dict[str, Any]:
+    """Issue a card; a first refusal (409 `id-check-needed`) is followed by the ID check."""
     answer = await client.post(f"/console/api/people/{person_id}/access-cards")
+    if answer.status_code == 409:
+        assert answer.json()["type"].endswith("/id-check-needed"), answer.text
+        await check_id(client, person_id)
+        answer = await client.post(f"/console/api/people/{person_id}/access-cards")
     assert answer.status_code == 201, answer.text
     body: dict[str, Any] = answer.json()
     return body
@@ -169,6 +183,7 @@ async def test_card_and_pin_at_an_enrolled_kiosk_sign_in_at_aal2(
 
     assert await actions(owner_conn, f"kiosk:{kiosk_id}") == ["kiosk.enrolled"]
     assert await actions(owner_conn, f"person:{account.person_id}") == [
+        "counter.identity_verified",
         "auth.card.issued",
         "auth.card.signed_in",
     ]
@@ -286,6 +301,7 @@ async def test_five_wrong_pins_lock_the_card_only_until_the_counter_unlocks_it(
     answer = await verify(client, key, card["card_token"])
     assert answer.status_code == 200, answer.text
     assert await actions(owner_conn, f"person:{account.person_id}") == [
+        "counter.identity_verified",
         "auth.card.issued",
         "auth.card.unlocked",
         "auth.card.signed_in",
@@ -321,6 +337,7 @@ async def test_reissuing_revokes_the_old_card_at_once(
         "card-not-found",
     )
     assert await actions(owner_conn, f"person:{account.person_id}") == [
+        "counter.identity_verified",
         "auth.card.issued",
         "auth.card.revoked",
         "auth.card.issued",

@@ -15,11 +15,12 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.access_cards import issue_card
+from auth.access_card_store import insert_card
 from auth.accounts import Account, record_sign_in_failure
 from auth.passkey_store import insert_passkey
 from auth.recovery_codes import issue_recovery_codes
 from auth.registered_phone_store import insert_registered_phone
+from auth.secrets import token_hash
 from server.settings import Settings
 from tests.factories import bearer, make_account, sign_in
 from tests.test_counter import verify
@@ -218,8 +219,12 @@ async def authenticators(
         account.id,
     )
     await issue_recovery_codes(owner_conn, settings.auth, account.id, channel="app", reason="test")
-    card = await issue_card(
-        owner_conn, person_id=account.person_id, staff_id=clerk, office_code="busan"
+    card = await insert_card(
+        owner_conn,
+        person_id=account.person_id,
+        token_hash=token_hash(f"hcc_test-{account.id}"),
+        issued_by=clerk,
+        office_code="busan",
     )
     phone = await insert_registered_phone(
         owner_conn,
@@ -230,7 +235,7 @@ async def authenticators(
     )
     assert phone is not None
     tokens = await sign_in(owner_conn, settings, account, aal=2, method="passkey")
-    return {"passkey": passkey.id, "card": card.card.id, "phone": phone.id, "tokens": tokens}
+    return {"passkey": passkey.id, "card": card.id, "phone": phone.id, "tokens": tokens}
 
 
 async def ways_in(owner_conn: asyncpg.Connection, account: Account) -> dict[str, int]:

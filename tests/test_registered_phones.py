@@ -24,6 +24,7 @@ from auth.staff_sessions import insert_staff_session
 from auth.staff_store import insert_staff
 from server.settings import Settings
 from tests.factories import bearer, make_account, make_person, sign_in
+from tests.test_access_cards import check_id
 
 PROBLEMS = "https://hanchang.moel.go.kr/problems/"
 Client = AsyncTestClient[Litestar]
@@ -75,9 +76,14 @@ async def person_with_pin(
 
 
 async def register(client: Client, person_id: int, number: str, **headers: str) -> Any:
-    return await client.post(
-        f"/console/api/people/{person_id}/phones", json={"number": number}, headers=headers
-    )
+    """Register a number; a number to sign in with goes only to someone whose ID was just
+    checked, so a first refusal (409 `id-check-needed`) is followed by the check."""
+    path = f"/console/api/people/{person_id}/phones"
+    answer = await client.post(path, json={"number": number}, headers=headers)
+    if answer.status_code == 409 and answer.json()["type"].endswith("/id-check-needed"):
+        await check_id(client, person_id)
+        answer = await client.post(path, json={"number": number}, headers=headers)
+    return answer
 
 
 async def registered(

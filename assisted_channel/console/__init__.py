@@ -7,8 +7,26 @@ console's JSON API calls.
 
 from __future__ import annotations
 
-from assisted_channel.console import acting, pages, people, pin, staff
+from assisted_channel.console import (
+    acting,
+    audit,
+    delegations,
+    pages,
+    people,
+    phones,
+    pin,
+    staff,
+)
 
-ROUTES = [*pages.ROUTES, *people.ROUTES, *pin.ROUTES, *acting.ROUTES, *staff.ROUTES]
+ROUTES = [
+    *pages.ROUTES,
+    *people.ROUTES,
+    *pin.ROUTES,
+    *acting.ROUTES,
+    *staff.ROUTES,
+    *phones.ROUTES,
+    *delegations.ROUTES,
+    *audit.ROUTES,
+]
 
 __all__ = ["ROUTES"]

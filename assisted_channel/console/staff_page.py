@@ -8,7 +8,7 @@ TEXTS: dict[str, str] = {
     "staff_title": N_("Staff of this job centre"),
     "staff_link": N_("Manage the staff"),
     "staff_passkey": N_("Passkey"),
-    "staff_passkey_yes": N_("Registered"),
+    "staff_passkey_yes": N_("Passkey registered"),
     "staff_passkey_no": N_("Not yet: the link was not used"),
     "staff_last_sign_in": N_("Last sign-in"),
     "staff_never": N_("Never"),

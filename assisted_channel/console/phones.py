@@ -1,0 +1,161 @@
+"""A person's registered phones at the counter: the numbers in use (masked), and forms
+to register a number, remove one or unlock one after 5 wrong PINs. Each form calls the
+core function the console's JSON API calls (api/auth_phone.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from api.auth_guard import request_locale
+from api.auth_phone import _number_or_problem as number_or_problem
+from assisted_channel.console.assist import (
+    done_text,
+    field_errors,
+    korea_time,
+    office_names,
+    person_at_top,
+    refusal,
+)
+from assisted_channel.console.pages import HTML, page_staff, posting_staff, to_sign_in
+from assisted_channel.console.render import link, render_page
+from assisted_channel.console.texts import texts
+from auth.counter import ID_CHECK_NEEDED
+from auth.counter_assist import phones_at_counter
+from auth.people import mask_phone
+from auth.registered_phones import (
+    PHONE_ALREADY_REGISTERED,
+    register_phone,
+    remove_phone,
+    unlock_phone,
+)
+from auth.staff_sessions import StaffSession
+from server.db import Transaction
+from server.problems import Problem
+
+NUMBER = "number"
+
+
+async def _phones_page(
+    request: Request[Any, Any, Any],
+    tx: Transaction,
+    staff: StaffSession,
+    cookie: str,
+    person_id: int,
+    *,
+    form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    refused: Problem | None = None,
+) -> Response[str]:
+    locale = request_locale(request)
+    t = texts(locale)
+    top = await person_at_top(request, tx, staff, person_id)
+    phones = await phones_at_counter(tx.conn, staff, person_id=person_id)
+    offices = await office_names(tx, {phone.office_code for phone in phones}, locale)
+    rows = [
+        {
+            "id": phone.id,
+            "number": mask_phone(phone.phone_e164),
+            "registered": t["as_registered_at"].format(
+                time=korea_time(phone.registered_at, locale), office=offices[phone.office_code]
+            ),
+            "locked": (
+                t["as_locked_since"].format(time=korea_time(phone.locked_at, locale))
+                if phone.locked_at
+                else None
+            ),
+        }
+        for phone in phones
+    ]
+    return render_page(
+        request,
+        "as_phones.html",
+        title=t["as_phones_title"],
+        status_code=refused.kind.status if refused else 400 if errors else 200,
+        session_cookie=cookie,
+        phones=rows,
+        form=form or {},
+        errors=errors or {},
+        done=None if errors else done_text(request, t, "registered", "removed", "unlocked"),
+        refusal=refusal(refused, locale) if refused else None,
+        **top,
+    )
+
+
+def _back(request: Request[Any, Any, Any], person_id: int, done: str) -> Redirect:
+    return Redirect(
+        link(request, f"/console/people/{person_id}/phones", done=done), status_code=303
+    )
+
+
+@get("/console/people/{person_id:int}/phones", include_in_schema=False, opt=HTML)
+async def phones_page(
+    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
+) -> Response[str] | Redirect:
+    found = await page_staff(request, tx)
+    if found is None:
+        return to_sign_in(request)
+    staff, cookie = found
+    return await _phones_page(request, tx, staff, cookie, person_id)
+
+
+@post("/console/people/{person_id:int}/phones", include_in_schema=False, opt=HTML)
+async def register_phone_page(
+    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
+) -> Response[str] | Redirect:
+    staff, cookie, form = await posting_staff(request, tx)
+    locale = request_locale(request)
+    try:
+        number = number_or_problem(form.get(NUMBER, ""), NUMBER, locale)
+        await register_phone(tx.conn, staff, person_id=person_id, phone_e164=number)
+    except Problem as exc:
+        if exc.kind is ID_CHECK_NEEDED:
+            # Refused before anything was written: the page says why, the form kept.
+            return await _phones_page(request, tx, staff, cookie, person_id, form=form, refused=exc)
+        if exc.kind is PHONE_ALREADY_REGISTERED:
+            errors = {NUMBER: refusal(exc, locale)["detail"]}
+        else:
+            errors = field_errors(exc, {NUMBER: NUMBER})
+            if not errors:
+                raise
+        return await _phones_page(request, tx, staff, cookie, person_id, form=form, errors=errors)
+    return _back(request, person_id, "registered")
+
+
+@post(
+    "/console/people/{person_id:int}/phones/{phone_id:int}/remove",
+    include_in_schema=False,
+    opt=HTML,
+)
+async def remove_phone_page(
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    person_id: FromPath[int],
+    phone_id: FromPath[int],
+) -> Redirect:
+    staff, _, _ = await posting_staff(request, tx)
+    await remove_phone(tx.conn, staff, person_id=person_id, phone_id=phone_id)
+    return _back(request, person_id, "removed")
+
+
+@post(
+    "/console/people/{person_id:int}/phones/{phone_id:int}/unlock",
+    include_in_schema=False,
+    opt=HTML,
+)
+async def unlock_phone_page(
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    person_id: FromPath[int],
+    phone_id: FromPath[int],
+) -> Redirect:
+    staff, _, _ = await posting_staff(request, tx)
+    await unlock_phone(tx.conn, staff, phone_id, person_id=person_id)
+    return _back(request, person_id, "unlocked")
+
+
+ROUTES = [phones_page, register_phone_page, remove_phone_page, unlock_phone_page]

@@ -1,0 +1,96 @@
+"""What a clerk sees and looks up for a person's registered phones and delegations at
+the counter (the console's pages and JSON API call these; the rules that change
+anything are in auth/registered_phones.py and auth/delegations.py).
+
+At the counter a proxy is named by their exact name and birth date, read from their
+ID document, like the people search (auth/counter.py): never picked from a list. A
+namesake born the same day cannot be told apart, so then the principal gives the
+proxy's account number in the app instead.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import asyncpg
+
+from auth.accounts import get_account_by_person
+from auth.counter import PERSON_NOT_FOUND, find_people
+from auth.delegation_store import DelegationShown, select_active_given_shown
+from auth.registered_phone_store import RegisteredPhone, list_live_phones, person_exists
+from auth.staff_roles import COUNTER_ROLES, require_role
+from auth.staff_sessions import StaffSession
+from i18n import N_, translate
+from server.problems import VALIDATION_ERROR, FieldError, Problem
+
+PROXY_FIELD = "proxy"
+
+
+async def phones_at_counter(
+    conn: asyncpg.Connection, staff: StaffSession, *, person_id: int
+) -> list[RegisteredPhone]:
+    """The person's registered phones in use (removed ones are history, in the audit)."""
+    require_role(staff, *COUNTER_ROLES)
+    if not await person_exists(conn, person_id):
+        raise Problem(PERSON_NOT_FOUND)
+    return await list_live_phones(conn, person_id)
+
+
+async def delegations_at_counter(
+    conn: asyncpg.Connection, staff: StaffSession, *, person_id: int
+) -> list[DelegationShown]:
+    """Who may act for the person now, newest first, with the proxies' names."""
+    require_role(staff, *COUNTER_ROLES)
+    if not await person_exists(conn, person_id):
+        raise Problem(PERSON_NOT_FOUND)
+    return await select_active_given_shown(conn, person_id)
+
+
+def _no_proxy(locale: str, message: str) -> Problem:
+    return Problem(
+        VALIDATION_ERROR,
+        errors=[FieldError(field=PROXY_FIELD, detail=translate(locale, message))],
+    )
+
+
+async def find_proxy_at_counter(
+    conn: asyncpg.Connection,
+    staff: StaffSession,
+    *,
+    principal_person_id: int,
+    name: str,
+    birth_date: date,
+    locale: str,
+) -> int:
+    """The account of the one living person with exactly this name and birth date, to
+    be the principal's proxy; a field error `proxy` otherwise. The search is audited."""
+    require_role(staff, *COUNTER_ROLES)
+    try:
+        found = await find_people(conn, name, birth_date, staff=staff)
+    except ValueError:
+        raise _no_proxy(locale, N_("Enter the name as on the ID document.")) from None
+    if not found:
+        raise _no_proxy(
+            locale,
+            N_("Nobody matches this name and birth date. Check them on the ID document."),
+        )
+    if len(found) > 1:
+        raise _no_proxy(
+            locale,
+            N_(
+                "More than one person has this name and birth date. Ask the person to set "
+                "this up in the app with the account number of the one who will help."
+            ),
+        )
+    if found[0].id == principal_person_id:
+        raise _no_proxy(locale, N_("Name someone other than the person being helped."))
+    account = await get_account_by_person(conn, found[0].id)
+    if account is None:
+        raise _no_proxy(
+            locale,
+            N_(
+                "This person has no account yet. They can sign up in the app, or at a "
+                "counter with their ID document."
+            ),
+        )
+    return account.id
