@@ -7,8 +7,15 @@ console's JSON API calls.
 
 from __future__ import annotations
 
-from assisted_channel.console import acting, pages, people, pin, staff
+from assisted_channel.console import acting, pages, people, pin, recovery, staff
 
-ROUTES = [*pages.ROUTES, *people.ROUTES, *pin.ROUTES, *acting.ROUTES, *staff.ROUTES]
+ROUTES = [
+    *pages.ROUTES,
+    *people.ROUTES,
+    *pin.ROUTES,
+    *acting.ROUTES,
+    *staff.ROUTES,
+    *recovery.ROUTES,
+]
 
 __all__ = ["ROUTES"]

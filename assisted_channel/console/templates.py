@@ -7,7 +7,7 @@ console's JSON API (`/console/api/...`) exactly as any other client would.
 
 from __future__ import annotations
 
-from assisted_channel.console import acting_page, pin_page, staff_page
+from assisted_channel.console import acting_page, pin_page, recovery_page, staff_page
 from assisted_channel.console.texts import merged
 
 LAYOUT = """<!doctype html>
@@ -316,6 +316,7 @@ PARTS: tuple[dict[str, str], ...] = (
     pin_page.TEMPLATES,
     acting_page.TEMPLATES,
     staff_page.TEMPLATES,
+    recovery_page.TEMPLATES,
 )
 
 TEMPLATES = merged(BASE_TEMPLATES, *PARTS)

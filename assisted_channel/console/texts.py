@@ -7,7 +7,7 @@ merged here, and a key used twice is an error at import.
 
 from __future__ import annotations
 
-from assisted_channel.console import acting_page, pin_page, staff_page
+from assisted_channel.console import acting_page, pin_page, recovery_page, staff_page
 from i18n import N_, translate
 
 TEXTS: dict[str, str] = {
@@ -91,7 +91,12 @@ TEXTS: dict[str, str] = {
     "link_approvals": N_("Requests waiting for approval"),
 }
 
-PARTS: tuple[dict[str, str], ...] = (pin_page.TEXTS, acting_page.TEXTS, staff_page.TEXTS)
+PARTS: tuple[dict[str, str], ...] = (
+    pin_page.TEXTS,
+    acting_page.TEXTS,
+    staff_page.TEXTS,
+    recovery_page.TEXTS,
+)
 
 
 def merged(*parts: dict[str, str]) -> dict[str, str]:
