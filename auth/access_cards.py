@@ -209,9 +209,17 @@ async def card_holder(conn: asyncpg.Connection, card_id: int) -> tuple[AccessCar
 
 
 async def unlock_card(
-    conn: asyncpg.Connection, card_id: int, *, staff_id: int, office_code: str
+    conn: asyncpg.Connection,
+    card_id: int,
+    *,
+    staff_id: int,
+    office_code: str,
+    reason: str | None = None,
+    details: dict[str, object] | None = None,
 ) -> AccessCard:
-    """A counter clerk clears the card's wrong PINs and its lock (after checking the person)."""
+    """A counter clerk clears the card's wrong PINs and its lock (after checking the person).
+
+    `reason` (the clerk's words) and `details` go in the audit row."""
     card = await get_card(conn, card_id, lock=True)
     if card is None or card.revoked_at is not None:
         raise Problem(CARD_NOT_FOUND)
@@ -224,7 +232,8 @@ async def unlock_card(
         subject=f"person:{card.person_id}",
         office=office_code,
         channel="counter",
-        details={"card": card_id, "was_locked": card.locked_at is not None},
+        reason=reason,
+        details={**(details or {}), "card": card_id, "was_locked": card.locked_at is not None},
     )
     unlocked = await get_card(conn, card_id)
     assert unlocked is not None

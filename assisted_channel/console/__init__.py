@@ -15,6 +15,7 @@ from assisted_channel.console import (
     people,
     phones,
     pin,
+    recovery,
     staff,
 )
 
@@ -27,6 +28,7 @@ ROUTES = [
     *phones.ROUTES,
     *delegations.ROUTES,
     *audit.ROUTES,
+    *recovery.ROUTES,
 ]
 
 __all__ = ["ROUTES"]

@@ -7,7 +7,13 @@ console's JSON API (`/console/api/...`) exactly as any other client would.
 
 from __future__ import annotations
 
-from assisted_channel.console import acting_page, assist_page, pin_page, staff_page
+from assisted_channel.console import (
+    acting_page,
+    assist_page,
+    pin_page,
+    recovery_page,
+    staff_page,
+)
 from assisted_channel.console.texts import merged
 
 LAYOUT = """<!doctype html>
@@ -317,6 +323,7 @@ PARTS: tuple[dict[str, str], ...] = (
     acting_page.TEMPLATES,
     staff_page.TEMPLATES,
     assist_page.TEMPLATES,
+    recovery_page.TEMPLATES,
 )
 
 TEMPLATES = merged(BASE_TEMPLATES, *PARTS)

@@ -7,7 +7,13 @@ merged here, and a key used twice is an error at import.
 
 from __future__ import annotations
 
-from assisted_channel.console import acting_page, assist_page, pin_page, staff_page
+from assisted_channel.console import (
+    acting_page,
+    assist_page,
+    pin_page,
+    recovery_page,
+    staff_page,
+)
 from i18n import N_, translate
 
 TEXTS: dict[str, str] = {
@@ -96,6 +102,7 @@ PARTS: tuple[dict[str, str], ...] = (
     acting_page.TEXTS,
     staff_page.TEXTS,
     assist_page.TEXTS,
+    recovery_page.TEXTS,
 )
 
 
