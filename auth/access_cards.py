@@ -9,8 +9,9 @@ also kept only as SHA-256) and only with the person's PIN. The three together re
 activated by something you know).
 
 Each card counts its own wrong PINs through `auth.pin.check_pin`; 5 lock that card
-only, not the account and not the app's PIN. A counter clerk unlocks it. Reissuing a
-card revokes every earlier card of the person at once.
+only, not the account and not the app's PIN. A counter clerk unlocks it, or its holder
+at a kiosk with an SMS code (auth/card_unlock.py). Reissuing a card revokes every
+earlier card of the person at once.
 
 A refusal never tells an unknown kiosk from an unknown card, revoked card or
 retired kiosk: the caller learns nothing it could probe with.
