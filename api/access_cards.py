@@ -78,8 +78,8 @@ class CardStatus(msgspec.Struct, kw_only=True):
         "Only from an enrolled kiosk: send its key in `X-Kiosk-Key`. An unknown or retired "
         "kiosk, and an unknown or replaced card, answer the same 401 `card-sign-in-failed`. "
         "A wrong PIN answers 401 `pin-wrong` with `tries_left`; the fifth locks this card "
-        "(423 `card-locked`) until a counter clerk unlocks it. The session's channel is "
-        "`kiosk`."
+        "(423 `card-locked`) until a counter clerk unlocks it, or an SMS code does "
+        "(`POST /v1/auth/card/unlock`). The session's channel is `kiosk`."
     ),
 )
 async def card_verify(

@@ -18,6 +18,7 @@ from api import (
     auth_sms,
     auth_totp,
     bank_accounts,
+    card_unlock,
     consents,
     console_acting,
     console_auth,
@@ -71,6 +72,7 @@ ROUTE_HANDLERS: list[Any] = [
     *console_staff.ROUTES,
     *auth_enrollment.ROUTES,
     *access_cards.ROUTES,
+    *card_unlock.ROUTES,
     *delegations.ROUTES,
     *CONSOLE_PAGES,
 ]

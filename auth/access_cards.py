@@ -9,8 +9,9 @@ also kept only as SHA-256) and only with the person's PIN. The three together re
 activated by something you know).
 
 Each card counts its own wrong PINs through `auth.pin.check_pin`; 5 lock that card
-only, not the account and not the app's PIN. A counter clerk unlocks it. Reissuing a
-card revokes every earlier card of the person at once.
+only, not the account and not the app's PIN. A counter clerk unlocks it, or its holder
+at a kiosk with an SMS code (auth/card_unlock.py). Reissuing a card revokes every
+earlier card of the person at once.
 
 A refusal never tells an unknown kiosk from an unknown card, revoked card or
 retired kiosk: the caller learns nothing it could probe with.
@@ -240,6 +241,34 @@ async def unlock_card(
     return unlocked
 
 
+async def live_kiosk_and_card(
+    conn: asyncpg.Connection, *, kiosk_key: str, card_token: str, step: str | None = None
+) -> tuple[Kiosk, AccessCard]:
+    """The enrolled live kiosk and the live card, or the one refusal for every miss (audited,
+    with `step` naming what was tried when it was not the sign-in itself)."""
+    kiosk = await get_live_kiosk_by_key(conn, token_hash(kiosk_key)) if kiosk_key else None
+    card = await get_live_card_by_token(conn, token_hash(card_token))
+    if kiosk is not None and card is not None:
+        return kiosk, card
+    details: dict[str, object] = {
+        "kiosk": kiosk.id if kiosk is not None else None,
+        "card": card.id if card is not None else None,
+        "reason": "kiosk_unknown" if kiosk is None else "card_unknown",
+    }
+    if step is not None:
+        details["step"] = step
+    await record_audit(
+        conn,
+        actor="anonymous",
+        action="auth.card.refused",
+        subject=f"person:{card.person_id}" if card is not None else None,
+        office=kiosk.office_code if kiosk is not None else None,
+        channel=CHANNEL,
+        details=details,
+    )
+    raise Problem(CARD_SIGN_IN_FAILED, commit_first=True)
+
+
 async def verify_card(
     conn: asyncpg.Connection,
     settings: AuthSettings,
@@ -249,23 +278,7 @@ async def verify_card(
     pin: str,
 ) -> Tokens:
     """Card + PIN at an enrolled kiosk: a new session at aal 2 on the kiosk channel."""
-    kiosk = await get_live_kiosk_by_key(conn, token_hash(kiosk_key)) if kiosk_key else None
-    card = await get_live_card_by_token(conn, token_hash(card_token))
-    if kiosk is None or card is None:
-        await record_audit(
-            conn,
-            actor="anonymous",
-            action="auth.card.refused",
-            subject=f"person:{card.person_id}" if card is not None else None,
-            office=kiosk.office_code if kiosk is not None else None,
-            channel=CHANNEL,
-            details={
-                "kiosk": kiosk.id if kiosk is not None else None,
-                "card": card.id if card is not None else None,
-                "reason": "kiosk_unknown" if kiosk is None else "card_unknown",
-            },
-        )
-        raise Problem(CARD_SIGN_IN_FAILED, commit_first=True)
+    kiosk, card = await live_kiosk_and_card(conn, kiosk_key=kiosk_key, card_token=card_token)
     account = await get_account_by_person(conn, card.person_id)
     if account is None:
         raise Problem(NO_PIN)

@@ -83,6 +83,30 @@ def mask_phone(e164: str) -> str:
     return e164[:5] + "*" * max(len(e164) - 9, 0) + e164[-4:]
 
 
+# Korean mobile numbers (010, 011, 016-019): SMS reaches these, not landlines.
+_MOBILE_PREFIXES = ("+8210", "+8211", "+8216", "+8217", "+8218", "+8219")
+
+
+def is_mobile_number(e164: str | None) -> bool:
+    """Whether a text message can reach this number (a Korean mobile, not a landline)."""
+    return bool(e164 and e164.startswith(_MOBILE_PREFIXES))
+
+
+def mask_phone_for_display(e164: str) -> str:
+    """For a screen the person reads: their number as they know it, the middle hidden
+    (+821012345678 -> 010-****-5678)."""
+    try:
+        national = phonenumbers.format_number(
+            phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.NATIONAL
+        )
+    except phonenumbers.NumberParseException:
+        return mask_phone(e164)
+    groups = national.split("-")
+    if len(groups) != 3:
+        return mask_phone(e164)
+    return "-".join((groups[0], "*" * len(groups[1]), groups[2]))
+
+
 _PERSON_COLUMNS = (
     "id, name, birth_date, phone_e164, region_code, preferred_language, has_smartphone, deceased_on"
 )

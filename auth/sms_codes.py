@@ -49,7 +49,7 @@ MAX_WRONG_CODES = 5
 RESEND_AFTER_S = 30
 CODES_PER_NUMBER_PER_HOUR = 5
 
-Purpose = Literal["signup", "sign_in", "recovery"]
+Purpose = Literal["signup", "sign_in", "recovery", "card_unlock"]
 Delivery = Literal["sms", "voice"]
 
 
@@ -66,6 +66,8 @@ class Challenge(msgspec.Struct, frozen=True, kw_only=True):
     phone_e164: str
     person_id: int | None
     account_id: int | None
+    # Only for a card_unlock challenge: the access card its code unlocks.
+    card_id: int | None
     code_hash: bytes
     locale: str
     expires_at: datetime
@@ -99,6 +101,7 @@ async def _create_challenge(
     person_id: int | None,
     account_id: int | None,
     locale: str,
+    card_id: int | None = None,
 ) -> ChallengeStarted:
     challenge_id = uuid.uuid4()
     code = numeric_code()
@@ -106,8 +109,8 @@ async def _create_challenge(
     await tx.conn.execute(
         """
         INSERT INTO sms_challenges (id, purpose, delivery, phone_e164, person_id, account_id,
-                                    code_hash, locale, expires_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                    code_hash, locale, expires_at, card_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
         """,
         challenge_id,
         purpose,
@@ -118,6 +121,7 @@ async def _create_challenge(
         code_hash(settings.auth, str(challenge_id), code),
         locale,
         expires_at,
+        card_id,
     )
     # The job needs the code for its retries; it travels sealed, never in clear.
     sealed = seal(settings.auth, code.encode(), code_context(challenge_id))
@@ -198,13 +202,40 @@ async def start_phone_challenge(
     )
 
 
+async def start_card_unlock_challenge(
+    tx: Transaction,
+    queue: ArqRedis,
+    settings: Settings,
+    *,
+    card_id: int,
+    phone_e164: str,
+    person_id: int,
+    account_id: int | None,
+    locale: str,
+) -> ChallengeStarted:
+    """Send a code that unlocks this access card to its holder's mobile phone of record."""
+    await _limit_number(queue, phone_e164)
+    return await _create_challenge(
+        tx,
+        queue,
+        settings,
+        purpose="card_unlock",
+        delivery="sms",
+        phone_e164=phone_e164,
+        person_id=person_id,
+        account_id=account_id,
+        locale=locale,
+        card_id=card_id,
+    )
+
+
 async def get_challenge(
     conn: asyncpg.Connection, challenge_id: uuid.UUID, *, lock: bool
 ) -> Challenge | None:
     row = await conn.fetchrow(
         """
-        SELECT id, purpose, delivery, phone_e164, person_id, account_id, code_hash, locale,
-               expires_at, failed_attempts, consumed_at, send_state, send_attempts
+        SELECT id, purpose, delivery, phone_e164, person_id, account_id, card_id, code_hash,
+               locale, expires_at, failed_attempts, consumed_at, send_state, send_attempts
         FROM sms_challenges WHERE id = $1
         """
         + (" FOR UPDATE" if lock else ""),
@@ -225,7 +256,8 @@ async def verify_code(
     """Check a code; on success, sign in (creating the account for a sign-up)."""
     conn = tx.conn
     challenge = await get_challenge(conn, challenge_id, lock=True)
-    if challenge is None or challenge.consumed_at is not None:
+    # A card-unlock code unlocks its card at the kiosk (auth/card_unlock.py), never signs in.
+    if challenge is None or challenge.consumed_at is not None or challenge.purpose == "card_unlock":
         raise Problem(SIGN_IN_FAILED)
     if challenge.expires_at <= datetime.now(UTC):
         raise Problem(CODE_EXPIRED)

@@ -8,14 +8,14 @@ from datetime import datetime, timedelta
 import asyncpg
 import msgspec
 
+from auth.people import is_mobile_number
+
 CHANNELS = ("push", "sms", "voice", "letter")
 MAX_ATTEMPTS = 5
 # Seconds before try 2, 3, 4 and 5: about an hour in all.
 BACKOFF_S = (120, 600, 1_200, 1_800)
 STUCK_AFTER = timedelta(minutes=10)
 DONE = frozenset({"sending", "sent", "delivered", "ambiguous"})
-# Korean mobile numbers (010, 011, 016-019): SMS reaches these, not landlines.
-_MOBILE_PREFIXES = ("+8210", "+8211", "+8216", "+8217", "+8218", "+8219")
 
 
 class Delivery(msgspec.Struct, frozen=True):
@@ -40,7 +40,7 @@ class Recipient(msgspec.Struct, frozen=True, kw_only=True):
 def channels_for(recipient: Recipient) -> list[str]:
     have = {
         "push": bool(recipient.devices),
-        "sms": bool(recipient.phone and recipient.phone.startswith(_MOBILE_PREFIXES)),
+        "sms": is_mobile_number(recipient.phone),
         "voice": bool(recipient.phone),
         "letter": True,
     }
