@@ -3,6 +3,7 @@ console's card desk (`/console/api/...`): issue a card, print it, unlock it."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import io
 from functools import partial
@@ -217,7 +218,7 @@ PrintToken = FromQuery[Annotated[str, Parameter(max_length=100)]]
     media_type=MediaType.HTML,
     tags=["access cards"],
     summary="The printable card page: the person's name, the QR code, the helpline",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(400, 401, 404),
     dependencies=STAFF,
     opt={"error_format": "html"},
     description=(
@@ -262,7 +263,7 @@ async def print_access_card(
     media_type="application/pdf",
     tags=["access cards"],
     summary="The card as a PDF: ID-1 size on an A4 page, with a cut line",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(400, 401, 404),
     dependencies=STAFF,
     opt={"error_format": "html"},
     description=(
@@ -285,8 +286,10 @@ async def print_access_card_pdf(
         office_code=staff.office_code,
         printed_as="pdf",
     )
+    # Drawing takes some tens of milliseconds of CPU: off the event loop.
+    pdf = await asyncio.to_thread(card_pdf, token, _card_words(card, person))
     return Response(
-        card_pdf(token, _card_words(card, person)),
+        pdf,
         media_type="application/pdf",
         headers={
             **PRINT_HEADERS,

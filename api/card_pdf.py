@@ -61,11 +61,11 @@ def card_qr(token: str) -> segno.QRCode:
     return segno.make(token, error=QR_ERROR)
 
 
-def qr_dark_runs(token: str) -> list[tuple[int, int, int]]:
+def qr_dark_runs(qr: segno.QRCode) -> list[tuple[int, int, int]]:
     """The dark modules as horizontal runs `(row, first column, length)`, counted from the top
     left corner of the quiet zone: one square each on the page."""
     runs: list[tuple[int, int, int]] = []
-    for row, line in enumerate(card_qr(token).matrix_iter(scale=1, border=QR_BORDER)):
+    for row, line in enumerate(qr.matrix_iter(scale=1, border=QR_BORDER)):
         start: int | None = None
         for column, dark in enumerate([*line, False]):
             if dark and start is None:
@@ -137,12 +137,13 @@ def _lines(
 
 def _qr(canvas: Canvas, token: str, left: float, bottom: float) -> float:
     """Draw the QR code in its square; the width of one module."""
-    modules, _ = card_qr(token).symbol_size(scale=1, border=QR_BORDER)
+    qr = card_qr(token)
+    modules, _ = qr.symbol_size(scale=1, border=QR_BORDER)
     module = QR_SIZE / modules
     top = bottom + QR_SIZE
     canvas.setFillGray(0)
     path = canvas.beginPath()
-    for row, column, length in qr_dark_runs(token):
+    for row, column, length in qr_dark_runs(qr):
         path.rect(left + column * module, top - (row + 1) * module, length * module, module)
     canvas.drawPath(path, stroke=0, fill=1)
     return module
