@@ -121,6 +121,13 @@ async def test_the_pdf_is_an_a4_page_with_the_card_and_a_qr_code_that_scans_as_t
     width_mm = (symbol.top_right.x - symbol.top_left.x) / DPI * MM_PER_INCH
     # 37 modules of 0.9 mm, not counting the quiet zone.
     assert width_mm == pytest.approx(33.3, abs=0.5)
+    # The card (85.6 × 54 mm) is in the middle of the page (210 × 297 mm); the symbol starts
+    # 1.5 mm and a 3.6 mm quiet zone in from the card's left edge, and its top 40.5 - 3.6 mm
+    # above the card's bottom edge, 1.5 mm up.
+    from_left = symbol.top_left.x / DPI * MM_PER_INCH
+    from_top = symbol.top_left.y / DPI * MM_PER_INCH
+    assert from_left == pytest.approx((210 - 85.6) / 2 + 1.5 + 3.6, abs=0.5)
+    assert from_top == pytest.approx(297 - ((297 - 54) / 2 + 1.5 + 40.5 - 3.6), abs=0.5)
 
     assert await printed(owner_conn, account.person_id) == [
         {
