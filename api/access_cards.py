@@ -3,39 +3,34 @@ console's card desk (`/console/api/...`): issue a card, print it, unlock it."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import io
 from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import msgspec
-import segno
 from arq.connections import ArqRedis
+from babel.dates import format_date
 from litestar import MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from api.auth_guard import limit_by_address
 from api.auth_pin import Pin
+from api.card_pdf import QR_BORDER, CardWords, card_pdf, card_qr
 from api.console_auth import STAFF
 from api.openapi import problem_responses
-from auth.access_card_store import card_token_matches
-from auth.access_cards import (
-    CARD_NOT_FOUND,
-    CARD_TOKEN_PREFIX,
-    card_holder,
-    issue_card,
-    unlock_card,
-    verify_card,
-)
-from auth.secrets import token_hash
+from auth.access_card_store import AccessCard
+from auth.access_cards import card_to_print, issue_card, unlock_card, verify_card
+from auth.people import Person
 from auth.sessions import Tokens
 from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession
 from i18n import N_, translate
 from server.db import Transaction
-from server.problems import Problem
 
 HELPLINE = "1350"
 
@@ -98,8 +93,9 @@ async def card_verify(
     )
 
 
-def _print_url(card_id: int, token: str) -> str:
-    return f"/console/api/access-cards/{card_id}/print?token={quote(token)}"
+def _print_url(card_id: int, token: str, *, pdf: bool = False) -> str:
+    page = "print.pdf" if pdf else "print"
+    return f"/console/api/access-cards/{card_id}/{page}?token={quote(token)}"
 
 
 @post(
@@ -134,14 +130,14 @@ async def issue_access_card(
 
 def _qr_svg(token: str) -> str:
     out = io.BytesIO()
-    segno.make(token, error="q").save(
+    card_qr(token).save(
         out,
         kind="svg",
         xmldecl=False,
         nl=False,
         omitsize=True,
         scale=8,
-        border=4,
+        border=QR_BORDER,
         dark="#000",
         light="#fff",
         title=translate(CARD_LOCALE, CARD_QR_TITLE),
@@ -153,6 +149,7 @@ def _qr_svg(token: str) -> str:
 
 # The card is printed in Korean (the counter's language); its words still go through i18n.
 CARD_LOCALE = "ko"
+KOREA = ZoneInfo("Asia/Seoul")
 CARD_TITLE = N_("Ministry of Employment and Labor access card")
 CARD_QR_TITLE = N_("Access card QR code")
 CARD_HOW = N_(
@@ -160,7 +157,10 @@ CARD_HOW = N_(
 )
 CARD_HELP = N_("If you need help, call the helpline on {helpline}.")
 CARD_LOST = N_("If you lose this card, tell a job centre counter.")
+CARD_ISSUED = N_("Issued on {date}")
+CARD_CUT = N_("Print at actual size and cut along the dotted line.")
 CARD_PRINT = N_("Print")
+CARD_PDF = N_("Download as PDF")
 
 CARD_PAGE = """<!doctype html>
 <html lang="{lang}">
@@ -173,21 +173,44 @@ body {{ font-family: sans-serif; margin: 2rem; word-break: keep-all; }}
 .name {{ font-size: 3rem; font-weight: bold; margin: 0 0 1rem; }}
 .help {{ font-size: 2rem; }}
 svg {{ width: 20rem; height: 20rem; }}
-@media print {{ button {{ display: none; }} }}
+@media print {{ .actions {{ display: none; }} }}
 </style>
 </head>
 <body>
 <main class="card">
+<p>{title}</p>
 <p class="name">{name}</p>
 <p class="help">{how}</p>
 {qr}
 <p class="help">{help}</p>
 <p>{lost}</p>
+<p>{issued}</p>
 </main>
-<button type="button" onclick="window.print()">{print}</button>
+<p class="actions"><button type="button" onclick="window.print()">{print}</button>
+<a href="{pdf_url}" rel="noreferrer">{pdf}</a></p>
 </body>
 </html>
 """
+
+
+def _card_words(card: AccessCard, person: Person) -> CardWords:
+    t = partial(translate, CARD_LOCALE)
+    issued_on = format_date(card.issued_at.astimezone(KOREA).date(), "yyyy-MM-dd")
+    return CardWords(
+        title=t(CARD_TITLE),
+        name=person.name,
+        how=t(CARD_HOW),
+        help=t(CARD_HELP, helpline=HELPLINE),
+        lost=t(CARD_LOST),
+        issued=t(CARD_ISSUED, date=issued_on),
+        cut=t(CARD_CUT),
+    )
+
+
+# Both print routes: the token is a secret, so nothing may keep the answer or pass its address on.
+PRINT_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+# Litestar checks a query parameter's length from `Parameter`, not from `msgspec.Meta`.
+PrintToken = FromQuery[Annotated[str, Parameter(max_length=100)]]
 
 
 @get(
@@ -195,40 +218,83 @@ svg {{ width: 20rem; height: 20rem; }}
     media_type=MediaType.HTML,
     tags=["access cards"],
     summary="The printable card page: the person's name, the QR code, the helpline",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(400, 401, 404),
     dependencies=STAFF,
     opt={"error_format": "html"},
     description=(
         "Needs the card token (`print_url` from issuing): only its hash is kept, so the page "
-        "cannot be printed again later; a lost page means a new card."
+        "cannot be printed again later; a lost page means a new card. Links to the same card "
+        "as a PDF (`print.pdf`)."
     ),
 )
 async def print_access_card(
     card_id: FromPath[int],
-    token: FromQuery[Annotated[str, msgspec.Meta(max_length=100)]],
+    token: PrintToken,
     staff: NamedDependency[StaffSession],
     tx: NamedDependency[Transaction],
 ) -> Response[str]:
-    if not token.startswith(CARD_TOKEN_PREFIX) or not await card_token_matches(
-        tx.conn, card_id, token_hash(token)
-    ):
-        raise Problem(CARD_NOT_FOUND)
-    _, person = await card_holder(tx.conn, card_id)
-    t = partial(translate, CARD_LOCALE)
+    card, person = await card_to_print(
+        tx.conn,
+        card_id,
+        token,
+        staff_id=staff.staff_id,
+        office_code=staff.office_code,
+        printed_as="html",
+    )
+    words = _card_words(card, person)
     page = CARD_PAGE.format(
         lang=CARD_LOCALE,
-        title=html.escape(t(CARD_TITLE)),
-        name=html.escape(person.name),
-        how=html.escape(t(CARD_HOW)),
+        title=html.escape(words.title),
+        name=html.escape(words.name),
+        how=html.escape(words.how),
         qr=_qr_svg(token),
-        help=html.escape(t(CARD_HELP, helpline=HELPLINE)),
-        lost=html.escape(t(CARD_LOST)),
-        print=html.escape(t(CARD_PRINT)),
+        help=html.escape(words.help),
+        lost=html.escape(words.lost),
+        issued=html.escape(words.issued),
+        print=html.escape(translate(CARD_LOCALE, CARD_PRINT)),
+        pdf_url=html.escape(_print_url(card_id, token, pdf=True)),
+        pdf=html.escape(translate(CARD_LOCALE, CARD_PDF)),
     )
+    return Response(page, media_type=MediaType.HTML, headers=PRINT_HEADERS)
+
+
+@get(
+    "/console/api/access-cards/{card_id:int}/print.pdf",
+    media_type="application/pdf",
+    tags=["access cards"],
+    summary="The card as a PDF: ID-1 size on an A4 page, with a cut line",
+    responses=problem_responses(400, 401, 404),
+    dependencies=STAFF,
+    opt={"error_format": "html"},
+    description=(
+        "The same card, checks and token as the printable page (`print_url` with `.pdf`): "
+        "85.6 × 54 mm centred on A4, the QR code as vector squares, the words in Korean in a "
+        "CID font the PDF viewer supplies (HYGothic-Medium, Adobe-Korea1)."
+    ),
+)
+async def print_access_card_pdf(
+    card_id: FromPath[int],
+    token: PrintToken,
+    staff: NamedDependency[StaffSession],
+    tx: NamedDependency[Transaction],
+) -> Response[bytes]:
+    card, person = await card_to_print(
+        tx.conn,
+        card_id,
+        token,
+        staff_id=staff.staff_id,
+        office_code=staff.office_code,
+        printed_as="pdf",
+    )
+    # Drawing takes some tens of milliseconds of CPU: off the event loop.
+    pdf = await asyncio.to_thread(card_pdf, token, _card_words(card, person))
     return Response(
-        page,
-        media_type=MediaType.HTML,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        pdf,
+        media_type="application/pdf",
+        headers={
+            **PRINT_HEADERS,
+            "Content-Disposition": f'inline; filename="access-card-{card.id}.pdf"',
+        },
     )
 
 
@@ -257,4 +323,10 @@ async def unlock_access_card(
     )
 
 
-ROUTES = [card_verify, issue_access_card, print_access_card, unlock_access_card]
+ROUTES = [
+    card_verify,
+    issue_access_card,
+    print_access_card,
+    print_access_card_pdf,
+    unlock_access_card,
+]

@@ -19,6 +19,8 @@ retired kiosk: the caller learns nothing it could probe with.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import asyncpg
 import msgspec
 
@@ -26,6 +28,7 @@ from auth.access_card_store import (
     AccessCard,
     Kiosk,
     add_card_pin_failure,
+    card_token_matches,
     clear_card_pin_failures,
     get_card,
     get_live_card_by_token,
@@ -206,6 +209,34 @@ async def card_holder(conn: asyncpg.Connection, card_id: int) -> tuple[AccessCar
     person = await get_person(conn, card.person_id) if card is not None else None
     if card is None or person is None:
         raise Problem(CARD_NOT_FOUND)
+    return card, person
+
+
+async def card_to_print(
+    conn: asyncpg.Connection,
+    card_id: int,
+    token: str,
+    *,
+    staff_id: int,
+    office_code: str,
+    printed_as: Literal["html", "pdf"],
+) -> tuple[AccessCard, Person]:
+    """The card and its holder for printing, when `token` is this live card's token (only its
+    hash is kept, so a card can be printed only by whoever holds the token from issuing)."""
+    if not token.startswith(CARD_TOKEN_PREFIX) or not await card_token_matches(
+        conn, card_id, token_hash(token)
+    ):
+        raise Problem(CARD_NOT_FOUND)
+    card, person = await card_holder(conn, card_id)
+    await record_audit(
+        conn,
+        actor=f"staff:{staff_id}",
+        action="auth.card.printed",
+        subject=f"person:{card.person_id}",
+        office=office_code,
+        channel="counter",
+        details={"card": card_id, "format": printed_as},
+    )
     return card, person
 
 

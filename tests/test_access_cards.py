@@ -360,7 +360,9 @@ async def test_print_page_has_the_name_a_qr_code_and_the_helpline(
     assert "박순자" in text
     assert "<svg" in text and "<path" in text
     assert "1350" in text
-    assert card["card_token"] not in text.replace(card["print_url"], "")  # only inside the QR
+    # Only inside the QR code, and in the page's own address and its PDF link.
+    pdf_link = card["print_url"].replace("/print?", "/print.pdf?")
+    assert card["card_token"] not in text.replace(card["print_url"], "").replace(pdf_link, "")
 
     other = await client.get(f"/console/api/access-cards/{card['card_id']}/print?token=hcc_nope")
     assert other.status_code == 404

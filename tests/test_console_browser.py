@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from urllib.parse import urljoin
 
 import asyncpg
 import pytest
@@ -124,6 +125,13 @@ async def test_a_clerk_enrolls_signs_in_checks_an_id_and_prints_a_card(
             await page.wait_for_url("**/console/api/access-cards/*/print?token=*")
             assert await page.inner_text(".name") == "최다온"
             assert await page.locator("svg").count() == 1
+            # The PDF link, fetched with the clerk's own session cookie.
+            link = await page.get_attribute('a:has-text("PDF로 받기")', "href")
+            assert link is not None and "/print.pdf?token=hcc_" in link
+            pdf = await page.request.get(urljoin(page.url, link))
+            assert pdf.status == 200
+            assert pdf.headers["content-type"] == "application/pdf"
+            assert (await pdf.body()).startswith(b"%PDF-")
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             await page.screenshot(path=str(SCREENSHOTS / "access-card.png"), full_page=True)
         finally:
