@@ -134,6 +134,21 @@ async def test_a_clerk_enrolls_signs_in_checks_an_id_and_prints_a_card(
             assert (await pdf.body()).startswith(b"%PDF-")
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             await page.screenshot(path=str(SCREENSHOTS / "access-card.png"), full_page=True)
+
+            # The person types their first PIN on the counter's keypad, twice.
+            await page.goto(f"{live_server}/console/people/{person.id}")
+            await page.click("#set-pin")
+            await page.fill("#pin", "306817")
+            await page.fill("#pin_again", "306817")
+            await page.press("#pin_again", "Enter")
+            await page.wait_for_selector("#pin-done", timeout=TIMEOUT_MS)
+            await page.screenshot(path=str(SCREENSHOTS / "pin-saved.png"), full_page=True)
+
+            # What the person has, and the recovery forms (the ID was checked minutes ago).
+            await page.goto(f"{live_server}/console/people/{person.id}/recovery")
+            await page.wait_for_selector("#reset-pin", timeout=TIMEOUT_MS)
+            assert await page.locator("#check-first").count() == 0
+            await page.screenshot(path=str(SCREENSHOTS / "recovery.png"), full_page=True)
         finally:
             await browser.close()
 
@@ -149,3 +164,7 @@ async def test_a_clerk_enrolls_signs_in_checks_an_id_and_prints_a_card(
     )
     assert cards == 1
     assert (SCREENSHOTS / "access-card.png").stat().st_size > 0
+    pin_hash = await owner_conn.fetchval(
+        "SELECT pin_hash FROM accounts WHERE person_id = $1", person.id
+    )
+    assert pin_hash is not None
