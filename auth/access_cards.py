@@ -71,8 +71,8 @@ CARD_LOCKED = problem_kind(
     423,
     N_("This card is locked"),
     N_(
-        "The PIN was entered wrongly 5 times with this card. Ask at a job centre counter "
-        "to unlock it, or call 1350."
+        "The PIN was entered wrongly 5 times with this card. Unlock it here with a code "
+        "sent to your mobile phone, or at a job centre counter. You can also call 1350."
     ),
 )
 CARD_NOT_FOUND = problem_kind(

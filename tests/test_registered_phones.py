@@ -269,7 +269,7 @@ async def test_callback_to_the_registered_number_and_the_pin_raise_the_session_t
     )
     assert outbox is not None
     assert outbox["channel"] == "voice" and outbox["to_e164"] == e164
-    assert "<Gather" in outbox["body"] and "PIN" in outbox["body"]
+    assert "<Gather" in outbox["body"] and "비밀번호 6자리를 눌러 주세요" in outbox["body"]
     assert callback_id in outbox["body"] and "hang up" not in outbox["body"]  # Korean
     call_token = await call_token_from_outbox(owner_conn, callback_id)
     assert call_token not in started.text
