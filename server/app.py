@@ -18,6 +18,7 @@ from litestar.openapi.spec import Components, SecurityScheme, Tag
 
 from api.auth_guard import provide_session
 from api.routes import ROUTE_HANDLERS
+from assisted_channel.console.render import TEMPLATE_CONFIG as CONSOLE_TEMPLATES
 from server import db
 from server.errors import handle_exception
 from server.metrics import RequestMetrics, record_requests
@@ -80,6 +81,7 @@ def create_app(
             "session": Provide(provide_session),
         },
         exception_handlers={Exception: handle_exception},
+        template_config=CONSOLE_TEMPLATES,
         openapi_config=OpenAPIConfig(
             title="Hanchang API",
             version=API_VERSION,

@@ -10,7 +10,7 @@ import uuid
 from typing import Any, get_args
 
 import msgspec
-from litestar import Request, Response, get, post
+from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
@@ -20,7 +20,7 @@ from api.auth_guard import request_locale
 from api.console_acting import BankAccountChoice, apply_at_counter, usable_accounts_of
 from api.eligibility import eligibility_of
 from assisted_channel.console.pages import HTML, page_staff, posting_staff, to_sign_in
-from assisted_channel.console.render import link, render_page
+from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
 from auth.counter_view import open_person_at_counter
 from auth.delegations import DELEGATION_NEEDED, record_delegated_action, require_scope
@@ -52,7 +52,7 @@ async def _acting_page(
     *,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
-) -> Response[str]:
+) -> Page:
     locale = request_locale(request)
     person = await open_person_at_counter(tx.conn, staff=staff, person_id=person_id)
     programmes: list[EligibilityExplained] | None = None
@@ -86,7 +86,7 @@ async def _acting_page(
 @get("/console/people/{person_id:int}/benefits", include_in_schema=False, opt=HTML)
 async def acting_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     found = await page_staff(request, tx)
     if found is None:
         return to_sign_in(request)
@@ -97,7 +97,7 @@ async def acting_page(
 @post("/console/people/{person_id:int}/apply", include_in_schema=False, opt=HTML)
 async def apply_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     staff, cookie, form = await posting_staff(request, tx)
     locale = request_locale(request)
     if form.get("confirmed") != "yes":

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get
+from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
@@ -21,7 +21,7 @@ from assisted_channel.console.assist import (
     refusal,
 )
 from assisted_channel.console.pages import HTML, page_staff, to_sign_in
-from assisted_channel.console.render import link, render_page
+from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
 from auth.counter_recovery import person_audit_trail
 from auth.people import get_person
@@ -33,7 +33,7 @@ from server.problems import Problem
 @get("/console/people/{person_id:int}/audit", include_in_schema=False, opt=HTML)
 async def audit_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     found = await page_staff(request, tx)
     if found is None:
         return to_sign_in(request)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
@@ -31,7 +31,7 @@ from assisted_channel.console.assist import (
 )
 from assisted_channel.console.pages import HTML, page_staff, posting_staff, to_sign_in
 from assisted_channel.console.people import KOREA
-from assisted_channel.console.render import link, render_page
+from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
 from auth.counter_assist import PROXY_FIELD, delegations_at_counter, find_proxy_at_counter
 from auth.delegation_store import SCOPES, DelegationShown, Scope
@@ -85,7 +85,7 @@ async def _delegations_page(
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     refused: Problem | None = None,
-) -> Response[str]:
+) -> Page:
     locale = request_locale(request)
     t = texts(locale)
     top = await person_at_top(request, tx, staff, person_id)
@@ -142,7 +142,7 @@ async def _delegations_page(
 @get("/console/people/{person_id:int}/delegations", include_in_schema=False, opt=HTML)
 async def delegations_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     found = await page_staff(request, tx)
     if found is None:
         return to_sign_in(request)
@@ -189,7 +189,7 @@ def _answers(
 @post("/console/people/{person_id:int}/delegations", include_in_schema=False, opt=HTML)
 async def create_delegation_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     staff, cookie, form = await posting_staff(request, tx)
     locale = request_locale(request)
     t = texts(locale)
@@ -249,7 +249,7 @@ async def revoke_delegation_page(
     tx: NamedDependency[Transaction],
     person_id: FromPath[int],
     delegation_id: FromPath[int],
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     staff, cookie, _ = await posting_staff(request, tx)
     try:
         await revoke_delegation_at_counter(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.response import Redirect
@@ -16,6 +16,7 @@ from litestar.response import Redirect
 from api.auth_guard import request_locale
 from api.console_auth import COOKIE_PATH, STAFF_COOKIE, STAFF_SIGN_IN_REQUIRED
 from assisted_channel.console.render import (
+    Page,
     check_csrf,
     link,
     read_form,
@@ -58,12 +59,12 @@ def to_sign_in(request: Request[Any, Any, Any]) -> Redirect:
 
 
 @get("/console/sign-in", include_in_schema=False, opt=HTML)
-async def sign_in_page(request: Request[Any, Any, Any]) -> Response[str]:
+async def sign_in_page(request: Request[Any, Any, Any]) -> Page:
     return _simple(request, "sign_in.html", "sign_in_title", home=link(request, "/console"))
 
 
 @get("/console/enroll", include_in_schema=False, opt=HTML)
-async def enroll_page(request: Request[Any, Any, Any]) -> Response[str]:
+async def enroll_page(request: Request[Any, Any, Any]) -> Page:
     # Only a well-formed token reaches the script; the API judges whether it is valid.
     token = request.query_params.get("token", "").strip()
     if not (0 < len(token) <= 100 and token.replace("-", "").replace("_", "").isalnum()):
@@ -71,16 +72,14 @@ async def enroll_page(request: Request[Any, Any, Any]) -> Response[str]:
     return _simple(request, "enroll.html", "enroll_title", token=token)
 
 
-def _simple(
-    request: Request[Any, Any, Any], template: str, title: str, **view: Any
-) -> Response[str]:
+def _simple(request: Request[Any, Any, Any], template: str, title: str, **view: Any) -> Page:
     return render_page(request, template, title=texts(request_locale(request))[title], **view)
 
 
 @get("/console", include_in_schema=False, opt=HTML)
 async def home_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     found = await page_staff(request, tx)
     if found is None:
         return to_sign_in(request)

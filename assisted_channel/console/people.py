@@ -11,7 +11,7 @@ from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from litestar import Request, Response, get, post
+from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
@@ -19,7 +19,7 @@ from litestar.response import Redirect
 from api.access_cards import _print_url as print_url
 from api.auth_guard import request_locale
 from assisted_channel.console.pages import HTML, page_staff, posting_staff, to_sign_in
-from assisted_channel.console.render import link, render_page
+from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
 from auth.access_cards import issue_card
 from auth.counter import (
@@ -63,7 +63,7 @@ def _field_errors(t: dict[str, str], name: str, birth_date: str) -> dict[str, st
 @get("/console/people", include_in_schema=False, opt=HTML)
 async def people_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     found = await page_staff(request, tx)
     if found is None:
         return to_sign_in(request)
@@ -102,7 +102,7 @@ async def _person_page(
     *,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
-) -> Response[str]:
+) -> Page:
     locale = request_locale(request)
     t = texts(locale)
     person = await open_person_at_counter(tx.conn, staff=staff, person_id=person_id)
@@ -134,7 +134,7 @@ async def _person_page(
 @get("/console/people/{person_id:int}", include_in_schema=False, opt=HTML)
 async def person_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     found = await page_staff(request, tx)
     if found is None:
         return to_sign_in(request)
@@ -145,7 +145,7 @@ async def person_page(
 @post("/console/people/{person_id:int}/verify", include_in_schema=False, opt=HTML)
 async def verify_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     staff, cookie, form = await posting_staff(request, tx)
     t = texts(request_locale(request))
     document_type = _DOCUMENT_TYPES.get(form.get("document_type", ""))
@@ -189,7 +189,7 @@ async def issue_card_page(
 @post("/console/people/{person_id:int}/enrollment-code", include_in_schema=False, opt=HTML)
 async def issue_code_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Response[str]:
+) -> Page:
     staff, cookie, _ = await posting_staff(request, tx)
     locale = request_locale(request)
     t = texts(locale)

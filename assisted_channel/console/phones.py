@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
@@ -22,7 +22,7 @@ from assisted_channel.console.assist import (
     refusal,
 )
 from assisted_channel.console.pages import HTML, page_staff, posting_staff, to_sign_in
-from assisted_channel.console.render import link, render_page
+from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
 from auth.counter import ID_CHECK_NEEDED
 from auth.counter_assist import phones_at_counter
@@ -50,7 +50,7 @@ async def _phones_page(
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     refused: Problem | None = None,
-) -> Response[str]:
+) -> Page:
     locale = request_locale(request)
     t = texts(locale)
     top = await person_at_top(request, tx, staff, person_id)
@@ -95,7 +95,7 @@ def _back(request: Request[Any, Any, Any], person_id: int, done: str) -> Redirec
 @get("/console/people/{person_id:int}/phones", include_in_schema=False, opt=HTML)
 async def phones_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     found = await page_staff(request, tx)
     if found is None:
         return to_sign_in(request)
@@ -106,7 +106,7 @@ async def phones_page(
 @post("/console/people/{person_id:int}/phones", include_in_schema=False, opt=HTML)
 async def register_phone_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     staff, cookie, form = await posting_staff(request, tx)
     locale = request_locale(request)
     try:

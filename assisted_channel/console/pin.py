@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
 from api.auth_guard import request_locale
 from assisted_channel.console.pages import HTML, page_staff, posting_staff, to_sign_in
-from assisted_channel.console.render import link, render_page
+from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
 from auth.counter_pin import set_pin_at_counter
 from auth.counter_view import open_person_at_counter
@@ -35,7 +35,7 @@ async def _pin_page(
     *,
     errors: dict[str, str] | None = None,
     refusal: Problem | None = None,
-) -> Response[str]:
+) -> Page:
     locale = request_locale(request)
     person = await open_person_at_counter(tx.conn, staff=staff, person_id=person_id)
     return render_page(
@@ -61,7 +61,7 @@ async def _pin_page(
 @get("/console/people/{person_id:int}/pin", include_in_schema=False, opt=HTML)
 async def pin_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     found = await page_staff(request, tx)
     if found is None:
         return to_sign_in(request)
@@ -72,7 +72,7 @@ async def pin_page(
 @post("/console/people/{person_id:int}/pin", include_in_schema=False, opt=HTML)
 async def set_pin_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     staff, cookie, form = await posting_staff(request, tx)
     locale = request_locale(request)
     t = texts(locale)

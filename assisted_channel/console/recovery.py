@@ -17,7 +17,7 @@ from typing import Any
 
 import asyncpg
 from babel.dates import format_datetime
-from litestar import Request, Response, get, post
+from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
@@ -26,7 +26,7 @@ from api.auth_guard import request_locale
 from api.console_recovery import REASON_MAX_LENGTH
 from assisted_channel.console.pages import HTML, page_staff, posting_staff, to_sign_in
 from assisted_channel.console.people import KOREA
-from assisted_channel.console.render import link, render_page
+from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
 from auth.access_cards import CARD_NOT_FOUND
 from auth.counter_recovery import (
@@ -140,7 +140,7 @@ async def _recovery_page(
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     refusal: Problem | None = None,
-) -> Response[str]:
+) -> Page:
     locale = request_locale(request)
     t = texts(locale)
     summary = await person_sign_in_summary(tx.conn, staff, person_id)
@@ -167,7 +167,7 @@ async def _recovery_page(
 @get("/console/people/{person_id:int}/recovery", include_in_schema=False, opt=HTML)
 async def recovery_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     found = await page_staff(request, tx)
     if found is None:
         return to_sign_in(request)
@@ -244,7 +244,7 @@ async def recovery_action(
     tx: NamedDependency[Transaction],
     person_id: FromPath[int],
     action: FromPath[str],
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     staff, cookie, form = await posting_staff(request, tx)
     t = texts(request_locale(request))
     key, call, wrong = _form_action(tx.conn, staff, person_id, action, form)
@@ -277,7 +277,7 @@ async def _approvals_page(
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     refusal: Problem | None = None,
-) -> Response[str]:
+) -> Page:
     locale = request_locale(request)
     t = texts(locale)
     try:
@@ -308,7 +308,7 @@ async def _approvals_page(
 @get("/console/approvals", include_in_schema=False, opt=HTML)
 async def approvals_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     found = await page_staff(request, tx)
     if found is None:
         return to_sign_in(request)
@@ -322,7 +322,7 @@ async def decide_page(
     tx: NamedDependency[Transaction],
     request_id: FromPath[int],
     decision: FromPath[str],
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     staff, cookie, form = await posting_staff(request, tx)
     if decision not in ("approve", "refuse"):
         raise Problem(NOT_FOUND)

@@ -1,4 +1,5 @@
-"""How the console pages are drawn and guarded: Jinja (autoescaped), the page frame,
+"""How the console pages are drawn and guarded: Litestar templates on a Jinja
+environment (autoescaped, strict about undefined names), the page frame,
 the reader's language, and the anti-forgery token every form carries.
 
 The console cookie is already SameSite=Strict; the form token is a second lock
@@ -17,7 +18,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
-from litestar import MediaType, Request, Response
+from litestar import MediaType, Request
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+from litestar.template import TemplateConfig
 
 from api.auth_guard import request_locale
 from api.console_auth import STAFF_COOKIE
@@ -45,6 +49,10 @@ CONSOLE_FORM_EXPIRED = problem_kind(
 _environment = jinja2.Environment(
     loader=jinja2.DictLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
 )
+# The app renders the console's pages with Litestar's Jinja engine over these templates.
+TEMPLATE_CONFIG = TemplateConfig(instance=JinjaTemplateEngine.from_environment(_environment))
+# What a console page handler answers: a template, rendered by Litestar as it is sent.
+Page = Template
 
 
 def staff_cookie(request: Request[Any, Any, Any]) -> str:
@@ -88,11 +96,11 @@ def render_page(
     status_code: int = 200,
     session_cookie: str | None = None,
     **view: Any,
-) -> Response[str]:
+) -> Page:
     locale = request_locale(request)
     t = texts(locale)
     settings: AuthSettings = request.app.state.settings.auth
-    page = _environment.get_template(template).render(
+    context = dict(
         locale=locale,
         t=t,
         title=title,
@@ -111,8 +119,9 @@ def render_page(
         ],
         **view,
     )
-    return Response(
-        page,
+    return Page(
+        template_name=template,
+        context=context,
         status_code=status_code,
         media_type=MediaType.HTML,
         headers={**PAGE_HEADERS, "Content-Language": locale},

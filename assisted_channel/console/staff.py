@@ -9,14 +9,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from litestar import Request, Response, get, post
+from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
 from api.auth_guard import request_locale
 from assisted_channel.console.pages import HTML, page_staff, posting_staff, to_sign_in
-from assisted_channel.console.render import link, render_page
+from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
 from auth.staff import NAME_MAX_LENGTH, create_staff, staff_actor
 from auth.staff_admin import CHANNEL, disable_office_staff, list_office_staff
@@ -38,7 +38,7 @@ async def _staff_page(
     *,
     form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
-) -> Response[str]:
+) -> Page:
     locale = request_locale(request)
     members = await list_office_staff(tx.conn, staff)
     disabled = request.query_params.get("disabled", "")
@@ -74,7 +74,7 @@ async def _staff_page(
 @get("/console/staff", include_in_schema=False, opt=HTML)
 async def staff_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
-) -> Response[str] | Redirect:
+) -> Page | Redirect:
     found = await page_staff(request, tx)
     if found is None:
         return to_sign_in(request)
@@ -85,7 +85,7 @@ async def staff_page(
 @post("/console/staff", include_in_schema=False, opt=HTML)
 async def create_staff_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
-) -> Response[str]:
+) -> Page:
     staff, cookie, form = await posting_staff(request, tx)
     require_role(staff, *ADMIN_ROLES)
     t = texts(request_locale(request))
