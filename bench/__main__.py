@@ -7,6 +7,7 @@ from the environment:
     BENCH_ROUNDS          rounds of HTTP cases, order alternated, median reported (default 2)
     BENCH_PEOPLE          people for the demo-data benchmark (default 1,000,000)
     BENCH_SIGN_INS        sign-ins per method in the sign-in benchmark (default 3,000)
+    BENCH_PIN_SIGN_INS    card + PIN and phone + PIN sign-ins per method (default 600)
     BENCH_ELIGIBILITY_PEOPLE    people for GET /v1/me/eligibility under load (default 5,000)
     BENCH_ELIGIBILITY_REQUESTS  its requests per case per round (default 5,000)
     BENCH_LOAD_GENERATOR  wrk (default; installed if missing) or python (the fallback)
@@ -33,6 +34,7 @@ import msgspec
 from bench.bench_demo_data import bench_demo_data
 from bench.bench_eligibility import bench_eligibility
 from bench.bench_notifications import bench_notifications, people_from_environment
+from bench.bench_pin_sign_in import bench_pin_sign_in
 from bench.bench_sign_in import bench_sign_in
 from bench.http_routes import WARM_UP_SECONDS, bench_http
 from bench.loadgen import BenchError, LoadGenerator, find_load_generator, progress
@@ -237,6 +239,11 @@ def main() -> int:
         rows += _run(
             "sign-in",
             lambda: bench_sign_in(database_url, redis_url, config.rounds, notes),
+            failures,
+        )
+        rows += _run(
+            "PIN sign-in",
+            lambda: bench_pin_sign_in(database_url, redis_url, config.rounds, notes),
             failures,
         )
         rows += _run(

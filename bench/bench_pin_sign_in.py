@@ -1,0 +1,263 @@
+"""Sign-in without a smartphone over HTTP: an access card + PIN at an enrolled kiosk, and a
+registered phone + PIN on the phone line, each against `/readyz` in the same run.
+
+Both check the one PIN with argon2id at 64 MiB (auth/pin.py), at most four hashes at once
+per process: the PIN is what these channels cost, and this says how many kiosks and calls
+one `hanchang serve` carries. Everything else is as in bench_sign_in.py (the same load
+generator in its own process, the same server settings): people and accounts are copied
+in with one PIN hash (salted once; checking it costs the same for everyone), a staff
+member, one enrolled kiosk, a card and a landline per person. Each card and each phone
+signs in once per round; every answer must be 200.
+
+    BENCH_PIN_SIGN_INS   sign-ins per method per round (default 600: ~10 s each at 60/s)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import asyncpg
+import msgspec
+
+from auth.people import person_key
+from auth.pin import hash_pin
+from auth.secrets import new_token, token_hash
+from bench.bench_sign_in import (
+    READYZ,
+    LoadFigures,
+    LoadPlan,
+    PersonRow,
+    get_request,
+    load,
+    server_env,
+    warm_up_count,
+)
+from bench.http_routes import ServerVariant, running_server, scratch_database
+from bench.loadgen import BenchError, progress
+from bench.table import Row, Unit
+from server.settings import Settings, load_settings
+
+DEFAULT_SIGN_INS = 600
+PIN = "306817"
+CARD_PATH = "/v1/auth/card/verify"
+PHONE_PATH = "/v1/auth/phone/verify"
+CARD = f"POST {CARD_PATH}"
+PHONE = f"POST {PHONE_PATH}"
+CASES = (READYZ, CARD, PHONE)
+
+NOTES = (
+    "PIN sign-in: each request a distinct card or registered landline of its own, sent once; "
+    "{count:,} per method after {warm_up:,} of warm-up, over the same client, connections and "
+    "server as the sign-in rows; median of {rounds} round{plural}; every answer 200",
+    "card + PIN = kiosk by key hash and card by token hash (SHA-256), the person's account, "
+    "card row FOR UPDATE, PIN checked with argon2id (64 MiB, 3 passes, 4 lanes; at most 4 at "
+    "once per process, off the event loop), counts reset, audit row, session rows at aal 2",
+    "phone + PIN = the live registrations of the caller's number, the same PIN check against "
+    "the phone's own count, session at aal 1 and its phone link, audit row",
+)
+
+
+class Holder(NamedTuple):
+    card_token: str
+    landline: str
+
+
+def sign_in_count(env: Mapping[str, str]) -> int:
+    raw = env.get("BENCH_PIN_SIGN_INS", "").strip().replace("_", "").replace(",", "")
+    if not raw:
+        return DEFAULT_SIGN_INS
+    if not raw.isdigit() or int(raw) < 1:
+        raise BenchError(f"BENCH_PIN_SIGN_INS must be a whole number of at least 1, got {raw!r}")
+    return int(raw)
+
+
+def _landline(number: int) -> str:
+    # 02-3000-0000 upwards: Seoul landlines, one per person.
+    return f"+822{3000_0000 + number:08d}"
+
+
+def post_request(port: int, path: str, body: Any, headers: Mapping[str, str]) -> bytes:
+    payload = msgspec.json.encode(body)
+    extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}"
+        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+    )
+    return head.encode() + payload
+
+
+async def enrol_holders(
+    conn: asyncpg.Connection, settings: Settings, total: int
+) -> tuple[str, list[Holder]]:
+    """`total` people with a PIN, a live card and a registered landline; the kiosk's key."""
+    birth_date = date(1948, 2, 11)
+    people = [
+        PersonRow(
+            person_key=person_key(settings.person_key, f"{birth_date:%y%m%d}2{n:06d}"),
+            person_key_version=settings.person_key.current_version,
+            name="박순자",
+            birth_date=birth_date,
+            phone_e164=_landline(n),
+            region_code="11",
+            preferred_language="ko",
+            has_smartphone=False,
+        )
+        for n in range(total)
+    ]
+    await conn.copy_records_to_table("people", records=people, columns=PersonRow._fields)
+    await conn.execute(
+        "INSERT INTO accounts (person_id, assurance, pin_hash, pin_set_at) "
+        "SELECT id, 'in_person', $1, now() FROM people ORDER BY id",
+        await hash_pin(settings.auth, PIN),
+    )
+    staff_id = await conn.fetchval(
+        "INSERT INTO staff (name, office_code, role) VALUES ('벤치', 'seoul', 'clerk') RETURNING id"
+    )
+    kiosk_key = new_token("hck_")
+    await conn.execute(
+        "INSERT INTO kiosks (office_code, name, key_hash) VALUES ('seoul', 'bench', $1)",
+        token_hash(kiosk_key),
+    )
+    person_ids = [row["id"] for row in await conn.fetch("SELECT id FROM people ORDER BY id")]
+    holders = [Holder(new_token("hcc_"), _landline(n)) for n in range(total)]
+    await conn.copy_records_to_table(
+        "access_cards",
+        records=[
+            (person_id, token_hash(holder.card_token), staff_id, "seoul")
+            for person_id, holder in zip(person_ids, holders, strict=True)
+        ],
+        columns=("person_id", "token_hash", "issued_by", "office_code"),
+    )
+    await conn.copy_records_to_table(
+        "registered_phones",
+        records=[
+            (person_id, holder.landline, staff_id, "seoul")
+            for person_id, holder in zip(person_ids, holders, strict=True)
+        ],
+        columns=("person_id", "phone_e164", "registered_by", "office_code"),
+    )
+    return kiosk_key, holders
+
+
+Prepare = Callable[[Sequence[Holder]], Awaitable[LoadPlan]]
+
+
+async def run_rounds(
+    conn: asyncpg.Connection, settings: Settings, port: int, work_dir: Path, count: int, rounds: int
+) -> dict[str, list[LoadFigures]]:
+    warm_up = warm_up_count(count)
+    per_round = count + warm_up
+    started = time.perf_counter()
+    kiosk_key, holders = await enrol_holders(conn, settings, per_round * rounds)
+    progress(
+        f"PIN sign-in: {len(holders):,} people with a PIN, a card and a landline in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+
+    async def readyz(group: Sequence[Holder]) -> LoadPlan:
+        return LoadPlan(requests=[get_request(port, "/readyz")] * len(group))
+
+    async def card(group: Sequence[Holder]) -> LoadPlan:
+        kiosk = {"X-Kiosk-Key": kiosk_key}
+        body = [{"card_token": h.card_token, "pin": PIN} for h in group]
+        return LoadPlan(requests=[post_request(port, CARD_PATH, b, kiosk) for b in body])
+
+    async def phone(group: Sequence[Holder]) -> LoadPlan:
+        body = [{"caller_number": h.landline, "pin": PIN} for h in group]
+        return LoadPlan(requests=[post_request(port, PHONE_PATH, b, {}) for b in body])
+
+    prepare: dict[str, Prepare] = {READYZ: readyz, CARD: card, PHONE: phone}
+    results: dict[str, list[LoadFigures]] = {case: [] for case in CASES}
+    for number in range(rounds):
+        group = holders[number * per_round : (number + 1) * per_round]
+        order = CASES if number % 2 == 0 else CASES[::-1]
+        progress(f"PIN sign-in round {number + 1} of {rounds}: {', '.join(order)}")
+        for case in order:
+            for part, timed in ((group[:warm_up], False), (group[warm_up:], True)):
+                result = await load(port, await prepare[case](part), work_dir, case)
+                if timed:
+                    results[case].append(result)
+                    progress(
+                        f"  {case}: {result.requests:,} in {result.seconds:.1f} s, "
+                        f"{result.requests_per_s:,.0f} requests/s, p50 {result.p50_ms:.2f} ms, "
+                        f"p99 {result.p99_ms:.2f} ms"
+                    )
+    return results
+
+
+def bench_pin_sign_in(
+    database_server_url: str, redis_url: str, rounds: int, notes: list[str]
+) -> list[Row]:
+    """Rows: requests/s and p99 latency of card + PIN and phone + PIN, against /readyz."""
+    count = sign_in_count(os.environ)
+    with (
+        scratch_database(database_server_url) as database_url,
+        tempfile.TemporaryDirectory(prefix="hanchang-bench-pin-") as tmp,
+    ):
+        env = server_env(database_url, redis_url, Path(tmp))
+        variant = ServerVariant(
+            name="pin-sign-in",
+            command=(str(Path(sys.executable).with_name("hanchang")), "serve"),
+            env=env,
+            routes=("/readyz",),
+        )
+        with running_server(variant, Path(tmp) / "server-pin-sign-in.log") as server:
+            settings = load_settings({**os.environ, **env, "HANCHANG_PORT": str(server.port)})
+
+            async def measure() -> dict[str, list[LoadFigures]]:
+                conn = await asyncpg.connect(database_url)
+                try:
+                    return await run_rounds(conn, settings, server.port, Path(tmp), count, rounds)
+                finally:
+                    await conn.close()
+
+            results = asyncio.run(measure())
+            server.check_alive()
+
+    def median(case: str) -> tuple[float, float]:
+        return (
+            statistics.median(r.requests_per_s for r in results[case]),
+            statistics.median(r.p99_ms for r in results[case]),
+        )
+
+    base_rps, base_p99 = median(READYZ)
+    rows: list[Row] = []
+    for case in (CARD, PHONE):
+        rps, p99 = median(case)
+        measures: tuple[tuple[str, Unit, float, float], ...] = (
+            ("requests/s", "per_s", rps, base_rps),
+            ("p99 latency", "ms", p99, base_p99),
+        )
+        rows += [
+            Row(benchmark=case, measure=m, unit=u, value=v, baseline=b, baseline_name=READYZ)
+            for m, u, v, b in measures
+        ]
+    values = {
+        "count": count,
+        "warm_up": warm_up_count(count),
+        "rounds": rounds,
+        "plural": "s" if rounds != 1 else "",
+    }
+    notes += [note.format(**values) for note in NOTES]
+    return rows
+
+
+if __name__ == "__main__":
+    from bench.table import render
+
+    database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
+    if not database_url or not redis_url:
+        print("bench_pin_sign_in: set DATABASE_URL and REDIS_URL (or run `make bench`)")
+        raise SystemExit(2)
+    notes: list[str] = []
+    print(render(bench_pin_sign_in(database_url, redis_url, 1, notes)))
+    print("\n".join(notes))
