@@ -21,14 +21,10 @@ from api.console_auth import STAFF
 from api.openapi import problem_responses
 from auth.counter_recovery import (
     AUTHENTICATOR_KINDS,
-    RECOVERY_STATUSES,
     AccountUnlocked,
     AuthenticatorRevoked,
     PinReset,
-    decide_recovery,
-    pending_for_office,
     person_audit_trail,
-    request_recovery,
     reset_pin,
     revoke_authenticator,
     unlock,
@@ -37,6 +33,12 @@ from auth.counter_recovery_store import (
     AuditTrailEntry,
     RecoveryAction,
     RecoveryRequest,
+)
+from auth.counter_two_person import (
+    RECOVERY_STATUSES,
+    decide_recovery,
+    pending_for_office,
+    request_recovery,
 )
 from auth.people import InvalidPhoneNumber, mask_phone, parse_phone
 from auth.staff_sessions import StaffSession

@@ -19,14 +19,9 @@ import msgspec
 from auth.access_card_store import AccessCard, get_card
 from auth.access_cards import CARD_NOT_FOUND, unlock_card
 from auth.counter import PERSON_NOT_FOUND, get_recent_match
-from auth.counter_recovery import (
-    CHANNEL,
-    MAX_REQUESTS_LISTED,
-    RECENT_MATCH_FOR_RECOVERY,
-    REQUEST_LIFETIME,
-    checked_account,
-)
+from auth.counter_recovery import CHANNEL, RECENT_MATCH_FOR_RECOVERY, checked_account
 from auth.counter_recovery_store import RecoveryAction, RecoveryStatus
+from auth.counter_two_person import MAX_REQUESTS_LISTED, REQUEST_LIFETIME
 from auth.passkey_store import list_passkeys
 from auth.people import get_person, mask_phone
 from auth.staff import staff_actor

@@ -30,14 +30,9 @@ from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
 from auth.access_cards import CARD_NOT_FOUND
 from auth.counter_recovery import (
-    APPROVAL_NOT_ALLOWED,
     AUTHENTICATOR_KINDS,
     RECENT_CHECK_NEEDED,
-    REQUEST_ALREADY_DECIDED,
-    REQUEST_EXPIRED,
     AuthenticatorKind,
-    decide_recovery,
-    request_recovery,
     reset_pin,
     revoke_authenticator,
     unlock,
@@ -48,6 +43,13 @@ from auth.counter_sign_in import (
     office_recovery_queue,
     person_sign_in_summary,
     unlock_card_at_counter,
+)
+from auth.counter_two_person import (
+    APPROVAL_NOT_ALLOWED,
+    REQUEST_ALREADY_DECIDED,
+    REQUEST_EXPIRED,
+    decide_recovery,
+    request_recovery,
 )
 from auth.people import InvalidPhoneNumber, parse_phone
 from auth.staff_roles import SUPERVISOR_ONLY, SUPERVISOR_ROLES
