@@ -23,7 +23,7 @@ from auth.counter_recovery import CHANNEL, RECENT_MATCH_FOR_RECOVERY, checked_ac
 from auth.counter_recovery_store import RecoveryAction, RecoveryStatus
 from auth.counter_two_person import MAX_REQUESTS_LISTED, REQUEST_LIFETIME
 from auth.passkey_store import list_passkeys
-from auth.people import get_person, mask_phone
+from auth.people import get_person, mask_phone_for_display
 from auth.staff import staff_actor
 from auth.staff_roles import COUNTER_ROLES, SUPERVISOR_ROLES, require_role
 from auth.staff_sessions import StaffSession
@@ -147,7 +147,7 @@ async def select_live_phones(conn: asyncpg.Connection, person_id: int) -> list[P
     return [
         PhoneAtCounter(
             id=row["id"],
-            phone_masked=mask_phone(row["phone_e164"]),
+            phone_masked=mask_phone_for_display(row["phone_e164"]),
             registered_at=row["registered_at"],
             pin_failures=row["pin_failures"],
             locked=row["locked"],
@@ -172,7 +172,7 @@ def _request(row: asyncpg.Record, now: datetime) -> RequestAtCounter:
     phone = values.pop("new_phone_e164")
     return RequestAtCounter(
         **values,
-        new_phone_masked=mask_phone(phone) if phone else None,
+        new_phone_masked=mask_phone_for_display(phone) if phone else None,
         expired=row["status"] == "pending" and now - row["requested_at"] > REQUEST_LIFETIME,
     )
 
@@ -228,7 +228,7 @@ async def person_sign_in_summary(
     return SignInSummary(
         person_id=person.id,
         name=person.name,
-        phone_masked=mask_phone(person.phone_e164) if person.phone_e164 else None,
+        phone_masked=mask_phone_for_display(person.phone_e164) if person.phone_e164 else None,
         recent_match_at=match.verified_at if match else None,
         account=account,
         passkeys=[

@@ -11,7 +11,7 @@ import asyncpg
 import msgspec
 
 from auth.counter import PERSON_NOT_FOUND, RECENT_MATCH, get_recent_match
-from auth.people import get_person, mask_phone
+from auth.people import get_person, mask_phone_for_display
 from auth.staff import staff_actor
 from auth.staff_sessions import StaffSession
 from server.audit import record_audit
@@ -46,6 +46,6 @@ async def open_person_at_counter(
         id=person.id,
         name=person.name,
         birth_date=person.birth_date,
-        phone_masked=mask_phone(person.phone_e164) if person.phone_e164 else None,
+        phone_masked=mask_phone_for_display(person.phone_e164) if person.phone_e164 else None,
         matched_at=match.verified_at if match else None,
     )

@@ -158,7 +158,7 @@ async def test_register_a_landline_and_bad_numbers_write_nothing(
     ]
     listed = await page(client, done.headers["location"])
     assert "번호를 등록했어요." in listed
-    assert "+8223***7890" in listed and "34567890" not in listed
+    assert "02-****-7890" in listed and "34567890" not in listed
     assert "사용 중" in listed
 
     again = await post(client, url, {"csrf_token": token, "number": "+82234567890"})

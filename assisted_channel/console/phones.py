@@ -26,7 +26,7 @@ from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
 from auth.counter import ID_CHECK_NEEDED
 from auth.counter_assist import phones_at_counter
-from auth.people import mask_phone
+from auth.people import mask_phone_for_display
 from auth.registered_phones import (
     PHONE_ALREADY_REGISTERED,
     register_phone,
@@ -59,7 +59,7 @@ async def _phones_page(
     rows = [
         {
             "id": phone.id,
-            "number": mask_phone(phone.phone_e164),
+            "number": mask_phone_for_display(phone.phone_e164),
             "registered": t["as_registered_at"].format(
                 time=korea_time(phone.registered_at, locale), office=offices[phone.office_code]
             ),
