@@ -19,7 +19,7 @@ from api.applications import ApplicationRequest, checked_key
 from api.auth_guard import request_locale
 from api.console_acting import BankAccountChoice, apply_at_counter, usable_accounts_of
 from api.eligibility import eligibility_of
-from assisted_channel.console.pages import HTML, page_staff, posting_staff, to_sign_in
+from assisted_channel.console.pages import HTML, for_staff, posting_staff
 from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
 from auth.counter_view import open_person_at_counter
@@ -87,11 +87,7 @@ async def _acting_page(
 async def acting_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
 ) -> Page | Redirect:
-    found = await page_staff(request, tx)
-    if found is None:
-        return to_sign_in(request)
-    staff, cookie = found
-    return await _acting_page(request, tx, staff, cookie, person_id)
+    return await for_staff(request, tx, _acting_page, person_id)
 
 
 @post("/console/people/{person_id:int}/apply", include_in_schema=False, opt=HTML)

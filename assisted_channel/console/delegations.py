@@ -29,7 +29,7 @@ from assisted_channel.console.assist import (
     person_at_top,
     refusal,
 )
-from assisted_channel.console.pages import HTML, page_staff, posting_staff, to_sign_in
+from assisted_channel.console.pages import HTML, for_staff, posting_staff
 from assisted_channel.console.people import KOREA
 from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
@@ -143,11 +143,7 @@ async def _delegations_page(
 async def delegations_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
 ) -> Page | Redirect:
-    found = await page_staff(request, tx)
-    if found is None:
-        return to_sign_in(request)
-    staff, cookie = found
-    return await _delegations_page(request, tx, staff, cookie, person_id)
+    return await for_staff(request, tx, _delegations_page, person_id)
 
 
 def _date(t: dict[str, str], form: dict[str, str], field: str, errors: dict[str, str]) -> date:

@@ -6,6 +6,7 @@ Sign-in and enrollment run WebAuthn in the browser against the console's JSON AP
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, get, post
@@ -52,6 +53,21 @@ async def posting_staff(
     if staff is None:
         raise Problem(STAFF_SIGN_IN_REQUIRED)
     return staff, cookie, form
+
+
+async def for_staff(
+    request: Request[Any, Any, Any],
+    tx: Transaction,
+    draw: Callable[..., Awaitable[Page]],
+    *args: Any,
+) -> Page | Redirect:
+    """A page for the signed-in staff member: `draw(request, tx, staff, cookie, *args)`,
+    or the way to sign-in when there is no live session."""
+    found = await page_staff(request, tx)
+    if found is None:
+        return to_sign_in(request)
+    staff, cookie = found
+    return await draw(request, tx, staff, cookie, *args)
 
 
 def to_sign_in(request: Request[Any, Any, Any]) -> Redirect:

@@ -18,7 +18,7 @@ from litestar.response import Redirect
 
 from api.access_cards import _print_url as print_url
 from api.auth_guard import request_locale
-from assisted_channel.console.pages import HTML, page_staff, posting_staff, to_sign_in
+from assisted_channel.console.pages import HTML, for_staff, page_staff, posting_staff, to_sign_in
 from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
 from auth.access_cards import issue_card
@@ -135,11 +135,7 @@ async def _person_page(
 async def person_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
 ) -> Page | Redirect:
-    found = await page_staff(request, tx)
-    if found is None:
-        return to_sign_in(request)
-    staff, cookie = found
-    return await _person_page(request, tx, staff, cookie, person_id)
+    return await for_staff(request, tx, _person_page, person_id)
 
 
 @post("/console/people/{person_id:int}/verify", include_in_schema=False, opt=HTML)

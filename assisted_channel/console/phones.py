@@ -21,7 +21,7 @@ from assisted_channel.console.assist import (
     person_at_top,
     refusal,
 )
-from assisted_channel.console.pages import HTML, page_staff, posting_staff, to_sign_in
+from assisted_channel.console.pages import HTML, for_staff, posting_staff
 from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
 from auth.counter import ID_CHECK_NEEDED
@@ -96,11 +96,7 @@ def _back(request: Request[Any, Any, Any], person_id: int, done: str) -> Redirec
 async def phones_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
 ) -> Page | Redirect:
-    found = await page_staff(request, tx)
-    if found is None:
-        return to_sign_in(request)
-    staff, cookie = found
-    return await _phones_page(request, tx, staff, cookie, person_id)
+    return await for_staff(request, tx, _phones_page, person_id)
 
 
 @post("/console/people/{person_id:int}/phones", include_in_schema=False, opt=HTML)

@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from api.auth_guard import request_locale
-from assisted_channel.console.pages import HTML, page_staff, posting_staff, to_sign_in
+from assisted_channel.console.pages import HTML, for_staff, posting_staff
 from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
 from auth.counter_pin import set_pin_at_counter
@@ -62,11 +62,7 @@ async def _pin_page(
 async def pin_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
 ) -> Page | Redirect:
-    found = await page_staff(request, tx)
-    if found is None:
-        return to_sign_in(request)
-    staff, cookie = found
-    return await _pin_page(request, tx, staff, cookie, person_id)
+    return await for_staff(request, tx, _pin_page, person_id)
 
 
 @post("/console/people/{person_id:int}/pin", include_in_schema=False, opt=HTML)

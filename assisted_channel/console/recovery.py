@@ -24,7 +24,7 @@ from litestar.response import Redirect
 
 from api.auth_guard import request_locale
 from api.console_recovery import REASON_MAX_LENGTH
-from assisted_channel.console.pages import HTML, page_staff, posting_staff, to_sign_in
+from assisted_channel.console.pages import HTML, for_staff, posting_staff
 from assisted_channel.console.people import KOREA
 from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
@@ -170,11 +170,7 @@ async def _recovery_page(
 async def recovery_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
 ) -> Page | Redirect:
-    found = await page_staff(request, tx)
-    if found is None:
-        return to_sign_in(request)
-    staff, cookie = found
-    return await _recovery_page(request, tx, staff, cookie, person_id)
+    return await for_staff(request, tx, _recovery_page, person_id)
 
 
 def _form_action(
@@ -311,11 +307,7 @@ async def _approvals_page(
 async def approvals_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
 ) -> Page | Redirect:
-    found = await page_staff(request, tx)
-    if found is None:
-        return to_sign_in(request)
-    staff, cookie = found
-    return await _approvals_page(request, tx, staff, cookie)
+    return await for_staff(request, tx, _approvals_page)
 
 
 @post("/console/approvals/{request_id:int}/{decision:str}", include_in_schema=False, opt=HTML)

@@ -15,7 +15,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from api.auth_guard import request_locale
-from assisted_channel.console.pages import HTML, page_staff, posting_staff, to_sign_in
+from assisted_channel.console.pages import HTML, for_staff, posting_staff
 from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
 from auth.staff import NAME_MAX_LENGTH, create_staff, staff_actor
@@ -75,11 +75,7 @@ async def _staff_page(
 async def staff_page(
     request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
 ) -> Page | Redirect:
-    found = await page_staff(request, tx)
-    if found is None:
-        return to_sign_in(request)
-    staff, cookie = found
-    return await _staff_page(request, tx, staff, cookie)
+    return await for_staff(request, tx, _staff_page)
 
 
 @post("/console/staff", include_in_schema=False, opt=HTML)
