@@ -60,7 +60,9 @@ async def count(owner_conn: asyncpg.Connection, table: str, person_id: int) -> i
 
 
 async def test_pages_without_a_session_send_to_sign_in(client: Client) -> None:
-    for path in ("/console", "/console/people", "/console/people/1"):
+    pages = ("/console", "/console/people", "/console/people/1", "/console/approvals")
+    parts = ("pin", "benefits", "recovery", "phones", "delegations", "audit")
+    for path in (*pages, "/console/staff", *(f"/console/people/1/{part}" for part in parts)):
         response = await client.get(path, params={"lang": "en"}, follow_redirects=False)
         assert response.status_code == 303, path
         assert response.headers["location"] == "/console/sign-in?lang=en"
