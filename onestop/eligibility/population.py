@@ -1,8 +1,9 @@
 """Eligibility for the whole population, as set-based SQL compiled from the rules.
 
-Two statements build a temporary table of every person's features (one pass
-over `people` and `person_facts`, then one over the facts that level-2
-features read); then one statement per rule writes the `eligibility` rows:
+One statement builds a temporary table of every person's features (one pass
+over `people` merge-joined to their facts, with a window giving level-2
+features the level-1 values they read); then one statement per rule writes the
+`eligibility` rows:
 only people who are eligible or unknown, or whose answer changed. The SQL is
 generated from the same definitions `person.py` evaluates, and every constant
 is a parameter.
