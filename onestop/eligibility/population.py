@@ -1,8 +1,9 @@
 """Eligibility for the whole population, as set-based SQL compiled from the rules.
 
-Two statements build a temporary table of every person's features (one pass
-over `people` and `person_facts`, then one over the facts that level-2
-features read); then one statement per rule writes the `eligibility` rows:
+One statement builds a temporary table of every person's features (one pass
+over `people` merge-joined to their facts, with a window giving level-2
+features the level-1 values they read); then one statement per rule writes the
+`eligibility` rows:
 only people who are eligible or unknown, or whose answer changed. The SQL is
 generated from the same definitions `person.py` evaluates, and every constant
 is a parameter.
@@ -11,7 +12,7 @@ is a parameter.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -19,86 +20,82 @@ import asyncpg
 import msgspec
 
 from onestop.eligibility.answers import EligibilityAnswer
-from onestop.rules.expr import Col, Expr, Feat, Person
+from onestop.rules.expr import Col, Expr, Feat, Person, walk
 from onestop.rules.expr_sql import SqlCompiler
 from onestop.rules.features import (
     FEATURES,
+    FEATURES_BY_NAME,
     PERSON_COLUMNS,
     PERSON_FEATURES,
+    PERSON_FEATURES_BY_NAME,
     STALE_AFTER_DAYS,
     Aggregate,
 )
 from onestop.rules.model import Rule, RuleVersion
 from onestop.rules.programmes import RULES
 
-_LEVEL_1 = "eligibility_features_1"
 _FEATURES = "eligibility_features"
+# The fact columns that features read.
+_FACT_COLUMNS = sorted(
+    {"kind"}
+    | {
+        node.name
+        for feature in FEATURES
+        for part in (feature.value, feature.where)
+        if part is not None
+        for node in walk(part)
+        if isinstance(node, Col)
+    }
+)
 
 
-def _value_sql(compiler: SqlCompiler, feature: Aggregate) -> str:
-    """The aggregate over one kind's facts (the subquery already holds only that kind)."""
-    where = "" if feature.where is None else f" FILTER (WHERE {compiler.sql(feature.where)})"
+def _feature_columns(node: Expr) -> str:
+    """Rules read the features table: features and person columns are its columns."""
+    match node:
+        case Feat(name) | Person(name):
+            return f'ef."{name}"'
+    raise ValueError(f"{node!r} cannot be read here")
+
+
+def _value_sql(compiler: SqlCompiler, feature: Aggregate, over: str = "") -> str:
+    """The aggregate over the person's facts of the feature's kind (and `where`)."""
+    where = f"f.kind = {compiler.param(feature.kind)}"
+    if feature.where is not None:
+        where += f" AND {compiler.sql(feature.where)}"
     if feature.function == "count":
-        return f"count(*){where}"
+        return f"count(*) FILTER (WHERE {where}){over}"
     assert feature.value is not None and feature.function in {"sum", "max", "min", "bool_or"}
-    return f"{feature.function}({compiler.sql(feature.value)}){where}"
+    return f"{feature.function}({compiler.sql(feature.value)}) FILTER (WHERE {where}){over}"
 
 
-def _empty(compiler: SqlCompiler, feature: Aggregate) -> str:
-    return "NULL" if feature.empty is None else compiler.param(feature.empty)
+def _feature_sql(compiler: SqlCompiler, feature: Aggregate, value: str, kind: str = "") -> str:
+    """The feature's value: `empty` without facts of its kind, unknown if they are stale.
 
-
-def _kind_alias(kind: str) -> str:
-    assert kind.replace("_", "").isalpha(), kind
-    return f"k_{kind}"
-
-
-def _per_kind(
-    compiler: SqlCompiler, features: list[Aggregate], join: str, only: str = ""
-) -> tuple[list[str], list[str]]:
-    """One aggregate subquery per fact kind, and the columns that read it.
-
-    Each kind's facts are read once, by their own index range, and only the
-    aggregates of that kind run over them (wage facts, which no rule reads, are
-    never touched). A person with no facts of the kind gets `empty`; one whose
-    facts of the kind are stale gets unknown.
+    `kind` names the columns holding the count and the last refresh of the person's facts
+    of the feature's kind (those of a window); without it they are aggregated here.
     """
-    joins: list[str] = []
-    columns: list[str] = []
-    for kind in dict.fromkeys(feature.kind for feature in features):
-        alias = _kind_alias(kind)
-        of_kind = [feature for feature in features if feature.kind == kind]
-        values = ", ".join(
-            f'{_value_sql(compiler, feature)} AS "{feature.name}"' for feature in of_kind
-        )
-        joins.append(
-            f"""LEFT JOIN (
-                SELECT f.person_id,
-                       (max(f.refreshed_at) AT TIME ZONE 'Asia/Seoul')::date AS refreshed_on,
-                       {values}
-                FROM person_facts f {join}
-                WHERE f.kind = {compiler.param(kind)} {only}
-                GROUP BY f.person_id
-            ) {alias} ON {alias}.person_id = p.person_id"""
-        )
-        for feature in of_kind:
-            columns.append(
-                f"CASE WHEN {alias}.person_id IS NULL THEN {_empty(compiler, feature)} "
-                f"WHEN {alias}.refreshed_on < $1::date - {STALE_AFTER_DAYS} THEN NULL "
-                f'ELSE {alias}."{feature.name}" END AS "{feature.name}"'
-            )
-    return joins, columns
+    where = f"WHERE f.kind = {compiler.param(feature.kind)}"
+    count, refreshed = (
+        (f"f.{kind}_facts", f"f.{kind}_refreshed_on")
+        if kind
+        else (f"count(*) FILTER ({where})", f"max(f.refreshed_on) FILTER ({where})")
+    )
+    empty = "NULL" if feature.empty is None else compiler.param(feature.empty)
+    return (
+        f"CASE WHEN {count} = 0 THEN {empty} "
+        f"WHEN {refreshed} < $1::date - {STALE_AFTER_DAYS} THEN NULL ELSE {value} END"
+    )
 
 
-def _names(facts: str, features: str | None, person: str) -> Any:
+def _names(compiler: Callable[[], SqlCompiler]) -> Callable[[Expr], str]:
     def name(node: Expr) -> str:
         match node:
-            case Col(column):
-                return f"{facts}.{column}"
-            case Feat(feature) if features is not None:
-                return f'{features}."{feature}"'
-            case Person(column):
-                return f"{person}.{column}"
+            case Col(column) | Person(column):
+                return f"f.{column}"
+            case Feat(feature) if feature in PERSON_FEATURES_BY_NAME:
+                return compiler().sql(PERSON_FEATURES_BY_NAME[feature].expr)
+            case Feat(feature) if FEATURES_BY_NAME[feature].level == 1:
+                return f'f."{feature}"'
         raise ValueError(f"{node!r} cannot be read here")
 
     return name
@@ -107,44 +104,75 @@ def _names(facts: str, features: str | None, person: str) -> Any:
 def feature_statements(
     as_of: date, person_ids: Sequence[int] | None
 ) -> list[tuple[str, list[Any]]]:
-    """The statements that fill the temporary features table, with their parameters."""
+    """The statement that fills the temporary features table, with its parameters.
+
+    One pass over `people` joined to their facts, in person order: a window over each
+    person's facts gives the level-1 features that level-2 features read, and one
+    grouping computes every feature (each aggregate filtered to its fact kind).
+    """
     params: list[Any] = [as_of]
     where = ""
     if person_ids is not None:
         params.append(list(person_ids))
-        where = "WHERE p.person_id = ANY($2::bigint[])"
-    compiler = SqlCompiler(params, _names("f", None, "p"))
+        where = "WHERE p.id = ANY($2::bigint[])"
+    compiler = SqlCompiler(params, _names(lambda: compiler))
+    level_2 = [feature for feature in FEATURES if feature.level == 2]
+    all_kinds = sorted({feature.kind for feature in FEATURES})
+    read_by_level_2 = {
+        node.name
+        for feature in level_2
+        for part in (feature.value, feature.where)
+        if part is not None
+        for node in walk(part)
+        if isinstance(node, Feat) and node.name in FEATURES_BY_NAME
+    }
+    windowed = [FEATURES_BY_NAME[name] for name in sorted(read_by_level_2)]
+    kinds = dict.fromkeys(feature.kind for feature in windowed)
+    window = [
+        f"count(*) FILTER (WHERE f.kind = {compiler.param(kind)}) OVER person AS {kind}_facts, "
+        f"max(f.refreshed_on) FILTER (WHERE f.kind = {compiler.param(kind)}) OVER person "
+        f"AS {kind}_refreshed_on"
+        for kind in kinds
+    ] + [
+        f'{_value_sql(compiler, feature, " OVER person")} AS "{feature.name}_window"'
+        for feature in windowed
+    ]
+    level_1 = [
+        _feature_sql(compiler, feature, f'f."{feature.name}_window"', feature.kind)
+        + f' AS "{feature.name}"'
+        for feature in windowed
+    ]
+    aggregates = [f"min(f.{column}) AS {column}" for column in PERSON_COLUMNS] + [
+        f'{_feature_sql(compiler, feature, _value_sql(compiler, feature))} AS "{feature.name}"'
+        for feature in FEATURES
+    ]
     derived = [f'{compiler.sql(d.expr)} AS "{d.name}"' for d in PERSON_FEATURES]
-    joins, columns = _per_kind(
-        compiler,
-        [f for f in FEATURES if f.level == 1],
-        "",
-        "AND f.person_id = ANY($2::bigint[])" if person_ids is not None else "",
-    )
-    person_columns = ", ".join(f"{column}" for column in PERSON_COLUMNS)
-    level_1 = f"""
-        CREATE TEMPORARY TABLE {_LEVEL_1} ON COMMIT DROP AS
-        SELECT p.person_id, {", ".join(f"p.{c}" for c in PERSON_COLUMNS)},
-               {", ".join(derived + columns)}
-        FROM (SELECT id AS person_id, {person_columns} FROM people) p
-        {" ".join(joins)}
-        {where}
-    """
-    # Level 2 reads level-1 features (`b`): the facts are joined to them, kind by kind.
-    params_2: list[Any] = [as_of]
-    compiler = SqlCompiler(params_2, _names("f", "b", "b"))
-    joins, columns = _per_kind(
-        compiler,
-        [f for f in FEATURES if f.level == 2],
-        f"JOIN {_LEVEL_1} b ON b.person_id = f.person_id",
-    )
-    level_2 = f"""
+    people = ", ".join(f"p.{column}" for column in PERSON_COLUMNS)
+    facts = ", ".join(f"f.{column}" for column in _FACT_COLUMNS)
+    features = f"""
         CREATE TEMPORARY TABLE {_FEATURES} ON COMMIT DROP AS
-        SELECT p.*, {", ".join(columns)}
-        FROM {_LEVEL_1} p
-        {" ".join(joins)}
+        SELECT f.*, {", ".join(derived)}
+        FROM (
+            SELECT f.person_id, {", ".join(aggregates)}
+            FROM (
+                SELECT f.*, {", ".join(level_1)}
+                FROM (
+                    SELECT f.*, {", ".join(window)}
+                    FROM (
+                        SELECT p.id AS person_id, {people}, {facts},
+                               (f.refreshed_at AT TIME ZONE 'Asia/Seoul')::date AS refreshed_on
+                        FROM people p
+                        LEFT JOIN person_facts f
+                            ON f.person_id = p.id AND f.kind = ANY({compiler.param(all_kinds)})
+                        {where}
+                    ) f
+                    WINDOW person AS (PARTITION BY f.person_id)
+                ) f
+            ) f
+            GROUP BY f.person_id
+        ) f
     """
-    return [(level_1, params), (f"ANALYZE {_LEVEL_1}", []), (level_2, params_2)]
+    return [(features, params)]
 
 
 def answers_query(rule: Rule, version: RuleVersion, as_of: date) -> tuple[str, list[Any]]:
@@ -153,7 +181,7 @@ def answers_query(rule: Rule, version: RuleVersion, as_of: date) -> tuple[str, l
     `$1` is the evaluation date, `$2` the programme id and `$3` the rule version.
     """
     params: list[Any] = [as_of, rule.programme_id, rule.version_id(version)]
-    compiler = SqlCompiler(params, _names("ef", "ef", "ef"))
+    compiler = SqlCompiler(params, _feature_columns)
     letters = " || ".join(
         f"(CASE {compiler.sql(criterion.test)} WHEN TRUE THEN 'M' WHEN FALSE THEN 'N' ELSE 'U' END)"
         for criterion in version.criteria
