@@ -57,7 +57,7 @@ def _cells(row: Row) -> tuple[str, str, str, str, str]:
         row.measure,
         format_figure(row.value, row.unit),
         baseline,
-        "—" if ratio is None else f"{ratio:.2f}",
+        "—" if ratio is None else _ratio(ratio),
     )
 
 
@@ -82,3 +82,8 @@ def render(rows: Sequence[Row]) -> str:
         + "|"
     )
     return "\n".join([pad(HEADERS), rule, *(pad(line) for line in lines[1:])])
+
+
+def _ratio(ratio: float) -> str:
+    """Two decimals, or three significant digits when that would print 0.00."""
+    return f"{ratio:.2f}" if ratio == 0 or abs(ratio) >= 0.01 else f"{ratio:.3g}"
