@@ -206,20 +206,50 @@ def answers_query(rule: Rule, version: RuleVersion, as_of: date) -> tuple[str, l
     )
 
 
-# One statement per rule: only the answers that changed (a new answer that is not "no",
-# or one that differs from the row kept), then an UPDATE of the known rows and an INSERT
-# of the new ones. Unchanged rows are not touched; the runs are serialised by a lock.
+def write_query(rule: Rule, version: RuleVersion, as_of: date) -> tuple[str, list[Any]]:
+    """The statement writing one rule's changed answers; it returns the rows written.
+
+    Only the answers that changed are written (a new answer that is not "no", or one that
+    differs from the row kept): an UPDATE of the known rows and an INSERT of the new ones;
+    unchanged rows are not touched, and the runs are serialised by a lock. `passed` (the
+    criteria joined by AND) is the status: false when a criterion is false, unknown when
+    none is false but one is unknown. AND stops at the first false criterion, so the
+    letters and the period are computed only for the people who can be written: those not
+    refused, and those whose kept answer was not "no".
+    """
+    params: list[Any] = [as_of, rule.programme_id, rule.version_id(version)]
+    compiler = SqlCompiler(params, _feature_columns)
+    tests = [f"({compiler.sql(criterion.test)})" for criterion in version.criteria]
+    letters = " || ".join(
+        f"(CASE {test} WHEN TRUE THEN 'M' WHEN FALSE THEN 'N' ELSE 'U' END)" for test in tests
+    )
+    period = compiler.sql(version.period)
+    # OFFSET 0 keeps each subquery's columns computed once per person (PostgreSQL would
+    # otherwise inline the expressions wherever they are read).
+    answers = f"""
+        SELECT ef.person_id, $3::text AS rule_version, {letters} AS criteria,
+               ({period})::text AS period_key,
+               CASE ef.passed WHEN TRUE THEN 'eligible' WHEN FALSE THEN 'not_eligible'
+                    ELSE 'unknown' END AS status,
+               old.person_id IS NOT NULL AS known, old.status AS old_status,
+               old.criteria AS old_criteria, old.period_key AS old_period_key,
+               old.rule_version AS old_rule_version
+        FROM (SELECT ef.*, {" AND ".join(tests)} AS passed FROM {_FEATURES} ef OFFSET 0) ef
+        LEFT JOIN eligibility old
+            ON old.programme_id = $2::text AND old.person_id = ef.person_id
+        WHERE ef.passed IS NOT FALSE OR old.status <> 'not_eligible'
+        OFFSET 0
+    """
+    return _WRITE.format(answers=answers), params
+
+
 _WRITE = """
 WITH changed AS MATERIALIZED (
-    SELECT computed.*, old.person_id IS NOT NULL AS known
-    FROM ({answers}) computed
-    LEFT JOIN eligibility old
-        ON old.programme_id = $2::text AND old.person_id = computed.person_id
-    WHERE (computed.status <> 'not_eligible' OR old.status <> 'not_eligible')
-      AND (old.person_id IS NULL
-           OR (old.status, old.criteria, old.period_key, old.rule_version)
-              IS DISTINCT FROM
-              (computed.status, computed.criteria, computed.period_key, computed.rule_version))
+    SELECT c.person_id, c.rule_version, c.criteria, c.period_key, c.status, c.known
+    FROM ({answers}) c
+    WHERE NOT c.known
+       OR (c.old_status, c.old_criteria, c.old_period_key, c.old_rule_version)
+          IS DISTINCT FROM (c.status, c.criteria, c.period_key, c.rule_version)
 ),
 updated AS (
     UPDATE eligibility e SET
@@ -305,8 +335,8 @@ async def evaluate_population(
             version = rule.version_on(as_of)
             if version is None:
                 continue
-            sql, params = answers_query(rule, version, as_of)
-            written[rule.programme_id] = await conn.fetchval(_WRITE.format(answers=sql), *params)
+            sql, params = write_query(rule, version, as_of)
+            written[rule.programme_id] = await conn.fetchval(sql, *params)
         seconds = time.perf_counter() - started
         await conn.execute(
             """
