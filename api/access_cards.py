@@ -170,6 +170,7 @@ CARD_PAGE = """<!doctype html>
 <style>
 body {{ font-family: sans-serif; margin: 2rem; word-break: keep-all; }}
 .card {{ border: 2px solid #000; border-radius: 1rem; padding: 2rem; max-width: 40rem; }}
+.title {{ font-size: 1rem; font-weight: normal; margin: 0 0 1rem; }}
 .name {{ font-size: 3rem; font-weight: bold; margin: 0 0 1rem; }}
 .help {{ font-size: 2rem; }}
 svg {{ width: 20rem; height: 20rem; }}
@@ -178,7 +179,7 @@ svg {{ width: 20rem; height: 20rem; }}
 </head>
 <body>
 <main class="card">
-<p>{title}</p>
+<h1 class="title">{title}</h1>
 <p class="name">{name}</p>
 <p class="help">{how}</p>
 {qr}
@@ -186,8 +187,8 @@ svg {{ width: 20rem; height: 20rem; }}
 <p>{lost}</p>
 <p>{issued}</p>
 </main>
-<p class="actions"><button type="button" onclick="window.print()">{print}</button>
-<a href="{pdf_url}" rel="noreferrer">{pdf}</a></p>
+<footer class="actions"><p><button type="button" onclick="window.print()">{print}</button>
+<a href="{pdf_url}" rel="noreferrer">{pdf}</a></p></footer>
 </body>
 </html>
 """

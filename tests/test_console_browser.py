@@ -1,7 +1,9 @@
 """A real browser at the counter: a new clerk opens the enrollment link, registers a
 passkey, signs in, finds a person, records a matching ID check, issues an access card
-and gets its print page — all through the console pages, against a server on a real
-socket.
+and gets its print page; the person then types their PIN, and the clerk opens the
+recovery, phones, helpers and benefits pages — all through the console pages, against a
+server on a real socket. axe-core (from `axe-playwright-python`) checks every page on the
+way, WCAG AA and AAA contrast, and finds nothing.
 
 Headless Debian Chromium driven by Playwright, with Chromium's virtual authenticator
 (DevTools protocol `WebAuthn` domain) as the clerk's passkey. Without Chromium or
@@ -10,9 +12,11 @@ Playwright the test skips and says why, except under CI (`CI=true`).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 import asyncpg
@@ -27,11 +31,27 @@ from tests.factories import make_person
 
 SCREENSHOTS = OUTPUT / "console-browser"
 TIMEOUT_MS = 20_000
+# WCAG 2.1 AA and best practice; AAA contrast (7:1) too, as the status page promises.
+AXE_OPTIONS = {
+    "resultTypes": ["violations"],
+    "rules": {"color-contrast-enhanced": {"enabled": True}},
+}
+
+
+async def assert_accessible(page: Any, where: str) -> None:
+    """axe-core finds nothing on the page as it is now (every impact, not only serious)."""
+    axe = importlib.import_module("axe_playwright_python.async_playwright").Axe()
+    results = await axe.run(page, options=AXE_OPTIONS)
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+    ]
+    assert not problems, f"{where}: " + "\n".join(problems)
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Path:
-    return require_browser("REAL-BROWSER CONSOLE TEST")
+    return require_browser("REAL-BROWSER CONSOLE TEST", ("playwright", "axe_playwright_python"))
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +119,10 @@ async def test_a_clerk_enrolls_signs_in_checks_an_id_and_prints_a_card(
                 await page.inner_text("#status")
             )
 
+            await assert_accessible(page, "enroll")
             await page.click("#next a")
             await page.wait_for_url("**/console/sign-in", timeout=TIMEOUT_MS)
+            await assert_accessible(page, "sign-in")
             await page.click("#sign-in")
             await page.wait_for_selector("#staff-name", timeout=TIMEOUT_MS)
             assert await page.inner_text("#staff-name") == "박창구"
@@ -112,6 +134,8 @@ async def test_a_clerk_enrolls_signs_in_checks_an_id_and_prints_a_card(
             await page.fill("#name", "최다온")
             await page.fill("#birth_date", "1984-07-09")
             await page.press("#birth_date", "Enter")
+            await page.wait_for_selector(f'a[href="/console/people/{person.id}"]')
+            await assert_accessible(page, "people search")
             await page.click(f'a[href="/console/people/{person.id}"]')
 
             await page.select_option("#document_type", "resident_id_card")
@@ -120,10 +144,12 @@ async def test_a_clerk_enrolls_signs_in_checks_an_id_and_prints_a_card(
             await page.click('button:has-text("확인 결과 기록")')
             await page.wait_for_selector("#issue-card", timeout=TIMEOUT_MS)
             assert "신분증이 일치했어요" in await page.inner_text("#checked")
+            await assert_accessible(page, "person")
 
             await page.click("#issue-card")
             await page.wait_for_url("**/console/api/access-cards/*/print?token=*")
             assert await page.inner_text(".name") == "최다온"
+            await assert_accessible(page, "card")
             assert await page.locator("svg").count() == 1
             # The PDF link, fetched with the clerk's own session cookie.
             link = await page.get_attribute('a:has-text("PDF로 받기")', "href")
@@ -138,6 +164,7 @@ async def test_a_clerk_enrolls_signs_in_checks_an_id_and_prints_a_card(
             # The person types their first PIN on the counter's keypad, twice.
             await page.goto(f"{live_server}/console/people/{person.id}")
             await page.click("#set-pin")
+            await assert_accessible(page, "pin")
             await page.fill("#pin", "306817")
             await page.fill("#pin_again", "306817")
             await page.press("#pin_again", "Enter")
@@ -148,6 +175,13 @@ async def test_a_clerk_enrolls_signs_in_checks_an_id_and_prints_a_card(
             await page.goto(f"{live_server}/console/people/{person.id}/recovery")
             await page.wait_for_selector("#reset-pin", timeout=TIMEOUT_MS)
             assert await page.locator("#check-first").count() == 0
+            await assert_accessible(page, "recovery")
+            # A form sent back with its errors, in English.
+            await page.goto(f"{live_server}/console/people?name=&birth_date=1984-13-40&lang=en")
+            await assert_accessible(page, "people search with errors")
+            for part in ("phones", "delegations", "benefits"):
+                await page.goto(f"{live_server}/console/people/{person.id}/{part}")
+                await assert_accessible(page, part)
             await page.screenshot(path=str(SCREENSHOTS / "recovery.png"), full_page=True)
         finally:
             await browser.close()
