@@ -27,7 +27,6 @@ from onestop.applications import (
     korea_today,
     my_application,
     my_applications,
-    release_key,
     request_fingerprint,
     store_answer,
     submit_application,
@@ -131,9 +130,8 @@ async def submit_once(
     answer again. With `acting`, a proxy (a person or a clerk) applies for the principal,
     and the action is recorded with both. The app's route and the counter's share it."""
     locale = request_locale(request)
-    pool = request.app.state.pool
     fingerprint = request_fingerprint(SUBMIT_SCOPE, data)
-    stored = await claim_key(pool, applicant.account_id, idempotency_key, fingerprint)
+    stored = await claim_key(tx.conn, applicant.account_id, idempotency_key, fingerprint)
     if stored is not None:
         return Response(
             content=stored.body,  # type: ignore[arg-type]
@@ -141,33 +139,30 @@ async def submit_once(
             media_type="application/json",
             headers={"Idempotent-Replayed": "true"},
         )
-    try:
-        application = await submit_application(
+    # A failure rolls back the key with the work: the same request may be sent again.
+    application = await submit_application(
+        tx.conn,
+        applicant,
+        programme_id=data.programme_id,
+        confirmed=data.confirmed,
+        bank_account_id=data.bank_account_id,
+        contact_preference=data.contact_preference,
+        locale=locale,
+    )
+    if acting is not None:
+        delegation, acting_session = acting
+        await record_delegated_action(
             tx.conn,
-            applicant,
-            programme_id=data.programme_id,
-            confirmed=data.confirmed,
-            bank_account_id=data.bank_account_id,
-            contact_preference=data.contact_preference,
-            locale=locale,
+            delegation,
+            acting_session,
+            action="delegation.application_submitted",
+            subject=f"application:{application.id}",
         )
-        if acting is not None:
-            delegation, acting_session = acting
-            await record_delegated_action(
-                tx.conn,
-                delegation,
-                acting_session,
-                action="delegation.application_submitted",
-                subject=f"application:{application.id}",
-            )
-        view = await application_view(tx.conn, application, locale, korea_today())
-        body = msgspec.json.encode(view)
-        await store_answer(
-            tx.conn, applicant.account_id, idempotency_key, StoredAnswer(status=201, body=body)
-        )
-    except BaseException:
-        await release_key(pool, applicant.account_id, idempotency_key)
-        raise
+    view = await application_view(tx.conn, application, locale, korea_today())
+    body = msgspec.json.encode(view)
+    await store_answer(
+        tx.conn, applicant.account_id, idempotency_key, StoredAnswer(status=201, body=body)
+    )
     return Response(
         content=body,  # type: ignore[arg-type]
         status_code=201,

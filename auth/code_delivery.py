@@ -1,5 +1,9 @@
 """The arq job that sends an SMS or voice code, outside any request.
 
+It runs on the interactive queue (server/jobs.py), never behind bulk notices,
+and sends from the codes' own sender with a validity period: a code Twilio
+could not hand over while it still works is dropped there, not delivered dead.
+
 Twilio down or slow: the job retries with backoff while the code is still
 valid, then gives up cleanly (the challenge is marked failed; the person can
 ask for a new code). A retry sends the same code, so a message that arrives
@@ -80,6 +84,7 @@ async def send_code(ctx: dict[str, Any], challenge_id: str, sealed_code: bytes) 
         if challenge.send_state == "sent":
             return "already-sent"
         code = unseal(settings.auth, sealed_code, code_context(challenge.id)).decode()
+        valid_for_s = int((challenge.expires_at - datetime.now(UTC)).total_seconds())
         await conn.execute(
             "UPDATE sms_challenges SET send_attempts = send_attempts + 1 WHERE id = $1",
             challenge.id,
@@ -91,6 +96,7 @@ async def send_code(ctx: dict[str, Any], challenge_id: str, sealed_code: bytes) 
                     conn,
                     to=challenge.phone_e164,
                     twiml=voice_twiml(challenge.locale, code),
+                    interactive=True,
                 )
             else:
                 sent = await send_sms(
@@ -98,6 +104,8 @@ async def send_code(ctx: dict[str, Any], challenge_id: str, sealed_code: bytes) 
                     conn,
                     to=challenge.phone_e164,
                     body=sms_text(challenge.locale, code),
+                    interactive=True,
+                    valid_for_s=valid_for_s,
                 )
         except ProviderError as exc:
             try_number = int(ctx.get("job_try", 1))

@@ -5,29 +5,43 @@ device), SMS (a mobile number), voice call (any number, landlines too), and
 last a letter queued for printing (the notice is in the kiosk inbox anyway).
 
 - **Once per channel.** A delivery row per (notice, channel) is claimed by a
-  conditional write in its own transaction before anything is sent; a job that
-  runs again (a worker died, arq retried) finds it `sending` and sends nothing.
-  A `sending` row older than `STUCK_AFTER` becomes `ambiguous` (see `jobs.py`).
+  conditional write in its own transaction before anything is sent, with the
+  arq job that claimed it; a second job finds it `sending` and sends nothing.
+- **States tell the truth.** Just before the provider is called, the row gets
+  `provider_call_at` (and the SMS text's hash), committed; right after, its
+  outcome. A delivery is `sent` only with the provider's reference in hand. A
+  claim whose call never started (the worker died first) is tried again, never
+  guessed: at once when arq runs the same job again, else by the sweep. A call
+  that may have reached the provider is `ambiguous` until `resolve_ambiguous`
+  asks the provider (SMS, voice) or leaves the notice in the inbox (push: FCM
+  cannot be asked, and the inbox is idempotent). A notice is `sent` only when
+  none of its deliveries is still unsettled.
+- **One connection at a time.** No step holds a connection while it waits for
+  another or for a provider: the claim is one transaction, each send marks and
+  records its row with short statements of its own.
+- **Paced.** Bulk sends take a slot of their provider's pace (notifications/
+  pacing.py), so that a burst neither trips its limits nor crowds out codes.
+  Urgent notices (an account change) go unpaced, from the interactive worker.
 - **Retries** on 5xx, 429 and unanswered-but-safe errors only: up to
   `MAX_ATTEMPTS` tries with backoff (about an hour in all), then the next channel.
-- **Ambiguous** (a timeout: the provider may have sent it; neither FCM nor Twilio
-  takes an idempotency key): never resent on that channel; the notice counts as
-  sent. For push, the unread-after-48-hours fallback to SMS still applies.
 - A dead FCM token is retired and the next channel is tried at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 import asyncpg
 import msgspec
+from redis.asyncio import Redis
 
 from notifications.fcm import PushMessage, PushOutcome, send_push
 from notifications.messages import NoticeText, render_notice, voice_twiml
+from notifications.pacing import take_slots
 from notifications.recipients import (
     BACKOFF_S,
     CHANNELS,
@@ -37,14 +51,44 @@ from notifications.recipients import (
     channels_now,
     load_recipients,
 )
+from notifications.settle import settle_notices
 from notifications.twilio_client import ProviderError, place_call, send_sms
 from server.settings import Settings
 
 _TWILIO_CONCURRENCY = 20
 
 
+def body_digest(body: str) -> bytes:
+    return hashlib.sha256(body.encode()).digest()
+
+
+async def _take_back_own_claims(
+    conn: asyncpg.Connection, job_id: str, notice_ids: Sequence[int], now: datetime
+) -> None:
+    """arq runs a job again when its worker died: the claims that job left are its own.
+    One whose provider call never started is due again now; one whose call started may
+    have been sent, and waits for `resolve_ambiguous`."""
+    await conn.execute(
+        """
+        UPDATE notice_deliveries
+        SET state = CASE WHEN provider_call_at IS NULL THEN 'temporary_failure'
+                         ELSE 'ambiguous' END,
+            attempts = CASE WHEN provider_call_at IS NULL THEN greatest(attempts - 1, 0)
+                            ELSE attempts END,
+            next_attempt_at = CASE WHEN provider_call_at IS NULL THEN $3::timestamptz END,
+            error = CASE WHEN provider_call_at IS NULL THEN 'claim of a dead worker'
+                         ELSE 'no answer recorded' END,
+            updated_at = now()
+        WHERE claimed_by = $1 AND notice_id = ANY($2::bigint[]) AND state = 'sending'
+        """,
+        job_id,
+        list(notice_ids),
+        now,
+    )
+
+
 async def _claim(
-    conn: asyncpg.Connection, wanted: list[tuple[Recipient, str]]
+    conn: asyncpg.Connection, wanted: list[tuple[Recipient, str]], job_id: str
 ) -> dict[tuple[int, str], tuple[int, int]]:
     """Take each (notice, channel) delivery for one attempt, in one statement.
 
@@ -53,12 +97,13 @@ async def _claim(
     """
     rows = await conn.fetch(
         """
-        INSERT INTO notice_deliveries (notice_id, channel, state, attempts, device_id)
-        SELECT notice_id, channel, 'sending', 1, device_id
+        INSERT INTO notice_deliveries (notice_id, channel, state, attempts, device_id, claimed_by)
+        SELECT notice_id, channel, 'sending', 1, device_id, $4
         FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS t(notice_id, channel, device_id)
         ON CONFLICT (notice_id, channel) DO UPDATE
             SET state = 'sending', attempts = notice_deliveries.attempts + 1,
                 device_id = coalesce(excluded.device_id, notice_deliveries.device_id),
+                claimed_by = excluded.claimed_by, provider_call_at = NULL, body_sha256 = NULL,
                 updated_at = now()
             WHERE notice_deliveries.state = 'temporary_failure'
         RETURNING id, notice_id, channel, attempts
@@ -66,6 +111,7 @@ async def _claim(
         [recipient.notice_id for recipient, _ in wanted],
         [channel for _, channel in wanted],
         [recipient.devices[0][0] if channel == "push" else None for recipient, channel in wanted],
+        job_id,
     )
     return {(row["notice_id"], row["channel"]): (row["id"], row["attempts"]) for row in rows}
 
@@ -91,7 +137,36 @@ class Attempt(msgspec.Struct, kw_only=True):
     retire_device: bool = False
 
 
-async def _send_push(settings: Settings, conn: asyncpg.Connection, batch: list[Attempt]) -> None:
+async def _mark_called(
+    pool: asyncpg.Pool, job_id: str, delivery_ids: list[int], digests: list[bytes | None]
+) -> set[int]:
+    """Committed before the provider is called: from here on, the send may have happened.
+    Returns the rows this job still holds (a sweep may have given one to another job)."""
+    rows = await pool.fetch(
+        """
+        UPDATE notice_deliveries d SET provider_call_at = now(), body_sha256 = t.digest,
+               updated_at = now()
+        FROM unnest($1::bigint[], $2::bytea[]) AS t(id, digest)
+        WHERE d.id = t.id AND d.state = 'sending' AND d.claimed_by = $3
+        RETURNING d.id
+        """,
+        delivery_ids,
+        digests,
+        job_id,
+    )
+    return {row["id"] for row in rows}
+
+
+async def _send_push(
+    settings: Settings,
+    pool: asyncpg.Pool,
+    redis: Redis,
+    batch: list[Attempt],
+    *,
+    job_id: str,
+    paced: bool,
+) -> list[Attempt]:
+    """Send the batch; returns the attempts that were sent (this job still held them)."""
     messages = []
     for attempt in batch:
         rendered = render_notice(_text(attempt.recipient), attempt.recipient.locale)
@@ -108,30 +183,55 @@ async def _send_push(settings: Settings, conn: asyncpg.Connection, batch: list[A
     # request, and two batches of 500 at once make its connection pool thrash (measured:
     # 16 s a batch instead of about 1 s). Other jobs go on with their database work.
     async with _push_slot():
-        outcomes: list[PushOutcome] = await send_push(settings.fcm, messages, conn)
-    for attempt, outcome in zip(batch, outcomes, strict=True):
+        if paced:
+            await take_slots(redis, "fcm", settings.fcm.bulk_per_second, len(batch))
+        held = await _mark_called(pool, job_id, [a.delivery_id for a in batch], [None] * len(batch))
+        kept = [(a, m) for a, m in zip(batch, messages, strict=True) if a.delivery_id in held]
+        outcomes: list[PushOutcome] = await send_push(
+            settings.fcm, [message for _, message in kept], pool
+        )
+    for (attempt, _), outcome in zip(kept, outcomes, strict=True):
         attempt.state = outcome.state
         attempt.provider_ref = outcome.message_id
         attempt.error = outcome.error
         attempt.retire_device = outcome.token_dead
+    return [attempt for attempt, _ in kept]
 
 
-async def _send_twilio(settings: Settings, conn: asyncpg.Connection, attempt: Attempt) -> None:
+async def _send_twilio(
+    settings: Settings,
+    pool: asyncpg.Pool,
+    redis: Redis,
+    attempt: Attempt,
+    now: datetime,
+    *,
+    job_id: str,
+    paced: bool,
+) -> None:
+    """One SMS or call: wait for its slot, mark, send, record — holding no connection
+    while Twilio answers."""
     recipient = attempt.recipient
     assert recipient.phone is not None
     rendered = render_notice(_text(recipient), recipient.locale)
     callback = (
         f"{settings.http.public_url}/webhooks/twilio/status" if settings.twilio.enabled else None
     )
+    if paced:
+        await take_slots(redis, "twilio", settings.twilio.bulk_per_second)
+    sms = attempt.channel == "sms"
+    digest = body_digest(rendered.sms) if sms else None
+    if not await _mark_called(pool, job_id, [attempt.delivery_id], [digest]):
+        attempt.state = "taken_over"
+        return
     try:
-        if attempt.channel == "sms":
+        if sms:
             sent = await send_sms(
-                settings.twilio, conn, to=recipient.phone, body=rendered.sms,
+                settings.twilio, pool, to=recipient.phone, body=rendered.sms,
                 status_callback=callback,
             )  # fmt: skip
         else:
             sent = await place_call(
-                settings.twilio, conn, to=recipient.phone,
+                settings.twilio, pool, to=recipient.phone,
                 twiml=voice_twiml(rendered, recipient.locale), status_callback=callback,
             )  # fmt: skip
     except ProviderError as exc:
@@ -142,15 +242,11 @@ async def _send_twilio(settings: Settings, conn: asyncpg.Connection, attempt: At
             attempt.state = "temporary_failure"
         else:
             attempt.state = "permanent_failure"
-        return
-    attempt.state = "sent"
-    attempt.provider_ref = sent.provider_id
-    # Recorded at once: Twilio's status callback may come before the batch is recorded.
-    await conn.execute(
-        "UPDATE notice_deliveries SET provider_ref = $2 WHERE id = $1",
-        attempt.delivery_id,
-        sent.provider_id,
-    )
+    else:
+        attempt.state = "sent"
+        attempt.provider_ref = sent.provider_id
+    # Recorded at once: Twilio's status callback may come soon after.
+    await _record(pool, [attempt], now, job_id)
 
 
 def _text(recipient: Recipient) -> NoticeText:
@@ -159,8 +255,10 @@ def _text(recipient: Recipient) -> NoticeText:
     )
 
 
-async def _record(conn: asyncpg.Connection, attempts: list[Attempt], now: datetime) -> None:
-    """Every outcome of a round in three statements (deliveries, devices, notices)."""
+async def _record(
+    conn: asyncpg.Connection | asyncpg.Pool, attempts: list[Attempt], now: datetime, job_id: str
+) -> None:
+    """Outcomes of sends (deliveries, then dead devices); notices are settled per round."""
     next_attempts: list[datetime | None] = []
     for attempt in attempts:
         next_at = None
@@ -178,13 +276,14 @@ async def _record(conn: asyncpg.Connection, attempts: list[Attempt], now: dateti
             error = t.error, next_attempt_at = t.next_attempt_at, updated_at = now()
         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
             AS t(id, state, provider_ref, error, next_attempt_at)
-        WHERE d.id = t.id AND d.state = 'sending'
+        WHERE d.id = t.id AND d.state = 'sending' AND d.claimed_by = $6
         """,
         [a.delivery_id for a in attempts],
         [a.state for a in attempts],
         [a.provider_ref for a in attempts],
         [a.error for a in attempts],
         next_attempts,
+        job_id,
     )
     dead = [a.recipient.devices[0][0] for a in attempts if a.retire_device and a.recipient.devices]
     if dead:
@@ -195,15 +294,6 @@ async def _record(conn: asyncpg.Connection, attempts: list[Attempt], now: dateti
             """,
             dead,
         )
-    reached = [
-        a.recipient.notice_id for a in attempts if a.state in {"sent", "ambiguous", "delivered"}
-    ]
-    if reached:
-        await conn.execute(
-            "UPDATE notices SET state = 'sent' WHERE id = ANY($1::bigint[]) "
-            "AND state IN ('pending', 'sending')",
-            reached,
-        )
 
 
 class DeliveryRound(msgspec.Struct, kw_only=True):
@@ -212,15 +302,16 @@ class DeliveryRound(msgspec.Struct, kw_only=True):
 
 
 async def deliver_round(
-    pool: asyncpg.Pool, settings: Settings, notice_ids: Sequence[int], now: datetime,
-    *, unread_push: bool = False,
+    pool: asyncpg.Pool, redis: Redis, settings: Settings, notice_ids: Sequence[int],
+    now: datetime, *, job_id: str, unread_push: bool = False, paced: bool = True,
 ) -> tuple[DeliveryRound, list[int]]:  # fmt: skip
     """One round: claim a channel per notice, send, record. Returns the notices that
     should be tried again at once on their next channel (a permanent failure)."""
     attempts: list[Attempt] = []
     async with pool.acquire() as pooled, pooled.transaction():
         conn = cast(asyncpg.Connection, pooled)
-        recipients = await load_recipients(conn, notice_ids)
+        await _take_back_own_claims(conn, job_id, notice_ids, now)
+        recipients = await load_recipients(conn, notice_ids, unread_push=unread_push)
         # A notice whose person died since, or that is no longer to be sent: stop here.
         gone = set(notice_ids) - {r.notice_id for r in recipients}
         if gone:
@@ -235,7 +326,7 @@ async def deliver_round(
             if not channels:
                 await _close_if_exhausted(conn, recipient, now)
             wanted.extend((recipient, channel) for channel in channels)
-        taken = await _claim(conn, wanted) if wanted else {}
+        taken = await _claim(conn, wanted, job_id) if wanted else {}
         for recipient, channel in wanted:
             claimed = taken.get((recipient.notice_id, channel))
             if claimed is None:
@@ -243,32 +334,34 @@ async def deliver_round(
             attempt = Attempt(
                 delivery_id=claimed[0], recipient=recipient, channel=channel, attempts=claimed[1]
             )
-            if channel == "letter":
-                attempt.state = "sent"
             attempts.append(attempt)
-        letters = [a.recipient.notice_id for a in attempts if a.channel == "letter"]
+        letters = [a for a in attempts if a.channel == "letter"]
         if letters:
+            # Queued for printing in this same transaction: the letter is as good as sent.
             await conn.execute(
                 "INSERT INTO letters (notice_id) SELECT unnest($1::bigint[]) ON CONFLICT DO NOTHING",
-                letters,
+                [a.recipient.notice_id for a in letters],
             )
-    # Sending happens outside any transaction: a slow provider holds no lock.
+            for letter in letters:
+                letter.state = "sent"
+            await _record(conn, letters, now, job_id)
+    # Sending happens outside any transaction and without a held connection.
+    push = [a for a in attempts if a.channel == "push"]
+    if push:
+        sent_push = await _send_push(settings, pool, redis, push, job_id=job_id, paced=paced)
+        await _record(pool, sent_push, now, job_id)
+        for attempt in push:
+            if attempt.state == "sending":
+                attempt.state = "taken_over"
+    limit = asyncio.Semaphore(_TWILIO_CONCURRENCY)
+
+    async def one(attempt: Attempt) -> None:
+        async with limit:
+            await _send_twilio(settings, pool, redis, attempt, now, job_id=job_id, paced=paced)
+
+    await asyncio.gather(*(one(a) for a in attempts if a.channel in {"sms", "voice"}))
     async with pool.acquire() as pooled:
-        outbox = cast(asyncpg.Connection, pooled)
-        push = [a for a in attempts if a.channel == "push"]
-        if push:
-            await _send_push(settings, outbox, push)
-        limit = asyncio.Semaphore(_TWILIO_CONCURRENCY)
-
-        async def one(attempt: Attempt) -> None:
-            # A connection each: the SID (and in development the outbox row) is written
-            # as soon as each send returns, while the others are still sending.
-            async with limit, pool.acquire() as own:
-                await _send_twilio(settings, cast(asyncpg.Connection, own), attempt)
-
-        await asyncio.gather(*(one(a) for a in attempts if a.channel in {"sms", "voice"}))
-    async with pool.acquire() as pooled, pooled.transaction():
-        await _record(cast(asyncpg.Connection, pooled), attempts, now)
+        await settle_notices(cast(asyncpg.Connection, pooled), sorted(set(notice_ids)))
     attempted: dict[str, int] = {}
     states: dict[str, int] = {}
     for attempt in attempts:
@@ -300,8 +393,8 @@ async def _close_if_exhausted(
 
 
 async def deliver_notices(
-    pool: asyncpg.Pool, settings: Settings, notice_ids: Sequence[int], now: datetime,
-    *, unread_push: bool = False,
+    pool: asyncpg.Pool, redis: Redis, settings: Settings, notice_ids: Sequence[int],
+    now: datetime, *, job_id: str, unread_push: bool = False, paced: bool = True,
 ) -> dict[str, Any]:  # fmt: skip
     """Deliver a batch, falling back channel by channel at once on permanent failures."""
     attempted: dict[str, int] = {}
@@ -310,7 +403,10 @@ async def deliver_notices(
     for _ in CHANNELS:
         if not pending:
             break
-        result, pending = await deliver_round(pool, settings, pending, now, unread_push=unread_push)
+        result, pending = await deliver_round(
+            pool, redis, settings, pending, now,
+            job_id=job_id, unread_push=unread_push, paced=paced,
+        )  # fmt: skip
         unread_push = False
         for key, value in result.attempted.items():
             attempted[key] = attempted.get(key, 0) + value

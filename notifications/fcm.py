@@ -199,7 +199,7 @@ async def _send_batch(app: Any, batch: Sequence[PushMessage]) -> list[PushOutcom
 async def send_push(
     settings: FcmSettings,
     messages: Sequence[PushMessage],
-    conn: asyncpg.Connection | None = None,
+    conn: asyncpg.Connection | asyncpg.Pool | None = None,
 ) -> list[PushOutcome]:
     """Send each message; one outcome per message, in order. Raises only for a database error."""
     if not messages:
@@ -219,7 +219,7 @@ async def send_push(
 
 
 async def insert_push_outbox(
-    conn: asyncpg.Connection, tokens: list[str], bodies: list[str]
+    conn: asyncpg.Connection | asyncpg.Pool, tokens: list[str], bodies: list[str]
 ) -> list[int]:
     """Outbox rows in the order given; their ids, ascending in that order."""
     rows = await conn.fetch(
@@ -238,7 +238,7 @@ async def insert_push_outbox(
 
 
 async def _to_outbox(
-    conn: asyncpg.Connection | None, messages: Sequence[PushMessage]
+    conn: asyncpg.Connection | asyncpg.Pool | None, messages: Sequence[PushMessage]
 ) -> list[PushOutcome]:
     if conn is None:
         return [PushOutcome(state="technical_failure", error="no_outbox") for _ in messages]

@@ -6,17 +6,21 @@
     watch_new_facts       every minute: people with facts added since the last look
     notify_application_events  every minute: a notice per application status change
     dispatch_due_notices  every minute: due notices, 500 per `deliver_notices` job
-    deliver_notices       one batch: channel by channel, with fallback
+    deliver_notices       one batch: channel by channel, with fallback (paced)
+    deliver_urgent_notices  the same for an account notice, on the interactive queue
     retry_deliveries      every minute: temporary failures whose backoff has passed
-    sweep_deliveries      every 5 minutes: stuck claims (a worker died)
+    sweep_deliveries      every minute: claims a lost job left (retried, or ambiguous)
+    resolve_ambiguous     every minute: ask the provider whether a send in doubt went
     fallback_unread_push  hourly: a push unread after 48 hours goes by SMS once
     print_letters         daily: the day's letters to var/letters/<date>.txt
 
-Jobs enqueue other jobs only after their own transaction has committed.
+Jobs enqueue other jobs only after their own transaction has committed, and
+each holds at most one pooled connection at a time.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -31,8 +35,11 @@ from notifications.notices import (
     create_application_notices,
     create_benefit_notices,
 )
+from notifications.resolve import resolve_ambiguous_deliveries
+from notifications.settle import settle_notices
 from onestop.eligibility import evaluate_population
 from onestop.eligibility.explain import KOREA
+from server.jobs import enqueue
 
 
 def _now(ctx: dict[str, Any]) -> datetime:
@@ -46,6 +53,10 @@ def _korean_day(ctx: dict[str, Any]) -> date:
     return _now(ctx).astimezone(KOREA).date()
 
 
+def _quiet_hours(ctx: dict[str, Any]) -> bool:
+    return bool(ctx["settings"].notifications.quiet_hours)
+
+
 async def _dispatch(ctx: dict[str, Any]) -> int:
     """Claim due notices in batches and enqueue a delivery job per batch."""
     batches = 0
@@ -54,7 +65,7 @@ async def _dispatch(ctx: dict[str, Any]) -> int:
             claimed = await claim_due_notices(conn, _now(ctx), BATCH)
         if not claimed:
             return batches
-        await ctx["redis"].enqueue_job("deliver_notices", claimed)
+        await enqueue(ctx["redis"], "deliver_notices", claimed)
         batches += 1
 
 
@@ -63,7 +74,7 @@ async def scan_notices(ctx: dict[str, Any]) -> dict[str, Any]:
     async with ctx["pool"].acquire() as conn:
         run = await evaluate_population(conn, _korean_day(ctx))
         async with conn.transaction():
-            created = await create_benefit_notices(conn, _now(ctx))
+            created = await create_benefit_notices(conn, _now(ctx), quiet_hours=_quiet_hours(ctx))
     return {"people": run.people, "notices": created, "batches": await _dispatch(ctx)}
 
 
@@ -72,7 +83,9 @@ async def person_facts_changed(ctx: dict[str, Any], person_ids: Sequence[int]) -
     async with ctx["pool"].acquire() as conn:
         await evaluate_population(conn, _korean_day(ctx), list(person_ids))
         async with conn.transaction():
-            created = await create_benefit_notices(conn, _now(ctx), list(person_ids))
+            created = await create_benefit_notices(
+                conn, _now(ctx), list(person_ids), quiet_hours=_quiet_hours(ctx)
+            )
     return {"notices": created, "batches": await _dispatch(ctx)}
 
 
@@ -111,7 +124,7 @@ async def watch_new_facts(ctx: dict[str, Any]) -> dict[str, Any]:
             "UPDATE job_watermarks SET value = $1 WHERE name = 'person_facts'", batch["newest"]
         )
     for start in range(0, len(people), BATCH):
-        await ctx["redis"].enqueue_job("person_facts_changed", people[start : start + BATCH])
+        await enqueue(ctx["redis"], "person_facts_changed", people[start : start + BATCH])
     return {"people": len(people)}
 
 
@@ -119,11 +132,11 @@ async def notify_application_events(ctx: dict[str, Any]) -> dict[str, Any]:
     """A notice per status change; and the people concerned are re-evaluated (a rejected
     application may leave another programme to tell them about)."""
     async with ctx["pool"].acquire() as conn, conn.transaction():
-        people = await create_application_notices(conn, _now(ctx))
+        people = await create_application_notices(conn, _now(ctx), quiet_hours=_quiet_hours(ctx))
     if not people:
         return {"notices": 0, "batches": 0}
     for start in range(0, len(people), BATCH):
-        await ctx["redis"].enqueue_job("person_facts_changed", people[start : start + BATCH])
+        await enqueue(ctx["redis"], "person_facts_changed", people[start : start + BATCH])
     return {"notices": len(people), "batches": await _dispatch(ctx)}
 
 
@@ -131,18 +144,32 @@ async def dispatch_due_notices(ctx: dict[str, Any]) -> int:
     return await _dispatch(ctx)
 
 
+def _job_id(ctx: dict[str, Any]) -> str:
+    # The claim's owner: arq gives the same id when it runs a job again.
+    return str(ctx.get("job_id") or f"direct-{uuid.uuid4()}")
+
+
 async def deliver_notices(
     ctx: dict[str, Any], notice_ids: Sequence[int], unread_push: bool = False
 ) -> dict[str, Any]:
     return await delivery.deliver_notices(
-        ctx["pool"], ctx["settings"], notice_ids, _now(ctx), unread_push=unread_push
-    )
+        ctx["pool"], ctx["redis"], ctx["settings"], notice_ids, _now(ctx),
+        job_id=_job_id(ctx), unread_push=unread_push,
+    )  # fmt: skip
+
+
+async def deliver_urgent_notices(ctx: dict[str, Any], notice_ids: Sequence[int]) -> dict[str, Any]:
+    """An account notice (a new payment account): on the interactive worker, unpaced."""
+    return await delivery.deliver_notices(
+        ctx["pool"], ctx["redis"], ctx["settings"], notice_ids, _now(ctx),
+        job_id=_job_id(ctx), paced=False,
+    )  # fmt: skip
 
 
 async def _enqueue_notices(ctx: dict[str, Any], rows: list[asyncpg.Record], **kwargs: Any) -> int:
     ids = sorted({row["notice_id"] for row in rows})
     for start in range(0, len(ids), BATCH):
-        await ctx["redis"].enqueue_job("deliver_notices", ids[start : start + BATCH], **kwargs)
+        await enqueue(ctx["redis"], "deliver_notices", ids[start : start + BATCH], **kwargs)
     return len(ids)
 
 
@@ -150,34 +177,44 @@ async def retry_deliveries(ctx: dict[str, Any]) -> int:
     async with ctx["pool"].acquire() as conn:
         rows = await conn.fetch(
             """
-            SELECT notice_id FROM notice_deliveries
-            WHERE state = 'temporary_failure' AND attempts < $2 AND next_attempt_at <= $1
+            SELECT d.notice_id, n.urgent FROM notice_deliveries d
+            JOIN notices n ON n.id = d.notice_id
+            WHERE d.state = 'temporary_failure' AND d.attempts < $2 AND d.next_attempt_at <= $1
             """,
             _now(ctx),
             recipients.MAX_ATTEMPTS,
         )
-    return await _enqueue_notices(ctx, rows)
+    # An account notice is retried on the interactive queue, as it was first sent.
+    urgent = sorted({row["notice_id"] for row in rows if row["urgent"]})
+    if urgent:
+        await enqueue(ctx["redis"], "deliver_urgent_notices", urgent)
+    return len(urgent) + await _enqueue_notices(ctx, [row for row in rows if not row["urgent"]])
 
 
 async def sweep_deliveries(ctx: dict[str, Any]) -> dict[str, int]:
-    """A claim left `sending` by a dead worker: the send may have happened, so it is
-    ambiguous (never resent on that channel). A notice claimed but never attempted
-    goes back to pending: nothing was sent for it."""
-    cutoff = _now(ctx) - recipients.STUCK_AFTER
+    """Claims that a lost job left `sending` (its worker died and arq will not run it
+    again, or it timed out). One whose provider call never started is due again now;
+    one whose call started may have been sent, and is `ambiguous` until resolved. A
+    notice claimed but never attempted goes back to pending: nothing was sent for it."""
+    now = _now(ctx)
+    cutoff = now - recipients.STUCK_AFTER
     async with ctx["pool"].acquire() as conn, conn.transaction():
         stuck = await conn.fetch(
             """
-            UPDATE notice_deliveries SET state = 'ambiguous', error = 'no outcome recorded',
-                   updated_at = now()
+            UPDATE notice_deliveries
+            SET state = CASE WHEN provider_call_at IS NULL THEN 'temporary_failure'
+                             ELSE 'ambiguous' END,
+                attempts = CASE WHEN provider_call_at IS NULL THEN greatest(attempts - 1, 0)
+                                ELSE attempts END,
+                next_attempt_at = CASE WHEN provider_call_at IS NULL THEN $2::timestamptz END,
+                error = CASE WHEN provider_call_at IS NULL THEN 'claim of a lost job'
+                             ELSE 'no answer recorded' END,
+                updated_at = now()
             WHERE state = 'sending' AND updated_at < $1
-            RETURNING notice_id
+            RETURNING notice_id, state
             """,
             cutoff,
-        )
-        await conn.execute(
-            "UPDATE notices SET state = 'sent' WHERE id = ANY($1::bigint[]) "
-            "AND state IN ('pending', 'sending')",
-            [row["notice_id"] for row in stuck],
+            now,
         )
         released = await conn.execute(
             """
@@ -187,7 +224,30 @@ async def sweep_deliveries(ctx: dict[str, Any]) -> dict[str, int]:
             """,
             cutoff,
         )
-    return {"ambiguous": len(stuck), "released": int(released.rsplit(" ", 1)[-1])}
+        # A job killed between recording its sends and settling its notices.
+        unsettled = await conn.fetch(
+            """
+            SELECT n.id FROM notices n
+            WHERE n.state = 'sending' AND n.send_after < $1
+              AND EXISTS (SELECT 1 FROM notice_deliveries d WHERE d.notice_id = n.id)
+              AND NOT EXISTS (SELECT 1 FROM notice_deliveries d WHERE d.notice_id = n.id
+                              AND d.state IN ('sending', 'ambiguous'))
+            LIMIT 10000
+            """,
+            cutoff,
+        )
+        settled = await settle_notices(conn, [row["id"] for row in unsettled])
+    retried = sum(1 for row in stuck if row["state"] == "temporary_failure")
+    return {
+        "retried": retried,
+        "ambiguous": len(stuck) - retried,
+        "released": int(released.rsplit(" ", 1)[-1]),
+        "settled": settled,
+    }
+
+
+async def resolve_ambiguous(ctx: dict[str, Any]) -> dict[str, int]:
+    return await resolve_ambiguous_deliveries(ctx["pool"], ctx["settings"], _now(ctx))
 
 
 async def fallback_unread_push(ctx: dict[str, Any]) -> int:
@@ -195,7 +255,7 @@ async def fallback_unread_push(ctx: dict[str, Any]) -> int:
         rows = await conn.fetch(
             """
             SELECT d.notice_id FROM notice_deliveries d JOIN notices n ON n.id = d.notice_id
-            WHERE d.channel = 'push' AND d.state IN ('sent', 'delivered')
+            WHERE d.channel = 'push' AND d.state IN ('sent', 'delivered', 'inbox')
               AND d.updated_at < $1::timestamptz - interval '48 hours' AND n.read_at IS NULL
               AND NOT EXISTS (SELECT 1 FROM notice_deliveries s
                               WHERE s.notice_id = d.notice_id AND s.channel = 'sms')

@@ -7,7 +7,8 @@
 - Quiet hours: a notice created between the person's `quiet_from` and
   `quiet_until` (Korea time; 21:00–08:00 unless they chose otherwise) gets a
   `send_after` in the next morning, spread over an hour by person so that
-  providers are not hit at once. Urgent notices are not deferred.
+  providers are not hit at once. Urgent notices are not deferred. The setting
+  `HANCHANG_QUIET_HOURS=false` turns them off (tests of the whole system only).
 - Opt-outs: a notice the person opted out of is still created, as
   `inbox_only`; legally required notices (application decisions) are never
   opted out of.
@@ -48,8 +49,16 @@ CASE WHEN (CASE WHEN coalesce(pref.quiet_from, 21) > coalesce(pref.quiet_until, 
 _LOCALE = "CASE WHEN p.preferred_language IN ('ko', 'en') THEN p.preferred_language ELSE 'ko' END"
 
 
+def _send_after(quiet_hours: bool) -> str:
+    return _SEND_AFTER if quiet_hours else "$1::timestamptz"
+
+
 async def create_benefit_notices(
-    conn: asyncpg.Connection, now: datetime, person_ids: Sequence[int] | None = None
+    conn: asyncpg.Connection,
+    now: datetime,
+    person_ids: Sequence[int] | None = None,
+    *,
+    quiet_hours: bool = True,
 ) -> int:
     """Notices for everyone newly eligible (or the given people); returns how many."""
     only = "" if person_ids is None else "AND e.person_id = ANY($2::bigint[])"
@@ -57,7 +66,8 @@ async def create_benefit_notices(
     status = await conn.execute(
         f"""
         INSERT INTO notices (person_id, kind, programme_id, period_key, locale, send_after, state)
-        SELECT e.person_id, 'benefit', e.programme_id, e.period_key, {_LOCALE}, {_SEND_AFTER},
+        SELECT e.person_id, 'benefit', e.programme_id, e.period_key, {_LOCALE},
+               {_send_after(quiet_hours)},
                CASE WHEN pref.opted_out_of_offers OR e.programme_id = ANY(pref.opted_out_programmes)
                     THEN 'inbox_only' ELSE 'pending' END
         FROM eligibility e
@@ -80,7 +90,9 @@ async def create_benefit_notices(
     return int(status.rsplit(" ", 1)[-1])
 
 
-async def create_application_notices(conn: asyncpg.Connection, now: datetime) -> list[int]:
+async def create_application_notices(
+    conn: asyncpg.Connection, now: datetime, *, quiet_hours: bool = True
+) -> list[int]:
     """A notice for each application status change not told yet (decisions are legally
     required: they reach the person whatever their opt-outs). Returns the people told."""
     rows = await conn.fetch(
@@ -88,7 +100,7 @@ async def create_application_notices(conn: asyncpg.Connection, now: datetime) ->
         INSERT INTO notices (person_id, kind, programme_id, application_event_id, topic,
                              legally_required, locale, send_after)
         SELECT a.person_id, 'application_status', a.programme_id, ev.id, ev.status,
-               ev.status IN ('approved', 'rejected'), {_LOCALE}, {_SEND_AFTER}
+               ev.status IN ('approved', 'rejected'), {_LOCALE}, {_send_after(quiet_hours)}
         FROM application_events ev
         JOIN applications a ON a.id = ev.application_id
         JOIN people p ON p.id = a.person_id

@@ -15,7 +15,11 @@ MAX_ATTEMPTS = 5
 # Seconds before try 2, 3, 4 and 5: about an hour in all.
 BACKOFF_S = (120, 600, 1_200, 1_800)
 STUCK_AFTER = timedelta(minutes=10)
-DONE = frozenset({"sending", "sent", "delivered", "ambiguous"})
+# A channel with one of these is done (or in flight, or in doubt): never tried again.
+DONE = frozenset({"sending", "sent", "delivered", "ambiguous", "inbox"})
+# A push that reached the phone, or may have (left in the inbox): unread after 48 hours,
+# the notice goes by SMS once.
+PUSH_REACHED = frozenset({"sent", "delivered", "inbox"})
 
 
 class Delivery(msgspec.Struct, frozen=True):
@@ -56,7 +60,7 @@ def next_channel(recipient: Recipient, now: datetime, *, unread_push: bool = Fal
     available = channels_for(recipient)
     if unread_push:
         push = recipient.deliveries.get("push")
-        if push is None or push.state not in {"sent", "delivered"} or "sms" not in available:
+        if push is None or push.state not in PUSH_REACHED or "sms" not in available:
             return None
         return "sms" if "sms" not in recipient.deliveries else None
     for channel in available:
@@ -90,7 +94,11 @@ def channels_now(recipient: Recipient, now: datetime, *, unread_push: bool = Fal
     return due
 
 
-async def load_recipients(conn: asyncpg.Connection, notice_ids: Sequence[int]) -> list[Recipient]:
+async def load_recipients(
+    conn: asyncpg.Connection, notice_ids: Sequence[int], *, unread_push: bool = False
+) -> list[Recipient]:
+    """The notices still to send; for the unread-push SMS, also those left in the inbox."""
+    states = ["pending", "sending", "sent"] + (["inbox_only"] if unread_push else [])
     rows = await conn.fetch(
         """
         SELECT n.id, n.person_id, n.kind, n.programme_id, n.topic, n.locale, n.state,
@@ -106,11 +114,12 @@ async def load_recipients(conn: asyncpg.Connection, notice_ids: Sequence[int]) -
         FROM notices n
         JOIN people p ON p.id = n.person_id
         LEFT JOIN notification_preferences pref ON pref.person_id = n.person_id
-        WHERE n.id = ANY($1::bigint[]) AND n.state IN ('pending', 'sending', 'sent')
+        WHERE n.id = ANY($1::bigint[]) AND n.state = ANY($2::text[])
           AND p.deceased_on IS NULL
         ORDER BY n.id
         """,
         list(notice_ids),
+        states,
     )
     recipients = []
     for row in rows:

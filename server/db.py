@@ -4,17 +4,27 @@ Handlers and jobs receive a `Transaction`: the connection they run every query
 on, and a list of things to do only once it has committed (enqueueing arq jobs,
 above all: a job must never see data that was rolled back, nor run before the
 rows it needs exist).
+
+**No deadlock by construction.** A request or job that holds a pooled connection
+and waits for a second one can deadlock the pool: when every holder waits, no
+one releases (the first `make run` hung this way, ten delivery jobs on a pool of
+ten). So our pool refuses a second `acquire` from code that already holds one of
+its connections (`NestedAcquire`, a programming error that every test run would
+show), and waiting for a free connection is bounded (`acquire_timeout_s`), after
+which the caller gets `DatabaseBusy` (503 from the API) instead of hanging.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
 import asyncpg
+from asyncpg.pool import PoolAcquireContext
 
 from server.audit import append_audit_rows, defer_audit_rows, take_deferred_audit_rows
 from server.settings import DatabaseSettings
@@ -58,19 +68,88 @@ def _role_setup(app_role: str) -> Callable[[asyncpg.Connection], Coroutine[Any, 
     return init
 
 
-async def create_pool(settings: DatabaseSettings, *, min_size: int | None = None) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(
+class NestedAcquire(RuntimeError):
+    """Code that holds a pooled connection asked for another: that can deadlock the pool."""
+
+
+class DatabaseBusy(Exception):
+    """No connection came free within the acquire timeout (the API answers 503)."""
+
+
+# The pool whose connection the running code holds (copied into tasks it starts, so that
+# `gather` under a held connection is caught too).
+_holding: contextvars.ContextVar[Pool | None] = contextvars.ContextVar(
+    "hanchang_db_holding", default=None
+)
+
+
+class _GuardedAcquire(PoolAcquireContext):
+    __slots__ = ("_token",)
+
+    async def __aenter__(self) -> Any:
+        pool = cast(Pool, self.pool)
+        if _holding.get() is not None:
+            raise NestedAcquire(
+                "this code already holds a pooled connection and asked for a second one; "
+                "pass the connection it holds down instead (see server/db.py)"
+            )
+        try:
+            connection = await super().__aenter__()
+        except TimeoutError:
+            raise DatabaseBusy(
+                f"no database connection came free within {self.timeout:g} s "
+                f"(pool of {pool.get_max_size()})"
+            ) from None
+        self._token = _holding.set(pool)
+        return connection
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            _holding.reset(self._token)
+        except ValueError:
+            # Released from another task than the one that acquired (a framework's
+            # clean-up): that task's context is gone with it.
+            _holding.set(None)
+        await super().__aexit__(*exc)
+
+
+class Pool(asyncpg.Pool):
+    """asyncpg's pool with a bounded wait and no second connection for one holder."""
+
+    def __init__(self, *args: Any, acquire_timeout_s: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.acquire_timeout_s = acquire_timeout_s
+
+    def acquire(self, *, timeout: float | None = None) -> PoolAcquireContext:
+        return _GuardedAcquire(self, self.acquire_timeout_s if timeout is None else timeout)
+
+
+async def create_pool(
+    settings: DatabaseSettings, *, min_size: int | None = None, max_size: int | None = None
+) -> Pool:
+    """A pool of `max_size` connections (default: the API's `pool_max_size`)."""
+    size = settings.pool_max_size if max_size is None else max_size
+    pool = Pool(
         settings.url,
-        min_size=settings.pool_min_size if min_size is None else min_size,
-        max_size=max(settings.pool_max_size, settings.pool_min_size),
+        acquire_timeout_s=settings.acquire_timeout_s,
+        min_size=min(settings.pool_min_size if min_size is None else min_size, size),
+        max_size=size,
+        max_queries=50_000,
+        max_inactive_connection_lifetime=300.0,
+        connect=None,
+        setup=None,
         init=_role_setup(settings.app_role),
+        reset=None,
+        loop=None,
+        connection_class=asyncpg.Connection,
+        record_class=asyncpg.Record,
         server_settings={
             "statement_timeout": str(settings.statement_timeout_ms),
             "application_name": "hanchang",
             "timezone": "UTC",
         },
     )
-    assert pool is not None
+    await pool
     return pool
 
 

@@ -27,6 +27,7 @@ from litestar.exceptions import (
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
 from i18n import N_, negotiate_locale, translate
+from server.db import DatabaseBusy
 from server.problems import (
     FORBIDDEN,
     INTERNAL_ERROR,
@@ -34,6 +35,7 @@ from server.problems import (
     METHOD_NOT_ALLOWED,
     NOT_FOUND,
     REQUEST_TOO_LARGE,
+    SERVICE_BUSY,
     TOO_MANY_REQUESTS,
     UNAUTHORIZED,
     UNSUPPORTED_MEDIA_TYPE,
@@ -133,6 +135,9 @@ def problem_from_exception(exc: Exception, locale: str) -> Problem:
         return Problem(MALFORMED_REQUEST)
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         return Problem(MALFORMED_REQUEST)
+    if isinstance(exc, DatabaseBusy):
+        log.warning("answered 503: %s", exc)
+        return Problem(SERVICE_BUSY, headers={"Retry-After": "30"})
     log.exception("unhandled error", exc_info=exc)
     return Problem(INTERNAL_ERROR)
 

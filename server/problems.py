@@ -108,6 +108,15 @@ INTERNAL_ERROR = problem_kind(
         "or call the 1350 helpline."
     ),
 )
+SERVICE_BUSY = problem_kind(
+    "service-busy",
+    503,
+    N_("The service is busy"),
+    N_(
+        "Many people are using the service right now. Nothing was saved. Please try again "
+        "in a minute."
+    ),
+)
 SERVICE_UNAVAILABLE = problem_kind(
     "service-unavailable",
     503,

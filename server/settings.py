@@ -40,12 +40,21 @@ class DatabaseSettings(msgspec.Struct, frozen=True, kw_only=True):
     # DELETE the audit log; migrations run as the connecting (owner) role.
     app_role: str = "hanchang_app"
     pool_min_size: int = 2
+    # The API process's pool; it serves `HttpSettings.concurrency` requests at once, and
+    # each request holds at most one connection (server/db.py refuses a second).
     pool_max_size: int = 10
     statement_timeout_ms: int = 15_000
+    # How long a request or job waits for a free connection before it gives up (503).
+    acquire_timeout_s: float = 10.0
 
 
 class RedisSettings(msgspec.Struct, frozen=True, kw_only=True):
     url: str
+
+
+DEFAULT_API_CONCURRENCY = 8
+DEFAULT_WORKER_MAX_JOBS = 10
+DEFAULT_INTERACTIVE_MAX_JOBS = 4
 
 
 class HttpSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -53,6 +62,34 @@ class HttpSettings(msgspec.Struct, frozen=True, kw_only=True):
     port: int = 8000
     # What people open. WebAuthn accepts `localhost` as a relying party, never a bare IP.
     public_url: str = "http://localhost:8000"
+    # Requests served at once by one API process; more wait in the server's backlog or
+    # get 503 at once. The pool needs a connection for each, plus `BACKGROUND_CONNECTIONS`.
+    concurrency: int = DEFAULT_API_CONCURRENCY
+
+
+# Connections an API process holds outside requests: the metrics writer and the status
+# page's snapshot, one each.
+BACKGROUND_CONNECTIONS = 2
+
+
+class WorkerSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The two job workers: bulk (notices, scans, crons) and interactive (codes, alerts).
+
+    Each job holds at most one pooled connection at a time, so a worker's pool has
+    exactly `max_jobs` connections: one per job that can run at once.
+    """
+
+    max_jobs: int = DEFAULT_WORKER_MAX_JOBS
+    interactive_max_jobs: int = DEFAULT_INTERACTIVE_MAX_JOBS
+
+
+class NotificationSettings(msgspec.Struct, frozen=True, kw_only=True):
+    # Quiet hours (21:00-08:00 Korea time unless the person chose otherwise). Off only for
+    # tests of the whole system, which must not depend on the time of day.
+    quiet_hours: bool = True
+    # How long after a provider call's timeout a send in doubt is looked up (Twilio's
+    # lists of messages and calls lag a little behind a send).
+    ambiguous_grace_s: float = 30.0
 
 
 class PersonKeySettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -88,6 +125,13 @@ class TwilioSettings(msgspec.Struct, frozen=True, kw_only=True):
     account_sid: str = ""
     auth_token: str = ""
     from_number: str = ""
+    # Sign-in codes and security alerts go from a sender of their own, so that they never
+    # queue behind bulk notices at Twilio either: a Messaging Service SID (MG...) or a
+    # number. Empty: `from_number`.
+    codes_from: str = ""
+    # Bulk notices per second, over all workers (a shared pace in Redis): under Twilio's
+    # rate for the bulk sender, so that a burst never trips its limits.
+    bulk_per_second: float = 30.0
     # Only for tests and local fakes: where the SDK's requests go instead of api.twilio.com.
     api_base_url: str = ""
     timeout_s: float = 10.0
@@ -95,6 +139,10 @@ class TwilioSettings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def enabled(self) -> bool:
         return bool(self.account_sid)
+
+    @property
+    def codes_sender(self) -> str:
+        return self.codes_from or self.from_number
 
 
 class FcmSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -106,6 +154,8 @@ class FcmSettings(msgspec.Struct, frozen=True, kw_only=True):
     api_base_url: str = ""
     # firebase-admin waits 120 s by default; a push that slow is worth less than a retry later.
     timeout_s: float = 10.0
+    # Bulk pushes per second over all workers (FCM allows 600,000 a minute per project).
+    bulk_per_second: float = 500.0
 
     @property
     def enabled(self) -> bool:
@@ -170,6 +220,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     fcm: FcmSettings
     operator: OperatorSettings
     metrics: MetricsSettings
+    worker: WorkerSettings
+    notifications: NotificationSettings
 
     @property
     def is_production(self) -> bool:
@@ -199,6 +251,20 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise SettingsError(name, f"must be a number, got {raw!r}") from None
     if value <= 0:
         raise SettingsError(name, f"must be greater than 0, got {value}")
+    return value
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """Zero or more seconds."""
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(name, f"must be a number of seconds, got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(name, f"must be 0 or more, got {value}")
     return value
 
 
@@ -348,11 +414,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "HANCHANG_WEBAUTHN_RP_ID", f"must be {public_host} or a parent domain of it"
         )
 
+    database, http, worker = _concurrency(env, database_url, port, public_url)
+
     twilio_sid = env.get("TWILIO_ACCOUNT_SID", "").strip()
     twilio = TwilioSettings(
         account_sid=twilio_sid,
         auth_token=env.get("TWILIO_AUTH_TOKEN", "").strip(),
         from_number=env.get("TWILIO_FROM_NUMBER", "").strip(),
+        codes_from=env.get("TWILIO_CODES_FROM", "").strip(),
+        bulk_per_second=_float(env, "HANCHANG_TWILIO_BULK_PER_SECOND", 30.0),
         api_base_url=env.get("TWILIO_API_BASE_URL", "").strip().rstrip("/"),
         timeout_s=_float(env, "TWILIO_TIMEOUT_SECONDS", 10.0),
     )
@@ -369,21 +439,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         env=environment,
         data_dir=data_dir,
-        database=DatabaseSettings(
-            url=database_url,
-            app_role=env.get("HANCHANG_DB_APP_ROLE", "hanchang_app").strip(),
-            pool_min_size=_int(env, "HANCHANG_DB_POOL_MIN", 2, low=0, high=100),
-            pool_max_size=_int(env, "HANCHANG_DB_POOL_MAX", 10, low=1, high=500),
-            statement_timeout_ms=_int(
-                env, "HANCHANG_DB_STATEMENT_TIMEOUT_MS", 15_000, low=100, high=3_600_000
-            ),
-        ),
+        database=database,
         redis=RedisSettings(url=redis_url),
-        http=HttpSettings(
-            host=env.get("HANCHANG_HOST", "127.0.0.1").strip() or "127.0.0.1",
-            port=port,
-            public_url=public_url.rstrip("/"),
-        ),
+        http=http,
         person_key=person_key,
         auth=AuthSettings(
             rp_id=rp_id,
@@ -404,13 +462,68 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             credentials=_fcm_credentials(env, production),
             api_base_url=_url(env, "FCM_API_BASE_URL", ("http", "https"), False).rstrip("/"),
             timeout_s=_float(env, "HANCHANG_FCM_TIMEOUT_S", 10.0),
+            bulk_per_second=_float(env, "HANCHANG_FCM_BULK_PER_SECOND", 500.0),
         ),
         operator=OperatorSettings(token=_operator_token(env, data_dir, production)),
         metrics=MetricsSettings(
             enabled=_bool(env, "HANCHANG_METRICS_ENABLED", True),
             flush_interval_s=_float(env, "HANCHANG_METRICS_FLUSH_SECONDS", 5.0),
         ),
+        worker=worker,
+        notifications=NotificationSettings(
+            quiet_hours=_bool(env, "HANCHANG_QUIET_HOURS", True),
+            ambiguous_grace_s=_seconds(env, "HANCHANG_AMBIGUOUS_GRACE_SECONDS", 30.0),
+        ),
     )
+
+
+def _concurrency(
+    env: Mapping[str, str], database_url: str, port: int, public_url: str
+) -> tuple[DatabaseSettings, HttpSettings, WorkerSettings]:
+    """Pools sized from the concurrency they serve; a pool too small for it refuses to start.
+
+    A request holds one connection for its transaction, and the API process keeps
+    `BACKGROUND_CONNECTIONS` more: a pool with fewer connections than that makes requests
+    wait on each other until the acquire timeout. The workers' pools are not settings:
+    they are `max_jobs` each (see server/worker.py).
+    """
+    concurrency = _int(env, "HANCHANG_API_CONCURRENCY", DEFAULT_API_CONCURRENCY, low=1, high=1000)
+    needed = concurrency + BACKGROUND_CONNECTIONS
+    pool_max = _int(env, "HANCHANG_DB_POOL_MAX", needed, low=1, high=1000)
+    if pool_max < needed:
+        raise SettingsError(
+            "HANCHANG_DB_POOL_MAX",
+            f"is {pool_max}, but HANCHANG_API_CONCURRENCY is {concurrency}: the pool needs "
+            f"at least {needed} (a connection per request, and {BACKGROUND_CONNECTIONS} for "
+            "the metrics writer and the status snapshot)",
+        )
+    database = DatabaseSettings(
+        url=database_url,
+        app_role=env.get("HANCHANG_DB_APP_ROLE", "hanchang_app").strip(),
+        pool_min_size=min(_int(env, "HANCHANG_DB_POOL_MIN", 2, low=0, high=100), pool_max),
+        pool_max_size=pool_max,
+        statement_timeout_ms=_int(
+            env, "HANCHANG_DB_STATEMENT_TIMEOUT_MS", 15_000, low=100, high=3_600_000
+        ),
+        acquire_timeout_s=_float(env, "HANCHANG_DB_ACQUIRE_TIMEOUT_SECONDS", 10.0),
+    )
+    http = HttpSettings(
+        host=env.get("HANCHANG_HOST", "127.0.0.1").strip() or "127.0.0.1",
+        port=port,
+        public_url=public_url.rstrip("/"),
+        concurrency=concurrency,
+    )
+    worker = WorkerSettings(
+        max_jobs=_int(env, "HANCHANG_WORKER_MAX_JOBS", DEFAULT_WORKER_MAX_JOBS, low=1, high=200),
+        interactive_max_jobs=_int(
+            env,
+            "HANCHANG_INTERACTIVE_MAX_JOBS",
+            DEFAULT_INTERACTIVE_MAX_JOBS,
+            low=1,
+            high=200,
+        ),
+    )
+    return database, http, worker
 
 
 @functools.cache

@@ -1,8 +1,20 @@
 """arq worker settings in one place: every job and cron job the workers run.
 
-Start a worker with `hanchang worker` (as `make run` does), which runs
-`arq.Worker(**worker_settings(settings))`. A test checks that
-every job name the code enqueues is registered here.
+Two workers, each on its own queue (server/jobs.py says which job goes where):
+
+- **bulk** (`hanchang worker`): notices, scans, rollups and every cron job;
+- **interactive** (`hanchang worker --queue interactive`): sign-in and card-unlock
+  codes and alerts about a person's account; no cron, no scan, so nothing a
+  person waits for at a screen queues behind a batch.
+
+`hanchang run` starts both. Each job holds at most one pooled connection at a
+time (server/db.py refuses a second), so each worker's pool has exactly one
+connection per job it runs at once (`max_jobs`). A test checks that every job
+name the code enqueues is registered on the worker of its queue.
+
+A worker that dies leaves its jobs in arq's queue, marked in progress until a
+timeout (up to half an hour). `server/job_registry.py` lets the next worker take
+them back at once.
 """
 
 from __future__ import annotations
@@ -13,17 +25,20 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from arq import cron
+from arq import cron, func
 from arq.connections import RedisSettings
+from arq.worker import Function
 
 from auth.code_delivery import send_code
 from notifications.jobs import (
     deliver_notices,
+    deliver_urgent_notices,
     dispatch_due_notices,
     fallback_unread_push,
     notify_application_events,
     person_facts_changed,
     print_letters,
+    resolve_ambiguous,
     retry_deliveries,
     scan_notices,
     sweep_deliveries,
@@ -33,6 +48,8 @@ from onestop.applications import announce_bank_account_change, purge_expired_key
 from onestop.eligibility.jobs import evaluate_eligibility
 from server.audit import verify_audit_chain
 from server.db import create_pool
+from server.job_registry import JobRegistry
+from server.jobs import BULK_QUEUE, INTERACTIVE_QUEUE
 from server.settings import Settings
 from server.status.jobs import evaluate_status_incidents, probe_readiness, roll_up_status_metrics
 
@@ -55,10 +72,12 @@ async def purge_idempotency_keys(ctx: dict[str, Any]) -> int:
         return await purge_expired_keys(conn)
 
 
+# A delivery job paces its sends (30 SMS a second over all workers by default), so a
+# batch of 500 may take minutes when several run at once.
+DELIVERY_TIMEOUT_S = 1_800
+
 JOB_FUNCTIONS = [
     verify_audit_log,
-    send_code,
-    announce_bank_account_change,
     purge_idempotency_keys,
     probe_readiness,
     evaluate_status_incidents,
@@ -69,12 +88,14 @@ JOB_FUNCTIONS = [
     watch_new_facts,
     notify_application_events,
     dispatch_due_notices,
-    deliver_notices,
+    func(deliver_notices, timeout=DELIVERY_TIMEOUT_S),
     retry_deliveries,
     sweep_deliveries,
+    resolve_ambiguous,
     fallback_unread_push,
     print_letters,
 ]
+INTERACTIVE_FUNCTIONS = [send_code, announce_bank_account_change, deliver_urgent_notices]
 # Cron times are Korea time whatever the container's time zone (see `timezone` below).
 CRON_JOBS = [
     cron(verify_audit_log, hour={3}, minute={17}, run_at_startup=False),
@@ -85,7 +106,8 @@ CRON_JOBS = [
     cron(notify_application_events, second={15}, timeout=55),
     cron(dispatch_due_notices, second={45}, timeout=55),
     cron(retry_deliveries, second={5}, timeout=55),
-    cron(sweep_deliveries, minute=set(range(1, 60, 5)), timeout=120),
+    cron(sweep_deliveries, second={50}, timeout=55),
+    cron(resolve_ambiguous, second={20}, timeout=55),
     cron(fallback_unread_push, minute={23}, timeout=300),
     cron(print_letters, hour={6}, minute={0}, timeout=600),
     cron(purge_idempotency_keys, minute={41}, run_at_startup=False),
@@ -97,32 +119,55 @@ CRON_JOBS = [
 ]
 
 
-def registered_job_names() -> set[str]:
-    return {function.__name__ for function in JOB_FUNCTIONS}
+def _name(function: Any) -> str:
+    return function.name if isinstance(function, Function) else str(function.__name__)
+
+
+def registered_job_names(queue: str = BULK_QUEUE) -> set[str]:
+    functions = INTERACTIVE_FUNCTIONS if queue == INTERACTIVE_QUEUE else JOB_FUNCTIONS
+    return {_name(function) for function in functions}
+
+
+QUEUES = {"bulk": BULK_QUEUE, "interactive": INTERACTIVE_QUEUE}
 
 
 def worker_settings(
-    settings: Settings, clock: Callable[[], datetime] | None = None
+    settings: Settings,
+    clock: Callable[[], datetime] | None = None,
+    *,
+    queue: str = BULK_QUEUE,
+    worker_id: str | None = None,
 ) -> dict[str, Any]:
-    """Keyword arguments for `arq.Worker`, built from our settings (`clock`: tests only)."""
+    """Keyword arguments for `arq.Worker` on `queue`, built from our settings (`clock`:
+    tests only; `worker_id`: see server/job_registry.py)."""
+    interactive = queue == INTERACTIVE_QUEUE
+    max_jobs = settings.worker.interactive_max_jobs if interactive else settings.worker.max_jobs
+    registry = JobRegistry(queue, worker_id)
 
     async def on_startup(ctx: dict[str, Any]) -> None:
         ctx["settings"] = settings
         if clock is not None:
             ctx["clock"] = clock
-        ctx["pool"] = await create_pool(settings.database, min_size=1)
+        # One connection per job that can run at once: a job never holds two.
+        ctx["pool"] = await create_pool(settings.database, min_size=1, max_size=max_jobs)
+        await registry.start(ctx["redis"])
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
+        await registry.stop()
         pool = ctx.get("pool")
         if pool is not None:
             await pool.close()
 
     return {
-        "functions": JOB_FUNCTIONS,
-        "cron_jobs": CRON_JOBS,
+        "functions": INTERACTIVE_FUNCTIONS if interactive else JOB_FUNCTIONS,
+        "cron_jobs": [] if interactive else CRON_JOBS,
+        "queue_name": queue,
+        "max_jobs": max_jobs,
         "redis_settings": RedisSettings.from_dsn(settings.redis.url),
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
+        "on_job_start": registry.job_started,
+        "after_job_end": registry.job_ended,
         "job_timeout": 300,
         "max_tries": 5,
         "handle_signals": True,

@@ -140,6 +140,7 @@ def environment_for_tests(
         "HANCHANG_DATA_DIR": str(data_dir),
         "HANCHANG_DB_POOL_MIN": "1",
         "HANCHANG_DB_POOL_MAX": "5",
+        "HANCHANG_API_CONCURRENCY": "3",
         "HANCHANG_METRICS_FLUSH_SECONDS": "3600",
         **extra,
     }

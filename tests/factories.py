@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 import asyncpg
 from arq.worker import Worker
+from redis.asyncio import Redis
 
 from auth.accounts import Account, create_account, get_account
 from auth.people import Person, insert_person
 from auth.sessions import Tokens, start_session
 from onestop.person_facts import PersonFact, insert_person_fact
+from server.jobs import BULK_QUEUE, INTERACTIVE_QUEUE
 from server.settings import Settings
 from server.worker import worker_settings
 
@@ -114,23 +117,46 @@ async def refreshed_account(conn: asyncpg.Connection, account: Account) -> Accou
 
 
 async def run_jobs(
-    settings: Settings, *, clock: Callable[[], datetime] | None = None, **overrides: Any
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    worker_id: str | None = None,
+    **overrides: Any,
 ) -> Worker:
-    """Run every queued arq job to completion with a real worker (burst mode)."""
-    worker = Worker(
-        **{
-            **worker_settings(settings, clock),
-            "burst": True,
-            "handle_signals": False,
-            "poll_delay": 0.05,
-            **overrides,
-        }
-    )
-    try:
-        await worker.main()
-    finally:
-        await worker.close()
-    return worker
+    """Run every queued arq job of both queues to completion with real workers (burst
+    mode): the interactive worker, then the bulk one, again while either queue has jobs
+    (a job on one may enqueue on the other). Returns the last bulk worker."""
+    bulk: Worker | None = None
+    for _ in range(10):
+        for queue in (INTERACTIVE_QUEUE, BULK_QUEUE):
+            worker = Worker(
+                **{
+                    **worker_settings(settings, clock, queue=queue, worker_id=worker_id),
+                    "burst": True,
+                    "handle_signals": False,
+                    "poll_delay": 0.05,
+                    **overrides,
+                }
+            )
+            try:
+                await worker.main()
+            finally:
+                await worker.close()
+            if queue == BULK_QUEUE:
+                bulk = worker
+        redis = Redis.from_url(settings.redis.url)
+        try:
+            now_ms = time.time() * 1000
+            waiting = [
+                await redis.zcount(queue, "-inf", now_ms)
+                for queue in (INTERACTIVE_QUEUE, BULK_QUEUE)
+            ]
+        finally:
+            await redis.aclose()
+        if not any(waiting):
+            break
+    assert bulk is not None
+    return bulk
 
 
 def bearer(tokens: Tokens) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -10,7 +11,7 @@ import asyncpg
 import pytest
 
 from api.applications import SUBMIT_SCOPE, ApplicationRequest
-from onestop.applications import request_fingerprint
+from onestop.applications import StoredAnswer, claim_key, request_fingerprint, store_answer
 from server.settings import Settings
 from tests.applying import (
     EN,
@@ -140,6 +141,39 @@ async def test_a_key_still_in_progress_is_409(
         "UPDATE idempotency_keys SET created_at = now() - interval '5 minutes' WHERE key = $1", key
     )
     assert (await apply(client, tokens, request, key)).status_code == 201
+
+
+async def test_a_duplicate_sent_while_the_first_runs_waits_and_gets_its_answer(
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings, database_url: str
+) -> None:
+    """The key is claimed in the request's own transaction (one connection per request):
+    a duplicate waits on the key until the first request ends, then replays its answer;
+    if the first fails, its key is gone with it and the duplicate does the work."""
+    account, _ = await citizen(owner_conn, settings)
+    fingerprint = b"f" * 32
+    answer = b'{"id": 1, "status": "submitted"}'
+    second = await asyncpg.connect(database_url)
+    try:
+        for first_ends in ("commit", "rollback"):
+            key = f"duplicate-{first_ends}"
+            first = owner_conn.transaction()
+            await first.start()
+            assert await claim_key(owner_conn, account.id, key, fingerprint) is None
+            await store_answer(owner_conn, account.id, key, StoredAnswer(status=201, body=answer))
+            waiting = second.transaction()
+            await waiting.start()
+            duplicate = asyncio.create_task(claim_key(second, account.id, key, fingerprint))
+            await asyncio.sleep(0.5)
+            assert not duplicate.done(), "the duplicate must wait for the first request"
+            await (first.commit() if first_ends == "commit" else first.rollback())
+            stored = await asyncio.wait_for(duplicate, 10)
+            await waiting.rollback()
+            if first_ends == "commit":
+                assert stored == StoredAnswer(status=201, body=answer)
+            else:
+                assert stored is None  # the duplicate is now the one to do the work
+    finally:
+        await second.close()
 
 
 async def test_a_failed_submit_releases_its_key(

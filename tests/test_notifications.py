@@ -3,6 +3,7 @@ person, in their language, not at night; retries, fallback and a dead worker's c
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from arq import create_pool
 from arq.connections import RedisSettings
 
+from server import jobs
 from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
 from tests.factories import make_fact, make_person, run_jobs
@@ -47,7 +49,13 @@ def settings(
 ) -> Settings:
     data = tmp_path_factory.mktemp("data") / "hanchang"
     return load_settings(
-        environment_for_tests(database_url, redis_url, data, **twilio_environment(twilio, 1))
+        environment_for_tests(
+            database_url,
+            redis_url,
+            data,
+            **twilio_environment(twilio, 1),
+            HANCHANG_AMBIGUOUS_GRACE_SECONDS="0",
+        )
     )
 
 
@@ -78,9 +86,10 @@ def printed_letters(settings: Settings, day: date) -> str:
 
 
 async def enqueue(settings: Settings, job: str, *args: object) -> None:
+    """On the job's own queue (server/jobs.py)."""
     queue = await create_pool(RedisSettings.from_dsn(settings.redis.url))
     try:
-        await queue.enqueue_job(job, *args)
+        await jobs.enqueue(queue, job, *args)
     finally:
         await queue.aclose()
 
@@ -174,38 +183,102 @@ async def test_an_opted_out_programme_reaches_only_the_inbox(
     assert not await deliveries_of(owner_conn, notice["id"])
 
 
-async def test_a_dead_workers_claim_is_never_sent_twice(
-    owner_conn: asyncpg.Connection, settings: Settings, twilio: FakeTwilio
-) -> None:
-    person_id = await laid_off(owner_conn, settings, phone="+821056789012")
+async def _claimed_by_a_lost_job(
+    conn: asyncpg.Connection, settings: Settings, phone: str, clock: Clock, *, called: bool
+) -> int:
+    """A notice whose SMS a job claimed (and, if `called`, began to send) before it was
+    lost with its worker; returns the notice's id."""
+    person_id = await laid_off(conn, settings, phone=phone)
     day = datetime.now(KOREA).date()
-    clock = Clock(korea(day, 23))
+    clock.now = korea(day, 23)
     await enqueue(settings, "person_facts_changed", [person_id])
     await run_jobs(settings, clock=clock)
-    [notice] = await notices_of(owner_conn, person_id)
-    # A worker claimed the notice and its SMS, then died before recording an outcome.
+    [notice] = await notices_of(conn, person_id)
     clock.now = korea(day + timedelta(days=1), 9, 30)
-    await owner_conn.execute("UPDATE notices SET state = 'sending' WHERE id = $1", notice["id"])
-    await owner_conn.execute(
+    await conn.execute("UPDATE notices SET state = 'sending' WHERE id = $1", notice["id"])
+    await conn.execute(
         """
-        INSERT INTO notice_deliveries (notice_id, channel, state, attempts, updated_at)
-        VALUES ($1, 'sms', 'sending', 1, $2)
+        INSERT INTO notice_deliveries (notice_id, channel, state, attempts, updated_at,
+                                       claimed_by, provider_call_at)
+        VALUES ($1, 'sms', 'sending', 1, $2, 'a-lost-job',
+                CASE WHEN $3 THEN now() - interval '10 seconds' END)
         """,
         notice["id"],
         clock.now - timedelta(minutes=1),
+        called,
     )
-    # arq runs the job again: the claim is in flight, so nothing is sent.
-    await enqueue(settings, "deliver_notices", [notice["id"]])
+    return int(notice["id"])
+
+
+async def test_a_lost_claim_that_never_reached_twilio_is_sent_once(
+    owner_conn: asyncpg.Connection, settings: Settings, twilio: FakeTwilio
+) -> None:
+    phone = "+821056789012"
+    clock = Clock(datetime.now(UTC))
+    notice_id = await _claimed_by_a_lost_job(owner_conn, settings, phone, clock, called=False)
+    # Another job asked to deliver it leaves it: the claim may still be in flight.
+    await enqueue(settings, "deliver_notices", [notice_id])
     await run_jobs(settings, clock=clock)
-    assert not [m for m in twilio.messages if m["To"] == "+821056789012"]
-    # Ten minutes on, the sweep calls it ambiguous: never resent on that channel.
+    assert not [m for m in twilio.messages if m["To"] == phone]
+    # Ten minutes on, the sweep finds the claim's call never started: due again at once.
     clock.now += timedelta(minutes=11)
     await enqueue(settings, "sweep_deliveries")
-    await enqueue(settings, "deliver_notices", [notice["id"]])
     await run_jobs(settings, clock=clock)
-    assert (await deliveries_of(owner_conn, notice["id"]))["sms"]["state"] == "ambiguous"
-    assert not [m for m in twilio.messages if m["To"] == "+821056789012"]
-    assert (await notices_of(owner_conn, person_id))[0]["state"] == "sent"
+    sms = (await deliveries_of(owner_conn, notice_id))["sms"]
+    assert (sms["state"], sms["attempts"]) == ("temporary_failure", 0)
+    await enqueue(settings, "retry_deliveries")
+    await run_jobs(settings, clock=clock)
+    [sent] = [m for m in twilio.messages if m["To"] == phone]
+    sms = (await deliveries_of(owner_conn, notice_id))["sms"]
+    assert (sms["state"], sms["provider_ref"]) == ("sent", sent["sid"])
+    assert await owner_conn.fetchval("SELECT state FROM notices WHERE id = $1", notice_id) == "sent"
+
+
+async def test_a_lost_call_to_twilio_is_looked_up_not_guessed(
+    owner_conn: asyncpg.Connection, settings: Settings, twilio: FakeTwilio
+) -> None:
+    """Two claims whose call to Twilio began before their job was lost: one reached
+    Twilio (it is `sent`, with Twilio's reference), one did not (it is sent now, once)."""
+    clock = Clock(datetime.now(UTC))
+    reached, lost = "+821056789013", "+821056789014"
+    reached_id = await _claimed_by_a_lost_job(owner_conn, settings, reached, clock, called=True)
+    lost_id = await _claimed_by_a_lost_job(owner_conn, settings, lost, clock, called=True)
+    # The first one did reach Twilio before the worker died: send its text as the job did.
+    from notifications.delivery import body_digest
+    from notifications.messages import NoticeText, render_notice
+    from notifications.twilio_client import send_sms
+
+    text = render_notice(
+        NoticeText(kind="benefit", programme_id="unemployment-benefit", topic=None), "ko"
+    ).sms
+    sent = await send_sms(settings.twilio, None, to=reached, body=text)
+    await owner_conn.execute(
+        "UPDATE notice_deliveries SET body_sha256 = $2 WHERE notice_id = ANY($1::bigint[])",
+        [reached_id, lost_id],
+        body_digest(text),
+    )
+    clock.now += timedelta(minutes=11)
+    await enqueue(settings, "sweep_deliveries")
+    await run_jobs(settings, clock=clock)
+    for notice_id in (reached_id, lost_id):
+        assert (await deliveries_of(owner_conn, notice_id))["sms"]["state"] == "ambiguous"
+        # Not sent while one of its deliveries is unsettled.
+        state = await owner_conn.fetchval("SELECT state FROM notices WHERE id = $1", notice_id)
+        assert state == "sending"
+    await enqueue(settings, "resolve_ambiguous")
+    await enqueue(settings, "retry_deliveries")
+    await run_jobs(settings, clock=clock)
+    await enqueue(settings, "retry_deliveries")
+    await run_jobs(settings, clock=clock)
+    first = (await deliveries_of(owner_conn, reached_id))["sms"]
+    assert (first["state"], first["provider_ref"]) == ("sent", sent.provider_id)
+    assert len([m for m in twilio.messages if m["To"] == reached]) == 1
+    [then] = [m for m in twilio.messages if m["To"] == lost]
+    second = (await deliveries_of(owner_conn, lost_id))["sms"]
+    assert (second["state"], second["provider_ref"]) == ("sent", then["sid"])
+    for notice_id in (reached_id, lost_id):
+        state = await owner_conn.fetchval("SELECT state FROM notices WHERE id = $1", notice_id)
+        assert state == "sent"
 
 
 async def test_temporary_failures_retry_with_backoff_then_fall_back(
@@ -237,17 +310,28 @@ async def test_temporary_failures_retry_with_backoff_then_fall_back(
     assert not twilio.planned
 
 
-async def test_an_unanswered_send_is_not_repeated(
+async def test_an_unanswered_send_is_ambiguous_until_twilio_is_asked(
     owner_conn: asyncpg.Connection, settings: Settings, twilio: FakeTwilio
 ) -> None:
-    person_id = await laid_off(owner_conn, settings, phone="+821078901234")
+    phone = "+821078901234"
+    person_id = await laid_off(owner_conn, settings, phone=phone)
     twilio.planned.append("slow")
+    clock = Clock(korea(datetime.now(KOREA).date(), 14))
     await enqueue(settings, "person_facts_changed", [person_id])
-    await run_jobs(settings, clock=Clock(korea(datetime.now(KOREA).date(), 14)))
+    await run_jobs(settings, clock=clock)
     [notice] = await notices_of(owner_conn, person_id)
     deliveries = await deliveries_of(owner_conn, notice["id"])
     assert set(deliveries) == {"sms"} and deliveries["sms"]["state"] == "ambiguous"
-    assert notice["state"] == "sent"
+    assert notice["state"] == "sending"  # not `sent` while in doubt
+    # Once the call's timeout (1 s here) has passed: Twilio lists the message it did take (the answer came too late), so it is sent.
+    await asyncio.sleep(1.0)
+    await enqueue(settings, "resolve_ambiguous")
+    await enqueue(settings, "retry_deliveries")
+    await run_jobs(settings, clock=clock)
+    [message] = [m for m in twilio.messages if m["To"] == phone]
+    sms = (await deliveries_of(owner_conn, notice["id"]))["sms"]
+    assert (sms["state"], sms["provider_ref"]) == ("sent", message["sid"])
+    assert (await notices_of(owner_conn, person_id))[0]["state"] == "sent"
 
 
 async def test_new_facts_are_noticed_within_the_minute(

@@ -1,4 +1,5 @@
-"""arq worker: every job the code enqueues is registered, and jobs really run."""
+"""arq workers: every job the code enqueues is registered on the worker of its queue,
+jobs really run, and a delivery burst on a pool sized for the worker cannot deadlock."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from arq.connections import ArqRedis
 from arq.worker import Worker
 
 from server.audit import record_audit
+from server.jobs import BULK_QUEUE, INTERACTIVE_JOBS, INTERACTIVE_QUEUE, queue_of
 from server.settings import Settings
 from server.worker import registered_job_names, worker_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_PACKAGES = ["api", "auth", "onestop", "notifications", "kiosk", "assisted_channel", "server"]
-ENQUEUE_CALLS = {"enqueue_job": 0, "enqueue_after_commit": 2}
+ENQUEUE_CALLS = {"enqueue_job": 0, "enqueue": 1, "enqueue_after_commit": 2}
 
 
 def enqueued_job_names(source: str, filename: str = "<source>") -> list[tuple[str, int, str]]:
@@ -51,17 +53,22 @@ def test_the_scanner_finds_enqueue_calls() -> None:
     ]
 
 
-def test_every_enqueued_job_is_registered_with_the_worker() -> None:
-    registered = registered_job_names()
+def test_every_enqueued_job_is_registered_with_the_worker_of_its_queue(
+    settings: Settings,
+) -> None:
     unregistered = []
     for package in SOURCE_PACKAGES:
         for path in (ROOT / package).rglob("*.py"):
             if path == ROOT / "server" / "jobs.py":
                 continue  # the one wrapper that passes names through
             for name, line, filename in enqueued_job_names(path.read_text(), str(path)):
-                if name not in registered:
-                    unregistered.append(f"{filename}:{line}: {name}")
+                if name not in registered_job_names(queue_of(name)):
+                    unregistered.append(f"{filename}:{line}: {name} ({queue_of(name)})")
     assert not unregistered, "jobs enqueued but not in server/worker.py: " + ", ".join(unregistered)
+    # Codes and alerts are served by the interactive worker only, which runs no cron.
+    assert registered_job_names(INTERACTIVE_QUEUE) == set(INTERACTIVE_JOBS)
+    assert not registered_job_names(INTERACTIVE_QUEUE) & registered_job_names(BULK_QUEUE)
+    assert worker_settings(settings, queue=INTERACTIVE_QUEUE)["cron_jobs"] == []
 
 
 async def test_a_real_worker_runs_the_audit_verification_job(

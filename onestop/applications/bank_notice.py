@@ -7,24 +7,24 @@ cooling-off day and can call 1350 before any money moves.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import msgspec
-from arq import Retry
 
 from auth.people import mask_phone
 from i18n import N_, SUPPORTED_LOCALES, translate
 from notifications.notices import create_account_notice
+from notifications.settle import settle_notices
 from notifications.twilio_client import ProviderError, send_sms
 from onestop.applications.banks import bank_name, korea_time
+from server.jobs import enqueue
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
-
-RETRY_DELAYS_S = (10, 60, 300, 900)
 
 
 class _Recipient(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,8 +52,16 @@ def change_text(locale: str, *, bank_code: str, last4: str, effective_from: str)
 
 
 async def announce_bank_account_change(ctx: dict[str, Any], bank_account_id: int) -> str:
+    """The detailed SMS of a new payment account, on the interactive queue; the same news
+    goes on every other channel through the notification core (`deliver_urgent_notices`).
+
+    The SMS is this notice's SMS delivery and follows its rules: marked before Twilio is
+    called, recorded after; a run that died mid-call leaves it `ambiguous` for the
+    resolver; a failure leaves it to the delivery core's retries (with the core's text)."""
     settings: Settings = ctx["settings"]
-    async with ctx["pool"].acquire() as conn:
+    pool = ctx["pool"]
+    job_id = str(ctx.get("job_id") or "direct")
+    async with pool.acquire() as conn:
         row = await conn.fetchrow(
             """
             SELECT p.id AS person_id, p.phone_e164, p.preferred_language, b.bank_code,
@@ -66,81 +74,107 @@ async def announce_bank_account_change(ctx: dict[str, Any], bank_account_id: int
         if row is None:
             return "missing"
         recipient = _Recipient(**dict(row))
-        # The same news on every other channel the person has (push, a call to a landline,
-        # a letter) and in their inbox, through the notification core.
-        notice_id = await _account_notice(ctx, conn, recipient.person_id, bank_account_id)
-        if recipient.phone_e164 is None:
-            return "no-phone"
-        locale = (
-            recipient.preferred_language
-            if recipient.preferred_language in SUPPORTED_LOCALES
-            else "ko"
+        notice_id, delivery = await _account_notice(conn, recipient, bank_account_id, job_id)
+    # The same news on every other channel the person has (push, a call to a landline, a
+    # letter) and in their inbox, through the notification core.
+    await enqueue(ctx["redis"], "deliver_urgent_notices", [notice_id])
+    if delivery is None:
+        return "no-phone"
+    if delivery["state"] != "sending" or delivery["claimed_by"] != job_id:
+        return "already-handled"
+    if delivery["provider_call_at"] is not None:
+        # This job died during its call to Twilio: the SMS may have gone.
+        await _sms_outcome(pool, delivery["id"], "ambiguous", None, job_id)
+        return "ambiguous"
+    assert recipient.phone_e164 is not None
+    locale = (
+        recipient.preferred_language if recipient.preferred_language in SUPPORTED_LOCALES else "ko"
+    )
+    body = change_text(
+        locale,
+        bank_code=recipient.bank_code,
+        last4=recipient.number_last4,
+        effective_from=korea_time(recipient.effective_from),
+    )
+    await pool.execute(
+        "UPDATE notice_deliveries SET provider_call_at = now(), body_sha256 = $2, "
+        "updated_at = now() WHERE id = $1",
+        delivery["id"],
+        hashlib.sha256(body.encode()).digest(),
+    )
+    try:
+        sent = await send_sms(
+            settings.twilio, pool, to=recipient.phone_e164, body=body, interactive=True
         )
-        body = change_text(
-            locale,
-            bank_code=recipient.bank_code,
-            last4=recipient.number_last4,
-            effective_from=korea_time(recipient.effective_from),
+    except ProviderError as exc:
+        state = (
+            "ambiguous"
+            if exc.ambiguous
+            else "temporary_failure"
+            if exc.transient
+            else "permanent_failure"
         )
-        try:
-            sent = await send_sms(settings.twilio, conn, to=recipient.phone_e164, body=body)
-        except ProviderError as exc:
-            try_number = int(ctx.get("job_try", 1))
-            if exc.transient and try_number <= len(RETRY_DELAYS_S):
-                log.warning(
-                    "bank account notice to %s not sent (%s); retry %d",
-                    mask_phone(recipient.phone_e164),
-                    exc,
-                    try_number,
-                )
-                raise Retry(defer=RETRY_DELAYS_S[try_number - 1]) from None
-            log.error(
-                "bank account notice to %s given up: %s", mask_phone(recipient.phone_e164), exc
-            )
-            await _sms_outcome(conn, notice_id, "technical_failure", None)
-            return "failed"
-        await _sms_outcome(conn, notice_id, "sent", sent.provider_id)
-        return "sent"
+        log.warning(
+            "bank account notice to %s not sent (%s): %s",
+            mask_phone(recipient.phone_e164),
+            exc,
+            state,
+        )
+        await _sms_outcome(pool, delivery["id"], state, None, job_id)
+        if state == "permanent_failure":
+            await enqueue(ctx["redis"], "deliver_urgent_notices", [notice_id])
+        return state
+    await _sms_outcome(pool, delivery["id"], "sent", sent.provider_id, job_id)
+    return "sent"
 
 
 async def _account_notice(
-    ctx: dict[str, Any], conn: asyncpg.Connection, person_id: int, bank_account_id: int
-) -> int:
-    """The account notice for this change (made once, whatever the retries). Its SMS is
-    this job's detailed one, so the core is told the SMS channel is taken."""
+    conn: asyncpg.Connection, recipient: _Recipient, bank_account_id: int, job_id: str
+) -> tuple[int, asyncpg.Record | None]:
+    """The account notice for this change (made once, whatever the retries), and its SMS
+    delivery, claimed by this job: the core is told the SMS channel is taken."""
     topic = f"bank_account_changed:{bank_account_id}"
-    existing = await conn.fetchval(
-        "SELECT id FROM notices WHERE person_id = $1 AND kind = 'account' AND topic = $2",
-        person_id,
-        topic,
-    )
-    if existing is not None:
-        return int(existing)
     async with conn.transaction():
-        notice_id = await create_account_notice(conn, datetime.now(UTC), person_id, topic)
-        await conn.execute(
-            "INSERT INTO notice_deliveries (notice_id, channel, state, attempts) "
-            "VALUES ($1, 'sms', 'sending', 1)",
+        notice_id = await conn.fetchval(
+            "SELECT id FROM notices WHERE person_id = $1 AND kind = 'account' AND topic = $2",
+            recipient.person_id,
+            topic,
+        )
+        if notice_id is None:
+            notice_id = await create_account_notice(
+                conn, datetime.now(UTC), recipient.person_id, topic
+            )
+            if recipient.phone_e164 is not None:
+                await conn.execute(
+                    "INSERT INTO notice_deliveries (notice_id, channel, state, attempts, "
+                    "claimed_by) VALUES ($1, 'sms', 'sending', 1, $2)",
+                    notice_id,
+                    job_id,
+                )
+        delivery = await conn.fetchrow(
+            "SELECT id, state, claimed_by, provider_call_at FROM notice_deliveries "
+            "WHERE notice_id = $1 AND channel = 'sms'",
             notice_id,
         )
-    await ctx["redis"].enqueue_job("deliver_notices", [notice_id])
-    return notice_id
+    return int(notice_id), delivery
 
 
 async def _sms_outcome(
-    conn: asyncpg.Connection, notice_id: int, state: str, provider_ref: str | None
+    pool: asyncpg.Pool, delivery_id: int, state: str, provider_ref: str | None, job_id: str
 ) -> None:
-    await conn.execute(
-        """
-        UPDATE notice_deliveries SET state = $2, provider_ref = $3, updated_at = now()
-        WHERE notice_id = $1 AND channel = 'sms'
-        """,
-        notice_id,
-        state,
-        provider_ref,
-    )
-    if state == "sent":
-        await conn.execute(
-            "UPDATE notices SET state = 'sent' WHERE id = $1 AND state IN ('pending', 'sending')",
-            notice_id,
+    async with pool.acquire() as conn:
+        notice_id = await conn.fetchval(
+            """
+            UPDATE notice_deliveries SET state = $2, provider_ref = $3, updated_at = now(),
+                next_attempt_at = CASE WHEN $2 = 'temporary_failure'
+                                       THEN now() + interval '2 minutes' END
+            WHERE id = $1 AND state = 'sending' AND claimed_by = $4
+            RETURNING notice_id
+            """,
+            delivery_id,
+            state,
+            provider_ref,
+            job_id,
         )
+        if notice_id is not None:
+            await settle_notices(cast(asyncpg.Connection, conn), [notice_id])

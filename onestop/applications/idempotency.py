@@ -1,19 +1,23 @@
 """Idempotency keys for submits (IETF draft "The Idempotency-Key HTTP Header Field").
 
-A key is claimed in its own short transaction before the work starts, so a
-concurrent duplicate sees it and is told to wait (409). The work's
-transaction stores the answer with the key; a retry with the same key and the
-same body gets that answer again, the same key with another body is refused
-(422). A key whose work failed is released. A key claimed but never answered
-(a process that died mid-request) may be claimed again after a couple of
-minutes, well past the statement timeout. Keys are kept per account for 24 hours.
+A key is claimed in the work's own transaction, and its answer is stored in
+that transaction: the key, the work and the answer commit together, or none
+does (a failed submit leaves no key behind, so the same request may be tried
+again at once). A concurrent duplicate waits on the key's row until the first
+request ends (bounded by the statement timeout), then gets its answer. A retry
+with the same key and the same body gets that answer again, the same key with
+another body is refused (422). The request holds one connection throughout:
+claiming on a second one while holding the first could deadlock the pool. A key
+left committed without an answer (written by an older release) is `in
+progress` (409) for a couple of minutes, then may be claimed again. Keys are
+kept per account for 24 hours.
 """
 
 from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -81,22 +85,20 @@ async def _get_key(conn: asyncpg.Connection, account_id: int, key: str) -> async
 
 
 async def claim_key(
-    pool: asyncpg.Pool, account_id: int, key: str, fingerprint: bytes
+    conn: asyncpg.Connection, account_id: int, key: str, fingerprint: bytes
 ) -> StoredAnswer | None:
     """None when the caller should do the work; the stored answer for a retry.
 
-    Runs on its own connection and commits at once (autocommit), outside the
-    request's transaction.
-    """
-    async with pool.acquire() as pooled:
-        # A pooled connection proxies every Connection method.
-        conn = cast(asyncpg.Connection, pooled)
+    Runs in the caller's transaction: a concurrent request with the same key waits here
+    until that transaction ends."""
+    if await _insert_or_take_over(conn, account_id, key, fingerprint):
+        return None
+    row = await _get_key(conn, account_id, key)
+    if row is None:
+        # Expired and purged between the two statements: this request may do the work.
         if await _insert_or_take_over(conn, account_id, key, fingerprint):
             return None
-        row = await _get_key(conn, account_id, key)
-    if row is None:
-        # Released between the two statements: the first request failed; this one may retry.
-        raise Problem(IDEMPOTENCY_KEY_IN_PROGRESS)
+        raise Problem(IDEMPOTENCY_KEY_IN_PROGRESS, headers={"Retry-After": "2"})
     if bytes(row["request_hash"]) != fingerprint:
         raise Problem(IDEMPOTENCY_KEY_REUSED)
     if row["completed_at"] is None:
@@ -119,17 +121,6 @@ async def store_answer(
         answer.status,
         answer.body,
     )
-
-
-async def release_key(pool: asyncpg.Pool, account_id: int, key: str) -> None:
-    """After the work failed: the same request may be tried again at once."""
-    async with pool.acquire() as conn:
-        await conn.execute(
-            "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 "
-            "AND completed_at IS NULL",
-            account_id,
-            key,
-        )
 
 
 async def purge_expired_keys(conn: asyncpg.Connection) -> int:

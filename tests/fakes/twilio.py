@@ -1,7 +1,9 @@
 """A local HTTP server speaking the part of Twilio's REST API we use (Messages, Calls).
 
-The real `twilio` SDK is pointed at it with our TWILIO_API_BASE_URL setting.
-Tests read what it received, and can make it fail on demand.
+The real `twilio` SDK is pointed at it with our TWILIO_API_BASE_URL setting. It
+creates messages and calls, and lists them (newest first, filtered by `To` and
+`From`, as Twilio does), which is how a send whose answer was lost is looked up.
+Tests read what it received, in the order it arrived, and can make it fail on demand.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import contextlib
 import itertools
 from collections import deque
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Any
 
 from aiohttp import web
@@ -21,8 +25,8 @@ class FakeTwilio:
     def __init__(self, account_sid: str, auth_token: str) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
-        self.messages: list[dict[str, str]] = []
-        self.calls: list[dict[str, str]] = []
+        self.messages: list[dict[str, Any]] = []
+        self.calls: list[dict[str, Any]] = []
         # Planned answers for the next requests: an HTTP status, or "slow" to time out.
         self.planned: deque[int | str] = deque()
         self.requests = 0
@@ -41,6 +45,8 @@ class FakeTwilio:
         base = "/2010-04-01/Accounts/{sid}"
         app.router.add_post(base + "/Messages.json", self._messages)
         app.router.add_post(base + "/Calls.json", self._calls)
+        app.router.add_get(base + "/Messages.json", self._list_messages)
+        app.router.add_get(base + "/Calls.json", self._list_calls)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -91,7 +97,7 @@ class FakeTwilio:
             if failure is not None:
                 return failure
         sid = f"{prefix}{next(self._ids):032x}"
-        record: dict[str, Any] = {"sid": sid, **form}
+        record: dict[str, Any] = {"sid": sid, "created": datetime.now(UTC), **form}
         (self.messages if kind == "message" else self.calls).append(record)
         if slow:
             # Slow, as Twilio can be: the message is sent, the answer comes too late.
@@ -103,10 +109,54 @@ class FakeTwilio:
             "from": form.get("From"),
             "status": "queued",
             "body": form.get("Body"),
-            "date_created": "Wed, 25 Nov 2026 03:00:00 +0000",
+            "date_created": format_datetime(record["created"], usegmt=True),
             "uri": f"/2010-04-01/Accounts/{self.account_sid}/{'Messages' if kind == 'message' else 'Calls'}/{sid}.json",
         }
         return web.json_response(body, status=201)
+
+    async def _list(self, request: web.Request, kind: str) -> web.Response:
+        if not self._authorized(request) or request.match_info["sid"] != self.account_sid:
+            return web.json_response(
+                {"code": 20003, "message": "Authenticate", "status": 401}, status=401
+            )
+        records = self.messages if kind == "messages" else self.calls
+        wanted = [
+            record
+            for record in reversed(records)
+            if record.get("To") == request.query.get("To", record.get("To"))
+            and record.get("From") == request.query.get("From", record.get("From"))
+        ]
+        size = int(request.query.get("PageSize", "50"))
+        listed = [
+            {
+                "sid": record["sid"],
+                "account_sid": self.account_sid,
+                "to": record.get("To"),
+                "from": record.get("From"),
+                "body": record.get("Body"),
+                "status": "sent",
+                "date_created": format_datetime(record["created"], usegmt=True),
+            }
+            for record in wanted[:size]
+        ]
+        uri = f"/2010-04-01/Accounts/{self.account_sid}/{kind.title()}.json"
+        return web.json_response(
+            {
+                kind: listed,
+                "page": 0,
+                "page_size": size,
+                "uri": uri,
+                "first_page_uri": uri,
+                "next_page_uri": None,
+                "previous_page_uri": None,
+            }
+        )
+
+    async def _list_messages(self, request: web.Request) -> web.Response:
+        return await self._list(request, "messages")
+
+    async def _list_calls(self, request: web.Request) -> web.Response:
+        return await self._list(request, "calls")
 
     async def _messages(self, request: web.Request) -> web.Response:
         return await self._accept(request, "message")
