@@ -1,6 +1,7 @@
 """`running.json`: how commands in a second terminal find the running `make run`.
 
-The file itself, and the three answers a command gets from it: using, stale, missing.
+The whole path (a real `hanchang run` and a second command) is in test_run.py;
+here, the file itself and the command line's three answers: using, stale, missing.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import os
 import socket
 import stat
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from server.running import (
     use_running_services,
     write_running_file,
 )
+from server.settings import PROJECT_ROOT
 
 
 @pytest.fixture
@@ -155,3 +158,53 @@ def test_only_an_unset_database_url_outside_production_looks_for_the_file() -> N
     assert should_look_for_running({"DATABASE_URL": " ", "REDIS_URL": "redis://x:1/0"})
     assert not should_look_for_running({"DATABASE_URL": "postgresql://x/y"})
     assert not should_look_for_running({"HANCHANG_ENV": "production"})
+
+
+def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _environment(data_dir: Path) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "HANCHANG_ENV"}
+    }
+    return env | {"HANCHANG_DATA_DIR": str(data_dir)}
+
+
+def test_the_command_line_without_a_run_exits_2_in_one_line(tmp_path: Path) -> None:
+    env = _environment(tmp_path)
+    missing = _cli(["audit", "verify"], env)
+    assert missing.returncode == 2
+    assert missing.stderr.splitlines() == [
+        f"hanchang: setting DATABASE_URL: is not set, and no `make run` is running (no "
+        f"{running_file(tmp_path)}): start `make run` in another terminal, or set DATABASE_URL"
+    ]
+    port = free_port()
+    write_running_file(tmp_path, _services(port, port))
+    stale = _cli(
+        ["staff", "create", "--name", "테스트", "--office", "seoul", "--role", "clerk"], env
+    )
+    assert stale.returncode == 2
+    assert stale.stderr.splitlines() == [
+        f"hanchang: {running_file(tmp_path)} is stale (nothing listens on 127.0.0.1:{port}): "
+        "start `make run` in another terminal, or set DATABASE_URL"
+    ]
+
+
+def test_an_explicit_database_url_wins_over_a_stale_file(tmp_path: Path, database_url: str) -> None:
+    port = free_port()
+    write_running_file(tmp_path, _services(port, port))
+    migrated = _cli(["migrate"], _environment(tmp_path) | {"DATABASE_URL": database_url})
+    assert migrated.returncode == 0, migrated.stderr
+    assert migrated.stdout == "database is up to date\n"
+    assert "make run" not in migrated.stderr
