@@ -120,7 +120,7 @@ def _banner(public_url: str, people_listing: str) -> str:
         f"  {public_url}/schema/swagger       the API, to read and try",
         f"  {public_url}/schema/openapi.json  the OpenAPI 3.1 document",
         f"  {public_url}/status               the public status page",
-        f"  {public_url}/dev/outbox           codes sent by SMS or voice (no Twilio here)",
+        f"  {public_url}/dev/outbox           codes sent by SMS or voice (no Twilio here; ?to=PHONE)",
         f"  {public_url}/dev/passkeys         try a passkey in this browser",
         "",
         "Demo people (synthetic) to try sign-in with:",
