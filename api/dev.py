@@ -13,8 +13,13 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
+from api.auth_guard import request_locale
+from auth.people import InvalidPhoneNumber, parse_phone
+from i18n import N_, translate
 from server.db import Transaction
-from server.problems import NOT_FOUND, Problem
+from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem
+
+OUTBOX_CHANNELS = ("sms", "voice", "push", "bank")
 
 
 class OutboxMessage(msgspec.Struct, kw_only=True):
@@ -25,6 +30,26 @@ class OutboxMessage(msgspec.Struct, kw_only=True):
     body: str
 
 
+def _outbox_filters(locale: str, to: str | None, channel: str | None) -> str | None:
+    """The number `to` names, as E.164; a problem naming each bad parameter."""
+    errors: list[FieldError] = []
+    to_e164 = None
+    if to is not None:
+        # A `+` typed in an address bar arrives as a space (form encoding): put it back.
+        typed = "+" + to[1:] if to.startswith(" ") else to
+        try:
+            to_e164 = parse_phone(typed)
+        except InvalidPhoneNumber:
+            detail = translate(locale, N_("Enter a phone number like 010-1234-5678."))
+            errors.append(FieldError(field="query.to", detail=detail))
+    if channel is not None and channel not in OUTBOX_CHANNELS:
+        detail = translate(locale, N_("Choose sms, voice, push or bank."))
+        errors.append(FieldError(field="query.channel", detail=detail))
+    if errors:
+        raise Problem(VALIDATION_ERROR, errors=errors)
+    return to_e164
+
+
 @get(
     "/dev/outbox",
     tags=["development"],
@@ -32,14 +57,24 @@ class OutboxMessage(msgspec.Struct, kw_only=True):
     include_in_schema=False,
 )
 async def outbox(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], limit: FromQuery[int] = 20
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    limit: FromQuery[int] = 20,
+    to: FromQuery[str | None] = None,
+    channel: FromQuery[str | None] = None,
 ) -> list[OutboxMessage]:
+    """Newest first; `?to=010-1234-5678` (or +821012345678) finds one person's codes among
+    thousands of notices, `?channel=sms` one channel's."""
     if request.app.state.settings.is_production:
         raise Problem(NOT_FOUND)
+    to_e164 = _outbox_filters(request_locale(request), to, channel)
     rows = await tx.conn.fetch(
         "SELECT id, created_at, channel, to_e164 AS to, body FROM dev_outbox "
+        "WHERE ($2::text IS NULL OR to_e164 = $2) AND ($3::text IS NULL OR channel = $3) "
         "ORDER BY id DESC LIMIT $1",
         min(max(limit, 1), 200),
+        to_e164,
+        channel,
     )
     return [OutboxMessage(**dict(row)) for row in rows]
 

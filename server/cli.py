@@ -16,7 +16,8 @@ from pathlib import Path
 
 import asyncpg
 
-from server.settings import SettingsError, get_settings, load_settings
+from server.running import RunningNotFound, should_look_for_running, use_running_services
+from server.settings import SettingsError, data_dir_of, get_settings, load_settings
 
 DEFAULT_DEMO_PEOPLE = 10_000
 
@@ -213,24 +214,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
         return _services(cmd)
 
+    # Every command from here on needs the database: without DATABASE_URL, the running
+    # `make run`'s (before settings are read, and cached).
+    if should_look_for_running(os.environ):
+        try:
+            found = use_running_services(os.environ, data_dir_of(os.environ))
+        except RunningNotFound as exc:
+            print(f"hanchang: {exc}", file=sys.stderr)
+            return 2
+        print(f"hanchang: {found}", file=sys.stderr)
     _settings_or_exit()
     settings = load_settings()
-    if not settings.database.url and args.command in {
-        "migrate",
-        "demo-data",
-        "demo-people",
-        "audit",
-        "status",
-        "documents",
-        "eligibility",
-        "data-quality",
-        "caseworker",
-        "notify",
-        "staff",
-        "kiosk",
-    }:
-        print("hanchang: setting DATABASE_URL: is not set (or use `make run`)", file=sys.stderr)
-        return 2
     if args.command == "migrate":
         return asyncio.run(_migrate())
     if args.command == "demo-data":

@@ -374,6 +374,11 @@ def _origins(raw: str, public_url: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(origins))
 
 
+def data_dir_of(env: Mapping[str, str]) -> Path:
+    """The local data folder: embedded servers, development secrets, `running.json`."""
+    return Path(env.get("HANCHANG_DATA_DIR") or PROJECT_ROOT / ".hanchang")
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from `env` (default: the process environment)."""
     env = os.environ if env is None else env
@@ -381,7 +386,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if environment not in ENVIRONMENTS:
         raise SettingsError("HANCHANG_ENV", f"must be one of {', '.join(ENVIRONMENTS)}")
     production = environment == "production"
-    data_dir = Path(env.get("HANCHANG_DATA_DIR") or PROJECT_ROOT / ".hanchang")
+    data_dir = data_dir_of(env)
 
     database_url = _url(env, "DATABASE_URL", ("postgresql", "postgres"), production)
     redis_url = _url(env, "REDIS_URL", ("redis", "rediss", "unix"), production)

@@ -3,6 +3,8 @@
 This process starts embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL
 are not set (data under ./.hanchang/), migrates, loads demo people into an
 empty database, and runs the HTTP server and an arq worker as child processes.
+While it runs, `<data folder>/running.json` names its servers, so that other
+`hanchang` commands in a second terminal use them (server/running.py).
 Ctrl-C or SIGTERM stops the children first, then Redis, then PostgreSQL;
 children also stop on their own if this process is killed outright.
 """
@@ -17,14 +19,17 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import AbstractContextManager
+from pathlib import Path
 from types import FrameType
 from urllib.parse import quote
 
 import asyncpg
 
 from auth.staff_store import StaffRole
-from server.embedded import die_with_parent, embedded_services, stop_process
-from server.settings import SettingsError, load_settings
+from server.embedded import ServiceUrls, die_with_parent, embedded_services, stop_process
+from server.running import announce_running, started_now
+from server.settings import Settings, SettingsError, load_settings
 
 
 class Shutdown(Exception):
@@ -92,7 +97,8 @@ async def _demo_staff(conn: asyncpg.Connection, public_url: str) -> str:
     lines = ["Counter console: " + public_url + "/console"]
     if await conn.fetchval("SELECT count(*) FROM staff") > 0:
         lines.append(
-            "  More staff: .venv/bin/hanchang staff create --name NAME --office seoul --role clerk"
+            "  More staff, in a second terminal: "
+            ".venv/bin/hanchang staff create --name NAME --office seoul --role clerk"
         )
         return "\n".join(lines)
     lines.append("  Demo staff (Seoul office); open a link once to register a passkey:")
@@ -114,16 +120,32 @@ def _banner(public_url: str, people_listing: str) -> str:
         f"  {public_url}/schema/swagger       the API, to read and try",
         f"  {public_url}/schema/openapi.json  the OpenAPI 3.1 document",
         f"  {public_url}/status               the public status page",
-        f"  {public_url}/dev/outbox           codes sent by SMS or voice (no Twilio here)",
+        f"  {public_url}/dev/outbox           codes sent by SMS or voice (no Twilio here; ?to=PHONE)",
         f"  {public_url}/dev/passkeys         try a passkey in this browser",
         "",
         "Demo people (synthetic) to try sign-in with:",
         people_listing,
         "",
+        "In a second terminal, .venv/bin/hanchang COMMAND (staff create, kiosk enroll, notify scan,",
+        "demo-people, ...) uses these servers: it finds them in running.json in the data folder.",
+        "",
         "Press Ctrl-C to stop everything.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _announce_running(settings: Settings, urls: ServiceUrls) -> AbstractContextManager[Path]:
+    """From now until we stop, `hanchang COMMAND` in a second terminal uses these servers."""
+    return announce_running(
+        settings.data_dir,
+        started_now(
+            database_url=urls.database_url,
+            redis_url=urls.redis_url,
+            http_port=settings.http.port,
+            public_url=settings.http.public_url,
+        ),
+    )
 
 
 def run_everything(*, people: int) -> int:
@@ -136,7 +158,7 @@ def run_everything(*, people: int) -> int:
     signal.signal(signal.SIGTERM, _raise_shutdown)
     children: list[subprocess.Popen[bytes]] = []
     try:
-        with embedded_services(settings.data_dir) as urls:
+        with embedded_services(settings.data_dir) as urls, _announce_running(settings, urls):
             try:
                 return _serve_until_stopped(
                     settings.http.port,

@@ -1,9 +1,12 @@
-"""`hanchang run` (what `make run` calls) on a bare machine: starts, answers, stops clean."""
+"""`hanchang run` (what `make run` calls) on a bare machine: starts, answers, stops clean;
+meanwhile a command in a second terminal uses its servers."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -73,6 +76,7 @@ def test_run_starts_everything_and_stops_with_nothing_left(
         with urllib.request.urlopen(local, timeout=5) as enroll:  # noqa: S310 - our loopback
             assert enroll.status == 200 and "const token" in enroll.read().decode()
         assert len(_processes_mentioning(str(data_dir))) >= 4, "server, worker, PostgreSQL, Redis"
+        _second_terminal_uses_the_run(data_dir, env, process.pid)
         process.send_signal(stop_signal)
         process.wait(timeout=60)
     finally:
@@ -90,3 +94,45 @@ def test_run_starts_everything_and_stops_with_nothing_left(
         urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
     # Data is kept for the next run.
     assert (data_dir / "postgres" / "pgdata" / "PG_VERSION").exists()
+    _second_terminal_after_the_run(data_dir, env)
+
+
+def _demo_people(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """As typed in a second terminal: only the data folder in common with the run."""
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", "demo-people"],
+        env={key: value for key, value in env.items() if key != "HANCHANG_PORT"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _second_terminal_uses_the_run(data_dir: Path, env: dict[str, str], run_pid: int) -> None:
+    """A command without DATABASE_URL / REDIS_URL finds the run through its running.json."""
+    running = data_dir / "running.json"
+    assert stat.S_IMODE(running.stat().st_mode) == 0o600
+    written = json.loads(running.read_text())
+    assert written["pid"] == run_pid
+    listed = _demo_people(env)
+    assert listed.returncode == 0, listed.stderr
+    assert "김민준" in listed.stdout and "+821013500001" in listed.stdout, listed.stdout
+    database = written["database_url"].split("@")[1].split("/")[0]
+    redis = written["redis_url"].split("//")[1].split("/")[0]
+    public_url = written["public_url"]
+    assert listed.stderr.splitlines() == [
+        f"hanchang: using the running `make run` (PostgreSQL {database}, Redis {redis}, "
+        f"{public_url}) from {running}"
+    ]
+
+
+def _second_terminal_after_the_run(data_dir: Path, env: dict[str, str]) -> None:
+    running = data_dir / "running.json"
+    assert not running.exists()
+    refused = _demo_people(env)
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines() == [
+        f"hanchang: setting DATABASE_URL: is not set, and no `make run` is running (no "
+        f"{running}): start `make run` in another terminal, or set DATABASE_URL"
+    ]
