@@ -530,25 +530,29 @@ async def test_console_needs_a_staff_session_and_good_input(
     assert count == 0
 
 
-async def test_phone_verify_bad_input_and_rate_limit(
-    client: Client, owner_conn: asyncpg.Connection, settings: Settings
+@pytest.mark.parametrize("method", ["POST", "GET"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/auth/phone/verify",
+        "/v1/auth/phone/callback",
+        "/v1/auth/phone/callback/0b9a8f3e-52d6-4c1e-9f6a-3b2d1c0e9a87/verify",
+    ],
+)
+async def test_no_json_route_signs_in_with_a_caller_number(
+    client: Client, method: str, path: str
 ) -> None:
-    path = "/v1/auth/phone/verify"
-    bad_number = await client.post(
+    """A caller number in a JSON body is whatever the sender types: the phone line takes it
+    only from Twilio's signed webhooks. No other route serves these paths, with any method."""
+    answer = await client.request(
+        method,
         path,
-        json={"caller_number": "not-a-number", "pin": GOOD_PIN},
+        json={"caller_number": "02-1234-5678", "pin": GOOD_PIN, "call_token": "hcb_x"}
+        if method == "POST"
+        else None,
         headers={"Accept-Language": "en"},
     )
-    body = assert_problem(bad_number, 400, "validation-error")
-    assert [e["field"] for e in body["errors"]] == ["body.caller_number"]
-    bad_pin = await client.post(path, json={"caller_number": "02-1234-5678", "pin": "12ab"})
-    assert [e["field"] for e in assert_problem(bad_pin, 400, "validation-error")["errors"]] == [
-        "body.pin"
-    ]
-    _, unknown = landline()
-    limit = settings.auth.sign_in_per_address_per_minute
-    statuses = [
-        (await client.post(path, json={"caller_number": unknown, "pin": GOOD_PIN})).status_code
-        for _ in range(limit)
-    ]
-    assert 429 in statuses
+    body = assert_problem(answer, 404, "not-found")
+    assert body["instance"] == path
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert not [p for p in schema["paths"] if p.startswith("/v1/auth/phone")]
