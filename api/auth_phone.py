@@ -1,34 +1,27 @@
-"""The PIN on the phone line (caller ID + PIN, then a call back), and the counter's
-registered numbers (`/console/api/...`, staff cookie)."""
+"""The counter's registered numbers (`/console/api/...`, staff cookie) for the PIN on the
+phone line.
+
+No route here signs in with a number: a caller number in a JSON body is whatever the
+sender types. The phone line's Twilio-signed voice webhooks (a later issue) will take
+the caller ID from Twilio and call `verify_phone_sign_in`, `start_callback` and
+`complete_callback` in auth/registered_phones.py."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-from arq.connections import ArqRedis
 from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from api.auth_guard import limit_by_address, request_locale
-from api.auth_pin import Pin
+from api.auth_guard import request_locale
 from api.console_auth import STAFF
-from api.openapi import SIGNED_IN, problem_responses
+from api.openapi import problem_responses
 from auth.counter_assist import phones_at_counter
-from auth.limits import enforce
 from auth.people import InvalidPhoneNumber, mask_phone, parse_phone
-from auth.registered_phones import (
-    complete_callback,
-    register_phone,
-    remove_phone,
-    start_callback,
-    unlock_phone,
-    verify_phone_sign_in,
-)
-from auth.sessions import CurrentSession, Tokens
+from auth.registered_phones import register_phone, remove_phone, unlock_phone
 from auth.staff_sessions import StaffSession
 from i18n import N_, translate
 from server.db import Transaction
@@ -37,34 +30,6 @@ from server.problems import VALIDATION_ERROR, FieldError, Problem
 PhoneNumber = Annotated[
     str, msgspec.Meta(min_length=4, max_length=32, examples=["+82212345678", "02-1234-5678"])
 ]
-# A session asks for at most this many call-backs in 10 minutes.
-CALLBACKS_PER_SESSION = 3
-
-
-class PhoneVerifyRequest(msgspec.Struct, kw_only=True):
-    caller_number: PhoneNumber
-    pin: Pin
-
-
-CallToken = Annotated[
-    str,
-    msgspec.Meta(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+$", examples=["hcb_..."]),
-]
-
-
-class CallbackPinRequest(msgspec.Struct, kw_only=True):
-    pin: Pin
-    # From the call's webhook address (`?token=`): only the answered call carries it.
-    call_token: CallToken
-
-
-class CallbackStarted(msgspec.Struct, kw_only=True):
-    id: uuid.UUID
-    expires_at: Annotated[datetime, msgspec.Meta(examples=["2026-01-05T09:35:00Z"])]
-
-
-class CallbackCompleted(msgspec.Struct, kw_only=True):
-    aal: int
 
 
 class RegisterPhoneRequest(msgspec.Struct, kw_only=True):
@@ -101,98 +66,6 @@ def _number_or_problem(raw: str, field: str, locale: str) -> str:
                 )
             ],
         ) from None
-
-
-@post(
-    "/v1/auth/phone/verify",
-    status_code=200,
-    tags=["phone"],
-    summary="Sign in on the phone line: the caller's number and the PIN give an aal 1 session",
-    responses=problem_responses(400, 401, 423, 429),
-    description=(
-        "For the phone line's webhooks. `caller_number` is the caller ID (E.164 or Korean "
-        "national form, landlines too), which must be registered for exactly one person at a "
-        "counter. An unknown number, a shared number and a wrong PIN all answer 401 "
-        "`sign-in-failed`. Caller ID can be spoofed, so the session is aal 1 on channel "
-        "`phone`; `POST /v1/auth/phone/callback` raises it to aal 2. The fifth wrong PIN "
-        "locks this phone only (423 `phone-pin-locked`) until a counter unlocks it. "
-        "Limited per client address."
-    ),
-)
-async def phone_verify(
-    data: JSONBody[PhoneVerifyRequest],
-    request: Request[Any, Any, Any],
-    tx: NamedDependency[Transaction],
-    queue: NamedDependency[ArqRedis],
-) -> Tokens:
-    await limit_by_address(request, queue, "phone-verify-ip")
-    number = _number_or_problem(data.caller_number, "body.caller_number", request_locale(request))
-    return await verify_phone_sign_in(
-        tx.conn, request.app.state.settings.auth, caller_number=number, pin=data.pin
-    )
-
-
-@post(
-    "/v1/auth/phone/callback",
-    status_code=201,
-    tags=["phone"],
-    summary="Call the registered number back to ask for the PIN (step-up to aal 2)",
-    responses=problem_responses(401, 409, 423, 429, 503),
-    security=SIGNED_IN,
-    description=(
-        "Only for a session signed in with `POST /v1/auth/phone/verify` (otherwise 409 "
-        "`phone-session-needed`; an aal 2 session answers 409 `pin-not-needed`). The call "
-        "asks for the PIN; `POST /v1/auth/phone/callback/{id}/verify` with it within 5 "
-        "minutes raises this same session to aal 2. At most 3 call-backs per session in 10 "
-        "minutes."
-    ),
-)
-async def phone_callback(
-    request: Request[Any, Any, Any],
-    session: NamedDependency[CurrentSession],
-    tx: NamedDependency[Transaction],
-    queue: NamedDependency[ArqRedis],
-) -> CallbackStarted:
-    await enforce(
-        queue, "phone-callback", str(session.id), limit=CALLBACKS_PER_SESSION, window_s=600
-    )
-    started = await start_callback(
-        tx.conn, request.app.state.settings, session, locale=request_locale(request)
-    )
-    return CallbackStarted(id=started.id, expires_at=started.expires_at)
-
-
-@post(
-    "/v1/auth/phone/callback/{callback_id:uuid}/verify",
-    status_code=200,
-    tags=["phone"],
-    summary="The PIN entered on the call-back: the session that asked is now aal 2",
-    responses=problem_responses(400, 401, 423, 429),
-    description=(
-        "For the phone line's webhook on the outbound call: `call_token` is the `token` in "
-        "the address the call's TwiML posts the digits to, which the session that asked "
-        "never sees. A wrong PIN answers 401 "
-        "`pin-wrong` with `tries_left` and counts against this phone; the fifth locks it (423 "
-        "`phone-pin-locked`). An unknown, expired or used call-back, or a wrong "
-        "`call_token`, answers 400 `callback-ended`."
-    ),
-)
-async def phone_callback_verify(
-    callback_id: FromPath[uuid.UUID],
-    data: JSONBody[CallbackPinRequest],
-    request: Request[Any, Any, Any],
-    tx: NamedDependency[Transaction],
-    queue: NamedDependency[ArqRedis],
-) -> CallbackCompleted:
-    await limit_by_address(request, queue, "phone-callback-ip")
-    aal = await complete_callback(
-        tx.conn,
-        request.app.state.settings.auth,
-        callback_id,
-        data.pin,
-        call_token=data.call_token,
-    )
-    return CallbackCompleted(aal=aal)
 
 
 @post(
@@ -281,9 +154,6 @@ async def console_unlock_phone(
 
 
 ROUTES = [
-    phone_verify,
-    phone_callback,
-    phone_callback_verify,
     console_register_phone,
     console_list_phones,
     console_remove_phone,

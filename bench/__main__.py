@@ -7,7 +7,7 @@ from the environment:
     BENCH_ROUNDS          rounds of HTTP cases, order alternated, median reported (default 2)
     BENCH_PEOPLE          people for the demo-data benchmark (default 1,000,000)
     BENCH_SIGN_INS        sign-ins per method in the sign-in benchmark (default 3,000)
-    BENCH_PIN_SIGN_INS    card + PIN and phone + PIN sign-ins per method (default 600)
+    BENCH_PIN_SIGN_INS    card + PIN sign-ins at a kiosk (default 600)
     BENCH_ELIGIBILITY_PEOPLE    people for GET /v1/me/eligibility under load (default 5,000)
     BENCH_ELIGIBILITY_REQUESTS  its requests per case per round (default 5,000)
     BENCH_LOAD_GENERATOR  wrk (default; installed if missing) or python (the fallback)

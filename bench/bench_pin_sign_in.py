@@ -1,15 +1,17 @@
-"""Sign-in without a smartphone over HTTP: an access card + PIN at an enrolled kiosk, and a
-registered phone + PIN on the phone line, each against `/readyz` in the same run.
+"""Sign-in without a smartphone over HTTP: an access card + PIN at an enrolled kiosk,
+against `/readyz` in the same run.
 
-Both check the one PIN with argon2id at 64 MiB (auth/pin.py), at most four hashes at once
-per process: the PIN is what these channels cost, and this says how many kiosks and calls
-one `hanchang serve` carries. Everything else is as in bench_sign_in.py (the same load
-generator in its own process, the same server settings): people and accounts are copied
-in with one PIN hash (salted once; checking it costs the same for everyone), a staff
-member, one enrolled kiosk, a card and a landline per person. Each card and each phone
-signs in once per round; every answer must be 200.
+It checks the one PIN with argon2id at 64 MiB (auth/pin.py), at most four hashes at once
+per process: the PIN is what this channel costs, and this says how many kiosks one
+`hanchang serve` carries. The phone line checks the same PIN, but has no route to
+measure: no JSON route takes a caller number (anyone could type one), and its
+Twilio-signed webhooks are a later issue. Everything else is as in bench_sign_in.py (the
+same load generator in its own process, the same server settings): people and accounts
+are copied in with one PIN hash (salted once; checking it costs the same for everyone), a
+staff member, one enrolled kiosk and a card per person. Each card signs in once per
+round; every answer must be 200.
 
-    BENCH_PIN_SIGN_INS   sign-ins per method per round (default 600: ~10 s each at 60/s)
+    BENCH_PIN_SIGN_INS   card sign-ins per round (default 600: ~10 s at 60/s)
 """
 
 from __future__ import annotations
@@ -49,26 +51,21 @@ from server.settings import Settings, load_settings
 DEFAULT_SIGN_INS = 600
 PIN = "306817"
 CARD_PATH = "/v1/auth/card/verify"
-PHONE_PATH = "/v1/auth/phone/verify"
 CARD = f"POST {CARD_PATH}"
-PHONE = f"POST {PHONE_PATH}"
-CASES = (READYZ, CARD, PHONE)
+CASES = (READYZ, CARD)
 
 NOTES = (
-    "PIN sign-in: each request a distinct card or registered landline of its own, sent once; "
-    "{count:,} per method after {warm_up:,} of warm-up, over the same client, connections and "
-    "server as the sign-in rows; median of {rounds} round{plural}; every answer 200",
+    "PIN sign-in: each request a distinct card of its own, sent once; {count:,} after "
+    "{warm_up:,} of warm-up, over the same client, connections and server as the sign-in "
+    "rows; median of {rounds} round{plural}; every answer 200",
     "card + PIN = kiosk by key hash and card by token hash (SHA-256), the person's account, "
     "card row FOR UPDATE, PIN checked with argon2id (64 MiB, 3 passes, 4 lanes; at most 4 at "
     "once per process, off the event loop), counts reset, audit row, session rows at aal 2",
-    "phone + PIN = the live registrations of the caller's number, the same PIN check against "
-    "the phone's own count, session at aal 1 and its phone link, audit row",
 )
 
 
 class Holder(NamedTuple):
     card_token: str
-    landline: str
 
 
 def sign_in_count(env: Mapping[str, str]) -> int:
@@ -81,7 +78,7 @@ def sign_in_count(env: Mapping[str, str]) -> int:
 
 
 def _landline(number: int) -> str:
-    # 02-3000-0000 upwards: Seoul landlines, one per person.
+    # 02-3000-0000 upwards: Seoul landlines, one per person (people without a smartphone).
     return f"+822{3000_0000 + number:08d}"
 
 
@@ -98,7 +95,7 @@ def post_request(port: int, path: str, body: Any, headers: Mapping[str, str]) ->
 async def enrol_holders(
     conn: asyncpg.Connection, settings: Settings, total: int
 ) -> tuple[str, list[Holder]]:
-    """`total` people with a PIN, a live card and a registered landline; the kiosk's key."""
+    """`total` people with a PIN and a live card; the kiosk's key."""
     birth_date = date(1948, 2, 11)
     people = [
         PersonRow(
@@ -128,7 +125,7 @@ async def enrol_holders(
         token_hash(kiosk_key),
     )
     person_ids = [row["id"] for row in await conn.fetch("SELECT id FROM people ORDER BY id")]
-    holders = [Holder(new_token("hcc_"), _landline(n)) for n in range(total)]
+    holders = [Holder(new_token("hcc_")) for _ in range(total)]
     await conn.copy_records_to_table(
         "access_cards",
         records=[
@@ -136,14 +133,6 @@ async def enrol_holders(
             for person_id, holder in zip(person_ids, holders, strict=True)
         ],
         columns=("person_id", "token_hash", "issued_by", "office_code"),
-    )
-    await conn.copy_records_to_table(
-        "registered_phones",
-        records=[
-            (person_id, holder.landline, staff_id, "seoul")
-            for person_id, holder in zip(person_ids, holders, strict=True)
-        ],
-        columns=("person_id", "phone_e164", "registered_by", "office_code"),
     )
     return kiosk_key, holders
 
@@ -159,7 +148,7 @@ async def run_rounds(
     started = time.perf_counter()
     kiosk_key, holders = await enrol_holders(conn, settings, per_round * rounds)
     progress(
-        f"PIN sign-in: {len(holders):,} people with a PIN, a card and a landline in "
+        f"PIN sign-in: {len(holders):,} people with a PIN and a card in "
         f"{time.perf_counter() - started:.1f} s"
     )
 
@@ -171,11 +160,7 @@ async def run_rounds(
         body = [{"card_token": h.card_token, "pin": PIN} for h in group]
         return LoadPlan(requests=[post_request(port, CARD_PATH, b, kiosk) for b in body])
 
-    async def phone(group: Sequence[Holder]) -> LoadPlan:
-        body = [{"caller_number": h.landline, "pin": PIN} for h in group]
-        return LoadPlan(requests=[post_request(port, PHONE_PATH, b, {}) for b in body])
-
-    prepare: dict[str, Prepare] = {READYZ: readyz, CARD: card, PHONE: phone}
+    prepare: dict[str, Prepare] = {READYZ: readyz, CARD: card}
     results: dict[str, list[LoadFigures]] = {case: [] for case in CASES}
     for number in range(rounds):
         group = holders[number * per_round : (number + 1) * per_round]
@@ -197,7 +182,7 @@ async def run_rounds(
 def bench_pin_sign_in(
     database_server_url: str, redis_url: str, rounds: int, notes: list[str]
 ) -> list[Row]:
-    """Rows: requests/s and p99 latency of card + PIN and phone + PIN, against /readyz."""
+    """Rows: requests/s and p99 latency of card + PIN, against /readyz."""
     count = sign_in_count(os.environ)
     with (
         scratch_database(database_server_url) as database_url,
@@ -230,17 +215,15 @@ def bench_pin_sign_in(
         )
 
     base_rps, base_p99 = median(READYZ)
-    rows: list[Row] = []
-    for case in (CARD, PHONE):
-        rps, p99 = median(case)
-        measures: tuple[tuple[str, Unit, float, float], ...] = (
-            ("requests/s", "per_s", rps, base_rps),
-            ("p99 latency", "ms", p99, base_p99),
-        )
-        rows += [
-            Row(benchmark=case, measure=m, unit=u, value=v, baseline=b, baseline_name=READYZ)
-            for m, u, v, b in measures
-        ]
+    rps, p99 = median(CARD)
+    measures: tuple[tuple[str, Unit, float, float], ...] = (
+        ("requests/s", "per_s", rps, base_rps),
+        ("p99 latency", "ms", p99, base_p99),
+    )
+    rows = [
+        Row(benchmark=CARD, measure=m, unit=u, value=v, baseline=b, baseline_name=READYZ)
+        for m, u, v, b in measures
+    ]
     values = {
         "count": count,
         "warm_up": warm_up_count(count),

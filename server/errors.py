@@ -3,6 +3,8 @@
 The JSON API answers RFC 9457 problem+json; HTML pages a friendly page; Twilio
 webhooks TwiML that speaks the problem. A route picks its format with
 `opt={"error_format": "html"}` (or "twiml"); routes without one answer JSON.
+Under `/webhooks/twilio`, only a request that reached a route answers TwiML; a
+path or method no route serves gets a real 404 or 405.
 """
 
 from __future__ import annotations
@@ -150,7 +152,11 @@ def error_format(request: Request[Any, Any, Any]) -> ErrorFormat:
             return chosen  # type: ignore[no-any-return]
     path = request.scope.get("path", "")
     if path.startswith("/webhooks/twilio"):
-        return "twiml"
+        # TwiML (answered 200, so that Twilio speaks it) only from a webhook that exists.
+        # A path or a method no route serves answers its real status (404, 405) as
+        # problem+json: Twilio only calls addresses we gave it, so a 200 there would hide a
+        # wrong address in Twilio's configuration, which a 404 shows in its debugger (11200).
+        return "twiml" if handler is not None else "json"
     if path.startswith(("/v1", "/schema", "/healthz", "/readyz", "/problems", "/mcp")):
         return "json"
     accept = request.headers.get("accept", "")

@@ -24,6 +24,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from server.app import create_app
+from server.db import create_pool
 from server.migrate import migrate, migrations_fingerprint
 from server.settings import Settings, load_settings
 
@@ -177,6 +178,22 @@ async def conn(database_url: str) -> AsyncIterator[asyncpg.Connection]:
     finally:
         await transaction.rollback()
         await connection.close()
+
+
+@pytest.fixture(scope="module")
+async def db_pool(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on this module's database as the application opens it (application role).
+
+    For calling a core function the way a request or a job does, in one transaction of its
+    own: `async with server.db.transaction(db_pool) as tx` commits when it returns, also
+    when it refuses with a problem that must keep what it wrote (`commit_first`), and rolls
+    back otherwise.
+    """
+    pool = await create_pool(settings.database, min_size=1)
+    try:
+        yield pool
+    finally:
+        await pool.close()
 
 
 @pytest.fixture(scope="module")

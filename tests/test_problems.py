@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 from server.app import create_app
 from server.audit import record_audit
 from server.db import Transaction
-from server.problems import PROBLEM_KINDS
+from server.problems import PROBLEM_KINDS, SERVICE_UNAVAILABLE, Problem
 from server.settings import Settings
 
 
@@ -42,9 +42,14 @@ async def html_page() -> str:
     raise ValueError("broken page")
 
 
+@post("/webhooks/twilio/_test/refuse", status_code=200)
+async def refusing_webhook() -> None:
+    raise Problem(SERVICE_UNAVAILABLE, down="test")
+
+
 @pytest.fixture(scope="module")
 async def problem_client(settings: Settings) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    app = create_app(settings, extra_route_handlers=[echo, fail, html_page])
+    app = create_app(settings, extra_route_handlers=[echo, fail, html_page, refusing_webhook])
     async with AsyncTestClient(app=app) as client:
         yield client
 
@@ -112,6 +117,50 @@ async def test_unknown_route_and_wrong_method(problem_client: AsyncTestClient[Li
     wrong = await problem_client.get("/v1/_test/echo", headers={"Accept-Language": "en"})
     assert wrong.status_code == 405
     assert wrong.json()["type"].endswith("/method-not-allowed")
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "TRACE", "PUT"])
+@pytest.mark.parametrize(
+    "path", ["/webhooks/twilio/voice", "/webhooks/twilio/anything", "/webhooks/twilio"]
+)
+async def test_an_unknown_twilio_webhook_is_a_real_404(
+    problem_client: AsyncTestClient[Litestar], method: str, path: str
+) -> None:
+    """Not a 200 reading out an error: Twilio is only given addresses that exist, so a wrong
+    one must show as a failure (in Twilio's debugger), not pass for a call answered."""
+    response = await problem_client.request(method, path, headers={"Accept-Language": "en"})
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"].endswith("/not-found")
+    assert body["title"] == "Not found"
+    assert body["instance"] == path
+
+
+@pytest.mark.parametrize("method", ["GET", "TRACE", "PUT", "DELETE", "PATCH", "HEAD"])
+async def test_a_webhook_asked_with_another_method_is_a_real_405(
+    problem_client: AsyncTestClient[Litestar], method: str
+) -> None:
+    response = await problem_client.request(method, "/webhooks/twilio/status")
+    assert response.status_code == 405, response.text
+    assert "POST" in response.headers["allow"]
+    if method != "HEAD":
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["type"].endswith("/method-not-allowed")
+
+
+async def test_a_problem_inside_a_twilio_webhook_is_spoken_with_a_200(
+    problem_client: AsyncTestClient[Litestar],
+) -> None:
+    """Twilio reads TwiML only from a 200: a webhook that refuses says why on the call."""
+    for lang, language, title in (("ko", "ko-KR", "서비스"), ("en", "en-US", "not ready")):
+        response = await problem_client.post(
+            "/webhooks/twilio/_test/refuse", headers={"Accept-Language": lang}
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("application/xml")
+        assert f'<Say language="{language}">' in response.text
+        assert title in response.text
 
 
 async def test_crash_is_a_500_problem_that_hides_internals_and_rolls_back(

@@ -1,27 +1,47 @@
 """Registered phones: a counter clerk registers a number (landlines too); caller ID and
 the PIN sign in at aal 1 on the phone line; a call back to that number with the PIN
-raises the same session to aal 2; 5 wrong PINs lock that phone only."""
+raises the same session to aal 2; 5 wrong PINs lock that phone only.
+
+The counter's part goes through its routes. The phone line's part is the core
+(`verify_phone_sign_in`, `start_callback`, `complete_callback`), called here as the
+phone line's Twilio-signed webhooks will call it: no JSON route takes a caller number,
+since anyone could type one."""
 
 from __future__ import annotations
 
 import itertools
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import date
 from typing import Any
 
 import asyncpg
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from auth.accounts import Account
+from auth.people import mask_phone
+from auth.pin import PIN_NOT_NEEDED, PIN_WRONG
+from auth.problems import SIGN_IN_FAILED
+from auth.registered_phones import (
+    CALLBACK_ENDED,
+    PHONE_PIN_LOCKED,
+    PHONE_SESSION_NEEDED,
+    PhoneCallbackStarted,
+    complete_callback,
+    start_callback,
+    verify_phone_sign_in,
+)
 from auth.secrets import new_token, token_hash
-from auth.sessions import authenticate_access_token, has_recent_aal2
+from auth.sessions import Tokens, authenticate_access_token, has_recent_aal2
 from auth.staff_sessions import insert_staff_session
 from auth.staff_store import insert_staff
+from server.db import transaction
+from server.problems import Problem, ProblemKind
 from server.settings import Settings
 from tests.factories import bearer, make_account, make_person, sign_in
 from tests.test_access_cards import check_id
@@ -87,10 +107,19 @@ async def register(client: Client, person_id: int, number: str, **headers: str) 
 
 
 async def registered(
-    client: Client, owner_conn: asyncpg.Connection, settings: Settings, name: str
+    client: Client,
+    owner_conn: asyncpg.Connection,
+    settings: Settings,
+    name: str,
+    *,
+    pin: bool = True,
 ) -> tuple[Account, int, str]:
-    """A person with a PIN and a landline registered by a clerk: (account, phone id, E.164)."""
-    account = await person_with_pin(client, owner_conn, settings, name)
+    """A person with a PIN (unless told) and a landline registered by a clerk: (account,
+    phone id, E.164)."""
+    if pin:
+        account = await person_with_pin(client, owner_conn, settings, name)
+    else:
+        account = await make_account(owner_conn, settings, name=name, birth_date=BIRTH)
     typed, e164 = landline()
     await clerk(client, owner_conn)
     answer = await register(client, account.person_id, typed)
@@ -99,13 +128,46 @@ async def registered(
     return account, answer.json()["id"], e164
 
 
-async def phone_sign_in(client: Client, number: str, pin: str, **headers: str) -> Any:
-    return await client.post(
-        "/v1/auth/phone/verify", json={"caller_number": number, "pin": pin}, headers=headers
-    )
+async def phone_sign_in(
+    db_pool: asyncpg.Pool, settings: Settings, caller_number: str, pin: str
+) -> Tokens:
+    """Caller ID (E.164) and PIN, as the phone line's signed webhook will sign in: in one
+    transaction of its own, which keeps what a refusal wrote (`commit_first`)."""
+    async with transaction(db_pool) as tx:
+        return await verify_phone_sign_in(
+            tx.conn, settings.auth, caller_number=caller_number, pin=pin
+        )
 
 
-async def call_token_from_outbox(owner_conn: asyncpg.Connection, callback_id: str) -> str:
+async def ask_for_callback(
+    db_pool: asyncpg.Pool, settings: Settings, tokens: Tokens, *, locale: str = "ko"
+) -> PhoneCallbackStarted:
+    """The phone line asks to be called back, for the session its sign-in began."""
+    async with transaction(db_pool) as tx:
+        session = await authenticate_access_token(tx.conn, tokens.access_token)
+        assert session is not None
+        return await start_callback(tx.conn, settings, session, locale=locale)
+
+
+async def answer_callback(
+    db_pool: asyncpg.Pool, settings: Settings, callback_id: uuid.UUID, pin: str, call_token: str
+) -> int:
+    """The PIN typed on the call-back, with the token from the call's TwiML."""
+    async with transaction(db_pool) as tx:
+        return await complete_callback(
+            tx.conn, settings.auth, callback_id, pin, call_token=call_token
+        )
+
+
+async def refused(attempt: Awaitable[object], kind: ProblemKind) -> Problem:
+    """The problem `attempt` raises, which must be of `kind`."""
+    with pytest.raises(Problem) as raised:
+        await attempt
+    assert raised.value.kind is kind, raised.value.kind.slug
+    return raised.value
+
+
+async def call_token_from_outbox(owner_conn: asyncpg.Connection, callback_id: uuid.UUID) -> str:
     """The token in the call's TwiML (the address its digits go to): only the call has it."""
     body = await owner_conn.fetchval(
         "SELECT body FROM dev_outbox WHERE channel = 'voice' AND body LIKE $1",
@@ -138,8 +200,18 @@ async def audit_actions(owner_conn: asyncpg.Connection, subject: str) -> list[st
     return [row["action"] for row in rows]
 
 
+async def refusals_of(owner_conn: asyncpg.Connection, e164: str) -> list[dict[str, Any]]:
+    """The committed `auth.phone.sign_in_refused` rows for a number (its masked form)."""
+    rows = await owner_conn.fetch(
+        "SELECT actor, channel, details FROM audit_log "
+        "WHERE action = 'auth.phone.sign_in_refused' AND details->>'number' = $1 ORDER BY id",
+        mask_phone(e164),
+    )
+    return [{**row, "details": msgspec.json.decode(row["details"])} for row in rows]
+
+
 async def test_landline_registered_by_a_clerk_signs_in_at_aal1_on_the_phone(
-    client: Client, owner_conn: asyncpg.Connection, settings: Settings
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings, db_pool: asyncpg.Pool
 ) -> None:
     account = await person_with_pin(client, owner_conn, settings, "박순자")
     typed, e164 = landline()
@@ -155,17 +227,19 @@ async def test_landline_registered_by_a_clerk_signs_in_at_aal1_on_the_phone(
     assert_problem(again, 409, "phone-already-registered")
     assert "already registered" in again.json()["detail"]
 
-    signed_in = await phone_sign_in(client, e164, GOOD_PIN)
-    assert signed_in.status_code == 200, signed_in.text
-    tokens = signed_in.json()
-    assert tokens["aal"] == 1
+    tokens = await phone_sign_in(db_pool, settings, e164, GOOD_PIN)
+    assert tokens.aal == 1 and tokens.suggest == ["phone_callback"]
     session = await owner_conn.fetchrow(
-        "SELECT aal, method, channel FROM sessions WHERE access_token_hash = $1",
-        token_hash(tokens["access_token"]),
+        "SELECT id, aal, method, channel FROM sessions WHERE access_token_hash = $1",
+        token_hash(tokens.access_token),
     )
     assert session is not None
-    assert dict(session) == {"aal": 1, "method": "phone_pin", "channel": "phone"}
-    me = await client.get("/v1/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert (session["aal"], session["method"], session["channel"]) == (1, "phone_pin", "phone")
+    linked = await owner_conn.fetchval(
+        "SELECT phone_id FROM phone_sessions WHERE session_id = $1", session["id"]
+    )
+    assert linked == body["id"]
+    me = await client.get("/v1/me", headers=bearer(tokens))
     assert me.status_code == 200
 
     person_audit = await owner_conn.fetchrow(
@@ -176,50 +250,79 @@ async def test_landline_registered_by_a_clerk_signs_in_at_aal1_on_the_phone(
     assert person_audit is not None
     assert person_audit["actor"] == f"staff:{staff_id}" and person_audit["office"] == "daegu"
     assert e164 not in str(person_audit["details"])  # masked, never the whole number
-    assert "auth.phone.signed_in" in await audit_actions(owner_conn, f"account:{account.id}")
-
-
-async def test_unknown_number_and_wrong_pin_give_the_same_problem(
-    client: Client, owner_conn: asyncpg.Connection, settings: Settings
-) -> None:
-    _, _, e164 = await registered(client, owner_conn, settings, "최영호")
-    _, unknown = landline()
-    wrong = await phone_sign_in(client, e164, WRONG_PIN)
-    stranger = await phone_sign_in(client, unknown, GOOD_PIN)
-    assert_problem(wrong, 401, "sign-in-failed")
-    assert_problem(stranger, 401, "sign-in-failed")
-    assert wrong.json() == stranger.json()
-    assert "tries_left" not in wrong.json()
-    english = await phone_sign_in(client, unknown, GOOD_PIN, **{"Accept-Language": "en"})
-    assert english.json()["title"] == "We could not sign you in"
-    assert stranger.json()["title"] != english.json()["title"]  # Korean by default
-    refused = await owner_conn.fetchval(
-        "SELECT count(*) FROM audit_log WHERE action = 'auth.phone.sign_in_refused'"
+    signed_in = await owner_conn.fetchrow(
+        "SELECT actor, channel, details FROM audit_log "
+        "WHERE action = 'auth.phone.signed_in' AND subject = $1",
+        f"account:{account.id}",
     )
-    assert refused >= 2
+    assert signed_in is not None
+    assert signed_in["actor"] == f"account:{account.id}" and signed_in["channel"] == "phone"
+    assert e164 not in str(signed_in["details"])
+
+
+async def test_unknown_number_no_pin_and_wrong_pin_give_the_same_problem(
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings, db_pool: asyncpg.Pool
+) -> None:
+    _, phone_id, e164 = await registered(client, owner_conn, settings, "최영호")
+    _, _, without_pin = await registered(client, owner_conn, settings, "최영수", pin=False)
+    _, unknown = landline()
+    wrong = await refused(phone_sign_in(db_pool, settings, e164, WRONG_PIN), SIGN_IN_FAILED)
+    stranger = await refused(phone_sign_in(db_pool, settings, unknown, GOOD_PIN), SIGN_IN_FAILED)
+    no_pin = await refused(phone_sign_in(db_pool, settings, without_pin, GOOD_PIN), SIGN_IN_FAILED)
+    # Whatever the phone line says or does with it, nothing tells a registered number apart.
+    for locale in ("ko", "en"):
+        assert wrong.body(locale) == stranger.body(locale) == no_pin.body(locale)
+    assert wrong.headers == stranger.headers == no_pin.headers == {}
+    assert "tries_left" not in wrong.body("en")
+    assert stranger.body("en")["title"] == "We could not sign you in"
+    assert stranger.body("ko")["title"] != stranger.body("en")["title"]
+    # The wrong PIN is counted against that phone, and kept although the sign-in failed.
+    assert wrong.commit_first
+    failures = await owner_conn.fetchval(
+        "SELECT pin_failures FROM registered_phones WHERE id = $1", phone_id
+    )
+    assert failures == 1
+    # The unknown number's refusal is kept in the audit, with the number masked.
+    assert await refusals_of(owner_conn, unknown) == [
+        {
+            "actor": "anonymous",
+            "channel": "phone",
+            "details": {"number": mask_phone(unknown), "reason": "unknown_number"},
+        }
+    ]
+    assert mask_phone(unknown) != unknown
 
 
 async def test_a_number_shared_by_two_people_signs_nobody_in(
-    client: Client, owner_conn: asyncpg.Connection, settings: Settings
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings, db_pool: asyncpg.Pool
 ) -> None:
-    _, _, e164 = await registered(client, owner_conn, settings, "한지민")
+    first, _, e164 = await registered(client, owner_conn, settings, "한지민")
     second = await person_with_pin(client, owner_conn, settings, "한지수")
     await clerk(client, owner_conn)
     assert (await register(client, second.person_id, e164)).status_code == 201
-    assert_problem(await phone_sign_in(client, e164, GOOD_PIN), 401, "sign-in-failed")
+    await refused(phone_sign_in(db_pool, settings, e164, GOOD_PIN), SIGN_IN_FAILED)
+    assert [r["details"]["reason"] for r in await refusals_of(owner_conn, e164)] == [
+        "shared_number"
+    ]
+    for account in (first, second):
+        assert "auth.phone.signed_in" not in await audit_actions(
+            owner_conn, f"account:{account.id}"
+        )
 
 
 async def test_five_wrong_pins_lock_that_phone_only_until_a_clerk_unlocks_it(
-    client: Client, owner_conn: asyncpg.Connection, settings: Settings
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings, db_pool: asyncpg.Pool
 ) -> None:
     account, phone_id, e164 = await registered(client, owner_conn, settings, "정미경")
+    earlier = await phone_sign_in(db_pool, settings, e164, GOOD_PIN)
     for _ in range(4):
-        assert_problem(await phone_sign_in(client, e164, WRONG_PIN), 401, "sign-in-failed")
-    locked = await phone_sign_in(client, e164, WRONG_PIN, **{"Accept-Language": "en"})
-    assert_problem(locked, 423, "phone-pin-locked")
-    assert "counter" in locked.json()["detail"]
-    # Even the right PIN: the phone is locked.
-    assert_problem(await phone_sign_in(client, e164, GOOD_PIN), 423, "phone-pin-locked")
+        await refused(phone_sign_in(db_pool, settings, e164, WRONG_PIN), SIGN_IN_FAILED)
+    locked = await refused(phone_sign_in(db_pool, settings, e164, WRONG_PIN), PHONE_PIN_LOCKED)
+    assert locked.kind.status == 423 and locked.commit_first
+    assert "counter" in locked.body("en")["detail"]
+    # Even the right PIN: the phone is locked. Nor does it call back a session it began.
+    await refused(phone_sign_in(db_pool, settings, e164, GOOD_PIN), PHONE_PIN_LOCKED)
+    await refused(ask_for_callback(db_pool, settings, earlier), PHONE_PIN_LOCKED)
     row = await owner_conn.fetchrow(
         "SELECT pin_failures, locked_at FROM registered_phones WHERE id = $1", phone_id
     )
@@ -232,6 +335,7 @@ async def test_five_wrong_pins_lock_that_phone_only_until_a_clerk_unlocks_it(
     )
     assert app is not None
     assert app["app_pin_failures"] == 0 and app["app_pin_locked_at"] is None
+    assert app["hard_locked_at"] is None
     tokens = await sign_in(owner_conn, settings, account)
     step_up = await client.post(
         "/v1/auth/pin/verify", json={"pin": GOOD_PIN}, headers=bearer(tokens)
@@ -242,9 +346,18 @@ async def test_five_wrong_pins_lock_that_phone_only_until_a_clerk_unlocks_it(
     staff_id = await clerk(client, owner_conn)
     unlocked = await client.post(f"/console/api/phones/{phone_id}/unlock")
     assert unlocked.status_code == 204, unlocked.text
-    assert (await phone_sign_in(client, e164, GOOD_PIN)).status_code == 200
-    actions = await audit_actions(owner_conn, f"account:{account.id}")
-    assert "auth.pin.credential_locked" in actions
+    assert (await phone_sign_in(db_pool, settings, e164, GOOD_PIN)).aal == 1
+    locked_audit = await owner_conn.fetchrow(
+        "SELECT channel, details FROM audit_log "
+        "WHERE action = 'auth.pin.credential_locked' AND subject = $1",
+        f"account:{account.id}",
+    )
+    assert locked_audit is not None
+    assert locked_audit["channel"] == "phone"
+    assert msgspec.json.decode(locked_audit["details"]) == {"credential": "phone", "wrong_pins": 5}
+    assert (await audit_actions(owner_conn, f"account:{account.id}")).count(
+        "auth.sign_in.failed"
+    ) == 5
     unlock_actor = await owner_conn.fetchval(
         "SELECT actor FROM audit_log WHERE action = 'auth.phone.unlocked' AND subject = $1",
         f"person:{account.person_id}",
@@ -253,95 +366,113 @@ async def test_five_wrong_pins_lock_that_phone_only_until_a_clerk_unlocks_it(
 
 
 async def test_callback_to_the_registered_number_and_the_pin_raise_the_session_to_aal2(
-    client: Client, owner_conn: asyncpg.Connection, settings: Settings
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings, db_pool: asyncpg.Pool
 ) -> None:
-    account, _, e164 = await registered(client, owner_conn, settings, "오세훈")
-    tokens = (await phone_sign_in(client, e164, GOOD_PIN)).json()
-    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    account, phone_id, e164 = await registered(client, owner_conn, settings, "오세훈")
+    tokens = await phone_sign_in(db_pool, settings, e164, GOOD_PIN)
     # aal 1 is not enough for personal data.
-    assert not await has_recent_aal2_now(owner_conn, tokens["access_token"])
+    assert not await has_recent_aal2_now(owner_conn, tokens.access_token)
 
-    started = await client.post("/v1/auth/phone/callback", headers=headers)
-    assert started.status_code == 201, started.text
-    callback_id = started.json()["id"]
+    started = await ask_for_callback(db_pool, settings, tokens)
+    callback_id = started.id
     outbox = await owner_conn.fetchrow(
         "SELECT channel, to_e164, body FROM dev_outbox ORDER BY id DESC LIMIT 1"
     )
     assert outbox is not None
     assert outbox["channel"] == "voice" and outbox["to_e164"] == e164
     assert "<Gather" in outbox["body"] and "비밀번호 6자리를 눌러 주세요" in outbox["body"]
-    assert callback_id in outbox["body"] and "hang up" not in outbox["body"]  # Korean
+    assert str(callback_id) in outbox["body"] and "hang up" not in outbox["body"]  # Korean
     call_token = await call_token_from_outbox(owner_conn, callback_id)
-    assert call_token not in started.text
+    # What the session's holder is told does not carry the call's token.
+    assert call_token not in msgspec.json.encode(started).decode()
 
     # Whoever holds the session (perhaps a spoofer) knows the id and the PIN, not the call's
     # token: without answering the registered phone, the call-back cannot be completed.
-    for guess in ("", "hcb_guess"):
-        spoofed = await client.post(
-            f"/v1/auth/phone/callback/{callback_id}/verify",
-            json={"pin": GOOD_PIN, "call_token": guess},
+    for guess in ("", "hcb_guess", call_token[:-1]):
+        await refused(
+            answer_callback(db_pool, settings, callback_id, GOOD_PIN, guess), CALLBACK_ENDED
         )
-        assert spoofed.status_code == 400, spoofed.text
-    assert not await has_recent_aal2_now(owner_conn, tokens["access_token"])
+    assert not await has_recent_aal2_now(owner_conn, tokens.access_token)
 
-    wrong = await client.post(
-        f"/v1/auth/phone/callback/{callback_id}/verify",
-        json={"pin": WRONG_PIN, "call_token": call_token},
+    wrong = await refused(
+        answer_callback(db_pool, settings, callback_id, WRONG_PIN, call_token), PIN_WRONG
     )
-    assert_problem(wrong, 401, "pin-wrong")
-    assert wrong.json()["tries_left"] == 4
-    right = await client.post(
-        f"/v1/auth/phone/callback/{callback_id}/verify",
-        json={"pin": GOOD_PIN, "call_token": call_token},
+    assert wrong.extra == {"tries_left": 4} and wrong.body("en")["tries_left"] == 4
+    failures = await owner_conn.fetchval(
+        "SELECT pin_failures FROM registered_phones WHERE id = $1", phone_id
     )
-    assert right.status_code == 200, right.text
-    assert right.json() == {"aal": 2}
+    assert failures == 1
+    assert await answer_callback(db_pool, settings, callback_id, GOOD_PIN, call_token) == 2
     session = await owner_conn.fetchrow(
         "SELECT aal, method, revoked_at FROM sessions WHERE access_token_hash = $1",
-        token_hash(tokens["access_token"]),
+        token_hash(tokens.access_token),
     )
     assert session is not None
     assert session["aal"] == 2 and session["method"] == "phone_pin+callback"
     assert session["revoked_at"] is None
     # The same tokens now open personal data.
-    assert await has_recent_aal2_now(owner_conn, tokens["access_token"])
+    assert await has_recent_aal2_now(owner_conn, tokens.access_token)
     # Single use.
-    used = await client.post(
-        f"/v1/auth/phone/callback/{callback_id}/verify",
-        json={"pin": GOOD_PIN, "call_token": call_token},
+    await refused(
+        answer_callback(db_pool, settings, callback_id, GOOD_PIN, call_token), CALLBACK_ENDED
     )
-    assert_problem(used, 400, "callback-ended")
-    assert_problem(
-        await client.post("/v1/auth/phone/callback", headers=headers), 409, "pin-not-needed"
-    )
+    await refused(ask_for_callback(db_pool, settings, tokens), PIN_NOT_NEEDED)
     actions = await audit_actions(owner_conn, f"account:{account.id}")
     assert "auth.phone.callback_placed" in actions and "auth.session.stepped_up" in actions
+    stepped_up_details = await owner_conn.fetchval(
+        "SELECT details FROM audit_log WHERE action = 'auth.session.stepped_up' AND subject = $1",
+        f"account:{account.id}",
+    )
+    stepped_up = msgspec.json.decode(stepped_up_details)
+    assert stepped_up["method"] == "phone_pin+callback"
+    assert stepped_up["callback"] == str(callback_id) and stepped_up["phone_id"] == phone_id
+
+
+async def test_the_callback_speaks_the_language_it_was_asked_in(
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings, db_pool: asyncpg.Pool
+) -> None:
+    _, _, e164 = await registered(client, owner_conn, settings, "이수진")
+    tokens = await phone_sign_in(db_pool, settings, e164, GOOD_PIN)
+    started = await ask_for_callback(db_pool, settings, tokens, locale="en")
+    body = await owner_conn.fetchval(
+        "SELECT body FROM dev_outbox WHERE channel = 'voice' AND body LIKE $1",
+        f"%{started.id}%",
+    )
+    assert 'language="en-US"' in body and "enter your 6-digit PIN" in body
 
 
 async def test_callback_needs_a_phone_session_and_a_live_callback(
-    client: Client, owner_conn: asyncpg.Connection, settings: Settings
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings, db_pool: asyncpg.Pool
 ) -> None:
-    account, _, _ = await registered(client, owner_conn, settings, "유재석")
+    account, _, e164 = await registered(client, owner_conn, settings, "유재석")
     app_tokens = await sign_in(owner_conn, settings, account)
-    refused = await client.post(
-        "/v1/auth/phone/callback", headers={**bearer(app_tokens), "Accept-Language": "en"}
+    not_by_phone = await refused(
+        ask_for_callback(db_pool, settings, app_tokens), PHONE_SESSION_NEEDED
     )
-    assert_problem(refused, 409, "phone-session-needed")
-    assert_problem(await client.post("/v1/auth/phone/callback"), 401, "unauthorized")
-    unknown = await client.post(
-        f"/v1/auth/phone/callback/{uuid.uuid4()}/verify",
-        json={"pin": GOOD_PIN, "call_token": "hcb_unknown"},
+    assert "registered phone" in not_by_phone.body("en")["detail"]
+    await refused(
+        answer_callback(db_pool, settings, uuid.uuid4(), GOOD_PIN, "hcb_unknown"), CALLBACK_ENDED
     )
-    assert_problem(unknown, 400, "callback-ended")
+    # A call-back not answered within its 5 minutes has ended.
+    tokens = await phone_sign_in(db_pool, settings, e164, GOOD_PIN)
+    started = await ask_for_callback(db_pool, settings, tokens)
+    call_token = await call_token_from_outbox(owner_conn, started.id)
+    await owner_conn.execute(
+        "UPDATE phone_callbacks SET expires_at = now() - interval '1 second' WHERE id = $1",
+        started.id,
+    )
+    await refused(
+        answer_callback(db_pool, settings, started.id, GOOD_PIN, call_token), CALLBACK_ENDED
+    )
+    assert not await has_recent_aal2_now(owner_conn, tokens.access_token)
 
 
 async def test_removed_number_is_refused_at_once(
-    client: Client, owner_conn: asyncpg.Connection, settings: Settings
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings, db_pool: asyncpg.Pool
 ) -> None:
     account, phone_id, e164 = await registered(client, owner_conn, settings, "김영희")
-    tokens = (await phone_sign_in(client, e164, GOOD_PIN)).json()
-    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-    callback_id = (await client.post("/v1/auth/phone/callback", headers=headers)).json()["id"]
+    tokens = await phone_sign_in(db_pool, settings, e164, GOOD_PIN)
+    callback_id = (await ask_for_callback(db_pool, settings, tokens)).id
     call_token = await call_token_from_outbox(owner_conn, callback_id)
 
     staff_id = await clerk(client, owner_conn)
@@ -351,14 +482,15 @@ async def test_removed_number_is_refused_at_once(
     assert_problem(again, 404, "not-found")
     client.cookies.clear()
 
-    assert_problem(await phone_sign_in(client, e164, GOOD_PIN), 401, "sign-in-failed")
+    await refused(phone_sign_in(db_pool, settings, e164, GOOD_PIN), SIGN_IN_FAILED)
+    assert [r["details"]["reason"] for r in await refusals_of(owner_conn, e164)] == [
+        "unknown_number"
+    ]
     # The session that call began is over, and its pending call-back too.
-    assert (await client.get("/v1/me", headers=headers)).status_code == 401
-    late = await client.post(
-        f"/v1/auth/phone/callback/{callback_id}/verify",
-        json={"pin": GOOD_PIN, "call_token": call_token},
+    assert (await client.get("/v1/me", headers=bearer(tokens))).status_code == 401
+    await refused(
+        answer_callback(db_pool, settings, callback_id, GOOD_PIN, call_token), CALLBACK_ENDED
     )
-    assert_problem(late, 400, "callback-ended")
     row = await owner_conn.fetchrow(
         "SELECT removed_at, removed_by FROM registered_phones WHERE id = $1", phone_id
     )
@@ -398,17 +530,29 @@ async def test_console_needs_a_staff_session_and_good_input(
     assert count == 0
 
 
-async def test_phone_verify_bad_input_and_rate_limit(
-    client: Client, owner_conn: asyncpg.Connection, settings: Settings
+@pytest.mark.parametrize("method", ["POST", "GET"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/auth/phone/verify",
+        "/v1/auth/phone/callback",
+        "/v1/auth/phone/callback/0b9a8f3e-52d6-4c1e-9f6a-3b2d1c0e9a87/verify",
+    ],
+)
+async def test_no_json_route_signs_in_with_a_caller_number(
+    client: Client, method: str, path: str
 ) -> None:
-    bad_number = await phone_sign_in(client, "not-a-number", GOOD_PIN, **{"Accept-Language": "en"})
-    body = assert_problem(bad_number, 400, "validation-error")
-    assert [e["field"] for e in body["errors"]] == ["body.caller_number"]
-    bad_pin = await phone_sign_in(client, "02-1234-5678", "12ab")
-    assert [e["field"] for e in assert_problem(bad_pin, 400, "validation-error")["errors"]] == [
-        "body.pin"
-    ]
-    _, unknown = landline()
-    limit = settings.auth.sign_in_per_address_per_minute
-    statuses = [(await phone_sign_in(client, unknown, GOOD_PIN)).status_code for _ in range(limit)]
-    assert 429 in statuses
+    """A caller number in a JSON body is whatever the sender types: the phone line takes it
+    only from Twilio's signed webhooks. No other route serves these paths, with any method."""
+    answer = await client.request(
+        method,
+        path,
+        json={"caller_number": "02-1234-5678", "pin": GOOD_PIN, "call_token": "hcb_x"}
+        if method == "POST"
+        else None,
+        headers={"Accept-Language": "en"},
+    )
+    body = assert_problem(answer, 404, "not-found")
+    assert body["instance"] == path
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert not [p for p in schema["paths"] if p.startswith("/v1/auth/phone")]
