@@ -102,12 +102,12 @@ async def _audit_verify() -> int:
     return 1
 
 
-def _worker() -> int:
+def _worker(queue: str) -> int:
     from arq.worker import Worker
 
-    from server.worker import worker_settings
+    from server.worker import QUEUES, worker_settings
 
-    Worker(**worker_settings(get_settings())).run()
+    Worker(**worker_settings(get_settings(), queue=QUEUES[queue])).run()
     return 0
 
 
@@ -195,7 +195,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_notify_commands(commands)
     add_staff_commands(commands)
     add_kiosk_commands(commands)
-    commands.add_parser("worker", help="run an arq worker")
+    worker = commands.add_parser("worker", help="run an arq worker")
+    worker.add_argument(
+        "--queue",
+        choices=["bulk", "interactive"],
+        default="bulk",
+        help="bulk: notices, scans and every cron job; interactive: codes and account alerts",
+    )
     commands.add_parser("serve", help="serve HTTP (one process)")
     args = parser.parse_args(argv)
 
@@ -266,7 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return asyncio.run(run_notify_command(args, settings))
     if args.command == "worker":
-        return _worker()
+        return _worker(args.queue)
     if args.command == "serve":
         return _serve()
     parser.error(f"unknown command {args.command}")

@@ -2,7 +2,8 @@
 
 This process starts embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL
 are not set (data under ./.hanchang/), migrates, loads demo people into an
-empty database, and runs the HTTP server and an arq worker as child processes.
+empty database, and runs the HTTP server and the two arq workers (bulk and
+interactive) as child processes, starting again any that stops (server/children.py).
 While it runs, `<data folder>/running.json` names its servers, so that other
 `hanchang` commands in a second terminal use them (server/running.py).
 Ctrl-C or SIGTERM stops the children first, then Redis, then PostgreSQL;
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
+import socket
 import sys
 import time
 import urllib.error
@@ -27,7 +28,8 @@ from urllib.parse import quote
 import asyncpg
 
 from auth.staff_store import StaffRole
-from server.embedded import ServiceUrls, die_with_parent, embedded_services, stop_process
+from server.children import Child
+from server.embedded import ServiceUrls, embedded_services
 from server.running import announce_running, started_now
 from server.settings import Settings, SettingsError, load_settings
 
@@ -56,25 +58,27 @@ async def _queue_first_scan(redis_url: str) -> None:
         await queue.aclose()
 
 
-def _child(args: list[str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "server.cli", *args],
-        start_new_session=True,
-        preexec_fn=die_with_parent(signal.SIGTERM),
-    )
+def _children(data_dir: Path) -> list[Child]:
+    """The server and a worker per queue. Each worker keeps its id across restarts, so
+    that a restarted worker takes back at once the jobs it was running when it died."""
+    place = f"{socket.gethostname()}:{data_dir.resolve()}"
+    return [
+        Child("HTTP server", ["serve"]),
+        Child("bulk worker", ["worker"], {"HANCHANG_WORKER_ID": f"run:{place}:bulk"}),
+        Child(
+            "interactive worker",
+            ["worker", "--queue", "interactive"],
+            {"HANCHANG_WORKER_ID": f"run:{place}:interactive"},
+        ),
+    ]
 
 
-def _name(child: subprocess.Popen[bytes]) -> str:
-    args = child.args
-    return str(args[-1]) if isinstance(args, list) else str(args)
-
-
-def _wait_ready(url: str, children: list[subprocess.Popen[bytes]], timeout: float = 120) -> None:
+def _wait_ready(url: str, children: list[Child], timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for child in children:
-            if child.poll() is not None:
-                raise RuntimeError(f"{_name(child)} exited with {child.returncode} during start-up")
+            if child.exited is not None:
+                raise RuntimeError(f"the {child.name} exited with {child.exited} during start-up")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own loopback URL
                 if response.status == 200:
@@ -156,7 +160,7 @@ def run_everything(*, people: int) -> int:
         return 2
     signal.signal(signal.SIGINT, _raise_shutdown)
     signal.signal(signal.SIGTERM, _raise_shutdown)
-    children: list[subprocess.Popen[bytes]] = []
+    children = _children(settings.data_dir)
     try:
         with embedded_services(settings.data_dir) as urls, _announce_running(settings, urls):
             try:
@@ -172,9 +176,9 @@ def run_everything(*, people: int) -> int:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 signal.signal(signal.SIGTERM, signal.SIG_IGN)
                 for child in children:
-                    stop_process(child, signal.SIGTERM, timeout=20)
+                    child.stop()
     except Shutdown as reason:
-        print(f"\nhanchang: {reason} received; server, worker, Redis and PostgreSQL stopped.")
+        print(f"\nhanchang: {reason} received; server, workers, Redis and PostgreSQL stopped.")
         return 0
 
 
@@ -184,7 +188,7 @@ def _serve_until_stopped(
     people: int,
     database_url: str,
     redis_url: str,
-    children: list[subprocess.Popen[bytes]],
+    children: list[Child],
 ) -> int:
     os.environ["DATABASE_URL"] = database_url
     os.environ["REDIS_URL"] = redis_url
@@ -196,8 +200,8 @@ def _serve_until_stopped(
         return 1
     asyncio.run(cli._demo_data(people, if_empty=True, seed=1350))
     asyncio.run(_queue_first_scan(redis_url))
-    children.append(_child(["serve"]))
-    children.append(_child(["worker"]))
+    for child in children:
+        child.start()
     _wait_ready(f"http://127.0.0.1:{port}/readyz", children)
 
     async def listing() -> str:
@@ -211,7 +215,5 @@ def _serve_until_stopped(
     print(_banner(public_url, asyncio.run(listing())), flush=True)
     while True:
         for child in children:
-            if child.poll() is not None:
-                print(f"hanchang: {_name(child)} stopped ({child.returncode}); stopping all")
-                return 1
+            child.look_after()
         time.sleep(0.5)
