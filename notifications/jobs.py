@@ -39,7 +39,7 @@ from notifications.resolve import resolve_ambiguous_deliveries
 from notifications.settle import settle_notices
 from onestop.eligibility import evaluate_population
 from onestop.eligibility.explain import KOREA
-from server.jobs import enqueue
+from server.jobs import BULK_QUEUE, enqueue
 
 
 def _now(ctx: dict[str, Any]) -> datetime:
@@ -57,16 +57,27 @@ def _quiet_hours(ctx: dict[str, Any]) -> bool:
     return bool(ctx["settings"].notifications.quiet_hours)
 
 
-async def _dispatch(ctx: dict[str, Any]) -> int:
-    """Claim due notices in batches and enqueue a delivery job per batch."""
+# Bulk jobs the dispatcher lets wait or run at once, out of the worker's `max_jobs`: the
+# rest stays free for the cron jobs (the readiness probe of the status page, the sweep,
+# the resolver), so a burst of notices never stalls them.
+FREE_FOR_CRON = 3
+
+
+async def _dispatch(ctx: dict[str, Any], *, from_delivery: bool = False) -> int:
+    """Claim due notices in batches and enqueue a delivery job per batch, while the bulk
+    queue holds fewer jobs than the worker can run beside its crons. A delivery job
+    calls this when it ends (`from_delivery`: it is still in the queue itself), so the
+    next batch follows at once; the cron every minute picks up the rest."""
+    slots = max(1, ctx["settings"].worker.max_jobs - FREE_FOR_CRON) + int(from_delivery)
     batches = 0
-    while True:
+    while await ctx["redis"].zcard(BULK_QUEUE) < slots:
         async with ctx["pool"].acquire() as conn, conn.transaction():
             claimed = await claim_due_notices(conn, _now(ctx), BATCH)
         if not claimed:
             return batches
         await enqueue(ctx["redis"], "deliver_notices", claimed)
         batches += 1
+    return batches
 
 
 async def scan_notices(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -152,10 +163,11 @@ def _job_id(ctx: dict[str, Any]) -> str:
 async def deliver_notices(
     ctx: dict[str, Any], notice_ids: Sequence[int], unread_push: bool = False
 ) -> dict[str, Any]:
-    return await delivery.deliver_notices(
+    result = await delivery.deliver_notices(
         ctx["pool"], ctx["redis"], ctx["settings"], notice_ids, _now(ctx),
         job_id=_job_id(ctx), unread_push=unread_push,
     )  # fmt: skip
+    return {**result, "next_batches": await _dispatch(ctx, from_delivery=True)}
 
 
 async def deliver_urgent_notices(ctx: dict[str, Any], notice_ids: Sequence[int]) -> dict[str, Any]:
