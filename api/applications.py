@@ -79,7 +79,7 @@ IdempotencyKey = Annotated[
     tags=["applications"],
     summary="Apply for a benefit in one step (recent aal 2, Idempotency-Key)",
     security=SIGNED_IN,
-    responses=problem_responses(400, 401, 403, 409, 422),
+    responses=problem_responses(400, 401, 403, 409, 422, 503),
     description=(
         "With `on_behalf_of`, a proxy applies for the person who let them (scope `apply`; "
         "403 `delegation-needed` otherwise); the bank account must be that person's own, "
@@ -88,8 +88,10 @@ IdempotencyKey = Annotated[
         "from the data the government holds. Applying is allowed whatever the answer: a "
         "caseworker decides (개인정보 보호법 제37조의2). One application per programme and "
         "eligibility period unless it was rejected (409 `application-already-open`). "
-        "A retry with the same `Idempotency-Key` and body answers the first answer again; "
-        "the same key with another body is 422, and while the first is still running 409."
+        "A retry with the same `Idempotency-Key` and body answers the first answer again "
+        "(a retry sent while the first is still running waits for it); the same key with "
+        "another body is 422. Needs a verified payment account past its cooling-off day "
+        "(409 `bank-account-not-verified`, `bank-account-cooling-off`)."
     ),
 )
 async def apply(

@@ -176,6 +176,8 @@ async def bench_notifications(
                     "HANCHANG_DATA_DIR": str(Path(PROJECT_ROOT, ".hanchang", "bench")),
                     "HANCHANG_FCM_CREDENTIALS": endpoint.credentials,
                     "FCM_API_BASE_URL": endpoint.url,
+                    # The machinery's own speed: production paces pushes (500 a second).
+                    "HANCHANG_FCM_BULK_PER_SECOND": "1000000",
                 }
                 runs = []
                 for workers in WORKER_COUNTS:

@@ -190,5 +190,12 @@ async def apply_twilio_status(
             receipt.state in FAILURES
             and not await other_delivery_under_way(tx.conn, receipt.notice_id, receipt.delivery_id)
         ):
-            enqueue_after_commit(tx, queue, "deliver_notices", [receipt.notice_id])
+            # An account notice goes on as it came: on the interactive queue, unpaced.
+            urgent = await tx.conn.fetchval(
+                "SELECT urgent FROM notices WHERE id = $1", receipt.notice_id
+            )
+            if urgent:
+                enqueue_after_commit(tx, queue, "deliver_urgent_notices", [receipt.notice_id])
+            else:
+                enqueue_after_commit(tx, queue, "deliver_notices", [receipt.notice_id])
     return receipts

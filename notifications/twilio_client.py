@@ -187,10 +187,10 @@ async def find_sent(
     until: datetime,
     known: set[str],
 ) -> str | None:
-    """The reference of a message (whose text has this SHA-256, when given) or call to
-    `to` made from our bulk sender between `since` and `until`, other than the `known`
-    ones; None if there is none. Raises ProviderError when Twilio cannot be asked (the
-    answer stays unknown)."""
+    """The reference of a message whose text has this SHA-256 (from any of our senders:
+    the text tells it apart), or of a call from our bulk number, to `to` between `since`
+    and `until`, other than the `known` ones; None if there is none. Raises
+    ProviderError when Twilio cannot be asked (the answer stays unknown)."""
 
     def same_text(text: str | None) -> bool:
         return body_sha256 is None or hashlib.sha256((text or "").encode()).digest() == body_sha256
@@ -211,7 +211,6 @@ async def find_sent(
             (row["ref"] for row in rows if row["ref"] not in known and same_text(row["body"])),
             None,
         )
-        return next((row["ref"] for row in rows if row["ref"] not in known), None)
     http_client = _TwilioHttpClient(settings.api_base_url, settings.timeout_s)
     client = Client(settings.account_sid, settings.auth_token, http_client=http_client)
     # Twilio's clock and ours differ a little; the window is widened by a minute each way.
@@ -221,7 +220,7 @@ async def find_sent(
     sender = {} if settings.from_number.startswith("MG") else {"from_": settings.from_number}
     try:
         if channel == "sms":
-            messages = await client.messages.list_async(to=to, limit=50, **sender)
+            messages = await client.messages.list_async(to=to, limit=50)
             found = [
                 str(m.sid)
                 for m in messages

@@ -29,8 +29,12 @@ API_VERSION = "0.1.0"
 
 
 async def provide_transaction(state: State) -> AsyncGenerator[db.Transaction, None]:
-    """One transaction per request: committed when the handler returns, rolled back if it raises."""
-    async with db.transaction(state.pool) as tx:
+    """One transaction per request: committed when the handler returns, rolled back if it raises.
+
+    At most `HANCHANG_API_CONCURRENCY` requests hold one at once (the pool has that many
+    connections and two for background work, so none waits for a connection); more
+    wait their turn, up to the acquire timeout, then get 503."""
+    async with db.request_slot(state.request_slots), db.transaction(state.pool) as tx:
         yield tx
 
 
@@ -49,6 +53,9 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         app.state.settings = settings
         app.state.pool = await db.create_pool(settings.database)
+        app.state.request_slots = db.RequestSlots(
+            settings.http.concurrency, settings.database.acquire_timeout_s
+        )
         # Connects lazily: the API starts (and /readyz says why not ready) while Redis is away.
         app.state.redis = ArqRedis.from_url(
             settings.redis.url, socket_connect_timeout=2, socket_timeout=5

@@ -16,6 +16,7 @@ which the caller gets `DatabaseBusy` (503 from the API) instead of hanging.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import logging
@@ -111,6 +112,30 @@ class _GuardedAcquire(PoolAcquireContext):
             # clean-up): that task's context is gone with it.
             _holding.set(None)
         await super().__aexit__(*exc)
+
+
+class RequestSlots:
+    """How many requests may hold a transaction at once, and how long one waits its turn."""
+
+    def __init__(self, concurrency: int, timeout_s: float) -> None:
+        self.semaphore = asyncio.Semaphore(concurrency)
+        self.timeout_s = timeout_s
+
+
+@asynccontextmanager
+async def request_slot(slots: RequestSlots) -> AsyncGenerator[None, None]:
+    try:
+        async with asyncio.timeout(slots.timeout_s):
+            await slots.semaphore.acquire()
+    except TimeoutError:
+        raise DatabaseBusy(
+            f"no request slot came free within {slots.timeout_s:g} s "
+            "(HANCHANG_API_CONCURRENCY requests were running)"
+        ) from None
+    try:
+        yield
+    finally:
+        slots.semaphore.release()
 
 
 class Pool(asyncpg.Pool):

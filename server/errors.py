@@ -14,6 +14,7 @@ import logging
 import re
 from typing import Any, Literal
 
+import asyncpg
 import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
@@ -137,7 +138,9 @@ def problem_from_exception(exc: Exception, locale: str) -> Problem:
         return Problem(MALFORMED_REQUEST)
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         return Problem(MALFORMED_REQUEST)
-    if isinstance(exc, DatabaseBusy):
+    if isinstance(exc, DatabaseBusy | asyncpg.QueryCanceledError):
+        # Overloaded (no connection came free, or a statement ran past its timeout, e.g.
+        # waiting on a duplicate request's lock): the caller may try again shortly.
         log.warning("answered 503: %s", exc)
         return Problem(SERVICE_BUSY, headers={"Retry-After": "30"})
     log.exception("unhandled error", exc_info=exc)

@@ -62,8 +62,9 @@ class HttpSettings(msgspec.Struct, frozen=True, kw_only=True):
     port: int = 8000
     # What people open. WebAuthn accepts `localhost` as a relying party, never a bare IP.
     public_url: str = "http://localhost:8000"
-    # Requests served at once by one API process; more wait in the server's backlog or
-    # get 503 at once. The pool needs a connection for each, plus `BACKGROUND_CONNECTIONS`.
+    # Requests holding a transaction at once in one API process; more wait their turn, up
+    # to the acquire timeout, then get 503. The pool has a connection for each, plus
+    # `BACKGROUND_CONNECTIONS`.
     concurrency: int = DEFAULT_API_CONCURRENCY
 
 
@@ -441,6 +442,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     elif production:
         raise SettingsError("TWILIO_ACCOUNT_SID", "is required in production")
 
+    quiet_hours = _bool(env, "HANCHANG_QUIET_HOURS", True)
+    if production and not quiet_hours:
+        raise SettingsError("HANCHANG_QUIET_HOURS", "cannot be turned off in production")
+
     return Settings(
         env=environment,
         data_dir=data_dir,
@@ -476,7 +481,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         worker=worker,
         notifications=NotificationSettings(
-            quiet_hours=_bool(env, "HANCHANG_QUIET_HOURS", True),
+            quiet_hours=quiet_hours,
             ambiguous_grace_s=_seconds(env, "HANCHANG_AMBIGUOUS_GRACE_SECONDS", 30.0),
         ),
     )

@@ -169,6 +169,8 @@ def worker_settings(
         "on_job_start": registry.job_started,
         "after_job_end": registry.job_ended,
         "job_timeout": 300,
+        # A person waits for a code: look for one often (arq's default is every 0.5 s).
+        "poll_delay": 0.1 if interactive else 0.5,
         "max_tries": 5,
         "handle_signals": True,
         "timezone": KOREA,

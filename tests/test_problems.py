@@ -15,7 +15,7 @@ from litestar.testing import AsyncTestClient
 
 from server.app import create_app
 from server.audit import record_audit
-from server.db import Transaction
+from server.db import DatabaseBusy, RequestSlots, Transaction, request_slot
 from server.problems import PROBLEM_KINDS, SERVICE_UNAVAILABLE, Problem
 from server.settings import Settings
 
@@ -47,9 +47,27 @@ async def refusing_webhook() -> None:
     raise Problem(SERVICE_UNAVAILABLE, down="test")
 
 
+@post("/v1/_test/busy")
+async def busy(tx: NamedDependency[Transaction]) -> None:
+    await record_audit(tx.conn, actor="system", action="test.busy_half_written")
+    # What a request gets when the pool had no connection free within the acquire timeout.
+    raise DatabaseBusy("no database connection came free within 10 s")
+
+
+@post("/v1/_test/statement-timeout")
+async def statement_timeout(tx: NamedDependency[Transaction]) -> None:
+    await tx.conn.execute("SET LOCAL statement_timeout = 50")
+    await tx.conn.execute("SELECT pg_sleep(1)")
+
+
 @pytest.fixture(scope="module")
 async def problem_client(settings: Settings) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    app = create_app(settings, extra_route_handlers=[echo, fail, html_page, refusing_webhook])
+    app = create_app(
+        settings,
+        extra_route_handlers=[
+            echo, fail, html_page, refusing_webhook, busy, statement_timeout,
+        ],
+    )  # fmt: skip
     async with AsyncTestClient(app=app) as client:
         yield client
 
@@ -179,6 +197,38 @@ async def test_crash_is_a_500_problem_that_hides_internals_and_rolls_back(
         )
         == 0
     )
+
+
+async def test_a_busy_service_is_a_503_to_try_again_and_nothing_is_saved(
+    problem_client: AsyncTestClient[Litestar], owner_conn: asyncpg.Connection
+) -> None:
+    for path in ("/v1/_test/busy", "/v1/_test/statement-timeout"):
+        response = await problem_client.post(path)
+        assert response.status_code == 503, response.text
+        assert response.headers["retry-after"] == "30"
+        body = response.json()
+        assert body["type"].endswith("/service-busy")
+        assert body["title"] == "지금 서비스가 붐벼요"
+        assert "아무것도 저장되지 않았어요" in body["detail"]
+    english = await problem_client.post("/v1/_test/busy", headers={"Accept-Language": "en"})
+    assert english.json()["title"] == "The service is busy"
+    assert (
+        await owner_conn.fetchval(
+            "SELECT count(*) FROM audit_log WHERE action = 'test.busy_half_written'"
+        )
+        == 0
+    )
+
+
+async def test_requests_beyond_the_concurrency_wait_their_turn_then_get_busy() -> None:
+    slots = RequestSlots(1, timeout_s=0.2)
+    async with request_slot(slots):
+        with pytest.raises(DatabaseBusy):
+            async with request_slot(slots):
+                pass
+    # Freed: the next one goes in.
+    async with request_slot(slots):
+        pass
 
 
 async def test_html_pages_get_a_friendly_page(problem_client: AsyncTestClient[Litestar]) -> None:

@@ -130,3 +130,22 @@ def test_start_up_stops_with_one_line(production: dict[str, str]) -> None:
     assert result.stderr.strip().splitlines() == [
         "hanchang: setting DATABASE_URL: is required in production"
     ]
+
+
+def test_a_pool_too_small_for_its_concurrency_refuses_to_start(tmp_path: Path) -> None:
+    base = {"HANCHANG_DATA_DIR": str(tmp_path)}
+    default = load_settings(base)
+    assert default.http.concurrency == 8 and default.database.pool_max_size == 10
+    sized = load_settings({**base, "HANCHANG_API_CONCURRENCY": "20"})
+    assert sized.database.pool_max_size == 22
+    with pytest.raises(SettingsError) as refused:
+        load_settings({**base, "HANCHANG_API_CONCURRENCY": "20", "HANCHANG_DB_POOL_MAX": "10"})
+    assert refused.value.variable == "HANCHANG_DB_POOL_MAX"
+    assert "HANCHANG_API_CONCURRENCY" in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_quiet_hours_stay_on_in_production(production: dict[str, str]) -> None:
+    assert load_settings(production).notifications.quiet_hours
+    with pytest.raises(SettingsError) as refused:
+        load_settings({**production, "HANCHANG_QUIET_HOURS": "false"})
+    assert refused.value.variable == "HANCHANG_QUIET_HOURS"

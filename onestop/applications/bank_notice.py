@@ -96,12 +96,16 @@ async def announce_bank_account_change(ctx: dict[str, Any], bank_account_id: int
         last4=recipient.number_last4,
         effective_from=korea_time(recipient.effective_from),
     )
-    await pool.execute(
+    marked = await pool.fetchval(
         "UPDATE notice_deliveries SET provider_call_at = now(), body_sha256 = $2, "
-        "updated_at = now() WHERE id = $1",
+        "updated_at = now() WHERE id = $1 AND state = 'sending' AND claimed_by = $3 "
+        "RETURNING id",
         delivery["id"],
         hashlib.sha256(body.encode()).digest(),
+        job_id,
     )
+    if marked is None:
+        return "already-handled"  # the sweep gave it to the delivery core meanwhile
     try:
         sent = await send_sms(
             settings.twilio, pool, to=recipient.phone_e164, body=body, interactive=True
