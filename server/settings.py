@@ -9,10 +9,8 @@ naming the variable.
 
 from __future__ import annotations
 
-import base64
 import functools
 import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -20,18 +18,31 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from server.settings_values import (
+    PersonKeySettings as PersonKeySettings,
+)
+from server.settings_values import (
+    SettingsError as SettingsError,
+)
+from server.settings_values import (
+    boolean,
+    development_secret,
+    fcm_credentials,
+    operator_token,
+    positive_number,
+    seconds,
+    url,
+    webauthn_origins,
+    whole_number,
+)
+from server.settings_values import (
+    parse_person_keys as parse_person_keys,
+)
+
 Environment = Literal["development", "test", "production"]
 ENVIRONMENTS: tuple[Environment, ...] = ("development", "test", "production")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-class SettingsError(Exception):
-    """A setting is missing or wrong; the message names the variable."""
-
-    def __init__(self, variable: str, problem: str) -> None:
-        super().__init__(f"{variable}: {problem}")
-        self.variable = variable
 
 
 class DatabaseSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -93,17 +104,6 @@ class NotificationSettings(msgspec.Struct, frozen=True, kw_only=True):
     ambiguous_grace_s: float = 30.0
 
 
-class PersonKeySettings(msgspec.Struct, frozen=True, kw_only=True):
-    """Secrets for the standard person key (HMAC-SHA256 of a registration number).
-
-    `keys` maps a key version to its secret; `current_version` signs new keys.
-    Older versions stay readable until every person is re-keyed.
-    """
-
-    keys: dict[int, bytes]
-    current_version: int
-
-
 class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):
     """Sign-in: WebAuthn relying party, token lifetimes, and the key that encrypts secrets at rest."""
 
@@ -163,38 +163,6 @@ class FcmSettings(msgspec.Struct, frozen=True, kw_only=True):
         return bool(self.credentials)
 
 
-class _ServiceAccount(msgspec.Struct, kw_only=True):
-    type: str
-    project_id: str
-    private_key: str
-    client_email: str
-    token_uri: str
-
-
-def _fcm_credentials(env: Mapping[str, str], production: bool) -> str:
-    """The service-account path, checked now so that a bad one stops start-up, not the first push."""
-    name = "HANCHANG_FCM_CREDENTIALS"
-    raw = env.get(name, "").strip()
-    if not raw:
-        if production:
-            raise SettingsError(name, "is required in production")
-        return ""
-    path = Path(raw)
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise SettingsError(name, f"cannot read {raw}: {exc.strerror or exc}") from None
-    try:
-        account = msgspec.json.decode(content, type=_ServiceAccount)
-    except msgspec.DecodeError:
-        raise SettingsError(
-            name, f"{raw} is not a service-account JSON (project_id, private_key, ...)"
-        ) from None
-    if account.type != "service_account" or not account.project_id:
-        raise SettingsError(name, f"{raw} is not a service-account key of a Firebase project")
-    return str(path)
-
-
 class OperatorSettings(msgspec.Struct, frozen=True, kw_only=True):
     """Operator plumbing (`/v1/admin/...`) until staff accounts with roles arrive.
 
@@ -229,150 +197,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.env == "production"
 
 
-def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(name, f"must be a whole number, got {raw!r}") from None
-    if not low <= value <= high:
-        raise SettingsError(name, f"must be between {low} and {high}, got {value}")
-    return value
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(name, f"must be a number, got {raw!r}") from None
-    if value <= 0:
-        raise SettingsError(name, f"must be greater than 0, got {value}")
-    return value
-
-
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    """Zero or more seconds."""
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(name, f"must be a number of seconds, got {raw!r}") from None
-    if value < 0:
-        raise SettingsError(name, f"must be 0 or more, got {value}")
-    return value
-
-
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    lowered = raw.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise SettingsError(name, f"must be true or false, got {raw!r}")
-
-
-def _url(env: Mapping[str, str], name: str, schemes: tuple[str, ...], required: bool) -> str:
-    raw = env.get(name, "").strip()
-    if not raw:
-        if required:
-            raise SettingsError(name, "is required in production")
-        return ""
-    if not raw.startswith(tuple(f"{s}://" for s in schemes)):
-        raise SettingsError(name, f"must start with {' or '.join(s + '://' for s in schemes)}")
-    return raw
-
-
-def parse_person_keys(raw: str, variable: str = "HANCHANG_PERSON_KEYS") -> PersonKeySettings:
-    """Parse `"2:<base64 secret>,1:<base64 secret>"`; the first entry is current."""
-    keys: dict[int, bytes] = {}
-    current: int | None = None
-    for part in raw.split(","):
-        version_text, sep, secret_text = part.strip().partition(":")
-        if not sep or not version_text.isdigit():
-            raise SettingsError(variable, "must look like '2:<base64 secret>,1:<base64 secret>'")
-        try:
-            secret = base64.b64decode(secret_text, validate=True)
-        except ValueError:
-            raise SettingsError(variable, f"key version {version_text} is not base64") from None
-        if len(secret) < 32:
-            raise SettingsError(variable, f"key version {version_text} must be at least 32 bytes")
-        version = int(version_text)
-        keys[version] = secret
-        if current is None:
-            current = version
-    assert current is not None
-    return PersonKeySettings(keys=keys, current_version=current)
-
-
-def _development_secret(data_dir: Path, name: str, *, versioned: bool = True) -> str:
-    """A random secret made on first start and kept with the local data (never in the repo).
-
-    Versioned secrets look like `1:<base64>`; others are a bare URL-safe token.
-    """
-    path = data_dir / name
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        secret = (
-            "1:" + base64.b64encode(secrets.token_bytes(32)).decode()
-            if versioned
-            else secrets.token_urlsafe(32)
-        )
-        path.write_text(secret + "\n")
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-# 32 bytes of randomness take 43 characters in URL-safe base64, 44 in base64.
-MIN_OPERATOR_TOKEN_LENGTH = 32
-
-
-def _operator_token(env: Mapping[str, str], data_dir: Path, production: bool) -> str:
-    token = env.get("HANCHANG_OPERATOR_TOKEN", "").strip()
-    if not token:
-        if production:
-            raise SettingsError("HANCHANG_OPERATOR_TOKEN", "is required in production")
-        return _development_secret(data_dir, "operator-token.secret", versioned=False)
-    if len(token) < MIN_OPERATOR_TOKEN_LENGTH:
-        raise SettingsError(
-            "HANCHANG_OPERATOR_TOKEN",
-            f"must be at least {MIN_OPERATOR_TOKEN_LENGTH} characters "
-            "(e.g. `openssl rand -base64 32`)",
-        )
-    if not token.isascii() or not token.isprintable() or " " in token:
-        raise SettingsError("HANCHANG_OPERATOR_TOKEN", "must be printable ASCII without spaces")
-    return token
-
-
 def _development_person_keys(data_dir: Path) -> PersonKeySettings:
     return parse_person_keys(
-        _development_secret(data_dir, "person-key.secret"),
+        development_secret(data_dir, "person-key.secret"),
         variable=str(data_dir / "person-key.secret"),
     )
-
-
-def _origins(raw: str, public_url: str) -> tuple[str, ...]:
-    origins = [public_url]
-    for origin in raw.split(","):
-        origin = origin.strip().rstrip("/")
-        if not origin:
-            continue
-        if not origin.startswith(("https://", "http://localhost", "android:apk-key-hash:")):
-            raise SettingsError(
-                "HANCHANG_WEBAUTHN_ORIGINS",
-                f"{origin!r} must be https://..., http://localhost... or android:apk-key-hash:...",
-            )
-        origins.append(origin)
-    return tuple(dict.fromkeys(origins))
 
 
 def data_dir_of(env: Mapping[str, str]) -> Path:
@@ -389,8 +218,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     production = environment == "production"
     data_dir = data_dir_of(env)
 
-    database_url = _url(env, "DATABASE_URL", ("postgresql", "postgres"), production)
-    redis_url = _url(env, "REDIS_URL", ("redis", "rediss", "unix"), production)
+    database_url = url(env, "DATABASE_URL", ("postgresql", "postgres"), production)
+    redis_url = url(env, "REDIS_URL", ("redis", "rediss", "unix"), production)
 
     raw_keys = env.get("HANCHANG_PERSON_KEYS", "").strip()
     if raw_keys:
@@ -400,7 +229,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     else:
         person_key = _development_person_keys(data_dir)
 
-    port = _int(env, "HANCHANG_PORT", 8000, low=1, high=65535)
+    port = whole_number(env, "HANCHANG_PORT", 8000, low=1, high=65535)
     public_url = env.get("HANCHANG_PUBLIC_URL", "").strip() or f"http://localhost:{port}"
     if production and not public_url.startswith("https://"):
         raise SettingsError("HANCHANG_PUBLIC_URL", "must be an https:// address in production")
@@ -409,7 +238,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if not raw_data_keys and production:
         raise SettingsError("HANCHANG_DATA_KEYS", "is required in production")
     data_keys = parse_person_keys(
-        raw_data_keys or _development_secret(data_dir, "data-key.secret"), "HANCHANG_DATA_KEYS"
+        raw_data_keys or development_secret(data_dir, "data-key.secret"), "HANCHANG_DATA_KEYS"
     )
     if any(len(key) != 32 for key in data_keys.keys.values()):
         raise SettingsError("HANCHANG_DATA_KEYS", "each key must be exactly 32 bytes (AES-256)")
@@ -428,9 +257,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         auth_token=env.get("TWILIO_AUTH_TOKEN", "").strip(),
         from_number=env.get("TWILIO_FROM_NUMBER", "").strip(),
         codes_from=env.get("TWILIO_CODES_FROM", "").strip(),
-        bulk_per_second=_float(env, "HANCHANG_TWILIO_BULK_PER_SECOND", 30.0),
+        bulk_per_second=positive_number(env, "HANCHANG_TWILIO_BULK_PER_SECOND", 30.0),
         api_base_url=env.get("TWILIO_API_BASE_URL", "").strip().rstrip("/"),
-        timeout_s=_float(env, "TWILIO_TIMEOUT_SECONDS", 10.0),
+        timeout_s=positive_number(env, "TWILIO_TIMEOUT_SECONDS", 10.0),
     )
     if twilio_sid:
         for name, value in (
@@ -442,7 +271,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     elif production:
         raise SettingsError("TWILIO_ACCOUNT_SID", "is required in production")
 
-    quiet_hours = _bool(env, "HANCHANG_QUIET_HOURS", True)
+    quiet_hours = boolean(env, "HANCHANG_QUIET_HOURS", True)
     if production and not quiet_hours:
         raise SettingsError("HANCHANG_QUIET_HOURS", "cannot be turned off in production")
 
@@ -456,33 +285,35 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         auth=AuthSettings(
             rp_id=rp_id,
             rp_name=env.get("HANCHANG_WEBAUTHN_RP_NAME", "").strip() or "한 창구",
-            allowed_origins=_origins(
+            allowed_origins=webauthn_origins(
                 env.get("HANCHANG_WEBAUTHN_ORIGINS", ""), public_url.rstrip("/")
             ),
             data_keys=data_keys.keys,
             current_data_key=data_keys.current_version,
-            access_token_seconds=_int(env, "HANCHANG_ACCESS_TOKEN_SECONDS", 900, low=60, high=3600),
-            refresh_token_days=_int(env, "HANCHANG_REFRESH_TOKEN_DAYS", 30, low=1, high=90),
-            sign_in_per_address_per_minute=_int(
+            access_token_seconds=whole_number(
+                env, "HANCHANG_ACCESS_TOKEN_SECONDS", 900, low=60, high=3600
+            ),
+            refresh_token_days=whole_number(env, "HANCHANG_REFRESH_TOKEN_DAYS", 30, low=1, high=90),
+            sign_in_per_address_per_minute=whole_number(
                 env, "HANCHANG_SIGN_IN_PER_ADDRESS_PER_MINUTE", 60, low=1, high=1_000_000
             ),
         ),
         twilio=twilio,
         fcm=FcmSettings(
-            credentials=_fcm_credentials(env, production),
-            api_base_url=_url(env, "FCM_API_BASE_URL", ("http", "https"), False).rstrip("/"),
-            timeout_s=_float(env, "HANCHANG_FCM_TIMEOUT_S", 10.0),
-            bulk_per_second=_float(env, "HANCHANG_FCM_BULK_PER_SECOND", 500.0),
+            credentials=fcm_credentials(env, production),
+            api_base_url=url(env, "FCM_API_BASE_URL", ("http", "https"), False).rstrip("/"),
+            timeout_s=positive_number(env, "HANCHANG_FCM_TIMEOUT_S", 10.0),
+            bulk_per_second=positive_number(env, "HANCHANG_FCM_BULK_PER_SECOND", 500.0),
         ),
-        operator=OperatorSettings(token=_operator_token(env, data_dir, production)),
+        operator=OperatorSettings(token=operator_token(env, data_dir, production)),
         metrics=MetricsSettings(
-            enabled=_bool(env, "HANCHANG_METRICS_ENABLED", True),
-            flush_interval_s=_float(env, "HANCHANG_METRICS_FLUSH_SECONDS", 5.0),
+            enabled=boolean(env, "HANCHANG_METRICS_ENABLED", True),
+            flush_interval_s=positive_number(env, "HANCHANG_METRICS_FLUSH_SECONDS", 5.0),
         ),
         worker=worker,
         notifications=NotificationSettings(
             quiet_hours=quiet_hours,
-            ambiguous_grace_s=_seconds(env, "HANCHANG_AMBIGUOUS_GRACE_SECONDS", 30.0),
+            ambiguous_grace_s=seconds(env, "HANCHANG_AMBIGUOUS_GRACE_SECONDS", 30.0),
         ),
     )
 
@@ -497,9 +328,11 @@ def _concurrency(
     wait on each other until the acquire timeout. The workers' pools are not settings:
     they are `max_jobs` each (see server/worker.py).
     """
-    concurrency = _int(env, "HANCHANG_API_CONCURRENCY", DEFAULT_API_CONCURRENCY, low=1, high=1000)
+    concurrency = whole_number(
+        env, "HANCHANG_API_CONCURRENCY", DEFAULT_API_CONCURRENCY, low=1, high=1000
+    )
     needed = concurrency + BACKGROUND_CONNECTIONS
-    pool_max = _int(env, "HANCHANG_DB_POOL_MAX", needed, low=1, high=1000)
+    pool_max = whole_number(env, "HANCHANG_DB_POOL_MAX", needed, low=1, high=1000)
     if pool_max < needed:
         raise SettingsError(
             "HANCHANG_DB_POOL_MAX",
@@ -510,12 +343,12 @@ def _concurrency(
     database = DatabaseSettings(
         url=database_url,
         app_role=env.get("HANCHANG_DB_APP_ROLE", "hanchang_app").strip(),
-        pool_min_size=min(_int(env, "HANCHANG_DB_POOL_MIN", 2, low=0, high=100), pool_max),
+        pool_min_size=min(whole_number(env, "HANCHANG_DB_POOL_MIN", 2, low=0, high=100), pool_max),
         pool_max_size=pool_max,
-        statement_timeout_ms=_int(
+        statement_timeout_ms=whole_number(
             env, "HANCHANG_DB_STATEMENT_TIMEOUT_MS", 15_000, low=100, high=3_600_000
         ),
-        acquire_timeout_s=_float(env, "HANCHANG_DB_ACQUIRE_TIMEOUT_SECONDS", 10.0),
+        acquire_timeout_s=positive_number(env, "HANCHANG_DB_ACQUIRE_TIMEOUT_SECONDS", 10.0),
     )
     http = HttpSettings(
         host=env.get("HANCHANG_HOST", "127.0.0.1").strip() or "127.0.0.1",
@@ -524,8 +357,10 @@ def _concurrency(
         concurrency=concurrency,
     )
     worker = WorkerSettings(
-        max_jobs=_int(env, "HANCHANG_WORKER_MAX_JOBS", DEFAULT_WORKER_MAX_JOBS, low=1, high=200),
-        interactive_max_jobs=_int(
+        max_jobs=whole_number(
+            env, "HANCHANG_WORKER_MAX_JOBS", DEFAULT_WORKER_MAX_JOBS, low=1, high=200
+        ),
+        interactive_max_jobs=whole_number(
             env,
             "HANCHANG_INTERACTIVE_MAX_JOBS",
             DEFAULT_INTERACTIVE_MAX_JOBS,

@@ -244,8 +244,8 @@ async def test_a_lost_call_to_twilio_is_looked_up_not_guessed(
     reached_id = await _claimed_by_a_lost_job(owner_conn, settings, reached, clock, called=True)
     lost_id = await _claimed_by_a_lost_job(owner_conn, settings, lost, clock, called=True)
     # The first one did reach Twilio before the worker died: send its text as the job did.
-    from notifications.delivery import body_digest
     from notifications.messages import NoticeText, render_notice
+    from notifications.sending import body_digest
     from notifications.twilio_client import send_sms
 
     text = render_notice(

@@ -7,7 +7,6 @@ cooling-off day and can call 1350 before any money moves.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -18,6 +17,7 @@ import msgspec
 from auth.people import mask_phone
 from i18n import N_, SUPPORTED_LOCALES, translate
 from notifications.notices import create_account_notice
+from notifications.sending import body_digest
 from notifications.settle import settle_notices
 from notifications.twilio_client import ProviderError, send_sms
 from onestop.applications.banks import bank_name, korea_time
@@ -101,7 +101,7 @@ async def announce_bank_account_change(ctx: dict[str, Any], bank_account_id: int
         "updated_at = now() WHERE id = $1 AND state = 'sending' AND claimed_by = $3 "
         "RETURNING id",
         delivery["id"],
-        hashlib.sha256(body.encode()).digest(),
+        body_digest(body),
         job_id,
     )
     if marked is None:
