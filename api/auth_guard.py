@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from auth.limits import enforce
 from auth.sessions import CurrentSession, authenticate_access_token
 from i18n import N_
+from server.client_address import client_address
 from server.db import Transaction
 from server.problems import UNAUTHORIZED, Problem, problem_kind
 
@@ -68,14 +69,11 @@ def require_operator(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
         )
 
 
-def client_address(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 async def limit_by_address(request: Request[Any, Any, Any], queue: Redis, scope: str) -> None:
     """Anonymous sign-in calls: at most the configured number per client address a minute."""
     await enforce(
         queue,
+        request.app.state.settings.auth,
         scope,
         client_address(request),
         limit=request.app.state.settings.auth.sign_in_per_address_per_minute,

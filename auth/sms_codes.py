@@ -81,11 +81,18 @@ def code_context(challenge_id: uuid.UUID) -> bytes:
     return b"sms-code:" + challenge_id.bytes
 
 
-async def _limit_number(redis: Redis, phone_e164: str) -> None:
-    wait = await cooldown(redis, "sms-resend", phone_e164, seconds=RESEND_AFTER_S)
+async def _limit_number(redis: Redis, settings: Settings, phone_e164: str) -> None:
+    wait = await cooldown(redis, settings.auth, "sms-resend", phone_e164, seconds=RESEND_AFTER_S)
     if wait is not None:
         raise Problem(TOO_MANY_CODES, seconds=wait, headers={"Retry-After": str(wait)})
-    wait = await hit(redis, "sms-hour", phone_e164, limit=CODES_PER_NUMBER_PER_HOUR, window_s=3600)
+    wait = await hit(
+        redis,
+        settings.auth,
+        "sms-hour",
+        phone_e164,
+        limit=CODES_PER_NUMBER_PER_HOUR,
+        window_s=3600,
+    )
     if wait is not None:
         raise Problem(TOO_MANY_CODES, seconds=wait, headers={"Retry-After": str(wait)})
 
@@ -143,7 +150,7 @@ async def start_signup(
     delivery: Delivery = "sms",
 ) -> ChallengeStarted:
     """Send a code to the phone of record of the person these details match, if one does."""
-    await _limit_number(queue, phone_e164)
+    await _limit_number(queue, settings, phone_e164)
     rows = await tx.conn.fetch(
         """
         SELECT id FROM people
@@ -179,7 +186,7 @@ async def start_phone_challenge(
     locale: str,
 ) -> ChallengeStarted:
     """Send a sign-in or recovery code to this number if an account has it as phone of record."""
-    await _limit_number(queue, phone_e164)
+    await _limit_number(queue, settings, phone_e164)
     row = await tx.conn.fetchrow(
         """
         SELECT a.id AS account_id, p.id AS person_id FROM accounts a
@@ -214,7 +221,7 @@ async def start_card_unlock_challenge(
     locale: str,
 ) -> ChallengeStarted:
     """Send a code that unlocks this access card to its holder's mobile phone of record."""
-    await _limit_number(queue, phone_e164)
+    await _limit_number(queue, settings, phone_e164)
     return await _create_challenge(
         tx,
         queue,

@@ -13,11 +13,12 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
 from server.running import RunningNotFound, should_look_for_running, use_running_services
-from server.settings import SettingsError, data_dir_of, get_settings, load_settings
+from server.settings import Settings, SettingsError, data_dir_of, get_settings, load_settings
 
 DEFAULT_DEMO_PEOPLE = 10_000
 
@@ -111,19 +112,27 @@ def _worker(queue: str) -> int:
     return 0
 
 
+def serve_options(settings: Settings) -> dict[str, Any]:
+    """How `hanchang serve` runs uvicorn (tests on a real socket run it the same way).
+
+    uvicorn's own proxy headers stay off: it would believe `X-Forwarded-For` from
+    127.0.0.1 whatever our settings say. The client address is read in one place,
+    by `HANCHANG_TRUSTED_PROXIES` (server/client_address.py).
+    """
+    return {
+        "host": settings.http.host,
+        "port": settings.http.port,
+        "log_level": "info",
+        "access_log": False,
+        "lifespan": "on",
+        "proxy_headers": False,
+    }
+
+
 def _serve() -> int:
     import uvicorn
 
-    settings = get_settings()
-    uvicorn.run(
-        "server.app:create_app",
-        factory=True,
-        host=settings.http.host,
-        port=settings.http.port,
-        log_level="info",
-        access_log=False,
-        lifespan="on",
-    )
+    uvicorn.run("server.app:create_app", factory=True, **serve_options(get_settings()))
     return 0
 
 

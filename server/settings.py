@@ -10,6 +10,8 @@ naming the variable.
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,21 +21,23 @@ from urllib.parse import urlsplit
 import msgspec
 
 from server.settings_values import (
-    PersonKeySettings as PersonKeySettings,
-)
-from server.settings_values import (
-    SettingsError as SettingsError,
-)
-from server.settings_values import (
+    Network,
     boolean,
     development_secret,
     fcm_credentials,
+    networks,
     operator_token,
     positive_number,
     seconds,
     url,
     webauthn_origins,
     whole_number,
+)
+from server.settings_values import (
+    PersonKeySettings as PersonKeySettings,
+)
+from server.settings_values import (
+    SettingsError as SettingsError,
 )
 from server.settings_values import (
     parse_person_keys as parse_person_keys,
@@ -77,6 +81,9 @@ class HttpSettings(msgspec.Struct, frozen=True, kw_only=True):
     # to the acquire timeout, then get 503. The pool has a connection for each, plus
     # `BACKGROUND_CONNECTIONS`.
     concurrency: int = DEFAULT_API_CONCURRENCY
+    # Reverse proxies whose `X-Forwarded-For` names the client (server/client_address.py);
+    # none by default: the client is the direct peer.
+    trusted_proxies: tuple[Network, ...] = ()
 
 
 # Connections an API process holds outside requests: the metrics writer and the status
@@ -118,6 +125,13 @@ class AuthSettings(msgspec.Struct, frozen=True, kw_only=True):
     sign_in_per_address_per_minute: int = 60
     access_token_seconds: int = 15 * 60
     refresh_token_days: int = 30
+
+    @property
+    def limit_key(self) -> bytes:
+        """The key of the rate limits' Redis keys (auth/limits.py), derived from the current
+        data key: a key names a phone number or an address only to someone who holds it."""
+        key = self.data_keys[self.current_data_key]
+        return hmac.new(key, b"hanchang:rate-limit-keys", hashlib.sha256).digest()
 
 
 class TwilioSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -355,6 +369,7 @@ def _concurrency(
         port=port,
         public_url=public_url.rstrip("/"),
         concurrency=concurrency,
+        trusted_proxies=networks(env, "HANCHANG_TRUSTED_PROXIES"),
     )
     worker = WorkerSettings(
         max_jobs=whole_number(

@@ -6,6 +6,7 @@ them together into the one settings object.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -153,6 +154,25 @@ def operator_token(env: Mapping[str, str], data_dir: Path, production: bool) -> 
     if not token.isascii() or not token.isprintable() or " " in token:
         raise SettingsError("HANCHANG_OPERATOR_TOKEN", "must be printable ASCII without spaces")
     return token
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
+    """Comma-separated addresses and CIDR blocks (`10.0.0.0/8, 192.168.1.7, ::1`); none if unset."""
+    found: list[Network] = []
+    for part in env.get(name, "").split(","):
+        text = part.strip()
+        if not text:
+            continue
+        try:
+            found.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            raise SettingsError(
+                name, f"{text!r} is not an address or a CIDR block such as 10.0.0.0/8"
+            ) from None
+    return tuple(found)
 
 
 def webauthn_origins(raw: str, public_url: str) -> tuple[str, ...]:

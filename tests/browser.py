@@ -19,6 +19,7 @@ import pytest
 import uvicorn
 
 from server.app import create_app
+from server.cli import serve_options
 from server.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -56,9 +57,8 @@ def require_browser(what: str, packages: tuple[str, ...] = ("playwright",)) -> P
 @contextlib.contextmanager
 def app_on_real_socket(settings: Settings, port: int) -> Iterator[str]:
     """The app under uvicorn on 127.0.0.1:`port`, in a thread with its own event loop."""
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
+    options = {**serve_options(settings), "host": "127.0.0.1", "port": port}
+    config = uvicorn.Config(create_app(settings), **{**options, "log_level": "warning"})
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
     thread.start()

@@ -15,7 +15,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from auth.accounts import Account
-from auth.limits import _key
+from auth.limits import limit_key
 from auth.pin import hash_pin
 from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
@@ -147,5 +147,5 @@ async def card_state(owner_conn: asyncpg.Connection, card_id: int) -> tuple[int,
 async def forget_resend_wait(settings: Settings, phone: str | None) -> None:
     assert phone is not None
     redis = Redis.from_url(settings.redis.url)
-    await redis.delete(_key("sms-resend", phone))
+    await redis.delete(limit_key(settings.auth, "sms-resend", phone))
     await redis.aclose()

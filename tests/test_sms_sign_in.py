@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.limits import _key
+from auth.limits import limit_key
 from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
 from tests.factories import make_account, make_person, run_jobs
@@ -231,7 +231,9 @@ async def test_wrong_codes_expiry_and_attempt_limit(
     assert failures == 5
 
     # An expired code is refused even when right.
-    await Redis.from_url(settings.redis.url).delete(_key("sms-resend", account.phone_e164))
+    await Redis.from_url(settings.redis.url).delete(
+        limit_key(settings.auth, "sms-resend", account.phone_e164)
+    )
     second = await client.post(
         "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
     )
@@ -263,7 +265,7 @@ async def test_ten_failures_lock_the_account(
     redis = Redis.from_url(settings.redis.url)
     challenge_ids = []
     for _ in range(3):
-        await redis.delete(_key("sms-resend", account.phone_e164))
+        await redis.delete(limit_key(settings.auth, "sms-resend", account.phone_e164))
         started = await client.post(
             "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
         )
@@ -316,7 +318,7 @@ async def test_rate_limits_per_number(
     redis = Redis.from_url(settings.redis.url)
     statuses = []
     for _ in range(5):
-        await redis.delete(_key("sms-resend", account.phone_e164))
+        await redis.delete(limit_key(settings.auth, "sms-resend", account.phone_e164))
         answer = await client.post(
             "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
         )
@@ -402,7 +404,9 @@ async def test_outbox_when_twilio_is_not_configured(
     from server.app import create_app
 
     async with AsyncTestClient(app=create_app(plain)) as local:
-        await Redis.from_url(redis_url).delete(_key("sms-resend", account.phone_e164 or ""))
+        await Redis.from_url(redis_url).delete(
+            limit_key(plain.auth, "sms-resend", account.phone_e164 or "")
+        )
         started = await local.post(
             "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
         )

@@ -16,10 +16,10 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from redis.asyncio import Redis
 
-from api.auth_guard import client_address
 from api.openapi import problem_responses
 from auth.limits import enforce
 from i18n import N_, translate
+from server.client_address import client_address
 from server.db import Transaction
 from server.errors import request_locale
 from server.problems import VALIDATION_ERROR, FieldError, Problem
@@ -137,6 +137,7 @@ async def screen_loads(
     locale = request_locale(request)
     await enforce(
         queue,
+        request.app.state.settings.auth,
         "screen-loads-ip",
         client_address(request),
         limit=BATCHES_PER_ADDRESS_PER_MINUTE,
