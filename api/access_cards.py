@@ -86,6 +86,7 @@ async def card_verify(
     await limit_by_address(request, queue, "card-verify-ip")
     return await verify_card(
         tx.conn,
+        queue,
         request.app.state.settings.auth,
         kiosk_key=request.headers.get("x-kiosk-key", "").strip(),
         card_token=data.card_token,

@@ -216,8 +216,9 @@ async def authentication_options(
     responses=problem_responses(400, 401, 423, 429),
     description=(
         "A passkey with user verification is two factors on its own (aal 2). A refused "
-        "answer counts as a failed sign-in for its account; 10 in a row pause sign-in for "
-        "10 minutes (423 with Retry-After)."
+        "answer is audited and counts towards no lock; answers are limited per client "
+        "address (429). An account locked until a counter visit answers 423 "
+        "`account-locked-counter`, told only to a passkey that verifies."
     ),
 )
 async def authentication_verify(

@@ -21,7 +21,7 @@ from api.console_auth import STAFF
 from api.openapi import problem_responses
 from auth.counter_assist import phones_at_counter
 from auth.people import InvalidPhoneNumber, mask_phone, parse_phone
-from auth.registered_phones import register_phone, remove_phone, unlock_phone
+from auth.registered_phone_desk import register_phone, remove_phone, unlock_phone
 from auth.staff_sessions import StaffSession
 from i18n import N_, translate
 from server.db import Transaction

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
+from arq.connections import ArqRedis
 from litestar import Request, Response, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth_guard import request_locale
+from api.auth_guard import limit_by_address, request_locale
 from api.openapi import problem_responses
 from auth.pin import set_pin, step_up_with_pin
 from auth.sessions import CurrentSession, Tokens
@@ -59,14 +60,16 @@ async def put_pin(
     status_code=200,
     tags=["pin"],
     summary="Confirm it is you with the PIN: new tokens at aal 2; this session ends",
-    responses=problem_responses(400, 401, 409, 423),
+    responses=problem_responses(400, 401, 409, 423, 429),
     description=(
         "The PIN completes a session begun with a code (SMS, voice call, authenticator app or "
         "recovery code) in the last 12 hours; otherwise 401 `pin-needs-code`. A session that "
         "is already aal 2 (a passkey) answers 409 `pin-not-needed`. A wrong PIN answers 401 "
-        "`pin-wrong` with `tries_left`; the fifth locks the app's PIN (423 `credential-locked`) "
-        "until a recovery code by SMS (`POST /v1/auth/sms/start` with purpose `recovery`) or a "
-        "counter unlocks it. Wrong PINs also count towards the account's lock."
+        "`pin-wrong` with `tries_left`; every fifth locks the app's PIN (423 "
+        "`credential-locked`) until a recovery code by SMS (`POST /v1/auth/sms/start` with "
+        "purpose `recovery`) or a counter unlocks it. Wrong PINs also count towards the "
+        "account's lock at 100 in a row (423 `account-locked-counter`); only a right PIN "
+        "starts both counts again. Limited per client address (429)."
     ),
 )
 async def pin_verify(
@@ -74,7 +77,9 @@ async def pin_verify(
     request: Request[Any, Any, Any],
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
 ) -> Tokens:
+    await limit_by_address(request, queue, "pin-verify-ip")
     return await step_up_with_pin(tx.conn, request.app.state.settings.auth, session, data.pin)
 
 

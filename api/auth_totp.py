@@ -138,7 +138,9 @@ async def totp_confirm(
     description=(
         "One step (30 s) of clock drift either way; each code works once. An unknown number, "
         "an account without an authenticator app and a wrong code all answer 401 "
-        '`sign-in-failed`. `suggest` is `["passkey"]` while the account has no passkey.'
+        "`sign-in-failed` and count towards no lock; after 10 wrong codes for a number in an "
+        "hour, or 20 in a day, that number's codes answer 429 `too-many-requests` with "
+        'Retry-After. `suggest` is `["passkey"]` while the account has no passkey.'
     ),
 )
 async def totp_verify(
@@ -151,6 +153,7 @@ async def totp_verify(
     phone = phone_or_problem(data.phone, request_locale(request))
     return await sign_in_with_totp(
         tx.conn,
+        queue,
         request.app.state.settings.auth,
         phone_e164=phone,
         code=data.code,

@@ -126,17 +126,18 @@ async def lock_card_row(conn: asyncpg.Connection, card_id: int) -> datetime | No
     return locked_at
 
 
-async def add_card_pin_failure(conn: asyncpg.Connection, card_id: int, lock_after: int) -> int:
+async def add_card_pin_failure(conn: asyncpg.Connection, card_id: int, lock_every: int) -> int:
+    """One more wrong PIN (since the last right one); every `lock_every`-th locks the card."""
     failures: int = await conn.fetchval(
         """
         UPDATE access_cards SET pin_failures = pin_failures + 1,
-            locked_at = CASE WHEN pin_failures + 1 >= $2 THEN coalesce(locked_at, now())
+            locked_at = CASE WHEN (pin_failures + 1) % $2 = 0 THEN coalesce(locked_at, now())
                              ELSE locked_at END
         WHERE id = $1
         RETURNING pin_failures
         """,
         card_id,
-        lock_after,
+        lock_every,
     )
     return failures
 

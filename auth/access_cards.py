@@ -8,9 +8,11 @@ also kept only as SHA-256) and only with the person's PIN. The three together re
 `aal` 2 (NIST SP 800-63B: something you have, the card at a kiosk we control,
 activated by something you know).
 
-Each card counts its own wrong PINs through `auth.pin.check_pin`; 5 lock that card
-only, not the account and not the app's PIN. A counter clerk unlocks it, or its holder
-at a kiosk with an SMS code (auth/card_unlock.py). Reissuing a card revokes every
+Each card counts its own wrong PINs through `auth.pin.check_pin`; every 5th locks that
+card only, not the app's PIN (the card at an enrolled kiosk is possession proven, so
+each also counts towards the account's lock at 100). A counter clerk unlocks it, or its
+holder at a kiosk with an SMS code (auth/card_unlock.py). Wrong PINs are also throttled
+per kiosk, the kiosk channel's source: 20 in 10 minutes. Reissuing a card revokes every
 earlier card of the person at once.
 
 A refusal never tells an unknown kiosk from an unknown card, revoked card or
@@ -23,6 +25,7 @@ from typing import Literal
 
 import asyncpg
 import msgspec
+from redis.asyncio import Redis
 
 from auth.access_card_store import (
     AccessCard,
@@ -41,8 +44,9 @@ from auth.access_card_store import (
 )
 from auth.accounts import get_account_by_person, record_sign_in_success
 from auth.counter import require_recent_match
+from auth.limits import FailureLimit, count_failure, refuse_when_over
 from auth.people import Person, get_person
-from auth.pin import MAX_WRONG_PINS, check_pin
+from auth.pin import MAX_WRONG_PINS, check_pin, is_wrong_pin
 from auth.problems import CREDENTIAL_LOCKED, NO_PIN
 from auth.secrets import new_token, token_hash
 from auth.sessions import Tokens, start_session
@@ -56,6 +60,9 @@ CARD_TOKEN_PREFIX = "hcc_"  # noqa: S105 - a token prefix, not a secret
 NAME_MAX_LENGTH = 64
 CHANNEL = "kiosk"
 METHOD = "card+pin"
+# The kiosk is the kiosk channel's source: someone there with many photographed cards
+# meets this before they have locked many of them.
+KIOSK_WRONG_PINS = FailureLimit("kiosk-wrong-pins", 20, 600)
 
 CARD_SIGN_IN_FAILED = problem_kind(
     "card-sign-in-failed",
@@ -302,6 +309,7 @@ async def live_kiosk_and_card(
 
 async def verify_card(
     conn: asyncpg.Connection,
+    redis: Redis,
     settings: AuthSettings,
     *,
     kiosk_key: str,
@@ -310,12 +318,24 @@ async def verify_card(
 ) -> Tokens:
     """Card + PIN at an enrolled kiosk: a new session at aal 2 on the kiosk channel."""
     kiosk, card = await live_kiosk_and_card(conn, kiosk_key=kiosk_key, card_token=card_token)
+    await refuse_when_over(redis, settings, str(kiosk.id), KIOSK_WRONG_PINS)
     account = await get_account_by_person(conn, card.person_id)
     if account is None:
         raise Problem(NO_PIN)
     try:
-        await check_pin(conn, settings, account.id, pin, CardPin(card.id), channel=CHANNEL)
+        await check_pin(
+            conn,
+            settings,
+            account.id,
+            pin,
+            CardPin(card.id),
+            channel=CHANNEL,
+            # The card, shown at a kiosk we enrolled: something the person has.
+            possession_proven=True,
+        )
     except Problem as problem:
+        if is_wrong_pin(problem):
+            await count_failure(redis, settings, str(kiosk.id), KIOSK_WRONG_PINS)
         # check_pin's own lock message points to an SMS code, which the kiosk cannot take.
         if problem.kind == CREDENTIAL_LOCKED:
             raise Problem(CARD_LOCKED, commit_first=problem.commit_first) from None

@@ -1,26 +1,32 @@
-"""Accounts: one per person, their assurance, and sign-in failures and locks.
+"""Accounts: one per person, their assurance, and the account's lock after 100 wrong PINs.
 
-Locks follow NIST SP 800-63B §5.2.2 (rate limiting): 10 consecutive failures
-lock the account for 10 minutes; 100 lock it until a counter clerk verifies
-the person and unlocks it (auth/counter_recovery.py). Any successful sign-in resets the
-count. Every failure and lock is audited.
+What counts, and what locks (docs/api.md, "Limits and locks"):
+
+- Only a wrong PIN entered after possession was proven (an SMS or app code in this
+  session, a card at an enrolled kiosk, a call we placed to a registered phone) counts
+  towards the account: 100 in a row lock it until a counter clerk verifies the person
+  and unlocks it (NIST SP 800-63B §5.2.2; auth/counter_recovery.py). Only a right PIN
+  starts the count again.
+- Every other failure (a wrong recovery code, TOTP or SMS code given just a number, a
+  passkey answer that does not verify) can be caused by anyone who knows a phone
+  number, so it counts towards no lock: it is audited, and meets only throttles that
+  expire and say nothing (auth/limits.py). A sign-in with such a factor resets nothing.
+
+Every failure and lock is audited.
 """
 
 from __future__ import annotations
 
-import math
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
 import msgspec
 
-from auth.problems import ACCOUNT_LOCKED, ACCOUNT_LOCKED_UNTIL_COUNTER
+from auth.problems import ACCOUNT_LOCKED_UNTIL_COUNTER
 from server.audit import record_audit
 from server.problems import Problem
 
-SOFT_LOCK_AFTER = 10
-SOFT_LOCK_FOR = timedelta(minutes=10)
 HARD_LOCK_AFTER = 100
 
 
@@ -29,8 +35,8 @@ class Account(msgspec.Struct, frozen=True, kw_only=True):
     person_id: int
     assurance: str
     created_at: datetime
+    # Wrong PINs in a row after proven possession, through any credential.
     consecutive_failures: int
-    locked_until: datetime | None
     hard_locked_at: datetime | None
     has_pin: bool
     app_pin_locked: bool
@@ -45,7 +51,7 @@ class Account(msgspec.Struct, frozen=True, kw_only=True):
 
 _SELECT = """
     SELECT a.id, a.person_id, a.assurance, a.created_at, a.consecutive_failures,
-           a.locked_until, a.hard_locked_at, a.pin_hash IS NOT NULL AS has_pin,
+           a.hard_locked_at, a.pin_hash IS NOT NULL AS has_pin,
            a.app_pin_locked_at IS NOT NULL AS app_pin_locked,
            a.totp_confirmed_at IS NOT NULL AS totp_enabled,
            p.name, p.birth_date, p.phone_e164, p.preferred_language,
@@ -94,40 +100,55 @@ async def create_account(conn: asyncpg.Connection, *, person_id: int, assurance:
     return account
 
 
-def ensure_not_locked(account: Account, now: datetime | None = None) -> None:
-    """Refuse sign-in to a locked account (a problem with Retry-After where it applies)."""
-    now = now or datetime.now(UTC)
+def ensure_not_locked(account: Account) -> None:
+    """Refuse sign-in to an account locked until a counter visit.
+
+    Call it only once the caller has proven something (a right code, PIN or passkey):
+    before that, the answer would tell a stranger that the number has an account.
+    """
     if account.hard_locked_at is not None:
         raise Problem(ACCOUNT_LOCKED_UNTIL_COUNTER)
-    if account.locked_until is not None and account.locked_until > now:
-        seconds = math.ceil((account.locked_until - now).total_seconds())
-        raise Problem(
-            ACCOUNT_LOCKED,
-            minutes=max(1, math.ceil(seconds / 60)),
-            headers={"Retry-After": str(seconds)},
-        )
 
 
 async def record_sign_in_failure(
-    conn: asyncpg.Connection, account_id: int, *, method: str, channel: str
+    conn: asyncpg.Connection, account_id: int | None, *, method: str, channel: str
+) -> None:
+    """Audit a failed sign-in that counts towards no lock (see the module's docstring);
+    `account_id` is None when the number or challenge belongs to nobody."""
+    if account_id is None:
+        await record_audit(
+            conn,
+            actor="anonymous",
+            action="auth.sign_in.failed",
+            channel=channel,
+            details={"method": method, "account": False},
+        )
+        return
+    await record_audit(
+        conn,
+        actor="anonymous",
+        action="auth.sign_in.failed",
+        subject=f"account:{account_id}",
+        channel=channel,
+        details={"method": method},
+    )
+
+
+async def record_wrong_pin(
+    conn: asyncpg.Connection, account_id: int, *, credential: str, channel: str
 ) -> int:
-    """Count a failed sign-in; lock at 10 and 100. Returns the new count."""
+    """Count a wrong PIN entered after proven possession; lock at 100. Returns the count."""
     row = await conn.fetchrow(
         """
         UPDATE accounts SET
             consecutive_failures = consecutive_failures + 1,
-            locked_until = CASE
-                WHEN (consecutive_failures + 1) % $2 = 0 THEN now() + $3::interval
-                ELSE locked_until END,
             hard_locked_at = CASE
-                WHEN consecutive_failures + 1 >= $4 THEN coalesce(hard_locked_at, now())
+                WHEN consecutive_failures + 1 >= $2 THEN coalesce(hard_locked_at, now())
                 ELSE hard_locked_at END
         WHERE id = $1
-        RETURNING consecutive_failures, hard_locked_at, locked_until
+        RETURNING consecutive_failures
         """,
         account_id,
-        SOFT_LOCK_AFTER,
-        SOFT_LOCK_FOR,
         HARD_LOCK_AFTER,
     )
     assert row is not None
@@ -139,7 +160,7 @@ async def record_sign_in_failure(
         action="auth.sign_in.failed",
         subject=subject,
         channel=channel,
-        details={"method": method, "consecutive_failures": failures},
+        details={"method": "pin", "credential": credential, "consecutive_failures": failures},
     )
     if failures == HARD_LOCK_AFTER:
         await record_audit(
@@ -150,25 +171,21 @@ async def record_sign_in_failure(
             channel=channel,
             details={"consecutive_failures": failures},
         )
-    elif failures % SOFT_LOCK_AFTER == 0:
-        await record_audit(
-            conn,
-            actor="system",
-            action="auth.account.locked",
-            subject=subject,
-            channel=channel,
-            details={"consecutive_failures": failures, "minutes": 10},
-        )
     return failures
+
+
+async def record_right_pin(conn: asyncpg.Connection, account_id: int) -> None:
+    """A right PIN, through any credential: the account's count of wrong ones starts again."""
+    await conn.execute(
+        "UPDATE accounts SET consecutive_failures = 0 WHERE id = $1 AND consecutive_failures <> 0",
+        account_id,
+    )
 
 
 async def record_sign_in_success(
     conn: asyncpg.Connection, account_id: int, *, method: str, channel: str
 ) -> None:
-    await conn.execute(
-        "UPDATE accounts SET consecutive_failures = 0, locked_until = NULL WHERE id = $1",
-        account_id,
-    )
+    # Resets no count: a wrong PIN's count starts again only with a right PIN.
     await record_audit(
         conn,
         actor=f"account:{account_id}",
@@ -189,10 +206,10 @@ async def unlock_account(
     channel: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Clear every lock (a counter clerk after checking the person's ID, auth/counter_recovery.py)."""
+    """Lift the lock and start the count again (a counter clerk after checking the person's
+    ID, auth/counter_recovery.py)."""
     await conn.execute(
-        "UPDATE accounts SET consecutive_failures = 0, locked_until = NULL, hard_locked_at = NULL "
-        "WHERE id = $1",
+        "UPDATE accounts SET consecutive_failures = 0, hard_locked_at = NULL WHERE id = $1",
         account_id,
     )
     await record_audit(

@@ -12,7 +12,7 @@ the office and the counter channel.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Literal
 
 import asyncpg
@@ -74,7 +74,6 @@ class PinReset(msgspec.Struct, frozen=True, kw_only=True):
 
 class AccountUnlocked(msgspec.Struct, frozen=True, kw_only=True):
     account_id: int
-    was_locked: bool
     was_locked_until_counter: bool
 
 
@@ -139,11 +138,9 @@ async def reset_pin(
 async def unlock(
     conn: asyncpg.Connection, staff: StaffSession, *, person_id: int, reason: str
 ) -> AccountUnlocked:
-    """Lift the 10-minute lock and the lock after 100 failures."""
+    """Lift the lock after 100 wrong PINs in a row, and start that count again."""
     require_role(staff, *COUNTER_ROLES)
     account, verification = await checked_account(conn, person_id)
-    now = datetime.now(UTC)
-    was_locked = account.locked_until is not None and account.locked_until > now
     await unlock_account(
         conn,
         account.id,
@@ -155,7 +152,6 @@ async def unlock(
     )
     return AccountUnlocked(
         account_id=account.id,
-        was_locked=was_locked,
         was_locked_until_counter=account.hard_locked_at is not None,
     )
 

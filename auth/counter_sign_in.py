@@ -43,9 +43,9 @@ class AccountAtCounter(msgspec.Struct, frozen=True, kw_only=True):
     # The app's PIN step-up: 5 wrong PINs lock it (auth/pin.py).
     app_pin_failures: int
     app_pin_locked: bool
-    # Sign-in failures (auth/accounts.py): 10 lock for 10 minutes, 100 until the counter.
+    # Wrong PINs in a row after proven possession (auth/accounts.py): 100 lock the account
+    # until a counter visit.
     consecutive_failures: int
-    locked_until: datetime | None
     hard_locked_at: datetime | None
     totp_enabled: bool
 
@@ -120,7 +120,6 @@ async def select_account_at_counter(
         """
         SELECT id, assurance, pin_hash IS NOT NULL AS has_pin, pin_set_at, app_pin_failures,
                app_pin_locked_at IS NOT NULL AS app_pin_locked, consecutive_failures,
-               CASE WHEN locked_until > now() THEN locked_until END AS locked_until,
                hard_locked_at, totp_confirmed_at IS NOT NULL AS totp_enabled
         FROM accounts WHERE person_id = $1
         """,

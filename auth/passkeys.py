@@ -7,9 +7,11 @@ user name. Challenges are single-use and live 5 minutes in Redis, consumed
 with GETDEL so a replayed answer finds nothing.
 
 The signature counter guards against cloned authenticators (WebAuthn §6.1.1):
-a correctly signed assertion whose counter did not go up is refused, counted
-as a failed sign-in and audited. Synced passkeys report 0 every time, which
-is not a regression.
+a correctly signed assertion whose counter did not go up is refused and audited.
+Synced passkeys report 0 every time, which is not a regression.
+
+A refused answer counts towards no lock: anyone who has learnt a credential id
+can send one (auth/accounts.py). Answers are throttled per client address.
 """
 
 from __future__ import annotations
@@ -268,7 +270,6 @@ async def finish_authentication(
     passkey = await get_passkey(conn, found.account_id, found.id, lock=True)
     if account is None or passkey is None or account.deceased:
         raise Problem(SIGN_IN_FAILED)
-    ensure_not_locked(account)
 
     async def refuse(reason: str) -> NoReturn:
         # %r: the reason can quote what the client sent (an origin, say).
@@ -309,6 +310,7 @@ async def finish_authentication(
             details={"passkey": passkey.id, "stored": passkey.sign_count, "received": new_count},
         )
         await refuse("signature counter did not go up (a cloned authenticator?)")
+    ensure_not_locked(account)  # only now: a verified assertion may learn it
     await record_passkey_use(
         conn, passkey.id, sign_count=new_count, backed_up=verified.credential_backed_up
     )

@@ -1,49 +1,52 @@
 """The PIN: one 6-digit secret per person, the thing they know.
 
-It activates what they have: with an SMS, voice or TOTP code in the app today
-(aal 2), with an access card at a kiosk and a registered number on the phone
-line in later issues. One PIN to remember; each credential it activates counts
-its own wrong PINs and locks after 5, so a stranger spoofing a caller ID can
-lock the phone line but not the app.
+It activates what they have: an SMS, voice or TOTP code in the app (aal 2), an
+access card at a kiosk, a registered phone on the phone line. One PIN to
+remember; each credential it activates counts its own wrong PINs and locks at
+every 5th, so wrong PINs on one never lock another.
 
-Hashing: argon2id with RFC 9106's second recommended parameters (argon2-cffi's
-RFC_9106_LOW_MEMORY: 64 MiB, 3 passes, 4 lanes, 16-byte salt). A 6-digit PIN
-has only a million values, so no hash alone survives a leaked table; the PIN is
-first keyed with HMAC-SHA256 under the data key (a pepper), and the stored text
-names the key version (`k1$argon2id$...`) so the key can rotate: a PIN under an
-old version or old parameters is rehashed at its next correct entry. At most
-four hashes run at once per process (64 MiB each), off the event loop.
+Only a wrong PIN entered after possession was proven counts (a code in this
+session, a card at an enrolled kiosk, a call we placed): towards its
+credential's lock and towards the account's lock at 100 (auth/accounts.py). A
+PIN given with nothing proven (caller ID, which anyone can fake) counts nowhere
+and is held back by throttles on its source instead. Only a right PIN starts a
+count again.
+
+Hashing: argon2id under a keyed pepper (auth/pin_hashing.py).
 
 Trivial PINs are refused (auth/pin_rules.py: `weak_pin_reason`).
 
-Plugging in another credential (a kiosk access card, a registered phone): give
-it its own failure count and lock columns, implement `PinCredential` over them,
-and call `check_pin(conn, settings, account_id, pin, TheCredential(...), channel=...)`.
+Plugging in another credential: give it its own failure count and lock
+columns, implement `PinCredential` over them, and call `check_pin(conn,
+settings, account_id, pin, TheCredential(...), channel=..., possession_proven=...)`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import hmac
-import logging
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 import asyncpg
-from argon2 import PasswordHasher, profiles
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from auth.accounts import (
+    HARD_LOCK_AFTER,
     Account,
     ensure_not_locked,
     get_account_for_update,
+    record_right_pin,
     record_sign_in_failure,
     record_sign_in_success,
+    record_wrong_pin,
 )
+from auth.pin_hashing import hash_pin, pin_matches, spend_a_pin_check
 from auth.pin_rules import weak_pin_reason
-from auth.problems import CREDENTIAL_LOCKED, NO_PIN, PIN_TOO_SIMPLE
+from auth.problems import (
+    ACCOUNT_LOCKED_UNTIL_COUNTER,
+    CREDENTIAL_LOCKED,
+    NO_PIN,
+    PIN_TOO_SIMPLE,
+    SIGN_IN_FAILED,
+)
 from auth.recovery_codes import sign_in_suggestions
 from auth.sessions import (
     AAL2_MAX_AGE,
@@ -59,7 +62,7 @@ from server.audit import record_audit
 from server.problems import FieldError, Problem, problem_kind
 from server.settings import AuthSettings
 
-log = logging.getLogger(__name__)
+__all__ = ["hash_pin", "pin_matches", "spend_a_pin_check"]
 
 PIN_LENGTH = 6
 MAX_WRONG_PINS = 5
@@ -67,11 +70,6 @@ MAX_WRONG_PINS = 5
 POSSESSION_METHODS = frozenset({"sms", "voice", "totp", "recovery_code"})
 # How long ago that possession may have been proven for the PIN to complete it.
 POSSESSION_MAX_AGE = AAL2_MAX_AGE
-
-_hasher = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
-# Its own threads: a burst of PIN checks waits here, not in the default executor
-# that DNS lookups and other `to_thread` work share.
-_hash_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="argon2")
 
 PIN_WRONG = problem_kind(
     "pin-wrong",
@@ -98,45 +96,10 @@ PIN_NEEDS_CODE = problem_kind(
 )
 
 
-def _pepper(settings: AuthSettings, version: int, pin: str) -> bytes:
-    return hmac.new(settings.data_keys[version], b"pin:" + pin.encode(), hashlib.sha256).digest()
-
-
-def _verify_now(phc: str, secret: bytes) -> bool:
-    try:
-        return _hasher.verify(phc, secret)
-    except VerifyMismatchError:
-        return False
-    except (InvalidHashError, VerificationError):
-        log.error("a stored PIN hash cannot be read")
-        return False
-
-
-async def hash_pin(settings: AuthSettings, pin: str) -> str:
-    version = settings.current_data_key
-    loop = asyncio.get_running_loop()
-    phc = await loop.run_in_executor(_hash_pool, _hasher.hash, _pepper(settings, version, pin))
-    return f"k{version}{phc}"
-
-
-async def pin_matches(settings: AuthSettings, stored: str, pin: str) -> tuple[bool, bool]:
-    """(whether `pin` is the PIN `stored` holds, whether `stored` should be rehashed)."""
-    version_text, _, rest = stored.partition("$")
-    version = int(version_text[1:]) if version_text[1:].isdigit() else -1
-    if version not in settings.data_keys:
-        log.error("a stored PIN hash names data key version %s, which is not configured", version)
-        return False, False
-    phc = "$" + rest
-    loop = asyncio.get_running_loop()
-    ok = await loop.run_in_executor(_hash_pool, _verify_now, phc, _pepper(settings, version, pin))
-    stale = version != settings.current_data_key or _hasher.check_needs_rehash(phc)
-    return ok, ok and stale
-
-
 class PinCredential(Protocol):
-    """Something the PIN activates, which counts its own wrong PINs and locks after 5."""
+    """Something the PIN activates, which counts its own wrong PINs and locks at every 5th."""
 
-    # For the audit log: "app" (today), "card", "phone" (later issues).
+    # For the audit log: "app", "card" or "phone".
     kind: str
 
     async def is_locked(self, conn: asyncpg.Connection) -> bool:
@@ -144,7 +107,8 @@ class PinCredential(Protocol):
         ...
 
     async def record_wrong_pin(self, conn: asyncpg.Connection) -> int:
-        """Count one wrong PIN, lock at MAX_WRONG_PINS; returns the count."""
+        """Count one wrong PIN, lock when the count is a multiple of MAX_WRONG_PINS; returns
+        the count (wrong PINs since the last right one)."""
         ...
 
     async def clear_wrong_pins(self, conn: asyncpg.Connection) -> None: ...
@@ -172,7 +136,7 @@ class AppPin:
         failures: int = await conn.fetchval(
             """
             UPDATE accounts SET app_pin_failures = app_pin_failures + 1,
-                app_pin_locked_at = CASE WHEN app_pin_failures + 1 >= $2
+                app_pin_locked_at = CASE WHEN (app_pin_failures + 1) % $2 = 0
                                          THEN coalesce(app_pin_locked_at, now())
                                          ELSE app_pin_locked_at END
             WHERE id = $1
@@ -199,41 +163,42 @@ async def check_pin(
     credential: PinCredential,
     *,
     channel: str,
+    possession_proven: bool,
 ) -> Account:
     """Check the person's PIN through `credential`; returns the (row-locked) account.
 
-    Refuses a locked account, an account with no PIN and a locked credential
-    before looking at the PIN. A wrong PIN counts against the credential (5
-    lock it) and the account (10 in a row lock every way in), and both counts
-    are kept although the request fails.
+    With possession proven, a locked account, an account with no PIN and a locked
+    credential are refused before the PIN is looked at, and a wrong PIN counts
+    against the credential (every 5th locks it) and the account (100 in a row lock
+    it until a counter visit); both counts are kept although the request fails.
+
+    Without (`possession_proven=False`: caller ID), a wrong PIN or no PIN answers
+    SIGN_IN_FAILED and counts nowhere, and a lock is told only after the right PIN,
+    so that the answer says nothing to a stranger; the caller's throttles limit it.
     """
     account = await get_account_for_update(conn, account_id)
     assert account is not None
-    ensure_not_locked(account)
     stored = await conn.fetchval("SELECT pin_hash FROM accounts WHERE id = $1", account_id)
+    if not possession_proven:
+        if stored is None:
+            await spend_a_pin_check(settings, pin)
+            ok, stale = False, False
+        else:
+            ok, stale = await pin_matches(settings, stored, pin)
+        if not ok:
+            await record_sign_in_failure(conn, account_id, method="pin", channel=channel)
+            raise Problem(SIGN_IN_FAILED, commit_first=True)
+    ensure_not_locked(account)
     if stored is None:
         raise Problem(NO_PIN)
     if await credential.is_locked(conn):
         raise Problem(CREDENTIAL_LOCKED)
-    ok, stale = await pin_matches(settings, stored, pin)
-    if not ok:
-        failures = await credential.record_wrong_pin(conn)
-        await record_sign_in_failure(conn, account_id, method="pin", channel=channel)
-        if failures >= MAX_WRONG_PINS:
-            await record_audit(
-                conn,
-                actor="system",
-                action="auth.pin.credential_locked",
-                subject=f"account:{account_id}",
-                channel=channel,
-                details={"credential": credential.kind, "wrong_pins": failures},
-            )
-            raise Problem(CREDENTIAL_LOCKED, commit_first=True)
-        tries_left = MAX_WRONG_PINS - failures
-        raise Problem(
-            PIN_WRONG, tries_left=tries_left, extra={"tries_left": tries_left}, commit_first=True
-        )
+    if possession_proven:
+        ok, stale = await pin_matches(settings, stored, pin)
+        if not ok:
+            await _count_wrong_pin(conn, account_id, credential, channel=channel)
     await credential.clear_wrong_pins(conn)
+    await record_right_pin(conn, account_id)
     if stale:
         await conn.execute(
             "UPDATE accounts SET pin_hash = $2 WHERE id = $1",
@@ -241,6 +206,43 @@ async def check_pin(
             await hash_pin(settings, pin),
         )
     return account
+
+
+def is_wrong_pin(problem: Problem) -> bool:
+    """Whether `check_pin` refused because the PIN was wrong (and counted it), rather than
+    because something was locked or missing: for throttles that count wrong PINs."""
+    return problem.commit_first and problem.kind in (
+        PIN_WRONG,
+        CREDENTIAL_LOCKED,
+        ACCOUNT_LOCKED_UNTIL_COUNTER,
+        SIGN_IN_FAILED,
+    )
+
+
+async def _count_wrong_pin(
+    conn: asyncpg.Connection, account_id: int, credential: PinCredential, *, channel: str
+) -> NoReturn:
+    """A wrong PIN after proven possession: counted on the credential and the account."""
+    failures = await credential.record_wrong_pin(conn)
+    in_a_row = await record_wrong_pin(conn, account_id, credential=credential.kind, channel=channel)
+    credential_locked = failures % MAX_WRONG_PINS == 0
+    if credential_locked:
+        await record_audit(
+            conn,
+            actor="system",
+            action="auth.pin.credential_locked",
+            subject=f"account:{account_id}",
+            channel=channel,
+            details={"credential": credential.kind, "wrong_pins": failures},
+        )
+    if in_a_row >= HARD_LOCK_AFTER:
+        raise Problem(ACCOUNT_LOCKED_UNTIL_COUNTER, commit_first=True)
+    if credential_locked:
+        raise Problem(CREDENTIAL_LOCKED, commit_first=True)
+    tries_left = MAX_WRONG_PINS - failures % MAX_WRONG_PINS
+    raise Problem(
+        PIN_WRONG, tries_left=tries_left, extra={"tries_left": tries_left}, commit_first=True
+    )
 
 
 async def store_pin(
@@ -328,6 +330,7 @@ async def step_up_with_pin(
         pin,
         AppPin(session.account_id),
         channel=session.channel,
+        possession_proven=True,
     )
     method = f"pin+{session.method}"
     await record_sign_in_success(conn, account.id, method=method, channel=session.channel)

@@ -23,22 +23,14 @@ CODE_ATTEMPTS_EXCEEDED = problem_kind(
     N_("Too many wrong codes"),
     N_("A wrong code was entered too many times. Ask for a new code."),
 )
-ACCOUNT_LOCKED = problem_kind(
-    "account-locked",
-    423,
-    N_("Sign-in is paused for a while"),
-    N_(
-        "There were too many failed sign-ins. For your safety, please try again in "
-        "{minutes} minutes."
-    ),
-)
 ACCOUNT_LOCKED_UNTIL_COUNTER = problem_kind(
     "account-locked-counter",
     423,
     N_("Please visit a job centre"),
     N_(
-        "There were too many failed sign-ins, so sign-in is stopped to protect you. "
-        "Bring your ID card to a job centre counter and we will unlock it the same day."
+        "The PIN was entered wrongly too many times in a row, so sign-in is stopped to "
+        "protect you. Bring your ID card to a job centre counter and we will unlock it the "
+        "same day."
     ),
 )
 CREDENTIAL_LOCKED = problem_kind(

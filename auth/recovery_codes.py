@@ -96,20 +96,9 @@ async def sign_in_suggestions(conn: asyncpg.Connection, account_id: int) -> list
 async def record_failed_sign_in(
     conn: asyncpg.Connection, account_id: int | None, *, method: str, channel: str
 ) -> None:
-    """Count a failure on the account, or audit an attempt on a number with no account.
-
-    Both write (the count or the audit row), so the two answers take comparable work.
-    """
-    if account_id is not None:
-        await record_sign_in_failure(conn, account_id, method=method, channel=channel)
-        return
-    await record_audit(
-        conn,
-        actor="anonymous",
-        action="auth.sign_in.failed",
-        channel=channel,
-        details={"method": method, "account": False},
-    )
+    """Audit a failure, on the account or on a number with no account: the same work, and
+    no count (anyone who knows the number can cause it; auth/accounts.py)."""
+    await record_sign_in_failure(conn, account_id, method=method, channel=channel)
 
 
 async def issue_recovery_codes(
@@ -163,7 +152,9 @@ async def sign_in_with_recovery_code(
     """Sign in at aal 1 with the phone of record and one unused code, which is then spent.
 
     An unknown number, an account without codes and a wrong code all answer the
-    same SIGN_IN_FAILED, after the same queries.
+    same SIGN_IN_FAILED, after the same queries, and count towards no lock: a code
+    has 53 bits, so the per-address throttle is all the guessing it needs. A locked
+    account is told so only with a right code, which then stays unspent.
     """
     digits = normalize_recovery_code(code)
     if digits is None:
@@ -173,8 +164,6 @@ async def sign_in_with_recovery_code(
         )
     found = await find_account_by_phone(conn, phone_e164)
     account = await get_account_for_update(conn, found.id if found else NO_ACCOUNT)
-    if account is not None:
-        ensure_not_locked(account)
     account_id = account.id if account else NO_ACCOUNT
     spent = await conn.fetchval(
         """
@@ -191,7 +180,7 @@ async def sign_in_with_recovery_code(
             conn, account.id if account else None, method="recovery_code", channel=channel
         )
         raise Problem(SIGN_IN_FAILED, commit_first=True)
-
+    ensure_not_locked(account)  # rolls back: the code stays unspent
     await record_sign_in_success(conn, account.id, method="recovery_code", channel=channel)
     left = await count_unused_recovery_codes(conn, account.id)
     await record_audit(

@@ -1,5 +1,5 @@
-"""Registered phones: a number a counter clerk registered for a person, and the PIN on
-the phone line.
+"""Registered phones: the PIN on the phone line, from a number a counter clerk registered
+for a person (registering, removing and unlocking: auth/registered_phone_desk.py).
 
 A call from a registered number (landlines too), with the person's PIN, signs in at
 aal 1 only: caller ID can be spoofed, so the number proves nothing by itself. To reach
@@ -7,13 +7,16 @@ aal 2 the ministry calls the registered number back and asks for the PIN again:
 answering that call is the thing the person has (NIST SP 800-63B §5.1.3, an
 out-of-band device), the PIN the thing they know. The same session is raised to aal 2.
 
-Each registered phone counts its own wrong PINs: 5 lock that phone's sign-in only
-(auth/pin.py), so a stranger spoofing the number cannot lock the app or the account's
-other ways in beyond the account's own limits. A counter clerk unlocks it.
+Since anyone can fake caller ID, a wrong PIN on an incoming call counts towards no
+lock (auth/pin.py): it meets throttles on its source, the calling number and the
+call, which expire (3 wrong PINs a call, 5 an hour and 10 a day a number: the phone
+line's daily cap). Only a wrong PIN on a call we placed counts: every 5th locks that
+phone's sign-in only, until a counter clerk unlocks it, and each counts towards the
+account's lock at 100.
 
 An unknown number, a number registered to more than one person (a shared landline),
-a person with no PIN and a wrong PIN all answer the same problem, so that a caller
-cannot learn which numbers are registered.
+a person with no PIN and a wrong PIN all answer the same problem, and meet the same
+throttles, so that a caller cannot learn which numbers are registered.
 """
 
 from __future__ import annotations
@@ -23,53 +26,45 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import msgspec
+from redis.asyncio import Redis
 from twilio.twiml.voice_response import VoiceResponse
 
 from auth.accounts import record_sign_in_success
-from auth.counter import require_recent_match
+from auth.limits import FailureLimit, count_failure, refuse_when_over
 from auth.people import mask_phone
-from auth.pin import MAX_WRONG_PINS, PIN_NOT_NEEDED, PIN_WRONG, check_pin, hash_pin, pin_matches
-from auth.problems import CREDENTIAL_LOCKED, NO_PIN, SESSION_INVALID, SIGN_IN_FAILED
+from auth.pin import MAX_WRONG_PINS, PIN_NOT_NEEDED, check_pin, spend_a_pin_check
+from auth.problems import CREDENTIAL_LOCKED, SESSION_INVALID, SIGN_IN_FAILED
 from auth.registered_phone_store import (
-    RegisteredPhone,
-    clear_phone_lock,
     find_callers,
     get_callback_for_update,
     get_registered_phone,
     get_session_phone,
     insert_callback,
     insert_phone_session,
-    insert_registered_phone,
     mark_callback_completed,
-    mark_phone_removed,
-    person_exists,
     raise_session_to_aal2,
     record_callback_placed,
-    revoke_phone_sessions,
     session_id_of_access_token,
 )
 from auth.secrets import new_token, token_hash
 from auth.sessions import CurrentSession, Tokens, start_session
-from auth.staff import staff_actor
-from auth.staff_roles import COUNTER_ROLES, require_role
-from auth.staff_sessions import StaffSession
 from i18n import N_, translate
 from notifications.twilio_client import ProviderError, place_call
 from server.audit import record_audit
-from server.problems import NOT_FOUND, Problem, problem_kind
+from server.problems import Problem, problem_kind
 from server.settings import AuthSettings, Settings
 
 CALLBACK_LIFETIME = timedelta(minutes=5)
 SIGN_IN_METHOD = "phone_pin"
 CALLBACK_METHOD = "phone_pin+callback"
 VOICE_LANGUAGES = {"ko": "ko-KR", "en": "en-US"}
-
-PHONE_ALREADY_REGISTERED = problem_kind(
-    "phone-already-registered",
-    409,
-    N_("This number is already registered"),
-    N_("This phone number is already registered for this person."),
+# Wrong PINs on incoming calls: per call, and per calling number (the daily cap).
+CALL_WRONG_PINS = FailureLimit("phone-pin-call", 3, 3600)
+NUMBER_WRONG_PINS = (
+    FailureLimit("phone-pin-number", 5, 3600),
+    FailureLimit("phone-pin-number-day", 10, 24 * 3600),
 )
+
 PHONE_PIN_LOCKED = problem_kind(
     "phone-pin-locked",
     423,
@@ -117,7 +112,7 @@ class RegisteredPhonePin:
         failures: int = await conn.fetchval(
             """
             UPDATE registered_phones SET pin_failures = pin_failures + 1,
-                locked_at = CASE WHEN pin_failures + 1 >= $2 THEN coalesce(locked_at, now())
+                locked_at = CASE WHEN (pin_failures + 1) % $2 = 0 THEN coalesce(locked_at, now())
                                  ELSE locked_at END
             WHERE id = $1
             RETURNING pin_failures
@@ -139,95 +134,27 @@ class PhoneCallbackStarted(msgspec.Struct, frozen=True, kw_only=True):
     expires_at: datetime
 
 
-# --- Counter: register, remove, unlock -----------------------------------------
-
-
-def _staff_audit(staff: StaffSession) -> dict[str, str]:
-    return {"actor": staff_actor(staff.staff_id), "office": staff.office_code, "channel": "counter"}
-
-
-async def register_phone(
-    conn: asyncpg.Connection, staff: StaffSession, *, person_id: int, phone_e164: str
-) -> RegisteredPhone:
-    require_role(staff, *COUNTER_ROLES)
-    if not await person_exists(conn, person_id):
-        raise Problem(NOT_FOUND)
-    await require_recent_match(conn, person_id)
-    phone = await insert_registered_phone(
-        conn,
-        person_id=person_id,
-        phone_e164=phone_e164,
-        staff_id=staff.staff_id,
-        office_code=staff.office_code,
-    )
-    if phone is None:
-        raise Problem(PHONE_ALREADY_REGISTERED)
-    await record_audit(
-        conn,
-        **_staff_audit(staff),
-        action="auth.phone.registered",
-        subject=f"person:{person_id}",
-        details={"phone_id": phone.id, "number": mask_phone(phone_e164)},
-    )
-    return phone
-
-
-async def remove_phone(
-    conn: asyncpg.Connection, staff: StaffSession, *, person_id: int, phone_id: int
-) -> None:
-    """The number stops working at once: sign-ins, call-backs and its live sessions."""
-    require_role(staff, *COUNTER_ROLES)
-    phone = await mark_phone_removed(
-        conn, person_id=person_id, phone_id=phone_id, staff_id=staff.staff_id
-    )
-    if phone is None:
-        raise Problem(NOT_FOUND)
-    ended = await revoke_phone_sessions(conn, phone.id, reason="phone_removed")
-    await record_audit(
-        conn,
-        **_staff_audit(staff),
-        action="auth.phone.removed",
-        subject=f"person:{person_id}",
-        details={"phone_id": phone.id, "number": mask_phone(phone.phone_e164), "sessions": ended},
-    )
-
-
-async def unlock_phone(
-    conn: asyncpg.Connection, staff: StaffSession, phone_id: int, *, person_id: int | None = None
-) -> None:
-    require_role(staff, *COUNTER_ROLES)
-    phone = await clear_phone_lock(conn, phone_id, person_id=person_id)
-    if phone is None:
-        raise Problem(NOT_FOUND)
-    await require_recent_match(conn, phone.person_id)  # rolls the clearing back
-    await record_audit(
-        conn,
-        **_staff_audit(staff),
-        action="auth.phone.unlocked",
-        subject=f"person:{phone.person_id}",
-        details={"phone_id": phone.id},
-    )
-
-
 # --- The phone line: sign in, call back ------------------------------------------
-
-_decoy_hash: str | None = None
-
-
-async def _spend_a_pin_check(settings: AuthSettings, pin: str) -> None:
-    """As long as a real PIN check, so the time taken does not tell a number is unknown."""
-    global _decoy_hash
-    if _decoy_hash is None:
-        _decoy_hash = await hash_pin(settings, "000000")
-    await pin_matches(settings, _decoy_hash, pin)
 
 
 async def _check_phone_pin(
-    conn: asyncpg.Connection, settings: AuthSettings, account_id: int, phone_id: int, pin: str
+    conn: asyncpg.Connection,
+    settings: AuthSettings,
+    account_id: int,
+    phone_id: int,
+    pin: str,
+    *,
+    possession_proven: bool,
 ) -> None:
     try:
         await check_pin(
-            conn, settings, account_id, pin, RegisteredPhonePin(phone_id), channel="phone"
+            conn,
+            settings,
+            account_id,
+            pin,
+            RegisteredPhonePin(phone_id),
+            channel="phone",
+            possession_proven=possession_proven,
         )
     except Problem as exc:
         if exc.kind is CREDENTIAL_LOCKED:
@@ -236,30 +163,41 @@ async def _check_phone_pin(
 
 
 async def verify_phone_sign_in(
-    conn: asyncpg.Connection, settings: AuthSettings, *, caller_number: str, pin: str
+    conn: asyncpg.Connection,
+    redis: Redis,
+    settings: AuthSettings,
+    *,
+    caller_number: str,
+    call_sid: str,
+    pin: str,
 ) -> Tokens:
-    """Caller ID (E.164) and PIN: a session at aal 1 on the phone channel."""
+    """Caller ID (E.164) and PIN on the call `call_sid`: a session at aal 1 on the phone
+    channel. A refusal counts against the number's and the call's throttles only."""
+    await refuse_when_over(redis, settings, caller_number, *NUMBER_WRONG_PINS)
+    await refuse_when_over(redis, settings, call_sid, CALL_WRONG_PINS)
     callers = await find_callers(conn, caller_number)
-    if len(callers) != 1:
-        await _spend_a_pin_check(settings, pin)
-        await record_audit(
-            conn,
-            actor="anonymous",
-            action="auth.phone.sign_in_refused",
-            channel="phone",
-            details={
-                "number": mask_phone(caller_number),
-                "reason": "unknown_number" if not callers else "shared_number",
-            },
-        )
-        raise Problem(SIGN_IN_FAILED, commit_first=True)
-    caller = callers[0]
     try:
-        await _check_phone_pin(conn, settings, caller.account_id, caller.phone_id, pin)
+        if len(callers) != 1:
+            await spend_a_pin_check(settings, pin)
+            await record_audit(
+                conn,
+                actor="anonymous",
+                action="auth.phone.sign_in_refused",
+                channel="phone",
+                details={
+                    "number": mask_phone(caller_number),
+                    "reason": "unknown_number" if not callers else "shared_number",
+                },
+            )
+            raise Problem(SIGN_IN_FAILED, commit_first=True)
+        caller = callers[0]
+        await _check_phone_pin(
+            conn, settings, caller.account_id, caller.phone_id, pin, possession_proven=False
+        )
     except Problem as exc:
-        # Tries left, or that no PIN is set, would tell a stranger the number is registered.
-        if exc.kind is PIN_WRONG or exc.kind is NO_PIN:
-            raise Problem(SIGN_IN_FAILED, commit_first=exc.commit_first) from None
+        if exc.kind is SIGN_IN_FAILED:
+            await count_failure(redis, settings, caller_number, *NUMBER_WRONG_PINS)
+            await count_failure(redis, settings, call_sid, CALL_WRONG_PINS)
         raise
     await record_sign_in_success(conn, caller.account_id, method=SIGN_IN_METHOD, channel="phone")
     tokens = await start_session(
@@ -376,7 +314,10 @@ async def complete_callback(
     phone = await get_registered_phone(conn, callback.phone_id)
     if phone is None or phone.removed_at is not None:
         raise Problem(CALLBACK_ENDED)
-    await _check_phone_pin(conn, settings, callback.account_id, phone.id, pin)
+    # Whoever answers a call we placed to the registered number holds that phone.
+    await _check_phone_pin(
+        conn, settings, callback.account_id, phone.id, pin, possession_proven=True
+    )
     if not await raise_session_to_aal2(conn, callback.session_id, method=CALLBACK_METHOD):
         raise Problem(SESSION_INVALID)
     await mark_callback_completed(conn, callback.id)

@@ -273,17 +273,20 @@ async def verify_code(
     account = (
         await get_account_for_update(conn, challenge.account_id) if challenge.account_id else None
     )
-    if account is not None:
-        ensure_not_locked(account)
     method = challenge.delivery  # "sms" or "voice"
     if not same_hash(challenge.code_hash, code_hash(settings.auth, str(challenge.id), code)):
+        # Counted on this challenge only (5 end it): whoever asked for the code may not
+        # be the person it was sent to, so nothing is counted on the account.
         await conn.execute(
             "UPDATE sms_challenges SET failed_attempts = failed_attempts + 1 WHERE id = $1",
             challenge.id,
         )
-        if account is not None:
-            await record_sign_in_failure(conn, account.id, method=method, channel=channel)
+        await record_sign_in_failure(
+            conn, account.id if account else None, method=method, channel=channel
+        )
         raise Problem(SIGN_IN_FAILED, commit_first=True)
+    if account is not None:
+        ensure_not_locked(account)  # only now: the right code may learn it
 
     await conn.execute("UPDATE sms_challenges SET consumed_at = now() WHERE id = $1", challenge.id)
     if challenge.purpose == "signup":

@@ -9,6 +9,12 @@ Sign-in accepts one step of clock drift either way, and each code once: the
 step a code matched is kept and no step at or before it is accepted again
 (RFC 6238 §5.2). A TOTP code is one factor (aal 1); with the PIN it is aal 2.
 
+A wrong code given just a phone number counts towards no lock (anyone who knows
+the number can send one; auth/accounts.py). Six digits do need a limit on
+guessing, so wrong codes are throttled per number, registered or not: 10 an hour
+and 20 a day, after which that number's app codes wait (the person's SMS codes
+and passkeys do not).
+
 The issuer shown in the app is the relying-party name (`HANCHANG_WEBAUTHN_RP_NAME`,
 "한 창구" by default): the same name people see in their passkey prompt and in
 our app. The Key URI format allows a percent-encoded UTF-8 issuer and the
@@ -30,6 +36,7 @@ import asyncpg
 import msgspec
 import pyotp
 import segno
+from redis.asyncio import Redis
 
 from auth.accounts import (
     Account,
@@ -38,6 +45,7 @@ from auth.accounts import (
     get_account_for_update,
     record_sign_in_success,
 )
+from auth.limits import FailureLimit, count_failure, refuse_when_over
 from auth.people import mask_phone
 from auth.problems import LAST_AUTHENTICATOR, SIGN_IN_FAILED
 from auth.recovery_codes import (
@@ -59,6 +67,10 @@ SEED_BYTES = 20  # 160 bits
 DRIFT_STEPS = 1
 DIGITS = 6
 INTERVAL_S = 30
+WRONG_CODES_PER_NUMBER = (
+    FailureLimit("totp-wrong-number", 10, 3600),
+    FailureLimit("totp-wrong-number-day", 20, 24 * 3600),
+)
 
 TOTP_NOT_STARTED = problem_kind(
     "totp-setup-not-started",
@@ -248,6 +260,7 @@ async def confirm_totp(
 
 async def sign_in_with_totp(
     conn: asyncpg.Connection,
+    redis: Redis,
     settings: AuthSettings,
     *,
     phone_e164: str,
@@ -259,15 +272,15 @@ async def sign_in_with_totp(
 
     An unknown number, an account without TOTP and a wrong code all answer the
     same SIGN_IN_FAILED, after the same queries and the same cryptography (a
-    stand-in seed is sealed, opened and checked when there is none).
+    stand-in seed is sealed, opened and checked when there is none), and the same
+    throttle per number. A locked account is told so only with a right code.
     """
+    await refuse_when_over(redis, settings, phone_e164, *WRONG_CODES_PER_NUMBER)
     found = await find_account_by_phone(conn, phone_e164)
     account_id = found.id if found else NO_ACCOUNT
     # Locks the row: two requests with the same code are checked one after the other.
     account = await get_account_for_update(conn, account_id)
     seeds = await _get_seeds(conn, account_id)
-    if account is not None:
-        ensure_not_locked(account)
     sealed = seeds.secret_enc if seeds is not None else None
     if sealed is None:
         stand_in = base64.b32encode(secrets.token_bytes(SEED_BYTES))
@@ -280,8 +293,9 @@ async def sign_in_with_totp(
         await record_failed_sign_in(
             conn, account.id if account else None, method="totp", channel=channel
         )
+        await count_failure(redis, settings, phone_e164, *WRONG_CODES_PER_NUMBER)
         raise Problem(SIGN_IN_FAILED, commit_first=True)
-
+    ensure_not_locked(account)
     await conn.execute("UPDATE accounts SET totp_last_step = $2 WHERE id = $1", account.id, step)
     await record_sign_in_success(conn, account.id, method="totp", channel=channel)
     return await start_session(

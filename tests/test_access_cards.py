@@ -296,10 +296,22 @@ async def test_five_wrong_pins_lock_the_card_only_until_the_counter_unlocks_it(
         "locked": False,
     }
     client.cookies.clear()
-    # Five wrong PINs also counted towards the account (10 lock it for a while);
-    # the right PIN resets that count.
+    # A card at an enrolled kiosk proves possession: the five wrong PINs also counted
+    # towards the account's lock at 100; the right PIN starts that count again.
+    assert (
+        await owner_conn.fetchval(
+            "SELECT consecutive_failures FROM accounts WHERE id = $1", account.id
+        )
+        == 5
+    )
     answer = await verify(client, key, card["card_token"])
     assert answer.status_code == 200, answer.text
+    assert (
+        await owner_conn.fetchval(
+            "SELECT consecutive_failures FROM accounts WHERE id = $1", account.id
+        )
+        == 0
+    )
     assert await actions(owner_conn, f"person:{account.person_id}") == [
         "counter.identity_verified",
         "auth.card.issued",
@@ -417,6 +429,37 @@ async def test_card_verify_is_limited_per_address(settings: Settings, client: Cl
         answer = await verify(client, "hck_unknown", "hcc_unknown")
         assert answer.status_code == 401
     assert_problem(await verify(client, "hck_unknown", "hcc_unknown"), 429, "too-many-requests")
+
+
+async def test_wrong_pins_are_throttled_per_kiosk(
+    settings: Settings,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    client: Client,
+    owner_conn: asyncpg.Connection,
+) -> None:
+    """Someone at a kiosk with a pile of photographed cards meets the kiosk's throttle
+    (its channel's source) before they have locked many; another kiosk is not slowed."""
+    _, key = await enroll_kiosk(database_url, capsys)
+    _, other_key = await enroll_kiosk(database_url, capsys)
+    await staff_signed_in(owner_conn, client)
+    cards = []
+    for _ in range(5):
+        account = await person_with_pin(owner_conn, settings)
+        cards.append(await issue(client, account.person_id))
+    client.cookies.clear()
+    for card in cards[:4]:
+        for _ in range(5):
+            answer = await verify(client, key, card["card_token"], "582913")
+            assert answer.status_code in (401, 423), answer.text
+    throttled = assert_problem(
+        await verify(client, key, cards[4]["card_token"]), 429, "too-many-requests"
+    )
+    assert throttled["status"] == 429
+    waited = await verify(client, key, cards[4]["card_token"])
+    assert 1 <= int(waited.headers["retry-after"]) <= 600
+    # The fifth card was not touched, and works at another kiosk.
+    assert (await verify(client, other_key, cards[4]["card_token"])).status_code == 200
 
 
 async def test_kiosk_enroll_refuses_an_unknown_office(

@@ -18,6 +18,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from auth.delegations import KOREA
+from auth.pin import PIN_WRONG
 from auth.problems import SIGN_IN_FAILED
 from auth.registered_phones import PHONE_PIN_LOCKED
 from auth.secrets import new_token, token_hash
@@ -30,6 +31,9 @@ from tests.test_counter import verify
 from tests.test_registered_phones import (
     GOOD_PIN,
     WRONG_PIN,
+    answer_callback,
+    ask_for_callback,
+    call_token_from_outbox,
     person_with_pin,
     phone_sign_in,
     refused,
@@ -190,11 +194,18 @@ async def test_unlock_a_locked_phone_then_remove_it(
     phone_id = await owner_conn.fetchval(
         "SELECT id FROM registered_phones WHERE person_id = $1", account.person_id
     )
-    # Five wrong PINs on calls from the number (the phone line's sign-in, in the core).
+    # Five wrong PINs on our call back to the number (the phone line, in the core).
+    tokens = await phone_sign_in(db_pool, settings, "+82517142233", GOOD_PIN)
+    callback = await ask_for_callback(db_pool, settings, tokens)
+    call_token = await call_token_from_outbox(owner_conn, callback.id)
     for _ in range(4):
-        await refused(phone_sign_in(db_pool, settings, "+82517142233", WRONG_PIN), SIGN_IN_FAILED)
-    for pin in (WRONG_PIN, GOOD_PIN):
-        await refused(phone_sign_in(db_pool, settings, "+82517142233", pin), PHONE_PIN_LOCKED)
+        await refused(
+            answer_callback(db_pool, settings, callback.id, WRONG_PIN, call_token), PIN_WRONG
+        )
+    await refused(
+        answer_callback(db_pool, settings, callback.id, WRONG_PIN, call_token), PHONE_PIN_LOCKED
+    )
+    await refused(phone_sign_in(db_pool, settings, "+82517142233", GOOD_PIN), PHONE_PIN_LOCKED)
 
     shown = await page(client, url, lang="en")
     assert "Locked after 5 wrong PINs" in shown and f'id="unlock-{phone_id}"' in shown

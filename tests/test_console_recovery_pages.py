@@ -17,7 +17,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from auth.access_card_store import AccessCard, insert_card
-from auth.accounts import Account, record_sign_in_failure
+from auth.accounts import Account, record_wrong_pin
 from auth.secrets import new_token, token_hash
 from server.settings import Settings
 from tests.factories import make_account
@@ -111,7 +111,7 @@ async def test_a_clerk_resets_a_pin_from_the_page(
     shown = await page(console, recovery(account.person_id))
     assert '<td id="person-name">이잊음</td>' in shown
     assert re.search(r'<td id="pin-state">\d{4}-\d\d-\d\d \d\d:\d\d에 정함</td>', shown)
-    assert '<td id="lock-state">잠기지 않음 (연속 로그인 실패 0번)</td>' in shown
+    assert '<td id="lock-state">잠기지 않음 (비밀번호 연속 0번 틀림)</td>' in shown
     assert '<label for="reason-reset-pin">사유' in shown
     assert '<button type="submit" id="reset-pin">비밀번호 초기화</button>' in shown
     done = await post_form(
@@ -234,13 +234,13 @@ async def test_unlocking_a_locked_card_and_the_sign_in_lock(
     await owner_conn.execute(
         "UPDATE accounts SET consecutive_failures = 99 WHERE id = $1", account.id
     )
-    await record_sign_in_failure(owner_conn, account.id, method="sms", channel="app")
+    await record_wrong_pin(owner_conn, account.id, credential="app", channel="app")
     console = counter.as_(clerk)
     assert (await verify(console, account.person_id)).status_code == 201
 
     shown = await page(console, recovery(account.person_id), lang="en")
     assert '<td id="card-state">Locked after 5 wrong PINs</td>' in shown
-    assert "after 100 failed sign-ins" in shown
+    assert "after 100 wrong PINs in a row" in shown
     token = csrf_of(shown)
     # Another person's card is not this person's to unlock: a message, nothing changed.
     stranger = await make_account(owner_conn, settings, name="남의카드")

@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from auth.access_card_store import insert_card
-from auth.accounts import Account, record_sign_in_failure
+from auth.accounts import Account, record_wrong_pin
 from auth.passkey_store import insert_passkey
 from auth.recovery_codes import issue_recovery_codes
 from auth.registered_phone_store import insert_registered_phone
@@ -112,7 +112,7 @@ async def test_hard_locked_person_is_unlocked_the_same_day_and_signs_in(
     await owner_conn.execute(
         "UPDATE accounts SET consecutive_failures = 99 WHERE id = $1", account.id
     )
-    await record_sign_in_failure(owner_conn, account.id, method="sms", channel="app")
+    await record_wrong_pin(owner_conn, account.id, credential="app", channel="app")
     locked = await pin_step_up(owner_conn, settings, client, account, "739164")
     assert locked.status_code == 401, locked.text
 

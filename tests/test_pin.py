@@ -8,6 +8,7 @@ import secrets
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -338,28 +339,78 @@ async def test_five_wrong_pins_lock_the_app_until_an_sms_recovery_code(
     assert method == "pin+sms"
 
 
-async def test_wrong_pins_count_towards_the_account_lock(
+async def account_counts(owner_conn: asyncpg.Connection, account: Account) -> dict[str, Any]:
+    row = await owner_conn.fetchrow(
+        "SELECT consecutive_failures, hard_locked_at IS NOT NULL AS hard_locked, "
+        "app_pin_failures FROM accounts WHERE id = $1",
+        account.id,
+    )
+    assert row is not None
+    return dict(row)
+
+
+async def test_only_wrong_pins_after_a_code_count_and_only_a_right_pin_resets(
     client: AsyncTestClient[Litestar], owner_conn: asyncpg.Connection, settings: Settings
 ) -> None:
     account = await account_with_pin(client, owner_conn, settings, "신예린")
     tokens = await sign_in(owner_conn, settings, account)
-    for _ in range(5):
+    for _ in range(3):
         await client.post("/v1/auth/pin/verify", json={"pin": OTHER_PIN}, headers=bearer(tokens))
-    # Five more failures by another way in: ten in a row lock the account.
+    # Failures anyone can cause with just the number count nowhere.
     for _ in range(5):
         refused = await client.post(
             "/v1/auth/totp/verify", json={"phone": account.phone_e164, "code": "000000"}
         )
         assert refused.status_code == 401
+    assert await account_counts(owner_conn, account) == {
+        "consecutive_failures": 3,
+        "hard_locked": False,
+        "app_pin_failures": 3,
+    }
+    right = await client.post("/v1/auth/pin/verify", json={"pin": GOOD_PIN}, headers=bearer(tokens))
+    assert right.status_code == 200, right.text
+    assert await account_counts(owner_conn, account) == {
+        "consecutive_failures": 0,
+        "hard_locked": False,
+        "app_pin_failures": 0,
+    }
+
+
+async def test_the_hundredth_wrong_pin_in_a_row_locks_the_account_until_a_counter_visit(
+    client: AsyncTestClient[Litestar], owner_conn: asyncpg.Connection, settings: Settings
+) -> None:
+    account = await account_with_pin(client, owner_conn, settings, "변정수")
+    # 98 wrong PINs in a row already, through the card and earlier unlocks of the app's PIN.
+    await owner_conn.execute(
+        "UPDATE accounts SET consecutive_failures = 98 WHERE id = $1", account.id
+    )
+    tokens = await sign_in(owner_conn, settings, account)
+    wrong = await client.post(
+        "/v1/auth/pin/verify", json={"pin": OTHER_PIN}, headers=bearer(tokens)
+    )
+    assert wrong.status_code == 401 and wrong.json()["type"].endswith("/pin-wrong")
     locked = await client.post(
         "/v1/auth/pin/verify",
-        json={"pin": GOOD_PIN},
+        json={"pin": OTHER_PIN},
         headers={**bearer(tokens), "Accept-Language": "en"},
     )
     assert locked.status_code == 423
-    assert locked.json()["type"].endswith("/account-locked")
-    assert 540 <= int(locked.headers["retry-after"]) <= 600
-    assert "10 minutes" in locked.json()["detail"]
+    assert locked.json()["type"].endswith("/account-locked-counter")
+    assert "counter" in locked.json()["detail"]
+    assert await account_counts(owner_conn, account) == {
+        "consecutive_failures": 100,
+        "hard_locked": True,
+        "app_pin_failures": 2,
+    }
+    # Even the right PIN now: a clerk unlocks it.
+    again = await client.post("/v1/auth/pin/verify", json={"pin": GOOD_PIN}, headers=bearer(tokens))
+    assert again.status_code in (401, 423)
+    locked_audit = await owner_conn.fetchval(
+        "SELECT count(*) FROM audit_log WHERE subject = $1 "
+        "AND action = 'auth.account.locked_until_counter'",
+        f"account:{account.id}",
+    )
+    assert locked_audit == 1
 
 
 async def test_a_pin_survives_a_data_key_rotation_and_is_rehashed(

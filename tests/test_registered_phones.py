@@ -24,6 +24,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from auth.accounts import Account
+from auth.limits import limit_key
 from auth.people import mask_phone
 from auth.pin import PIN_NOT_NEEDED, PIN_WRONG
 from auth.problems import SIGN_IN_FAILED
@@ -41,7 +42,7 @@ from auth.sessions import Tokens, authenticate_access_token, has_recent_aal2
 from auth.staff_sessions import insert_staff_session
 from auth.staff_store import insert_staff
 from server.db import transaction
-from server.problems import Problem, ProblemKind
+from server.problems import TOO_MANY_REQUESTS, Problem, ProblemKind
 from server.settings import Settings
 from tests.factories import bearer, make_account, make_person, sign_in
 from tests.test_access_cards import check_id
@@ -128,15 +129,35 @@ async def registered(
     return account, answer.json()["id"], e164
 
 
+def call_sid() -> str:
+    """A Twilio call id, different each call."""
+    return "CA" + uuid.uuid4().hex
+
+
 async def phone_sign_in(
-    db_pool: asyncpg.Pool, settings: Settings, caller_number: str, pin: str
+    db_pool: asyncpg.Pool,
+    settings: Settings,
+    caller_number: str,
+    pin: str,
+    *,
+    call: str | None = None,
 ) -> Tokens:
-    """Caller ID (E.164) and PIN, as the phone line's signed webhook will sign in: in one
-    transaction of its own, which keeps what a refusal wrote (`commit_first`)."""
-    async with transaction(db_pool) as tx:
-        return await verify_phone_sign_in(
-            tx.conn, settings.auth, caller_number=caller_number, pin=pin
-        )
+    """Caller ID (E.164) and PIN on a call (a new one unless given), as the phone line's
+    signed webhook will sign in: in one transaction of its own, which keeps what a
+    refusal wrote (`commit_first`)."""
+    redis = Redis.from_url(settings.redis.url)
+    try:
+        async with transaction(db_pool) as tx:
+            return await verify_phone_sign_in(
+                tx.conn,
+                redis,
+                settings.auth,
+                caller_number=caller_number,
+                call_sid=call or call_sid(),
+                pin=pin,
+            )
+    finally:
+        await redis.aclose()
 
 
 async def ask_for_callback(
@@ -157,6 +178,13 @@ async def answer_callback(
         return await complete_callback(
             tx.conn, settings.auth, callback_id, pin, call_token=call_token
         )
+
+
+async def refused_any(attempt: Awaitable[object]) -> Problem:
+    """The problem `attempt` raises, whatever it is."""
+    with pytest.raises(Problem) as raised:
+        await attempt
+    return raised.value
 
 
 async def refused(attempt: Awaitable[object], kind: ProblemKind) -> Problem:
@@ -276,12 +304,13 @@ async def test_unknown_number_no_pin_and_wrong_pin_give_the_same_problem(
     assert "tries_left" not in wrong.body("en")
     assert stranger.body("en")["title"] == "We could not sign you in"
     assert stranger.body("ko")["title"] != stranger.body("en")["title"]
-    # The wrong PIN is counted against that phone, and kept although the sign-in failed.
+    # Caller ID can be faked: the wrong PIN counts towards no lock, only the caller's
+    # throttles; its audit row is kept although the sign-in failed.
     assert wrong.commit_first
     failures = await owner_conn.fetchval(
         "SELECT pin_failures FROM registered_phones WHERE id = $1", phone_id
     )
-    assert failures == 1
+    assert failures == 0
     # The unknown number's refusal is kept in the audit, with the number masked.
     assert await refusals_of(owner_conn, unknown) == [
         {
@@ -310,17 +339,96 @@ async def test_a_number_shared_by_two_people_signs_nobody_in(
         )
 
 
-async def test_five_wrong_pins_lock_that_phone_only_until_a_clerk_unlocks_it(
+async def forget_the_hour(settings: Settings, *numbers: str) -> None:
+    """As if an hour had passed for these numbers' hourly throttle (not the daily one)."""
+    redis = Redis.from_url(settings.redis.url)
+    for number in numbers:
+        await redis.delete(limit_key(settings.auth, "phone-pin-number", number))
+    await redis.aclose()
+
+
+async def test_wrong_pins_on_incoming_calls_lock_nothing_and_meet_the_daily_cap(
     client: Client, owner_conn: asyncpg.Connection, settings: Settings, db_pool: asyncpg.Pool
 ) -> None:
     account, phone_id, e164 = await registered(client, owner_conn, settings, "정미경")
+    _, unknown = landline()
+
+    async def both(pin: str, calls: tuple[str, str] | None = None) -> tuple[Problem, Problem]:
+        """The same try from the registered number and from an unknown one (on new calls,
+        unless given one each)."""
+        first, second = calls or (call_sid(), call_sid())
+        known = await refused_any(phone_sign_in(db_pool, settings, e164, pin, call=first))
+        stranger = await refused_any(phone_sign_in(db_pool, settings, unknown, pin, call=second))
+        return known, stranger
+
+    # Three wrong PINs a call; the fourth try on it waits, whatever the number.
+    calls = (call_sid(), call_sid())
+    for _ in range(3):
+        known, stranger = await both(WRONG_PIN, calls)
+        assert known.kind is stranger.kind is SIGN_IN_FAILED
+    known, stranger = await both(GOOD_PIN, calls)
+    assert known.kind is stranger.kind is TOO_MANY_REQUESTS
+    # Five an hour per number (three are spent): then even the right PIN waits, alike.
+    for _ in range(2):
+        known, stranger = await both(WRONG_PIN)
+        assert known.kind is stranger.kind is SIGN_IN_FAILED
+    known, stranger = await both(GOOD_PIN)
+    assert known.kind is stranger.kind is TOO_MANY_REQUESTS
+    assert known.body("en") == stranger.body("en")
+    assert 3500 <= int(known.headers["Retry-After"]) <= 3600
+    # Ten a day per number: the phone line's daily cap.
+    await forget_the_hour(settings, e164, unknown)
+    for _ in range(5):
+        known, stranger = await both(WRONG_PIN)
+        assert known.kind is stranger.kind is SIGN_IN_FAILED
+    await forget_the_hour(settings, e164, unknown)
+    known, stranger = await both(GOOD_PIN)
+    assert known.kind is stranger.kind is TOO_MANY_REQUESTS
+    assert 86000 <= int(known.headers["Retry-After"]) <= 86400
+
+    # Nothing is locked or counted: the phone, the account and the app's PIN are as they were.
+    phone = await owner_conn.fetchrow(
+        "SELECT pin_failures, locked_at FROM registered_phones WHERE id = $1", phone_id
+    )
+    assert phone is not None and dict(phone) == {"pin_failures": 0, "locked_at": None}
+    counts = await owner_conn.fetchrow(
+        "SELECT consecutive_failures, app_pin_failures, hard_locked_at FROM accounts WHERE id = $1",
+        account.id,
+    )
+    assert counts is not None
+    assert dict(counts) == {
+        "consecutive_failures": 0,
+        "app_pin_failures": 0,
+        "hard_locked_at": None,
+    }
+    tokens = await sign_in(owner_conn, settings, account)
+    step_up = await client.post(
+        "/v1/auth/pin/verify", json={"pin": GOOD_PIN}, headers=bearer(tokens)
+    )
+    assert step_up.status_code == 200, step_up.text
+
+
+async def test_five_wrong_pins_on_call_backs_lock_that_phone_only_until_a_clerk_unlocks_it(
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings, db_pool: asyncpg.Pool
+) -> None:
+    account, phone_id, e164 = await registered(client, owner_conn, settings, "정미란")
     earlier = await phone_sign_in(db_pool, settings, e164, GOOD_PIN)
-    for _ in range(4):
-        await refused(phone_sign_in(db_pool, settings, e164, WRONG_PIN), SIGN_IN_FAILED)
-    locked = await refused(phone_sign_in(db_pool, settings, e164, WRONG_PIN), PHONE_PIN_LOCKED)
+    callback = await ask_for_callback(db_pool, settings, earlier)
+    call_token = await call_token_from_outbox(owner_conn, callback.id)
+    # On a call we placed, the person holds the phone: wrong PINs count.
+    for tries_left in (4, 3, 2, 1):
+        wrong = await refused(
+            answer_callback(db_pool, settings, callback.id, WRONG_PIN, call_token), PIN_WRONG
+        )
+        assert wrong.extra == {"tries_left": tries_left}
+    locked = await refused(
+        answer_callback(db_pool, settings, callback.id, WRONG_PIN, call_token), PHONE_PIN_LOCKED
+    )
     assert locked.kind.status == 423 and locked.commit_first
     assert "counter" in locked.body("en")["detail"]
-    # Even the right PIN: the phone is locked. Nor does it call back a session it began.
+    # An incoming call is told of the lock only with the right PIN; a wrong one answers as
+    # for any number. Nor is a session it began called back.
+    await refused(phone_sign_in(db_pool, settings, e164, WRONG_PIN), SIGN_IN_FAILED)
     await refused(phone_sign_in(db_pool, settings, e164, GOOD_PIN), PHONE_PIN_LOCKED)
     await refused(ask_for_callback(db_pool, settings, earlier), PHONE_PIN_LOCKED)
     row = await owner_conn.fetchrow(
@@ -328,14 +436,19 @@ async def test_five_wrong_pins_lock_that_phone_only_until_a_clerk_unlocks_it(
     )
     assert row is not None
     assert row["pin_failures"] == 5 and row["locked_at"] is not None
-    # The account and the app's PIN are untouched: the PIN still steps up in the app.
+    # The account counted them towards its lock at 100; the app's PIN is untouched and
+    # still steps up in the app (which starts the account's count again).
     app = await owner_conn.fetchrow(
-        "SELECT app_pin_failures, app_pin_locked_at, hard_locked_at FROM accounts WHERE id = $1",
+        "SELECT consecutive_failures, app_pin_failures, app_pin_locked_at, hard_locked_at "
+        "FROM accounts WHERE id = $1",
         account.id,
     )
-    assert app is not None
-    assert app["app_pin_failures"] == 0 and app["app_pin_locked_at"] is None
-    assert app["hard_locked_at"] is None
+    assert app is not None and dict(app) == {
+        "consecutive_failures": 5,
+        "app_pin_failures": 0,
+        "app_pin_locked_at": None,
+        "hard_locked_at": None,
+    }
     tokens = await sign_in(owner_conn, settings, account)
     step_up = await client.post(
         "/v1/auth/pin/verify", json={"pin": GOOD_PIN}, headers=bearer(tokens)
@@ -357,7 +470,7 @@ async def test_five_wrong_pins_lock_that_phone_only_until_a_clerk_unlocks_it(
     assert msgspec.json.decode(locked_audit["details"]) == {"credential": "phone", "wrong_pins": 5}
     assert (await audit_actions(owner_conn, f"account:{account.id}")).count(
         "auth.sign_in.failed"
-    ) == 5
+    ) == 6
     unlock_actor = await owner_conn.fetchval(
         "SELECT actor FROM audit_log WHERE action = 'auth.phone.unlocked' AND subject = $1",
         f"person:{account.person_id}",

@@ -259,15 +259,21 @@ async def test_unknown_number_no_app_and_wrong_code_answer_alike(
     assert bodies[0] == bodies[1] == bodies[2]
     assert bodies[0]["type"].endswith("/sign-in-failed")
     assert answers[0].headers.keys() == answers[1].headers.keys() == answers[2].headers.keys()
-    # Failures on real accounts count towards their lock, whether or not they have an app.
+    # Failures on real accounts are audited, whether or not they have an app, and count
+    # towards no lock: anyone who knows the number can send a code.
     for account in (with_app, without_app):
         failures = await owner_conn.fetchval(
             "SELECT consecutive_failures FROM accounts WHERE id = $1", account.id
         )
-        assert failures == 1
+        assert failures == 0
+        audited = await owner_conn.fetchval(
+            "SELECT count(*) FROM audit_log WHERE subject = $1 AND action = 'auth.sign_in.failed'",
+            f"account:{account.id}",
+        )
+        assert audited == 1
 
 
-async def test_ten_failures_lock_the_account(
+async def test_ten_wrong_codes_throttle_the_number_and_lock_nothing(
     client: AsyncTestClient[Litestar], owner_conn: asyncpg.Connection, settings: Settings
 ) -> None:
     account = await make_account(owner_conn, settings, name="한도윤")
@@ -281,14 +287,19 @@ async def test_ten_failures_lock_the_account(
             "/v1/auth/totp/verify", json={"phone": account.phone_e164, "code": wrong}
         )
         assert refused.status_code == 401
-    locked = await client.post(
+    # Six digits need a limit on guessing: the number's app codes wait, even a right one.
+    throttled = await client.post(
         "/v1/auth/totp/verify",
         json={"phone": account.phone_e164, "code": right},
         headers={"Accept-Language": "en"},
     )
-    assert locked.status_code == 423
-    assert locked.json()["type"].endswith("/account-locked")
-    assert 540 <= int(locked.headers["retry-after"]) <= 600
+    assert throttled.status_code == 429
+    assert throttled.json()["type"].endswith("/too-many-requests")
+    assert 3500 <= int(throttled.headers["retry-after"]) <= 3600
+    row = await owner_conn.fetchrow(
+        "SELECT consecutive_failures, hard_locked_at FROM accounts WHERE id = $1", account.id
+    )
+    assert row is not None and dict(row) == {"consecutive_failures": 0, "hard_locked_at": None}
 
 
 async def test_confirm_needs_a_setup_and_the_right_code(

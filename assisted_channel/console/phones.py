@@ -27,7 +27,7 @@ from assisted_channel.console.texts import texts
 from auth.counter import ID_CHECK_NEEDED
 from auth.counter_assist import phones_at_counter
 from auth.people import mask_phone_for_display
-from auth.registered_phones import (
+from auth.registered_phone_desk import (
     PHONE_ALREADY_REGISTERED,
     register_phone,
     remove_phone,

@@ -24,9 +24,8 @@ TEXTS: dict[str, str] = {
     "rec_pin_locked": N_("Locked after 5 wrong PINs"),
     "rec_wrong_pins": N_("Not locked ({count} wrong PINs)"),
     "rec_sign_in_lock": N_("Sign-in lock"),
-    "rec_hard_locked": N_("Locked since {time} after 100 failed sign-ins"),
-    "rec_locked_until": N_("Locked until {time} after 10 failed sign-ins"),
-    "rec_not_locked": N_("Not locked ({count} failed sign-ins in a row)"),
+    "rec_hard_locked": N_("Locked since {time} after 100 wrong PINs in a row"),
+    "rec_not_locked": N_("Not locked ({count} wrong PINs in a row)"),
     "rec_totp": N_("Authenticator app (TOTP)"),
     "rec_on": N_("On"),
     "rec_off": N_("Off"),
@@ -59,7 +58,7 @@ TEXTS: dict[str, str] = {
         "The person sets a new PIN with an SMS code or an enrollment code."
     ),
     "rec_unlock_title": N_("Unlock sign-in"),
-    "rec_unlock_hint": N_("Lifts the 10-minute lock and the lock after 100 failed sign-ins."),
+    "rec_unlock_hint": N_("Lifts the lock after 100 wrong PINs in a row."),
     "rec_unlock_card_title": N_("Unlock the access card"),
     "rec_unlock_card_hint": N_("Clears the card's wrong PINs and its lock."),
     "rec_revoke_title": N_("Revoke one authenticator"),
@@ -154,7 +153,7 @@ RECOVERY = (
 <tr><th scope="row">{{ t.rec_assurance }}</th><td>{{ t['rec_assurance_' ~ a.assurance] }}</td></tr>
 <tr><th scope="row">{{ t.rec_pin }}</th><td id="pin-state">{% if a.has_pin %}{{ t.rec_pin_set.format(time=when(a.pin_set_at)) }}{% else %}{{ t.rec_pin_none }}{% endif %}</td></tr>
 <tr><th scope="row">{{ t.rec_app_pin }}</th><td id="app-pin-state">{% if a.app_pin_locked %}{{ t.rec_pin_locked }}{% else %}{{ t.rec_wrong_pins.format(count=a.app_pin_failures) }}{% endif %}</td></tr>
-<tr><th scope="row">{{ t.rec_sign_in_lock }}</th><td id="lock-state">{% if a.hard_locked_at %}{{ t.rec_hard_locked.format(time=when(a.hard_locked_at)) }}{% elif a.locked_until %}{{ t.rec_locked_until.format(time=when(a.locked_until)) }}{% else %}{{ t.rec_not_locked.format(count=a.consecutive_failures) }}{% endif %}</td></tr>
+<tr><th scope="row">{{ t.rec_sign_in_lock }}</th><td id="lock-state">{% if a.hard_locked_at %}{{ t.rec_hard_locked.format(time=when(a.hard_locked_at)) }}{% else %}{{ t.rec_not_locked.format(count=a.consecutive_failures) }}{% endif %}</td></tr>
 <tr><th scope="row">{{ t.rec_totp }}</th><td id="totp-state">{{ t.rec_on if a.totp_enabled else t.rec_off }}</td></tr>
 {% else %}
 <tr><th scope="row">{{ t.rec_account }}</th><td>{{ t.rec_no_account }}</td></tr>
