@@ -67,7 +67,9 @@ async def put_pin(
         "is already aal 2 (a passkey) answers 409 `pin-not-needed`. A wrong PIN answers 401 "
         "`pin-wrong` with `tries_left`; every fifth locks the app's PIN (423 "
         "`credential-locked`) until a recovery code by SMS (`POST /v1/auth/sms/start` with "
-        "purpose `recovery`) or a counter unlocks it. Wrong PINs also count towards the "
+        "purpose `recovery`) or a counter unlocks it. Recovery codes unlock it at most 3 "
+        "times in 24 hours: then 423 `app-pin-unlock-limit` with Retry-After. Wrong PINs also "
+        "count towards the "
         "account's lock at 100 in a row (423 `account-locked-counter`); only a right PIN "
         "starts both counts again. Limited per client address (429)."
     ),

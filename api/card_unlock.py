@@ -110,9 +110,10 @@ async def card_unlock_start(
     responses=problem_responses(400, 401, 409, 429),
     description=(
         "From the same kiosk flow: `X-Kiosk-Key`, the card token, the `challenge_id` from "
-        "`/v1/auth/card/unlock` and the code. On success the card's wrong PINs and its lock "
-        "are cleared and the answer says so; nobody is signed in: the person then signs in "
-        "with the card and the PIN as usual. A wrong code answers 401 "
+        "`/v1/auth/card/unlock` and the code. On success the card's lock is lifted and the "
+        "answer says so (`pin_failures` keeps its count: only a right PIN resets it, and the "
+        "card locks again at the next 5th wrong PIN); nobody is signed in: the person then "
+        "signs in with the card and the PIN as usual. A wrong code answers 401 "
         "`card-unlock-code-wrong` with `tries_left`; a challenge that is not this card's, "
         "or already used, the same 401 without it. 400 `code-expired` after 10 minutes, "
         "400 `code-attempts-exceeded` after 5 wrong codes (ask for a new one)."

@@ -142,6 +142,11 @@ async def add_card_pin_failure(conn: asyncpg.Connection, card_id: int, lock_ever
     return failures
 
 
+async def lift_card_lock(conn: asyncpg.Connection, card_id: int) -> None:
+    """Unlock the card, keeping its count of wrong PINs (an SMS unlock at the kiosk)."""
+    await conn.execute("UPDATE access_cards SET locked_at = NULL WHERE id = $1", card_id)
+
+
 async def clear_card_pin_failures(conn: asyncpg.Connection, card_id: int) -> None:
     await conn.execute(
         "UPDATE access_cards SET pin_failures = 0, locked_at = NULL "

@@ -6,9 +6,12 @@ record: the same 6-digit codes, sending job and per-number limits as sign-in cod
 (auth/sms_codes.py), in a challenge bound to this one card.
 
 The code unlocks the card and nothing more: it never signs anyone in, and the PIN stays
-the second factor at sign-in. Unlocking gives back 5 PIN guesses, so a stolen card with
-the holder's phone could grind the PIN one unlock at a time: at most
-`UNLOCKS_PER_CARD_PER_DAY` SMS unlocks per card in 24 hours, then only a counter unlocks it.
+the second factor at sign-in. It lifts the lock and resets no count (only a right PIN
+does; the card locks again at its next 5th wrong PIN). Unlocking gives back 5 PIN
+guesses, so a stolen card with the holder's phone could grind the PIN one unlock at a
+time: at most `UNLOCKS_PER_CARD_PER_DAY` SMS unlocks per card in 24 hours, then only a
+counter unlocks it. That cap is this path's own (the app's PIN has its own,
+auth/app_pin_unlocks.py).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import asyncpg
 import msgspec
 from arq.connections import ArqRedis
 
-from auth.access_card_store import AccessCard, Kiosk, clear_card_pin_failures, get_card
+from auth.access_card_store import AccessCard, Kiosk, get_card, lift_card_lock
 from auth.access_cards import CHANNEL, live_kiosk_and_card
 from auth.accounts import get_account_by_person
 from auth.people import Person, get_person, is_mobile_number, mask_phone_for_display
@@ -225,7 +228,7 @@ async def verify_card_unlock(
     challenge_id: uuid.UUID,
     code: str,
 ) -> AccessCard:
-    """Check the code; on success clear the card's wrong PINs and its lock (no sign-in)."""
+    """Check the code; on success lift the card's lock, keeping its count (no sign-in)."""
     conn = tx.conn
     kiosk, card = await live_kiosk_and_card(
         conn, kiosk_key=kiosk_key, card_token=card_token, step="unlock_verify"
@@ -257,7 +260,7 @@ async def verify_card_unlock(
             commit_first=True,
         )
     await conn.execute("UPDATE sms_challenges SET consumed_at = now() WHERE id = $1", challenge.id)
-    await clear_card_pin_failures(conn, card.id)
+    await lift_card_lock(conn, card.id)
     await record_audit(
         conn,
         actor=actor,

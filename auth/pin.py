@@ -38,6 +38,7 @@ from auth.accounts import (
     record_sign_in_success,
     record_wrong_pin,
 )
+from auth.app_pin_unlocks import unlock_limit_problem, unlock_window_ends
 from auth.pin_hashing import hash_pin, pin_matches, spend_a_pin_check
 from auth.pin_rules import weak_pin_reason
 from auth.problems import (
@@ -117,8 +118,8 @@ class PinCredential(Protocol):
 class AppPin:
     """The app's step-up: the account's `app_pin_failures` and `app_pin_locked_at`.
 
-    An SMS recovery code to the phone of record unlocks it (auth/sms_codes.py),
-    as will a counter clerk.
+    An SMS recovery code to the phone of record lifts its lock, 3 times in 24 hours
+    at most (auth/app_pin_unlocks.py); a counter clerk unlocks it too.
     """
 
     kind = "app"
@@ -323,15 +324,23 @@ async def step_up_with_pin(
         or datetime.now(UTC) - session.authenticated_at > POSSESSION_MAX_AGE
     ):
         raise Problem(PIN_NEEDS_CODE)
-    account = await check_pin(
-        conn,
-        settings,
-        session.account_id,
-        pin,
-        AppPin(session.account_id),
-        channel=session.channel,
-        possession_proven=True,
-    )
+    try:
+        account = await check_pin(
+            conn,
+            settings,
+            session.account_id,
+            pin,
+            AppPin(session.account_id),
+            channel=session.channel,
+            possession_proven=True,
+        )
+    except Problem as problem:
+        # Locked, and a recovery code would not unlock it today: say so, and until when.
+        if problem.kind is CREDENTIAL_LOCKED:
+            ends = await unlock_window_ends(conn, session.account_id)
+            if ends is not None:
+                raise unlock_limit_problem(ends, commit_first=problem.commit_first) from None
+        raise
     method = f"pin+{session.method}"
     await record_sign_in_success(conn, account.id, method=method, channel=session.channel)
     device = await conn.fetchval("SELECT device FROM sessions WHERE id = $1", session.id)

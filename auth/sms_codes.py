@@ -29,6 +29,7 @@ from auth.accounts import (
     record_sign_in_failure,
     record_sign_in_success,
 )
+from auth.app_pin_unlocks import unlock_app_pin_with_code
 from auth.limits import cooldown, hit
 from auth.problems import (
     CODE_ATTEMPTS_EXCEEDED,
@@ -306,12 +307,9 @@ async def verify_code(
         raise Problem(SIGN_IN_FAILED)
     await record_sign_in_success(conn, account.id, method=method, channel=channel)
     if challenge.purpose == "recovery":
-        # A code to the phone of record unlocks the app's PIN (never a kiosk card
-        # or a registered phone: those unlock at the counter or with their own step).
-        await conn.execute(
-            "UPDATE accounts SET app_pin_failures = 0, app_pin_locked_at = NULL WHERE id = $1",
-            account.id,
-        )
+        # A code to the phone of record unlocks the app's PIN, 3 times a day at most
+        # (never a kiosk card or a registered phone: those have their own ways).
+        await unlock_app_pin_with_code(conn, account.id, challenge.id, channel=channel)
         await record_audit(
             conn,
             actor=f"account:{account.id}",

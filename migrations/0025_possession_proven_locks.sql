@@ -8,3 +8,9 @@ ALTER TABLE accounts DROP COLUMN locked_until;
 UPDATE accounts SET consecutive_failures = 0
 WHERE consecutive_failures <> 0 AND hard_locked_at IS NULL;
 
+-- An SMS recovery code unlocks the app's PIN at most 3 times in 24 hours
+-- (auth/app_pin_unlocks.py): the challenges that did are marked, as card unlocks are
+-- counted by their challenges (0022).
+ALTER TABLE sms_challenges ADD COLUMN unlocked_app_pin boolean NOT NULL DEFAULT false;
+CREATE INDEX sms_challenges_app_pin_unlocks ON sms_challenges (account_id, consumed_at)
+    WHERE unlocked_app_pin;

@@ -108,14 +108,15 @@ async def test_an_sms_code_unlocks_the_card_and_the_pin_then_signs_in(
     unlocked = await finish(client, holder, body["challenge_id"], code)
     assert unlocked.status_code == 200, unlocked.text
     answer = unlocked.json()
+    # The lock is lifted; the count of wrong PINs goes on (only a right PIN resets it).
     assert {k: answer[k] for k in ("card_id", "pin_failures", "locked")} == {
         "card_id": holder.card_id,
-        "pin_failures": 0,
+        "pin_failures": 5,
         "locked": False,
     }
     assert "비밀번호" in answer["message"]
     assert "access_token" not in answer
-    assert await card_state(owner_conn, holder.card_id) == (0, False)
+    assert await card_state(owner_conn, holder.card_id) == (5, False)
     # Unlocking signs nobody in.
     assert (
         await owner_conn.fetchval(
@@ -263,4 +264,4 @@ async def test_a_challenge_for_another_card_or_purpose_is_refused(
     assert await card_state(owner_conn, other.card_id) == (5, True)
     # Their own card still takes it.
     assert (await finish(client, other, theirs, their_code)).status_code == 200
-    assert await card_state(owner_conn, other.card_id) == (0, False)
+    assert await card_state(owner_conn, other.card_id) == (5, False)
