@@ -73,16 +73,16 @@ NOTES = (
     "(metrics on) on loopback; the baseline is GET /readyz sent as often by the same client; "
     "median of {rounds} round{plural} (case order alternated); every answer 200",
     "SMS verify = challenge row and account row FOR UPDATE, keyed hash (HMAC-SHA256) compared, "
-    "challenge consumed, failure count reset, audit row (hash-chained, appended under one "
+    "challenge consumed, audit row (hash-chained, appended under one "
     "advisory lock), session and refresh-token rows: one transaction; and a Redis INCR for "
     "the per-address limit",
     "TOTP verify = account by phone of record, FOR UPDATE, seed unsealed (AES-256-GCM), three "
-    "30-s steps of HOTP compared, step kept (no replay), failure count reset, audit row, "
-    "passkey count for `suggest`, session rows; and the Redis limit (the client makes each "
-    "code as it sends it)",
+    "30-s steps of HOTP compared, step kept (no replay), audit row, "
+    "passkey count for `suggest`, session rows; and the Redis limit and a read of the "
+    "number's failure throttle (the client makes each code as it sends it)",
     "passkey verify = challenge taken from Redis (GETDEL), passkey by credential id, account and "
     "passkey rows FOR UPDATE, ECDSA P-256 signature checked by `webauthn`, counter and backup "
-    "state kept, failure count reset, audit row, session rows; and the Redis limit (challenges "
+    "state kept, audit row, session rows; and the Redis limit (challenges "
     "fetched from /v1/auth/passkeys/authentication/options and signed before the timed part)",
     "/readyz = SELECT 1 on PostgreSQL and PING on Redis, concurrently",
 )
