@@ -16,7 +16,8 @@ from redis.asyncio import Redis
 from auth.accounts import Account
 from auth.passkeys import user_handle
 from server.app import create_app
-from server.settings import Settings
+from server.settings import Settings, load_settings
+from tests.conftest import environment_for_tests
 from tests.factories import bearer, make_account, sign_in
 from tests.webauthn_authenticator import (
     CredentialExcluded,
@@ -358,6 +359,47 @@ async def test_tampered_signature_wrong_origin_and_no_user_verification_are_refu
     status, _ = await sign_in_with(client, authenticator)
     assert status == 200
     assert await failures(owner_conn, account) == 0
+
+
+async def test_origins_that_only_look_like_ours_are_refused(
+    client: Client,
+    owner_conn: asyncpg.Connection,
+    settings: Settings,
+    database_url: str,
+    redis_url: str,
+) -> None:
+    """The origin is compared whole (scheme, host, port): a host or port that merely starts
+    like ours is another site. An origin listed in HANCHANG_WEBAUTHN_ORIGINS signs in."""
+    account, headers = await new_account(owner_conn, settings)
+    authenticator = device(settings)
+    await registered(client, headers, authenticator)
+    public = settings.http.public_url
+    assert public == "http://localhost:8000"
+    for origin in (
+        "http://localhost.evil.com",
+        public + ".evil.com",
+        public + "0",
+        "http://localhost",
+        "https://localhost:8000",
+        public + "/",
+    ):
+        assert_sign_in_refused(*await sign_in_with(client, authenticator, origin=origin))
+    assert await failures(owner_conn, account) == 6
+
+    listed = load_settings(
+        environment_for_tests(
+            database_url,
+            redis_url,
+            settings.data_dir,
+            HANCHANG_WEBAUTHN_ORIGINS="http://localhost:3000",
+        )
+    )
+    async with AsyncTestClient(app=create_app(listed)) as other_client:
+        status, _ = await sign_in_with(other_client, authenticator, origin="http://localhost:3000")
+        assert status == 200
+        assert_sign_in_refused(
+            *await sign_in_with(other_client, authenticator, origin="http://localhost:3000.evil")
+        )
 
 
 async def test_a_user_handle_of_another_account_is_refused(
