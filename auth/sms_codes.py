@@ -23,12 +23,15 @@ from arq.connections import ArqRedis
 from redis.asyncio import Redis
 
 from auth.accounts import (
+    Account,
     create_account,
     ensure_not_locked,
+    get_account_by_person,
     get_account_for_update,
     record_sign_in_failure,
     record_sign_in_success,
 )
+from auth.counter import lock_living_person
 from auth.limits import cooldown, hit
 from auth.problems import (
     CODE_ATTEMPTS_EXCEEDED,
@@ -244,6 +247,30 @@ async def get_challenge(
     return Challenge(**dict(row)) if row else None
 
 
+async def _account_for_signup(
+    conn: asyncpg.Connection, person_id: int | None, *, method: str, channel: str
+) -> Account:
+    """The person's account, made now if they have none. Someone who signs up again simply
+    signs in: the answer is the same, and no `auth.account.created` row says otherwise."""
+    # The person's row lock orders this with a counter clerk's identity check (auth/counter.py),
+    # which also makes an account: only the one that makes it writes that it did.
+    if person_id is None or not await lock_living_person(conn, person_id):
+        raise Problem(SIGN_IN_FAILED)  # no person: its code was never sent
+    account = await get_account_by_person(conn, person_id)
+    if account is not None:
+        return account
+    account = await create_account(conn, person_id=person_id, assurance="remote")
+    await record_audit(
+        conn,
+        actor=f"person:{person_id}",
+        action="auth.account.created",
+        subject=f"account:{account.id}",
+        channel=channel,
+        details={"assurance": account.assurance, "method": method},
+    )
+    return account
+
+
 async def verify_code(
     tx: Transaction,
     settings: Settings,
@@ -280,16 +307,8 @@ async def verify_code(
 
     await conn.execute("UPDATE sms_challenges SET consumed_at = now() WHERE id = $1", challenge.id)
     if challenge.purpose == "signup":
-        if challenge.person_id is None:  # cannot happen: its code was never sent
-            raise Problem(SIGN_IN_FAILED)
-        account = await create_account(conn, person_id=challenge.person_id, assurance="remote")
-        await record_audit(
-            conn,
-            actor=f"person:{challenge.person_id}",
-            action="auth.account.created",
-            subject=f"account:{account.id}",
-            channel=channel,
-            details={"assurance": account.assurance, "method": method},
+        account = await _account_for_signup(
+            conn, challenge.person_id, method=method, channel=channel
         )
         ensure_not_locked(account)
     if account is None:

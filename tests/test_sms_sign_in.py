@@ -167,6 +167,56 @@ async def test_signup_answer_does_not_reveal_whether_the_person_exists(
     assert wrong_real.json() == {**wrong_stranger.json(), "instance": wrong_real.json()["instance"]}
 
 
+async def test_signing_up_again_writes_no_account_created_row(
+    client: AsyncTestClient[Litestar],
+    owner_conn: asyncpg.Connection,
+    settings: Settings,
+    twilio: FakeTwilio,
+) -> None:
+    """Someone who already has an account signs up again: the same answers, and the audit log
+    says what happened (a sign-in), not that an account was created."""
+    account = await make_account(owner_conn, settings, name="임채원", birth_date=date(1992, 8, 1))
+    newcomer = await make_person(owner_conn, settings, name="임채윤", birth_date=date(1992, 8, 1))
+    answers = []
+    for person in (account, newcomer):
+        started = await client.post(
+            "/v1/auth/signup",
+            json={"name": person.name, "birth_date": "1992-08-01", "phone": person.phone_e164},
+        )
+        assert started.status_code == 202
+        await run_jobs(settings)
+        assert person.phone_e164 is not None
+        verified = await client.post(
+            "/v1/auth/sms/verify",
+            json={
+                "challenge_id": started.json()["challenge_id"],
+                "code": last_code(twilio, person.phone_e164),
+            },
+        )
+        assert verified.status_code == 200, verified.text
+        answers.append((started, verified))
+    (again_start, again), (new_start, new) = answers
+    assert set(again_start.json()) == set(new_start.json())
+    assert again_start.json()["message"] == new_start.json()["message"]
+    assert set(again.json()) == set(new.json())
+    assert again.json()["suggest"] == new.json()["suggest"] == ["passkey"]
+    me = await client.get(
+        "/v1/me", headers={"Authorization": f"Bearer {again.json()['access_token']}"}
+    )
+    assert me.json()["account_id"] == account.id
+
+    created = await owner_conn.fetch(
+        "SELECT actor FROM audit_log WHERE action = 'auth.account.created' AND actor = ANY($1)",
+        [f"person:{account.person_id}", f"person:{newcomer.id}"],
+    )
+    assert [row["actor"] for row in created] == [f"person:{newcomer.id}"]
+    signed_in = await owner_conn.fetchval(
+        "SELECT count(*) FROM audit_log WHERE action = 'auth.sign_in.succeeded' AND subject = $1",
+        f"account:{account.id}",
+    )
+    assert signed_in == 1
+
+
 async def test_sign_in_by_voice_speaks_the_code_twice(
     client: AsyncTestClient[Litestar],
     owner_conn: asyncpg.Connection,
