@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.auth_guard import limit_by_address, request_locale
-from api.auth_sms import Phone, phone_or_problem
+from api.auth_sms import BirthDate, Phone, phone_or_problem
 from api.auth_totp import Device, RecoveryCodes
 from api.openapi import problem_responses
 from auth.recovery_codes import regenerate_recovery_codes, sign_in_with_recovery_code
@@ -25,6 +25,8 @@ RecoveryCode = Annotated[
 
 class RecoveryVerifyRequest(msgspec.Struct, kw_only=True):
     phone: Phone
+    # Asked with every number: a family may share one phone (see docs/api.md).
+    birth_date: BirthDate
     # 16 digits; hyphens and spaces are ignored.
     code: RecoveryCode
     device: Device | None = None
@@ -38,12 +40,14 @@ class RecoveryCodesAnswer(msgspec.Struct, kw_only=True):
     "/v1/auth/recovery-codes/verify",
     status_code=200,
     tags=["recovery"],
-    summary="Sign in with the phone of record and a recovery code: tokens at aal 1",
+    summary="Sign in with the phone of record, birth date and a recovery code: tokens at aal 1",
     responses=problem_responses(400, 401, 423, 429),
     description=(
-        "The code is spent. An unknown number, an account without recovery codes and a wrong "
-        "or used code all answer 401 `sign-in-failed`. `suggest` holds `passkey` while the "
-        "account has none, and `recovery_codes` when 2 or fewer codes are left."
+        "The account is that of the one account holder with this phone of record and birth "
+        "date. The code is spent. An unknown number, a birth date nobody with that number "
+        "has, an account without recovery codes and a wrong or used code all answer 401 "
+        "`sign-in-failed`. `suggest` holds `passkey` while the account has none, and "
+        "`recovery_codes` when 2 or fewer codes are left."
     ),
 )
 async def recovery_verify(
@@ -58,6 +62,7 @@ async def recovery_verify(
         tx.conn,
         request.app.state.settings.auth,
         phone_e164=phone_or_problem(data.phone, locale),
+        birth_date=data.birth_date,
         code=data.code,
         channel="app",
         locale=locale,

@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.auth_guard import limit_by_address, request_locale
-from api.auth_sms import Code, Phone, phone_or_problem
+from api.auth_sms import BirthDate, Code, Phone, phone_or_problem
 from api.openapi import problem_responses
 from auth.sessions import CurrentSession, Tokens
 from auth.totp import confirm_totp, remove_totp, sign_in_with_totp, start_totp_setup
@@ -73,6 +73,8 @@ class TotpConfirmAnswer(msgspec.Struct, kw_only=True):
 
 class TotpVerifyRequest(msgspec.Struct, kw_only=True):
     phone: Phone
+    # Asked with every number: a family may share one phone (see docs/api.md).
+    birth_date: BirthDate
     code: Code
     device: Device | None = None
 
@@ -133,12 +135,14 @@ async def totp_confirm(
     "/v1/auth/totp/verify",
     status_code=200,
     tags=["totp"],
-    summary="Sign in with the phone of record and an authenticator app code: tokens at aal 1",
+    summary="Sign in with phone of record, birth date and an authenticator app code: aal 1",
     responses=problem_responses(400, 401, 423, 429),
     description=(
-        "One step (30 s) of clock drift either way; each code works once. An unknown number, "
-        "an account without an authenticator app and a wrong code all answer 401 "
-        '`sign-in-failed`. `suggest` is `["passkey"]` while the account has no passkey.'
+        "The account is that of the one account holder with this phone of record and birth "
+        "date. One step (30 s) of clock drift either way; each code works once. An unknown "
+        "number, a birth date nobody with that number has, an account without an "
+        "authenticator app and a wrong code all answer 401 `sign-in-failed`. `suggest` is "
+        '`["passkey"]` while the account has no passkey.'
     ),
 )
 async def totp_verify(
@@ -153,6 +157,7 @@ async def totp_verify(
         tx.conn,
         request.app.state.settings.auth,
         phone_e164=phone,
+        birth_date=data.birth_date,
         code=data.code,
         channel="app",
         device=data.device,

@@ -68,10 +68,20 @@ async def get_account_for_update(conn: asyncpg.Connection, account_id: int) -> A
     return _account(row) if row else None
 
 
-async def find_account_by_phone(conn: asyncpg.Connection, phone_e164: str) -> Account | None:
-    """The living person's account whose phone of record is this number, if exactly one."""
+async def find_account_by_phone(
+    conn: asyncpg.Connection, phone_e164: str, birth_date: date
+) -> Account | None:
+    """The account of the one living person with this phone of record and this birth date.
+
+    A family shares a phone: the number alone may belong to several people, so every
+    sign-in keyed by a number takes the birth date too. None when nobody matches, or
+    when several still do (twins on one phone sign in another way).
+    """
     rows = await conn.fetch(
-        _SELECT + " WHERE p.phone_e164 = $1 AND p.deceased_on IS NULL LIMIT 2", phone_e164
+        _SELECT
+        + " WHERE p.phone_e164 = $1 AND p.birth_date = $2 AND p.deceased_on IS NULL LIMIT 2",
+        phone_e164,
+        birth_date,
     )
     return _account(rows[0]) if len(rows) == 1 else None
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import asyncpg
 
@@ -155,15 +155,17 @@ async def sign_in_with_recovery_code(
     settings: AuthSettings,
     *,
     phone_e164: str,
+    birth_date: date,
     code: str,
     channel: str,
     locale: str,
     device: str | None = None,
 ) -> Tokens:
-    """Sign in at aal 1 with the phone of record and one unused code, which is then spent.
+    """Sign in at aal 1 with the phone of record, the birth date and one unused code, which
+    is then spent.
 
-    An unknown number, an account without codes and a wrong code all answer the
-    same SIGN_IN_FAILED, after the same queries.
+    An unknown number, a birth date nobody with that number has, an account without
+    codes and a wrong code all answer the same SIGN_IN_FAILED, after the same queries.
     """
     digits = normalize_recovery_code(code)
     if digits is None:
@@ -171,7 +173,7 @@ async def sign_in_with_recovery_code(
             VALIDATION_ERROR,
             errors=[FieldError(field="body.code", detail=translate(locale, BAD_CODE_FORMAT))],
         )
-    found = await find_account_by_phone(conn, phone_e164)
+    found = await find_account_by_phone(conn, phone_e164, birth_date)
     account = await get_account_for_update(conn, found.id if found else NO_ACCOUNT)
     if account is not None:
         ensure_not_locked(account)

@@ -7,6 +7,11 @@ after the request commits, so provider delays never show in the answer, and
 a challenge exists (but can never be answered) even when nothing matched: the
 answer and its timing do not tell whether a person or number is registered.
 
+A sign-in or recovery code is asked for with the number and the birth date, for
+every number: a family may share one phone, and the code goes to the one account
+holder with both. Nobody or several (twins) get a challenge that no code answers,
+as for a number nobody has.
+
 SMS is a restricted authenticator (NIST SP 800-63B §3.1.3.3): after an SMS
 sign-in the app is told to offer a passkey.
 """
@@ -26,6 +31,7 @@ from auth.accounts import (
     Account,
     create_account,
     ensure_not_locked,
+    find_account_by_phone,
     get_account_by_person,
     get_account_for_update,
     record_sign_in_failure,
@@ -177,21 +183,15 @@ async def start_phone_challenge(
     settings: Settings,
     *,
     phone_e164: str,
+    birth_date: date,
     purpose: Literal["sign_in", "recovery"],
     delivery: Delivery,
     locale: str,
 ) -> ChallengeStarted:
-    """Send a sign-in or recovery code to this number if an account has it as phone of record."""
+    """Send a sign-in or recovery code to this number if it is the phone of record of exactly
+    one account holder born on this date (a family may share one phone)."""
     await _limit_number(queue, phone_e164)
-    row = await tx.conn.fetchrow(
-        """
-        SELECT a.id AS account_id, p.id AS person_id FROM accounts a
-        JOIN people p ON p.id = a.person_id
-        WHERE p.phone_e164 = $1 AND p.deceased_on IS NULL
-        LIMIT 2
-        """,
-        phone_e164,
-    )
+    account = await find_account_by_phone(tx.conn, phone_e164, birth_date)
     return await _create_challenge(
         tx,
         queue,
@@ -199,8 +199,8 @@ async def start_phone_challenge(
         purpose=purpose,
         delivery=delivery,
         phone_e164=phone_e164,
-        person_id=row["person_id"] if row else None,
-        account_id=row["account_id"] if row else None,
+        person_id=account.person_id if account else None,
+        account_id=account.id if account else None,
         locale=locale,
     )
 

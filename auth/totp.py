@@ -24,7 +24,7 @@ import base64
 import hmac
 import io
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import asyncpg
 import msgspec
@@ -251,17 +251,19 @@ async def sign_in_with_totp(
     settings: AuthSettings,
     *,
     phone_e164: str,
+    birth_date: date,
     code: str,
     channel: str,
     device: str | None = None,
 ) -> Tokens:
-    """Sign in at aal 1 with the phone of record and a code from the app.
+    """Sign in at aal 1 with the phone of record, the birth date and a code from the app.
 
-    An unknown number, an account without TOTP and a wrong code all answer the
-    same SIGN_IN_FAILED, after the same queries and the same cryptography (a
-    stand-in seed is sealed, opened and checked when there is none).
+    An unknown number, a birth date nobody with that number has, an account
+    without TOTP and a wrong code all answer the same SIGN_IN_FAILED, after the
+    same queries and the same cryptography (a stand-in seed is sealed, opened and
+    checked when there is none).
     """
-    found = await find_account_by_phone(conn, phone_e164)
+    found = await find_account_by_phone(conn, phone_e164, birth_date)
     account_id = found.id if found else NO_ACCOUNT
     # Locks the row: two requests with the same code are checked one after the other.
     account = await get_account_for_update(conn, account_id)

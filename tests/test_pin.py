@@ -318,7 +318,12 @@ async def test_five_wrong_pins_lock_the_app_until_an_sms_recovery_code(
 
     # A recovery code to the phone of record unlocks it (read from the development outbox).
     started = await client.post(
-        "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "recovery"}
+        "/v1/auth/sms/start",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "purpose": "recovery",
+        },
     )
     assert started.status_code == 202
     await run_jobs(settings)
@@ -348,7 +353,12 @@ async def test_wrong_pins_count_towards_the_account_lock(
     # Five more failures by another way in: ten in a row lock the account.
     for _ in range(5):
         refused = await client.post(
-            "/v1/auth/totp/verify", json={"phone": account.phone_e164, "code": "000000"}
+            "/v1/auth/totp/verify",
+            json={
+                "phone": account.phone_e164,
+                "birth_date": account.birth_date.isoformat(),
+                "code": "000000",
+            },
         )
         assert refused.status_code == 401
     locked = await client.post(

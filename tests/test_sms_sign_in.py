@@ -227,7 +227,12 @@ async def test_sign_in_by_voice_speaks_the_code_twice(
     assert account.phone_e164 is not None
     started = await client.post(
         "/v1/auth/sms/start",
-        json={"phone": account.phone_e164, "purpose": "sign_in", "delivery": "voice"},
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "purpose": "sign_in",
+            "delivery": "voice",
+        },
     )
     assert started.status_code == 202
     await run_jobs(settings)
@@ -254,7 +259,11 @@ async def test_wrong_codes_expiry_and_attempt_limit(
     account = await make_account(owner_conn, settings, name="정민지")
     started = await client.post(
         "/v1/auth/sms/start",
-        json={"phone": account.phone_e164, "purpose": "sign_in"},
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "purpose": "sign_in",
+        },
         headers={"Accept-Language": "en"},
     )
     challenge_id = started.json()["challenge_id"]
@@ -283,7 +292,12 @@ async def test_wrong_codes_expiry_and_attempt_limit(
     # An expired code is refused even when right.
     await Redis.from_url(settings.redis.url).delete(_key("sms-resend", account.phone_e164))
     second = await client.post(
-        "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
+        "/v1/auth/sms/start",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "purpose": "sign_in",
+        },
     )
     await run_jobs(settings)
     await owner_conn.execute(
@@ -315,7 +329,12 @@ async def test_ten_failures_lock_the_account(
     for _ in range(3):
         await redis.delete(_key("sms-resend", account.phone_e164))
         started = await client.post(
-            "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
+            "/v1/auth/sms/start",
+            json={
+                "phone": account.phone_e164,
+                "birth_date": account.birth_date.isoformat(),
+                "purpose": "sign_in",
+            },
         )
         challenge_ids.append(started.json()["challenge_id"])
     await redis.aclose()
@@ -352,12 +371,21 @@ async def test_rate_limits_per_number(
     account = await make_account(owner_conn, settings, name="오세훈")
     assert account.phone_e164 is not None
     first = await client.post(
-        "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
+        "/v1/auth/sms/start",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "purpose": "sign_in",
+        },
     )
     assert first.status_code == 202
     soon = await client.post(
         "/v1/auth/sms/start",
-        json={"phone": account.phone_e164, "purpose": "sign_in"},
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "purpose": "sign_in",
+        },
         headers={"Accept-Language": "en"},
     )
     assert soon.status_code == 429
@@ -368,7 +396,12 @@ async def test_rate_limits_per_number(
     for _ in range(5):
         await redis.delete(_key("sms-resend", account.phone_e164))
         answer = await client.post(
-            "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
+            "/v1/auth/sms/start",
+            json={
+                "phone": account.phone_e164,
+                "birth_date": account.birth_date.isoformat(),
+                "purpose": "sign_in",
+            },
         )
         statuses.append(answer.status_code)
     await redis.aclose()
@@ -376,10 +409,16 @@ async def test_rate_limits_per_number(
     # An unknown number is limited the same way: the limit does not reveal registration.
     unknown = "010-3333-4444"
     assert (
-        await client.post("/v1/auth/sms/start", json={"phone": unknown, "purpose": "sign_in"})
+        await client.post(
+            "/v1/auth/sms/start",
+            json={"phone": unknown, "birth_date": "1990-05-17", "purpose": "sign_in"},
+        )
     ).status_code == 202
     assert (
-        await client.post("/v1/auth/sms/start", json={"phone": unknown, "purpose": "sign_in"})
+        await client.post(
+            "/v1/auth/sms/start",
+            json={"phone": unknown, "birth_date": "1990-05-17", "purpose": "sign_in"},
+        )
     ).status_code == 429
 
 
@@ -394,7 +433,12 @@ async def test_twilio_outage_is_retried_and_permanent_errors_give_up(
     await run_jobs(settings)  # nothing else queued may take the planned failure
     twilio.planned.extend([503])
     started = await client.post(
-        "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
+        "/v1/auth/sms/start",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "purpose": "sign_in",
+        },
     )
     assert started.status_code == 202  # the outage never shows in the answer
     await run_jobs(settings)
@@ -407,7 +451,12 @@ async def test_twilio_outage_is_retried_and_permanent_errors_give_up(
     other = await make_account(owner_conn, settings, name="윤바다")
     twilio.planned.extend([400])
     failed = await client.post(
-        "/v1/auth/sms/start", json={"phone": other.phone_e164, "purpose": "sign_in"}
+        "/v1/auth/sms/start",
+        json={
+            "phone": other.phone_e164,
+            "birth_date": other.birth_date.isoformat(),
+            "purpose": "sign_in",
+        },
     )
     await run_jobs(settings)
     row = await owner_conn.fetchrow(
@@ -439,7 +488,8 @@ async def test_bad_input_is_a_clear_problem(client: AsyncTestClient[Litestar]) -
     assert bad_code.status_code == 400
     assert bad_code.json()["errors"][0]["field"] == "body.code"
     bad_purpose = await client.post(
-        "/v1/auth/sms/start", json={"phone": "010-1234-5678", "purpose": "steal"}
+        "/v1/auth/sms/start",
+        json={"phone": "010-1234-5678", "birth_date": "1990-05-17", "purpose": "steal"},
     )
     assert bad_purpose.status_code == 400
 
@@ -454,7 +504,12 @@ async def test_outbox_when_twilio_is_not_configured(
     async with AsyncTestClient(app=create_app(plain)) as local:
         await Redis.from_url(redis_url).delete(_key("sms-resend", account.phone_e164 or ""))
         started = await local.post(
-            "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
+            "/v1/auth/sms/start",
+            json={
+                "phone": account.phone_e164,
+                "birth_date": account.birth_date.isoformat(),
+                "purpose": "sign_in",
+            },
         )
         assert started.status_code == 202
         await run_jobs(plain)

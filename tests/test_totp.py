@@ -97,7 +97,12 @@ async def test_setup_confirm_and_sign_in(
     assert me["authenticators"]["totp"] is False
     await away_from_step_edge()
     early = await client.post(
-        "/v1/auth/totp/verify", json={"phone": account.phone_e164, "code": code_at(secret, 0)}
+        "/v1/auth/totp/verify",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "code": code_at(secret, 0),
+        },
     )
     assert early.status_code == 401
 
@@ -115,7 +120,12 @@ async def test_setup_confirm_and_sign_in(
         "0" + account.phone_e164[3:5] + "-" + account.phone_e164[5:9] + "-" + account.phone_e164[9:]
     )
     verified = await client.post(
-        "/v1/auth/totp/verify", json={"phone": national, "code": code_at(secret, 1)}
+        "/v1/auth/totp/verify",
+        json={
+            "phone": national,
+            "birth_date": account.birth_date.isoformat(),
+            "code": code_at(secret, 1),
+        },
     )
     assert verified.status_code == 200, verified.text
     signed_in = verified.json()
@@ -177,22 +187,27 @@ async def test_one_step_of_drift_is_accepted_two_are_not(
     account = await make_account(owner_conn, settings, name="박서준")
     secret, _ = await enable_totp(client, owner_conn, settings, account)
     phone = account.phone_e164
+    born = account.birth_date.isoformat()
     await forget_last_step(owner_conn, account)
     await away_from_step_edge()
     behind_two = await client.post(
-        "/v1/auth/totp/verify", json={"phone": phone, "code": code_at(secret, -2)}
+        "/v1/auth/totp/verify",
+        json={"phone": phone, "birth_date": born, "code": code_at(secret, -2)},
     )
     assert behind_two.status_code == 401
     behind_one = await client.post(
-        "/v1/auth/totp/verify", json={"phone": phone, "code": code_at(secret, -1)}
+        "/v1/auth/totp/verify",
+        json={"phone": phone, "birth_date": born, "code": code_at(secret, -1)},
     )
     assert behind_one.status_code == 200, behind_one.text
     ahead_two = await client.post(
-        "/v1/auth/totp/verify", json={"phone": phone, "code": code_at(secret, 2)}
+        "/v1/auth/totp/verify",
+        json={"phone": phone, "birth_date": born, "code": code_at(secret, 2)},
     )
     assert ahead_two.status_code == 401
     ahead_one = await client.post(
-        "/v1/auth/totp/verify", json={"phone": phone, "code": code_at(secret, 1)}
+        "/v1/auth/totp/verify",
+        json={"phone": phone, "birth_date": born, "code": code_at(secret, 1)},
     )
     assert ahead_one.status_code == 200, ahead_one.text
 
@@ -203,27 +218,35 @@ async def test_each_code_works_once(
     account = await make_account(owner_conn, settings, name="최지우")
     secret, _ = await enable_totp(client, owner_conn, settings, account)
     phone = account.phone_e164
+    born = account.birth_date.isoformat()
     await away_from_step_edge()
     # The code that confirmed the app cannot sign in.
     confirm_code = await client.post(
-        "/v1/auth/totp/verify", json={"phone": phone, "code": code_at(secret, 0)}
+        "/v1/auth/totp/verify",
+        json={"phone": phone, "birth_date": born, "code": code_at(secret, 0)},
     )
     assert confirm_code.status_code == 401
     await forget_last_step(owner_conn, account)
     await away_from_step_edge()
     code = code_at(secret, 0)
-    first = await client.post("/v1/auth/totp/verify", json={"phone": phone, "code": code})
+    first = await client.post(
+        "/v1/auth/totp/verify", json={"phone": phone, "birth_date": born, "code": code}
+    )
     assert first.status_code == 200
-    replay = await client.post("/v1/auth/totp/verify", json={"phone": phone, "code": code})
+    replay = await client.post(
+        "/v1/auth/totp/verify", json={"phone": phone, "birth_date": born, "code": code}
+    )
     assert replay.status_code == 401
     assert replay.json()["type"].endswith("/sign-in-failed")
     # Nor an earlier code still within the drift window, once a later one was used.
     later = await client.post(
-        "/v1/auth/totp/verify", json={"phone": phone, "code": code_at(secret, 1)}
+        "/v1/auth/totp/verify",
+        json={"phone": phone, "birth_date": born, "code": code_at(secret, 1)},
     )
     assert later.status_code == 200
     earlier = await client.post(
-        "/v1/auth/totp/verify", json={"phone": phone, "code": code_at(secret, 0)}
+        "/v1/auth/totp/verify",
+        json={"phone": phone, "birth_date": born, "code": code_at(secret, 0)},
     )
     assert earlier.status_code == 401
 
@@ -240,17 +263,25 @@ async def test_unknown_number_no_app_and_wrong_code_answer_alike(
     answers = [
         await client.post(
             "/v1/auth/totp/verify",
-            json={"phone": with_app.phone_e164, "code": wrong},
+            json={
+                "phone": with_app.phone_e164,
+                "birth_date": with_app.birth_date.isoformat(),
+                "code": wrong,
+            },
             headers={"Accept-Language": "en"},
         ),
         await client.post(
             "/v1/auth/totp/verify",
-            json={"phone": without_app.phone_e164, "code": right},
+            json={
+                "phone": without_app.phone_e164,
+                "birth_date": without_app.birth_date.isoformat(),
+                "code": right,
+            },
             headers={"Accept-Language": "en"},
         ),
         await client.post(
             "/v1/auth/totp/verify",
-            json={"phone": "010-9876-0001", "code": right},
+            json={"phone": "010-9876-0001", "birth_date": "1990-05-17", "code": right},
             headers={"Accept-Language": "en"},
         ),
     ]
@@ -278,12 +309,21 @@ async def test_ten_failures_lock_the_account(
     wrong = "000000" if right != "000000" else "111111"
     for _ in range(10):
         refused = await client.post(
-            "/v1/auth/totp/verify", json={"phone": account.phone_e164, "code": wrong}
+            "/v1/auth/totp/verify",
+            json={
+                "phone": account.phone_e164,
+                "birth_date": account.birth_date.isoformat(),
+                "code": wrong,
+            },
         )
         assert refused.status_code == 401
     locked = await client.post(
         "/v1/auth/totp/verify",
-        json={"phone": account.phone_e164, "code": right},
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "code": right,
+        },
         headers={"Accept-Language": "en"},
     )
     assert locked.status_code == 423
@@ -345,11 +385,19 @@ async def test_replacing_an_app_needs_aal2_and_keeps_recovery_codes(
     await forget_last_step(owner_conn, account)
     old = await client.post(
         "/v1/auth/totp/verify",
-        json={"phone": account.phone_e164, "code": code_at(old_secret, 0)},
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "code": code_at(old_secret, 0),
+        },
     )
     new = await client.post(
         "/v1/auth/totp/verify",
-        json={"phone": account.phone_e164, "code": code_at(new_secret, 0)},
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "code": code_at(new_secret, 0),
+        },
     )
     assert (old.status_code, new.status_code) == (401, 200)
 
@@ -395,15 +443,27 @@ async def test_removing_needs_aal2_and_another_way_in(
 
 
 async def test_bad_input_is_a_clear_problem(client: AsyncTestClient[Litestar]) -> None:
-    bad_phone = await client.post("/v1/auth/totp/verify", json={"phone": "12", "code": "123456"})
+    bad_phone = await client.post(
+        "/v1/auth/totp/verify", json={"phone": "12", "birth_date": "1990-05-17", "code": "123456"}
+    )
     assert bad_phone.status_code == 400
     assert bad_phone.headers["content-type"] == "application/problem+json"
     assert [e["field"] for e in bad_phone.json()["errors"]] == ["body.phone"]
     bad_code = await client.post(
-        "/v1/auth/totp/verify", json={"phone": "010-1234-5678", "code": "12ab56"}
+        "/v1/auth/totp/verify",
+        json={"phone": "010-1234-5678", "birth_date": "1990-05-17", "code": "12ab56"},
     )
     assert bad_code.status_code == 400
     assert [e["field"] for e in bad_code.json()["errors"]] == ["body.code"]
+    bad_date = await client.post(
+        "/v1/auth/totp/verify",
+        json={"phone": "010-1234-5678", "birth_date": "17/05/1990", "code": "123456"},
+        headers={"Accept-Language": "en"},
+    )
+    assert bad_date.status_code == 400
+    assert bad_date.json()["errors"] == [
+        {"field": "body.birth_date", "detail": "Enter a date as YYYY-MM-DD."}
+    ]
     missing = await client.post(
         "/v1/auth/totp/verify", json={"code": "123456"}, headers={"Accept-Language": "en"}
     )
