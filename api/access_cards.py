@@ -18,7 +18,7 @@ from litestar import MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
-from api.auth_guard import limit_by_address
+from api.auth_guard import client_address, limit_by_address
 from api.auth_pin import Pin
 from api.card_pdf import QR_BORDER, CardWords, card_pdf, card_qr
 from api.console_auth import STAFF
@@ -90,6 +90,7 @@ async def card_verify(
         kiosk_key=request.headers.get("x-kiosk-key", "").strip(),
         card_token=data.card_token,
         pin=data.pin,
+        address=client_address(request),
     )
 
 

@@ -10,7 +10,7 @@ from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth_guard import limit_by_address
+from api.auth_guard import client_address, limit_by_address
 from api.openapi import problem_responses
 from auth.enrollment_codes import RedeemChannel, redeem_enrollment_code
 from auth.sessions import Tokens
@@ -53,6 +53,7 @@ async def redeem(
         request.app.state.settings.auth,
         code=data.code,
         channel=data.channel,
+        address=client_address(request),
         device=data.device,
     )
 

@@ -11,7 +11,7 @@ from litestar import Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from api.auth_guard import limit_by_address, request_locale
+from api.auth_guard import client_address, limit_by_address, request_locale
 from api.openapi import problem_responses
 from auth.passkeys import (
     AuthenticationCredentialJSON,
@@ -234,6 +234,7 @@ async def authentication_verify(
         challenge_id=data.challenge_id,
         credential=data.credential,
         channel="app",
+        address=client_address(request),
         device=data.device,
     )
 

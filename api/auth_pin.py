@@ -9,7 +9,7 @@ from litestar import Request, Response, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth_guard import request_locale
+from api.auth_guard import client_address, request_locale
 from api.openapi import problem_responses
 from auth.pin import set_pin, step_up_with_pin
 from auth.sessions import CurrentSession, Tokens
@@ -75,7 +75,13 @@ async def pin_verify(
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
 ) -> Tokens:
-    return await step_up_with_pin(tx.conn, request.app.state.settings.auth, session, data.pin)
+    return await step_up_with_pin(
+        tx.conn,
+        request.app.state.settings.auth,
+        session,
+        data.pin,
+        address=client_address(request),
+    )
 
 
 ROUTES = [put_pin, pin_verify]

@@ -10,7 +10,7 @@ from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth_guard import limit_by_address, request_locale
+from api.auth_guard import client_address, limit_by_address, request_locale
 from api.auth_sms import BirthDate, Phone, phone_or_problem
 from api.auth_totp import Device, RecoveryCodes
 from api.openapi import problem_responses
@@ -66,6 +66,7 @@ async def recovery_verify(
         code=data.code,
         channel="app",
         locale=locale,
+        address=client_address(request),
         device=data.device,
     )
 

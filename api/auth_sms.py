@@ -12,7 +12,7 @@ from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth_guard import limit_by_address, request_locale
+from api.auth_guard import client_address, limit_by_address, request_locale
 from api.openapi import problem_responses
 from auth.people import InvalidPhoneNumber, parse_phone
 from auth.sessions import Tokens
@@ -189,6 +189,7 @@ async def sms_verify(
         challenge_id=data.challenge_id,
         code=data.code,
         channel="app",
+        address=client_address(request),
         device=data.device,
     )
 

@@ -11,7 +11,7 @@ from litestar import Request, Response, delete, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth_guard import limit_by_address, request_locale
+from api.auth_guard import client_address, limit_by_address, request_locale
 from api.auth_sms import BirthDate, Code, Phone, phone_or_problem
 from api.openapi import problem_responses
 from auth.sessions import CurrentSession, Tokens
@@ -160,6 +160,7 @@ async def totp_verify(
         birth_date=data.birth_date,
         code=data.code,
         channel="app",
+        address=client_address(request),
         device=data.device,
     )
 

@@ -18,7 +18,7 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 
-from api.auth_guard import limit_by_address, request_locale
+from api.auth_guard import client_address, limit_by_address, request_locale
 from api.auth_passkeys import (
     AUTHENTICATION_EXAMPLE,
     REGISTRATION_EXAMPLE,
@@ -212,6 +212,7 @@ async def sign_in_verify(
         _auth_settings(request),
         challenge_id=data.challenge_id,
         credential=data.credential,
+        address=client_address(request),
     )
     session = await authenticate_staff_token(tx.conn, signed_in.token)
     assert session is not None

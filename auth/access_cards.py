@@ -39,7 +39,7 @@ from auth.access_card_store import (
     mark_kiosk_retired,
     revoke_live_cards,
 )
-from auth.accounts import get_account_by_person, record_sign_in_success
+from auth.accounts import get_account_by_person, record_sign_in_success, with_address
 from auth.counter import require_recent_match
 from auth.people import Person, get_person
 from auth.pin import MAX_WRONG_PINS, check_pin
@@ -273,10 +273,16 @@ async def unlock_card(
 
 
 async def live_kiosk_and_card(
-    conn: asyncpg.Connection, *, kiosk_key: str, card_token: str, step: str | None = None
+    conn: asyncpg.Connection,
+    *,
+    kiosk_key: str,
+    card_token: str,
+    step: str | None = None,
+    address: str | None = None,
 ) -> tuple[Kiosk, AccessCard]:
     """The enrolled live kiosk and the live card, or the one refusal for every miss (audited,
-    with `step` naming what was tried when it was not the sign-in itself)."""
+    with `step` naming what was tried when it was not the sign-in itself, and the client's
+    `address` when the caller passes it)."""
     kiosk = await get_live_kiosk_by_key(conn, token_hash(kiosk_key)) if kiosk_key else None
     card = await get_live_card_by_token(conn, token_hash(card_token))
     if kiosk is not None and card is not None:
@@ -288,6 +294,8 @@ async def live_kiosk_and_card(
     }
     if step is not None:
         details["step"] = step
+    if address is not None:
+        details["address"] = address
     await record_audit(
         conn,
         actor="anonymous",
@@ -307,21 +315,26 @@ async def verify_card(
     kiosk_key: str,
     card_token: str,
     pin: str,
+    address: str | None,
 ) -> Tokens:
-    """Card + PIN at an enrolled kiosk: a new session at aal 2 on the kiosk channel."""
-    kiosk, card = await live_kiosk_and_card(conn, kiosk_key=kiosk_key, card_token=card_token)
+    """Card + PIN at an enrolled kiosk: a new session at aal 2 on the kiosk channel
+    (`address`, the kiosk's, goes in the audit rows)."""
+    kiosk, card = await live_kiosk_and_card(
+        conn, kiosk_key=kiosk_key, card_token=card_token, address=address
+    )
     account = await get_account_by_person(conn, card.person_id)
     if account is None:
         raise Problem(NO_PIN)
     try:
-        await check_pin(conn, settings, account.id, pin, CardPin(card.id), channel=CHANNEL)
+        await check_pin(
+            conn, settings, account.id, pin, CardPin(card.id), channel=CHANNEL, address=address
+        )
     except Problem as problem:
         # check_pin's own lock message points to an SMS code, which the kiosk cannot take.
         if problem.kind == CREDENTIAL_LOCKED:
             raise Problem(CARD_LOCKED, commit_first=problem.commit_first) from None
         raise
-    await record_sign_in_success(conn, account.id, method=METHOD, channel=CHANNEL)
-    tokens = await start_session(
+    started = await start_session(
         conn,
         settings,
         account_id=account.id,
@@ -330,6 +343,9 @@ async def verify_card(
         channel=CHANNEL,
         device=f"kiosk:{kiosk.id}",
     )
+    await record_sign_in_success(
+        conn, account.id, method=METHOD, channel=CHANNEL, session_id=started.id, address=address
+    )
     await record_audit(
         conn,
         actor=f"account:{account.id}",
@@ -337,6 +353,8 @@ async def verify_card(
         subject=f"person:{card.person_id}",
         office=kiosk.office_code,
         channel=CHANNEL,
-        details={"card": card.id, "kiosk": kiosk.id},
+        details=with_address(
+            {"card": card.id, "kiosk": kiosk.id, "session": str(started.id)}, address=address
+        ),
     )
-    return tokens
+    return started.tokens

@@ -9,6 +9,7 @@ count. Every failure and lock is audited.
 from __future__ import annotations
 
 import math
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -119,9 +120,12 @@ def ensure_not_locked(account: Account, now: datetime | None = None) -> None:
 
 
 async def record_sign_in_failure(
-    conn: asyncpg.Connection, account_id: int, *, method: str, channel: str
+    conn: asyncpg.Connection, account_id: int, *, method: str, channel: str, address: str | None
 ) -> int:
-    """Count a failed sign-in; lock at 10 and 100. Returns the new count."""
+    """Count a failed sign-in; lock at 10 and 100. Returns the new count.
+
+    `address` is the client's (api/auth_guard.py `client_address`); None on the phone line,
+    whose caller arrives through Twilio."""
     row = await conn.fetchrow(
         """
         UPDATE accounts SET
@@ -149,7 +153,7 @@ async def record_sign_in_failure(
         action="auth.sign_in.failed",
         subject=subject,
         channel=channel,
-        details={"method": method, "consecutive_failures": failures},
+        details=with_address({"method": method, "consecutive_failures": failures}, address=address),
     )
     if failures == HARD_LOCK_AFTER:
         await record_audit(
@@ -172,9 +176,22 @@ async def record_sign_in_failure(
     return failures
 
 
+def with_address(details: dict[str, Any], *, address: str | None) -> dict[str, Any]:
+    """A sign-in audit row's details with the client's address, when there is one."""
+    return details if address is None else {**details, "address": address}
+
+
 async def record_sign_in_success(
-    conn: asyncpg.Connection, account_id: int, *, method: str, channel: str
+    conn: asyncpg.Connection,
+    account_id: int,
+    *,
+    method: str,
+    channel: str,
+    session_id: uuid.UUID,
+    address: str | None,
 ) -> None:
+    """Reset the failure count; the audit row names the new (or stepped-up) session and the
+    client's address, so a sign-in can be traced to what it did and where it came from."""
     await conn.execute(
         "UPDATE accounts SET consecutive_failures = 0, locked_until = NULL WHERE id = $1",
         account_id,
@@ -185,7 +202,7 @@ async def record_sign_in_success(
         action="auth.sign_in.succeeded",
         subject=f"account:{account_id}",
         channel=channel,
-        details={"method": method},
+        details=with_address({"method": method, "session": str(session_id)}, address=address),
     )
 
 

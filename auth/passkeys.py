@@ -255,9 +255,11 @@ async def finish_authentication(
     challenge_id: uuid.UUID,
     credential: AuthenticationCredentialJSON,
     channel: str,
+    address: str | None,
     device: str | None = None,
 ) -> Tokens:
-    """Check an assertion; on success, a new session at aal 2."""
+    """Check an assertion; on success, a new session at aal 2 (`address`, the client's,
+    goes in the audit rows)."""
     stored = await take_challenge(redis, challenge_id)
     credential_id = decode_b64url(credential.raw_id)
     found = await get_passkey_by_credential_id(conn, credential_id) if credential_id else None
@@ -273,7 +275,9 @@ async def finish_authentication(
     async def refuse(reason: str) -> NoReturn:
         # %r: the reason can quote what the client sent (an origin, say).
         log.info("passkey sign-in refused for account %s: %r", account.id, reason)
-        await record_sign_in_failure(conn, account.id, method="passkey", channel=channel)
+        await record_sign_in_failure(
+            conn, account.id, method="passkey", channel=channel, address=address
+        )
         raise Problem(SIGN_IN_FAILED, commit_first=True)
 
     if stored is None or stored.purpose != "authentication":
@@ -312,8 +316,7 @@ async def finish_authentication(
     await record_passkey_use(
         conn, passkey.id, sign_count=new_count, backed_up=verified.credential_backed_up
     )
-    await record_sign_in_success(conn, account.id, method="passkey", channel=channel)
-    return await start_session(
+    started = await start_session(
         conn,
         settings,
         account_id=account.id,
@@ -322,6 +325,10 @@ async def finish_authentication(
         channel=channel,
         device=device,
     )
+    await record_sign_in_success(
+        conn, account.id, method="passkey", channel=channel, session_id=started.id, address=address
+    )
+    return started.tokens
 
 
 # --- The owner's list --------------------------------------------------------

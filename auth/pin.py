@@ -199,6 +199,7 @@ async def check_pin(
     credential: PinCredential,
     *,
     channel: str,
+    address: str | None,
 ) -> Account:
     """Check the person's PIN through `credential`; returns the (row-locked) account.
 
@@ -218,7 +219,9 @@ async def check_pin(
     ok, stale = await pin_matches(settings, stored, pin)
     if not ok:
         failures = await credential.record_wrong_pin(conn)
-        await record_sign_in_failure(conn, account_id, method="pin", channel=channel)
+        await record_sign_in_failure(
+            conn, account_id, method="pin", channel=channel, address=address
+        )
         if failures >= MAX_WRONG_PINS:
             await record_audit(
                 conn,
@@ -303,7 +306,12 @@ async def set_pin(
 
 
 async def step_up_with_pin(
-    conn: asyncpg.Connection, settings: AuthSettings, session: CurrentSession, pin: str
+    conn: asyncpg.Connection,
+    settings: AuthSettings,
+    session: CurrentSession,
+    pin: str,
+    *,
+    address: str | None,
 ) -> Tokens:
     """The PIN on top of this session's code: a new aal 2 session; this one ends.
 
@@ -328,12 +336,12 @@ async def step_up_with_pin(
         pin,
         AppPin(session.account_id),
         channel=session.channel,
+        address=address,
     )
     method = f"pin+{session.method}"
-    await record_sign_in_success(conn, account.id, method=method, channel=session.channel)
     device = await conn.fetchval("SELECT device FROM sessions WHERE id = $1", session.id)
     await revoke_session(conn, session.id, reason="stepped_up")
-    tokens = await start_session(
+    started = await start_session(
         conn,
         settings,
         account_id=account.id,
@@ -343,12 +351,20 @@ async def step_up_with_pin(
         device=device,
         suggest=await sign_in_suggestions(conn, account.id),
     )
+    await record_sign_in_success(
+        conn,
+        account.id,
+        method=method,
+        channel=session.channel,
+        session_id=started.id,
+        address=address,
+    )
     await record_audit(
         conn,
         actor=f"account:{account.id}",
         action="auth.session.stepped_up",
         subject=f"account:{account.id}",
         channel=session.channel,
-        details={"from_session": str(session.id), "method": method},
+        details={"from_session": str(session.id), "session": str(started.id), "method": method},
     )
-    return tokens
+    return started.tokens

@@ -27,6 +27,7 @@ from auth.accounts import (
     get_account_for_update,
     record_sign_in_failure,
     record_sign_in_success,
+    with_address,
 )
 from auth.problems import SIGN_IN_FAILED
 from auth.secrets import numeric_code
@@ -94,21 +95,28 @@ async def sign_in_suggestions(conn: asyncpg.Connection, account_id: int) -> list
 
 
 async def record_failed_sign_in(
-    conn: asyncpg.Connection, account_id: int | None, *, method: str, channel: str
+    conn: asyncpg.Connection,
+    account_id: int | None,
+    *,
+    method: str,
+    channel: str,
+    address: str | None,
 ) -> None:
     """Count a failure on the account, or audit an attempt on a number with no account.
 
     Both write (the count or the audit row), so the two answers take comparable work.
     """
     if account_id is not None:
-        await record_sign_in_failure(conn, account_id, method=method, channel=channel)
+        await record_sign_in_failure(
+            conn, account_id, method=method, channel=channel, address=address
+        )
         return
     await record_audit(
         conn,
         actor="anonymous",
         action="auth.sign_in.failed",
         channel=channel,
-        details={"method": method, "account": False},
+        details=with_address({"method": method, "account": False}, address=address),
     )
 
 
@@ -159,6 +167,7 @@ async def sign_in_with_recovery_code(
     code: str,
     channel: str,
     locale: str,
+    address: str | None,
     device: str | None = None,
 ) -> Tokens:
     """Sign in at aal 1 with the phone of record, the birth date and one unused code, which
@@ -190,11 +199,14 @@ async def sign_in_with_recovery_code(
     )
     if account is None or spent is None:
         await record_failed_sign_in(
-            conn, account.id if account else None, method="recovery_code", channel=channel
+            conn,
+            account.id if account else None,
+            method="recovery_code",
+            channel=channel,
+            address=address,
         )
         raise Problem(SIGN_IN_FAILED, commit_first=True)
 
-    await record_sign_in_success(conn, account.id, method="recovery_code", channel=channel)
     left = await count_unused_recovery_codes(conn, account.id)
     await record_audit(
         conn,
@@ -207,7 +219,7 @@ async def sign_in_with_recovery_code(
     suggest = await sign_in_suggestions(conn, account.id)
     if left <= FEW_CODES_LEFT:
         suggest.append("recovery_codes")
-    return await start_session(
+    started = await start_session(
         conn,
         settings,
         account_id=account.id,
@@ -217,3 +229,12 @@ async def sign_in_with_recovery_code(
         device=device,
         suggest=suggest,
     )
+    await record_sign_in_success(
+        conn,
+        account.id,
+        method="recovery_code",
+        channel=channel,
+        session_id=started.id,
+        address=address,
+    )
+    return started.tokens

@@ -55,6 +55,13 @@ class Tokens(msgspec.Struct, frozen=True, kw_only=True):
     suggest: list[str] = msgspec.field(default_factory=list)
 
 
+class StartedSession(msgspec.Struct, frozen=True, kw_only=True):
+    """A new session: its id (for the sign-in's audit row) and the tokens the app gets."""
+
+    id: uuid.UUID
+    tokens: Tokens
+
+
 class CurrentSession(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     account_id: int
@@ -90,7 +97,7 @@ async def start_session(
     channel: str,
     device: str | None = None,
     suggest: list[str] | None = None,
-) -> Tokens:
+) -> StartedSession:
     session_id = uuid.uuid4()
     access, refresh = new_token("hca_"), new_token("hcr_")
     now = datetime.now(UTC)
@@ -117,12 +124,15 @@ async def start_session(
         token_hash(refresh),
         session_id,
     )
-    return Tokens(
-        access_token=access,
-        refresh_token=refresh,
-        expires_in=settings.access_token_seconds,
-        aal=aal,
-        suggest=suggest or [],
+    return StartedSession(
+        id=session_id,
+        tokens=Tokens(
+            access_token=access,
+            refresh_token=refresh,
+            expires_in=settings.access_token_seconds,
+            aal=aal,
+            suggest=suggest or [],
+        ),
     )
 
 

@@ -278,9 +278,12 @@ async def verify_code(
     challenge_id: uuid.UUID,
     code: str,
     channel: str,
+    address: str | None,
     device: str | None = None,
 ) -> Tokens:
-    """Check a code; on success, sign in (creating the account for a sign-up)."""
+    """Check a code; on success, sign in (creating the account for a sign-up).
+
+    `address` is the client's, for the audit rows."""
     conn = tx.conn
     challenge = await get_challenge(conn, challenge_id, lock=True)
     # A card-unlock code unlocks its card at the kiosk (auth/card_unlock.py), never signs in.
@@ -302,7 +305,9 @@ async def verify_code(
             challenge.id,
         )
         if account is not None:
-            await record_sign_in_failure(conn, account.id, method=method, channel=channel)
+            await record_sign_in_failure(
+                conn, account.id, method=method, channel=channel, address=address
+            )
         raise Problem(SIGN_IN_FAILED, commit_first=True)
 
     await conn.execute("UPDATE sms_challenges SET consumed_at = now() WHERE id = $1", challenge.id)
@@ -313,7 +318,19 @@ async def verify_code(
         ensure_not_locked(account)
     if account is None:
         raise Problem(SIGN_IN_FAILED)
-    await record_sign_in_success(conn, account.id, method=method, channel=channel)
+    started = await start_session(
+        conn,
+        settings.auth,
+        account_id=account.id,
+        aal=1,
+        method=method,
+        channel=channel,
+        device=device,
+        suggest=["passkey"],
+    )
+    await record_sign_in_success(
+        conn, account.id, method=method, channel=channel, session_id=started.id, address=address
+    )
     if challenge.purpose == "recovery":
         # A code to the phone of record unlocks the app's PIN (never a kiosk card
         # or a registered phone: those unlock at the counter or with their own step).
@@ -328,13 +345,4 @@ async def verify_code(
             subject=f"account:{account.id}",
             channel=channel,
         )
-    return await start_session(
-        conn,
-        settings.auth,
-        account_id=account.id,
-        aal=1,
-        method=method,
-        channel=channel,
-        device=device,
-        suggest=["passkey"],
-    )
+    return started.tokens

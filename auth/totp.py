@@ -254,6 +254,7 @@ async def sign_in_with_totp(
     birth_date: date,
     code: str,
     channel: str,
+    address: str | None,
     device: str | None = None,
 ) -> Tokens:
     """Sign in at aal 1 with the phone of record, the birth date and a code from the app.
@@ -280,13 +281,16 @@ async def sign_in_with_totp(
     )
     if account is None or seeds is None or seeds.secret_enc is None or step is None:
         await record_failed_sign_in(
-            conn, account.id if account else None, method="totp", channel=channel
+            conn,
+            account.id if account else None,
+            method="totp",
+            channel=channel,
+            address=address,
         )
         raise Problem(SIGN_IN_FAILED, commit_first=True)
 
     await conn.execute("UPDATE accounts SET totp_last_step = $2 WHERE id = $1", account.id, step)
-    await record_sign_in_success(conn, account.id, method="totp", channel=channel)
-    return await start_session(
+    started = await start_session(
         conn,
         settings,
         account_id=account.id,
@@ -296,6 +300,10 @@ async def sign_in_with_totp(
         device=device,
         suggest=await sign_in_suggestions(conn, account.id),
     )
+    await record_sign_in_success(
+        conn, account.id, method="totp", channel=channel, session_id=started.id, address=address
+    )
+    return started.tokens
 
 
 async def remove_totp(conn: asyncpg.Connection, session: CurrentSession) -> None:

@@ -22,7 +22,7 @@ from auth.staff_sessions import insert_staff_session
 from auth.staff_store import insert_staff
 from server.kiosk_cli import add_kiosk_commands, run_kiosk_command
 from server.settings import Settings
-from tests.factories import make_account
+from tests.factories import last_audit_details, make_account, newest_session_id
 
 PROBLEMS = "https://hanchang.moel.go.kr/problems/"
 PIN = "493028"
@@ -198,6 +198,14 @@ async def test_card_and_pin_at_an_enrolled_kiosk_sign_in_at_aal2(
         "channel": "kiosk",
         "card": str(card["card_id"]),
     }
+    session_id = await newest_session_id(owner_conn, account.id)
+    card_row = await last_audit_details(
+        owner_conn, "auth.card.signed_in", f"person:{account.person_id}"
+    )
+    assert card_row["session"] == session_id and card_row["address"] == "testclient"
+    assert await last_audit_details(
+        owner_conn, "auth.sign_in.succeeded", f"account:{account.id}"
+    ) == {"method": "card+pin", "session": session_id, "address": "testclient"}
 
 
 async def test_unknown_or_retired_kiosk_and_unknown_card_get_the_same_refusal(
@@ -246,6 +254,10 @@ async def test_unknown_or_retired_kiosk_and_unknown_card_get_the_same_refusal(
         f"person:{account.person_id}",
     )
     assert refusals == 4
+    refused = await last_audit_details(
+        owner_conn, "auth.card.refused", f"person:{account.person_id}"
+    )
+    assert refused["address"] == "testclient"
 
 
 async def test_five_wrong_pins_lock_the_card_only_until_the_counter_unlocks_it(

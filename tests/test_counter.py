@@ -10,13 +10,14 @@ from datetime import date
 from typing import Any
 
 import asyncpg
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from server.settings import Settings
-from tests.factories import bearer, make_account, make_person, sign_in
+from tests.factories import bearer, make_account, make_person, newest_session_id, sign_in
 from tests.test_staff import assert_problem, enrolled_staff, staff_sign_in
 
 Client = AsyncTestClient[Litestar]
@@ -438,6 +439,9 @@ async def test_code_redeems_once_into_a_session(
     )
     assert redeemed_audit is not None
     assert (redeemed_audit["office"], redeemed_audit["channel"]) == ("busan", "kiosk")
+    details = msgspec.json.decode(redeemed_audit["details"])
+    assert details["session"] == await newest_session_id(owner_conn, account_id)
+    assert details["address"] == "testclient"
 
 
 async def test_expired_retired_and_unknown_codes_answer_alike(

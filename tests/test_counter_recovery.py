@@ -112,7 +112,9 @@ async def test_hard_locked_person_is_unlocked_the_same_day_and_signs_in(
     await owner_conn.execute(
         "UPDATE accounts SET consecutive_failures = 99 WHERE id = $1", account.id
     )
-    await record_sign_in_failure(owner_conn, account.id, method="sms", channel="app")
+    await record_sign_in_failure(
+        owner_conn, account.id, method="sms", channel="app", address="192.0.2.1"
+    )
     locked = await pin_step_up(owner_conn, settings, client, account, "739164")
     assert locked.status_code == 401, locked.text
 

@@ -18,7 +18,13 @@ from auth.passkeys import user_handle
 from server.app import create_app
 from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
-from tests.factories import bearer, make_account, sign_in
+from tests.factories import (
+    bearer,
+    last_audit_details,
+    make_account,
+    newest_session_id,
+    sign_in,
+)
 from tests.webauthn_authenticator import (
     CredentialExcluded,
     SoftwareAuthenticator,
@@ -185,7 +191,12 @@ async def test_register_then_sign_in_at_aal2(
     ]
     actions = [action for action, _ in audit]
     assert "auth.passkey.added" in actions
-    assert actions[-1] == "auth.sign_in.succeeded" and '"passkey"' in audit[-1][1]
+    assert actions[-1] == "auth.sign_in.succeeded"
+    assert msgspec.json.decode(audit[-1][1]) == {
+        "method": "passkey",
+        "session": await newest_session_id(owner_conn, account.id),
+        "address": "testclient",
+    }
     # The public key and credential id never reach the audit log.
     assert all(
         passkey_secret not in details
@@ -348,6 +359,10 @@ async def test_tampered_signature_wrong_origin_and_no_user_verification_are_refu
         f"account:{account.id}",
     )
     assert failed == 3
+    failed_row = await last_audit_details(
+        owner_conn, "auth.sign_in.failed", f"account:{account.id}"
+    )
+    assert failed_row["address"] == "testclient"
     assert (
         await owner_conn.fetchval(
             "SELECT count(*) FROM sessions WHERE account_id = $1 AND method = 'passkey'", account.id

@@ -21,7 +21,14 @@ from auth.sessions import Tokens
 from server.app import create_app
 from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
-from tests.factories import bearer, make_account, run_jobs, sign_in
+from tests.factories import (
+    bearer,
+    last_audit_details,
+    make_account,
+    newest_session_id,
+    run_jobs,
+    sign_in,
+)
 
 BIRTH = date(1987, 4, 23)
 GOOD_PIN = "493028"
@@ -228,6 +235,14 @@ async def test_pin_verify_steps_up_to_a_new_aal2_session(
         )
     ]
     assert any("pin+totp" in m for m in methods)
+    new_session = await newest_session_id(owner_conn, account.id)
+    assert await last_audit_details(
+        owner_conn, "auth.sign_in.succeeded", f"account:{account.id}"
+    ) == {"method": "pin+totp", "session": new_session, "address": "testclient"}
+    stepped_up = await last_audit_details(
+        owner_conn, "auth.session.stepped_up", f"account:{account.id}"
+    )
+    assert stepped_up["session"] == new_session
     assert not any(GOOD_PIN in m for m in methods)
 
 
@@ -307,6 +322,11 @@ async def test_five_wrong_pins_lock_the_app_until_an_sms_recovery_code(
     assert row is not None
     assert row["app_pin_failures"] == 5 and row["app_pin_locked_at"] is not None
     assert row["consecutive_failures"] == 5  # each wrong PIN is also a failed sign-in
+    assert await last_audit_details(owner_conn, "auth.sign_in.failed", f"account:{account.id}") == {
+        "method": "pin",
+        "consecutive_failures": 5,
+        "address": "testclient",
+    }
     actions = [
         r["action"]
         for r in await owner_conn.fetch(

@@ -18,7 +18,13 @@ from auth.accounts import Account
 from server.app import create_app
 from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
-from tests.factories import bearer, make_account, sign_in
+from tests.factories import (
+    bearer,
+    last_audit_details,
+    make_account,
+    newest_session_id,
+    sign_in,
+)
 
 FORMAT = re.compile(r"\d{4}-\d{4}-\d{4}-\d{4}")
 
@@ -103,6 +109,13 @@ async def test_each_code_signs_in_once(
         account.id,
     )
     assert method == "recovery_code"
+    assert await last_audit_details(
+        owner_conn, "auth.sign_in.succeeded", f"account:{account.id}"
+    ) == {
+        "method": "recovery_code",
+        "session": await newest_session_id(owner_conn, account.id),
+        "address": "testclient",
+    }
     again = await client.post(
         "/v1/auth/recovery-codes/verify",
         json={

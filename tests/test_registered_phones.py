@@ -43,7 +43,7 @@ from auth.staff_store import insert_staff
 from server.db import transaction
 from server.problems import Problem, ProblemKind
 from server.settings import Settings
-from tests.factories import bearer, make_account, make_person, sign_in
+from tests.factories import bearer, last_audit_details, make_account, make_person, sign_in
 from tests.test_access_cards import check_id
 
 PROBLEMS = "https://hanchang.moel.go.kr/problems/"
@@ -258,6 +258,10 @@ async def test_landline_registered_by_a_clerk_signs_in_at_aal1_on_the_phone(
     assert signed_in is not None
     assert signed_in["actor"] == f"account:{account.id}" and signed_in["channel"] == "phone"
     assert e164 not in str(signed_in["details"])
+    # The sign-in row names the session; a call has no client address (Twilio brings it).
+    assert await last_audit_details(
+        owner_conn, "auth.sign_in.succeeded", f"account:{account.id}"
+    ) == {"method": "phone_pin", "session": str(session["id"])}
 
 
 async def test_unknown_number_no_pin_and_wrong_pin_give_the_same_problem(

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import asyncpg
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -215,6 +216,54 @@ async def test_signing_up_again_writes_no_account_created_row(
         f"account:{account.id}",
     )
     assert signed_in == 1
+
+
+async def test_sign_in_rows_name_the_session_and_the_address(
+    client: AsyncTestClient[Litestar],
+    owner_conn: asyncpg.Connection,
+    settings: Settings,
+    twilio: FakeTwilio,
+) -> None:
+    account = await make_account(owner_conn, settings, name="임도윤")
+    assert account.phone_e164 is not None
+    started = await client.post(
+        "/v1/auth/sms/start",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "purpose": "sign_in",
+        },
+    )
+    await run_jobs(settings)
+    challenge_id = started.json()["challenge_id"]
+    code = last_code(twilio, account.phone_e164)
+    wrong = await client.post(
+        "/v1/auth/sms/verify",
+        json={"challenge_id": challenge_id, "code": "000000" if code != "000000" else "111111"},
+    )
+    assert wrong.status_code == 401
+    verified = await client.post(
+        "/v1/auth/sms/verify", json={"challenge_id": challenge_id, "code": code}
+    )
+    assert verified.status_code == 200
+    session_id = await owner_conn.fetchval(
+        "SELECT id FROM sessions WHERE account_id = $1", account.id
+    )
+    rows = {
+        row["action"]: msgspec.json.decode(row["details"])
+        for row in await owner_conn.fetch(
+            "SELECT action, details::text AS details FROM audit_log WHERE subject = $1 "
+            "AND action LIKE 'auth.sign_in.%'",
+            f"account:{account.id}",
+        )
+    }
+    # The test client's address (a real request's comes from api/auth_guard.py).
+    assert rows["auth.sign_in.failed"]["address"] == "testclient"
+    assert rows["auth.sign_in.succeeded"] == {
+        "method": "sms",
+        "session": str(session_id),
+        "address": "testclient",
+    }
 
 
 async def test_sign_in_by_voice_speaks_the_code_twice(

@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 
 from server.settings import Settings
 from server.staff_cli import add_staff_commands, run_staff_command
-from tests.factories import bearer, make_account, sign_in
+from tests.factories import bearer, last_audit_details, make_account, sign_in
 from tests.webauthn_authenticator import SoftwareAuthenticator
 
 PROBLEMS = "https://hanchang.moel.go.kr/problems/"
@@ -183,6 +183,12 @@ async def test_create_enroll_sign_in_me_sign_out(
         f"staff:{staff_id}",
     )
     assert office == "busan"
+    signed_in = await last_audit_details(owner_conn, "staff.signed_in", f"staff:{staff_id}")
+    assert signed_in["address"] == "testclient"
+    session_id = await owner_conn.fetchval(
+        "SELECT id FROM staff_sessions WHERE staff_id = $1", staff_id
+    )
+    assert signed_in["session"] == str(session_id)
 
 
 async def test_sign_in_cookie_is_http_only_and_strict(
@@ -391,6 +397,8 @@ async def test_disabled_staff_are_refused_at_once(
     assert revoked == "disabled"
     actions = await audit_actions(owner_conn, staff_id)
     assert actions[-2:] == ["staff.disabled", "staff.sign_in_refused"]
+    refused = await last_audit_details(owner_conn, "staff.sign_in_refused", f"staff:{staff_id}")
+    assert refused["address"] == "testclient"
 
 
 async def test_disabled_staff_cannot_enroll(

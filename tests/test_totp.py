@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import asyncpg
+import msgspec
 import pyotp
 import pytest
 from litestar import Litestar
@@ -18,7 +19,13 @@ from redis.asyncio import Redis
 
 from auth.accounts import Account
 from server.settings import Settings
-from tests.factories import bearer, make_account, sign_in
+from tests.factories import (
+    bearer,
+    last_audit_details,
+    make_account,
+    newest_session_id,
+    sign_in,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -146,6 +153,13 @@ async def test_setup_confirm_and_sign_in(
     assert actions.index("auth.totp.setup_started") < actions.index("auth.totp.confirmed")
     assert "auth.recovery_codes.generated" in actions
     assert actions[-1] == "auth.sign_in.succeeded"
+    assert await last_audit_details(
+        owner_conn, "auth.sign_in.succeeded", f"account:{account.id}"
+    ) == {
+        "method": "totp",
+        "session": await newest_session_id(owner_conn, account.id),
+        "address": "testclient",
+    }
     dump = " ".join(
         r["details"] for r in await owner_conn.fetch("SELECT details::text FROM audit_log")
     )
@@ -296,6 +310,20 @@ async def test_unknown_number_no_app_and_wrong_code_answer_alike(
             "SELECT consecutive_failures FROM accounts WHERE id = $1", account.id
         )
         assert failures == 1
+        failed = await last_audit_details(
+            owner_conn, "auth.sign_in.failed", f"account:{account.id}"
+        )
+        assert failed["address"] == "testclient"
+    # An unknown number's failure has no account to name, but its source address.
+    anonymous = await owner_conn.fetchval(
+        "SELECT details::text FROM audit_log WHERE action = 'auth.sign_in.failed' "
+        "AND subject IS NULL ORDER BY id DESC LIMIT 1"
+    )
+    assert msgspec.json.decode(anonymous) == {
+        "method": "totp",
+        "account": False,
+        "address": "testclient",
+    }
 
 
 async def test_ten_failures_lock_the_account(
