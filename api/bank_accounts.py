@@ -13,7 +13,7 @@ from litestar.params import FromPath, JSONBody
 
 from api.auth_guard import request_locale
 from api.openapi import SIGNED_IN, problem_responses
-from auth.sessions import CurrentSession, require_recent_aal2
+from auth.sessions import CurrentSession
 from onestop.applications import (
     BANKS,
     BankAccount,
@@ -111,7 +111,6 @@ async def add_my_bank_account(
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
 ) -> BankAccountItem:
-    require_recent_aal2(session)
     locale = request_locale(request)
     account = await add_bank_account(
         tx.conn,
@@ -149,7 +148,6 @@ async def verify_my_bank_account(
     tx: NamedDependency[Transaction],
     queue: NamedDependency[ArqRedis],
 ) -> BankAccountItem:
-    require_recent_aal2(session)
     verified = await verify_bank_account(
         tx.conn,
         request.app.state.settings,
