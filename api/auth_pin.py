@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
+from arq.connections import ArqRedis
 from litestar import Request, Response, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
@@ -31,11 +32,13 @@ class PinRequest(msgspec.Struct, kw_only=True):
     summary="Set or change the PIN (signed in within the last 5 minutes)",
     responses=problem_responses(400, 401),
     description=(
-        "Setting the first PIN needs a sign-in within the last 5 minutes (otherwise 401 "
-        "`recent-sign-in-required`). Changing it also needs that sign-in to be aal 2: a "
-        "passkey, or a code with the current PIN (otherwise 401 `step-up-required`). Trivial "
-        "PINs (one digit repeated, digits in order, simple patterns, the birth date, the "
-        "commonest PINs) answer 400 `pin-too-simple`, with the reason under `errors`."
+        "Needs a sign-in within the last 5 minutes (otherwise 401 "
+        "`recent-sign-in-required`). An account that has a passkey or a PIN also needs that "
+        "sign-in to be aal 2: a passkey, or a code with the current PIN (otherwise 401 "
+        "`step-up-required`); a session opened with an enrollment code may set it once. "
+        "Trivial PINs (one digit repeated, digits in order, simple patterns, the birth date, "
+        "the commonest PINs) answer 400 `pin-too-simple`, with the reason under `errors`. "
+        "Every channel of the person is told (`authenticator_added:pin`)."
     ),
 )
 async def put_pin(
@@ -43,9 +46,11 @@ async def put_pin(
     request: Request[Any, Any, Any],
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
 ) -> Response[None]:
     await set_pin(
-        tx.conn,
+        tx,
+        queue,
         request.app.state.settings.auth,
         session,
         data.pin,

@@ -76,19 +76,22 @@ async def recovery_verify(
     status_code=201,
     tags=["recovery"],
     summary="Make a new set of 10 recovery codes (recent aal 2); the old ones stop working",
-    responses=problem_responses(401),
+    responses=problem_responses(401, 409),
     description=(
         "The codes are shown this once. Needs aal 2 within the last 12 hours and 30 minutes "
         "idle, otherwise 401 `step-up-required` with `WWW-Authenticate: Bearer "
-        'error="insufficient_user_authentication"`. `GET /v1/me` says how many are left.'
+        'error="insufficient_user_authentication"`; an account with no passkey and no PIN '
+        "adds one first (409 `passkey-or-pin-first`). Every channel of the person is told. "
+        "`GET /v1/me` says how many are left."
     ),
 )
 async def recovery_regenerate(
     request: Request[Any, Any, Any],
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
 ) -> RecoveryCodesAnswer:
-    codes = await regenerate_recovery_codes(tx.conn, request.app.state.settings.auth, session)
+    codes = await regenerate_recovery_codes(tx, queue, request.app.state.settings.auth, session)
     return RecoveryCodesAnswer(recovery_codes=codes)
 
 

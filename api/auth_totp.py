@@ -84,11 +84,13 @@ class TotpVerifyRequest(msgspec.Struct, kw_only=True):
     status_code=200,
     tags=["totp"],
     summary="Start adding an authenticator app: a new secret, its otpauth URI and QR code",
-    responses=problem_responses(401),
+    responses=problem_responses(401, 409),
     description=(
         "The secret is shown this once. It works after `POST /v1/auth/totp/confirm` with a "
-        "code from the app. Replacing an app that is already confirmed needs a recent aal 2 "
-        "sign-in (otherwise 401 `step-up-required`)."
+        "code from the app. An account that has a passkey or a PIN needs a recent aal 2 "
+        "sign-in (otherwise 401 `step-up-required`); one that has neither adds a passkey or "
+        "a PIN first (409 `passkey-or-pin-first`). A session opened with an enrollment code "
+        "may add one authenticator within 5 minutes. Checked again at confirmation."
     ),
 )
 async def totp_setup(
@@ -106,11 +108,12 @@ async def totp_setup(
     "/v1/auth/totp/confirm",
     status_code=200,
     tags=["totp"],
-    summary="Confirm the authenticator app with its first code",
+    summary="Confirm the authenticator app with its first code; every channel is told",
     responses=problem_responses(400, 401, 409),
     description=(
         "From now on the app's codes sign in. `recovery_codes` holds the account's first "
-        "recovery codes, shown this once, when it had none left; otherwise it is empty."
+        "recovery codes, shown this once, when it had none left; otherwise it is empty. An "
+        "urgent notice (`authenticator_added`) goes at once to every channel the person has."
     ),
 )
 async def totp_confirm(
@@ -118,9 +121,11 @@ async def totp_confirm(
     request: Request[Any, Any, Any],
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
 ) -> TotpConfirmAnswer:
     confirmed = await confirm_totp(
-        tx.conn,
+        tx,
+        queue,
         request.app.state.settings.auth,
         session,
         data.code,
@@ -173,13 +178,15 @@ async def totp_verify(
     responses=problem_responses(401, 404, 409),
     description=(
         "Refused with 409 `last-authenticator` when it is the only way left to sign in "
-        "(no passkey and no phone of record)."
+        "(no passkey and no phone of record). Every channel of the person is told."
     ),
 )
 async def totp_remove(
-    session: NamedDependency[CurrentSession], tx: NamedDependency[Transaction]
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
 ) -> Response[None]:
-    await remove_totp(tx.conn, session)
+    await remove_totp(tx, queue, session)
     return Response(None, status_code=204)
 
 

@@ -79,7 +79,8 @@ async def staff_eligibility(
     await record_delegated_action(
         tx.conn, delegation, staff, action="delegation.eligibility_viewed"
     )
-    return await eligibility_of(tx.conn, person_id, request_locale(request))
+    # The clerk acts for the person in front of them, whose ID document matched at the counter.
+    return await eligibility_of(tx.conn, person_id, request_locale(request), history=True)
 
 
 @get(

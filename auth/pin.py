@@ -34,6 +34,7 @@ from typing import Protocol
 import asyncpg
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from arq.connections import ArqRedis
 
 from auth.accounts import (
     Account,
@@ -42,6 +43,7 @@ from auth.accounts import (
     record_sign_in_failure,
     record_sign_in_success,
 )
+from auth.binding import record_authenticator_change, require_binding_allowed
 from auth.pin_rules import weak_pin_reason
 from auth.problems import CREDENTIAL_LOCKED, NO_PIN, PIN_TOO_SIMPLE
 from auth.recovery_codes import sign_in_suggestions
@@ -50,12 +52,12 @@ from auth.sessions import (
     CurrentSession,
     Tokens,
     require_fresh_sign_in,
-    require_recent_aal2,
     revoke_session,
     start_session,
 )
 from i18n import N_, translate
 from server.audit import record_audit
+from server.db import Transaction
 from server.problems import FieldError, Problem, problem_kind
 from server.settings import AuthSettings
 
@@ -275,33 +277,36 @@ async def store_pin(
 
 
 async def set_pin(
-    conn: asyncpg.Connection,
+    tx: Transaction,
+    queue: ArqRedis,
     settings: AuthSettings,
     session: CurrentSession,
     pin: str,
     *,
     locale: str,
 ) -> None:
-    """Set the first PIN, or change it.
+    """Set the first PIN, or change it; every channel of the person is told.
 
-    Both need a sign-in within the last 5 minutes. Changing an existing PIN also
-    needs that sign-in to be aal 2 (a passkey, or a code with the current PIN):
-    otherwise someone holding only the phone (a swapped SIM) could set a PIN of
-    their own and reach aal 2 with the phone alone. Someone who forgot their PIN
-    and has no passkey resets it at a job-centre counter.
+    Both need a sign-in within the last 5 minutes. The PIN is a binding
+    (auth/binding.py): an account that has a passkey or a PIN needs that sign-in
+    to be aal 2 (a passkey, or a code with the current PIN), otherwise someone
+    holding only the phone (a swapped SIM) could set a PIN of their own and reach
+    aal 2 with the phone alone. Someone who forgot their PIN and has no passkey
+    resets it at a job-centre counter (or with an enrollment code from one).
     """
-    account = await get_account_for_update(conn, session.account_id)
-    assert account is not None
-    if account.has_pin:
-        require_recent_aal2(session)
+    conn = tx.conn
+    grant = await require_binding_allowed(conn, session, "pin")
+    account = grant.account
     require_fresh_sign_in(session)
     await store_pin(conn, settings, account, pin, locale=locale, field="body.pin")
-    await record_audit(
-        conn,
-        actor=f"account:{account.id}",
+    await record_authenticator_change(
+        tx,
+        queue,
+        session,
+        grant,
+        kind="pin",
+        change="added",
         action="auth.pin.changed" if account.has_pin else "auth.pin.set",
-        subject=f"account:{account.id}",
-        channel=session.channel,
     )
 
 

@@ -20,6 +20,7 @@ import re
 from datetime import UTC, date, datetime
 
 import asyncpg
+from arq.connections import ArqRedis
 
 from auth.accounts import (
     ensure_not_locked,
@@ -29,11 +30,14 @@ from auth.accounts import (
     record_sign_in_success,
     with_address,
 )
+from auth.binding import record_authenticator_change, require_binding_allowed
+from auth.passkey_store import count_passkeys
 from auth.problems import SIGN_IN_FAILED
 from auth.secrets import numeric_code
-from auth.sessions import CurrentSession, Tokens, require_recent_aal2, start_session
+from auth.sessions import CurrentSession, Tokens, start_session
 from i18n import N_, translate
 from server.audit import record_audit
+from server.db import Transaction
 from server.problems import VALIDATION_ERROR, FieldError, Problem
 from server.settings import AuthSettings
 
@@ -80,14 +84,6 @@ async def count_unused_recovery_codes(conn: asyncpg.Connection, account_id: int)
     return count
 
 
-async def count_passkeys(conn: asyncpg.Connection, account_id: int) -> int:
-    # Belongs with auth/passkeys.py once that module lands; the table is 0009's.
-    count: int = await conn.fetchval(
-        "SELECT count(*) FROM passkeys WHERE account_id = $1", account_id
-    )
-    return count
-
-
 async def sign_in_suggestions(conn: asyncpg.Connection, account_id: int) -> list[str]:
     """What the app should offer after a sign-in: a passkey while the account has none
     (phishing-resistant, NIST SP 800-63B §3.1.3.3 on restricted authenticators)."""
@@ -120,6 +116,20 @@ async def record_failed_sign_in(
     )
 
 
+async def _replace_recovery_codes(
+    conn: asyncpg.Connection, settings: AuthSettings, account_id: int
+) -> tuple[list[str], int]:
+    """A new set of codes, and how many earlier codes (used or not) stopped working."""
+    codes = [new_recovery_code() for _ in range(CODES_PER_SET)]
+    removed = await conn.execute("DELETE FROM recovery_codes WHERE account_id = $1", account_id)
+    await conn.execute(
+        "INSERT INTO recovery_codes (account_id, code_hash) SELECT $1, unnest($2::bytea[])",
+        account_id,
+        [_digests(settings, account_id, code.replace("-", ""))[0] for code in codes],
+    )
+    return codes, int(removed.split()[-1])
+
+
 async def issue_recovery_codes(
     conn: asyncpg.Connection,
     settings: AuthSettings,
@@ -128,14 +138,9 @@ async def issue_recovery_codes(
     channel: str,
     reason: str,
 ) -> list[str]:
-    """A new set of codes; every earlier code (used or not) stops working."""
-    codes = [new_recovery_code() for _ in range(CODES_PER_SET)]
-    removed = await conn.execute("DELETE FROM recovery_codes WHERE account_id = $1", account_id)
-    await conn.execute(
-        "INSERT INTO recovery_codes (account_id, code_hash) SELECT $1, unnest($2::bytea[])",
-        account_id,
-        [_digests(settings, account_id, code.replace("-", ""))[0] for code in codes],
-    )
+    """A new set of codes, as part of another binding (the first authenticator app);
+    every earlier code (used or not) stops working."""
+    codes, replaced = await _replace_recovery_codes(conn, settings, account_id)
     await record_audit(
         conn,
         actor=f"account:{account_id}",
@@ -143,19 +148,31 @@ async def issue_recovery_codes(
         subject=f"account:{account_id}",
         channel=channel,
         reason=reason,
-        details={"codes": CODES_PER_SET, "replaced": int(removed.split()[-1])},
+        details={"codes": CODES_PER_SET, "replaced": replaced},
     )
     return codes
 
 
 async def regenerate_recovery_codes(
-    conn: asyncpg.Connection, settings: AuthSettings, session: CurrentSession
+    tx: Transaction, queue: ArqRedis, settings: AuthSettings, session: CurrentSession
 ) -> list[str]:
-    """A new set, replacing the old one; needs aal 2 proven recently (they can sign in)."""
-    require_recent_aal2(session)
-    return await issue_recovery_codes(
-        conn, settings, session.account_id, channel=session.channel, reason="regenerated"
+    """A new set, replacing the old one. The codes sign in, so this is a binding
+    (auth/binding.py: recent aal 2 once the account can reach it), and every channel
+    of the person is told."""
+    grant = await require_binding_allowed(tx.conn, session, "recovery_codes")
+    codes, replaced = await _replace_recovery_codes(tx.conn, settings, session.account_id)
+    await record_authenticator_change(
+        tx,
+        queue,
+        session,
+        grant,
+        kind="recovery_codes",
+        change="added",
+        action="auth.recovery_codes.generated",
+        reason="regenerated",
+        details={"codes": CODES_PER_SET, "replaced": replaced},
     )
+    return codes
 
 
 async def sign_in_with_recovery_code(

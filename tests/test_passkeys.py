@@ -108,8 +108,10 @@ async def sign_in_with(
 async def new_account(
     owner_conn: asyncpg.Connection, settings: Settings, **person: Any
 ) -> tuple[Account, dict[str, str]]:
+    """An account, signed in at aal 2 (as with a passkey on another device): once it has a
+    passkey, adding or removing one needs aal 2 (tests/test_authenticator_binding.py)."""
     account = await make_account(owner_conn, settings, **person)
-    return account, bearer(await sign_in(owner_conn, settings, account))
+    return account, bearer(await sign_in(owner_conn, settings, account, aal=2, method="passkey"))
 
 
 def assert_sign_in_refused(status: int, body: dict[str, Any]) -> None:
@@ -295,7 +297,11 @@ async def test_rename_and_delete(
         await client.delete(f"/v1/me/passkeys/{passkey['id']}", headers=stranger)
     ).status_code == 404
 
-    # This person still has a phone of record, so the only passkey can go.
+    # With a PIN as well as the phone of record (the PIN and an SMS code reach aal 2), the
+    # only passkey can go.
+    assert (
+        await client.put("/v1/me/pin", json={"pin": "306817"}, headers=headers)
+    ).status_code == 204
     deleted = await client.delete(f"/v1/me/passkeys/{passkey['id']}", headers=headers)
     assert deleted.status_code == 204
     assert (await client.get("/v1/me/passkeys", headers=headers)).json() == {"passkeys": []}
@@ -331,13 +337,14 @@ async def test_the_last_authenticator_cannot_be_deleted(
         == 1
     )
 
-    # With an authenticator app confirmed, it can go.
+    # An authenticator app does not change that: it signs in from the phone number, which
+    # this account has none of, and with no PIN nothing would reach aal 2.
     await owner_conn.execute(
         "UPDATE accounts SET totp_confirmed_at = now() WHERE id = $1", account.id
     )
     assert (
         await client.delete(f"/v1/me/passkeys/{second['id']}", headers=headers)
-    ).status_code == 204
+    ).status_code == 409
 
 
 async def test_tampered_signature_wrong_origin_and_no_user_verification_are_refused(
@@ -346,6 +353,8 @@ async def test_tampered_signature_wrong_origin_and_no_user_verification_are_refu
     account, headers = await new_account(owner_conn, settings)
     authenticator = device(settings)
     await registered(client, headers, authenticator)
+    sessions = "SELECT count(*) FROM sessions WHERE account_id = $1"
+    sessions_before = await owner_conn.fetchval(sessions, account.id)
 
     assert_sign_in_refused(*await sign_in_with(client, authenticator, tamper_signature=True))
     assert_sign_in_refused(
@@ -363,12 +372,7 @@ async def test_tampered_signature_wrong_origin_and_no_user_verification_are_refu
         owner_conn, "auth.sign_in.failed", f"account:{account.id}"
     )
     assert failed_row["address"] == "testclient"
-    assert (
-        await owner_conn.fetchval(
-            "SELECT count(*) FROM sessions WHERE account_id = $1 AND method = 'passkey'", account.id
-        )
-        == 0
-    )
+    assert await owner_conn.fetchval(sessions, account.id) == sessions_before
 
     # The genuine device still signs in, and that resets the count.
     status, _ = await sign_in_with(client, authenticator)

@@ -173,6 +173,14 @@ async def test_regenerate_needs_aal2_and_replaces_the_old_set(
     account = await make_account(owner_conn, settings, name="문가영")
     old = await make_codes(client, owner_conn, settings, account)
     aal1 = await sign_in(owner_conn, settings, account)
+    # With neither a passkey nor a PIN, nothing reaches aal 2: add one of those first.
+    first = await client.post("/v1/me/recovery-codes", headers=bearer(aal1))
+    assert first.status_code == 409
+    assert first.json()["type"].endswith("/passkey-or-pin-first")
+    # With a PIN (set at a counter, say), new codes need aal 2.
+    await owner_conn.execute(
+        "UPDATE accounts SET pin_hash = 'k1$set-at-the-counter' WHERE id = $1", account.id
+    )
     refused = await client.post("/v1/me/recovery-codes", headers=bearer(aal1))
     assert refused.status_code == 401
     assert refused.headers["content-type"] == "application/problem+json"

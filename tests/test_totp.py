@@ -55,8 +55,9 @@ async def enable_totp(
     settings: Settings,
     account: Account,
 ) -> tuple[str, dict[str, Any]]:
-    """Set up and confirm an authenticator app for `account`; the seed and the confirm answer."""
-    tokens = await sign_in(owner_conn, settings, account)
+    """Set up and confirm an authenticator app for `account` (at aal 2: an app is not a
+    first binding, auth/binding.py); the seed and the confirm answer."""
+    tokens = await sign_in(owner_conn, settings, account, aal=2, method="passkey")
     setup = await client.post("/v1/auth/totp/setup", headers=bearer(tokens))
     assert setup.status_code == 200, setup.text
     secret = setup.json()["secret"]
@@ -78,7 +79,7 @@ async def test_setup_confirm_and_sign_in(
 ) -> None:
     account = await make_account(owner_conn, settings, name="김태현")
     assert account.phone_e164 is not None
-    tokens = await sign_in(owner_conn, settings, account)
+    tokens = await sign_in(owner_conn, settings, account, aal=2, method="passkey")
     setup = await client.post("/v1/auth/totp/setup", headers=bearer(tokens))
     assert setup.status_code == 200, setup.text
     body = setup.json()
@@ -170,7 +171,7 @@ async def test_the_seed_is_sealed_at_rest(
     client: AsyncTestClient[Litestar], owner_conn: asyncpg.Connection, settings: Settings
 ) -> None:
     account = await make_account(owner_conn, settings, name="이수민")
-    tokens = await sign_in(owner_conn, settings, account)
+    tokens = await sign_in(owner_conn, settings, account, aal=2, method="passkey")
     secret = (await client.post("/v1/auth/totp/setup", headers=bearer(tokens))).json()["secret"]
     raw = base64.b32decode(secret)
     pending = await owner_conn.fetchval(
@@ -363,7 +364,7 @@ async def test_confirm_needs_a_setup_and_the_right_code(
     client: AsyncTestClient[Litestar], owner_conn: asyncpg.Connection, settings: Settings
 ) -> None:
     account = await make_account(owner_conn, settings, name="윤서아")
-    tokens = await sign_in(owner_conn, settings, account)
+    tokens = await sign_in(owner_conn, settings, account, aal=2, method="passkey")
     nothing = await client.post(
         "/v1/auth/totp/confirm", json={"code": "123456"}, headers=bearer(tokens)
     )
@@ -396,6 +397,12 @@ async def test_replacing_an_app_needs_aal2_and_keeps_recovery_codes(
     old_secret, first = await enable_totp(client, owner_conn, settings, account)
     assert len(first["recovery_codes"]) == 10
     aal1 = await sign_in(owner_conn, settings, account)
+    refused = await client.post("/v1/auth/totp/setup", headers=bearer(aal1))
+    assert refused.status_code == 409  # an app alone never reaches aal 2
+    assert refused.json()["type"].endswith("/passkey-or-pin-first")
+    await owner_conn.execute(
+        "UPDATE accounts SET pin_hash = 'k1$set-at-the-counter' WHERE id = $1", account.id
+    )
     refused = await client.post("/v1/auth/totp/setup", headers=bearer(aal1))
     assert refused.status_code == 401
     assert refused.json()["type"].endswith("/step-up-required")
