@@ -48,8 +48,12 @@ async def sms_sign_in(
     client: Client, owner_conn: asyncpg.Connection, settings: Settings, account: Account
 ) -> dict[str, str]:
     """A real SMS sign-in to the phone of record (the code read from the development outbox)."""
+    born = await owner_conn.fetchval(
+        "SELECT birth_date FROM people WHERE id = $1", account.person_id
+    )
     started = await client.post(
-        "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
+        "/v1/auth/sms/start",
+        json={"phone": account.phone_e164, "birth_date": born.isoformat(), "purpose": "sign_in"},
     )
     assert started.status_code == 202, started.text
     await run_jobs(settings)

@@ -318,7 +318,8 @@ async def enable_totp(
     settings: Settings,
     account: Account,
 ) -> str:
-    tokens = await sign_in(owner_conn, settings, account)
+    # At aal 2: an app is not a first binding (auth/binding.py).
+    tokens = await sign_in(owner_conn, settings, account, aal=2, method="passkey")
     secret: str = (await client.post("/v1/auth/totp/setup", headers=bearer(tokens))).json()[
         "secret"
     ]
