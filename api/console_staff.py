@@ -91,6 +91,7 @@ async def post_staff(
             office_code=staff.office_code,
             role=data.role,
             actor=staff_actor(staff.staff_id),
+            created_by=staff.staff_id,
             channel=CHANNEL,
         )
     except ValueError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from assisted_channel.console import (
     acting_page,
     assist_page,
+    notices_page,
     pin_page,
     recovery_page,
     staff_page,
@@ -191,6 +192,7 @@ run(document.getElementById("enroll"), async () => {
 
 HOME = """{% extends "layout.html" %}
 {% block content %}
+{% include "notices.html" %}
 <table>
 <tr><th scope="row">{{ t.staff_name }}</th><td id="staff-name">{{ name }}</td></tr>
 <tr><th scope="row">{{ t.office }}</th><td>{{ office }}</td></tr>
@@ -324,6 +326,7 @@ PARTS: tuple[dict[str, str], ...] = (
     staff_page.TEMPLATES,
     assist_page.TEMPLATES,
     recovery_page.TEMPLATES,
+    notices_page.TEMPLATES,
 )
 
 TEMPLATES = merged(BASE_TEMPLATES, *PARTS)

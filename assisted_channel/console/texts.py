@@ -10,6 +10,7 @@ from __future__ import annotations
 from assisted_channel.console import (
     acting_page,
     assist_page,
+    notices_page,
     pin_page,
     recovery_page,
     staff_page,
@@ -103,6 +104,7 @@ PARTS: tuple[dict[str, str], ...] = (
     staff_page.TEXTS,
     assist_page.TEXTS,
     recovery_page.TEXTS,
+    notices_page.TEXTS,
 )
 
 
