@@ -1,4 +1,5 @@
--- Issue 13: the two-person rule asks for two people, not two accounts of one.
+-- Issue 13: the two-person rule asks for two people, not two accounts of one; staff
+-- access records say from where.
 
 -- The region each job centre serves: the 시도 code people.region_code uses. A request
 -- an office cannot approve itself is offered to the other job centres of its region.
@@ -58,3 +59,11 @@ CREATE TABLE staff_notices (
     seen_at timestamptz
 );
 CREATE INDEX staff_notices_unseen ON staff_notices (staff_id, id) WHERE seen_at IS NULL;
+
+-- Where a console request came from (the client address, server/audit.py): with the
+-- actor, time, subject and action, the access record of staff who process personal
+-- data (개인정보의 안전성 확보조치 기준 제8조). Adding a nullable column changes no row.
+ALTER TABLE audit_log ADD COLUMN source_address text
+    CHECK (length(source_address) BETWEEN 1 AND 100);
+-- The supervisors' monthly review reads staff rows by time.
+CREATE INDEX audit_log_staff_time ON audit_log (occurred_at) WHERE actor LIKE 'staff:%';

@@ -8,6 +8,7 @@ console's JSON API (`/console/api/...`) exactly as any other client would.
 from __future__ import annotations
 
 from assisted_channel.console import (
+    access_report_page,
     acting_page,
     assist_page,
     notices_page,
@@ -200,7 +201,8 @@ HOME = """{% extends "layout.html" %}
 </table>
 <ul>
 <li><a href="{{ link('/console/people') }}">{{ t.find_person }}</a></li>
-{% if is_supervisor %}<li><a href="{{ link('/console/approvals') }}">{{ t.link_approvals }}</a></li>{% endif %}
+{% if is_supervisor %}<li><a href="{{ link('/console/approvals') }}">{{ t.link_approvals }}</a></li>
+<li><a href="{{ link('/console/access-report') }}" id="access-report-link">{{ t.ar_link }}</a></li>{% endif %}
 {% if is_admin %}<li><a href="{{ link('/console/staff') }}" id="staff-link">{{ t.staff_link }}</a></li>{% endif %}
 </ul>
 <form method="post" action="{{ link('/console/sign-out') }}">
@@ -327,6 +329,7 @@ PARTS: tuple[dict[str, str], ...] = (
     assist_page.TEMPLATES,
     recovery_page.TEMPLATES,
     notices_page.TEMPLATES,
+    access_report_page.TEMPLATES,
 )
 
 TEMPLATES = merged(BASE_TEMPLATES, *PARTS)

@@ -8,6 +8,7 @@ merged here, and a key used twice is an error at import.
 from __future__ import annotations
 
 from assisted_channel.console import (
+    access_report_page,
     acting_page,
     assist_page,
     notices_page,
@@ -105,6 +106,7 @@ PARTS: tuple[dict[str, str], ...] = (
     assist_page.TEXTS,
     recovery_page.TEXTS,
     notices_page.TEXTS,
+    access_report_page.TEXTS,
 )
 
 
