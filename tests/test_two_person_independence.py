@@ -225,6 +225,10 @@ async def test_without_a_second_person_in_the_office_the_region_is_asked(
     assert_problem(
         await office.as_(busan).post(approve(asked), json={}), 403, "approval-not-allowed"
     )
+    page = await office.as_(seoul).get("/console/approvals?lang=en")
+    assert page.status_code == 200, page.text
+    assert f'id="request-{asked["id"]}"' in page.text
+    assert "nobody at Seoul Gangnam Employment Welfare Plus Center can be the second" in page.text
     approved = await office.as_(seoul).post(approve(asked), json={})
     assert approved.status_code == 200, approved.text
     assert await owner_conn.fetchval(PHONE, account.person_id) == "+821055557777"
