@@ -2,9 +2,11 @@
 who is signed in, sign-out. The console pages (a later slice) call these.
 
 The console session travels in the `hanchang_staff` cookie: HttpOnly (page scripts
-cannot read it), SameSite=Strict (no other site can make the browser send it, which
-is what stands against cross-site request forgery here), Secure on https. A
-citizen's bearer token opens nothing under `/console`.
+cannot read it), SameSite=Strict (no other site can make the browser send it),
+Secure on https. SameSite does not tell one page of a site from another, so every
+write under `/console/api` must also be same-origin JSON (api/console_writes.py,
+one guard for the whole app). A citizen's bearer token opens nothing under
+`/console`.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ async def verify(client: Client, person_id: int, result: str = "match", **overri
 
 
 async def issue_code(client: Client, person_id: int) -> str:
-    issued = await client.post(f"/console/api/people/{person_id}/enrollment-codes")
+    issued = await client.post(f"/console/api/people/{person_id}/enrollment-codes", json={})
     assert issued.status_code == 201, issued.text
     code: str = issued.json()["code"]
     assert CODE.match(code), code
@@ -175,7 +175,9 @@ async def test_console_calls_need_a_staff_session(
         ),
         await verify(client, account.person_id, headers=bearer(tokens)),
         await client.post(
-            f"/console/api/people/{account.person_id}/enrollment-codes", headers=bearer(tokens)
+            f"/console/api/people/{account.person_id}/enrollment-codes",
+            headers=bearer(tokens),
+            json={},
         ),
     ):
         assert_problem(response, 401, "staff-sign-in-required")
@@ -336,7 +338,9 @@ async def test_unknown_or_deceased_person_is_not_found(
     assert body["title"] == "Person not found"
     assert_problem(await verify(client, 10**9), 404, "person-not-found")
     assert_problem(
-        await client.post(f"/console/api/people/{10**9}/enrollment-codes"), 404, "person-not-found"
+        await client.post(f"/console/api/people/{10**9}/enrollment-codes", json={}),
+        404,
+        "person-not-found",
     )
     assert (
         await owner_conn.fetchval(
@@ -356,16 +360,16 @@ async def test_enrollment_code_only_after_a_recent_match(
     person = await make_person(owner_conn, settings, name="임하늘", phone_e164=None)
     staff_id = await clerk(settings, database_url, capsys, client)
     codes_url = f"/console/api/people/{person.id}/enrollment-codes"
-    assert_problem(await client.post(codes_url), 409, "identity-check-needed")
+    assert_problem(await client.post(codes_url, json={}), 409, "identity-check-needed")
     assert (await verify(client, person.id, result="mismatch")).status_code == 201
-    assert_problem(await client.post(codes_url), 409, "identity-check-needed")
+    assert_problem(await client.post(codes_url, json={}), 409, "identity-check-needed")
     assert (await verify(client, person.id)).status_code == 201
     await owner_conn.execute(
         "UPDATE identity_verifications SET verified_at = now() - interval '8 hours 1 second' "
         "WHERE person_id = $1",
         person.id,
     )
-    stale = await client.post(codes_url, headers=EN)
+    stale = await client.post(codes_url, headers=EN, json={})
     assert assert_problem(stale, 409, "identity-check-needed")["title"] == (
         "Check the person's ID first"
     )

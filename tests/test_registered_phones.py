@@ -348,7 +348,7 @@ async def test_five_wrong_pins_lock_that_phone_only_until_a_clerk_unlocks_it(
     assert step_up.json()["aal"] == 2
 
     staff_id = await clerk(client, owner_conn)
-    unlocked = await client.post(f"/console/api/phones/{phone_id}/unlock")
+    unlocked = await client.post(f"/console/api/phones/{phone_id}/unlock", json={})
     assert unlocked.status_code == 204, unlocked.text
     assert (await phone_sign_in(db_pool, settings, e164, GOOD_PIN)).aal == 1
     locked_audit = await owner_conn.fetchrow(
@@ -517,7 +517,9 @@ async def test_console_needs_a_staff_session_and_good_input(
         **bearer(await sign_in(owner_conn, settings, account)),
     )
     assert_problem(citizen, 401, "staff-sign-in-required")
-    assert_problem(await client.post("/console/api/phones/1/unlock"), 401, "staff-sign-in-required")
+    assert_problem(
+        await client.post("/console/api/phones/1/unlock", json={}), 401, "staff-sign-in-required"
+    )
 
     await clerk(client, owner_conn)
     bad = await register(client, person.id, "12345", **{"Accept-Language": "en"})
@@ -527,7 +529,9 @@ async def test_console_needs_a_staff_session_and_good_input(
     missing = await client.post(f"/console/api/people/{person.id}/phones", json={})
     assert_problem(missing, 400, "validation-error")
     assert_problem(await register(client, 987654321, "02-1234-5678"), 404, "not-found")
-    assert_problem(await client.post("/console/api/phones/987654321/unlock"), 404, "not-found")
+    assert_problem(
+        await client.post("/console/api/phones/987654321/unlock", json={}), 404, "not-found"
+    )
     count = await owner_conn.fetchval(
         "SELECT count(*) FROM registered_phones WHERE person_id = $1", person.id
     )

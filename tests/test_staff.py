@@ -92,7 +92,7 @@ async def enroll(
 async def staff_sign_in(
     client: Client, authenticator: SoftwareAuthenticator, **get: Any
 ) -> tuple[int, dict[str, Any]]:
-    started = await client.post("/console/api/sign-in/options")
+    started = await client.post("/console/api/sign-in/options", json={})
     assert started.status_code == 200, started.text
     body = started.json()
     credential = authenticator.get(body["options"], **get)
@@ -166,7 +166,7 @@ async def test_create_enroll_sign_in_me_sign_out(
     assert english.status_code == 200, english.text
     assert english.json()["office"]["name"] == "Busan Employment Center"
 
-    signed_out = await client.post("/console/api/sign-out")
+    signed_out = await client.post("/console/api/sign-out", json={})
     assert signed_out.status_code == 204
     assert "hanchang_staff" not in client.cookies
     # The old cookie is dead on the server too, not only forgotten by the browser.
@@ -198,7 +198,7 @@ async def test_sign_in_cookie_is_http_only_and_strict(
     client: Client,
 ) -> None:
     _, authenticator = await enrolled_staff(settings, database_url, capsys, client)
-    started = (await client.post("/console/api/sign-in/options")).json()
+    started = (await client.post("/console/api/sign-in/options", json={})).json()
     credential = authenticator.get(started["options"])
     answer = await client.post(
         "/console/api/sign-in/verify",
@@ -473,7 +473,7 @@ async def test_replayed_sign_in_answer_is_refused(
     client: Client,
 ) -> None:
     _, authenticator = await enrolled_staff(settings, database_url, capsys, client)
-    started = (await client.post("/console/api/sign-in/options")).json()
+    started = (await client.post("/console/api/sign-in/options", json={})).json()
     payload = {
         "challenge_id": started["challenge_id"],
         "credential": authenticator.get(started["options"]),
@@ -514,7 +514,9 @@ async def test_not_signed_in_is_a_problem_in_the_callers_language(
     body = assert_problem(answer, 401, "staff-sign-in-required")
     expected = {"ko": "콘솔에 로그인해 주세요", "en": "Please sign in to the console"}
     assert body["title"] == expected[language]
-    signed_out = await client.post("/console/api/sign-out", headers={"Accept-Language": language})
+    signed_out = await client.post(
+        "/console/api/sign-out", headers={"Accept-Language": language}, json={}
+    )
     assert_problem(signed_out, 401, "staff-sign-in-required")
 
 
