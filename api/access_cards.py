@@ -30,6 +30,7 @@ from auth.sessions import Tokens
 from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession
 from i18n import N_, translate
+from server.client_address import client_address
 from server.db import Transaction
 
 HELPLINE = "1350"
@@ -91,6 +92,7 @@ async def card_verify(
         kiosk_key=request.headers.get("x-kiosk-key", "").strip(),
         card_token=data.card_token,
         pin=data.pin,
+        address=client_address(request),
     )
 
 

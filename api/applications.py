@@ -13,7 +13,7 @@ from api.auth_guard import request_locale
 from api.openapi import SIGNED_IN, problem_responses
 from auth.delegation_store import Delegation
 from auth.delegations import ActingSession, record_delegated_action, require_scope
-from auth.sessions import CurrentSession, require_recent_aal2
+from auth.sessions import CurrentSession
 from i18n import N_, translate
 from onestop.applications import (
     AppealKind,
@@ -101,7 +101,6 @@ async def apply(
     tx: NamedDependency[Transaction],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[ApplicationView]:
-    require_recent_aal2(session)
     idempotency_key = checked_key(idempotency_key, request_locale(request))
     delegation = None
     person_id = session.person_id
@@ -236,7 +235,6 @@ async def appeal(
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
 ) -> ApplicationView:
-    require_recent_aal2(session)
     today = korea_today()
     await file_appeal(
         tx.conn,

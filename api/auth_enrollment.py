@@ -14,6 +14,7 @@ from api.auth_guard import limit_by_address
 from api.openapi import problem_responses
 from auth.enrollment_codes import RedeemChannel, redeem_enrollment_code
 from auth.sessions import Tokens
+from server.client_address import client_address
 from server.db import Transaction
 
 EnrollmentCode = Annotated[
@@ -53,6 +54,7 @@ async def redeem(
         request.app.state.settings.auth,
         code=data.code,
         channel=data.channel,
+        address=client_address(request),
         device=data.device,
     )
 

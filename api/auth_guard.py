@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 from redis.asyncio import Redis
 
+from api.assurance import require_route_assurance
 from auth.limits import enforce
 from auth.sessions import CurrentSession, authenticate_access_token
 from i18n import N_
@@ -43,6 +44,8 @@ async def provide_session(
             UNAUTHORIZED,
             headers={"WWW-Authenticate": 'Bearer realm="hanchang", error="invalid_token"'},
         )
+    # What the route does decides whether aal 1 is enough: one rule, applied here once.
+    require_route_assurance(request, session)
     return session
 
 

@@ -27,6 +27,7 @@ from auth.passkeys import (
     start_registration,
 )
 from auth.sessions import CurrentSession, Tokens
+from server.client_address import client_address
 from server.db import Transaction
 from server.settings import AuthSettings
 
@@ -139,13 +140,17 @@ def _auth_settings(request: Request[Any, Any, Any]) -> AuthSettings:
     status_code=200,
     tags=["passkeys"],
     summary="Options to create a passkey for the signed-in account",
-    responses=problem_responses(401),
+    responses=problem_responses(401, 409),
     description=(
         "Pass `options` to the platform's WebAuthn API (`navigator.credentials.create`, "
         "Android Credential Manager, iOS ASAuthorization); binary fields are base64url. "
         "The challenge can be answered once, within 5 minutes, with "
         "`POST /v1/auth/passkeys/registration/verify`. User verification and a discoverable "
-        "credential are required; the account's passkeys are excluded, so a device holds one."
+        "credential are required; the account's passkeys are excluded, so a device holds one. "
+        "An account that already has a passkey or a PIN needs a recent aal 2 sign-in (401 "
+        "`step-up-required`); its first passkey needs a sign-in in the last 5 minutes (401 "
+        "`recent-sign-in-required`), as does a session opened with an enrollment code, which "
+        "adds one authenticator. Checked again at verify."
     ),
 )
 async def registration_options(
@@ -154,9 +159,7 @@ async def registration_options(
     tx: NamedDependency[Transaction],
     queue: NamedDependency[ArqRedis],
 ) -> RegistrationChallenge:
-    started = await start_registration(
-        tx.conn, queue, _auth_settings(request), account_id=session.account_id
-    )
+    started = await start_registration(tx.conn, queue, _auth_settings(request), session=session)
     return RegistrationChallenge(challenge_id=started.challenge_id, options=started.options)
 
 
@@ -164,9 +167,13 @@ async def registration_options(
     "/v1/auth/passkeys/registration/verify",
     status_code=201,
     tags=["passkeys"],
-    summary="Keep the new passkey",
+    summary="Keep the new passkey; every channel of the person is told",
     responses=problem_responses(400, 401, 409),
-    description="`credential` is the platform's answer as JSON (`PublicKeyCredential.toJSON()`).",
+    description=(
+        "`credential` is the platform's answer as JSON (`PublicKeyCredential.toJSON()`). "
+        "The same rule as for the options applies. An urgent notice (`authenticator_added`) "
+        "goes at once to every channel the person has."
+    ),
 )
 async def registration_verify(
     data: JSONBody[RegistrationVerifyRequest],
@@ -176,15 +183,14 @@ async def registration_verify(
     queue: NamedDependency[ArqRedis],
 ) -> PasskeySummary:
     return await finish_registration(
-        tx.conn,
+        tx,
         queue,
         _auth_settings(request),
-        account_id=session.account_id,
+        session=session,
         challenge_id=data.challenge_id,
         credential=data.credential,
         name=data.name,
         locale=request_locale(request),
-        channel=session.channel,
     )
 
 
@@ -235,6 +241,7 @@ async def authentication_verify(
         challenge_id=data.challenge_id,
         credential=data.credential,
         channel="app",
+        address=client_address(request),
         device=data.device,
     )
 
@@ -276,21 +283,22 @@ async def rename_my_passkey(
     "/v1/me/passkeys/{passkey_id:int}",
     status_code=204,
     tags=["passkeys"],
-    summary="Remove a passkey (never the last way to sign in)",
+    summary="Remove a passkey (recent aal 2; never the last way in)",
     responses=problem_responses(401, 404, 409),
     description=(
-        "Refused with `last-authenticator` (409) when the account would be left with no "
-        "passkey, no authenticator app (TOTP) and no phone of record for SMS codes."
+        "Needs a recent aal 2 sign-in (401 `step-up-required`). Refused with "
+        "`last-authenticator` (409) when the account would be left with no passkey and no "
+        "phone of record, or with no passkey and no PIN (nothing to reach aal 2 with). "
+        "Every channel of the person is told."
     ),
 )
 async def delete_my_passkey(
     passkey_id: FromPath[int],
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
 ) -> Response[None]:
-    await delete_passkey(
-        tx.conn, account_id=session.account_id, passkey_id=passkey_id, channel=session.channel
-    )
+    await delete_passkey(tx, queue, session=session, passkey_id=passkey_id)
     return Response(None, status_code=204)
 
 

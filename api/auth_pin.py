@@ -14,6 +14,7 @@ from api.auth_guard import limit_by_address, request_locale
 from api.openapi import problem_responses
 from auth.pin import set_pin, step_up_with_pin
 from auth.sessions import CurrentSession, Tokens
+from server.client_address import client_address
 from server.db import Transaction
 
 Pin = Annotated[
@@ -32,11 +33,13 @@ class PinRequest(msgspec.Struct, kw_only=True):
     summary="Set or change the PIN (signed in within the last 5 minutes)",
     responses=problem_responses(400, 401),
     description=(
-        "Setting the first PIN needs a sign-in within the last 5 minutes (otherwise 401 "
-        "`recent-sign-in-required`). Changing it also needs that sign-in to be aal 2: a "
-        "passkey, or a code with the current PIN (otherwise 401 `step-up-required`). Trivial "
-        "PINs (one digit repeated, digits in order, simple patterns, the birth date, the "
-        "commonest PINs) answer 400 `pin-too-simple`, with the reason under `errors`."
+        "Needs a sign-in within the last 5 minutes (otherwise 401 "
+        "`recent-sign-in-required`). An account that has a passkey or a PIN also needs that "
+        "sign-in to be aal 2: a passkey, or a code with the current PIN (otherwise 401 "
+        "`step-up-required`); a session opened with an enrollment code may set it once. "
+        "Trivial PINs (one digit repeated, digits in order, simple patterns, the birth date, "
+        "the commonest PINs) answer 400 `pin-too-simple`, with the reason under `errors`. "
+        "Every channel of the person is told (`authenticator_added:pin`)."
     ),
 )
 async def put_pin(
@@ -44,9 +47,11 @@ async def put_pin(
     request: Request[Any, Any, Any],
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
 ) -> Response[None]:
     await set_pin(
-        tx.conn,
+        tx,
+        queue,
         request.app.state.settings.auth,
         session,
         data.pin,
@@ -82,7 +87,13 @@ async def pin_verify(
     queue: NamedDependency[ArqRedis],
 ) -> Tokens:
     await limit_by_address(request, queue, "pin-verify-ip")
-    return await step_up_with_pin(tx.conn, request.app.state.settings.auth, session, data.pin)
+    return await step_up_with_pin(
+        tx.conn,
+        request.app.state.settings.auth,
+        session,
+        data.pin,
+        address=client_address(request),
+    )
 
 
 ROUTES = [put_pin, pin_verify]

@@ -11,11 +11,12 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.auth_guard import limit_by_address, request_locale
-from api.auth_sms import Phone, phone_or_problem
+from api.auth_sms import BirthDate, Phone, phone_or_problem
 from api.auth_totp import Device, RecoveryCodes
 from api.openapi import problem_responses
 from auth.recovery_codes import regenerate_recovery_codes, sign_in_with_recovery_code
 from auth.sessions import CurrentSession, Tokens
+from server.client_address import client_address
 from server.db import Transaction
 
 RecoveryCode = Annotated[
@@ -25,6 +26,8 @@ RecoveryCode = Annotated[
 
 class RecoveryVerifyRequest(msgspec.Struct, kw_only=True):
     phone: Phone
+    # Asked with every number: a family may share one phone (see docs/api.md).
+    birth_date: BirthDate
     # 16 digits; hyphens and spaces are ignored.
     code: RecoveryCode
     device: Device | None = None
@@ -38,12 +41,14 @@ class RecoveryCodesAnswer(msgspec.Struct, kw_only=True):
     "/v1/auth/recovery-codes/verify",
     status_code=200,
     tags=["recovery"],
-    summary="Sign in with the phone of record and a recovery code: tokens at aal 1",
+    summary="Sign in with the phone of record, birth date and a recovery code: tokens at aal 1",
     responses=problem_responses(400, 401, 423, 429),
     description=(
-        "The code is spent. An unknown number, an account without recovery codes and a wrong "
-        "or used code all answer 401 `sign-in-failed`. `suggest` holds `passkey` while the "
-        "account has none, and `recovery_codes` when 2 or fewer codes are left."
+        "The account is that of the one account holder with this phone of record and birth "
+        "date. The code is spent. An unknown number, a birth date nobody with that number "
+        "has, an account without recovery codes and a wrong or used code all answer 401 "
+        "`sign-in-failed`. `suggest` holds `passkey` while the account has none, and "
+        "`recovery_codes` when 2 or fewer codes are left."
     ),
 )
 async def recovery_verify(
@@ -58,9 +63,11 @@ async def recovery_verify(
         tx.conn,
         request.app.state.settings.auth,
         phone_e164=phone_or_problem(data.phone, locale),
+        birth_date=data.birth_date,
         code=data.code,
         channel="app",
         locale=locale,
+        address=client_address(request),
         device=data.device,
     )
 
@@ -70,19 +77,22 @@ async def recovery_verify(
     status_code=201,
     tags=["recovery"],
     summary="Make a new set of 10 recovery codes (recent aal 2); the old ones stop working",
-    responses=problem_responses(401),
+    responses=problem_responses(401, 409),
     description=(
         "The codes are shown this once. Needs aal 2 within the last 12 hours and 30 minutes "
         "idle, otherwise 401 `step-up-required` with `WWW-Authenticate: Bearer "
-        'error="insufficient_user_authentication"`. `GET /v1/me` says how many are left.'
+        'error="insufficient_user_authentication"`; an account with no passkey and no PIN '
+        "adds one first (409 `passkey-or-pin-first`). Every channel of the person is told. "
+        "`GET /v1/me` says how many are left."
     ),
 )
 async def recovery_regenerate(
     request: Request[Any, Any, Any],
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
 ) -> RecoveryCodesAnswer:
-    codes = await regenerate_recovery_codes(tx.conn, request.app.state.settings.auth, session)
+    codes = await regenerate_recovery_codes(tx, queue, request.app.state.settings.auth, session)
     return RecoveryCodesAnswer(recovery_codes=codes)
 
 

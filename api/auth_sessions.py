@@ -62,8 +62,13 @@ class SessionList(msgspec.Struct, kw_only=True):
     status_code=200,
     tags=["sessions"],
     summary="New tokens for a refresh token (which is then retired)",
-    responses=problem_responses(400, 401),
-    description="Refresh tokens rotate on every use; presenting a retired one ends the session.",
+    responses=problem_responses(400, 401, 409),
+    description=(
+        "Refresh tokens rotate on every use; presenting a retired one ends the session. "
+        "Two refreshes with the same token within 10 seconds are a race, not a theft: the "
+        "second answers 409 `refresh-already-used` and the session goes on with the first "
+        "one's tokens."
+    ),
 )
 async def token_refresh(
     data: JSONBody[RefreshRequest],

@@ -18,12 +18,14 @@ from auth.people import InvalidPhoneNumber, parse_phone
 from auth.sessions import Tokens
 from auth.sms_codes import start_phone_challenge, start_signup, verify_code
 from i18n import N_, translate
+from server.client_address import client_address
 from server.db import Transaction
 from server.problems import VALIDATION_ERROR, FieldError, Problem
 from server.settings import Settings
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, examples=["김민준"])]
 Phone = Annotated[str, msgspec.Meta(min_length=4, max_length=32, examples=["010-1234-5678"])]
+BirthDate = Annotated[date, msgspec.Meta(examples=["1990-05-17"])]
 Code = Annotated[
     str, msgspec.Meta(min_length=6, max_length=6, pattern=r"^[0-9]{6}$", examples=["123456"])
 ]
@@ -46,6 +48,8 @@ class SignupAccepted(msgspec.Struct, kw_only=True):
 
 class CodeRequest(msgspec.Struct, kw_only=True):
     phone: Phone
+    # Asked with every number: a family may share one phone (see docs/api.md).
+    birth_date: BirthDate
     purpose: Literal["sign_in", "recovery"]
     delivery: Literal["sms", "voice"] = "sms"
 
@@ -133,6 +137,12 @@ async def signup(
     tags=["sign-in"],
     summary="Send a sign-in or recovery code by SMS or voice call",
     responses=problem_responses(400, 429),
+    description=(
+        "The code goes to `phone` if it is the phone of record of exactly one account holder "
+        "born on `birth_date` (a family may share one phone). The answer is the same whether "
+        "or not anyone matches; when nobody does, no code ever arrives and any code is "
+        "refused as a wrong one."
+    ),
 )
 async def sms_start(
     data: JSONBody[CodeRequest],
@@ -147,6 +157,7 @@ async def sms_start(
         queue,
         request.app.state.settings,
         phone_e164=phone_or_problem(data.phone, locale),
+        birth_date=data.birth_date,
         purpose=data.purpose,
         delivery=data.delivery,
         locale=locale,
@@ -179,6 +190,7 @@ async def sms_verify(
         challenge_id=data.challenge_id,
         code=data.code,
         channel="app",
+        address=client_address(request),
         device=data.device,
     )
 

@@ -12,10 +12,11 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.auth_guard import limit_by_address, request_locale
-from api.auth_sms import Code, Phone, phone_or_problem
+from api.auth_sms import BirthDate, Code, Phone, phone_or_problem
 from api.openapi import problem_responses
 from auth.sessions import CurrentSession, Tokens
 from auth.totp import confirm_totp, remove_totp, sign_in_with_totp, start_totp_setup
+from server.client_address import client_address
 from server.db import Transaction
 
 Device = Annotated[str, msgspec.Meta(max_length=100, examples=["Galaxy S24"])]
@@ -73,6 +74,8 @@ class TotpConfirmAnswer(msgspec.Struct, kw_only=True):
 
 class TotpVerifyRequest(msgspec.Struct, kw_only=True):
     phone: Phone
+    # Asked with every number: a family may share one phone (see docs/api.md).
+    birth_date: BirthDate
     code: Code
     device: Device | None = None
 
@@ -82,11 +85,13 @@ class TotpVerifyRequest(msgspec.Struct, kw_only=True):
     status_code=200,
     tags=["totp"],
     summary="Start adding an authenticator app: a new secret, its otpauth URI and QR code",
-    responses=problem_responses(401),
+    responses=problem_responses(401, 409),
     description=(
         "The secret is shown this once. It works after `POST /v1/auth/totp/confirm` with a "
-        "code from the app. Replacing an app that is already confirmed needs a recent aal 2 "
-        "sign-in (otherwise 401 `step-up-required`)."
+        "code from the app. An account that has a passkey or a PIN needs a recent aal 2 "
+        "sign-in (otherwise 401 `step-up-required`); one that has neither adds a passkey or "
+        "a PIN first (409 `passkey-or-pin-first`). A session opened with an enrollment code "
+        "may add one authenticator within 5 minutes. Checked again at confirmation."
     ),
 )
 async def totp_setup(
@@ -104,11 +109,12 @@ async def totp_setup(
     "/v1/auth/totp/confirm",
     status_code=200,
     tags=["totp"],
-    summary="Confirm the authenticator app with its first code",
+    summary="Confirm the authenticator app with its first code; every channel is told",
     responses=problem_responses(400, 401, 409),
     description=(
         "From now on the app's codes sign in. `recovery_codes` holds the account's first "
-        "recovery codes, shown this once, when it had none left; otherwise it is empty."
+        "recovery codes, shown this once, when it had none left; otherwise it is empty. An "
+        "urgent notice (`authenticator_added`) goes at once to every channel the person has."
     ),
 )
 async def totp_confirm(
@@ -116,9 +122,11 @@ async def totp_confirm(
     request: Request[Any, Any, Any],
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
 ) -> TotpConfirmAnswer:
     confirmed = await confirm_totp(
-        tx.conn,
+        tx,
+        queue,
         request.app.state.settings.auth,
         session,
         data.code,
@@ -133,14 +141,16 @@ async def totp_confirm(
     "/v1/auth/totp/verify",
     status_code=200,
     tags=["totp"],
-    summary="Sign in with the phone of record and an authenticator app code: tokens at aal 1",
+    summary="Sign in with phone of record, birth date and an authenticator app code: aal 1",
     responses=problem_responses(400, 401, 423, 429),
     description=(
-        "One step (30 s) of clock drift either way; each code works once. An unknown number, "
-        "an account without an authenticator app and a wrong code all answer 401 "
-        "`sign-in-failed` and count towards no lock; after 10 wrong codes for a number in an "
-        "hour, or 20 in a day, that number's codes answer 429 `too-many-requests` with "
-        'Retry-After. `suggest` is `["passkey"]` while the account has no passkey.'
+        "The account is that of the one account holder with this phone of record and birth "
+        "date. One step (30 s) of clock drift either way; each code works once. An unknown "
+        "number, a birth date nobody with that number has, an account without an "
+        "authenticator app and a wrong code all answer 401 `sign-in-failed` and count "
+        "towards no lock; after 10 wrong codes for a number in an hour, or 20 in a day, "
+        "that number's codes answer 429 `too-many-requests` with Retry-After, whatever "
+        'birth date is sent. `suggest` is `["passkey"]` while the account has no passkey.'
     ),
 )
 async def totp_verify(
@@ -156,8 +166,10 @@ async def totp_verify(
         queue,
         request.app.state.settings.auth,
         phone_e164=phone,
+        birth_date=data.birth_date,
         code=data.code,
         channel="app",
+        address=client_address(request),
         device=data.device,
     )
 
@@ -170,13 +182,15 @@ async def totp_verify(
     responses=problem_responses(401, 404, 409),
     description=(
         "Refused with 409 `last-authenticator` when it is the only way left to sign in "
-        "(no passkey and no phone of record)."
+        "(no passkey and no phone of record). Every channel of the person is told."
     ),
 )
 async def totp_remove(
-    session: NamedDependency[CurrentSession], tx: NamedDependency[Transaction]
+    session: NamedDependency[CurrentSession],
+    tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
 ) -> Response[None]:
-    await remove_totp(tx.conn, session)
+    await remove_totp(tx, queue, session)
     return Response(None, status_code=204)
 
 

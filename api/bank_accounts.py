@@ -13,7 +13,7 @@ from litestar.params import FromPath, JSONBody
 
 from api.auth_guard import request_locale
 from api.openapi import SIGNED_IN, problem_responses
-from auth.sessions import CurrentSession, require_recent_aal2
+from auth.sessions import CurrentSession
 from onestop.applications import (
     BANKS,
     BankAccount,
@@ -111,7 +111,6 @@ async def add_my_bank_account(
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
 ) -> BankAccountItem:
-    require_recent_aal2(session)
     locale = request_locale(request)
     account = await add_bank_account(
         tx.conn,
@@ -136,8 +135,9 @@ async def add_my_bank_account(
     description=(
         "5 wrong codes, or a day without the right one, void the check (409 `deposit-void`): "
         "add the account again. A first account is usable at once. An account that replaces "
-        "one already confirmed is usable 24 hours later (`effective_from`), and an SMS to "
-        "the phone of record announces the change."
+        "one already confirmed, or that was added within 7 days of a passkey or PIN bound "
+        "after an SMS sign-in or with an enrollment code, is usable 24 hours later "
+        "(`effective_from`), and an SMS to the phone of record announces it."
     ),
 )
 async def verify_my_bank_account(
@@ -148,7 +148,6 @@ async def verify_my_bank_account(
     tx: NamedDependency[Transaction],
     queue: NamedDependency[ArqRedis],
 ) -> BankAccountItem:
-    require_recent_aal2(session)
     verified = await verify_bank_account(
         tx.conn,
         request.app.state.settings,
@@ -158,7 +157,7 @@ async def verify_my_bank_account(
         actor=f"account:{session.account_id}",
         channel=session.channel,
     )
-    if verified.is_change:
+    if verified.cooling_off:
         enqueue_after_commit(tx, queue, "announce_bank_account_change", verified.account.id)
     return _item(verified.account, request_locale(request))
 

@@ -48,8 +48,14 @@ class BankAccountChoices(msgspec.Struct, frozen=True, kw_only=True):
 
 
 async def usable_accounts_of(
-    tx: Transaction, person_id: int, locale: str
+    tx: Transaction, staff: StaffSession, person_id: int, locale: str
 ) -> list[BankAccountChoice]:
+    """Under a delegation with `apply` (403 otherwise); the look is recorded, for the
+    person's activity and the audit log."""
+    delegation = await require_scope(tx.conn, staff, person_id, "apply")
+    await record_delegated_action(
+        tx.conn, delegation, staff, action="delegation.bank_accounts_viewed"
+    )
     now = await tx.conn.fetchval("SELECT now()")
     return [
         BankAccountChoice(id=b.id, bank=bank_name(locale, b.bank_code), number_last4=b.number_last4)
@@ -79,7 +85,8 @@ async def staff_eligibility(
     await record_delegated_action(
         tx.conn, delegation, staff, action="delegation.eligibility_viewed"
     )
-    return await eligibility_of(tx.conn, person_id, request_locale(request))
+    # The clerk acts for the person in front of them, whose ID document matched at the counter.
+    return await eligibility_of(tx.conn, person_id, request_locale(request), history=True)
 
 
 @get(
@@ -88,7 +95,10 @@ async def staff_eligibility(
     summary="The person's usable bank accounts, to apply for them (apply)",
     responses=problem_responses(401, 403),
     dependencies=STAFF,
-    description="Masked; needs a delegation in force to this clerk with `apply`.",
+    description=(
+        "Masked; needs a delegation in force to this clerk with `apply`. Recorded in the "
+        "person's activity."
+    ),
 )
 async def staff_bank_accounts(
     request: Request[Any, Any, Any],
@@ -96,9 +106,8 @@ async def staff_bank_accounts(
     tx: NamedDependency[Transaction],
     person_id: FromPath[int],
 ) -> BankAccountChoices:
-    await require_scope(tx.conn, staff, person_id, "apply")
     return BankAccountChoices(
-        bank_accounts=await usable_accounts_of(tx, person_id, request_locale(request))
+        bank_accounts=await usable_accounts_of(tx, staff, person_id, request_locale(request))
     )
 
 

@@ -2,9 +2,11 @@
 who is signed in, sign-out. The console pages (a later slice) call these.
 
 The console session travels in the `hanchang_staff` cookie: HttpOnly (page scripts
-cannot read it), SameSite=Strict (no other site can make the browser send it, which
-is what stands against cross-site request forgery here), Secure on https. A
-citizen's bearer token opens nothing under `/console`.
+cannot read it), SameSite=Strict (no other site can make the browser send it),
+Secure on https. SameSite does not tell one page of a site from another, so every
+write under `/console/api` must also be same-origin JSON (api/console_writes.py,
+one guard for the whole app). A citizen's bearer token opens nothing under
+`/console`.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from auth.staff_sessions import (
 from auth.staff_store import StaffRole, get_office
 from auth.webauthn_json import AuthenticationCredentialJSON, RegistrationCredentialJSON
 from i18n import N_
+from server.client_address import client_address
 from server.db import Transaction
 from server.problems import Problem, problem_kind
 from server.settings import AuthSettings
@@ -212,6 +215,7 @@ async def sign_in_verify(
         _auth_settings(request),
         challenge_id=data.challenge_id,
         credential=data.credential,
+        address=client_address(request),
     )
     session = await authenticate_staff_token(tx.conn, signed_in.token)
     assert session is not None

@@ -36,6 +36,7 @@ from auth.counter_recovery_store import (
 )
 from auth.counter_two_person import (
     RECOVERY_STATUSES,
+    WhoCanApprove,
     decide_recovery,
     pending_for_office,
     request_recovery,
@@ -78,6 +79,8 @@ class RecoveryRequestView(msgspec.Struct, kw_only=True):
     decided_by: int | None
     decided_at: datetime | None
     decision_reason: str | None
+    # No independent supervisor of the office: the region's job centres may decide too.
+    offered_to_region: bool
 
     @classmethod
     def of(cls, request: RecoveryRequest) -> RecoveryRequestView:
@@ -95,7 +98,15 @@ class RecoveryRequestView(msgspec.Struct, kw_only=True):
             decided_by=request.decided_by,
             decided_at=request.decided_at,
             decision_reason=request.decision_reason,
+            offered_to_region=request.offered_to_region,
         )
+
+
+class RecoveryRequestAsked(RecoveryRequestView, kw_only=True):
+    # `office`: a supervisor of your job centre can approve; `region`: none can, so the
+    # other job centres of your region were asked; `nobody`: no one in the region can
+    # today (the request waits its 8 hours all the same).
+    who_can_approve: WhoCanApprove
 
 
 class RecoveryRequests(msgspec.Struct, kw_only=True):
@@ -219,8 +230,11 @@ async def post_revoke_authenticator(
     description=(
         "`action` is `revoke_all_authenticators` or `change_phone_of_record` (with "
         "`new_phone`). Needs a `match` ID check in the last 30 minutes. Nothing changes "
-        "until a supervisor or administrator of the same office, not the one who asked, "
-        "approves it within 8 hours."
+        "until a second person approves it within 8 hours: a supervisor or administrator "
+        "of the same office who is independent of the one who asked (not an account they "
+        "created or promoted in the last 30 days, nor one that did that to them, nor one "
+        "made by the same person). Without one, the request is offered to the other job "
+        "centres of the region: `who_can_approve` says `office`, `region` or `nobody`."
     ),
 )
 async def post_recovery_request(
@@ -229,7 +243,7 @@ async def post_recovery_request(
     staff: NamedDependency[StaffSession],
     tx: NamedDependency[Transaction],
     person_id: FromPath[int],
-) -> RecoveryRequestView:
+) -> RecoveryRequestAsked:
     reason = _reason(request, data.reason)
     new_phone: str | None = None
     if data.action == "change_phone_of_record":
@@ -253,13 +267,16 @@ async def post_recovery_request(
         reason=reason,
         new_phone_e164=new_phone,
     )
-    return RecoveryRequestView.of(created)
+    view = RecoveryRequestView.of(created.request)
+    return RecoveryRequestAsked(
+        **msgspec.structs.asdict(view), who_can_approve=created.who_can_approve
+    )
 
 
 @get(
     "/console/api/recovery-requests",
     tags=["staff"],
-    summary="Recovery requests of your office (supervisors and administrators)",
+    summary="Recovery requests of your office and those offered to your region (supervisors)",
     responses=problem_responses(400, 401, 403),
     dependencies=STAFF,
     description="`status` is `pending` (the default), `approved` or `refused`; newest first.",
@@ -284,8 +301,10 @@ async def get_recovery_requests(
     responses=problem_responses(401, 403, 404, 409),
     dependencies=STAFF,
     description=(
-        "Only a supervisor or administrator of the request's office who did not ask for it "
-        "(otherwise 403 `approval-not-allowed`, and the attempt is audited)."
+        "Only a supervisor or administrator of the request's office (or of its region, "
+        "when it was offered there) who did not ask for it (otherwise 403 "
+        "`approval-not-allowed`), and who is independent of the one who asked (otherwise "
+        "403 `approval-not-independent`). A refused attempt is audited."
     ),
 )
 async def post_approve(

@@ -10,12 +10,18 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.auth_guard import request_locale
 from api.console_auth import STAFF
 from api.openapi import problem_responses
 from auth.staff import NAME_MAX_LENGTH, create_staff, staff_actor
+from auth.staff_access_report import (
+    AccessReport,
+    parse_month,
+    previous_month,
+    review_office_access,
+)
 from auth.staff_admin import OfficeStaff, disable_office_staff, list_office_staff
 from auth.staff_roles import ADMIN_ROLES, require_role
 from auth.staff_sessions import StaffSession
@@ -27,6 +33,7 @@ from server.staff_cli import enrollment_link
 
 CHANNEL = "counter"
 BAD_NAME = N_("Enter the staff member's name, 1 to {max} characters.")
+BAD_MONTH = N_("Choose a month like 2026-11.")
 
 
 class NewStaffRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -91,6 +98,7 @@ async def post_staff(
             office_code=staff.office_code,
             role=data.role,
             actor=staff_actor(staff.staff_id),
+            created_by=staff.staff_id,
             channel=CHANNEL,
         )
     except ValueError:
@@ -138,4 +146,35 @@ async def get_staff_list(
     return OfficeStaffList(staff=await list_office_staff(tx.conn, staff))
 
 
-ROUTES = [post_staff, post_disable_staff, get_staff_list]
+@get(
+    "/console/api/access-report",
+    tags=["staff"],
+    summary="The month's access records of your office's staff, unusual access flagged",
+    responses=problem_responses(400, 401, 403),
+    dependencies=STAFF,
+    description=(
+        "Supervisors and administrators (403 `supervisor-only`), for their own office. "
+        "`month` is `YYYY-MM` in Korea time (default: last month). Per staff member: how "
+        "many people's records they opened (`people`), the most in one day, rows outside "
+        "weekdays 08:00-20:00, people living outside the office's region, every action "
+        "and how often, the client addresses, and `flags` (`many_people`, `after_hours`, "
+        "`outside_region`). Reading it is audited (`staff.access_report_viewed`)."
+    ),
+)
+async def get_access_report(
+    request: Request[Any, Any, Any],
+    staff: NamedDependency[StaffSession],
+    tx: NamedDependency[Transaction],
+    month: FromQuery[str | None] = None,
+) -> AccessReport:
+    try:
+        chosen = parse_month(month) if month is not None else previous_month()
+    except ValueError:
+        detail = translate(request_locale(request), BAD_MONTH)
+        raise Problem(
+            VALIDATION_ERROR, errors=[FieldError(field="query.month", detail=detail)]
+        ) from None
+    return await review_office_access(tx.conn, staff, month=chosen)
+
+
+ROUTES = [post_staff, post_disable_staff, get_staff_list, get_access_report]

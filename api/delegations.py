@@ -16,6 +16,7 @@ from api.console_auth import STAFF
 from api.eligibility import EligibilityList, eligibility_of
 from api.inbox import InboxPage, check_page, inbox_page
 from api.openapi import SIGNED_IN, problem_responses
+from auth.assurance import may_see_history
 from auth.counter_assist import delegations_at_counter
 from auth.delegation_store import DelegatedAction, Delegation, DelegationShown, Scope
 from auth.delegations import (
@@ -179,7 +180,9 @@ async def principal_eligibility(
     await record_delegated_action(
         tx.conn, delegation, session, action="delegation.eligibility_viewed"
     )
-    return await eligibility_of(tx.conn, principal_id, request_locale(request))
+    return await eligibility_of(
+        tx.conn, principal_id, request_locale(request), history=may_see_history(session)
+    )
 
 
 @get(

@@ -13,37 +13,54 @@ from litestar.params import JSONBody
 
 from api.auth_guard import limit_by_address, request_locale
 from api.openapi import SIGNED_IN, problem_responses
+from auth.assurance import may_see_history
 from auth.sessions import CurrentSession
 from onestop.eligibility import evaluate_person
 from onestop.eligibility.check import EligibilityCheckRequest, check_supplied_facts
-from onestop.eligibility.explain import EligibilityExplained, explain, korean_today
+from onestop.eligibility.explain import (
+    EligibilityExplained,
+    explain,
+    korean_today,
+    without_history,
+)
 from server.db import Transaction
 
 
 class EligibilityList(msgspec.Struct, frozen=True, kw_only=True):
     as_of: str
+    # True below aal 2: each programme comes without `period_key` and `criteria` (the
+    # dates, reasons, days and amounts behind it); step up to aal 2 to see them.
+    details_need_step_up: bool
     programmes: list[EligibilityExplained]
 
 
-async def eligibility_of(conn: asyncpg.Connection, person_id: int, locale: str) -> EligibilityList:
-    """Every programme for this person today, explained (also read by a proxy)."""
+async def eligibility_of(
+    conn: asyncpg.Connection, person_id: int, locale: str, *, history: bool
+) -> EligibilityList:
+    """Every programme for this person today, explained (also read by a proxy and by a
+    clerk acting for the person); with `history` false, without the details."""
     as_of = korean_today()
     answers = await evaluate_person(conn, person_id, as_of)
+    explained = [explain(answer, locale) for answer in answers]
     return EligibilityList(
-        as_of=as_of.isoformat(), programmes=[explain(answer, locale) for answer in answers]
+        as_of=as_of.isoformat(),
+        details_need_step_up=not history,
+        programmes=explained if history else [without_history(e) for e in explained],
     )
 
 
 @get(
     "/v1/me/eligibility",
     tags=["benefits"],
-    summary="Every programme, evaluated for you today, each criterion explained",
+    summary="Every programme, evaluated for you today, each criterion explained (aal 2)",
     security=SIGNED_IN,
     responses=problem_responses(401),
     description=(
         "Each programme's `status` is `eligible`, `not_eligible` or `unknown` (data missing, "
         "out of date, or not linked yet: never a silent no). Each criterion says what it "
-        "requires, the figure we used and the article of law it comes from."
+        "requires, the figure we used and the article of law it comes from. Below a recent "
+        "aal 2 sign-in the answer has `details_need_step_up: true` and each programme comes "
+        "without `period_key` and `criteria` (they tell the person's history)."
     ),
 )
 async def my_eligibility(
@@ -51,7 +68,9 @@ async def my_eligibility(
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
 ) -> EligibilityList:
-    return await eligibility_of(tx.conn, session.person_id, request_locale(request))
+    return await eligibility_of(
+        tx.conn, session.person_id, request_locale(request), history=may_see_history(session)
+    )
 
 
 @post(
@@ -76,7 +95,9 @@ async def check_eligibility(
     as_of = data.as_of or korean_today()
     answers = check_supplied_facts(data, as_of, locale)
     return EligibilityList(
-        as_of=as_of.isoformat(), programmes=[explain(answer, locale) for answer in answers]
+        as_of=as_of.isoformat(),
+        details_need_step_up=False,
+        programmes=[explain(answer, locale) for answer in answers],
     )
 
 

@@ -42,7 +42,7 @@ from auth.access_card_store import (
     mark_kiosk_retired,
     revoke_live_cards,
 )
-from auth.accounts import get_account_by_person, record_sign_in_success
+from auth.accounts import get_account_by_person, record_sign_in_success, with_address
 from auth.counter import require_recent_match
 from auth.limits import FailureLimit, count_failure, refuse_when_over
 from auth.people import Person, get_person
@@ -280,10 +280,16 @@ async def unlock_card(
 
 
 async def live_kiosk_and_card(
-    conn: asyncpg.Connection, *, kiosk_key: str, card_token: str, step: str | None = None
+    conn: asyncpg.Connection,
+    *,
+    kiosk_key: str,
+    card_token: str,
+    step: str | None = None,
+    address: str | None = None,
 ) -> tuple[Kiosk, AccessCard]:
     """The enrolled live kiosk and the live card, or the one refusal for every miss (audited,
-    with `step` naming what was tried when it was not the sign-in itself)."""
+    with `step` naming what was tried when it was not the sign-in itself, and the client's
+    `address` when the caller passes it)."""
     kiosk = await get_live_kiosk_by_key(conn, token_hash(kiosk_key)) if kiosk_key else None
     card = await get_live_card_by_token(conn, token_hash(card_token))
     if kiosk is not None and card is not None:
@@ -295,6 +301,8 @@ async def live_kiosk_and_card(
     }
     if step is not None:
         details["step"] = step
+    if address is not None:
+        details["address"] = address
     await record_audit(
         conn,
         actor="anonymous",
@@ -315,9 +323,13 @@ async def verify_card(
     kiosk_key: str,
     card_token: str,
     pin: str,
+    address: str | None,
 ) -> Tokens:
-    """Card + PIN at an enrolled kiosk: a new session at aal 2 on the kiosk channel."""
-    kiosk, card = await live_kiosk_and_card(conn, kiosk_key=kiosk_key, card_token=card_token)
+    """Card + PIN at an enrolled kiosk: a new session at aal 2 on the kiosk channel
+    (`address`, the kiosk's, goes in the audit rows)."""
+    kiosk, card = await live_kiosk_and_card(
+        conn, kiosk_key=kiosk_key, card_token=card_token, address=address
+    )
     await refuse_when_over(redis, settings, str(kiosk.id), KIOSK_WRONG_PINS)
     account = await get_account_by_person(conn, card.person_id)
     if account is None:
@@ -332,6 +344,7 @@ async def verify_card(
             channel=CHANNEL,
             # The card, shown at a kiosk we enrolled: something the person has.
             possession_proven=True,
+            address=address,
         )
     except Problem as problem:
         if is_wrong_pin(problem):
@@ -340,8 +353,7 @@ async def verify_card(
         if problem.kind == CREDENTIAL_LOCKED:
             raise Problem(CARD_LOCKED, commit_first=problem.commit_first) from None
         raise
-    await record_sign_in_success(conn, account.id, method=METHOD, channel=CHANNEL)
-    tokens = await start_session(
+    started = await start_session(
         conn,
         settings,
         account_id=account.id,
@@ -350,6 +362,9 @@ async def verify_card(
         channel=CHANNEL,
         device=f"kiosk:{kiosk.id}",
     )
+    await record_sign_in_success(
+        conn, account.id, method=METHOD, channel=CHANNEL, session_id=started.id, address=address
+    )
     await record_audit(
         conn,
         actor=f"account:{account.id}",
@@ -357,6 +372,8 @@ async def verify_card(
         subject=f"person:{card.person_id}",
         office=kiosk.office_code,
         channel=CHANNEL,
-        details={"card": card.id, "kiosk": kiosk.id},
+        details=with_address(
+            {"card": card.id, "kiosk": kiosk.id, "session": str(started.id)}, address=address
+        ),
     )
-    return tokens
+    return started.tokens

@@ -17,6 +17,7 @@ Every failure and lock is audited.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -74,10 +75,20 @@ async def get_account_for_update(conn: asyncpg.Connection, account_id: int) -> A
     return _account(row) if row else None
 
 
-async def find_account_by_phone(conn: asyncpg.Connection, phone_e164: str) -> Account | None:
-    """The living person's account whose phone of record is this number, if exactly one."""
+async def find_account_by_phone(
+    conn: asyncpg.Connection, phone_e164: str, birth_date: date
+) -> Account | None:
+    """The account of the one living person with this phone of record and this birth date.
+
+    A family shares a phone: the number alone may belong to several people, so every
+    sign-in keyed by a number takes the birth date too. None when nobody matches, or
+    when several still do (twins on one phone sign in another way).
+    """
     rows = await conn.fetch(
-        _SELECT + " WHERE p.phone_e164 = $1 AND p.deceased_on IS NULL LIMIT 2", phone_e164
+        _SELECT
+        + " WHERE p.phone_e164 = $1 AND p.birth_date = $2 AND p.deceased_on IS NULL LIMIT 2",
+        phone_e164,
+        birth_date,
     )
     return _account(rows[0]) if len(rows) == 1 else None
 
@@ -111,17 +122,25 @@ def ensure_not_locked(account: Account) -> None:
 
 
 async def record_sign_in_failure(
-    conn: asyncpg.Connection, account_id: int | None, *, method: str, channel: str
+    conn: asyncpg.Connection,
+    account_id: int | None,
+    *,
+    method: str,
+    channel: str,
+    address: str | None,
 ) -> None:
     """Audit a failed sign-in that counts towards no lock (see the module's docstring);
-    `account_id` is None when the number or challenge belongs to nobody."""
+    `account_id` is None when the number or challenge belongs to nobody.
+
+    `address` is the client's (server/client_address.py); None on the phone line, whose
+    caller arrives through Twilio."""
     if account_id is None:
         await record_audit(
             conn,
             actor="anonymous",
             action="auth.sign_in.failed",
             channel=channel,
-            details={"method": method, "account": False},
+            details=with_address({"method": method, "account": False}, address=address),
         )
         return
     await record_audit(
@@ -130,12 +149,17 @@ async def record_sign_in_failure(
         action="auth.sign_in.failed",
         subject=f"account:{account_id}",
         channel=channel,
-        details={"method": method},
+        details=with_address({"method": method}, address=address),
     )
 
 
 async def record_wrong_pin(
-    conn: asyncpg.Connection, account_id: int, *, credential: str, channel: str
+    conn: asyncpg.Connection,
+    account_id: int,
+    *,
+    credential: str,
+    channel: str,
+    address: str | None,
 ) -> int:
     """Count a wrong PIN entered after proven possession; lock at 100. Returns the count."""
     row = await conn.fetchrow(
@@ -160,7 +184,10 @@ async def record_wrong_pin(
         action="auth.sign_in.failed",
         subject=subject,
         channel=channel,
-        details={"method": "pin", "credential": credential, "consecutive_failures": failures},
+        details=with_address(
+            {"method": "pin", "credential": credential, "consecutive_failures": failures},
+            address=address,
+        ),
     )
     if failures == HARD_LOCK_AFTER:
         await record_audit(
@@ -182,17 +209,30 @@ async def record_right_pin(conn: asyncpg.Connection, account_id: int) -> None:
     )
 
 
+def with_address(details: dict[str, Any], *, address: str | None) -> dict[str, Any]:
+    """A sign-in audit row's details with the client's address, when there is one."""
+    return details if address is None else {**details, "address": address}
+
+
 async def record_sign_in_success(
-    conn: asyncpg.Connection, account_id: int, *, method: str, channel: str
+    conn: asyncpg.Connection,
+    account_id: int,
+    *,
+    method: str,
+    channel: str,
+    session_id: uuid.UUID,
+    address: str | None,
 ) -> None:
-    # Resets no count: a wrong PIN's count starts again only with a right PIN.
+    """Audit a sign-in. It resets no count: a wrong PIN's count starts again only with a
+    right PIN. The row names the new (or stepped-up) session and the client's address, so a
+    sign-in can be traced to what it did and where it came from."""
     await record_audit(
         conn,
         actor=f"account:{account_id}",
         action="auth.sign_in.succeeded",
         subject=f"account:{account_id}",
         channel=channel,
-        details={"method": method},
+        details=with_address({"method": method, "session": str(session_id)}, address=address),
     )
 
 

@@ -18,9 +18,11 @@ from auth.accounts import get_account_by_person
 from auth.counter import PERSON_NOT_FOUND, find_people
 from auth.delegation_store import DelegationShown, select_active_given_shown
 from auth.registered_phone_store import RegisteredPhone, list_live_phones, person_exists
+from auth.staff import staff_actor
 from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession
 from i18n import N_, translate
+from server.audit import record_audit
 from server.problems import VALIDATION_ERROR, FieldError, Problem
 
 PROXY_FIELD = "proxy"
@@ -33,7 +35,9 @@ async def phones_at_counter(
     require_role(staff, *COUNTER_ROLES)
     if not await person_exists(conn, person_id):
         raise Problem(PERSON_NOT_FOUND)
-    return await list_live_phones(conn, person_id)
+    phones = await list_live_phones(conn, person_id)
+    await _viewed(conn, staff, person_id, "counter.phones_viewed", len(phones))
+    return phones
 
 
 async def delegations_at_counter(
@@ -43,7 +47,24 @@ async def delegations_at_counter(
     require_role(staff, *COUNTER_ROLES)
     if not await person_exists(conn, person_id):
         raise Problem(PERSON_NOT_FOUND)
-    return await select_active_given_shown(conn, person_id)
+    shown = await select_active_given_shown(conn, person_id)
+    await _viewed(conn, staff, person_id, "counter.delegations_viewed", len(shown))
+    return shown
+
+
+async def _viewed(
+    conn: asyncpg.Connection, staff: StaffSession, person_id: int, action: str, rows: int
+) -> None:
+    # A staff member's every look at a person's data is on the access record.
+    await record_audit(
+        conn,
+        actor=staff_actor(staff.staff_id),
+        action=action,
+        subject=f"person:{person_id}",
+        office=staff.office_code,
+        channel="counter",
+        details={"rows": rows},
+    )
 
 
 def _no_proxy(locale: str, message: str) -> Problem:

@@ -28,6 +28,8 @@ class RecoveryRequest(msgspec.Struct, frozen=True, kw_only=True):
     decided_by: int | None
     decided_at: datetime | None
     decision_reason: str | None
+    # Nobody of the office could be the second person: the region's offices may decide.
+    offered_to_region: bool
 
 
 class AuditTrailEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -44,8 +46,17 @@ class AuditTrailEntry(msgspec.Struct, frozen=True, kw_only=True):
 
 _REQUEST = (
     "id, person_id, account_id, action, reason, new_phone_e164, verification_id, office_code, "
-    "requested_by, requested_at, status, decided_by, decided_at, decision_reason"
+    "requested_by, requested_at, status, decided_by, decided_at, decision_reason, "
+    "offered_to_region"
 )
+# The requests (`r`) a staff member of office $1 may see: their office's, and those
+# another office of the same region could not approve itself.
+SEEN_FROM_OFFICE = """
+    (r.office_code = $1 OR (r.offered_to_region AND r.office_code IN (
+        SELECT o.code FROM offices o JOIN offices mine ON mine.region_code = o.region_code
+        WHERE mine.code = $1
+    )))
+"""
 
 
 def _request(row: asyncpg.Record) -> RecoveryRequest:
@@ -66,12 +77,14 @@ async def insert_recovery_request(
     verification_id: int,
     office_code: str,
     requested_by: int,
+    offered_to_region: bool,
 ) -> RecoveryRequest:
     row = await conn.fetchrow(
         f"""
         INSERT INTO recovery_requests (person_id, account_id, action, reason, new_phone_e164,
-                                       verification_id, office_code, requested_by)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                                       verification_id, office_code, requested_by,
+                                       offered_to_region)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
         RETURNING {_REQUEST}
         """,
         person_id,
@@ -82,6 +95,7 @@ async def insert_recovery_request(
         verification_id,
         office_code,
         requested_by,
+        offered_to_region,
     )
     assert row is not None
     return _request(row)
@@ -101,8 +115,8 @@ async def list_recovery_requests(
 ) -> list[RecoveryRequest]:
     rows = await conn.fetch(
         f"""
-        SELECT {_REQUEST} FROM recovery_requests
-        WHERE office_code = $1 AND status = $2
+        SELECT {_REQUEST} FROM recovery_requests r
+        WHERE {SEEN_FROM_OFFICE} AND status = $2
         ORDER BY requested_at DESC, id DESC
         LIMIT $3
         """,

@@ -20,7 +20,7 @@ from auth.access_card_store import AccessCard, get_card
 from auth.access_cards import CARD_NOT_FOUND, unlock_card
 from auth.counter import PERSON_NOT_FOUND, get_recent_match
 from auth.counter_recovery import CHANNEL, RECENT_MATCH_FOR_RECOVERY, checked_account
-from auth.counter_recovery_store import RecoveryAction, RecoveryStatus
+from auth.counter_recovery_store import SEEN_FROM_OFFICE, RecoveryAction, RecoveryStatus
 from auth.counter_two_person import MAX_REQUESTS_LISTED, REQUEST_LIFETIME
 from auth.passkey_store import list_passkeys
 from auth.people import get_person, mask_phone_for_display
@@ -90,6 +90,9 @@ class RequestAtCounter(msgspec.Struct, frozen=True, kw_only=True):
     decided_by_name: str | None
     decided_at: datetime | None
     decision_reason: str | None
+    office_code: str
+    # Offered to the region's offices: no one of `office_code` could be the second person.
+    offered_to_region: bool
 
 
 class SignInSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -158,7 +161,8 @@ async def select_live_phones(conn: asyncpg.Connection, person_id: int) -> list[P
 _REQUESTS = """
     SELECT r.id, r.person_id, p.name AS person_name, r.action, r.reason, r.new_phone_e164,
            r.requested_by, s.name AS requested_by_name, r.requested_at, r.status,
-           d.name AS decided_by_name, r.decided_at, r.decision_reason
+           d.name AS decided_by_name, r.decided_at, r.decision_reason, r.office_code,
+           r.offered_to_region
     FROM recovery_requests r
     JOIN people p ON p.id = r.person_id
     JOIN staff s ON s.id = r.requested_by
@@ -193,9 +197,9 @@ async def select_office_requests(
 ) -> list[RequestAtCounter]:
     """Pending ones newest asked first, or decided ones newest decided first."""
     if decided:
-        query = " WHERE r.office_code = $1 AND r.status <> 'pending' ORDER BY r.decided_at DESC"
+        query = f" WHERE {SEEN_FROM_OFFICE} AND r.status <> 'pending' ORDER BY r.decided_at DESC"
     else:
-        query = " WHERE r.office_code = $1 AND r.status = 'pending' ORDER BY r.requested_at DESC"
+        query = f" WHERE {SEEN_FROM_OFFICE} AND r.status = 'pending' ORDER BY r.requested_at DESC"
     rows = await conn.fetch(_REQUESTS + query + ", r.id DESC LIMIT $2", office_code, limit)
     now = datetime.now(UTC)
     return [_request(row, now) for row in rows]

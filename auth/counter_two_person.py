@@ -1,16 +1,24 @@
 """The two-person rule at the counter: revoking every authenticator and changing the
 phone of record are what someone who took over an account would want most. A staff
 member asks, with a reason, after a matching ID check in the last 30 minutes; a
-supervisor or administrator of the same office, who is not the one who asked,
-approves or refuses within 8 hours. Only an approval runs the action, in the same
-transaction as the approval. Every step is audited with the office and the counter
-channel; approved actions are marked `two_person`, and an attempt to decide alone is
-audited although it is refused.
+supervisor or administrator of the same office approves or refuses within 8 hours.
+Only an approval runs the action, in the same transaction as the approval.
+
+Two persons means two persons: the approver must be independent of the one who asked
+(auth/staff_circle.py): not them, not an account they created or promoted in the
+last 30 days, not the one who created them, not created by the same person. An
+administrator who makes a supervisor account and enrols its passkey is still one
+person. When the office has no independent supervisor who can sign in, the request is
+offered to the other job centres of its region, and the one who asked is told.
+
+Every step is audited with the office and the counter channel; approved actions are
+marked `two_person`, and an attempt to decide alone is audited although it is refused.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 import asyncpg
 import msgspec
@@ -37,8 +45,10 @@ from auth.enrollment_codes import retire_open_codes
 from auth.people import mask_phone
 from auth.sessions import revoke_account_sessions
 from auth.staff import staff_actor
+from auth.staff_circle import are_independent, independent_approvers
 from auth.staff_roles import COUNTER_ROLES, SUPERVISOR_ROLES, require_role
 from auth.staff_sessions import StaffSession
+from auth.staff_store import list_region_neighbours
 from i18n import N_
 from server.audit import record_audit
 from server.problems import NOT_FOUND, Problem, problem_kind
@@ -61,6 +71,16 @@ APPROVAL_NOT_ALLOWED = problem_kind(
         "asked, must approve or refuse this request."
     ),
 )
+APPROVAL_NOT_INDEPENDENT = problem_kind(
+    "approval-not-independent",
+    403,
+    N_("You cannot be the second person for this request"),
+    N_(
+        "In the last 30 days the person who asked created or promoted your account, you "
+        "created or promoted theirs, or the same person did both. Another supervisor must "
+        "decide. Nothing was changed."
+    ),
+)
 REQUEST_ALREADY_DECIDED = problem_kind(
     "recovery-request-decided",
     409,
@@ -76,6 +96,16 @@ REQUEST_EXPIRED = problem_kind(
         "new request."
     ),
 )
+
+
+# Who can approve a new request: an independent supervisor of the office, only the
+# region's (the request was offered to them), or nobody who can sign in today.
+WhoCanApprove = Literal["office", "region", "nobody"]
+
+
+class RecoveryAsked(msgspec.Struct, frozen=True, kw_only=True):
+    request: RecoveryRequest
+    who_can_approve: WhoCanApprove
 
 
 class AllAuthenticatorsRevoked(msgspec.Struct, frozen=True, kw_only=True):
@@ -96,12 +126,18 @@ async def request_recovery(
     action: RecoveryAction,
     reason: str,
     new_phone_e164: str | None = None,
-) -> RecoveryRequest:
-    """Ask for a second person's approval; nothing changes until it is given."""
+) -> RecoveryAsked:
+    """Ask for a second person's approval; nothing changes until it is given. Offered
+    to the region's job centres when nobody of the office can be the second person."""
     if (action == "change_phone_of_record") != (new_phone_e164 is not None):
         raise ValueError("a new phone goes with a change of the phone of record, and only there")
     require_role(staff, *COUNTER_ROLES)
     account, verification = await checked_account(conn, person_id)
+    who: WhoCanApprove = "office"
+    if not await independent_approvers(conn, staff.staff_id, [staff.office_code]):
+        neighbours = await list_region_neighbours(conn, staff.office_code)
+        region = await independent_approvers(conn, staff.staff_id, neighbours)
+        who = "region" if region else "nobody"
     request = await insert_recovery_request(
         conn,
         person_id=person_id,
@@ -112,11 +148,13 @@ async def request_recovery(
         verification_id=verification.id,
         office_code=staff.office_code,
         requested_by=staff.staff_id,
+        offered_to_region=who != "office",
     )
     details: dict[str, object] = {
         "request": request.id,
         "action": action,
         "verification": verification.id,
+        "who_can_approve": who,
     }
     if new_phone_e164 is not None:
         details["new_phone"] = mask_phone(new_phone_e164)
@@ -128,7 +166,15 @@ async def request_recovery(
         reason=reason,
         details=details,
     )
-    return request
+    return RecoveryAsked(request=request, who_can_approve=who)
+
+
+async def _may_see(conn: asyncpg.Connection, staff: StaffSession, request: RecoveryRequest) -> bool:
+    if staff.office_code == request.office_code:
+        return True
+    return request.offered_to_region and staff.office_code in await list_region_neighbours(
+        conn, request.office_code
+    )
 
 
 async def decide_recovery(
@@ -143,20 +189,32 @@ async def decide_recovery(
     request = await get_recovery_request_for_update(conn, request_id)
     if request is None:
         raise Problem(NOT_FOUND)
+    refusal = None
     if (
         staff.role not in SUPERVISOR_ROLES
-        or staff.office_code != request.office_code
         or staff.staff_id == request.requested_by
+        or not await _may_see(conn, staff, request)
     ):
+        refusal = APPROVAL_NOT_ALLOWED
+    elif not await are_independent(conn, staff.staff_id, request.requested_by):
+        refusal = APPROVAL_NOT_INDEPENDENT
+    if refusal is not None:
         # Kept although the answer is an error: an attempt to approve alone is worth knowing.
         await record_audit(
             conn,
             **audit_as(staff),
             action="counter.recovery_decision_refused",
             subject=f"person:{request.person_id}",
-            details={"request": request.id, "role": staff.role, "approve": approve},
+            details={
+                "request": request.id,
+                "role": staff.role,
+                "approve": approve,
+                "refused_because": "not_independent"
+                if refusal is APPROVAL_NOT_INDEPENDENT
+                else "not_allowed",
+            },
         )
-        raise Problem(APPROVAL_NOT_ALLOWED, commit_first=True)
+        raise Problem(refusal, commit_first=True)
     if request.status != "pending":
         raise Problem(REQUEST_ALREADY_DECIDED)
     if is_expired(request, REQUEST_LIFETIME, datetime.now(UTC)):
@@ -246,6 +304,7 @@ async def _revoke_all(
 async def pending_for_office(
     conn: asyncpg.Connection, staff: StaffSession, *, status: RecoveryStatus = "pending"
 ) -> list[RecoveryRequest]:
-    """Requests of the staff member's own office (supervisors and administrators)."""
+    """Requests of the staff member's own office, and those offered to its region
+    (supervisors and administrators)."""
     require_role(staff, *SUPERVISOR_ROLES)
     return await list_recovery_requests(conn, staff.office_code, status, limit=MAX_REQUESTS_LISTED)

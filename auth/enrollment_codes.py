@@ -17,7 +17,7 @@ from typing import Literal
 import asyncpg
 import msgspec
 
-from auth.accounts import get_account_by_person
+from auth.accounts import get_account_by_person, with_address
 from auth.counter import PERSON_NOT_FOUND, RECENT_MATCH, get_recent_match, lock_living_person
 from auth.secrets import token_hash
 from auth.sessions import Tokens, start_session
@@ -197,6 +197,7 @@ async def redeem_enrollment_code(
     *,
     code: str,
     channel: RedeemChannel,
+    address: str | None,
     device: str | None = None,
 ) -> Tokens:
     """A session at aal 1 for the code's account; the code is used up.
@@ -212,7 +213,7 @@ async def redeem_enrollment_code(
     )
     if taken is None:
         raise Problem(ENROLLMENT_CODE_INVALID)
-    tokens = await start_session(
+    started = await start_session(
         conn,
         settings,
         account_id=taken.account_id,
@@ -229,6 +230,9 @@ async def redeem_enrollment_code(
         subject=f"account:{taken.account_id}",
         office=taken.office_code,
         channel=channel,
-        details={"issued_by": staff_actor(taken.staff_id)},
+        details=with_address(
+            {"issued_by": staff_actor(taken.staff_id), "session": str(started.id)},
+            address=address,
+        ),
     )
-    return tokens
+    return started.tokens

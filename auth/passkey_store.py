@@ -77,6 +77,13 @@ async def list_passkeys(conn: asyncpg.Connection, account_id: int) -> list[Passk
     return [_passkey(row) for row in rows]
 
 
+async def count_passkeys(conn: asyncpg.Connection, account_id: int) -> int:
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM passkeys WHERE account_id = $1", account_id
+    )
+    return count
+
+
 async def get_passkey(
     conn: asyncpg.Connection, account_id: int, passkey_id: int, *, lock: bool = False
 ) -> Passkey | None:

@@ -22,6 +22,7 @@ from typing import NoReturn
 
 import asyncpg
 import msgspec
+from arq.connections import ArqRedis
 from redis.asyncio import Redis
 from webauthn import (
     generate_authentication_options,
@@ -41,13 +42,19 @@ from webauthn.helpers.structs import (
 from auth.accounts import (
     Account,
     ensure_not_locked,
-    get_account,
     get_account_for_update,
     record_sign_in_failure,
     record_sign_in_success,
 )
+from auth.binding import (
+    ensure_a_way_in_remains,
+    record_authenticator_change,
+    require_binding_allowed,
+    require_removal_allowed,
+)
 from auth.passkey_store import (
     PasskeySummary,
+    count_passkeys,
     delete_passkey_row,
     get_passkey,
     get_passkey_by_credential_id,
@@ -59,8 +66,8 @@ from auth.passkey_store import (
     rename_passkey_row,
     user_handle,
 )
-from auth.problems import LAST_AUTHENTICATOR, SIGN_IN_FAILED
-from auth.sessions import Tokens, start_session
+from auth.problems import SIGN_IN_FAILED
+from auth.sessions import CurrentSession, Tokens, start_session
 from auth.webauthn_ceremony import (
     CHALLENGE_LIFETIME_S,
     TRANSPORTS,
@@ -79,6 +86,7 @@ from auth.webauthn_json import (
 )
 from i18n import N_, translate
 from server.audit import record_audit
+from server.db import Transaction
 from server.problems import NOT_FOUND, Problem, problem_kind
 from server.settings import AuthSettings
 
@@ -135,12 +143,11 @@ async def _default_name(conn: asyncpg.Connection, account_id: int, locale: str) 
 
 
 async def start_registration(
-    conn: asyncpg.Connection, redis: Redis, settings: AuthSettings, *, account_id: int
+    conn: asyncpg.Connection, redis: Redis, settings: AuthSettings, *, session: CurrentSession
 ) -> CeremonyOptions:
-    """Creation options for a new passkey on the signed-in account."""
-    account = await get_account(conn, account_id)
-    if account is None:
-        raise Problem(NOT_FOUND)
+    """Creation options for a new passkey on the signed-in account, if it may bind one
+    now (auth/binding.py; checked again when the answer comes)."""
+    account = (await require_binding_allowed(conn, session, "passkey")).account
     existing = await list_passkeys(conn, account.id)
     options = generate_registration_options(
         rp_id=settings.rp_id,
@@ -170,24 +177,24 @@ async def start_registration(
 
 
 async def finish_registration(
-    conn: asyncpg.Connection,
-    redis: Redis,
+    tx: Transaction,
+    queue: ArqRedis,
     settings: AuthSettings,
     *,
-    account_id: int,
+    session: CurrentSession,
     challenge_id: uuid.UUID,
     credential: RegistrationCredentialJSON,
     name: str | None,
     locale: str,
-    channel: str,
 ) -> PasskeySummary:
-    """Check the new credential against its challenge and keep it."""
-    stored = await take_challenge(redis, challenge_id)
-    if stored is None or stored.purpose != "registration" or stored.account_id != account_id:
+    """Check the new credential against its challenge and keep it; the person is told on
+    every channel."""
+    conn = tx.conn
+    grant = await require_binding_allowed(conn, session, "passkey")
+    account = grant.account
+    stored = await take_challenge(queue, challenge_id)
+    if stored is None or stored.purpose != "registration" or stored.account_id != account.id:
         raise Problem(PASSKEY_NOT_ADDED)
-    account = await get_account_for_update(conn, account_id)
-    if account is None:
-        raise Problem(NOT_FOUND)
     try:
         verified = verify_registration_response(
             credential=msgspec.to_builtins(credential),
@@ -215,12 +222,14 @@ async def finish_registration(
     )
     if passkey is None:
         raise Problem(PASSKEY_ALREADY_REGISTERED)
-    await record_audit(
-        conn,
-        actor=f"account:{account.id}",
+    await record_authenticator_change(
+        tx,
+        queue,
+        session,
+        grant,
+        kind="passkey",
+        change="added",
         action="auth.passkey.added",
-        subject=f"account:{account.id}",
-        channel=channel,
         details={
             "passkey": passkey.id,
             "aaguid": passkey.aaguid,
@@ -257,9 +266,11 @@ async def finish_authentication(
     challenge_id: uuid.UUID,
     credential: AuthenticationCredentialJSON,
     channel: str,
+    address: str | None,
     device: str | None = None,
 ) -> Tokens:
-    """Check an assertion; on success, a new session at aal 2."""
+    """Check an assertion; on success, a new session at aal 2 (`address`, the client's,
+    goes in the audit rows)."""
     stored = await take_challenge(redis, challenge_id)
     credential_id = decode_b64url(credential.raw_id)
     found = await get_passkey_by_credential_id(conn, credential_id) if credential_id else None
@@ -274,7 +285,9 @@ async def finish_authentication(
     async def refuse(reason: str) -> NoReturn:
         # %r: the reason can quote what the client sent (an origin, say).
         log.info("passkey sign-in refused for account %s: %r", account.id, reason)
-        await record_sign_in_failure(conn, account.id, method="passkey", channel=channel)
+        await record_sign_in_failure(
+            conn, account.id, method="passkey", channel=channel, address=address
+        )
         raise Problem(SIGN_IN_FAILED, commit_first=True)
 
     if stored is None or stored.purpose != "authentication":
@@ -314,8 +327,7 @@ async def finish_authentication(
     await record_passkey_use(
         conn, passkey.id, sign_count=new_count, backed_up=verified.credential_backed_up
     )
-    await record_sign_in_success(conn, account.id, method="passkey", channel=channel)
-    return await start_session(
+    started = await start_session(
         conn,
         settings,
         account_id=account.id,
@@ -324,6 +336,10 @@ async def finish_authentication(
         channel=channel,
         device=device,
     )
+    await record_sign_in_success(
+        conn, account.id, method="passkey", channel=channel, session_id=started.id, address=address
+    )
+    return started.tokens
 
 
 # --- The owner's list --------------------------------------------------------
@@ -351,23 +367,28 @@ async def rename_passkey(
 
 
 async def delete_passkey(
-    conn: asyncpg.Connection, *, account_id: int, passkey_id: int, channel: str
+    tx: Transaction, queue: ArqRedis, *, session: CurrentSession, passkey_id: int
 ) -> None:
-    """Remove a passkey, unless it is the account's last way to sign in."""
+    """Remove a passkey (recent aal 2), unless it is the account's last way in
+    (auth/binding.py); the person is told on every channel."""
+    conn = tx.conn
     # The account row lock serialises deletions: two at once cannot remove the last two.
-    account = await get_account_for_update(conn, account_id)
-    passkey = await get_passkey(conn, account_id, passkey_id, lock=True)
-    if account is None or passkey is None:
+    grant = await require_removal_allowed(conn, session)
+    passkey = await get_passkey(conn, session.account_id, passkey_id, lock=True)
+    if passkey is None:
         raise Problem(NOT_FOUND)
-    others = [p for p in await list_passkeys(conn, account_id) if p.id != passkey_id]
-    if not others and not account.totp_enabled and account.phone_e164 is None:
-        raise Problem(LAST_AUTHENTICATOR)
+    await ensure_a_way_in_remains(conn, grant.account, "passkey")
     await delete_passkey_row(conn, passkey_id)
-    await record_audit(
-        conn,
-        actor=f"account:{account_id}",
+    await record_authenticator_change(
+        tx,
+        queue,
+        session,
+        grant,
+        kind="passkey",
+        change="removed",
         action="auth.passkey.deleted",
-        subject=f"account:{account_id}",
-        channel=channel,
-        details={"passkey": passkey_id, "passkeys_left": len(others)},
+        details={
+            "passkey": passkey_id,
+            "passkeys_left": await count_passkeys(conn, session.account_id),
+        },
     )

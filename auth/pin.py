@@ -18,7 +18,8 @@ Trivial PINs are refused (auth/pin_rules.py: `weak_pin_reason`).
 
 Plugging in another credential: give it its own failure count and lock
 columns, implement `PinCredential` over them, and call `check_pin(conn,
-settings, account_id, pin, TheCredential(...), channel=..., possession_proven=...)`.
+settings, account_id, pin, TheCredential(...), channel=..., possession_proven=...,
+address=...)`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from datetime import UTC, datetime
 from typing import NoReturn, Protocol
 
 import asyncpg
+from arq.connections import ArqRedis
 
 from auth.accounts import (
     HARD_LOCK_AFTER,
@@ -39,6 +41,7 @@ from auth.accounts import (
     record_wrong_pin,
 )
 from auth.app_pin_unlocks import unlock_limit_problem, unlock_window_ends
+from auth.binding import record_authenticator_change, require_binding_allowed
 from auth.pin_hashing import hash_pin, pin_matches, spend_a_pin_check
 from auth.pin_rules import weak_pin_reason
 from auth.problems import (
@@ -54,12 +57,12 @@ from auth.sessions import (
     CurrentSession,
     Tokens,
     require_fresh_sign_in,
-    require_recent_aal2,
     revoke_session,
     start_session,
 )
 from i18n import N_, translate
 from server.audit import record_audit
+from server.db import Transaction
 from server.problems import FieldError, Problem, problem_kind
 from server.settings import AuthSettings
 
@@ -165,6 +168,7 @@ async def check_pin(
     *,
     channel: str,
     possession_proven: bool,
+    address: str | None,
 ) -> Account:
     """Check the person's PIN through `credential`; returns the (row-locked) account.
 
@@ -176,6 +180,8 @@ async def check_pin(
     Without (`possession_proven=False`: caller ID), a wrong PIN or no PIN answers
     SIGN_IN_FAILED and counts nowhere, and a lock is told only after the right PIN,
     so that the answer says nothing to a stranger; the caller's throttles limit it.
+
+    `address` is the client's, for the audit rows (None on the phone line).
     """
     account = await get_account_for_update(conn, account_id)
     assert account is not None
@@ -187,7 +193,9 @@ async def check_pin(
         else:
             ok, stale = await pin_matches(settings, stored, pin)
         if not ok:
-            await record_sign_in_failure(conn, account_id, method="pin", channel=channel)
+            await record_sign_in_failure(
+                conn, account_id, method="pin", channel=channel, address=address
+            )
             raise Problem(SIGN_IN_FAILED, commit_first=True)
     ensure_not_locked(account)
     if stored is None:
@@ -197,7 +205,7 @@ async def check_pin(
     if possession_proven:
         ok, stale = await pin_matches(settings, stored, pin)
         if not ok:
-            await _count_wrong_pin(conn, account_id, credential, channel=channel)
+            await _count_wrong_pin(conn, account_id, credential, channel=channel, address=address)
     await credential.clear_wrong_pins(conn)
     await record_right_pin(conn, account_id)
     if stale:
@@ -221,11 +229,18 @@ def is_wrong_pin(problem: Problem) -> bool:
 
 
 async def _count_wrong_pin(
-    conn: asyncpg.Connection, account_id: int, credential: PinCredential, *, channel: str
+    conn: asyncpg.Connection,
+    account_id: int,
+    credential: PinCredential,
+    *,
+    channel: str,
+    address: str | None,
 ) -> NoReturn:
     """A wrong PIN after proven possession: counted on the credential and the account."""
     failures = await credential.record_wrong_pin(conn)
-    in_a_row = await record_wrong_pin(conn, account_id, credential=credential.kind, channel=channel)
+    in_a_row = await record_wrong_pin(
+        conn, account_id, credential=credential.kind, channel=channel, address=address
+    )
     credential_locked = failures % MAX_WRONG_PINS == 0
     if credential_locked:
         await record_audit(
@@ -275,38 +290,46 @@ async def store_pin(
 
 
 async def set_pin(
-    conn: asyncpg.Connection,
+    tx: Transaction,
+    queue: ArqRedis,
     settings: AuthSettings,
     session: CurrentSession,
     pin: str,
     *,
     locale: str,
 ) -> None:
-    """Set the first PIN, or change it.
+    """Set the first PIN, or change it; every channel of the person is told.
 
-    Both need a sign-in within the last 5 minutes. Changing an existing PIN also
-    needs that sign-in to be aal 2 (a passkey, or a code with the current PIN):
-    otherwise someone holding only the phone (a swapped SIM) could set a PIN of
-    their own and reach aal 2 with the phone alone. Someone who forgot their PIN
-    and has no passkey resets it at a job-centre counter.
+    Both need a sign-in within the last 5 minutes. The PIN is a binding
+    (auth/binding.py): an account that has a passkey or a PIN needs that sign-in
+    to be aal 2 (a passkey, or a code with the current PIN), otherwise someone
+    holding only the phone (a swapped SIM) could set a PIN of their own and reach
+    aal 2 with the phone alone. Someone who forgot their PIN and has no passkey
+    resets it at a job-centre counter (or with an enrollment code from one).
     """
-    account = await get_account_for_update(conn, session.account_id)
-    assert account is not None
-    if account.has_pin:
-        require_recent_aal2(session)
+    conn = tx.conn
+    grant = await require_binding_allowed(conn, session, "pin")
+    account = grant.account
     require_fresh_sign_in(session)
     await store_pin(conn, settings, account, pin, locale=locale, field="body.pin")
-    await record_audit(
-        conn,
-        actor=f"account:{account.id}",
+    await record_authenticator_change(
+        tx,
+        queue,
+        session,
+        grant,
+        kind="pin",
+        change="added",
         action="auth.pin.changed" if account.has_pin else "auth.pin.set",
-        subject=f"account:{account.id}",
-        channel=session.channel,
     )
 
 
 async def step_up_with_pin(
-    conn: asyncpg.Connection, settings: AuthSettings, session: CurrentSession, pin: str
+    conn: asyncpg.Connection,
+    settings: AuthSettings,
+    session: CurrentSession,
+    pin: str,
+    *,
+    address: str | None,
 ) -> Tokens:
     """The PIN on top of this session's code: a new aal 2 session; this one ends.
 
@@ -333,6 +356,7 @@ async def step_up_with_pin(
             AppPin(session.account_id),
             channel=session.channel,
             possession_proven=True,
+            address=address,
         )
     except Problem as problem:
         # Locked, and a recovery code would not unlock it today: say so, and until when.
@@ -342,10 +366,9 @@ async def step_up_with_pin(
                 raise unlock_limit_problem(ends, commit_first=problem.commit_first) from None
         raise
     method = f"pin+{session.method}"
-    await record_sign_in_success(conn, account.id, method=method, channel=session.channel)
     device = await conn.fetchval("SELECT device FROM sessions WHERE id = $1", session.id)
     await revoke_session(conn, session.id, reason="stepped_up")
-    tokens = await start_session(
+    started = await start_session(
         conn,
         settings,
         account_id=account.id,
@@ -355,12 +378,20 @@ async def step_up_with_pin(
         device=device,
         suggest=await sign_in_suggestions(conn, account.id),
     )
+    await record_sign_in_success(
+        conn,
+        account.id,
+        method=method,
+        channel=session.channel,
+        session_id=started.id,
+        address=address,
+    )
     await record_audit(
         conn,
         actor=f"account:{account.id}",
         action="auth.session.stepped_up",
         subject=f"account:{account.id}",
         channel=session.channel,
-        details={"from_session": str(session.id), "method": method},
+        details={"from_session": str(session.id), "session": str(started.id), "method": method},
     )
-    return tokens
+    return started.tokens

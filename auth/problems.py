@@ -69,6 +69,15 @@ SESSION_INVALID = problem_kind(
     N_("Your sign-in has ended"),
     N_("Your sign-in has expired or was ended. Please sign in again."),
 )
+REFRESH_ALREADY_USED = problem_kind(
+    "refresh-already-used",
+    409,
+    N_("This sign-in was just renewed"),
+    N_(
+        "Another request renewed this sign-in a moment ago. Use the tokens from that answer; "
+        "if you do not have them, sign in again."
+    ),
+)
 LAST_AUTHENTICATOR = problem_kind(
     "last-authenticator",
     409,

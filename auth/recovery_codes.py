@@ -17,9 +17,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import asyncpg
+from arq.connections import ArqRedis
 
 from auth.accounts import (
     ensure_not_locked,
@@ -28,11 +29,14 @@ from auth.accounts import (
     record_sign_in_failure,
     record_sign_in_success,
 )
+from auth.binding import record_authenticator_change, require_binding_allowed
+from auth.passkey_store import count_passkeys
 from auth.problems import SIGN_IN_FAILED
 from auth.secrets import numeric_code
-from auth.sessions import CurrentSession, Tokens, require_recent_aal2, start_session
+from auth.sessions import CurrentSession, Tokens, start_session
 from i18n import N_, translate
 from server.audit import record_audit
+from server.db import Transaction
 from server.problems import VALIDATION_ERROR, FieldError, Problem
 from server.settings import AuthSettings
 
@@ -79,14 +83,6 @@ async def count_unused_recovery_codes(conn: asyncpg.Connection, account_id: int)
     return count
 
 
-async def count_passkeys(conn: asyncpg.Connection, account_id: int) -> int:
-    # Belongs with auth/passkeys.py once that module lands; the table is 0009's.
-    count: int = await conn.fetchval(
-        "SELECT count(*) FROM passkeys WHERE account_id = $1", account_id
-    )
-    return count
-
-
 async def sign_in_suggestions(conn: asyncpg.Connection, account_id: int) -> list[str]:
     """What the app should offer after a sign-in: a passkey while the account has none
     (phishing-resistant, NIST SP 800-63B §3.1.3.3 on restricted authenticators)."""
@@ -94,11 +90,30 @@ async def sign_in_suggestions(conn: asyncpg.Connection, account_id: int) -> list
 
 
 async def record_failed_sign_in(
-    conn: asyncpg.Connection, account_id: int | None, *, method: str, channel: str
+    conn: asyncpg.Connection,
+    account_id: int | None,
+    *,
+    method: str,
+    channel: str,
+    address: str | None,
 ) -> None:
     """Audit a failure, on the account or on a number with no account: the same work, and
     no count (anyone who knows the number can cause it; auth/accounts.py)."""
-    await record_sign_in_failure(conn, account_id, method=method, channel=channel)
+    await record_sign_in_failure(conn, account_id, method=method, channel=channel, address=address)
+
+
+async def _replace_recovery_codes(
+    conn: asyncpg.Connection, settings: AuthSettings, account_id: int
+) -> tuple[list[str], int]:
+    """A new set of codes, and how many earlier codes (used or not) stopped working."""
+    codes = [new_recovery_code() for _ in range(CODES_PER_SET)]
+    removed = await conn.execute("DELETE FROM recovery_codes WHERE account_id = $1", account_id)
+    await conn.execute(
+        "INSERT INTO recovery_codes (account_id, code_hash) SELECT $1, unnest($2::bytea[])",
+        account_id,
+        [_digests(settings, account_id, code.replace("-", ""))[0] for code in codes],
+    )
+    return codes, int(removed.split()[-1])
 
 
 async def issue_recovery_codes(
@@ -109,14 +124,9 @@ async def issue_recovery_codes(
     channel: str,
     reason: str,
 ) -> list[str]:
-    """A new set of codes; every earlier code (used or not) stops working."""
-    codes = [new_recovery_code() for _ in range(CODES_PER_SET)]
-    removed = await conn.execute("DELETE FROM recovery_codes WHERE account_id = $1", account_id)
-    await conn.execute(
-        "INSERT INTO recovery_codes (account_id, code_hash) SELECT $1, unnest($2::bytea[])",
-        account_id,
-        [_digests(settings, account_id, code.replace("-", ""))[0] for code in codes],
-    )
+    """A new set of codes, as part of another binding (the first authenticator app);
+    every earlier code (used or not) stops working."""
+    codes, replaced = await _replace_recovery_codes(conn, settings, account_id)
     await record_audit(
         conn,
         actor=f"account:{account_id}",
@@ -124,19 +134,31 @@ async def issue_recovery_codes(
         subject=f"account:{account_id}",
         channel=channel,
         reason=reason,
-        details={"codes": CODES_PER_SET, "replaced": int(removed.split()[-1])},
+        details={"codes": CODES_PER_SET, "replaced": replaced},
     )
     return codes
 
 
 async def regenerate_recovery_codes(
-    conn: asyncpg.Connection, settings: AuthSettings, session: CurrentSession
+    tx: Transaction, queue: ArqRedis, settings: AuthSettings, session: CurrentSession
 ) -> list[str]:
-    """A new set, replacing the old one; needs aal 2 proven recently (they can sign in)."""
-    require_recent_aal2(session)
-    return await issue_recovery_codes(
-        conn, settings, session.account_id, channel=session.channel, reason="regenerated"
+    """A new set, replacing the old one. The codes sign in, so this is a binding
+    (auth/binding.py: recent aal 2 once the account can reach it), and every channel
+    of the person is told."""
+    grant = await require_binding_allowed(tx.conn, session, "recovery_codes")
+    codes, replaced = await _replace_recovery_codes(tx.conn, settings, session.account_id)
+    await record_authenticator_change(
+        tx,
+        queue,
+        session,
+        grant,
+        kind="recovery_codes",
+        change="added",
+        action="auth.recovery_codes.generated",
+        reason="regenerated",
+        details={"codes": CODES_PER_SET, "replaced": replaced},
     )
+    return codes
 
 
 async def sign_in_with_recovery_code(
@@ -144,17 +166,21 @@ async def sign_in_with_recovery_code(
     settings: AuthSettings,
     *,
     phone_e164: str,
+    birth_date: date,
     code: str,
     channel: str,
     locale: str,
+    address: str | None,
     device: str | None = None,
 ) -> Tokens:
-    """Sign in at aal 1 with the phone of record and one unused code, which is then spent.
+    """Sign in at aal 1 with the phone of record, the birth date and one unused code, which
+    is then spent.
 
-    An unknown number, an account without codes and a wrong code all answer the
-    same SIGN_IN_FAILED, after the same queries, and count towards no lock: a code
-    has 53 bits, so the per-address throttle is all the guessing it needs. A locked
-    account is told so only with a right code, which then stays unspent.
+    An unknown number, a birth date nobody with that number has, an account without
+    codes and a wrong code all answer the same SIGN_IN_FAILED, after the same queries,
+    and count towards no lock: a code has 53 bits, so the per-address throttle is all
+    the guessing it needs. A locked account is told so only with a right code, which
+    then stays unspent.
     """
     digits = normalize_recovery_code(code)
     if digits is None:
@@ -162,7 +188,7 @@ async def sign_in_with_recovery_code(
             VALIDATION_ERROR,
             errors=[FieldError(field="body.code", detail=translate(locale, BAD_CODE_FORMAT))],
         )
-    found = await find_account_by_phone(conn, phone_e164)
+    found = await find_account_by_phone(conn, phone_e164, birth_date)
     account = await get_account_for_update(conn, found.id if found else NO_ACCOUNT)
     account_id = account.id if account else NO_ACCOUNT
     spent = await conn.fetchval(
@@ -177,11 +203,14 @@ async def sign_in_with_recovery_code(
     )
     if account is None or spent is None:
         await record_failed_sign_in(
-            conn, account.id if account else None, method="recovery_code", channel=channel
+            conn,
+            account.id if account else None,
+            method="recovery_code",
+            channel=channel,
+            address=address,
         )
         raise Problem(SIGN_IN_FAILED, commit_first=True)
     ensure_not_locked(account)  # rolls back: the code stays unspent
-    await record_sign_in_success(conn, account.id, method="recovery_code", channel=channel)
     left = await count_unused_recovery_codes(conn, account.id)
     await record_audit(
         conn,
@@ -194,7 +223,7 @@ async def sign_in_with_recovery_code(
     suggest = await sign_in_suggestions(conn, account.id)
     if left <= FEW_CODES_LEFT:
         suggest.append("recovery_codes")
-    return await start_session(
+    started = await start_session(
         conn,
         settings,
         account_id=account.id,
@@ -204,3 +233,12 @@ async def sign_in_with_recovery_code(
         device=device,
         suggest=suggest,
     )
+    await record_sign_in_success(
+        conn,
+        account.id,
+        method="recovery_code",
+        channel=channel,
+        session_id=started.id,
+        address=address,
+    )
+    return started.tokens

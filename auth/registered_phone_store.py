@@ -8,8 +8,6 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
-from auth.secrets import token_hash
-
 
 class RegisteredPhone(msgspec.Struct, frozen=True, kw_only=True):
     id: int
@@ -158,13 +156,6 @@ async def get_session_phone(
         session_id,
     )
     return RegisteredPhone(**dict(row)) if row else None
-
-
-async def session_id_of_access_token(conn: asyncpg.Connection, access_token: str) -> uuid.UUID:
-    session_id: uuid.UUID = await conn.fetchval(
-        "SELECT id FROM sessions WHERE access_token_hash = $1", token_hash(access_token)
-    )
-    return session_id
 
 
 async def revoke_phone_sessions(conn: asyncpg.Connection, phone_id: int, *, reason: str) -> int:

@@ -44,7 +44,6 @@ from auth.registered_phone_store import (
     mark_callback_completed,
     raise_session_to_aal2,
     record_callback_placed,
-    session_id_of_access_token,
 )
 from auth.secrets import new_token, token_hash
 from auth.sessions import CurrentSession, Tokens, start_session
@@ -155,6 +154,7 @@ async def _check_phone_pin(
             RegisteredPhonePin(phone_id),
             channel="phone",
             possession_proven=possession_proven,
+            address=None,
         )
     except Problem as exc:
         if exc.kind is CREDENTIAL_LOCKED:
@@ -199,8 +199,7 @@ async def verify_phone_sign_in(
             await count_failure(redis, settings, caller_number, *NUMBER_WRONG_PINS)
             await count_failure(redis, settings, call_sid, CALL_WRONG_PINS)
         raise
-    await record_sign_in_success(conn, caller.account_id, method=SIGN_IN_METHOD, channel="phone")
-    tokens = await start_session(
+    started = await start_session(
         conn,
         settings,
         account_id=caller.account_id,
@@ -209,17 +208,25 @@ async def verify_phone_sign_in(
         channel="phone",
         suggest=["phone_callback"],
     )
-    session_id = await session_id_of_access_token(conn, tokens.access_token)
-    await insert_phone_session(conn, session_id, caller.phone_id)
+    # A call has no client address: Twilio brings it; the caller's number is its source.
+    await record_sign_in_success(
+        conn,
+        caller.account_id,
+        method=SIGN_IN_METHOD,
+        channel="phone",
+        session_id=started.id,
+        address=None,
+    )
+    await insert_phone_session(conn, started.id, caller.phone_id)
     await record_audit(
         conn,
         actor=f"account:{caller.account_id}",
         action="auth.phone.signed_in",
         subject=f"account:{caller.account_id}",
         channel="phone",
-        details={"phone_id": caller.phone_id, "session": str(session_id), "aal": 1},
+        details={"phone_id": caller.phone_id, "session": str(started.id), "aal": 1},
     )
-    return tokens
+    return started.tokens
 
 
 def callback_twiml(settings: Settings, callback_id: uuid.UUID, call_token: str, locale: str) -> str:
@@ -321,7 +328,14 @@ async def complete_callback(
     if not await raise_session_to_aal2(conn, callback.session_id, method=CALLBACK_METHOD):
         raise Problem(SESSION_INVALID)
     await mark_callback_completed(conn, callback.id)
-    await record_sign_in_success(conn, callback.account_id, method=CALLBACK_METHOD, channel="phone")
+    await record_sign_in_success(
+        conn,
+        callback.account_id,
+        method=CALLBACK_METHOD,
+        channel="phone",
+        session_id=callback.session_id,
+        address=None,
+    )
     await record_audit(
         conn,
         actor=f"account:{callback.account_id}",

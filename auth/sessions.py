@@ -2,7 +2,11 @@
 
 An access token lives 15 minutes. Each refresh hands out a new access token and
 a new refresh token and retires the old one; presenting a retired refresh token
-again means it was copied, so the whole session (the token family) ends.
+again means it was copied, so the whole session (the token family) ends. One
+exception, for an app that refreshes from two screens at once: the newest
+retired token, within 10 seconds of its use and while its successor is unused,
+is only refused (409 `refresh-already-used`) and the session goes on. A thief
+gains nothing from that window: the refusal carries no tokens.
 
 Assurance levels are modelled on NIST SP 800-63B (our own levels, not a
 certification): `aal` 1 is one factor; 2 is a passkey with user verification,
@@ -19,7 +23,12 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import msgspec
 
-from auth.problems import RECENT_SIGN_IN_REQUIRED, SESSION_INVALID, STEP_UP_REQUIRED
+from auth.problems import (
+    RECENT_SIGN_IN_REQUIRED,
+    REFRESH_ALREADY_USED,
+    SESSION_INVALID,
+    STEP_UP_REQUIRED,
+)
 from auth.secrets import new_token, token_hash
 from server.audit import record_audit
 from server.problems import Problem
@@ -28,6 +37,8 @@ from server.settings import AuthSettings
 AAL2_MAX_AGE = timedelta(hours=12)
 AAL2_MAX_IDLE = timedelta(minutes=30)
 LAST_SEEN_GRANULARITY = timedelta(seconds=60)
+# Two refreshes with one token this close together are a race, not a copied token.
+REFRESH_RACE_GRACE = timedelta(seconds=10)
 CHANNELS = ("app", "kiosk", "phone", "counter", "web")
 
 
@@ -42,6 +53,13 @@ class Tokens(msgspec.Struct, frozen=True, kw_only=True):
     # What the app should offer next, e.g. ["passkey"] after an SMS sign-in
     # (SMS is a restricted authenticator, NIST SP 800-63B §3.1.3.3).
     suggest: list[str] = msgspec.field(default_factory=list)
+
+
+class StartedSession(msgspec.Struct, frozen=True, kw_only=True):
+    """A new session: its id (for the sign-in's audit row) and the tokens the app gets."""
+
+    id: uuid.UUID
+    tokens: Tokens
 
 
 class CurrentSession(msgspec.Struct, frozen=True, kw_only=True):
@@ -79,7 +97,7 @@ async def start_session(
     channel: str,
     device: str | None = None,
     suggest: list[str] | None = None,
-) -> Tokens:
+) -> StartedSession:
     session_id = uuid.uuid4()
     access, refresh = new_token("hca_"), new_token("hcr_")
     now = datetime.now(UTC)
@@ -106,12 +124,15 @@ async def start_session(
         token_hash(refresh),
         session_id,
     )
-    return Tokens(
-        access_token=access,
-        refresh_token=refresh,
-        expires_in=settings.access_token_seconds,
-        aal=aal,
-        suggest=suggest or [],
+    return StartedSession(
+        id=session_id,
+        tokens=Tokens(
+            access_token=access,
+            refresh_token=refresh,
+            expires_in=settings.access_token_seconds,
+            aal=aal,
+            suggest=suggest or [],
+        ),
     )
 
 
@@ -143,11 +164,19 @@ async def authenticate_access_token(
 async def refresh_session(
     conn: asyncpg.Connection, settings: AuthSettings, refresh_token: str
 ) -> Tokens:
-    """Rotate: a new access and refresh token; reuse of a retired one ends the session."""
+    """Rotate: a new access and refresh token; reuse of a retired one ends the session,
+    unless it lost a race with its own refresh a moment ago (REFRESH_ALREADY_USED)."""
+    # Two refreshes at once: the second waits here for the first's row lock, then reads
+    # the token as the first left it (used), so exactly one of them rotates.
     row = await conn.fetchrow(
         """
         SELECT r.session_id, r.used_at, s.revoked_at, s.expires_at, s.aal, s.account_id,
-               a.hard_locked_at, p.deceased_on
+               a.hard_locked_at, p.deceased_on,
+               r.used_at > now() - $2::interval AND NOT EXISTS (
+                   SELECT 1 FROM refresh_tokens later
+                   WHERE later.session_id = r.session_id AND later.token_hash <> r.token_hash
+                     AND later.issued_at >= r.used_at AND later.used_at IS NOT NULL
+               ) AS lost_a_race
         FROM refresh_tokens r
         JOIN sessions s ON s.id = r.session_id
         JOIN accounts a ON a.id = s.account_id
@@ -156,9 +185,19 @@ async def refresh_session(
         FOR UPDATE OF r, s
         """,
         token_hash(refresh_token),
+        REFRESH_RACE_GRACE,
     )
     if row is None:
         raise Problem(SESSION_INVALID)
+    if row["used_at"] is not None and row["lost_a_race"] and row["revoked_at"] is None:
+        await record_audit(
+            conn,
+            actor="system",
+            action="auth.session.refresh_race",
+            subject=f"account:{row['account_id']}",
+            details={"session": str(row["session_id"])},
+        )
+        raise Problem(REFRESH_ALREADY_USED, commit_first=True)
     if row["used_at"] is not None:
         if row["revoked_at"] is None:
             await revoke_session(conn, row["session_id"], reason="refresh_token_reused")

@@ -7,6 +7,11 @@ after the request commits, so provider delays never show in the answer, and
 a challenge exists (but can never be answered) even when nothing matched: the
 answer and its timing do not tell whether a person or number is registered.
 
+A sign-in or recovery code is asked for with the number and the birth date, for
+every number: a family may share one phone, and the code goes to the one account
+holder with both. Nobody or several (twins) get a challenge that no code answers,
+as for a number nobody has.
+
 SMS is a restricted authenticator (NIST SP 800-63B §3.1.3.3): after an SMS
 sign-in the app is told to offer a passkey.
 """
@@ -23,13 +28,17 @@ from arq.connections import ArqRedis
 from redis.asyncio import Redis
 
 from auth.accounts import (
+    Account,
     create_account,
     ensure_not_locked,
+    find_account_by_phone,
+    get_account_by_person,
     get_account_for_update,
     record_sign_in_failure,
     record_sign_in_success,
 )
 from auth.app_pin_unlocks import unlock_app_pin_with_code
+from auth.counter import lock_living_person
 from auth.limits import cooldown, hit
 from auth.problems import (
     CODE_ATTEMPTS_EXCEEDED,
@@ -182,21 +191,15 @@ async def start_phone_challenge(
     settings: Settings,
     *,
     phone_e164: str,
+    birth_date: date,
     purpose: Literal["sign_in", "recovery"],
     delivery: Delivery,
     locale: str,
 ) -> ChallengeStarted:
-    """Send a sign-in or recovery code to this number if an account has it as phone of record."""
+    """Send a sign-in or recovery code to this number if it is the phone of record of exactly
+    one account holder born on this date (a family may share one phone)."""
     await _limit_number(queue, settings, phone_e164)
-    row = await tx.conn.fetchrow(
-        """
-        SELECT a.id AS account_id, p.id AS person_id FROM accounts a
-        JOIN people p ON p.id = a.person_id
-        WHERE p.phone_e164 = $1 AND p.deceased_on IS NULL
-        LIMIT 2
-        """,
-        phone_e164,
-    )
+    account = await find_account_by_phone(tx.conn, phone_e164, birth_date)
     return await _create_challenge(
         tx,
         queue,
@@ -204,8 +207,8 @@ async def start_phone_challenge(
         purpose=purpose,
         delivery=delivery,
         phone_e164=phone_e164,
-        person_id=row["person_id"] if row else None,
-        account_id=row["account_id"] if row else None,
+        person_id=account.person_id if account else None,
+        account_id=account.id if account else None,
         locale=locale,
     )
 
@@ -252,6 +255,30 @@ async def get_challenge(
     return Challenge(**dict(row)) if row else None
 
 
+async def _account_for_signup(
+    conn: asyncpg.Connection, person_id: int | None, *, method: str, channel: str
+) -> Account:
+    """The person's account, made now if they have none. Someone who signs up again simply
+    signs in: the answer is the same, and no `auth.account.created` row says otherwise."""
+    # The person's row lock orders this with a counter clerk's identity check (auth/counter.py),
+    # which also makes an account: only the one that makes it writes that it did.
+    if person_id is None or not await lock_living_person(conn, person_id):
+        raise Problem(SIGN_IN_FAILED)  # no person: its code was never sent
+    account = await get_account_by_person(conn, person_id)
+    if account is not None:
+        return account
+    account = await create_account(conn, person_id=person_id, assurance="remote")
+    await record_audit(
+        conn,
+        actor=f"person:{person_id}",
+        action="auth.account.created",
+        subject=f"account:{account.id}",
+        channel=channel,
+        details={"assurance": account.assurance, "method": method},
+    )
+    return account
+
+
 async def verify_code(
     tx: Transaction,
     settings: Settings,
@@ -259,9 +286,12 @@ async def verify_code(
     challenge_id: uuid.UUID,
     code: str,
     channel: str,
+    address: str | None,
     device: str | None = None,
 ) -> Tokens:
-    """Check a code; on success, sign in (creating the account for a sign-up)."""
+    """Check a code; on success, sign in (creating the account for a sign-up).
+
+    `address` is the client's, for the audit rows."""
     conn = tx.conn
     challenge = await get_challenge(conn, challenge_id, lock=True)
     # A card-unlock code unlocks its card at the kiosk (auth/card_unlock.py), never signs in.
@@ -283,7 +313,7 @@ async def verify_code(
             challenge.id,
         )
         await record_sign_in_failure(
-            conn, account.id if account else None, method=method, channel=channel
+            conn, account.id if account else None, method=method, channel=channel, address=address
         )
         raise Problem(SIGN_IN_FAILED, commit_first=True)
     if account is not None:
@@ -291,21 +321,25 @@ async def verify_code(
 
     await conn.execute("UPDATE sms_challenges SET consumed_at = now() WHERE id = $1", challenge.id)
     if challenge.purpose == "signup":
-        if challenge.person_id is None:  # cannot happen: its code was never sent
-            raise Problem(SIGN_IN_FAILED)
-        account = await create_account(conn, person_id=challenge.person_id, assurance="remote")
-        await record_audit(
-            conn,
-            actor=f"person:{challenge.person_id}",
-            action="auth.account.created",
-            subject=f"account:{account.id}",
-            channel=channel,
-            details={"assurance": account.assurance, "method": method},
+        account = await _account_for_signup(
+            conn, challenge.person_id, method=method, channel=channel
         )
         ensure_not_locked(account)
     if account is None:
         raise Problem(SIGN_IN_FAILED)
-    await record_sign_in_success(conn, account.id, method=method, channel=channel)
+    started = await start_session(
+        conn,
+        settings.auth,
+        account_id=account.id,
+        aal=1,
+        method=method,
+        channel=channel,
+        device=device,
+        suggest=["passkey"],
+    )
+    await record_sign_in_success(
+        conn, account.id, method=method, channel=channel, session_id=started.id, address=address
+    )
     if challenge.purpose == "recovery":
         # A code to the phone of record unlocks the app's PIN, 3 times a day at most
         # (never a kiosk card or a registered phone: those have their own ways).
@@ -317,13 +351,4 @@ async def verify_code(
             subject=f"account:{account.id}",
             channel=channel,
         )
-    return await start_session(
-        conn,
-        settings.auth,
-        account_id=account.id,
-        aal=1,
-        method=method,
-        channel=channel,
-        device=device,
-        suggest=["passkey"],
-    )
+    return started.tokens

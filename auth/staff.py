@@ -33,6 +33,7 @@ from webauthn.helpers.structs import (
 from auth.passkey_store import user_handle
 from auth.passkeys import PASSKEY_ALREADY_REGISTERED, PASSKEY_NOT_ADDED
 from auth.secrets import new_token, token_hash
+from auth.staff_notices import tell_admins_of_new_staff
 from auth.staff_store import (
     StaffMember,
     StaffRole,
@@ -40,8 +41,10 @@ from auth.staff_store import (
     get_open_enrollment,
     get_staff,
     insert_enrollment,
+    insert_role_grant,
     insert_staff,
     insert_staff_passkey,
+    list_region_neighbours,
     list_staff_passkeys,
     mark_enrollment_used,
     mark_staff_disabled,
@@ -101,16 +104,28 @@ async def create_staff(
     office_code: str,
     role: StaffRole,
     actor: str,
+    created_by: int | None = None,
     channel: str = "cli",
 ) -> StaffCreated:
-    """A new staff member and their one-time enrollment token (valid 24 hours)."""
+    """A new staff member and their one-time enrollment token (valid 24 hours).
+
+    `created_by` is the administrator who does it (None: the operator on the command
+    line). For 30 days the new account cannot be their second person
+    (auth/staff_circle.py), and the office's other administrators are told."""
     name = name.strip()
     if not 1 <= len(name) <= NAME_MAX_LENGTH or not name.isprintable():
         raise ValueError(f"the name must be 1 to {NAME_MAX_LENGTH} printable characters")
     if await get_office(conn, office_code) is None:
         raise UnknownOffice(office_code)
     staff = await insert_staff(conn, name=name, office_code=office_code, role=role)
+    await insert_role_grant(conn, staff_id=staff.id, role=role, granted_by=created_by)
     token = await _new_enrollment(conn, staff.id)
+    told = await tell_admins_of_new_staff(
+        conn,
+        created=staff,
+        by_staff_id=created_by,
+        region=await list_region_neighbours(conn, office_code),
+    )
     await record_audit(
         conn,
         actor=actor,
@@ -118,7 +133,7 @@ async def create_staff(
         subject=staff_actor(staff.id),
         office=office_code,
         channel=channel,
-        details={"role": role},
+        details={"role": role, "told": told},
     )
     return StaffCreated(staff=staff, enrollment_token=token)
 

@@ -145,8 +145,10 @@ async def finish_staff_sign_in(
     *,
     challenge_id: uuid.UUID,
     credential: AuthenticationCredentialJSON,
+    address: str,
 ) -> StaffSignIn:
-    """Check an assertion made with a staff passkey; on success, a new console session."""
+    """Check an assertion made with a staff passkey; on success, a new console session
+    (`address`, the client's, goes in the audit rows)."""
     stored = await take_challenge(redis, challenge_id)
     credential_id = decode_b64url(credential.raw_id)
     found = await get_staff_passkey_by_credential_id(conn, credential_id) if credential_id else None
@@ -167,7 +169,7 @@ async def finish_staff_sign_in(
             subject=staff_actor(staff.id),
             office=staff.office_code,
             channel="counter",
-            details={"passkey": passkey.id, "reason": reason[:200]},
+            details={"passkey": passkey.id, "reason": reason[:200], "address": address},
         )
         raise Problem(SIGN_IN_FAILED, commit_first=True)
 
@@ -212,7 +214,7 @@ async def finish_staff_sign_in(
         subject=staff_actor(staff.id),
         office=staff.office_code,
         channel="counter",
-        details={"passkey": passkey.id, "session": str(session_id)},
+        details={"passkey": passkey.id, "session": str(session_id), "address": address},
     )
     return StaffSignIn(staff_id=staff.id, token=token, expires_at=now + STAFF_SESSION_MAX_AGE)
 

@@ -16,6 +16,8 @@ class Office(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     name_ko: str
     name_en: str
+    # The region it serves: a 시도 code, as people.region_code ('11' Seoul, '26' Busan).
+    region_code: str
 
     def name(self, locale: str) -> str:
         return self.name_ko if locale == "ko" else self.name_en
@@ -56,8 +58,34 @@ def _passkey(row: asyncpg.Record) -> StaffPasskey:
 
 
 async def get_office(conn: asyncpg.Connection, code: str) -> Office | None:
-    row = await conn.fetchrow("SELECT code, name_ko, name_en FROM offices WHERE code = $1", code)
+    row = await conn.fetchrow(
+        "SELECT code, name_ko, name_en, region_code FROM offices WHERE code = $1", code
+    )
     return Office(**dict(row)) if row else None
+
+
+async def list_region_neighbours(conn: asyncpg.Connection, code: str) -> list[str]:
+    """The other offices that serve the same region as `code`."""
+    rows = await conn.fetch(
+        """
+        SELECT o.code FROM offices o JOIN offices mine ON mine.region_code = o.region_code
+        WHERE mine.code = $1 AND o.code <> $1
+        ORDER BY o.code
+        """,
+        code,
+    )
+    return [row["code"] for row in rows]
+
+
+async def insert_role_grant(
+    conn: asyncpg.Connection, *, staff_id: int, role: StaffRole, granted_by: int | None
+) -> None:
+    await conn.execute(
+        "INSERT INTO staff_role_grants (staff_id, role, granted_by) VALUES ($1, $2, $3)",
+        staff_id,
+        role,
+        granted_by,
+    )
 
 
 async def list_office_codes(conn: asyncpg.Connection) -> list[str]:

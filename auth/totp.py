@@ -30,12 +30,13 @@ import base64
 import hmac
 import io
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import asyncpg
 import msgspec
 import pyotp
 import segno
+from arq.connections import ArqRedis
 from redis.asyncio import Redis
 
 from auth.accounts import (
@@ -45,21 +46,27 @@ from auth.accounts import (
     get_account_for_update,
     record_sign_in_success,
 )
+from auth.binding import (
+    ensure_a_way_in_remains,
+    record_authenticator_change,
+    require_binding_allowed,
+    require_removal_allowed,
+)
 from auth.limits import FailureLimit, count_failure, refuse_when_over
 from auth.people import mask_phone
-from auth.problems import LAST_AUTHENTICATOR, SIGN_IN_FAILED
+from auth.problems import SIGN_IN_FAILED
 from auth.recovery_codes import (
     NO_ACCOUNT,
-    count_passkeys,
     count_unused_recovery_codes,
     issue_recovery_codes,
     record_failed_sign_in,
     sign_in_suggestions,
 )
 from auth.secrets import seal, unseal
-from auth.sessions import CurrentSession, Tokens, require_recent_aal2, start_session
+from auth.sessions import CurrentSession, Tokens, start_session
 from i18n import N_, translate
 from server.audit import record_audit
+from server.db import Transaction
 from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem, problem_kind
 from server.settings import AuthSettings
 
@@ -170,11 +177,9 @@ def _qr_svg(uri: str, *, title: str, description: str) -> str:
 async def start_totp_setup(
     conn: asyncpg.Connection, settings: AuthSettings, session: CurrentSession, *, locale: str
 ) -> TotpSetup:
-    """A new seed waiting for confirmation; replacing a confirmed one needs recent aal 2."""
-    account = await get_account_for_update(conn, session.account_id)
-    assert account is not None
-    if account.totp_enabled:
-        require_recent_aal2(session)
+    """A new seed waiting for confirmation, if the session may bind an authenticator app
+    now (auth/binding.py; checked again at confirmation)."""
+    account = (await require_binding_allowed(conn, session, "totp")).account
     secret = base64.b32encode(secrets.token_bytes(SEED_BYTES)).decode()
     await conn.execute(
         "UPDATE accounts SET totp_pending_secret_enc = $2 WHERE id = $1",
@@ -205,25 +210,27 @@ async def start_totp_setup(
 
 
 async def confirm_totp(
-    conn: asyncpg.Connection,
+    tx: Transaction,
+    queue: ArqRedis,
     settings: AuthSettings,
     session: CurrentSession,
     code: str,
     *,
     locale: str,
 ) -> TotpConfirmed:
-    """The first code from the app proves it holds the seed: TOTP is on from now.
+    """The first code from the app proves it holds the seed: TOTP is on from now, and
+    every channel of the person is told.
 
     The confirming code's step is recorded, so it cannot sign in afterwards. An
     account with no unused recovery codes gets its first set here.
     """
-    account = await get_account_for_update(conn, session.account_id)
+    conn = tx.conn
+    grant = await require_binding_allowed(conn, session, "totp")
+    account = grant.account
     seeds = await _get_seeds(conn, session.account_id)
-    assert account is not None and seeds is not None
+    assert seeds is not None
     if seeds.pending_enc is None:
         raise Problem(TOTP_NOT_STARTED)
-    if account.totp_enabled:
-        require_recent_aal2(session)
     secret = unseal(settings, seeds.pending_enc, seed_context(account.id)).decode()
     now = datetime.now(UTC)
     step = _matching_step(secret, code, now, after=None)
@@ -242,12 +249,14 @@ async def confirm_totp(
         now,
         step,
     )
-    await record_audit(
-        conn,
-        actor=f"account:{account.id}",
+    await record_authenticator_change(
+        tx,
+        queue,
+        session,
+        grant,
+        kind="totp",
+        change="added",
         action="auth.totp.confirmed",
-        subject=f"account:{account.id}",
-        channel=session.channel,
         details={"replaced": account.totp_enabled},
     )
     codes: list[str] = []
@@ -264,19 +273,22 @@ async def sign_in_with_totp(
     settings: AuthSettings,
     *,
     phone_e164: str,
+    birth_date: date,
     code: str,
     channel: str,
+    address: str | None,
     device: str | None = None,
 ) -> Tokens:
-    """Sign in at aal 1 with the phone of record and a code from the app.
+    """Sign in at aal 1 with the phone of record, the birth date and a code from the app.
 
-    An unknown number, an account without TOTP and a wrong code all answer the
-    same SIGN_IN_FAILED, after the same queries and the same cryptography (a
-    stand-in seed is sealed, opened and checked when there is none), and the same
-    throttle per number. A locked account is told so only with a right code.
+    An unknown number, a birth date nobody with that number has, an account
+    without TOTP and a wrong code all answer the same SIGN_IN_FAILED, after the
+    same queries and the same cryptography (a stand-in seed is sealed, opened and
+    checked when there is none), and meet the same throttle per number, whatever
+    the birth date. A locked account is told so only with a right code.
     """
     await refuse_when_over(redis, settings, phone_e164, *WRONG_CODES_PER_NUMBER)
-    found = await find_account_by_phone(conn, phone_e164)
+    found = await find_account_by_phone(conn, phone_e164, birth_date)
     account_id = found.id if found else NO_ACCOUNT
     # Locks the row: two requests with the same code are checked one after the other.
     account = await get_account_for_update(conn, account_id)
@@ -291,14 +303,17 @@ async def sign_in_with_totp(
     )
     if account is None or seeds is None or seeds.secret_enc is None or step is None:
         await record_failed_sign_in(
-            conn, account.id if account else None, method="totp", channel=channel
+            conn,
+            account.id if account else None,
+            method="totp",
+            channel=channel,
+            address=address,
         )
         await count_failure(redis, settings, phone_e164, *WRONG_CODES_PER_NUMBER)
         raise Problem(SIGN_IN_FAILED, commit_first=True)
     ensure_not_locked(account)
     await conn.execute("UPDATE accounts SET totp_last_step = $2 WHERE id = $1", account.id, step)
-    await record_sign_in_success(conn, account.id, method="totp", channel=channel)
-    return await start_session(
+    started = await start_session(
         conn,
         settings,
         account_id=account.id,
@@ -308,20 +323,21 @@ async def sign_in_with_totp(
         device=device,
         suggest=await sign_in_suggestions(conn, account.id),
     )
+    await record_sign_in_success(
+        conn, account.id, method="totp", channel=channel, session_id=started.id, address=address
+    )
+    return started.tokens
 
 
-async def remove_totp(conn: asyncpg.Connection, session: CurrentSession) -> None:
-    """Turn TOTP off (recent aal 2), unless it is the only way left to sign in.
-
-    Another way remains with a passkey or a phone of record (SMS and voice codes).
-    """
-    require_recent_aal2(session)
-    account = await get_account_for_update(conn, session.account_id)
-    assert account is not None
+async def remove_totp(tx: Transaction, queue: ArqRedis, session: CurrentSession) -> None:
+    """Turn TOTP off (recent aal 2), unless it is the only way left to sign in
+    (auth/binding.py); every channel of the person is told."""
+    conn = tx.conn
+    grant = await require_removal_allowed(conn, session)
+    account = grant.account
     if not account.totp_enabled:
         raise Problem(NOT_FOUND)
-    if account.phone_e164 is None and await count_passkeys(conn, account.id) == 0:
-        raise Problem(LAST_AUTHENTICATOR)
+    await ensure_a_way_in_remains(conn, account, "totp")
     await conn.execute(
         """
         UPDATE accounts SET totp_secret_enc = NULL, totp_pending_secret_enc = NULL,
@@ -330,10 +346,6 @@ async def remove_totp(conn: asyncpg.Connection, session: CurrentSession) -> None
         """,
         account.id,
     )
-    await record_audit(
-        conn,
-        actor=f"account:{account.id}",
-        action="auth.totp.removed",
-        subject=f"account:{account.id}",
-        channel=session.channel,
+    await record_authenticator_change(
+        tx, queue, session, grant, kind="totp", change="removed", action="auth.totp.removed"
     )

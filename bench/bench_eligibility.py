@@ -102,7 +102,7 @@ async def sign_in_people_with_facts(
             session = await start_session(
                 conn, settings.auth, account_id=row["id"], aal=1, method="sms", channel="app"
             )
-            tokens.append(session.access_token)
+            tokens.append(session.tokens.access_token)
     progress(
         f"me/eligibility: {people:,} people loaded, {len(tokens):,} signed in, "
         f"in {time.perf_counter() - started:.1f} s"

@@ -76,8 +76,8 @@ NOTES = (
     "challenge consumed, audit row (hash-chained, appended under one "
     "advisory lock), session and refresh-token rows: one transaction; and a Redis INCR for "
     "the per-address limit",
-    "TOTP verify = account by phone of record, FOR UPDATE, seed unsealed (AES-256-GCM), three "
-    "30-s steps of HOTP compared, step kept (no replay), audit row, "
+    "TOTP verify = account by phone of record and birth date, FOR UPDATE, seed unsealed "
+    "(AES-256-GCM), three 30-s steps of HOTP compared, step kept (no replay), audit row, "
     "passkey count for `suggest`, session rows; and the Redis limit and a read of the "
     "number's failure throttle (the client makes each code as it sends it)",
     "passkey verify = challenge taken from Redis (GETDEL), passkey by credential id, account and "
@@ -297,6 +297,10 @@ class SmsChallengeRow(NamedTuple):
     send_attempts: int
 
 
+# Everyone's birth date: a phone-keyed sign-in sends it with the number.
+BIRTH_DATE = date(1990, 5, 17)
+
+
 def _phone(number: int) -> str:
     # 010-5000-0000 upwards: valid Korean mobile numbers, one per person.
     return f"+8210{5000_0000 + number:08d}"
@@ -304,7 +308,7 @@ def _phone(number: int) -> str:
 
 async def enrol(conn: asyncpg.Connection, settings: Settings, total: int) -> list[Member]:
     """`total` people with accounts, each with a confirmed TOTP seed and one passkey."""
-    birth_date = date(1990, 5, 17)
+    birth_date = BIRTH_DATE
     people = [
         PersonRow(
             # A made-up registration number: birth date, century code 1, a serial.
@@ -413,10 +417,19 @@ async def sms_requests(
 
 
 def totp_requests(port: int, members: Sequence[Member]) -> LoadPlan:
-    """Phone of record and code for each member; the load generator makes the code as it sends."""
+    """Phone of record, birth date and code for each member; the load generator makes the
+    code as it sends."""
     return LoadPlan(
         requests=[
-            post_request(port, TOTP_PATH, {"phone": member.phone_e164, "code": CODE_MARK})
+            post_request(
+                port,
+                TOTP_PATH,
+                {
+                    "phone": member.phone_e164,
+                    "birth_date": BIRTH_DATE.isoformat(),
+                    "code": CODE_MARK,
+                },
+            )
             for member in members
         ],
         totp_seeds=[member.totp_secret for member in members],

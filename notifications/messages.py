@@ -28,6 +28,18 @@ APPLICATION_STATUS: dict[str, str] = {
 }
 
 
+# What happened to the account's ways in, by notice topic (auth/binding.py).
+AUTHENTICATOR_CHANGES: dict[str, str] = {
+    "authenticator_added:passkey": N_("A passkey was added to your account"),
+    "authenticator_added:totp": N_("An authenticator app was added to your account"),
+    "authenticator_added:pin": N_("A new PIN was set for your account"),
+    "authenticator_added:recovery_codes": N_("New recovery codes were made for your account"),
+    "authenticator_removed:passkey": N_("A passkey was removed from your account"),
+    "authenticator_removed:totp": N_("The authenticator app was removed from your account"),
+}
+AUTHENTICATOR_CHANGED = N_("The way you sign in was changed")
+
+
 class RenderedNotice(msgspec.Struct, frozen=True, kw_only=True):
     title: str
     body: str
@@ -117,6 +129,28 @@ def render_notice(notice: NoticeText, locale: str) -> RenderedNotice:
             status=status,
         )
         target = "applications"
+    elif (notice.topic or "").startswith("authenticator_"):
+        title = translate(
+            locale, AUTHENTICATOR_CHANGES.get(notice.topic or "", AUTHENTICATOR_CHANGED)
+        )
+        body = translate(locale, N_("If you did not do this, call 1350 at once. We will help you."))
+        sms = translate(
+            locale,
+            N_(
+                "[Ministry of Employment and Labor] {what}. If you did not do this, "
+                "call 1350 at once."
+            ),
+            what=title,
+        )
+        voice = translate(
+            locale,
+            N_(
+                "Hello. This is the Ministry of Employment and Labor. {what}. If you did not "
+                "do this, call 1 3 5 0 at once."
+            ),
+            what=title,
+        )
+        target = "account"
     else:
         title = translate(locale, N_("Your payment account was changed"))
         body = translate(

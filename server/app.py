@@ -17,6 +17,8 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 
 from api.auth_guard import provide_session
+from api.console_source import record_console_address
+from api.console_writes import require_console_json_from_console
 from api.routes import ROUTE_HANDLERS
 from assisted_channel.console.render import TEMPLATE_CONFIG as CONSOLE_TEMPLATES
 from server import db
@@ -87,6 +89,10 @@ def create_app(
             "queue": Provide(provide_queue, sync_to_thread=False),
             "session": Provide(provide_session),
         },
+        # Once for every route: a write under /console/api is same-origin JSON.
+        guards=[require_console_json_from_console],
+        # Audit rows written for the console carry the client address.
+        middleware=[record_console_address],
         exception_handlers={Exception: handle_exception},
         template_config=CONSOLE_TEMPLATES,
         openapi_config=OpenAPIConfig(

@@ -9,11 +9,19 @@ Each row's hash is SHA-256 over the previous row's hash and the row's content,
 so changing, removing or inserting a row breaks the chain from that row on.
 Writers take a transaction-scoped advisory lock to append one at a time; in
 a request, rows are appended just before the commit (see `defer_audit_rows`).
+
+Rows written while serving the staff console also say from where: the client
+address, set for the request by the channel (`audit_source_address`). With the
+actor, the time, the subject and the action, that is the access record the
+개인정보의 안전성 확보조치 기준 (제8조) asks of staff who process personal data.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +30,20 @@ import msgspec
 
 GENESIS_HASH = bytes(32)
 _AUDIT_LOCK_KEY = 0x61756474  # "audt"
+SOURCE_ADDRESS_MAX = 100
+
+# The client address of the request being served, for the rows it writes.
+_source_address: ContextVar[str | None] = ContextVar("audit_source_address", default=None)
+
+
+@contextlib.contextmanager
+def audit_source_address(address: str) -> Iterator[None]:
+    """Audit rows recorded inside this block say they came from `address`."""
+    token = _source_address.set(address[:SOURCE_ADDRESS_MAX])
+    try:
+        yield
+    finally:
+        _source_address.reset(token)
 
 
 class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -36,6 +58,7 @@ class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):
     details: dict[str, Any]
     prev_hash: bytes
     row_hash: bytes
+    source_address: str | None = None
 
 
 class ChainBreak(msgspec.Struct, frozen=True):
@@ -63,20 +86,22 @@ def row_hash(
     channel: str | None,
     reason: str | None,
     details: dict[str, Any],
+    source_address: str | None = None,
 ) -> bytes:
-    content = msgspec.json.encode(
-        {
-            "occurred_at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "actor": actor,
-            "action": action,
-            "subject": subject,
-            "office": office,
-            "channel": channel,
-            "reason": reason,
-            "details": details,
-        },
-        order="sorted",
-    )
+    hashed: dict[str, Any] = {
+        "occurred_at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": actor,
+        "action": action,
+        "subject": subject,
+        "office": office,
+        "channel": channel,
+        "reason": reason,
+        "details": details,
+    }
+    # Only when there is one, so rows from before the column (0025) hash as they did.
+    if source_address is not None:
+        hashed["source_address"] = source_address
+    content = msgspec.json.encode(hashed, order="sorted")
     return hashlib.sha256(prev_hash + content).digest()
 
 
@@ -89,6 +114,7 @@ class PendingEntry(msgspec.Struct, frozen=True, kw_only=True):
     channel: str | None
     reason: str | None
     details: dict[str, Any]
+    source_address: str | None = None
 
 
 # Audit rows written inside a request's transaction wait here, per connection,
@@ -133,6 +159,7 @@ async def record_audit(
         channel=channel,
         reason=reason,
         details=details or {},
+        source_address=_source_address.get(),
     )
     pending = _deferred.get(id(conn))
     if pending is not None:
@@ -160,6 +187,7 @@ async def append_audit_rows(conn: asyncpg.Connection, entries: list[PendingEntry
             channel=entry.channel,
             reason=entry.reason,
             details=entry.details,
+            source_address=entry.source_address,
         )
         rows.append(
             (
@@ -173,14 +201,16 @@ async def append_audit_rows(conn: asyncpg.Connection, entries: list[PendingEntry
                 msgspec.json.encode(entry.details).decode(),
                 prev_hash,
                 digest,
+                entry.source_address,
             )
         )
         prev_hash = digest
     await conn.executemany(
         """
         INSERT INTO audit_log
-            (occurred_at, actor, action, subject, office, channel, reason, details, prev_hash, row_hash)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10)
+            (occurred_at, actor, action, subject, office, channel, reason, details, prev_hash,
+             row_hash, source_address)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11)
         """,
         rows,
     )
@@ -192,7 +222,7 @@ async def list_audit_for_subject(
     rows = await conn.fetch(
         """
         SELECT id, occurred_at, actor, action, subject, office, channel, reason,
-               details::text AS details, prev_hash, row_hash
+               details::text AS details, prev_hash, row_hash, source_address
         FROM audit_log WHERE subject = $1 ORDER BY id DESC LIMIT $2
         """,
         subject,
@@ -214,6 +244,7 @@ def _entry(row: asyncpg.Record) -> AuditEntry:
         details=msgspec.json.decode(row["details"]),
         prev_hash=bytes(row["prev_hash"]),
         row_hash=bytes(row["row_hash"]),
+        source_address=row["source_address"],
     )
 
 
@@ -227,7 +258,7 @@ async def verify_audit_chain(conn: asyncpg.Connection, *, batch: int = 10_000) -
         rows = await conn.fetch(
             """
             SELECT id, occurred_at, actor, action, subject, office, channel, reason,
-                   details::text AS details, prev_hash, row_hash
+                   details::text AS details, prev_hash, row_hash, source_address
             FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2
             """,
             last_id,
@@ -250,6 +281,7 @@ async def verify_audit_chain(conn: asyncpg.Connection, *, batch: int = 10_000) -
                 channel=entry.channel,
                 reason=entry.reason,
                 details=entry.details,
+                source_address=entry.source_address,
             )
             if recomputed != entry.row_hash:
                 breaks.append(ChainBreak(entry.id, "row content does not match its hash"))

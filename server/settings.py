@@ -16,7 +16,6 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
 import msgspec
 
@@ -28,6 +27,7 @@ from server.settings_values import (
     networks,
     operator_token,
     positive_number,
+    relying_party_id,
     seconds,
     url,
     webauthn_origins,
@@ -256,12 +256,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     )
     if any(len(key) != 32 for key in data_keys.keys.values()):
         raise SettingsError("HANCHANG_DATA_KEYS", "each key must be exactly 32 bytes (AES-256)")
-    public_host = urlsplit(public_url).hostname or "localhost"
-    rp_id = env.get("HANCHANG_WEBAUTHN_RP_ID", "").strip() or public_host
-    if not public_host.endswith(rp_id):
-        raise SettingsError(
-            "HANCHANG_WEBAUTHN_RP_ID", f"must be {public_host} or a parent domain of it"
-        )
+    allowed_origins = webauthn_origins(env.get("HANCHANG_WEBAUTHN_ORIGINS", ""), public_url)
+    rp_id = relying_party_id(env.get("HANCHANG_WEBAUTHN_RP_ID", ""), public_url)
 
     database, http, worker = _concurrency(env, database_url, port, public_url)
 
@@ -299,9 +295,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         auth=AuthSettings(
             rp_id=rp_id,
             rp_name=env.get("HANCHANG_WEBAUTHN_RP_NAME", "").strip() or "한 창구",
-            allowed_origins=webauthn_origins(
-                env.get("HANCHANG_WEBAUTHN_ORIGINS", ""), public_url.rstrip("/")
-            ),
+            allowed_origins=allowed_origins,
             data_keys=data_keys.keys,
             current_data_key=data_keys.current_version,
             access_token_seconds=whole_number(

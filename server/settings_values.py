@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -175,19 +178,85 @@ def networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
     return tuple(found)
 
 
+# A host as a browser writes it in an origin: ASCII (an IDN in its xn-- form), lower case.
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")
+_IPV6 = re.compile(r"[0-9a-f:.]+")
+_ANDROID_ORIGIN = re.compile(r"android:apk-key-hash:[A-Za-z0-9_-]+")
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+# Where a browser allows WebAuthn over plain http (a secure context on this machine only).
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+class _Origin(NamedTuple):
+    scheme: str
+    host: str
+    port: int | None
+
+    def serialised(self) -> str:
+        if self.port is None or self.port == _DEFAULT_PORTS[self.scheme]:
+            return f"{self.scheme}://{self.host}"
+        return f"{self.scheme}://{self.host}:{self.port}"
+
+
+def _web_origin(url: str, *, path_allowed: bool) -> _Origin | None:
+    """The origin of an http(s) address, or None if it has none.
+
+    A user name (`http://localhost@evil.com`), a port that is not a number
+    (`http://localhost:8000.evil.com`) or, unless `path_allowed`, a path, query or fragment
+    make it not an origin: nothing is guessed.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in _DEFAULT_PORTS or "@" in parts.netloc:
+        return None
+    if not path_allowed and (parts.path not in ("", "/") or "?" in url or "#" in url):
+        return None
+    host = parts.hostname or ""
+    if ":" in host and _IPV6.fullmatch(host):
+        host = f"[{host}]"
+    elif not _HOST.fullmatch(host):
+        return None
+    return _Origin(parts.scheme, host, port)
+
+
 def webauthn_origins(raw: str, public_url: str) -> tuple[str, ...]:
-    origins = [public_url]
-    for origin in raw.split(","):
-        origin = origin.strip().rstrip("/")
-        if not origin:
+    """The origins a passkey answer may come from, each compared whole as a browser writes it
+    in the client data (`scheme://host[:port]`, lower case, no default port): the public
+    URL's own, and those listed (https; http on this machine only; an Android app's key)."""
+    own = _web_origin(public_url, path_allowed=True)
+    if own is None:
+        raise SettingsError("HANCHANG_PUBLIC_URL", "must be an http:// or https:// address")
+    origins = [own.serialised()]
+    for listed in raw.split(","):
+        listed = listed.strip()
+        if not listed:
             continue
-        if not origin.startswith(("https://", "http://localhost", "android:apk-key-hash:")):
+        if _ANDROID_ORIGIN.fullmatch(listed):
+            origins.append(listed)
+            continue
+        origin = _web_origin(listed, path_allowed=False)
+        if origin is None or (origin.scheme == "http" and origin.host not in LOOPBACK_HOSTS):
             raise SettingsError(
                 "HANCHANG_WEBAUTHN_ORIGINS",
-                f"{origin!r} must be https://..., http://localhost... or android:apk-key-hash:...",
+                f"{listed!r} must be an origin: https://host[:port], "
+                "http://localhost[:port] or android:apk-key-hash:<base64url>",
             )
-        origins.append(origin)
+        origins.append(origin.serialised())
     return tuple(dict.fromkeys(origins))
+
+
+def relying_party_id(raw: str, public_url: str) -> str:
+    """The passkeys' relying party: the public URL's host, or a parent domain of it at a dot
+    boundary (WebAuthn §5.1.4's registrable-suffix rule: `example.com` covers
+    `id.example.com`, never `evil-example.com`)."""
+    host = (urlsplit(public_url).hostname or "localhost").lower()
+    rp_id = raw.strip().lower() or host
+    if not _HOST.fullmatch(rp_id) or (rp_id != host and not host.endswith("." + rp_id)):
+        raise SettingsError("HANCHANG_WEBAUTHN_RP_ID", f"must be {host} or a parent domain of it")
+    return rp_id
 
 
 class PersonKeySettings(msgspec.Struct, frozen=True, kw_only=True):

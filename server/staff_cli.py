@@ -1,4 +1,5 @@
-"""`hanchang staff ...`: create staff accounts (with their one-time enrollment link), disable them.
+"""`hanchang staff ...`: create staff accounts (with their one-time enrollment link), disable
+them, and print the monthly review of their access records (`access-report`).
 
 Until the console has an administrators' page, this is how accounts begin: the
 link goes to the new staff member, who opens it and registers a passkey.
@@ -14,7 +15,8 @@ from urllib.parse import quote
 import asyncpg
 
 from auth.staff import UnknownOffice, create_staff, disable_staff
-from auth.staff_store import STAFF_ROLES, list_office_codes
+from auth.staff_access_report import AccessReport, access_report, parse_month
+from auth.staff_store import STAFF_ROLES, get_office, list_office_codes
 from server.settings import Settings
 
 # Who acts from the command line: the operator at the terminal (recorded in the audit log).
@@ -34,6 +36,12 @@ def add_staff_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "disable", help="disable a staff account (its sessions end at once)"
     )
     disable.add_argument("staff_id", type=int)
+    report = staff_commands.add_parser(
+        "access-report",
+        help="the month's staff access records, per staff member, with unusual access flagged",
+    )
+    report.add_argument("--month", required=True, help="YYYY-MM, in Korea time, e.g. 2026-11")
+    report.add_argument("--office", help="one office code (default: every office)")
 
 
 def enrollment_link(settings: Settings, token: str) -> str:
@@ -47,6 +55,8 @@ async def run_staff_command(
 ) -> int:
     conn = await connect()
     try:
+        if args.staff_command == "access-report":
+            return await _access_report(conn, args)
         if args.staff_command == "create":
             try:
                 async with conn.transaction():
@@ -81,3 +91,40 @@ async def run_staff_command(
         return 0
     finally:
         await conn.close()
+
+
+def report_lines(report: AccessReport) -> list[str]:
+    """One line per staff member, beginning with their id; the flags at the end."""
+    where = f"office {report.office}" if report.office else "every office"
+    lines = [f"access report {report.month} (Korea time), {where}: {len(report.staff)} staff"]
+    for s in report.staff:
+        actions = ", ".join(f"{action} {times}" for action, times in s.actions.items())
+        flags = " ".join(flag.replace("_", "-") for flag in s.flags) or "none"
+        lines.append(
+            f"{s.staff_id} {s.name} ({s.role}, {s.office}): {s.people} people, busiest day "
+            f"{s.busiest_day_people}, after hours {s.after_hours}, outside the region "
+            f"{s.outside_region}, from {', '.join(s.addresses) or '-'}; {actions}; "
+            f"flags: {flags}"
+        )
+    return lines
+
+
+async def _access_report(conn: asyncpg.Connection, args: argparse.Namespace) -> int:
+    try:
+        month = parse_month(args.month)
+    except ValueError as exc:
+        print(f"hanchang staff access-report: --month: {exc}", file=sys.stderr)
+        return 2
+    if args.office is not None and await get_office(conn, args.office) is None:
+        offices = ", ".join(await list_office_codes(conn))
+        print(
+            f"hanchang staff access-report: no office {args.office!r} (offices: {offices})",
+            file=sys.stderr,
+        )
+        return 2
+    async with conn.transaction():
+        report = await access_report(
+            conn, month=month, office_code=args.office, actor=CLI_ACTOR, channel="cli"
+        )
+    print("\n".join(report_lines(report)))
+    return 0

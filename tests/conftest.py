@@ -204,4 +204,7 @@ def app(settings: Settings) -> Litestar:
 @pytest.fixture(scope="module")
 async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
     async with AsyncTestClient(app=app) as test_client:
+        # What a browser adds to every fetch from the console's own pages; writes under
+        # /console/api need it (api/console_writes.py). Tests of other requests drop it.
+        test_client.headers["Sec-Fetch-Site"] = "same-origin"
         yield test_client

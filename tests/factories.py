@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import asyncpg
+import msgspec
 from arq.worker import Worker
 from redis.asyncio import Redis
 
@@ -85,9 +86,10 @@ async def sign_in(
     channel: str = "app",
 ) -> Tokens:
     """A session as if the person had just signed in (for tests of what comes after)."""
-    return await start_session(
+    started = await start_session(
         conn, settings.auth, account_id=account.id, aal=aal, method=method, channel=channel
     )
+    return started.tokens
 
 
 async def make_fact(
@@ -157,6 +159,28 @@ async def run_jobs(
             break
     assert bulk is not None
     return bulk
+
+
+async def last_audit_details(conn: asyncpg.Connection, action: str, subject: str) -> dict[str, Any]:
+    """The details of the latest audit row of this action about this subject."""
+    details = await conn.fetchval(
+        "SELECT details::text FROM audit_log WHERE action = $1 AND subject = $2 "
+        "ORDER BY id DESC LIMIT 1",
+        action,
+        subject,
+    )
+    assert details is not None, f"no {action} row about {subject}"
+    decoded: dict[str, Any] = msgspec.json.decode(details)
+    return decoded
+
+
+async def newest_session_id(conn: asyncpg.Connection, account_id: int) -> str:
+    return str(
+        await conn.fetchval(
+            "SELECT id FROM sessions WHERE account_id = $1 ORDER BY created_at DESC LIMIT 1",
+            account_id,
+        )
+    )
 
 
 def bearer(tokens: Tokens) -> dict[str, str]:

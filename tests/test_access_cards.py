@@ -22,7 +22,7 @@ from auth.staff_sessions import insert_staff_session
 from auth.staff_store import insert_staff
 from server.kiosk_cli import add_kiosk_commands, run_kiosk_command
 from server.settings import Settings
-from tests.factories import make_account
+from tests.factories import last_audit_details, make_account, newest_session_id
 
 PROBLEMS = "https://hanchang.moel.go.kr/problems/"
 PIN = "493028"
@@ -95,11 +95,11 @@ async def check_id(client: Client, person_id: int) -> None:
 
 async def issue(client: Client, person_id: int) -> dict[str, Any]:
     """Issue a card; a first refusal (409 `id-check-needed`) is followed by the ID check."""
-    answer = await client.post(f"/console/api/people/{person_id}/access-cards")
+    answer = await client.post(f"/console/api/people/{person_id}/access-cards", json={})
     if answer.status_code == 409:
         assert answer.json()["type"].endswith("/id-check-needed"), answer.text
         await check_id(client, person_id)
-        answer = await client.post(f"/console/api/people/{person_id}/access-cards")
+        answer = await client.post(f"/console/api/people/{person_id}/access-cards", json={})
     assert answer.status_code == 201, answer.text
     body: dict[str, Any] = answer.json()
     return body
@@ -198,6 +198,14 @@ async def test_card_and_pin_at_an_enrolled_kiosk_sign_in_at_aal2(
         "channel": "kiosk",
         "card": str(card["card_id"]),
     }
+    session_id = await newest_session_id(owner_conn, account.id)
+    card_row = await last_audit_details(
+        owner_conn, "auth.card.signed_in", f"person:{account.person_id}"
+    )
+    assert card_row["session"] == session_id and card_row["address"] == "testclient"
+    assert await last_audit_details(
+        owner_conn, "auth.sign_in.succeeded", f"account:{account.id}"
+    ) == {"method": "card+pin", "session": session_id, "address": "testclient"}
 
 
 async def test_unknown_or_retired_kiosk_and_unknown_card_get_the_same_refusal(
@@ -246,6 +254,10 @@ async def test_unknown_or_retired_kiosk_and_unknown_card_get_the_same_refusal(
         f"person:{account.person_id}",
     )
     assert refusals == 4
+    refused = await last_audit_details(
+        owner_conn, "auth.card.refused", f"person:{account.person_id}"
+    )
+    assert refused["address"] == "testclient"
 
 
 async def test_five_wrong_pins_lock_the_card_only_until_the_counter_unlocks_it(
@@ -287,7 +299,7 @@ async def test_five_wrong_pins_lock_the_card_only_until_the_counter_unlocks_it(
 
     assert cookie is not None
     client.cookies.set("hanchang_staff", cookie, path="/console")
-    unlocked = await client.post(f"/console/api/access-cards/{card['card_id']}/unlock")
+    unlocked = await client.post(f"/console/api/access-cards/{card['card_id']}/unlock", json={})
     assert unlocked.status_code == 200, unlocked.text
     assert unlocked.json() == {
         "card_id": card["card_id"],
@@ -344,7 +356,7 @@ async def test_reissuing_revokes_the_old_card_at_once(
     old_page = await client.get(old["print_url"])
     assert old_page.status_code == 404
     assert_problem(
-        await client.post(f"/console/api/access-cards/{old['card_id']}/unlock"),
+        await client.post(f"/console/api/access-cards/{old['card_id']}/unlock", json={}),
         404,
         "card-not-found",
     )
@@ -388,20 +400,24 @@ async def test_console_card_desk_refuses_bad_requests(
     account = await person_with_pin(owner_conn, settings)
     # Without a staff session.
     assert_problem(
-        await client.post(f"/console/api/people/{account.person_id}/access-cards"),
+        await client.post(f"/console/api/people/{account.person_id}/access-cards", json={}),
         401,
         "staff-sign-in-required",
     )
     assert_problem(
-        await client.post("/console/api/access-cards/1/unlock"), 401, "staff-sign-in-required"
+        await client.post("/console/api/access-cards/1/unlock", json={}),
+        401,
+        "staff-sign-in-required",
     )
     await staff_signed_in(owner_conn, client)
     missing = await client.post(
-        "/console/api/people/999999999/access-cards", headers={"Accept-Language": "en"}
+        "/console/api/people/999999999/access-cards", headers={"Accept-Language": "en"}, json={}
     )
     assert assert_problem(missing, 404, "card-holder-not-found")["title"] == "No such person"
     assert_problem(
-        await client.post("/console/api/access-cards/999999999/unlock"), 404, "card-not-found"
+        await client.post("/console/api/access-cards/999999999/unlock", json={}),
+        404,
+        "card-not-found",
     )
     assert (
         await owner_conn.fetchval(

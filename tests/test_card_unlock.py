@@ -248,7 +248,12 @@ async def test_a_challenge_for_another_card_or_purpose_is_refused(
     assert failed == 0
     # A sign-in challenge to my own phone does not unlock my card either.
     sign_in = await client.post(
-        "/v1/auth/sms/start", json={"phone": mine.phone, "purpose": "sign_in"}
+        "/v1/auth/sms/start",
+        json={
+            "phone": mine.phone,
+            "birth_date": mine.account.birth_date.isoformat(),
+            "purpose": "sign_in",
+        },
     )
     assert sign_in.status_code == 202
     _, sign_in_code = await sent_code(settings, twilio, mine.phone)

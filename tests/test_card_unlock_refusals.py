@@ -165,7 +165,7 @@ async def test_at_most_three_sms_unlocks_per_card_in_24_hours(
     # The counter is never capped.
     await staff_signed_in(owner_conn, client)
     assert (
-        await client.post(f"/console/api/access-cards/{holder.card_id}/unlock")
+        await client.post(f"/console/api/access-cards/{holder.card_id}/unlock", json={})
     ).status_code == 200
 
 

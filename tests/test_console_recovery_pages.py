@@ -234,7 +234,9 @@ async def test_unlocking_a_locked_card_and_the_sign_in_lock(
     await owner_conn.execute(
         "UPDATE accounts SET consecutive_failures = 99 WHERE id = $1", account.id
     )
-    await record_wrong_pin(owner_conn, account.id, credential="app", channel="app")
+    await record_wrong_pin(
+        owner_conn, account.id, credential="app", channel="app", address="192.0.2.1"
+    )
     console = counter.as_(clerk)
     assert (await verify(console, account.person_id)).status_code == 201
 

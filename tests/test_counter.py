@@ -10,13 +10,14 @@ from datetime import date
 from typing import Any
 
 import asyncpg
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from server.settings import Settings
-from tests.factories import bearer, make_account, make_person, sign_in
+from tests.factories import bearer, make_account, make_person, newest_session_id, sign_in
 from tests.test_staff import assert_problem, enrolled_staff, staff_sign_in
 
 Client = AsyncTestClient[Litestar]
@@ -60,7 +61,7 @@ async def verify(client: Client, person_id: int, result: str = "match", **overri
 
 
 async def issue_code(client: Client, person_id: int) -> str:
-    issued = await client.post(f"/console/api/people/{person_id}/enrollment-codes")
+    issued = await client.post(f"/console/api/people/{person_id}/enrollment-codes", json={})
     assert issued.status_code == 201, issued.text
     code: str = issued.json()["code"]
     assert CODE.match(code), code
@@ -174,7 +175,9 @@ async def test_console_calls_need_a_staff_session(
         ),
         await verify(client, account.person_id, headers=bearer(tokens)),
         await client.post(
-            f"/console/api/people/{account.person_id}/enrollment-codes", headers=bearer(tokens)
+            f"/console/api/people/{account.person_id}/enrollment-codes",
+            headers=bearer(tokens),
+            json={},
         ),
     ):
         assert_problem(response, 401, "staff-sign-in-required")
@@ -335,7 +338,9 @@ async def test_unknown_or_deceased_person_is_not_found(
     assert body["title"] == "Person not found"
     assert_problem(await verify(client, 10**9), 404, "person-not-found")
     assert_problem(
-        await client.post(f"/console/api/people/{10**9}/enrollment-codes"), 404, "person-not-found"
+        await client.post(f"/console/api/people/{10**9}/enrollment-codes", json={}),
+        404,
+        "person-not-found",
     )
     assert (
         await owner_conn.fetchval(
@@ -355,16 +360,16 @@ async def test_enrollment_code_only_after_a_recent_match(
     person = await make_person(owner_conn, settings, name="임하늘", phone_e164=None)
     staff_id = await clerk(settings, database_url, capsys, client)
     codes_url = f"/console/api/people/{person.id}/enrollment-codes"
-    assert_problem(await client.post(codes_url), 409, "identity-check-needed")
+    assert_problem(await client.post(codes_url, json={}), 409, "identity-check-needed")
     assert (await verify(client, person.id, result="mismatch")).status_code == 201
-    assert_problem(await client.post(codes_url), 409, "identity-check-needed")
+    assert_problem(await client.post(codes_url, json={}), 409, "identity-check-needed")
     assert (await verify(client, person.id)).status_code == 201
     await owner_conn.execute(
         "UPDATE identity_verifications SET verified_at = now() - interval '8 hours 1 second' "
         "WHERE person_id = $1",
         person.id,
     )
-    stale = await client.post(codes_url, headers=EN)
+    stale = await client.post(codes_url, headers=EN, json={})
     assert assert_problem(stale, 409, "identity-check-needed")["title"] == (
         "Check the person's ID first"
     )
@@ -438,6 +443,9 @@ async def test_code_redeems_once_into_a_session(
     )
     assert redeemed_audit is not None
     assert (redeemed_audit["office"], redeemed_audit["channel"]) == ("busan", "kiosk")
+    details = msgspec.json.decode(redeemed_audit["details"])
+    assert details["session"] == await newest_session_id(owner_conn, account_id)
+    assert details["address"] == "testclient"
 
 
 async def test_expired_retired_and_unknown_codes_answer_alike(

@@ -63,7 +63,7 @@ async def test_from_the_counter_to_the_kiosk_and_back(
 
     # She sets her PIN at the counter's kiosk with a one-time enrollment code.
     code = await issue_code(client, person.id)
-    card = await client.post(f"/console/api/people/{person.id}/access-cards")
+    card = await client.post(f"/console/api/people/{person.id}/access-cards", json={})
     staff_cookie = client.cookies.get("hanchang_staff")
     client.cookies.clear()
     redeemed = await client.post(
@@ -93,7 +93,9 @@ async def test_from_the_counter_to_the_kiosk_and_back(
     # Back at the counter, the clerk unlocks the card; she signs in again the same day.
     assert staff_cookie is not None
     client.cookies.set("hanchang_staff", staff_cookie, path="/console")
-    unlocked = await client.post(f"/console/api/access-cards/{card.json()['card_id']}/unlock")
+    unlocked = await client.post(
+        f"/console/api/access-cards/{card.json()['card_id']}/unlock", json={}
+    )
     assert unlocked.status_code == 200, unlocked.text
     client.cookies.clear()
     again = await card_sign_in(client, kiosk_key, card_token, PIN)

@@ -85,7 +85,7 @@ async def test_first_pin_through_the_api_then_card_and_pin_at_a_kiosk(
     assert assert_problem(again, 409, "pin-already-set")["title"] == "이미 비밀번호가 있어요"
     assert await pin_hash(owner_conn, person.id) == stored
 
-    card = await client.post(f"/console/api/people/{person.id}/access-cards")
+    card = await client.post(f"/console/api/people/{person.id}/access-cards", json={})
     assert card.status_code == 201, card.text
     client.cookies.clear()
     signed_in = await card_sign_in(client, kiosk_key, card.json()["card_token"], PIN)

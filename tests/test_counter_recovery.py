@@ -112,7 +112,9 @@ async def test_hard_locked_person_is_unlocked_the_same_day_and_signs_in(
     await owner_conn.execute(
         "UPDATE accounts SET consecutive_failures = 99 WHERE id = $1", account.id
     )
-    await record_wrong_pin(owner_conn, account.id, credential="app", channel="app")
+    await record_wrong_pin(
+        owner_conn, account.id, credential="app", channel="app", address="192.0.2.1"
+    )
     locked = await pin_step_up(owner_conn, settings, client, account, "739164")
     assert locked.status_code == 401, locked.text
 
@@ -291,9 +293,9 @@ async def test_revoke_all_needs_a_supervisor_of_the_office(
 
     approve = f"/console/api/recovery-requests/{request_id}/approve"
     for staff_id in (clerk, other_clerk, elsewhere):
-        refused = await desk.as_(staff_id).post(approve)
+        refused = await desk.as_(staff_id).post(approve, json={})
         assert_problem(refused, 403, "approval-not-allowed")
-    refused = await desk.as_(clerk).post(approve, headers=EN)
+    refused = await desk.as_(clerk).post(approve, headers=EN, json={})
     assert assert_problem(refused, 403, "approval-not-allowed")["title"] == (
         "You cannot decide on this request"
     )
@@ -313,7 +315,7 @@ async def test_revoke_all_needs_a_supervisor_of_the_office(
     queue = await desk.as_(supervisor).get("/console/api/recovery-requests?status=pending")
     assert [r["id"] for r in queue.json()["requests"]] == [request_id]
 
-    approved = await desk.as_(supervisor).post(approve)
+    approved = await desk.as_(supervisor).post(approve, json={})
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "approved"
     assert approved.json()["decided_by"] == supervisor
@@ -327,7 +329,9 @@ async def test_revoke_all_needs_a_supervisor_of_the_office(
     }
     gone = await client.get("/v1/me/sessions", headers=bearer(held["tokens"]))
     assert gone.status_code == 401
-    assert_problem(await desk.as_(supervisor).post(approve), 409, "recovery-request-decided")
+    assert_problem(
+        await desk.as_(supervisor).post(approve, json={}), 409, "recovery-request-decided"
+    )
 
     rows = await actions(owner_conn, account.person_id)
     refusals = [r for r in rows if r["action"] == "counter.recovery_decision_refused"]
@@ -372,11 +376,11 @@ async def test_change_of_phone_of_record_needs_a_second_person(
     tokens = await sign_in(owner_conn, settings, account)
     approve = f"/console/api/recovery-requests/{asked.json()['id']}/approve"
     # A supervisor cannot approve their own request either.
-    assert_problem(await console.post(approve), 403, "approval-not-allowed")
+    assert_problem(await console.post(approve, json={}), 403, "approval-not-allowed")
     phone = "SELECT phone_e164 FROM people WHERE id = $1"
     assert await owner_conn.fetchval(phone, account.person_id) == "+821055550001"
 
-    approved = await desk.as_(admin).post(approve)
+    approved = await desk.as_(admin).post(approve, json={})
     assert approved.status_code == 200, approved.text
     assert await owner_conn.fetchval(phone, account.person_id) == "+821055550002"
     assert (await client.get("/v1/me/sessions", headers=bearer(tokens))).status_code == 401
@@ -414,7 +418,7 @@ async def test_refused_and_expired_requests_change_nothing(
     assert refused.status_code == 200, refused.text
     assert refused.json()["status"] == "refused"
     assert_problem(
-        await boss.post(f"/console/api/recovery-requests/{first}/approve"),
+        await boss.post(f"/console/api/recovery-requests/{first}/approve", json={}),
         409,
         "recovery-request-decided",
     )
@@ -422,7 +426,9 @@ async def test_refused_and_expired_requests_change_nothing(
         "UPDATE recovery_requests SET requested_at = now() - interval '9 hours' WHERE id = $1",
         second,
     )
-    expired = await boss.post(f"/console/api/recovery-requests/{second}/approve", headers=EN)
+    expired = await boss.post(
+        f"/console/api/recovery-requests/{second}/approve", headers=EN, json={}
+    )
     assert assert_problem(expired, 409, "recovery-request-expired")["title"] == (
         "This request has expired"
     )
@@ -433,7 +439,7 @@ async def test_refused_and_expired_requests_change_nothing(
     listed = await boss.get("/console/api/recovery-requests?status=refused")
     assert [r["id"] for r in listed.json()["requests"]] == [first]
     assert_problem(
-        await boss.post("/console/api/recovery-requests/999999/approve"), 404, "not-found"
+        await boss.post("/console/api/recovery-requests/999999/approve", json={}), 404, "not-found"
     )
 
 

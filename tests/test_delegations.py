@@ -99,6 +99,14 @@ async def test_view_benefits_scope_opens_eligibility_only(
     seen = await client.get(url, headers=bearer(x_tokens))
     assert seen.status_code == 200, seen.text
     mine = await client.get("/v1/me/eligibility", headers=bearer(p_tokens))
+    # The proxy's aal-1 session sees the benefits, not the principal's history behind them.
+    assert seen.json()["details_need_step_up"] is True
+    assert all(p["criteria"] == [] for p in seen.json()["programmes"])
+    assert [(p["programme_id"], p["status"]) for p in seen.json()["programmes"]] == [
+        (p["programme_id"], p["status"]) for p in mine.json()["programmes"]
+    ]
+    x_aal2 = await sign_in(owner_conn, settings, proxy, aal=2, method="passkey")
+    seen = await client.get(url, headers=bearer(x_aal2))
     assert seen.json()["programmes"] == mine.json()["programmes"]
     # The scope given is not read_notifications.
     inbox = await client.get(f"/v1/people/{principal.person_id}/inbox", headers=bearer(x_tokens))

@@ -46,7 +46,8 @@ async def test_a_laid_off_person_is_told_why_in_their_language(
     account_id = await _laid_off(owner_conn, settings)
     found = await get_account(owner_conn, account_id)
     assert found is not None
-    tokens = await sign_in(owner_conn, settings, found)
+    # The reasons per criterion tell the person's history: aal 2 (tests/test_assurance.py).
+    tokens = await sign_in(owner_conn, settings, found, aal=2, method="passkey")
 
     response = await client.get("/v1/me/eligibility", headers=bearer(tokens))
     assert response.status_code == 200, response.text

@@ -81,7 +81,7 @@ async def test_sign_in_fails_closed_with_a_clear_problem_while_redis_is_down(
     """Sign-in limits live in Redis: without it, no sign-in runs unlimited; the answer says why."""
     answer = await client_without_redis.post(
         "/v1/auth/sms/start",
-        json={"phone": "010-2345-6789", "purpose": "sign_in"},
+        json={"phone": "010-2345-6789", "birth_date": "1990-05-17", "purpose": "sign_in"},
         headers={"Accept-Language": "en"},
     )
     assert answer.status_code == 503

@@ -19,10 +19,14 @@ async def test_limit_keys_hold_no_plain_digest_of_a_number(
 ) -> None:
     phone = mobile_number()
     national = "0" + phone[3:]
-    started = await client.post("/v1/auth/sms/start", json={"phone": phone, "purpose": "sign_in"})
+    born = "1990-05-17"
+    started = await client.post(
+        "/v1/auth/sms/start", json={"phone": phone, "birth_date": born, "purpose": "sign_in"}
+    )
     assert started.status_code == 202, started.text
     refused = await client.post(
-        "/v1/auth/recovery-codes/verify", json={"phone": phone, "code": "1234-5678-9012-3456"}
+        "/v1/auth/recovery-codes/verify",
+        json={"phone": phone, "birth_date": born, "code": "1234-5678-9012-3456"},
     )
     assert refused.status_code == 401
 

@@ -16,8 +16,15 @@ from redis.asyncio import Redis
 from auth.accounts import Account
 from auth.passkeys import user_handle
 from server.app import create_app
-from server.settings import Settings
-from tests.factories import bearer, make_account, sign_in
+from server.settings import Settings, load_settings
+from tests.conftest import environment_for_tests
+from tests.factories import (
+    bearer,
+    last_audit_details,
+    make_account,
+    newest_session_id,
+    sign_in,
+)
 from tests.webauthn_authenticator import (
     CredentialExcluded,
     SoftwareAuthenticator,
@@ -101,8 +108,10 @@ async def sign_in_with(
 async def new_account(
     owner_conn: asyncpg.Connection, settings: Settings, **person: Any
 ) -> tuple[Account, dict[str, str]]:
+    """An account, signed in at aal 2 (as with a passkey on another device): once it has a
+    passkey, adding or removing one needs aal 2 (tests/test_authenticator_binding.py)."""
     account = await make_account(owner_conn, settings, **person)
-    return account, bearer(await sign_in(owner_conn, settings, account))
+    return account, bearer(await sign_in(owner_conn, settings, account, aal=2, method="passkey"))
 
 
 def assert_sign_in_refused(status: int, body: dict[str, Any]) -> None:
@@ -194,7 +203,12 @@ async def test_register_then_sign_in_at_aal2(
     ]
     actions = [action for action, _ in audit]
     assert "auth.passkey.added" in actions
-    assert actions[-1] == "auth.sign_in.succeeded" and '"passkey"' in audit[-1][1]
+    assert actions[-1] == "auth.sign_in.succeeded"
+    assert msgspec.json.decode(audit[-1][1]) == {
+        "method": "passkey",
+        "session": await newest_session_id(owner_conn, account.id),
+        "address": "testclient",
+    }
     # The public key and credential id never reach the audit log.
     assert all(
         passkey_secret not in details
@@ -293,7 +307,11 @@ async def test_rename_and_delete(
         await client.delete(f"/v1/me/passkeys/{passkey['id']}", headers=stranger)
     ).status_code == 404
 
-    # This person still has a phone of record, so the only passkey can go.
+    # With a PIN as well as the phone of record (the PIN and an SMS code reach aal 2), the
+    # only passkey can go.
+    assert (
+        await client.put("/v1/me/pin", json={"pin": "306817"}, headers=headers)
+    ).status_code == 204
     deleted = await client.delete(f"/v1/me/passkeys/{passkey['id']}", headers=headers)
     assert deleted.status_code == 204
     assert (await client.get("/v1/me/passkeys", headers=headers)).json() == {"passkeys": []}
@@ -329,13 +347,14 @@ async def test_the_last_authenticator_cannot_be_deleted(
         == 1
     )
 
-    # With an authenticator app confirmed, it can go.
+    # An authenticator app does not change that: it signs in from the phone number, which
+    # this account has none of, and with no PIN nothing would reach aal 2.
     await owner_conn.execute(
         "UPDATE accounts SET totp_confirmed_at = now() WHERE id = $1", account.id
     )
     assert (
         await client.delete(f"/v1/me/passkeys/{second['id']}", headers=headers)
-    ).status_code == 204
+    ).status_code == 409
 
 
 async def test_tampered_signature_wrong_origin_and_no_user_verification_are_refused(
@@ -344,6 +363,8 @@ async def test_tampered_signature_wrong_origin_and_no_user_verification_are_refu
     account, headers = await new_account(owner_conn, settings)
     authenticator = device(settings)
     await registered(client, headers, authenticator)
+    sessions = "SELECT count(*) FROM sessions WHERE account_id = $1"
+    sessions_before = await owner_conn.fetchval(sessions, account.id)
 
     assert_sign_in_refused(*await sign_in_with(client, authenticator, tamper_signature=True))
     assert_sign_in_refused(
@@ -354,16 +375,56 @@ async def test_tampered_signature_wrong_origin_and_no_user_verification_are_refu
     # towards a lock (anyone who learnt the credential id can send one).
     assert await failures(owner_conn, account) == 3
     assert await counted(owner_conn, account) == 0
-    assert (
-        await owner_conn.fetchval(
-            "SELECT count(*) FROM sessions WHERE account_id = $1 AND method = 'passkey'", account.id
-        )
-        == 0
+    failed_row = await last_audit_details(
+        owner_conn, "auth.sign_in.failed", f"account:{account.id}"
     )
+    assert failed_row["address"] == "testclient"
+    assert await owner_conn.fetchval(sessions, account.id) == sessions_before
 
     # The genuine device still signs in.
     status, _ = await sign_in_with(client, authenticator)
     assert status == 200
+
+
+async def test_origins_that_only_look_like_ours_are_refused(
+    client: Client,
+    owner_conn: asyncpg.Connection,
+    settings: Settings,
+    database_url: str,
+    redis_url: str,
+) -> None:
+    """The origin is compared whole (scheme, host, port): a host or port that merely starts
+    like ours is another site. An origin listed in HANCHANG_WEBAUTHN_ORIGINS signs in."""
+    account, headers = await new_account(owner_conn, settings)
+    authenticator = device(settings)
+    await registered(client, headers, authenticator)
+    public = settings.http.public_url
+    assert public == "http://localhost:8000"
+    for origin in (
+        "http://localhost.evil.com",
+        public + ".evil.com",
+        public + "0",
+        "http://localhost",
+        "https://localhost:8000",
+        public + "/",
+    ):
+        assert_sign_in_refused(*await sign_in_with(client, authenticator, origin=origin))
+    assert await failures(owner_conn, account) == 6
+
+    listed = load_settings(
+        environment_for_tests(
+            database_url,
+            redis_url,
+            settings.data_dir,
+            HANCHANG_WEBAUTHN_ORIGINS="http://localhost:3000",
+        )
+    )
+    async with AsyncTestClient(app=create_app(listed)) as other_client:
+        status, _ = await sign_in_with(other_client, authenticator, origin="http://localhost:3000")
+        assert status == 200
+        assert_sign_in_refused(
+            *await sign_in_with(other_client, authenticator, origin="http://localhost:3000.evil")
+        )
 
 
 async def test_a_user_handle_of_another_account_is_refused(

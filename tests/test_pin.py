@@ -22,7 +22,14 @@ from auth.sessions import Tokens
 from server.app import create_app
 from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
-from tests.factories import bearer, make_account, run_jobs, sign_in
+from tests.factories import (
+    bearer,
+    last_audit_details,
+    make_account,
+    newest_session_id,
+    run_jobs,
+    sign_in,
+)
 
 BIRTH = date(1987, 4, 23)
 GOOD_PIN = "493028"
@@ -229,6 +236,14 @@ async def test_pin_verify_steps_up_to_a_new_aal2_session(
         )
     ]
     assert any("pin+totp" in m for m in methods)
+    new_session = await newest_session_id(owner_conn, account.id)
+    assert await last_audit_details(
+        owner_conn, "auth.sign_in.succeeded", f"account:{account.id}"
+    ) == {"method": "pin+totp", "session": new_session, "address": "testclient"}
+    stepped_up = await last_audit_details(
+        owner_conn, "auth.session.stepped_up", f"account:{account.id}"
+    )
+    assert stepped_up["session"] == new_session
     assert not any(GOOD_PIN in m for m in methods)
 
 
@@ -266,12 +281,12 @@ async def test_what_pin_verify_refuses(
 
 
 async def read_outbox_code(owner_conn: asyncpg.Connection, phone: str) -> str:
-    body = await owner_conn.fetchval(
-        "SELECT body FROM dev_outbox WHERE to_e164 = $1 ORDER BY id DESC LIMIT 1", phone
+    # The newest message with a code: notices about the account go to the same number.
+    bodies = await owner_conn.fetch(
+        "SELECT body FROM dev_outbox WHERE to_e164 = $1 ORDER BY id DESC", phone
     )
-    assert body is not None, f"no message to {phone}"
-    match = CODE.search(body)
-    assert match
+    match = next((m for row in bodies if (m := CODE.search(row["body"]))), None)
+    assert match, f"no code sent to {phone}"
     return match[1]
 
 
@@ -308,6 +323,12 @@ async def test_five_wrong_pins_lock_the_app_until_an_sms_recovery_code(
     assert row is not None
     assert row["app_pin_failures"] == 5 and row["app_pin_locked_at"] is not None
     assert row["consecutive_failures"] == 5  # each wrong PIN is also a failed sign-in
+    assert await last_audit_details(owner_conn, "auth.sign_in.failed", f"account:{account.id}") == {
+        "method": "pin",
+        "credential": "app",
+        "consecutive_failures": 5,
+        "address": "testclient",
+    }
     actions = [
         r["action"]
         for r in await owner_conn.fetch(
@@ -319,7 +340,12 @@ async def test_five_wrong_pins_lock_the_app_until_an_sms_recovery_code(
 
     # A recovery code to the phone of record unlocks it (read from the development outbox).
     started = await client.post(
-        "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "recovery"}
+        "/v1/auth/sms/start",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "purpose": "recovery",
+        },
     )
     assert started.status_code == 202
     await run_jobs(settings)
@@ -359,7 +385,12 @@ async def test_only_wrong_pins_after_a_code_count_and_only_a_right_pin_resets(
     # Failures anyone can cause with just the number count nowhere.
     for _ in range(5):
         refused = await client.post(
-            "/v1/auth/totp/verify", json={"phone": account.phone_e164, "code": "000000"}
+            "/v1/auth/totp/verify",
+            json={
+                "phone": account.phone_e164,
+                "birth_date": account.birth_date.isoformat(),
+                "code": "000000",
+            },
         )
         assert refused.status_code == 401
     assert await account_counts(owner_conn, account) == {

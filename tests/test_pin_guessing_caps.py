@@ -82,7 +82,12 @@ async def recovery_sign_in(
     """A sign-in with an SMS code of purpose `recovery` to the phone of record."""
     await forget_resend_wait(settings, holder.phone)
     started = await client.post(
-        "/v1/auth/sms/start", json={"phone": holder.phone, "purpose": "recovery"}
+        "/v1/auth/sms/start",
+        json={
+            "phone": holder.phone,
+            "birth_date": holder.account.birth_date.isoformat(),
+            "purpose": "recovery",
+        },
     )
     assert started.status_code == 202, started.text
     _, code = await sent_code(settings, twilio, holder.phone)

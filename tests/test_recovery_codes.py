@@ -18,7 +18,13 @@ from auth.accounts import Account
 from server.app import create_app
 from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
-from tests.factories import bearer, make_account, sign_in
+from tests.factories import (
+    bearer,
+    last_audit_details,
+    make_account,
+    newest_session_id,
+    sign_in,
+)
 
 FORMAT = re.compile(r"\d{4}-\d{4}-\d{4}-\d{4}")
 
@@ -88,7 +94,12 @@ async def test_each_code_signs_in_once(
     account = await make_account(owner_conn, settings, name="권도현")
     codes = await make_codes(client, owner_conn, settings, account)
     first = await client.post(
-        "/v1/auth/recovery-codes/verify", json={"phone": account.phone_e164, "code": codes[0]}
+        "/v1/auth/recovery-codes/verify",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "code": codes[0],
+        },
     )
     assert first.status_code == 200, first.text
     tokens = first.json()
@@ -98,20 +109,40 @@ async def test_each_code_signs_in_once(
         account.id,
     )
     assert method == "recovery_code"
+    assert await last_audit_details(
+        owner_conn, "auth.sign_in.succeeded", f"account:{account.id}"
+    ) == {
+        "method": "recovery_code",
+        "session": await newest_session_id(owner_conn, account.id),
+        "address": "testclient",
+    }
     again = await client.post(
-        "/v1/auth/recovery-codes/verify", json={"phone": account.phone_e164, "code": codes[0]}
+        "/v1/auth/recovery-codes/verify",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "code": codes[0],
+        },
     )
     assert again.status_code == 401
     assert again.json()["type"].endswith("/sign-in-failed")
     # Typed without hyphens, or with spaces: the same code.
     plain = await client.post(
         "/v1/auth/recovery-codes/verify",
-        json={"phone": account.phone_e164, "code": codes[1].replace("-", "")},
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "code": codes[1].replace("-", ""),
+        },
     )
     assert plain.status_code == 200
     spaced = await client.post(
         "/v1/auth/recovery-codes/verify",
-        json={"phone": account.phone_e164, "code": codes[2].replace("-", " ")},
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "code": codes[2].replace("-", " "),
+        },
     )
     assert spaced.status_code == 200
     assert await codes_left(client, owner_conn, settings, account) == 7
@@ -125,7 +156,12 @@ async def test_each_code_signs_in_once(
     # Running low: the app is told to offer a new set.
     for code in codes[3:8]:
         used = await client.post(
-            "/v1/auth/recovery-codes/verify", json={"phone": account.phone_e164, "code": code}
+            "/v1/auth/recovery-codes/verify",
+            json={
+                "phone": account.phone_e164,
+                "birth_date": account.birth_date.isoformat(),
+                "code": code,
+            },
         )
         assert used.status_code == 200
     assert used.json()["suggest"] == ["passkey", "recovery_codes"]
@@ -137,6 +173,14 @@ async def test_regenerate_needs_aal2_and_replaces_the_old_set(
     account = await make_account(owner_conn, settings, name="문가영")
     old = await make_codes(client, owner_conn, settings, account)
     aal1 = await sign_in(owner_conn, settings, account)
+    # With neither a passkey nor a PIN, nothing reaches aal 2: add one of those first.
+    first = await client.post("/v1/me/recovery-codes", headers=bearer(aal1))
+    assert first.status_code == 409
+    assert first.json()["type"].endswith("/passkey-or-pin-first")
+    # With a PIN (set at a counter, say), new codes need aal 2.
+    await owner_conn.execute(
+        "UPDATE accounts SET pin_hash = 'k1$set-at-the-counter' WHERE id = $1", account.id
+    )
     refused = await client.post("/v1/me/recovery-codes", headers=bearer(aal1))
     assert refused.status_code == 401
     assert refused.headers["content-type"] == "application/problem+json"
@@ -147,11 +191,21 @@ async def test_regenerate_needs_aal2_and_replaces_the_old_set(
     new = await make_codes(client, owner_conn, settings, account)
     assert not set(new) & set(old)
     stale = await client.post(
-        "/v1/auth/recovery-codes/verify", json={"phone": account.phone_e164, "code": old[5]}
+        "/v1/auth/recovery-codes/verify",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "code": old[5],
+        },
     )
     assert stale.status_code == 401
     fresh = await client.post(
-        "/v1/auth/recovery-codes/verify", json={"phone": account.phone_e164, "code": new[5]}
+        "/v1/auth/recovery-codes/verify",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "code": new[5],
+        },
     )
     assert fresh.status_code == 200
     count = await owner_conn.fetchval(
@@ -171,7 +225,7 @@ async def test_unknown_number_no_codes_and_wrong_code_answer_alike(
     answers = [
         await client.post(
             "/v1/auth/recovery-codes/verify",
-            json={"phone": phone, "code": guess},
+            json={"phone": phone, "birth_date": "1990-05-17", "code": guess},
             headers={"Accept-Language": "en"},
         )
         for phone in (with_codes.phone_e164, without_codes.phone_e164, "010-9876-0002")
@@ -183,7 +237,11 @@ async def test_unknown_number_no_codes_and_wrong_code_answer_alike(
     # Another account's code does not open this one.
     crossed = await client.post(
         "/v1/auth/recovery-codes/verify",
-        json={"phone": without_codes.phone_e164, "code": codes[0]},
+        json={
+            "phone": without_codes.phone_e164,
+            "birth_date": without_codes.birth_date.isoformat(),
+            "code": codes[0],
+        },
     )
     assert crossed.status_code == 401
 
@@ -196,12 +254,21 @@ async def test_wrong_codes_lock_nothing_and_are_audited(
     for attempt in range(12):
         refused = await client.post(
             "/v1/auth/recovery-codes/verify",
-            json={"phone": account.phone_e164, "code": f"0000-0000-0000-{attempt:04d}"},
+            json={
+                "phone": account.phone_e164,
+                "birth_date": account.birth_date.isoformat(),
+                "code": f"0000-0000-0000-{attempt:04d}",
+            },
         )
         assert refused.status_code == 401
     # Anyone who knows the number can send wrong codes: they lock nothing.
     right = await client.post(
-        "/v1/auth/recovery-codes/verify", json={"phone": account.phone_e164, "code": codes[0]}
+        "/v1/auth/recovery-codes/verify",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "code": codes[0],
+        },
     )
     assert right.status_code == 200, right.text
     counted = await owner_conn.fetchval(
@@ -220,7 +287,11 @@ async def test_wrong_codes_lock_nothing_and_are_audited(
 async def test_bad_input_is_a_clear_problem(client: AsyncTestClient[Litestar]) -> None:
     letters = await client.post(
         "/v1/auth/recovery-codes/verify",
-        json={"phone": "010-1234-5678", "code": "abcd-efgh-ijkl-mnop"},
+        json={
+            "phone": "010-1234-5678",
+            "birth_date": "1990-05-17",
+            "code": "abcd-efgh-ijkl-mnop",
+        },
         headers={"Accept-Language": "en"},
     )
     assert letters.status_code == 400
@@ -232,16 +303,21 @@ async def test_bad_input_is_a_clear_problem(client: AsyncTestClient[Litestar]) -
         }
     ]
     short = await client.post(
-        "/v1/auth/recovery-codes/verify", json={"phone": "010-1234-5678", "code": "1234"}
+        "/v1/auth/recovery-codes/verify",
+        json={"phone": "010-1234-5678", "birth_date": "1990-05-17", "code": "1234"},
     )
     assert short.status_code == 400
     assert [e["field"] for e in short.json()["errors"]] == ["body.code"]
     bad_phone = await client.post(
-        "/v1/auth/recovery-codes/verify", json={"phone": "12", "code": "1234-5678-9012-3456"}
+        "/v1/auth/recovery-codes/verify",
+        json={"phone": "12", "birth_date": "1990-05-17", "code": "1234-5678-9012-3456"},
     )
     assert bad_phone.status_code == 400
     assert [e["field"] for e in bad_phone.json()["errors"]] == ["body.phone"]
-    missing = await client.post("/v1/auth/recovery-codes/verify", json={"phone": "010-1234-5678"})
+    missing = await client.post(
+        "/v1/auth/recovery-codes/verify",
+        json={"phone": "010-1234-5678", "birth_date": "1990-05-17"},
+    )
     assert missing.status_code == 400
     assert [e["field"] for e in missing.json()["errors"]] == ["body.code"]
 
@@ -269,6 +345,11 @@ async def test_codes_survive_a_data_key_rotation(
     )
     async with AsyncTestClient(app=create_app(rotated)) as after_rotation:
         answer = await after_rotation.post(
-            "/v1/auth/recovery-codes/verify", json={"phone": account.phone_e164, "code": codes[0]}
+            "/v1/auth/recovery-codes/verify",
+            json={
+                "phone": account.phone_e164,
+                "birth_date": account.birth_date.isoformat(),
+                "code": codes[0],
+            },
         )
         assert answer.status_code == 200, answer.text

@@ -44,7 +44,7 @@ from auth.staff_store import insert_staff
 from server.db import transaction
 from server.problems import TOO_MANY_REQUESTS, Problem, ProblemKind
 from server.settings import Settings
-from tests.factories import bearer, make_account, make_person, sign_in
+from tests.factories import bearer, last_audit_details, make_account, make_person, sign_in
 from tests.test_access_cards import check_id
 
 PROBLEMS = "https://hanchang.moel.go.kr/problems/"
@@ -286,6 +286,10 @@ async def test_landline_registered_by_a_clerk_signs_in_at_aal1_on_the_phone(
     assert signed_in is not None
     assert signed_in["actor"] == f"account:{account.id}" and signed_in["channel"] == "phone"
     assert e164 not in str(signed_in["details"])
+    # The sign-in row names the session; a call has no client address (Twilio brings it).
+    assert await last_audit_details(
+        owner_conn, "auth.sign_in.succeeded", f"account:{account.id}"
+    ) == {"method": "phone_pin", "session": str(session["id"])}
 
 
 async def test_unknown_number_no_pin_and_wrong_pin_give_the_same_problem(
@@ -457,7 +461,7 @@ async def test_five_wrong_pins_on_call_backs_lock_that_phone_only_until_a_clerk_
     assert step_up.json()["aal"] == 2
 
     staff_id = await clerk(client, owner_conn)
-    unlocked = await client.post(f"/console/api/phones/{phone_id}/unlock")
+    unlocked = await client.post(f"/console/api/phones/{phone_id}/unlock", json={})
     assert unlocked.status_code == 204, unlocked.text
     assert (await phone_sign_in(db_pool, settings, e164, GOOD_PIN)).aal == 1
     locked_audit = await owner_conn.fetchrow(
@@ -626,7 +630,9 @@ async def test_console_needs_a_staff_session_and_good_input(
         **bearer(await sign_in(owner_conn, settings, account)),
     )
     assert_problem(citizen, 401, "staff-sign-in-required")
-    assert_problem(await client.post("/console/api/phones/1/unlock"), 401, "staff-sign-in-required")
+    assert_problem(
+        await client.post("/console/api/phones/1/unlock", json={}), 401, "staff-sign-in-required"
+    )
 
     await clerk(client, owner_conn)
     bad = await register(client, person.id, "12345", **{"Accept-Language": "en"})
@@ -636,7 +642,9 @@ async def test_console_needs_a_staff_session_and_good_input(
     missing = await client.post(f"/console/api/people/{person.id}/phones", json={})
     assert_problem(missing, 400, "validation-error")
     assert_problem(await register(client, 987654321, "02-1234-5678"), 404, "not-found")
-    assert_problem(await client.post("/console/api/phones/987654321/unlock"), 404, "not-found")
+    assert_problem(
+        await client.post("/console/api/phones/987654321/unlock", json={}), 404, "not-found"
+    )
     count = await owner_conn.fetchval(
         "SELECT count(*) FROM registered_phones WHERE person_id = $1", person.id
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import asyncpg
@@ -10,6 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from auth.people import mark_deceased
 from auth.secrets import token_hash
+from auth.sessions import REFRESH_RACE_GRACE
 from server.settings import Settings
 from tests.factories import bearer, make_account, sign_in
 
@@ -56,7 +58,12 @@ async def test_refresh_rotates_and_reuse_ends_the_session(
     new_auth = {"Authorization": f"Bearer {second['access_token']}"}
     assert (await client.get("/v1/me", headers=new_auth)).status_code == 200
 
-    # Someone replays the first refresh token: the whole family ends.
+    # Someone replays the first refresh token after the grace for a race: the family ends.
+    await owner_conn.execute(
+        "UPDATE refresh_tokens SET used_at = used_at - $2::interval WHERE token_hash = $1",
+        token_hash(first.refresh_token),
+        REFRESH_RACE_GRACE,
+    )
     replay = await client.post(
         "/v1/auth/token/refresh", json={"refresh_token": first.refresh_token}
     )
@@ -77,6 +84,67 @@ async def test_refresh_rotates_and_reuse_ends_the_session(
         f"account:{account.id}",
     )
     assert audited == 1
+
+
+async def test_two_refreshes_at_once_keep_the_session(
+    client: AsyncTestClient[Litestar], owner_conn: asyncpg.Connection, settings: Settings
+) -> None:
+    """An app that refreshes from two screens at once is not taken for a thief."""
+    account = await make_account(owner_conn, settings, name="문하린")
+    first = await sign_in(owner_conn, settings, account)
+    both = await asyncio.gather(
+        *(
+            client.post(
+                "/v1/auth/token/refresh",
+                json={"refresh_token": first.refresh_token},
+                headers={"Accept-Language": language},
+            )
+            for language in ("ko", "en")
+        )
+    )
+    assert sorted(a.status_code for a in both) == [200, 409]
+    won = next(a for a in both if a.status_code == 200).json()
+    lost = next(a for a in both if a.status_code == 409)
+    assert lost.headers["content-type"] == "application/problem+json"
+    assert lost.json()["type"].endswith("/refresh-already-used")
+    assert lost.json()["title"] in ("로그인이 방금 연장됐어요", "This sign-in was just renewed")
+    # The first refresh's tokens keep working: nothing was ended.
+    auth = {"Authorization": f"Bearer {won['access_token']}"}
+    assert (await client.get("/v1/me", headers=auth)).status_code == 200
+    later = await client.post(
+        "/v1/auth/token/refresh", json={"refresh_token": won["refresh_token"]}
+    )
+    assert later.status_code == 200, later.text
+    revoked = await owner_conn.fetchval(
+        "SELECT revoked_at FROM sessions WHERE account_id = $1", account.id
+    )
+    assert revoked is None
+
+
+async def test_a_retired_token_whose_family_moved_on_ends_it_at_once(
+    client: AsyncTestClient[Litestar], owner_conn: asyncpg.Connection, settings: Settings
+) -> None:
+    """The grace covers a race with the newest refresh only, not a token two rotations old."""
+    account = await make_account(owner_conn, settings, name="문도윤")
+    first = await sign_in(owner_conn, settings, account)
+    second = await client.post(
+        "/v1/auth/token/refresh", json={"refresh_token": first.refresh_token}
+    )
+    third = await client.post(
+        "/v1/auth/token/refresh", json={"refresh_token": second.json()["refresh_token"]}
+    )
+    assert third.status_code == 200
+    replay = await client.post(
+        "/v1/auth/token/refresh",
+        json={"refresh_token": first.refresh_token},
+        headers={"Accept-Language": "en"},
+    )
+    assert replay.status_code == 401
+    assert replay.json()["type"].endswith("/session-invalid")
+    reason = await owner_conn.fetchval(
+        "SELECT revoked_reason FROM sessions WHERE account_id = $1", account.id
+    )
+    assert reason == "refresh_token_reused"
 
 
 async def test_sessions_list_revoke_logout_and_logout_all(

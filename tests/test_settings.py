@@ -116,6 +116,77 @@ def test_production_refuses_a_bad_value_naming_it(
     assert str(caught.value).startswith(f"{variable}: ")
 
 
+@pytest.mark.parametrize(
+    ("public_url", "rp_id", "allowed"),
+    [
+        ("https://hanchang.moel.go.kr", "hanchang.moel.go.kr", True),
+        ("https://hanchang.moel.go.kr", "moel.go.kr", True),
+        ("https://hanchang.moel.go.kr", "MOEL.go.kr", True),
+        ("https://evil-example.com", "example.com", False),
+        ("https://hanchangmoel.go.kr", "moel.go.kr", False),
+        ("https://hanchang.moel.go.kr", ".moel.go.kr", False),
+        ("https://hanchang.moel.go.kr", "hanchang.moel.go.kr.evil.com", False),
+        ("https://moel.go.kr", "hanchang.moel.go.kr", False),
+    ],
+)
+def test_the_relying_party_is_the_host_or_a_parent_domain_at_a_dot(
+    production: dict[str, str], public_url: str, rp_id: str, allowed: bool
+) -> None:
+    env = {**production, "HANCHANG_PUBLIC_URL": public_url, "HANCHANG_WEBAUTHN_RP_ID": rp_id}
+    if allowed:
+        assert load_settings(env).auth.rp_id == rp_id.lower()
+        return
+    with pytest.raises(SettingsError) as caught:
+        load_settings(env)
+    assert caught.value.variable == "HANCHANG_WEBAUTHN_RP_ID"
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://localhost.evil.com",
+        "http://localhost:8000.evil.com",
+        "http://localhost@evil.com",
+        "http://localhostevil.com",
+        "http://evil.example",
+        "https://m.moel.go.kr/login",
+        "https://m.moel.go.kr?x=1",
+        "https://user@m.moel.go.kr",
+        "https://",
+        "https://m.moel.go.kr:99999",
+        "ftp://m.moel.go.kr",
+        "android:apk-key-hash:",
+    ],
+)
+def test_an_origin_that_is_not_exactly_one_is_refused(tmp_path: Path, origin: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"HANCHANG_DATA_DIR": str(tmp_path), "HANCHANG_WEBAUTHN_ORIGINS": origin})
+    assert caught.value.variable == "HANCHANG_WEBAUTHN_ORIGINS"
+
+
+def test_origins_are_compared_as_a_browser_writes_them(tmp_path: Path) -> None:
+    """Scheme, host and port, lower case, the default port left out (the URL Standard's
+    serialisation, which a browser puts in the client data)."""
+    settings = load_settings(
+        {
+            "HANCHANG_DATA_DIR": str(tmp_path),
+            "HANCHANG_PUBLIC_URL": "http://LocalHost:8000/",
+            "HANCHANG_WEBAUTHN_ORIGINS": "http://localhost:3000, https://M.moel.go.kr:443/, "
+            "http://127.0.0.1:8000",
+        }
+    )
+    assert settings.auth.allowed_origins == (
+        "http://localhost:8000",
+        "http://localhost:3000",
+        "https://m.moel.go.kr",
+        "http://127.0.0.1:8000",
+    )
+    behind_a_path = load_settings(
+        {"HANCHANG_DATA_DIR": str(tmp_path), "HANCHANG_PUBLIC_URL": "http://localhost:8000/app"}
+    )
+    assert behind_a_path.auth.allowed_origins == ("http://localhost:8000",)
+
+
 def test_start_up_stops_with_one_line(production: dict[str, str]) -> None:
     env = {**production, "DATABASE_URL": "", "PATH": "/usr/bin:/bin"}
     result = subprocess.run(

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import asyncpg
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -167,6 +168,104 @@ async def test_signup_answer_does_not_reveal_whether_the_person_exists(
     assert wrong_real.json() == {**wrong_stranger.json(), "instance": wrong_real.json()["instance"]}
 
 
+async def test_signing_up_again_writes_no_account_created_row(
+    client: AsyncTestClient[Litestar],
+    owner_conn: asyncpg.Connection,
+    settings: Settings,
+    twilio: FakeTwilio,
+) -> None:
+    """Someone who already has an account signs up again: the same answers, and the audit log
+    says what happened (a sign-in), not that an account was created."""
+    account = await make_account(owner_conn, settings, name="임채원", birth_date=date(1992, 8, 1))
+    newcomer = await make_person(owner_conn, settings, name="임채윤", birth_date=date(1992, 8, 1))
+    answers = []
+    for person in (account, newcomer):
+        started = await client.post(
+            "/v1/auth/signup",
+            json={"name": person.name, "birth_date": "1992-08-01", "phone": person.phone_e164},
+        )
+        assert started.status_code == 202
+        await run_jobs(settings)
+        assert person.phone_e164 is not None
+        verified = await client.post(
+            "/v1/auth/sms/verify",
+            json={
+                "challenge_id": started.json()["challenge_id"],
+                "code": last_code(twilio, person.phone_e164),
+            },
+        )
+        assert verified.status_code == 200, verified.text
+        answers.append((started, verified))
+    (again_start, again), (new_start, new) = answers
+    assert set(again_start.json()) == set(new_start.json())
+    assert again_start.json()["message"] == new_start.json()["message"]
+    assert set(again.json()) == set(new.json())
+    assert again.json()["suggest"] == new.json()["suggest"] == ["passkey"]
+    me = await client.get(
+        "/v1/me", headers={"Authorization": f"Bearer {again.json()['access_token']}"}
+    )
+    assert me.json()["account_id"] == account.id
+
+    created = await owner_conn.fetch(
+        "SELECT actor FROM audit_log WHERE action = 'auth.account.created' AND actor = ANY($1)",
+        [f"person:{account.person_id}", f"person:{newcomer.id}"],
+    )
+    assert [row["actor"] for row in created] == [f"person:{newcomer.id}"]
+    signed_in = await owner_conn.fetchval(
+        "SELECT count(*) FROM audit_log WHERE action = 'auth.sign_in.succeeded' AND subject = $1",
+        f"account:{account.id}",
+    )
+    assert signed_in == 1
+
+
+async def test_sign_in_rows_name_the_session_and_the_address(
+    client: AsyncTestClient[Litestar],
+    owner_conn: asyncpg.Connection,
+    settings: Settings,
+    twilio: FakeTwilio,
+) -> None:
+    account = await make_account(owner_conn, settings, name="임도윤")
+    assert account.phone_e164 is not None
+    started = await client.post(
+        "/v1/auth/sms/start",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "purpose": "sign_in",
+        },
+    )
+    await run_jobs(settings)
+    challenge_id = started.json()["challenge_id"]
+    code = last_code(twilio, account.phone_e164)
+    wrong = await client.post(
+        "/v1/auth/sms/verify",
+        json={"challenge_id": challenge_id, "code": "000000" if code != "000000" else "111111"},
+    )
+    assert wrong.status_code == 401
+    verified = await client.post(
+        "/v1/auth/sms/verify", json={"challenge_id": challenge_id, "code": code}
+    )
+    assert verified.status_code == 200
+    session_id = await owner_conn.fetchval(
+        "SELECT id FROM sessions WHERE account_id = $1", account.id
+    )
+    rows = {
+        row["action"]: msgspec.json.decode(row["details"])
+        for row in await owner_conn.fetch(
+            "SELECT action, details::text AS details FROM audit_log WHERE subject = $1 "
+            "AND action LIKE 'auth.sign_in.%'",
+            f"account:{account.id}",
+        )
+    }
+    # The test client's address (a real request's comes from api/auth_guard.py).
+    assert rows["auth.sign_in.failed"]["address"] == "testclient"
+    assert rows["auth.sign_in.succeeded"] == {
+        "method": "sms",
+        "session": str(session_id),
+        "address": "testclient",
+    }
+
+
 async def test_sign_in_by_voice_speaks_the_code_twice(
     client: AsyncTestClient[Litestar],
     owner_conn: asyncpg.Connection,
@@ -177,7 +276,12 @@ async def test_sign_in_by_voice_speaks_the_code_twice(
     assert account.phone_e164 is not None
     started = await client.post(
         "/v1/auth/sms/start",
-        json={"phone": account.phone_e164, "purpose": "sign_in", "delivery": "voice"},
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "purpose": "sign_in",
+            "delivery": "voice",
+        },
     )
     assert started.status_code == 202
     await run_jobs(settings)
@@ -204,7 +308,11 @@ async def test_wrong_codes_expiry_and_attempt_limit(
     account = await make_account(owner_conn, settings, name="정민지")
     started = await client.post(
         "/v1/auth/sms/start",
-        json={"phone": account.phone_e164, "purpose": "sign_in"},
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "purpose": "sign_in",
+        },
         headers={"Accept-Language": "en"},
     )
     challenge_id = started.json()["challenge_id"]
@@ -236,7 +344,12 @@ async def test_wrong_codes_expiry_and_attempt_limit(
         limit_key(settings.auth, "sms-resend", account.phone_e164)
     )
     second = await client.post(
-        "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
+        "/v1/auth/sms/start",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "purpose": "sign_in",
+        },
     )
     await run_jobs(settings)
     await owner_conn.execute(
@@ -268,7 +381,12 @@ async def test_wrong_codes_on_many_challenges_lock_nothing(
     for _ in range(3):
         await redis.delete(limit_key(settings.auth, "sms-resend", account.phone_e164))
         started = await client.post(
-            "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
+            "/v1/auth/sms/start",
+            json={
+                "phone": account.phone_e164,
+                "birth_date": account.birth_date.isoformat(),
+                "purpose": "sign_in",
+            },
         )
         challenge_ids.append(started.json()["challenge_id"])
     await redis.aclose()
@@ -284,7 +402,12 @@ async def test_wrong_codes_on_many_challenges_lock_nothing(
         limit_key(settings.auth, "sms-resend", account.phone_e164)
     )
     started = await client.post(
-        "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
+        "/v1/auth/sms/start",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "purpose": "sign_in",
+        },
     )
     await run_jobs(settings)
     signed_in = await client.post(
@@ -311,12 +434,21 @@ async def test_rate_limits_per_number(
     account = await make_account(owner_conn, settings, name="오세훈")
     assert account.phone_e164 is not None
     first = await client.post(
-        "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
+        "/v1/auth/sms/start",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "purpose": "sign_in",
+        },
     )
     assert first.status_code == 202
     soon = await client.post(
         "/v1/auth/sms/start",
-        json={"phone": account.phone_e164, "purpose": "sign_in"},
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "purpose": "sign_in",
+        },
         headers={"Accept-Language": "en"},
     )
     assert soon.status_code == 429
@@ -327,7 +459,12 @@ async def test_rate_limits_per_number(
     for _ in range(5):
         await redis.delete(limit_key(settings.auth, "sms-resend", account.phone_e164))
         answer = await client.post(
-            "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
+            "/v1/auth/sms/start",
+            json={
+                "phone": account.phone_e164,
+                "birth_date": account.birth_date.isoformat(),
+                "purpose": "sign_in",
+            },
         )
         statuses.append(answer.status_code)
     await redis.aclose()
@@ -335,10 +472,16 @@ async def test_rate_limits_per_number(
     # An unknown number is limited the same way: the limit does not reveal registration.
     unknown = "010-3333-4444"
     assert (
-        await client.post("/v1/auth/sms/start", json={"phone": unknown, "purpose": "sign_in"})
+        await client.post(
+            "/v1/auth/sms/start",
+            json={"phone": unknown, "birth_date": "1990-05-17", "purpose": "sign_in"},
+        )
     ).status_code == 202
     assert (
-        await client.post("/v1/auth/sms/start", json={"phone": unknown, "purpose": "sign_in"})
+        await client.post(
+            "/v1/auth/sms/start",
+            json={"phone": unknown, "birth_date": "1990-05-17", "purpose": "sign_in"},
+        )
     ).status_code == 429
 
 
@@ -353,7 +496,12 @@ async def test_twilio_outage_is_retried_and_permanent_errors_give_up(
     await run_jobs(settings)  # nothing else queued may take the planned failure
     twilio.planned.extend([503])
     started = await client.post(
-        "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
+        "/v1/auth/sms/start",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "purpose": "sign_in",
+        },
     )
     assert started.status_code == 202  # the outage never shows in the answer
     await run_jobs(settings)
@@ -366,7 +514,12 @@ async def test_twilio_outage_is_retried_and_permanent_errors_give_up(
     other = await make_account(owner_conn, settings, name="윤바다")
     twilio.planned.extend([400])
     failed = await client.post(
-        "/v1/auth/sms/start", json={"phone": other.phone_e164, "purpose": "sign_in"}
+        "/v1/auth/sms/start",
+        json={
+            "phone": other.phone_e164,
+            "birth_date": other.birth_date.isoformat(),
+            "purpose": "sign_in",
+        },
     )
     await run_jobs(settings)
     row = await owner_conn.fetchrow(
@@ -398,7 +551,8 @@ async def test_bad_input_is_a_clear_problem(client: AsyncTestClient[Litestar]) -
     assert bad_code.status_code == 400
     assert bad_code.json()["errors"][0]["field"] == "body.code"
     bad_purpose = await client.post(
-        "/v1/auth/sms/start", json={"phone": "010-1234-5678", "purpose": "steal"}
+        "/v1/auth/sms/start",
+        json={"phone": "010-1234-5678", "birth_date": "1990-05-17", "purpose": "steal"},
     )
     assert bad_purpose.status_code == 400
 
@@ -415,7 +569,12 @@ async def test_outbox_when_twilio_is_not_configured(
             limit_key(plain.auth, "sms-resend", account.phone_e164 or "")
         )
         started = await local.post(
-            "/v1/auth/sms/start", json={"phone": account.phone_e164, "purpose": "sign_in"}
+            "/v1/auth/sms/start",
+            json={
+                "phone": account.phone_e164,
+                "birth_date": account.birth_date.isoformat(),
+                "purpose": "sign_in",
+            },
         )
         assert started.status_code == 202
         await run_jobs(plain)

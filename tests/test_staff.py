@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 
 from server.settings import Settings
 from server.staff_cli import add_staff_commands, run_staff_command
-from tests.factories import bearer, make_account, sign_in
+from tests.factories import bearer, last_audit_details, make_account, sign_in
 from tests.webauthn_authenticator import SoftwareAuthenticator
 
 PROBLEMS = "https://hanchang.moel.go.kr/problems/"
@@ -92,7 +92,7 @@ async def enroll(
 async def staff_sign_in(
     client: Client, authenticator: SoftwareAuthenticator, **get: Any
 ) -> tuple[int, dict[str, Any]]:
-    started = await client.post("/console/api/sign-in/options")
+    started = await client.post("/console/api/sign-in/options", json={})
     assert started.status_code == 200, started.text
     body = started.json()
     credential = authenticator.get(body["options"], **get)
@@ -166,7 +166,7 @@ async def test_create_enroll_sign_in_me_sign_out(
     assert english.status_code == 200, english.text
     assert english.json()["office"]["name"] == "Busan Employment Center"
 
-    signed_out = await client.post("/console/api/sign-out")
+    signed_out = await client.post("/console/api/sign-out", json={})
     assert signed_out.status_code == 204
     assert "hanchang_staff" not in client.cookies
     # The old cookie is dead on the server too, not only forgotten by the browser.
@@ -183,6 +183,12 @@ async def test_create_enroll_sign_in_me_sign_out(
         f"staff:{staff_id}",
     )
     assert office == "busan"
+    signed_in = await last_audit_details(owner_conn, "staff.signed_in", f"staff:{staff_id}")
+    assert signed_in["address"] == "testclient"
+    session_id = await owner_conn.fetchval(
+        "SELECT id FROM staff_sessions WHERE staff_id = $1", staff_id
+    )
+    assert signed_in["session"] == str(session_id)
 
 
 async def test_sign_in_cookie_is_http_only_and_strict(
@@ -192,7 +198,7 @@ async def test_sign_in_cookie_is_http_only_and_strict(
     client: Client,
 ) -> None:
     _, authenticator = await enrolled_staff(settings, database_url, capsys, client)
-    started = (await client.post("/console/api/sign-in/options")).json()
+    started = (await client.post("/console/api/sign-in/options", json={})).json()
     credential = authenticator.get(started["options"])
     answer = await client.post(
         "/console/api/sign-in/verify",
@@ -391,6 +397,8 @@ async def test_disabled_staff_are_refused_at_once(
     assert revoked == "disabled"
     actions = await audit_actions(owner_conn, staff_id)
     assert actions[-2:] == ["staff.disabled", "staff.sign_in_refused"]
+    refused = await last_audit_details(owner_conn, "staff.sign_in_refused", f"staff:{staff_id}")
+    assert refused["address"] == "testclient"
 
 
 async def test_disabled_staff_cannot_enroll(
@@ -465,7 +473,7 @@ async def test_replayed_sign_in_answer_is_refused(
     client: Client,
 ) -> None:
     _, authenticator = await enrolled_staff(settings, database_url, capsys, client)
-    started = (await client.post("/console/api/sign-in/options")).json()
+    started = (await client.post("/console/api/sign-in/options", json={})).json()
     payload = {
         "challenge_id": started["challenge_id"],
         "credential": authenticator.get(started["options"]),
@@ -506,7 +514,9 @@ async def test_not_signed_in_is_a_problem_in_the_callers_language(
     body = assert_problem(answer, 401, "staff-sign-in-required")
     expected = {"ko": "콘솔에 로그인해 주세요", "en": "Please sign in to the console"}
     assert body["title"] == expected[language]
-    signed_out = await client.post("/console/api/sign-out", headers={"Accept-Language": language})
+    signed_out = await client.post(
+        "/console/api/sign-out", headers={"Accept-Language": language}, json={}
+    )
     assert_problem(signed_out, 401, "staff-sign-in-required")
 
 

@@ -90,9 +90,11 @@ async def test_every_role_serves_at_the_counter(
         account = await make_account(owner_conn, settings)
         console = desk.as_(await desk.staff(role))
         assert (await verify(console, account.person_id)).status_code == 201
-        code = await console.post(f"/console/api/people/{account.person_id}/enrollment-codes")
+        code = await console.post(
+            f"/console/api/people/{account.person_id}/enrollment-codes", json={}
+        )
         assert code.status_code == 201, code.text
-        card = await console.post(f"/console/api/people/{account.person_id}/access-cards")
+        card = await console.post(f"/console/api/people/{account.person_id}/access-cards", json={})
         assert card.status_code == 201, card.text
         phone = await console.post(
             f"/console/api/people/{account.person_id}/phones",
@@ -186,21 +188,27 @@ async def test_admin_disables_staff_of_their_office_only(
     elsewhere = await desk.staff("clerk", office="daegu")
 
     # Not an administrator: refused, and the clerk still works.
-    refused = await desk.as_(supervisor).post(f"/console/api/staff/{clerk}/disable", headers=EN)
+    refused = await desk.as_(supervisor).post(
+        f"/console/api/staff/{clerk}/disable", headers=EN, json={}
+    )
     assert_problem(refused, 403, "admin-only")
     assert (await desk.as_(clerk).get("/console/api/me")).status_code == 200
 
     console = desk.as_(admin)
     for other in (elsewhere, 99999999, 2**63):
-        assert_problem(await console.post(f"/console/api/staff/{other}/disable"), 404, "not-found")
+        assert_problem(
+            await console.post(f"/console/api/staff/{other}/disable", json={}), 404, "not-found"
+        )
     mine = assert_problem(
-        await console.post(f"/console/api/staff/{admin}/disable"), 409, "cannot-disable-yourself"
+        await console.post(f"/console/api/staff/{admin}/disable", json={}),
+        409,
+        "cannot-disable-yourself",
     )
     assert mine["detail"].endswith("요.")
-    disabled = await console.post(f"/console/api/staff/{clerk}/disable")
+    disabled = await console.post(f"/console/api/staff/{clerk}/disable", json={})
     assert disabled.status_code == 200, disabled.text
     assert disabled.json()["disabled_at"] is not None
-    again = await desk.as_(admin).post(f"/console/api/staff/{clerk}/disable")
+    again = await desk.as_(admin).post(f"/console/api/staff/{clerk}/disable", json={})
     assert again.json()["disabled_at"] == disabled.json()["disabled_at"]
     # The clerk's session ended at once; nobody else's did.
     assert_problem(await desk.as_(clerk).get("/console/api/me"), 401, "staff-sign-in-required")

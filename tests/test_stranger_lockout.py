@@ -7,7 +7,10 @@ failures now meet only a throttle that expires and says nothing; the owner's own
 code and passkey keep working, and a registered and an unknown number answer alike.
 
 The stranger and the owner come from different addresses, chosen through the
-trusted-proxy setting (tests/sources.py)."""
+trusted-proxy setting (tests/sources.py). The stranger here knows the owner's birth date
+as well as the number (which a sign-in by number asks for): the worst case, and the one
+in which the failures reach the owner's account at all. The unknown number is sent with
+the same birth date."""
 
 from __future__ import annotations
 
@@ -89,15 +92,23 @@ async def account_state(owner_conn: asyncpg.Connection, account: Account) -> dic
     return dict(row)
 
 
+def born(account: Account) -> str:
+    return account.birth_date.isoformat()
+
+
 async def owner_signs_in_by_sms(
-    client: AsyncTestClient[Any], owner_conn: asyncpg.Connection, settings: Settings, phone: str
+    client: AsyncTestClient[Any], owner_conn: asyncpg.Connection, settings: Settings, owner: Account
 ) -> httpx.Response:
+    phone = owner.phone_e164
+    assert phone is not None
     await run_jobs(settings)  # codes asked for earlier, by anyone, have gone out
     redis = Redis.from_url(settings.redis.url)
     await redis.delete(limit_key(settings.auth, "sms-resend", phone))
     await redis.aclose()
     started = await client.post(
-        "/v1/auth/sms/start", json={"phone": phone, "purpose": "sign_in"}, headers=OWNER
+        "/v1/auth/sms/start",
+        json={"phone": phone, "birth_date": born(owner), "purpose": "sign_in"},
+        headers=OWNER,
     )
     assert started.status_code == 202, started.text
     await run_jobs(settings)
@@ -130,12 +141,16 @@ async def test_a_strangers_wrong_recovery_codes_lock_nobody_out_and_tell_nothing
     for _ in range(PER_ADDRESS // 2):
         known = await client.post(
             "/v1/auth/recovery-codes/verify",
-            json={"phone": owner.phone_e164, "code": wrong_recovery_code()},
+            json={
+                "phone": owner.phone_e164,
+                "birth_date": born(owner),
+                "code": wrong_recovery_code(),
+            },
             headers=STRANGER,
         )
         unknown = await client.post(
             "/v1/auth/recovery-codes/verify",
-            json={"phone": nobody, "code": wrong_recovery_code()},
+            json={"phone": nobody, "birth_date": born(owner), "code": wrong_recovery_code()},
             headers=STRANGER,
         )
         assert_same_answer(known, unknown)
@@ -143,12 +158,16 @@ async def test_a_strangers_wrong_recovery_codes_lock_nobody_out_and_tell_nothing
     # Then the stranger's address is throttled, for both numbers alike, and only for a while.
     known = await client.post(
         "/v1/auth/recovery-codes/verify",
-        json={"phone": owner.phone_e164, "code": wrong_recovery_code()},
+        json={
+            "phone": owner.phone_e164,
+            "birth_date": born(owner),
+            "code": wrong_recovery_code(),
+        },
         headers=STRANGER,
     )
     unknown = await client.post(
         "/v1/auth/recovery-codes/verify",
-        json={"phone": nobody, "code": wrong_recovery_code()},
+        json={"phone": nobody, "birth_date": born(owner), "code": wrong_recovery_code()},
         headers=STRANGER,
     )
     assert_same_answer(known, unknown)
@@ -159,7 +178,7 @@ async def test_a_strangers_wrong_recovery_codes_lock_nobody_out_and_tell_nothing
         "consecutive_failures": 0,
         "hard_locked_at": None,
     }
-    by_sms = await owner_signs_in_by_sms(client, owner_conn, settings, owner.phone_e164)
+    by_sms = await owner_signs_in_by_sms(client, owner_conn, settings, owner)
     assert by_sms.status_code == 200, by_sms.text
     status, tokens = await sign_in_with(client, authenticator)
     assert status == 200, tokens
@@ -184,11 +203,13 @@ async def test_wrong_totp_sms_and_passkey_answers_count_towards_no_lock(
     for _ in range(12):
         known = await client.post(
             "/v1/auth/totp/verify",
-            json={"phone": owner.phone_e164, "code": "000000"},
+            json={"phone": owner.phone_e164, "birth_date": born(owner), "code": "000000"},
             headers=STRANGER,
         )
         unknown = await client.post(
-            "/v1/auth/totp/verify", json={"phone": nobody, "code": "000000"}, headers=STRANGER
+            "/v1/auth/totp/verify",
+            json={"phone": nobody, "birth_date": born(owner), "code": "000000"},
+            headers=STRANGER,
         )
         assert_same_answer(known, unknown)
         answers.append(known.status_code)
@@ -201,7 +222,9 @@ async def test_wrong_totp_sms_and_passkey_answers_count_towards_no_lock(
         for phone in (owner.phone_e164, nobody):
             await redis.delete(limit_key(settings.auth, "sms-resend", phone))
             started = await client.post(
-                "/v1/auth/sms/start", json={"phone": phone, "purpose": "sign_in"}, headers=STRANGER
+                "/v1/auth/sms/start",
+                json={"phone": phone, "birth_date": born(owner), "purpose": "sign_in"},
+                headers=STRANGER,
             )
             assert started.status_code == 202
             challenges.append(started.json()["challenge_id"])
@@ -229,7 +252,7 @@ async def test_wrong_totp_sms_and_passkey_answers_count_towards_no_lock(
     }
     status, tokens = await sign_in_with(client, authenticator)
     assert status == 200, tokens
-    by_sms = await owner_signs_in_by_sms(client, owner_conn, settings, owner.phone_e164)
+    by_sms = await owner_signs_in_by_sms(client, owner_conn, settings, owner)
     assert by_sms.status_code == 200, by_sms.text
 
 
@@ -255,15 +278,21 @@ async def test_a_locked_account_is_told_only_to_whoever_gives_a_right_code(
         ("/v1/auth/totp/verify", "000000"),
     ):
         known = await client.post(
-            path, json={"phone": owner.phone_e164, "code": bad}, headers=STRANGER
+            path,
+            json={"phone": owner.phone_e164, "birth_date": born(owner), "code": bad},
+            headers=STRANGER,
         )
-        unknown = await client.post(path, json={"phone": nobody, "code": bad}, headers=STRANGER)
+        unknown = await client.post(
+            path,
+            json={"phone": nobody, "birth_date": born(owner), "code": bad},
+            headers=STRANGER,
+        )
         assert_same_answer(known, unknown)
         assert known.status_code == 401
 
     right = await client.post(
         "/v1/auth/recovery-codes/verify",
-        json={"phone": owner.phone_e164, "code": code},
+        json={"phone": owner.phone_e164, "birth_date": born(owner), "code": code},
         headers={**OWNER, "Accept-Language": "en"},
     )
     assert right.status_code == 423

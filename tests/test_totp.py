@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import asyncpg
+import msgspec
 import pyotp
 import pytest
 from litestar import Litestar
@@ -18,7 +19,13 @@ from redis.asyncio import Redis
 
 from auth.accounts import Account
 from server.settings import Settings
-from tests.factories import bearer, make_account, sign_in
+from tests.factories import (
+    bearer,
+    last_audit_details,
+    make_account,
+    newest_session_id,
+    sign_in,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -48,8 +55,9 @@ async def enable_totp(
     settings: Settings,
     account: Account,
 ) -> tuple[str, dict[str, Any]]:
-    """Set up and confirm an authenticator app for `account`; the seed and the confirm answer."""
-    tokens = await sign_in(owner_conn, settings, account)
+    """Set up and confirm an authenticator app for `account` (at aal 2: an app is not a
+    first binding, auth/binding.py); the seed and the confirm answer."""
+    tokens = await sign_in(owner_conn, settings, account, aal=2, method="passkey")
     setup = await client.post("/v1/auth/totp/setup", headers=bearer(tokens))
     assert setup.status_code == 200, setup.text
     secret = setup.json()["secret"]
@@ -71,7 +79,7 @@ async def test_setup_confirm_and_sign_in(
 ) -> None:
     account = await make_account(owner_conn, settings, name="김태현")
     assert account.phone_e164 is not None
-    tokens = await sign_in(owner_conn, settings, account)
+    tokens = await sign_in(owner_conn, settings, account, aal=2, method="passkey")
     setup = await client.post("/v1/auth/totp/setup", headers=bearer(tokens))
     assert setup.status_code == 200, setup.text
     body = setup.json()
@@ -97,7 +105,12 @@ async def test_setup_confirm_and_sign_in(
     assert me["authenticators"]["totp"] is False
     await away_from_step_edge()
     early = await client.post(
-        "/v1/auth/totp/verify", json={"phone": account.phone_e164, "code": code_at(secret, 0)}
+        "/v1/auth/totp/verify",
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "code": code_at(secret, 0),
+        },
     )
     assert early.status_code == 401
 
@@ -115,7 +128,12 @@ async def test_setup_confirm_and_sign_in(
         "0" + account.phone_e164[3:5] + "-" + account.phone_e164[5:9] + "-" + account.phone_e164[9:]
     )
     verified = await client.post(
-        "/v1/auth/totp/verify", json={"phone": national, "code": code_at(secret, 1)}
+        "/v1/auth/totp/verify",
+        json={
+            "phone": national,
+            "birth_date": account.birth_date.isoformat(),
+            "code": code_at(secret, 1),
+        },
     )
     assert verified.status_code == 200, verified.text
     signed_in = verified.json()
@@ -136,6 +154,13 @@ async def test_setup_confirm_and_sign_in(
     assert actions.index("auth.totp.setup_started") < actions.index("auth.totp.confirmed")
     assert "auth.recovery_codes.generated" in actions
     assert actions[-1] == "auth.sign_in.succeeded"
+    assert await last_audit_details(
+        owner_conn, "auth.sign_in.succeeded", f"account:{account.id}"
+    ) == {
+        "method": "totp",
+        "session": await newest_session_id(owner_conn, account.id),
+        "address": "testclient",
+    }
     dump = " ".join(
         r["details"] for r in await owner_conn.fetch("SELECT details::text FROM audit_log")
     )
@@ -146,7 +171,7 @@ async def test_the_seed_is_sealed_at_rest(
     client: AsyncTestClient[Litestar], owner_conn: asyncpg.Connection, settings: Settings
 ) -> None:
     account = await make_account(owner_conn, settings, name="이수민")
-    tokens = await sign_in(owner_conn, settings, account)
+    tokens = await sign_in(owner_conn, settings, account, aal=2, method="passkey")
     secret = (await client.post("/v1/auth/totp/setup", headers=bearer(tokens))).json()["secret"]
     raw = base64.b32decode(secret)
     pending = await owner_conn.fetchval(
@@ -177,22 +202,27 @@ async def test_one_step_of_drift_is_accepted_two_are_not(
     account = await make_account(owner_conn, settings, name="박서준")
     secret, _ = await enable_totp(client, owner_conn, settings, account)
     phone = account.phone_e164
+    born = account.birth_date.isoformat()
     await forget_last_step(owner_conn, account)
     await away_from_step_edge()
     behind_two = await client.post(
-        "/v1/auth/totp/verify", json={"phone": phone, "code": code_at(secret, -2)}
+        "/v1/auth/totp/verify",
+        json={"phone": phone, "birth_date": born, "code": code_at(secret, -2)},
     )
     assert behind_two.status_code == 401
     behind_one = await client.post(
-        "/v1/auth/totp/verify", json={"phone": phone, "code": code_at(secret, -1)}
+        "/v1/auth/totp/verify",
+        json={"phone": phone, "birth_date": born, "code": code_at(secret, -1)},
     )
     assert behind_one.status_code == 200, behind_one.text
     ahead_two = await client.post(
-        "/v1/auth/totp/verify", json={"phone": phone, "code": code_at(secret, 2)}
+        "/v1/auth/totp/verify",
+        json={"phone": phone, "birth_date": born, "code": code_at(secret, 2)},
     )
     assert ahead_two.status_code == 401
     ahead_one = await client.post(
-        "/v1/auth/totp/verify", json={"phone": phone, "code": code_at(secret, 1)}
+        "/v1/auth/totp/verify",
+        json={"phone": phone, "birth_date": born, "code": code_at(secret, 1)},
     )
     assert ahead_one.status_code == 200, ahead_one.text
 
@@ -203,27 +233,35 @@ async def test_each_code_works_once(
     account = await make_account(owner_conn, settings, name="최지우")
     secret, _ = await enable_totp(client, owner_conn, settings, account)
     phone = account.phone_e164
+    born = account.birth_date.isoformat()
     await away_from_step_edge()
     # The code that confirmed the app cannot sign in.
     confirm_code = await client.post(
-        "/v1/auth/totp/verify", json={"phone": phone, "code": code_at(secret, 0)}
+        "/v1/auth/totp/verify",
+        json={"phone": phone, "birth_date": born, "code": code_at(secret, 0)},
     )
     assert confirm_code.status_code == 401
     await forget_last_step(owner_conn, account)
     await away_from_step_edge()
     code = code_at(secret, 0)
-    first = await client.post("/v1/auth/totp/verify", json={"phone": phone, "code": code})
+    first = await client.post(
+        "/v1/auth/totp/verify", json={"phone": phone, "birth_date": born, "code": code}
+    )
     assert first.status_code == 200
-    replay = await client.post("/v1/auth/totp/verify", json={"phone": phone, "code": code})
+    replay = await client.post(
+        "/v1/auth/totp/verify", json={"phone": phone, "birth_date": born, "code": code}
+    )
     assert replay.status_code == 401
     assert replay.json()["type"].endswith("/sign-in-failed")
     # Nor an earlier code still within the drift window, once a later one was used.
     later = await client.post(
-        "/v1/auth/totp/verify", json={"phone": phone, "code": code_at(secret, 1)}
+        "/v1/auth/totp/verify",
+        json={"phone": phone, "birth_date": born, "code": code_at(secret, 1)},
     )
     assert later.status_code == 200
     earlier = await client.post(
-        "/v1/auth/totp/verify", json={"phone": phone, "code": code_at(secret, 0)}
+        "/v1/auth/totp/verify",
+        json={"phone": phone, "birth_date": born, "code": code_at(secret, 0)},
     )
     assert earlier.status_code == 401
 
@@ -240,17 +278,25 @@ async def test_unknown_number_no_app_and_wrong_code_answer_alike(
     answers = [
         await client.post(
             "/v1/auth/totp/verify",
-            json={"phone": with_app.phone_e164, "code": wrong},
+            json={
+                "phone": with_app.phone_e164,
+                "birth_date": with_app.birth_date.isoformat(),
+                "code": wrong,
+            },
             headers={"Accept-Language": "en"},
         ),
         await client.post(
             "/v1/auth/totp/verify",
-            json={"phone": without_app.phone_e164, "code": right},
+            json={
+                "phone": without_app.phone_e164,
+                "birth_date": without_app.birth_date.isoformat(),
+                "code": right,
+            },
             headers={"Accept-Language": "en"},
         ),
         await client.post(
             "/v1/auth/totp/verify",
-            json={"phone": "010-9876-0001", "code": right},
+            json={"phone": "010-9876-0001", "birth_date": "1990-05-17", "code": right},
             headers={"Accept-Language": "en"},
         ),
     ]
@@ -271,6 +317,20 @@ async def test_unknown_number_no_app_and_wrong_code_answer_alike(
             f"account:{account.id}",
         )
         assert audited == 1
+        failed = await last_audit_details(
+            owner_conn, "auth.sign_in.failed", f"account:{account.id}"
+        )
+        assert failed["address"] == "testclient"
+    # An unknown number's failure has no account to name, but its source address.
+    anonymous = await owner_conn.fetchval(
+        "SELECT details::text FROM audit_log WHERE action = 'auth.sign_in.failed' "
+        "AND subject IS NULL ORDER BY id DESC LIMIT 1"
+    )
+    assert msgspec.json.decode(anonymous) == {
+        "method": "totp",
+        "account": False,
+        "address": "testclient",
+    }
 
 
 async def test_ten_wrong_codes_throttle_the_number_and_lock_nothing(
@@ -284,13 +344,22 @@ async def test_ten_wrong_codes_throttle_the_number_and_lock_nothing(
     wrong = "000000" if right != "000000" else "111111"
     for _ in range(10):
         refused = await client.post(
-            "/v1/auth/totp/verify", json={"phone": account.phone_e164, "code": wrong}
+            "/v1/auth/totp/verify",
+            json={
+                "phone": account.phone_e164,
+                "birth_date": account.birth_date.isoformat(),
+                "code": wrong,
+            },
         )
         assert refused.status_code == 401
     # Six digits need a limit on guessing: the number's app codes wait, even a right one.
     throttled = await client.post(
         "/v1/auth/totp/verify",
-        json={"phone": account.phone_e164, "code": right},
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "code": right,
+        },
         headers={"Accept-Language": "en"},
     )
     assert throttled.status_code == 429
@@ -306,7 +375,7 @@ async def test_confirm_needs_a_setup_and_the_right_code(
     client: AsyncTestClient[Litestar], owner_conn: asyncpg.Connection, settings: Settings
 ) -> None:
     account = await make_account(owner_conn, settings, name="윤서아")
-    tokens = await sign_in(owner_conn, settings, account)
+    tokens = await sign_in(owner_conn, settings, account, aal=2, method="passkey")
     nothing = await client.post(
         "/v1/auth/totp/confirm", json={"code": "123456"}, headers=bearer(tokens)
     )
@@ -340,6 +409,12 @@ async def test_replacing_an_app_needs_aal2_and_keeps_recovery_codes(
     assert len(first["recovery_codes"]) == 10
     aal1 = await sign_in(owner_conn, settings, account)
     refused = await client.post("/v1/auth/totp/setup", headers=bearer(aal1))
+    assert refused.status_code == 409  # an app alone never reaches aal 2
+    assert refused.json()["type"].endswith("/passkey-or-pin-first")
+    await owner_conn.execute(
+        "UPDATE accounts SET pin_hash = 'k1$set-at-the-counter' WHERE id = $1", account.id
+    )
+    refused = await client.post("/v1/auth/totp/setup", headers=bearer(aal1))
     assert refused.status_code == 401
     assert refused.json()["type"].endswith("/step-up-required")
     aal2 = await sign_in(owner_conn, settings, account, aal=2, method="passkey")
@@ -356,11 +431,19 @@ async def test_replacing_an_app_needs_aal2_and_keeps_recovery_codes(
     await forget_last_step(owner_conn, account)
     old = await client.post(
         "/v1/auth/totp/verify",
-        json={"phone": account.phone_e164, "code": code_at(old_secret, 0)},
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "code": code_at(old_secret, 0),
+        },
     )
     new = await client.post(
         "/v1/auth/totp/verify",
-        json={"phone": account.phone_e164, "code": code_at(new_secret, 0)},
+        json={
+            "phone": account.phone_e164,
+            "birth_date": account.birth_date.isoformat(),
+            "code": code_at(new_secret, 0),
+        },
     )
     assert (old.status_code, new.status_code) == (401, 200)
 
@@ -406,15 +489,27 @@ async def test_removing_needs_aal2_and_another_way_in(
 
 
 async def test_bad_input_is_a_clear_problem(client: AsyncTestClient[Litestar]) -> None:
-    bad_phone = await client.post("/v1/auth/totp/verify", json={"phone": "12", "code": "123456"})
+    bad_phone = await client.post(
+        "/v1/auth/totp/verify", json={"phone": "12", "birth_date": "1990-05-17", "code": "123456"}
+    )
     assert bad_phone.status_code == 400
     assert bad_phone.headers["content-type"] == "application/problem+json"
     assert [e["field"] for e in bad_phone.json()["errors"]] == ["body.phone"]
     bad_code = await client.post(
-        "/v1/auth/totp/verify", json={"phone": "010-1234-5678", "code": "12ab56"}
+        "/v1/auth/totp/verify",
+        json={"phone": "010-1234-5678", "birth_date": "1990-05-17", "code": "12ab56"},
     )
     assert bad_code.status_code == 400
     assert [e["field"] for e in bad_code.json()["errors"]] == ["body.code"]
+    bad_date = await client.post(
+        "/v1/auth/totp/verify",
+        json={"phone": "010-1234-5678", "birth_date": "17/05/1990", "code": "123456"},
+        headers={"Accept-Language": "en"},
+    )
+    assert bad_date.status_code == 400
+    assert bad_date.json()["errors"] == [
+        {"field": "body.birth_date", "detail": "Enter a date as YYYY-MM-DD."}
+    ]
     missing = await client.post(
         "/v1/auth/totp/verify", json={"code": "123456"}, headers={"Accept-Language": "en"}
     )

@@ -8,6 +8,7 @@ console's JSON API calls.
 from __future__ import annotations
 
 from assisted_channel.console import (
+    access_report,
     acting,
     audit,
     delegations,
@@ -29,6 +30,7 @@ ROUTES = [
     *delegations.ROUTES,
     *audit.ROUTES,
     *recovery.ROUTES,
+    *access_report.ROUTES,
 ]
 
 __all__ = ["ROUTES"]

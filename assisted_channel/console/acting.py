@@ -62,9 +62,9 @@ async def _acting_page(
         await record_delegated_action(
             tx.conn, delegation, staff, action="delegation.eligibility_viewed"
         )
-        programmes = (await eligibility_of(tx.conn, person_id, locale)).programmes
+        programmes = (await eligibility_of(tx.conn, person_id, locale, history=True)).programmes
         if await _scoped(tx, staff, person_id, "apply"):
-            banks = await usable_accounts_of(tx, person_id, locale)
+            banks = await usable_accounts_of(tx, staff, person_id, locale)
     applied = request.query_params.get("applied", "")
     return render_page(
         request,

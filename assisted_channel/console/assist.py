@@ -4,14 +4,12 @@ the page (a message box, or the problem's field errors next to the fields)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from babel.dates import format_datetime
 from litestar import Request
 
 from api.auth_guard import request_locale
-from assisted_channel.console.people import KOREA
+from assisted_channel.console.render import korea_time as korea_time
 from assisted_channel.console.texts import texts
 from auth.accounts import get_account
 from auth.counter_view import PersonAtCounter, open_person_at_counter
@@ -20,10 +18,6 @@ from auth.staff_sessions import StaffSession
 from auth.staff_store import get_office, get_staff
 from server.db import Transaction
 from server.problems import Problem
-
-
-def korea_time(value: datetime, locale: str) -> str:
-    return format_datetime(value, "yyyy-MM-dd HH:mm", tzinfo=KOREA, locale=locale)
 
 
 async def person_at_top(

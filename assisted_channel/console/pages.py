@@ -12,6 +12,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import Redirect
 
 from api.auth_guard import request_locale
@@ -19,12 +20,14 @@ from api.console_auth import COOKIE_PATH, STAFF_COOKIE, STAFF_SIGN_IN_REQUIRED
 from assisted_channel.console.render import (
     Page,
     check_csrf,
+    korea_time,
     link,
     read_form,
     render_page,
     staff_cookie,
 )
 from assisted_channel.console.texts import texts
+from auth.staff_notices import StaffNotice, see_notice, unseen_notices
 from auth.staff_roles import ADMIN_ROLES, SUPERVISOR_ROLES
 from auth.staff_sessions import StaffSession, authenticate_staff_token, sign_out_staff
 from auth.staff_store import get_office
@@ -113,7 +116,34 @@ async def home_page(
         role=t[f"role_{staff.role}"],
         is_supervisor=staff.role in SUPERVISOR_ROLES,
         is_admin=staff.role in ADMIN_ROLES,
+        notices=_notice_lines(t, locale, await unseen_notices(tx.conn, staff.staff_id)),
     )
+
+
+def _notice_lines(
+    t: dict[str, str], locale: str, notices: list[StaffNotice]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": n.id,
+            "text": t["notice_staff_created"].format(
+                by=n.by.name if n.by else t["notice_by_operator"],
+                name=n.staff.name,
+                role=t[f"role_{n.staff.role}"],
+                time=korea_time(n.created_at, locale),
+            ),
+        }
+        for n in notices
+    ]
+
+
+@post("/console/notices/{notice_id:int}/seen", include_in_schema=False, opt=HTML, status_code=303)
+async def notice_seen_page(
+    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], notice_id: FromPath[int]
+) -> Redirect:
+    staff, _, _ = await posting_staff(request, tx)
+    await see_notice(tx.conn, staff.staff_id, notice_id)
+    return Redirect(link(request, "/console"), status_code=303)
 
 
 @post("/console/sign-out", include_in_schema=False, opt=HTML, status_code=303)
@@ -137,4 +167,4 @@ async def sign_out_page(
     return Redirect(link(request, "/console/sign-in"), status_code=303, cookies=[cleared])
 
 
-ROUTES = [sign_in_page, enroll_page, home_page, sign_out_page]
+ROUTES = [sign_in_page, enroll_page, home_page, sign_out_page, notice_seen_page]

@@ -24,6 +24,7 @@ from litestar.response import Redirect
 
 from api.auth_guard import request_locale
 from api.console_recovery import REASON_MAX_LENGTH
+from assisted_channel.console.assist import office_names
 from assisted_channel.console.pages import HTML, for_staff, posting_staff
 from assisted_channel.console.people import KOREA
 from assisted_channel.console.render import Page, link, render_page
@@ -46,6 +47,7 @@ from auth.counter_sign_in import (
 )
 from auth.counter_two_person import (
     APPROVAL_NOT_ALLOWED,
+    APPROVAL_NOT_INDEPENDENT,
     REQUEST_ALREADY_DECIDED,
     REQUEST_EXPIRED,
     decide_recovery,
@@ -62,6 +64,7 @@ EXPECTED = frozenset(
     {
         RECENT_CHECK_NEEDED,
         APPROVAL_NOT_ALLOWED,
+        APPROVAL_NOT_INDEPENDENT,
         REQUEST_ALREADY_DECIDED,
         REQUEST_EXPIRED,
         NOT_FOUND,
@@ -174,10 +177,16 @@ async def recovery_page(
 
 
 def _form_action(
-    conn: asyncpg.Connection, staff: StaffSession, person_id: int, action: str, form: dict[str, str]
+    conn: asyncpg.Connection,
+    staff: StaffSession,
+    person_id: int,
+    action: str,
+    form: dict[str, str],
+    outcome: dict[str, str],
 ) -> tuple[str, Call, dict[str, str]]:
     """What the form asks for: the key of its fields, the core call, and its field errors
-    (the reason is checked for every form by the caller)."""
+    (the reason is checked for every form by the caller). A call may leave in `outcome`
+    a `done` message other than the action's own."""
     reason = form.get("reason", "").strip()
     call: Call
     if action == "reset-pin":
@@ -223,16 +232,21 @@ def _form_action(
                 new_phone = parse_phone(form.get("new_phone", ""))
             except InvalidPhoneNumber:
                 errors["new-phone"] = "rec_bad_phone"
-        call = partial(
-            request_recovery,
-            conn,
-            staff,
-            person_id=person_id,
-            action=wanted,
-            reason=reason,
-            new_phone_e164=new_phone,
-        )
-        return key, call, errors
+
+        async def ask() -> None:
+            asked = await request_recovery(
+                conn,
+                staff,
+                person_id=person_id,
+                action=wanted,
+                reason=reason,
+                new_phone_e164=new_phone,
+            )
+            if asked.who_can_approve != "office":
+                # The clerk is told who will see it: the region's job centres, or nobody.
+                outcome["done"] = f"request-{asked.who_can_approve}"
+
+        return key, ask, errors
     raise Problem(NOT_FOUND)
 
 
@@ -245,7 +259,8 @@ async def recovery_action(
 ) -> Page | Redirect:
     staff, cookie, form = await posting_staff(request, tx)
     t = texts(request_locale(request))
-    key, call, wrong = _form_action(tx.conn, staff, person_id, action, form)
+    outcome: dict[str, str] = {}
+    key, call, wrong = _form_action(tx.conn, staff, person_id, action, form, outcome)
     errors = {field: t[text] for field, text in wrong.items()}
     bad_reason = _reason_error(t, form.get("reason", ""))
     if bad_reason:
@@ -258,8 +273,9 @@ async def recovery_action(
     refusal = await refusal_of(tx, call)
     if refusal:
         return await _recovery_page(request, tx, staff, cookie, person_id, refusal=refusal)
+    done = outcome.get("done", action)
     return Redirect(
-        link(request, f"/console/people/{person_id}/recovery", done=action), status_code=303
+        link(request, f"/console/people/{person_id}/recovery", done=done), status_code=303
     )
 
 
@@ -285,6 +301,7 @@ async def _approvals_page(
         if refusal is None or problem.kind is not SUPERVISOR_ONLY:
             raise
         queue = None
+    offered = {r.office_code for r in queue.pending if r.offered_to_region} if queue else set()
     done = request.query_params.get("done", "")
     status: int = refusal.kind.status if refusal else 400 if errors else 200
     return render_page(
@@ -294,6 +311,7 @@ async def _approvals_page(
         status_code=status,
         session_cookie=cookie,
         queue=queue,
+        office_names=await office_names(tx, offered, locale),
         when=_when(locale),
         done=t.get(f"rec_done_{done}") if done and not (errors or refusal) else None,
         refusal=_shown(request, refusal),

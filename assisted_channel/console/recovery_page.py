@@ -106,11 +106,28 @@ TEXTS: dict[str, str] = {
     "rec_done_request": N_(
         "The request is sent. A supervisor or administrator of this job centre must approve it."
     ),
+    "rec_done_request_region": N_(
+        "The request is sent. No supervisor of this job centre can be the second person "
+        "for it, so it was offered to the other job centres in the same region. One of "
+        "their supervisors must approve it."
+    ),
+    "rec_done_request_nobody": N_(
+        "The request is sent, but no supervisor of this job centre or region can approve "
+        "it now: each is the person who asked, or was created by them or with them in the "
+        "last 30 days. Ask your regional office for help; the request expires in 8 hours."
+    ),
+    "rec_col_office": N_("Job centre"),
+    "rec_offered_note": N_(
+        "Offered to your region: nobody at {office} can be the second person for it."
+    ),
     "rec_done_approve": N_("Approved. The action is done."),
     "rec_done_refuse": N_("Refused. Nothing changed."),
     "rec_approvals_title": N_("Requests waiting for approval"),
     "rec_approvals_intro": N_(
-        "Requests from your job centre. You cannot decide on a request you made yourself."
+        "Requests from your job centre, and those the other job centres of your region "
+        "could not approve themselves. You cannot decide on a request you made yourself, "
+        "nor on one from someone who created your account or whose account you created "
+        "in the last 30 days."
     ),
     "rec_no_pending": N_("No requests are waiting."),
     "rec_decided_title": N_("Recently decided"),
@@ -270,6 +287,7 @@ APPROVALS = (
 <tr><th scope="row">{{ t.rec_col_asked_by }}</th><td>{{ r.requested_by_name }}</td></tr>
 <tr><th scope="row">{{ t.rec_col_asked_at }}</th><td>{{ when(r.requested_at) }}</td></tr>
 {% if r.new_phone_masked %}<tr><th scope="row">{{ t.rec_col_new_phone }}</th><td>{{ r.new_phone_masked }}</td></tr>{% endif %}
+{% if r.offered_to_region %}<tr><th scope="row">{{ t.rec_col_office }}</th><td>{{ t.rec_offered_note.format(office=office_names.get(r.office_code, r.office_code)) }}</td></tr>{% endif %}
 </table>
 {% if r.expired %}<p class="problem">{{ t.rec_expired_note }}</p>{% else %}
 <form method="post" action="{{ link('/console/approvals/' ~ r.id ~ '/approve') }}">

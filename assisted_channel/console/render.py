@@ -14,10 +14,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import jinja2
+from babel.dates import format_datetime
 from litestar import MediaType, Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
@@ -31,6 +34,7 @@ from i18n import N_
 from server.problems import Problem, problem_kind
 from server.settings import AuthSettings
 
+KOREA = ZoneInfo("Asia/Seoul")
 CSRF_FIELD = "csrf_token"
 LANGUAGES: tuple[tuple[str, str], ...] = (("ko", "한국어"), ("en", "English"))
 PAGE_HEADERS = {
@@ -53,6 +57,11 @@ _environment = jinja2.Environment(
 TEMPLATE_CONFIG = TemplateConfig(instance=JinjaTemplateEngine.from_environment(_environment))
 # What a console page handler answers: a template, rendered by Litestar as it is sent.
 Page = Template
+
+
+def korea_time(value: datetime, locale: str) -> str:
+    """A moment as the counter reads it: Korea time, to the minute."""
+    return format_datetime(value, "yyyy-MM-dd HH:mm", tzinfo=KOREA, locale=locale)
 
 
 def staff_cookie(request: Request[Any, Any, Any]) -> str:

@@ -100,6 +100,7 @@ async def create_staff_page(
         office_code=staff.office_code,
         role=role,
         actor=staff_actor(staff.staff_id),
+        created_by=staff.staff_id,
         channel=CHANNEL,
     )
     return render_page(

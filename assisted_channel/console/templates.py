@@ -8,8 +8,10 @@ console's JSON API (`/console/api/...`) exactly as any other client would.
 from __future__ import annotations
 
 from assisted_channel.console import (
+    access_report_page,
     acting_page,
     assist_page,
+    notices_page,
     pin_page,
     recovery_page,
     staff_page,
@@ -191,6 +193,7 @@ run(document.getElementById("enroll"), async () => {
 
 HOME = """{% extends "layout.html" %}
 {% block content %}
+{% include "notices.html" %}
 <table>
 <tr><th scope="row">{{ t.staff_name }}</th><td id="staff-name">{{ name }}</td></tr>
 <tr><th scope="row">{{ t.office }}</th><td>{{ office }}</td></tr>
@@ -198,7 +201,8 @@ HOME = """{% extends "layout.html" %}
 </table>
 <ul>
 <li><a href="{{ link('/console/people') }}">{{ t.find_person }}</a></li>
-{% if is_supervisor %}<li><a href="{{ link('/console/approvals') }}">{{ t.link_approvals }}</a></li>{% endif %}
+{% if is_supervisor %}<li><a href="{{ link('/console/approvals') }}">{{ t.link_approvals }}</a></li>
+<li><a href="{{ link('/console/access-report') }}" id="access-report-link">{{ t.ar_link }}</a></li>{% endif %}
 {% if is_admin %}<li><a href="{{ link('/console/staff') }}" id="staff-link">{{ t.staff_link }}</a></li>{% endif %}
 </ul>
 <form method="post" action="{{ link('/console/sign-out') }}">
@@ -324,6 +328,8 @@ PARTS: tuple[dict[str, str], ...] = (
     staff_page.TEMPLATES,
     assist_page.TEMPLATES,
     recovery_page.TEMPLATES,
+    notices_page.TEMPLATES,
+    access_report_page.TEMPLATES,
 )
 
 TEMPLATES = merged(BASE_TEMPLATES, *PARTS)

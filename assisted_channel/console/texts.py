@@ -8,8 +8,10 @@ merged here, and a key used twice is an error at import.
 from __future__ import annotations
 
 from assisted_channel.console import (
+    access_report_page,
     acting_page,
     assist_page,
+    notices_page,
     pin_page,
     recovery_page,
     staff_page,
@@ -103,6 +105,8 @@ PARTS: tuple[dict[str, str], ...] = (
     staff_page.TEXTS,
     assist_page.TEXTS,
     recovery_page.TEXTS,
+    notices_page.TEXTS,
+    access_report_page.TEXTS,
 )
 
 

@@ -8,7 +8,11 @@ as a keyed hash; 5 wrong tries, or a day without an answer, void it.
 
 A new account that replaces one already verified is usable only a day after
 its own verification, and the change is announced by SMS to the phone of
-record: a stolen session cannot quietly redirect a benefit.
+record: a stolen session cannot quietly redirect a benefit. So is a first
+account added within 7 days of an authenticator bound below aal 2 (a first
+passkey or PIN after an SMS sign-in, or with an enrollment code: see
+auth/binding.py): whoever took the phone number and bound a passkey of their own
+cannot have the next payment sent at once to an account of theirs.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
+from auth.binding import last_weak_binding
 from auth.secrets import code_hash, numeric_code, same_hash, seal
 from i18n import N_, translate
 from onestop.applications.problems import (
@@ -94,8 +99,11 @@ class BankAccount(msgspec.Struct, frozen=True, kw_only=True):
 
 class BankAccountVerified(msgspec.Struct, frozen=True, kw_only=True):
     account: BankAccount
-    # True when it replaces an account already verified (cooling-off day, SMS sent).
+    # True when it replaces an account already verified.
     is_change: bool
+    # True when it waits the cooling-off day (a change, or an account added within 7
+    # days of a binding below aal 2); the caller announces it to the phone of record.
+    cooling_off: bool
 
 
 def bank_name(locale: str, bank_code: str) -> str:
@@ -333,8 +341,11 @@ async def verify_bank_account(
             DEPOSIT_CODE_WRONG, commit_first=True, tries_left=DEPOSIT_MAX_TRIES - attempts
         )
     is_change = await has_other_verified_account(conn, person_id, account.id)
-    # A change of account waits a cooling-off day; a first account is usable at once.
-    verified = await mark_verified(conn, account.id, COOLING_OFF if is_change else timedelta(0))
+    weak_binding = await last_weak_binding(conn, person_id, around=account.created_at)
+    # A change of account waits a cooling-off day, and so does one added soon after a way
+    # in was bound below aal 2; any other first account is usable at once.
+    cooling_off = is_change or weak_binding is not None
+    verified = await mark_verified(conn, account.id, COOLING_OFF if cooling_off else timedelta(0))
     assert verified.effective_from is not None
     await _audit(
         conn,
@@ -344,9 +355,10 @@ async def verify_bank_account(
         "bank_account.verified",
         account,
         change=is_change,
+        after_binding=weak_binding.isoformat() if weak_binding else None,
         effective_from=verified.effective_from.isoformat(),
     )
-    return BankAccountVerified(account=verified, is_change=is_change)
+    return BankAccountVerified(account=verified, is_change=is_change, cooling_off=cooling_off)
 
 
 async def _audit(

@@ -127,3 +127,10 @@ def explain(answer: EligibilityAnswer, locale: str) -> EligibilityExplained:
         period_key=answer.period_key,
         criteria=explained,
     )
+
+
+def without_history(explained: EligibilityExplained) -> EligibilityExplained:
+    """Whether the person may get it, without what tells their history: the period's key
+    (the day they left their job) and the criteria with their figures (reasons for
+    leaving, insured days, amounts). For a session below aal 2 (auth/assurance.py)."""
+    return msgspec.structs.replace(explained, period_key=None, criteria=[])
