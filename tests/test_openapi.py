@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from openapi_spec_validator import validate
 
 from server.app import API_VERSION
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 async def test_openapi_document_is_valid(client: AsyncTestClient[Litestar]) -> None:
@@ -20,3 +25,15 @@ async def test_openapi_document_is_valid(client: AsyncTestClient[Litestar]) -> N
     assert "/readyz" in document["paths"]
     ready = document["paths"]["/readyz"]["get"]["responses"]
     assert "application/problem+json" in ready["503"]["content"]
+
+
+async def test_the_served_document_is_the_one_in_docs(client: AsyncTestClient[Litestar]) -> None:
+    """Moving code never changes the API: the document (operation ids, component names,
+    paths, problems) is the committed one. After an intended change, regenerate it:
+    `.venv/bin/python -m server.openapi_document > docs/openapi.json`."""
+    served = (await client.get("/schema/openapi.json")).json()
+    committed = json.loads((ROOT / "docs" / "openapi.json").read_text())
+    assert served == committed, (
+        "the OpenAPI document changed; if intended, regenerate docs/openapi.json "
+        "(python -m server.openapi_document)"
+    )
