@@ -22,7 +22,6 @@ from api.auth_guard import limit_by_address
 from api.auth_pin import Pin
 from api.card_pdf import QR_BORDER, CardWords, card_pdf, card_qr
 from api.console_auth import STAFF
-from api.openapi import problem_responses
 from auth.access_card_store import AccessCard
 from auth.access_cards import card_to_print, issue_card, unlock_card, verify_card
 from auth.people import Person
@@ -32,6 +31,7 @@ from auth.staff_sessions import StaffSession
 from i18n import N_, translate
 from server.client_address import client_address
 from server.db import Transaction
+from server.problems import problem_responses
 
 HELPLINE = "1350"
 

@@ -8,8 +8,7 @@ from litestar import Request, Response, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
-from api.auth_guard import request_locale, require_operator
-from api.openapi import problem_responses
+from api.auth_guard import require_operator
 from onestop.data_quality import (
     CachedReport,
     DataQualityReport,
@@ -18,6 +17,8 @@ from onestop.data_quality import (
 )
 from server.audit import record_audit
 from server.db import Transaction
+from server.errors import request_locale
+from server.problems import problem_responses
 
 # For routes that need `Authorization: Bearer <HANCHANG_OPERATOR_TOKEN>`.
 OPERATOR: list[dict[str, list[str]]] = [{"operator": []}]

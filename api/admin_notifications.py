@@ -11,7 +11,6 @@ from litestar.di import NamedDependency
 
 from api.admin_data_quality import OPERATOR
 from api.auth_guard import require_operator
-from api.openapi import problem_responses
 from notifications.admin_counts import (
     DeliveryCount,
     DeviceCount,
@@ -21,6 +20,7 @@ from notifications.admin_counts import (
     count_notices,
 )
 from server.db import Transaction
+from server.problems import problem_responses
 
 
 class NotificationCounts(msgspec.Struct, kw_only=True):

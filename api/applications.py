@@ -9,8 +9,7 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
-from api.auth_guard import request_locale
-from api.openapi import SIGNED_IN, problem_responses
+from api.openapi import SIGNED_IN
 from auth.delegation_store import Delegation
 from auth.delegations import ActingSession, record_delegated_action, require_scope
 from auth.sessions import CurrentSession
@@ -34,7 +33,8 @@ from onestop.applications import (
 )
 from onestop.applications.views import application_view
 from server.db import Transaction
-from server.problems import VALIDATION_ERROR, FieldError, Problem
+from server.errors import request_locale
+from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 
 SUBMIT_SCOPE = "POST /v1/applications"
 BAD_KEY = N_(

@@ -13,7 +13,7 @@ from litestar.handlers.base import BaseRouteHandler
 from redis.asyncio import Redis
 
 from api.assurance import require_route_assurance
-from auth.limits import enforce
+from auth.limits import limit_sign_in_address
 from auth.sessions import CurrentSession, authenticate_access_token
 from i18n import N_
 from server.client_address import client_address
@@ -74,21 +74,6 @@ def require_operator(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
 
 async def limit_by_address(request: Request[Any, Any, Any], queue: Redis, scope: str) -> None:
     """Anonymous sign-in calls: at most the configured number per client address a minute."""
-    await enforce(
-        queue,
-        request.app.state.settings.auth,
-        scope,
-        client_address(request),
-        limit=request.app.state.settings.auth.sign_in_per_address_per_minute,
-        window_s=60,
-    )
-
-
-def request_locale(request: Request[Any, Any, Any], preferred: str | None = None) -> str:
-    from i18n import negotiate_locale
-
-    return negotiate_locale(
-        accept_language=request.headers.get("accept-language"),
-        preferred=preferred,
-        explicit=request.query_params.get("lang"),
+    await limit_sign_in_address(
+        queue, request.app.state.settings.auth, scope, client_address(request)
     )

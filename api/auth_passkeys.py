@@ -11,8 +11,7 @@ from litestar import Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from api.auth_guard import limit_by_address, request_locale
-from api.openapi import problem_responses
+from api.auth_guard import limit_by_address
 from auth.passkeys import (
     AuthenticationCredentialJSON,
     PasskeyName,
@@ -29,6 +28,8 @@ from auth.passkeys import (
 from auth.sessions import CurrentSession, Tokens
 from server.client_address import client_address
 from server.db import Transaction
+from server.errors import request_locale
+from server.problems import problem_responses
 from server.settings import AuthSettings
 
 ChallengeId = Annotated[

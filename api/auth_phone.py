@@ -16,16 +16,15 @@ from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from api.auth_guard import request_locale
 from api.console_auth import STAFF
-from api.openapi import problem_responses
 from auth.counter_assist import phones_at_counter
 from auth.people import InvalidPhoneNumber, mask_phone, parse_phone
 from auth.registered_phone_desk import register_phone, remove_phone, unlock_phone
 from auth.staff_sessions import StaffSession
 from i18n import N_, translate
 from server.db import Transaction
-from server.problems import VALIDATION_ERROR, FieldError, Problem
+from server.errors import request_locale
+from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 
 PhoneNumber = Annotated[
     str, msgspec.Meta(min_length=4, max_length=32, examples=["+82212345678", "02-1234-5678"])

@@ -10,12 +10,13 @@ from litestar import Request, Response, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth_guard import limit_by_address, request_locale
-from api.openapi import problem_responses
+from api.auth_guard import limit_by_address
 from auth.pin import set_pin, step_up_with_pin
 from auth.sessions import CurrentSession, Tokens
 from server.client_address import client_address
 from server.db import Transaction
+from server.errors import request_locale
+from server.problems import problem_responses
 
 Pin = Annotated[
     str, msgspec.Meta(min_length=6, max_length=6, pattern=r"^[0-9]{6}$", examples=["493028"])

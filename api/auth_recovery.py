@@ -10,14 +10,15 @@ from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth_guard import limit_by_address, request_locale
+from api.auth_guard import limit_by_address
 from api.auth_sms import BirthDate, Phone, phone_or_problem
 from api.auth_totp import Device, RecoveryCodes
-from api.openapi import problem_responses
 from auth.recovery_codes import regenerate_recovery_codes, sign_in_with_recovery_code
 from auth.sessions import CurrentSession, Tokens
 from server.client_address import client_address
 from server.db import Transaction
+from server.errors import request_locale
+from server.problems import problem_responses
 
 RecoveryCode = Annotated[
     str, msgspec.Meta(min_length=16, max_length=40, examples=["4837-2910-5561-0284"])

@@ -11,7 +11,7 @@ from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from api.openapi import SIGNED_IN, problem_responses
+from api.openapi import SIGNED_IN
 from auth.accounts import get_account
 from auth.people import mask_phone
 from auth.sessions import (
@@ -25,7 +25,7 @@ from auth.sessions import (
 )
 from server.audit import record_audit
 from server.db import Transaction
-from server.problems import NOT_FOUND, Problem
+from server.problems import NOT_FOUND, Problem, problem_responses
 
 
 class RefreshRequest(msgspec.Struct, kw_only=True):

@@ -12,15 +12,15 @@ from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth_guard import limit_by_address, request_locale
-from api.openapi import problem_responses
+from api.auth_guard import limit_by_address
 from auth.people import InvalidPhoneNumber, parse_phone
 from auth.sessions import Tokens
 from auth.sms_codes import start_phone_challenge, start_signup, verify_code
 from i18n import N_, translate
 from server.client_address import client_address
 from server.db import Transaction
-from server.problems import VALIDATION_ERROR, FieldError, Problem
+from server.errors import request_locale
+from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 from server.settings import Settings
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, examples=["김민준"])]

@@ -11,13 +11,14 @@ from litestar import Request, Response, delete, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth_guard import limit_by_address, request_locale
+from api.auth_guard import limit_by_address
 from api.auth_sms import BirthDate, Code, Phone, phone_or_problem
-from api.openapi import problem_responses
 from auth.sessions import CurrentSession, Tokens
 from auth.totp import confirm_totp, remove_totp, sign_in_with_totp, start_totp_setup
 from server.client_address import client_address
 from server.db import Transaction
+from server.errors import request_locale
+from server.problems import problem_responses
 
 Device = Annotated[str, msgspec.Meta(max_length=100, examples=["Galaxy S24"])]
 RecoveryCodes = Annotated[

@@ -11,8 +11,7 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from api.auth_guard import request_locale
-from api.openapi import SIGNED_IN, problem_responses
+from api.openapi import SIGNED_IN
 from auth.sessions import CurrentSession
 from onestop.applications import (
     BANKS,
@@ -23,7 +22,9 @@ from onestop.applications import (
     verify_bank_account,
 )
 from server.db import Transaction
+from server.errors import request_locale
 from server.jobs import enqueue_after_commit
+from server.problems import problem_responses
 
 
 class BankAccountItem(msgspec.Struct, frozen=True, kw_only=True):

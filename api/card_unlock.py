@@ -14,12 +14,13 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.access_cards import CardToken
-from api.auth_guard import limit_by_address, request_locale
+from api.auth_guard import limit_by_address
 from api.auth_sms import Code
-from api.openapi import problem_responses
 from auth.card_unlock import start_card_unlock, verify_card_unlock
 from i18n import N_, translate
 from server.db import Transaction
+from server.errors import request_locale
+from server.problems import problem_responses
 
 
 class CardUnlockRequest(msgspec.Struct, kw_only=True):

@@ -15,8 +15,7 @@ from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.auth_guard import request_locale
-from api.openapi import SIGNED_IN, problem_responses
+from api.openapi import SIGNED_IN
 from auth.sessions import CurrentSession
 from i18n import N_, translate
 from onestop.consents import (
@@ -31,7 +30,8 @@ from onestop.consents import (
 from onestop.document_views import DocumentAccess, list_document_views
 from onestop.documents import DOCUMENT_TYPES, DocumentView, render_document
 from server.db import Transaction
-from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem
+from server.errors import request_locale
+from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem, problem_responses
 
 MAX_ID = 2**63 - 1
 MAX_PAGE = 100

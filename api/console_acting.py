@@ -17,10 +17,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from api.applications import ApplicationRequest, IdempotencyKey, checked_key, submit_once
-from api.auth_guard import request_locale
 from api.console_auth import STAFF
 from api.eligibility import EligibilityList, eligibility_of
-from api.openapi import problem_responses
 from auth.accounts import get_account_by_person
 from auth.counter import PERSON_NOT_FOUND
 from auth.delegations import record_delegated_action, require_scope
@@ -30,7 +28,8 @@ from i18n import N_, translate
 from onestop.applications import Applicant, ApplicationView
 from onestop.applications.banks import bank_name, list_bank_accounts
 from server.db import Transaction
-from server.problems import VALIDATION_ERROR, FieldError, Problem
+from server.errors import request_locale
+from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 
 CHANNEL = "counter"
 OTHER_PERSON = N_("Leave this out: the application is for the person in the address.")

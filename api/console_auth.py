@@ -20,7 +20,7 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 
-from api.auth_guard import limit_by_address, request_locale
+from api.auth_guard import limit_by_address
 from api.auth_passkeys import (
     AUTHENTICATION_EXAMPLE,
     REGISTRATION_EXAMPLE,
@@ -28,7 +28,6 @@ from api.auth_passkeys import (
     ChallengeId,
     RegistrationChallenge,
 )
-from api.openapi import problem_responses
 from auth.staff import finish_enrollment, start_enrollment
 from auth.staff_sessions import (
     STAFF_SESSION_MAX_AGE,
@@ -43,7 +42,8 @@ from auth.webauthn_json import AuthenticationCredentialJSON, RegistrationCredent
 from i18n import N_
 from server.client_address import client_address
 from server.db import Transaction
-from server.problems import Problem, problem_kind
+from server.errors import request_locale
+from server.problems import Problem, problem_kind, problem_responses
 from server.settings import AuthSettings
 
 STAFF_COOKIE = "hanchang_staff"

@@ -16,10 +16,8 @@ from litestar import Request, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.auth_guard import request_locale
 from api.auth_pin import PinRequest
 from api.console_auth import STAFF
-from api.openapi import problem_responses
 from auth.counter import (
     NAME_MAX_LENGTH,
     DocumentType,
@@ -35,7 +33,8 @@ from auth.enrollment_codes import EnrollmentCodeIssued, issue_enrollment_code
 from auth.staff_sessions import StaffSession
 from i18n import N_, translate
 from server.db import Transaction
-from server.problems import VALIDATION_ERROR, FieldError, Problem
+from server.errors import request_locale
+from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 
 Last4 = Annotated[str, msgspec.Meta(min_length=4, max_length=4, examples=["5678"])]
 

@@ -10,10 +10,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from api.console_auth import STAFF
-from api.openapi import problem_responses
 from auth.staff_notices import StaffNotice, see_notice, unseen_notices
 from auth.staff_sessions import StaffSession
 from server.db import Transaction
+from server.problems import problem_responses
 
 
 class StaffNotices(msgspec.Struct, frozen=True, kw_only=True):

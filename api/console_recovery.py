@@ -16,9 +16,7 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.auth_guard import request_locale
 from api.console_auth import STAFF
-from api.openapi import problem_responses
 from auth.counter_recovery import (
     AUTHENTICATOR_KINDS,
     AccountUnlocked,
@@ -45,7 +43,8 @@ from auth.people import InvalidPhoneNumber, mask_phone, parse_phone
 from auth.staff_sessions import StaffSession
 from i18n import N_, translate
 from server.db import Transaction
-from server.problems import VALIDATION_ERROR, FieldError, Problem
+from server.errors import request_locale
+from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 
 REASON_MAX_LENGTH = 500
 Reason = Annotated[

@@ -12,9 +12,7 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.auth_guard import request_locale
 from api.console_auth import STAFF
-from api.openapi import problem_responses
 from auth.staff import NAME_MAX_LENGTH, create_staff, staff_actor
 from auth.staff_access_report import (
     AccessReport,
@@ -28,7 +26,8 @@ from auth.staff_sessions import StaffSession
 from auth.staff_store import StaffMember, StaffRole
 from i18n import N_, translate
 from server.db import Transaction
-from server.problems import VALIDATION_ERROR, FieldError, Problem
+from server.errors import request_locale
+from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 from server.staff_cli import enrollment_link
 
 CHANNEL = "counter"

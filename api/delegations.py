@@ -11,11 +11,10 @@ from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.auth_guard import request_locale
 from api.console_auth import STAFF
 from api.eligibility import EligibilityList, eligibility_of
 from api.inbox import InboxPage, check_page, inbox_page
-from api.openapi import SIGNED_IN, problem_responses
+from api.openapi import SIGNED_IN
 from auth.assurance import may_see_history
 from auth.counter_assist import delegations_at_counter
 from auth.delegation_store import DelegatedAction, Delegation, DelegationShown, Scope
@@ -33,6 +32,8 @@ from auth.delegations import (
 from auth.sessions import CurrentSession
 from auth.staff_sessions import StaffSession
 from server.db import Transaction
+from server.errors import request_locale
+from server.problems import problem_responses
 
 Scopes = Annotated[list[Scope], msgspec.Meta(examples=[["view_benefits", "read_notifications"]])]
 AccountId = Annotated[int, msgspec.Meta(examples=[1042])]

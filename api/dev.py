@@ -13,10 +13,10 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
-from api.auth_guard import request_locale
 from auth.people import InvalidPhoneNumber, parse_phone
 from i18n import N_, translate
 from server.db import Transaction
+from server.errors import request_locale
 from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem
 
 OUTBOX_CHANNELS = ("sms", "voice", "push", "bank")

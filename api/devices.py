@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
-from api.openapi import SIGNED_IN, problem_responses
+from api.openapi import SIGNED_IN
 from auth.sessions import CurrentSession
 from notifications.devices import (
     Device,
@@ -22,7 +22,7 @@ from notifications.devices import (
 )
 from server.audit import record_audit
 from server.db import Transaction
-from server.problems import NOT_FOUND, Problem
+from server.problems import NOT_FOUND, Problem, problem_responses
 
 MAX_ID = 2**63 - 1
 

@@ -11,8 +11,8 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth_guard import limit_by_address, request_locale
-from api.openapi import SIGNED_IN, problem_responses
+from api.auth_guard import limit_by_address
+from api.openapi import SIGNED_IN
 from auth.assurance import may_see_history
 from auth.sessions import CurrentSession
 from onestop.eligibility import evaluate_person
@@ -24,6 +24,8 @@ from onestop.eligibility.explain import (
     without_history,
 )
 from server.db import Transaction
+from server.errors import request_locale
+from server.problems import problem_responses
 
 
 class EligibilityList(msgspec.Struct, frozen=True, kw_only=True):

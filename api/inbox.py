@@ -11,14 +11,14 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
-from api.auth_guard import request_locale
-from api.openapi import SIGNED_IN, problem_responses
+from api.openapi import SIGNED_IN
 from auth.sessions import CurrentSession
 from i18n import N_, translate
 from notifications.inbox import InboxNotice, count_unread, list_inbox, mark_notice_read
 from notifications.messages import NoticeText, render_notice
 from server.db import Transaction
-from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem
+from server.errors import request_locale
+from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem, problem_responses
 
 MAX_ID = 2**63 - 1
 MAX_PAGE = 100

@@ -10,8 +10,7 @@ from litestar import Request, get, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth_guard import request_locale
-from api.openapi import SIGNED_IN, problem_responses
+from api.openapi import SIGNED_IN
 from auth.sessions import CurrentSession
 from notifications.preferences import (
     NotificationPreferences,
@@ -22,7 +21,8 @@ from notifications.preferences import (
 )
 from server.audit import record_audit
 from server.db import Transaction
-from server.problems import VALIDATION_ERROR, Problem
+from server.errors import request_locale
+from server.problems import VALIDATION_ERROR, Problem, problem_responses
 
 Hour = Annotated[int, msgspec.Meta(examples=[21])]
 

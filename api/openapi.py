@@ -1,23 +1,7 @@
-"""OpenAPI helpers: every error is documented as application/problem+json."""
+"""OpenAPI helpers of the app's API (errors are documented by server/problems.py
+`problem_responses`)."""
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
-from litestar.openapi import ResponseSpec
-
-from server.problems import ProblemDocument
-
 # For routes that need `Authorization: Bearer <access_token>`.
 SIGNED_IN: list[dict[str, list[str]]] = [{"bearer": []}]
-
-
-def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
-    return {
-        status: ResponseSpec(
-            data_container=ProblemDocument,
-            media_type="application/problem+json",
-            description=f"{HTTPStatus(status).phrase} (RFC 9457 problem details)",
-        )
-        for status in statuses
-    }

@@ -16,8 +16,6 @@ from litestar import MediaType, Request, Response, get
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath
 
-from api.auth_guard import request_locale
-from api.openapi import problem_responses
 from onestop.catalog import (
     PROGRAMMES,
     CatalogDocument,
@@ -26,6 +24,8 @@ from onestop.catalog import (
     render_programme,
     require_programme,
 )
+from server.errors import request_locale
+from server.problems import problem_responses
 
 MAX_AGE_S = 300
 

@@ -99,6 +99,16 @@ async def enforce(
         raise Problem(TOO_MANY_REQUESTS, headers={"Retry-After": str(wait)})
 
 
+async def limit_sign_in_address(
+    redis: Redis, settings: AuthSettings, scope: str, address: str
+) -> None:
+    """Anonymous sign-in calls from one client address: at most the configured number a
+    minute for `scope` (429 `too-many-requests` beyond), whichever channel they come to."""
+    await enforce(
+        redis, settings, scope, address, limit=settings.sign_in_per_address_per_minute, window_s=60
+    )
+
+
 async def cooldown(
     redis: Redis, settings: AuthSettings, scope: str, subject: str, *, seconds: int
 ) -> int | None:

@@ -7,9 +7,11 @@ same `Problem` their own way (see server/errors.py).
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 import msgspec
+from litestar.openapi import ResponseSpec
 
 from i18n import N_, translate
 
@@ -187,3 +189,16 @@ class ProblemDocument(msgspec.Struct, frozen=True, omit_defaults=True):
     detail: str
     instance: str | None = None
     errors: list[FieldErrorDocument] | None = None
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """A route's error answers for the OpenAPI document: each is application/problem+json.
+    Every channel that answers JSON (the app, the kiosk, the console) documents them so."""
+    return {
+        status: ResponseSpec(
+            data_container=ProblemDocument,
+            media_type="application/problem+json",
+            description=f"{HTTPStatus(status).phrase} (RFC 9457 problem details)",
+        )
+        for status in statuses
+    }

@@ -16,13 +16,12 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from redis.asyncio import Redis
 
-from api.openapi import problem_responses
 from auth.limits import enforce
 from i18n import N_, translate
 from server.client_address import client_address
 from server.db import Transaction
 from server.errors import request_locale
-from server.problems import VALIDATION_ERROR, FieldError, Problem
+from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 from server.status import MENU_IDS, ScreenLoadRecord, record_screen_loads
 
 MAX_BATCH = 100

@@ -12,7 +12,6 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.response import Redirect
 
-from api.auth_guard import request_locale
 from assisted_channel.console.assist import action_label, refusal
 from assisted_channel.console.pages import HTML, for_staff
 from assisted_channel.console.render import Page, link, render_page
@@ -27,6 +26,7 @@ from auth.staff_access_report import (
 from auth.staff_roles import SUPERVISOR_ONLY
 from auth.staff_sessions import StaffSession
 from server.db import Transaction
+from server.errors import request_locale
 from server.problems import Problem
 
 

@@ -16,7 +16,6 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from api.applications import ApplicationRequest, checked_key
-from api.auth_guard import request_locale
 from api.console_acting import BankAccountChoice, apply_at_counter, usable_accounts_of
 from api.eligibility import eligibility_of
 from assisted_channel.console.pages import HTML, for_staff, posting_staff
@@ -28,6 +27,7 @@ from auth.staff_sessions import StaffSession
 from onestop.applications.records import ContactPreference
 from onestop.eligibility.explain import EligibilityExplained
 from server.db import Transaction
+from server.errors import request_locale
 from server.problems import Problem
 
 CONTACTS: tuple[str, ...] = get_args(ContactPreference)

@@ -8,7 +8,6 @@ from typing import Any
 
 from litestar import Request
 
-from api.auth_guard import request_locale
 from assisted_channel.console.render import korea_time as korea_time
 from assisted_channel.console.texts import texts
 from auth.accounts import get_account
@@ -17,6 +16,7 @@ from auth.people import get_person
 from auth.staff_sessions import StaffSession
 from auth.staff_store import get_office, get_staff
 from server.db import Transaction
+from server.errors import request_locale
 from server.problems import Problem
 
 

@@ -11,7 +11,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from api.auth_guard import request_locale
 from assisted_channel.console.assist import (
     action_label,
     actor_names,
@@ -27,6 +26,7 @@ from auth.counter_recovery import person_audit_trail
 from auth.people import get_person
 from auth.staff_roles import SUPERVISOR_ONLY
 from server.db import Transaction
+from server.errors import request_locale
 from server.problems import Problem
 
 

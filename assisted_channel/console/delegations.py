@@ -17,7 +17,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from api.auth_guard import request_locale
 from assisted_channel.console.assist import (
     action_label,
     actor_names,
@@ -46,6 +45,7 @@ from auth.delegations import (
 )
 from auth.staff_sessions import StaffSession
 from server.db import Transaction
+from server.errors import request_locale
 from server.problems import Problem
 
 # What the form offers first; the core allows up to MAX_VALIDITY_DAYS.

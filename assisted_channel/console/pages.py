@@ -15,7 +15,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from api.auth_guard import request_locale
 from api.console_auth import COOKIE_PATH, STAFF_COOKIE, STAFF_SIGN_IN_REQUIRED
 from assisted_channel.console.render import (
     Page,
@@ -32,6 +31,7 @@ from auth.staff_roles import ADMIN_ROLES, SUPERVISOR_ROLES
 from auth.staff_sessions import StaffSession, authenticate_staff_token, sign_out_staff
 from auth.staff_store import get_office
 from server.db import Transaction
+from server.errors import request_locale
 from server.problems import Problem
 
 HTML = {"error_format": "html"}

@@ -17,7 +17,6 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from api.access_cards import _print_url as print_url
-from api.auth_guard import request_locale
 from assisted_channel.console.pages import HTML, for_staff, page_staff, posting_staff, to_sign_in
 from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
@@ -37,6 +36,7 @@ from auth.enrollment_codes import issue_enrollment_code
 from auth.staff_roles import SUPERVISOR_ROLES
 from auth.staff_sessions import StaffSession
 from server.db import Transaction
+from server.errors import request_locale
 
 KOREA = ZoneInfo("Asia/Seoul")
 RESULTS: tuple[VerificationResult, ...] = get_args(VerificationResult)

@@ -11,7 +11,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from api.auth_guard import request_locale
 from api.auth_phone import _number_or_problem as number_or_problem
 from assisted_channel.console.assist import (
     done_text,
@@ -35,6 +34,7 @@ from auth.registered_phone_desk import (
 )
 from auth.staff_sessions import StaffSession
 from server.db import Transaction
+from server.errors import request_locale
 from server.problems import Problem
 
 NUMBER = "number"

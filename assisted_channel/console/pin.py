@@ -13,7 +13,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from api.auth_guard import request_locale
 from assisted_channel.console.pages import HTML, for_staff, posting_staff
 from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
@@ -23,6 +22,7 @@ from auth.problems import PIN_TOO_SIMPLE
 from auth.staff_sessions import StaffSession
 from i18n import translate
 from server.db import Transaction
+from server.errors import request_locale
 from server.problems import Problem
 
 

@@ -22,7 +22,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from api.auth_guard import request_locale
 from api.console_recovery import REASON_MAX_LENGTH
 from assisted_channel.console.assist import office_names
 from assisted_channel.console.pages import HTML, for_staff, posting_staff
@@ -57,6 +56,7 @@ from auth.people import InvalidPhoneNumber, parse_phone
 from auth.staff_roles import SUPERVISOR_ONLY, SUPERVISOR_ROLES
 from auth.staff_sessions import StaffSession
 from server.db import Transaction
+from server.errors import request_locale
 from server.problems import NOT_FOUND, VALIDATION_ERROR, Problem
 
 # Refusals the person at the desk can act on: shown on the page, not as an error page.

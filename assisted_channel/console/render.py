@@ -26,11 +26,11 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template import TemplateConfig
 
-from api.auth_guard import request_locale
 from api.console_auth import STAFF_COOKIE
 from assisted_channel.console.templates import TEMPLATES
 from assisted_channel.console.texts import texts
 from i18n import N_
+from server.errors import request_locale
 from server.problems import Problem, problem_kind
 from server.settings import AuthSettings
 

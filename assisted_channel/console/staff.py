@@ -14,7 +14,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from api.auth_guard import request_locale
 from assisted_channel.console.pages import HTML, for_staff, posting_staff
 from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
@@ -24,6 +23,7 @@ from auth.staff_roles import ADMIN_ROLES, require_role
 from auth.staff_sessions import StaffSession
 from auth.staff_store import STAFF_ROLES, StaffRole
 from server.db import Transaction
+from server.errors import request_locale
 from server.staff_cli import enrollment_link
 
 KOREA = ZoneInfo("Asia/Seoul")
