@@ -18,13 +18,11 @@ from litestar.params import FromPath, JSONBody
 
 from api.console_auth import STAFF
 from auth.counter_assist import phones_at_counter
-from auth.people import InvalidPhoneNumber, mask_phone, parse_phone
+from auth.people import checked_phone, mask_phone
 from auth.registered_phone_desk import register_phone, remove_phone, unlock_phone
 from auth.staff_sessions import StaffSession
-from i18n import N_, translate
 from server.db import Transaction
-from server.errors import request_locale
-from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
+from server.problems import problem_responses
 
 PhoneNumber = Annotated[
     str, msgspec.Meta(min_length=4, max_length=32, examples=["+82212345678", "02-1234-5678"])
@@ -52,21 +50,6 @@ class RegisteredPhoneListed(msgspec.Struct, kw_only=True):
     locked_at: datetime | None
 
 
-def _number_or_problem(raw: str, field: str, locale: str) -> str:
-    try:
-        return parse_phone(raw)
-    except InvalidPhoneNumber:
-        raise Problem(
-            VALIDATION_ERROR,
-            errors=[
-                FieldError(
-                    field=field,
-                    detail=translate(locale, N_("Enter a phone number like 02-1234-5678.")),
-                )
-            ],
-        ) from None
-
-
 @post(
     "/console/api/people/{person_id:int}/phones",
     status_code=201,
@@ -82,7 +65,7 @@ async def console_register_phone(
     staff: NamedDependency[StaffSession],
     tx: NamedDependency[Transaction],
 ) -> RegisteredPhoneAnswer:
-    number = _number_or_problem(data.number, "body.number", request_locale(request))
+    number = checked_phone(data.number, "number", landline=True)
     phone = await register_phone(tx.conn, staff, person_id=person_id, phone_e164=number)
     return RegisteredPhoneAnswer(
         id=phone.id,

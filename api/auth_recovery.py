@@ -11,8 +11,9 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.auth_guard import limit_by_address
-from api.auth_sms import BirthDate, Phone, phone_or_problem
+from api.auth_sms import BirthDate, Phone
 from api.auth_totp import Device, RecoveryCodes
+from auth.people import checked_phone
 from auth.recovery_codes import regenerate_recovery_codes, sign_in_with_recovery_code
 from auth.sessions import CurrentSession, Tokens
 from server.client_address import client_address
@@ -63,7 +64,7 @@ async def recovery_verify(
     return await sign_in_with_recovery_code(
         tx.conn,
         request.app.state.settings.auth,
-        phone_e164=phone_or_problem(data.phone, locale),
+        phone_e164=checked_phone(data.phone, "phone"),
         birth_date=data.birth_date,
         code=data.code,
         channel="app",

@@ -13,14 +13,14 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.auth_guard import limit_by_address
-from auth.people import InvalidPhoneNumber, parse_phone
+from auth.people import checked_phone
 from auth.sessions import Tokens
 from auth.sms_codes import start_phone_challenge, start_signup, verify_code
 from i18n import N_, translate
 from server.client_address import client_address
 from server.db import Transaction
 from server.errors import request_locale
-from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
+from server.problems import problem_responses
 from server.settings import Settings
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, examples=["김민준"])]
@@ -67,21 +67,6 @@ class VerifyRequest(msgspec.Struct, kw_only=True):
     device: Annotated[str, msgspec.Meta(max_length=100)] | None = None
 
 
-def phone_or_problem(raw: str, locale: str) -> str:
-    try:
-        return parse_phone(raw)
-    except InvalidPhoneNumber:
-        raise Problem(
-            VALIDATION_ERROR,
-            errors=[
-                FieldError(
-                    field="body.phone",
-                    detail=translate(locale, N_("Enter a phone number like 010-1234-5678.")),
-                )
-            ],
-        ) from None
-
-
 NO_CODE_HELP = N_(
     "If the details match our records, we sent a code to your phone. If no code arrives "
     "within a few minutes, a job centre counter can confirm who you are. Bring your ID card."
@@ -119,7 +104,7 @@ async def signup(
         settings,
         name=data.name,
         birth_date=data.birth_date,
-        phone_e164=phone_or_problem(data.phone, locale),
+        phone_e164=checked_phone(data.phone, "phone"),
         locale=locale,
         delivery=data.delivery,
     )
@@ -156,7 +141,7 @@ async def sms_start(
         tx,
         queue,
         request.app.state.settings,
-        phone_e164=phone_or_problem(data.phone, locale),
+        phone_e164=checked_phone(data.phone, "phone"),
         birth_date=data.birth_date,
         purpose=data.purpose,
         delivery=data.delivery,

@@ -12,7 +12,8 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.auth_guard import limit_by_address
-from api.auth_sms import BirthDate, Code, Phone, phone_or_problem
+from api.auth_sms import BirthDate, Code, Phone
+from auth.people import checked_phone
 from auth.sessions import CurrentSession, Tokens
 from auth.totp import confirm_totp, remove_totp, sign_in_with_totp, start_totp_setup
 from server.client_address import client_address
@@ -161,7 +162,7 @@ async def totp_verify(
     queue: NamedDependency[ArqRedis],
 ) -> Tokens:
     await limit_by_address(request, queue, "sign-in-ip")
-    phone = phone_or_problem(data.phone, request_locale(request))
+    phone = checked_phone(data.phone, "phone")
     return await sign_in_with_totp(
         tx.conn,
         queue,

@@ -19,9 +19,11 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from api.console_auth import STAFF
 from auth.counter_recovery import (
     AUTHENTICATOR_KINDS,
+    REASON_MAX_LENGTH,
     AccountUnlocked,
     AuthenticatorRevoked,
     PinReset,
+    checked_reason,
     person_audit_trail,
     reset_pin,
     revoke_authenticator,
@@ -39,14 +41,13 @@ from auth.counter_two_person import (
     pending_for_office,
     request_recovery,
 )
-from auth.people import InvalidPhoneNumber, mask_phone, parse_phone
+from auth.people import checked_phone, mask_phone
 from auth.staff_sessions import StaffSession
 from i18n import N_, translate
 from server.db import Transaction
 from server.errors import request_locale
 from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 
-REASON_MAX_LENGTH = 500
 Reason = Annotated[
     str, msgspec.Meta(min_length=1, max_length=REASON_MAX_LENGTH, examples=["Forgot the PIN"])
 ]
@@ -123,18 +124,6 @@ def _field_problem(
     return Problem(VALIDATION_ERROR, errors=[FieldError(field=field, detail=detail)])
 
 
-def _reason(request: Request[Any, Any, Any], text: str) -> str:
-    reason = text.strip()
-    if not reason or not reason.isprintable():
-        raise _field_problem(
-            request,
-            "body.reason",
-            N_("Write the reason, up to {count} characters."),
-            count=REASON_MAX_LENGTH,
-        )
-    return reason
-
-
 @post(
     "/console/api/people/{person_id:int}/pin-reset",
     status_code=200,
@@ -156,7 +145,7 @@ async def post_pin_reset(
     tx: NamedDependency[Transaction],
     person_id: FromPath[int],
 ) -> PinReset:
-    reason = _reason(request, data.reason)
+    reason = checked_reason(data.reason)
     return await reset_pin(tx.conn, staff, person_id=person_id, reason=reason)
 
 
@@ -176,7 +165,7 @@ async def post_unlock(
     tx: NamedDependency[Transaction],
     person_id: FromPath[int],
 ) -> AccountUnlocked:
-    reason = _reason(request, data.reason)
+    reason = checked_reason(data.reason)
     return await unlock(tx.conn, staff, person_id=person_id, reason=reason)
 
 
@@ -208,7 +197,7 @@ async def post_revoke_authenticator(
             "path.kind",
             N_("Choose passkey, totp, card or phone."),
         )
-    reason = _reason(request, data.reason)
+    reason = checked_reason(data.reason)
     return await revoke_authenticator(
         tx.conn,
         staff,
@@ -243,15 +232,10 @@ async def post_recovery_request(
     tx: NamedDependency[Transaction],
     person_id: FromPath[int],
 ) -> RecoveryRequestAsked:
-    reason = _reason(request, data.reason)
+    reason = checked_reason(data.reason)
     new_phone: str | None = None
     if data.action == "change_phone_of_record":
-        try:
-            new_phone = parse_phone(data.new_phone or "")
-        except InvalidPhoneNumber:
-            raise _field_problem(
-                request, "body.new_phone", N_("Enter a phone number like 010-1234-5678.")
-            ) from None
+        new_phone = checked_phone(data.new_phone or "", "new_phone")
     elif data.new_phone is not None:
         raise _field_problem(
             request,
@@ -331,7 +315,7 @@ async def post_refuse(
     tx: NamedDependency[Transaction],
     request_id: FromPath[int],
 ) -> RecoveryRequestView:
-    reason = _reason(request, data.reason)
+    reason = checked_reason(data.reason)
     decided = await decide_recovery(
         tx.conn, staff, request_id=request_id, approve=False, reason=reason
     )

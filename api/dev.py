@@ -13,11 +13,11 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
-from auth.people import InvalidPhoneNumber, parse_phone
+from auth.people import checked_phone
 from i18n import N_, translate
 from server.db import Transaction
 from server.errors import request_locale
-from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem
+from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, InvalidInput, Problem
 
 OUTBOX_CHANNELS = ("sms", "voice", "push", "bank")
 
@@ -38,10 +38,9 @@ def _outbox_filters(locale: str, to: str | None, channel: str | None) -> str | N
         # A `+` typed in an address bar arrives as a space (form encoding): put it back.
         typed = "+" + to[1:] if to.startswith(" ") else to
         try:
-            to_e164 = parse_phone(typed)
-        except InvalidPhoneNumber:
-            detail = translate(locale, N_("Enter a phone number like 010-1234-5678."))
-            errors.append(FieldError(field="query.to", detail=detail))
+            to_e164 = checked_phone(typed, "to")
+        except InvalidInput as wrong:
+            errors += wrong.problem(locale, under="query").errors or []
     if channel is not None and channel not in OUTBOX_CHANNELS:
         detail = translate(locale, N_("Choose sms, voice, push or bank."))
         errors.append(FieldError(field="query.channel", detail=detail))

@@ -44,7 +44,7 @@ from auth.staff_roles import COUNTER_ROLES, SUPERVISOR_ROLES, require_role
 from auth.staff_sessions import StaffSession
 from i18n import N_
 from server.audit import record_audit
-from server.problems import NOT_FOUND, Problem, problem_kind
+from server.problems import NOT_FOUND, BadInput, InvalidInput, Problem, problem_kind
 
 AuthenticatorKind = Literal["passkey", "totp", "card", "phone"]
 AUTHENTICATOR_KINDS: tuple[AuthenticatorKind, ...] = ("passkey", "totp", "card", "phone")
@@ -53,6 +53,9 @@ AUTHENTICATOR_KINDS: tuple[AuthenticatorKind, ...] = ("passkey", "totp", "card",
 RECENT_MATCH_FOR_RECOVERY = timedelta(minutes=30)
 MAX_AUDIT_ROWS = 200
 CHANNEL = "counter"
+# Why the clerk acts, in their words: it goes in the audit log with the action.
+REASON_MAX_LENGTH = 500
+BAD_REASON = N_("Write the reason, up to {count} characters.")
 
 RECENT_CHECK_NEEDED = problem_kind(
     "recent-identity-check-needed",
@@ -63,6 +66,15 @@ RECENT_CHECK_NEEDED = problem_kind(
         "Check the document and record the result first."
     ),
 )
+
+
+def checked_reason(text: str) -> str:
+    """A clerk's reason for a recovery action, trimmed: 1 to 500 printable characters, or
+    InvalidInput naming `reason`. The same rule for the console's JSON and its pages."""
+    reason = text.strip()
+    if not reason or len(reason) > REASON_MAX_LENGTH or not reason.isprintable():
+        raise InvalidInput(BadInput("reason", BAD_REASON, {"count": REASON_MAX_LENGTH}))
+    return reason
 
 
 class PinReset(msgspec.Struct, frozen=True, kw_only=True):

@@ -44,6 +44,7 @@ from server.problems import (
     UNSUPPORTED_MEDIA_TYPE,
     VALIDATION_ERROR,
     FieldError,
+    InvalidInput,
     Problem,
 )
 
@@ -118,6 +119,8 @@ def _validation_problem(exc: ValidationException, locale: str) -> Problem:
 def problem_from_exception(exc: Exception, locale: str) -> Problem:
     if isinstance(exc, Problem):
         return exc
+    if isinstance(exc, InvalidInput):
+        return exc.problem(locale)
     if isinstance(exc, ValidationException):
         return _validation_problem(exc, locale)
     if isinstance(exc, NotFoundException):

@@ -175,6 +175,48 @@ class Problem(Exception):
         return document
 
 
+class BadInput(msgspec.Struct, frozen=True):
+    """One input a core function refuses: its `name`, as the function's caller knows it
+    (`purpose`, `facts[2].amount`), and what to do about it: a message id (`N_`) and the
+    `params` that fill its `{name}` fields."""
+
+    name: str
+    message: str
+    params: dict[str, object] = {}
+
+
+class InvalidInput(Exception):
+    """The core's answer to inputs that are wrong, naming each one; it carries no HTTP.
+
+    Each channel says it in its own form: the JSON channels answer the problem `kind`
+    (400 `validation-error` unless another is given) with one `body.<name>` field error
+    per input (server/errors.py), a console page puts each message next to its field."""
+
+    def __init__(self, *inputs: BadInput, kind: ProblemKind = VALIDATION_ERROR) -> None:
+        super().__init__(", ".join(bad.name for bad in inputs))
+        self.inputs = inputs
+        self.kind = kind
+
+    def messages(self, locale: str) -> dict[str, str]:
+        """Each input's message in `locale`, by name (the first when a name comes twice)."""
+        said: dict[str, str] = {}
+        for bad in self.inputs:
+            said.setdefault(bad.name, translate(locale, bad.message, **bad.params))
+        return said
+
+    def problem(self, locale: str, *, under: str = "body") -> Problem:
+        """The problem a JSON channel answers, each input a field error under `under`."""
+        return Problem(
+            self.kind,
+            errors=[
+                FieldError(
+                    field=f"{under}.{bad.name}", detail=translate(locale, bad.message, **bad.params)
+                )
+                for bad in self.inputs
+            ],
+        )
+
+
 class FieldErrorDocument(msgspec.Struct, frozen=True):
     field: str
     detail: str

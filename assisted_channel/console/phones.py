@@ -11,10 +11,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from api.auth_phone import _number_or_problem as number_or_problem
 from assisted_channel.console.assist import (
     done_text,
-    field_errors,
     korea_time,
     office_names,
     person_at_top,
@@ -25,7 +23,7 @@ from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
 from auth.counter import ID_CHECK_NEEDED
 from auth.counter_assist import phones_at_counter
-from auth.people import mask_phone_for_display
+from auth.people import checked_phone, mask_phone_for_display
 from auth.registered_phone_desk import (
     PHONE_ALREADY_REGISTERED,
     register_phone,
@@ -35,7 +33,7 @@ from auth.registered_phone_desk import (
 from auth.staff_sessions import StaffSession
 from server.db import Transaction
 from server.errors import request_locale
-from server.problems import Problem
+from server.problems import InvalidInput, Problem
 
 NUMBER = "number"
 
@@ -106,18 +104,18 @@ async def register_phone_page(
     staff, cookie, form = await posting_staff(request, tx)
     locale = request_locale(request)
     try:
-        number = number_or_problem(form.get(NUMBER, ""), NUMBER, locale)
+        number = checked_phone(form.get(NUMBER, ""), NUMBER, landline=True)
         await register_phone(tx.conn, staff, person_id=person_id, phone_e164=number)
+    except InvalidInput as wrong:
+        errors = wrong.messages(locale)
+        return await _phones_page(request, tx, staff, cookie, person_id, form=form, errors=errors)
     except Problem as exc:
         if exc.kind is ID_CHECK_NEEDED:
             # Refused before anything was written: the page says why, the form kept.
             return await _phones_page(request, tx, staff, cookie, person_id, form=form, refused=exc)
-        if exc.kind is PHONE_ALREADY_REGISTERED:
-            errors = {NUMBER: refusal(exc, locale)["detail"]}
-        else:
-            errors = field_errors(exc, {NUMBER: NUMBER})
-            if not errors:
-                raise
+        if exc.kind is not PHONE_ALREADY_REGISTERED:
+            raise
+        errors = {NUMBER: refusal(exc, locale)["detail"]}
         return await _phones_page(request, tx, staff, cookie, person_id, form=form, errors=errors)
     return _back(request, person_id, "registered")
 

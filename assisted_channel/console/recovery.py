@@ -22,7 +22,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from api.console_recovery import REASON_MAX_LENGTH
 from assisted_channel.console.assist import office_names
 from assisted_channel.console.pages import HTML, for_staff, posting_staff
 from assisted_channel.console.people import KOREA
@@ -31,8 +30,10 @@ from assisted_channel.console.texts import texts
 from auth.access_cards import CARD_NOT_FOUND
 from auth.counter_recovery import (
     AUTHENTICATOR_KINDS,
+    REASON_MAX_LENGTH,
     RECENT_CHECK_NEEDED,
     AuthenticatorKind,
+    checked_reason,
     reset_pin,
     revoke_authenticator,
     unlock,
@@ -52,12 +53,12 @@ from auth.counter_two_person import (
     decide_recovery,
     request_recovery,
 )
-from auth.people import InvalidPhoneNumber, parse_phone
+from auth.people import checked_phone
 from auth.staff_roles import SUPERVISOR_ONLY, SUPERVISOR_ROLES
 from auth.staff_sessions import StaffSession
 from server.db import Transaction
 from server.errors import request_locale
-from server.problems import NOT_FOUND, VALIDATION_ERROR, Problem
+from server.problems import NOT_FOUND, VALIDATION_ERROR, InvalidInput, Problem
 
 # Refusals the person at the desk can act on: shown on the page, not as an error page.
 EXPECTED = frozenset(
@@ -111,12 +112,13 @@ def _when(locale: str) -> Callable[[datetime], str]:
     return lambda moment: format_datetime(moment, "yyyy-MM-dd HH:mm", tzinfo=KOREA, locale=locale)
 
 
-def _reason_error(t: dict[str, str], text: str) -> str | None:
-    reason = text.strip()
-    if not reason:
+def _reason_error(t: dict[str, str], text: str, locale: str) -> str | None:
+    if not text.strip():
         return t["required"]
-    if len(reason) > REASON_MAX_LENGTH or not reason.isprintable():
-        return t["rec_bad_reason"].format(count=REASON_MAX_LENGTH)
+    try:
+        checked_reason(text)
+    except InvalidInput as wrong:
+        return wrong.messages(locale)["reason"]
     return None
 
 
@@ -229,8 +231,8 @@ def _form_action(
         errors: dict[str, str] = {}
         if wanted == "change_phone_of_record":
             try:
-                new_phone = parse_phone(form.get("new_phone", ""))
-            except InvalidPhoneNumber:
+                new_phone = checked_phone(form.get("new_phone", ""), "new_phone")
+            except InvalidInput:
                 errors["new-phone"] = "rec_bad_phone"
 
         async def ask() -> None:
@@ -258,11 +260,12 @@ async def recovery_action(
     action: FromPath[str],
 ) -> Page | Redirect:
     staff, cookie, form = await posting_staff(request, tx)
-    t = texts(request_locale(request))
+    locale = request_locale(request)
+    t = texts(locale)
     outcome: dict[str, str] = {}
     key, call, wrong = _form_action(tx.conn, staff, person_id, action, form, outcome)
     errors = {field: t[text] for field, text in wrong.items()}
-    bad_reason = _reason_error(t, form.get("reason", ""))
+    bad_reason = _reason_error(t, form.get("reason", ""), locale)
     if bad_reason:
         errors = {f"reason-{key}": bad_reason, **errors}
     if errors:
@@ -338,12 +341,13 @@ async def decide_page(
     staff, cookie, form = await posting_staff(request, tx)
     if decision not in ("approve", "refuse"):
         raise Problem(NOT_FOUND)
-    t = texts(request_locale(request))
+    locale = request_locale(request)
+    t = texts(locale)
     reason: str | None = None
     if decision == "refuse":
         text = form.get("reason", "")
         field = f"refuse-reason-{request_id}"
-        bad_reason = _reason_error(t, text)
+        bad_reason = _reason_error(t, text, locale)
         if bad_reason:
             return await _approvals_page(
                 request, tx, staff, cookie, form={field: text}, errors={field: bad_reason}
