@@ -7,70 +7,31 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from api.openapi import SIGNED_IN
-from auth.delegation_store import Delegation
-from auth.delegations import ActingSession, record_delegated_action, require_scope
 from auth.sessions import CurrentSession
-from i18n import N_, translate
 from onestop.applications import (
     AppealKind,
-    Applicant,
+    ApplicationRequest,
     ApplicationSummary,
     ApplicationView,
-    ContactPreference,
-    StoredAnswer,
-    claim_key,
     file_appeal,
     korea_today,
     my_application,
     my_applications,
-    request_fingerprint,
-    store_answer,
-    submit_application,
-    valid_key,
+    submit_once,
 )
-from onestop.applications.views import application_view
 from server.db import Transaction
 from server.errors import request_locale
-from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
-
-SUBMIT_SCOPE = "POST /v1/applications"
-BAD_KEY = N_(
-    "Send an Idempotency-Key header of 8 to 128 characters, new for each application "
-    "(a random UUID is best), and the same when you retry."
-)
-
-
-class ApplicationRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    programme_id: Annotated[
-        str, msgspec.Meta(min_length=1, max_length=64, examples=["unemployment-benefit"])
-    ]
-    # The citizen checked the prefilled form and confirms it is right.
-    confirmed: bool
-    # A verified bank account of the applicant (see /v1/me/bank-accounts).
-    bank_account_id: int
-    contact_preference: ContactPreference
-    # Apply for this person (their person id) under a delegation in force with scope
-    # `apply`: the application and the bank account are theirs.
-    on_behalf_of: Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1, examples=[2051])] | None = None
+from server.idempotency_key import IdempotencyKey, checked_key
+from server.problems import problem_responses
 
 
 class AppealRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     # human_review: a caseworker looks again (재검토); appeal: 심사청구 (고용보험법 제87조).
     kind: AppealKind
     statement: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
-
-
-IdempotencyKey = Annotated[
-    str | None,
-    HeaderParameter(
-        name="idempotency-key",
-        required=False,
-        description="8 to 128 characters, new for each application; the same on a retry.",
-    ),
-]
 
 
 @post(
@@ -101,83 +62,17 @@ async def apply(
     tx: NamedDependency[Transaction],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[ApplicationView]:
-    idempotency_key = checked_key(idempotency_key, request_locale(request))
-    delegation = None
-    person_id = session.person_id
-    if data.on_behalf_of is not None and data.on_behalf_of != session.person_id:
-        # Checked before a replay too: once revoked, not even a retry answers.
-        delegation = await require_scope(tx.conn, session, data.on_behalf_of, "apply")
-        person_id = delegation.principal_person_id
-    return await submit_once(
-        request,
-        tx,
-        data,
-        idempotency_key,
-        Applicant(person_id=person_id, account_id=session.account_id, channel=session.channel),
-        acting=(delegation, session) if delegation is not None else None,
-    )
-
-
-async def submit_once(
-    request: Request[Any, Any, Any],
-    tx: Transaction,
-    data: ApplicationRequest,
-    idempotency_key: str,
-    applicant: Applicant,
-    *,
-    acting: tuple[Delegation, ActingSession] | None,
-) -> Response[ApplicationView]:
-    """Submit under an idempotency key of `applicant.account_id`: a retry answers the first
-    answer again. With `acting`, a proxy (a person or a clerk) applies for the principal,
-    and the action is recorded with both. The app's route and the counter's share it."""
     locale = request_locale(request)
-    fingerprint = request_fingerprint(SUBMIT_SCOPE, data)
-    stored = await claim_key(tx.conn, applicant.account_id, idempotency_key, fingerprint)
-    if stored is not None:
-        return Response(
-            content=stored.body,  # type: ignore[arg-type]
-            status_code=stored.status,
-            media_type="application/json",
-            headers={"Idempotent-Replayed": "true"},
-        )
-    # A failure rolls back the key with the work: the same request may be sent again.
-    application = await submit_application(
-        tx.conn,
-        applicant,
-        programme_id=data.programme_id,
-        confirmed=data.confirmed,
-        bank_account_id=data.bank_account_id,
-        contact_preference=data.contact_preference,
-        locale=locale,
-    )
-    if acting is not None:
-        delegation, acting_session = acting
-        await record_delegated_action(
-            tx.conn,
-            delegation,
-            acting_session,
-            action="delegation.application_submitted",
-            subject=f"application:{application.id}",
-        )
-    view = await application_view(tx.conn, application, locale, korea_today())
-    body = msgspec.json.encode(view)
-    await store_answer(
-        tx.conn, applicant.account_id, idempotency_key, StoredAnswer(status=201, body=body)
+    key = checked_key(idempotency_key, locale)
+    submitted = await submit_once(
+        tx.conn, session, data, key, for_person=data.on_behalf_of, locale=locale
     )
     return Response(
-        content=body,  # type: ignore[arg-type]
-        status_code=201,
+        content=submitted.body,  # type: ignore[arg-type]
+        status_code=submitted.status,
         media_type="application/json",
+        headers={"Idempotent-Replayed": "true"} if submitted.replayed else None,
     )
-
-
-def checked_key(idempotency_key: str | None, locale: str) -> str:
-    if idempotency_key is None or not valid_key(idempotency_key):
-        raise Problem(
-            VALIDATION_ERROR,
-            errors=[FieldError(field="header.Idempotency-Key", detail=translate(locale, BAD_KEY))],
-        )
-    return idempotency_key
 
 
 @get(

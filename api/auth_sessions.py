@@ -18,6 +18,7 @@ from auth.sessions import (
     CurrentSession,
     SessionSummary,
     Tokens,
+    end_own_session,
     list_sessions,
     refresh_session,
     revoke_account_sessions,
@@ -25,7 +26,7 @@ from auth.sessions import (
 )
 from server.audit import record_audit
 from server.db import Transaction
-from server.problems import NOT_FOUND, Problem, problem_responses
+from server.problems import problem_responses
 
 
 class RefreshRequest(msgspec.Struct, kw_only=True):
@@ -186,18 +187,7 @@ async def end_session(
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
 ) -> Response[None]:
-    owner = await tx.conn.fetchval("SELECT account_id FROM sessions WHERE id = $1", session_id)
-    if owner != session.account_id:
-        raise Problem(NOT_FOUND)
-    await revoke_session(tx.conn, session_id, reason="revoked_by_owner")
-    await record_audit(
-        tx.conn,
-        actor=f"account:{session.account_id}",
-        action="auth.session.revoked",
-        subject=f"account:{session.account_id}",
-        channel=session.channel,
-        details={"session": str(session_id)},
-    )
+    await end_own_session(tx.conn, session, session_id)
     return Response(None, status_code=204)
 
 

@@ -16,51 +16,28 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from api.applications import ApplicationRequest, IdempotencyKey, checked_key, submit_once
 from api.console_auth import STAFF
-from api.eligibility import EligibilityList, eligibility_of
-from auth.accounts import get_account_by_person
-from auth.counter import PERSON_NOT_FOUND
-from auth.delegations import record_delegated_action, require_scope
-from auth.staff import staff_actor
 from auth.staff_sessions import StaffSession
 from i18n import N_, translate
-from onestop.applications import Applicant, ApplicationView
-from onestop.applications.banks import bank_name, list_bank_accounts
+from onestop.applications import (
+    ApplicationRequest,
+    ApplicationView,
+    BankAccountChoice,
+    submit_once,
+    usable_bank_accounts,
+)
+from onestop.eligibility import EligibilityList, eligibility_on_behalf
 from server.db import Transaction
 from server.errors import request_locale
+from server.idempotency_key import IdempotencyKey, checked_key
 from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 
-CHANNEL = "counter"
 OTHER_PERSON = N_("Leave this out: the application is for the person in the address.")
-
-
-class BankAccountChoice(msgspec.Struct, frozen=True, kw_only=True):
-    id: int
-    bank: str
-    number_last4: str
 
 
 class BankAccountChoices(msgspec.Struct, frozen=True, kw_only=True):
     # Only accounts usable now (verified, past the cooling-off of a change).
     bank_accounts: list[BankAccountChoice]
-
-
-async def usable_accounts_of(
-    tx: Transaction, staff: StaffSession, person_id: int, locale: str
-) -> list[BankAccountChoice]:
-    """Under a delegation with `apply` (403 otherwise); the look is recorded, for the
-    person's activity and the audit log."""
-    delegation = await require_scope(tx.conn, staff, person_id, "apply")
-    await record_delegated_action(
-        tx.conn, delegation, staff, action="delegation.bank_accounts_viewed"
-    )
-    now = await tx.conn.fetchval("SELECT now()")
-    return [
-        BankAccountChoice(id=b.id, bank=bank_name(locale, b.bank_code), number_last4=b.number_last4)
-        for b in await list_bank_accounts(tx.conn, person_id)
-        if b.usable(now)
-    ]
 
 
 @get(
@@ -80,12 +57,10 @@ async def staff_eligibility(
     tx: NamedDependency[Transaction],
     person_id: FromPath[int],
 ) -> EligibilityList:
-    delegation = await require_scope(tx.conn, staff, person_id, "view_benefits")
-    await record_delegated_action(
-        tx.conn, delegation, staff, action="delegation.eligibility_viewed"
-    )
     # The clerk acts for the person in front of them, whose ID document matched at the counter.
-    return await eligibility_of(tx.conn, person_id, request_locale(request), history=True)
+    return await eligibility_on_behalf(
+        tx.conn, staff, person_id, request_locale(request), history=True
+    )
 
 
 @get(
@@ -106,32 +81,7 @@ async def staff_bank_accounts(
     person_id: FromPath[int],
 ) -> BankAccountChoices:
     return BankAccountChoices(
-        bank_accounts=await usable_accounts_of(tx, staff, person_id, request_locale(request))
-    )
-
-
-async def apply_at_counter(
-    request: Request[Any, Any, Any],
-    tx: Transaction,
-    staff: StaffSession,
-    person_id: int,
-    data: ApplicationRequest,
-    idempotency_key: str,
-) -> Response[ApplicationView]:
-    """The clerk applies for the person, as the person would in the app."""
-    delegation = await require_scope(tx.conn, staff, person_id, "apply")
-    account = await get_account_by_person(tx.conn, person_id)
-    if account is None:
-        raise Problem(PERSON_NOT_FOUND)
-    applicant = Applicant(
-        person_id=person_id,
-        account_id=account.id,
-        channel=CHANNEL,
-        actor=staff_actor(staff.staff_id),
-        office=staff.office_code,
-    )
-    return await submit_once(
-        request, tx, data, idempotency_key, applicant, acting=(delegation, staff)
+        bank_accounts=await usable_bank_accounts(tx.conn, staff, person_id, request_locale(request))
     )
 
 
@@ -164,7 +114,13 @@ async def staff_apply(
             VALIDATION_ERROR,
             errors=[FieldError(field="body.on_behalf_of", detail=translate(locale, OTHER_PERSON))],
         )
-    return await apply_at_counter(request, tx, staff, person_id, data, key)
+    submitted = await submit_once(tx.conn, staff, data, key, for_person=person_id, locale=locale)
+    return Response(
+        content=submitted.body,  # type: ignore[arg-type]
+        status_code=submitted.status,
+        media_type="application/json",
+        headers={"Idempotent-Replayed": "true"} if submitted.replayed else None,
+    )
 
 
 ROUTES = [staff_eligibility, staff_bank_accounts, staff_apply]

@@ -12,7 +12,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.console_auth import STAFF
-from api.eligibility import EligibilityList, eligibility_of
 from api.inbox import InboxPage, check_page, inbox_page
 from api.openapi import SIGNED_IN
 from auth.assurance import may_see_history
@@ -31,6 +30,7 @@ from auth.delegations import (
 )
 from auth.sessions import CurrentSession
 from auth.staff_sessions import StaffSession
+from onestop.eligibility import EligibilityList, eligibility_on_behalf
 from server.db import Transaction
 from server.errors import request_locale
 from server.problems import problem_responses
@@ -177,12 +177,8 @@ async def principal_eligibility(
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
 ) -> EligibilityList:
-    delegation = await require_scope(tx.conn, session, principal_id, "view_benefits")
-    await record_delegated_action(
-        tx.conn, delegation, session, action="delegation.eligibility_viewed"
-    )
-    return await eligibility_of(
-        tx.conn, principal_id, request_locale(request), history=may_see_history(session)
+    return await eligibility_on_behalf(
+        tx.conn, session, principal_id, request_locale(request), history=may_see_history(session)
     )
 
 

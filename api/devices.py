@@ -15,16 +15,13 @@ from api.openapi import SIGNED_IN
 from auth.sessions import CurrentSession
 from notifications.devices import (
     Device,
-    get_device,
     list_live_devices_of_person,
     register_device,
-    retire_device,
+    remove_device,
 )
 from server.audit import record_audit
 from server.db import Transaction
-from server.problems import NOT_FOUND, Problem, problem_responses
-
-MAX_ID = 2**63 - 1
+from server.problems import problem_responses
 
 
 class DeviceRegistration(msgspec.Struct, kw_only=True):
@@ -159,19 +156,13 @@ async def remove(
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
 ) -> Response[None]:
-    device = await get_device(tx.conn, device_id) if 1 <= device_id <= MAX_ID else None
-    if device is None or device.person_id != session.person_id:
-        raise Problem(NOT_FOUND)
-    if device.live:
-        await retire_device(tx.conn, device.id, "removed")
-        await record_audit(
-            tx.conn,
-            actor=f"account:{session.account_id}",
-            action="device.removed",
-            subject=f"person:{session.person_id}",
-            channel=session.channel,
-            details={"device_id": device.id},
-        )
+    await remove_device(
+        tx.conn,
+        device_id,
+        person_id=session.person_id,
+        account_id=session.account_id,
+        channel=session.channel,
+    )
     return Response(None, status_code=204)
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
-import msgspec
 from arq.connections import ArqRedis
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -15,40 +13,12 @@ from api.auth_guard import limit_by_address
 from api.openapi import SIGNED_IN
 from auth.assurance import may_see_history
 from auth.sessions import CurrentSession
-from onestop.eligibility import evaluate_person
+from onestop.eligibility import EligibilityList, eligibility_of
 from onestop.eligibility.check import EligibilityCheckRequest, check_supplied_facts
-from onestop.eligibility.explain import (
-    EligibilityExplained,
-    explain,
-    korean_today,
-    without_history,
-)
+from onestop.eligibility.explain import explain, korean_today
 from server.db import Transaction
 from server.errors import request_locale
 from server.problems import problem_responses
-
-
-class EligibilityList(msgspec.Struct, frozen=True, kw_only=True):
-    as_of: str
-    # True below aal 2: each programme comes without `period_key` and `criteria` (the
-    # dates, reasons, days and amounts behind it); step up to aal 2 to see them.
-    details_need_step_up: bool
-    programmes: list[EligibilityExplained]
-
-
-async def eligibility_of(
-    conn: asyncpg.Connection, person_id: int, locale: str, *, history: bool
-) -> EligibilityList:
-    """Every programme for this person today, explained (also read by a proxy and by a
-    clerk acting for the person); with `history` false, without the details."""
-    as_of = korean_today()
-    answers = await evaluate_person(conn, person_id, as_of)
-    explained = [explain(answer, locale) for answer in answers]
-    return EligibilityList(
-        as_of=as_of.isoformat(),
-        details_need_step_up=not history,
-        programmes=explained if history else [without_history(e) for e in explained],
-    )
 
 
 @get(

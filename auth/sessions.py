@@ -31,7 +31,7 @@ from auth.problems import (
 )
 from auth.secrets import new_token, token_hash
 from server.audit import record_audit
-from server.problems import Problem
+from server.problems import NOT_FOUND, Problem
 from server.settings import AuthSettings
 
 AAL2_MAX_AGE = timedelta(hours=12)
@@ -249,6 +249,25 @@ async def revoke_session(conn: asyncpg.Connection, session_id: uuid.UUID, *, rea
         reason,
     )
     return result != "UPDATE 0"
+
+
+async def end_own_session(
+    conn: asyncpg.Connection, session: CurrentSession, session_id: uuid.UUID
+) -> None:
+    """The signed-in person ends one of their account's sessions (a lost phone), audited;
+    another account's session, or none, is 404."""
+    owner = await conn.fetchval("SELECT account_id FROM sessions WHERE id = $1", session_id)
+    if owner != session.account_id:
+        raise Problem(NOT_FOUND)
+    await revoke_session(conn, session_id, reason="revoked_by_owner")
+    await record_audit(
+        conn,
+        actor=f"account:{session.account_id}",
+        action="auth.session.revoked",
+        subject=f"account:{session.account_id}",
+        channel=session.channel,
+        details={"session": str(session_id)},
+    )
 
 
 async def revoke_account_sessions(

@@ -1,4 +1,4 @@
-"""The app's FCM registration tokens: register, list, retire.
+"""The app's FCM registration tokens: register, list, retire, and removal by their owner.
 
 A token belongs to one live row at a time (`devices_token_unique`). When a token
 comes back (the same phone signed in to another account, or the app registered
@@ -17,9 +17,14 @@ from typing import Literal
 import asyncpg
 import msgspec
 
+from server.audit import record_audit
+from server.problems import NOT_FOUND, Problem
+
 Platform = Literal["android", "ios", "web"]
 RetiredReason = Literal["removed", "unregistered", "replaced"]
 TOKEN_ENDING = 6
+# Ids are bigint: a larger number names no device.
+MAX_ID = 2**63 - 1
 
 _COLUMNS = (
     "id, account_id, person_id, fcm_token, platform, locale, created_at, retired_at, retired_reason"
@@ -167,3 +172,24 @@ async def register_device(
         locale=locale,
     )
     return Registration(device=device, created=True, replaced_id=existing.id if existing else None)
+
+
+async def remove_device(
+    conn: asyncpg.Connection, device_id: int, *, person_id: int, account_id: int, channel: str
+) -> None:
+    """The person stops push notices to one of their devices: it is retired as `removed`,
+    its token forgotten, and the removal audited. Removing it again changes nothing;
+    another person's device, or none, is 404."""
+    device = await get_device(conn, device_id) if 1 <= device_id <= MAX_ID else None
+    if device is None or device.person_id != person_id:
+        raise Problem(NOT_FOUND)
+    if device.live:
+        await retire_device(conn, device.id, "removed")
+        await record_audit(
+            conn,
+            actor=f"account:{account_id}",
+            action="device.removed",
+            subject=f"person:{person_id}",
+            channel=channel,
+            details={"device_id": device.id},
+        )

@@ -10,8 +10,14 @@ from typing import Any
 import asyncpg
 import pytest
 
-from api.applications import SUBMIT_SCOPE, ApplicationRequest
-from onestop.applications import StoredAnswer, claim_key, request_fingerprint, store_answer
+from onestop.applications import (
+    SUBMIT_SCOPE,
+    ApplicationRequest,
+    StoredAnswer,
+    claim_key,
+    request_fingerprint,
+    store_answer,
+)
 from server.settings import Settings
 from tests.applying import (
     EN,

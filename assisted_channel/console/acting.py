@@ -1,7 +1,8 @@
 """The console's benefits page: a clerk the person lets act for them during the visit
 (a visit delegation) sees their benefits and applies for them. The page calls the same
-functions as `/console/api/people/{id}/eligibility|bank-accounts|applications`
-(api/console_acting.py); the delegation's scopes decide what shows.
+core functions as `/console/api/people/{id}/eligibility|bank-accounts|applications` and
+the app's `POST /v1/applications` (onestop/eligibility, onestop/applications); the
+delegation's scopes decide what shows.
 """
 
 from __future__ import annotations
@@ -15,32 +16,27 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from api.applications import ApplicationRequest, checked_key
-from api.console_acting import BankAccountChoice, apply_at_counter, usable_accounts_of
-from api.eligibility import eligibility_of
 from assisted_channel.console.pages import HTML, for_staff, posting_staff
 from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts
 from auth.counter_view import open_person_at_counter
-from auth.delegations import DELEGATION_NEEDED, record_delegated_action, require_scope
+from auth.delegations import DELEGATION_NEEDED
 from auth.staff_sessions import StaffSession
+from onestop.applications import (
+    ApplicationRequest,
+    BankAccountChoice,
+    submit_once,
+    usable_bank_accounts,
+)
 from onestop.applications.records import ContactPreference
+from onestop.eligibility import eligibility_on_behalf
 from onestop.eligibility.explain import EligibilityExplained
 from server.db import Transaction
 from server.errors import request_locale
-from server.problems import Problem
+from server.idempotency_key import checked_key
+from server.problems import InvalidInput, Problem
 
 CONTACTS: tuple[str, ...] = get_args(ContactPreference)
-
-
-async def _scoped(tx: Transaction, staff: StaffSession, person_id: int, scope: Any) -> bool:
-    try:
-        await require_scope(tx.conn, staff, person_id, scope)
-    except Problem as problem:
-        if problem.kind == DELEGATION_NEEDED:
-            return False
-        raise
-    return True
 
 
 async def _acting_page(
@@ -57,14 +53,14 @@ async def _acting_page(
     person = await open_person_at_counter(tx.conn, staff=staff, person_id=person_id)
     programmes: list[EligibilityExplained] | None = None
     banks: list[BankAccountChoice] | None = None
-    if await _scoped(tx, staff, person_id, "view_benefits"):
-        delegation = await require_scope(tx.conn, staff, person_id, "view_benefits")
-        await record_delegated_action(
-            tx.conn, delegation, staff, action="delegation.eligibility_viewed"
-        )
-        programmes = (await eligibility_of(tx.conn, person_id, locale, history=True)).programmes
-        if await _scoped(tx, staff, person_id, "apply"):
-            banks = await usable_accounts_of(tx, staff, person_id, locale)
+    try:
+        seen = await eligibility_on_behalf(tx.conn, staff, person_id, locale, history=True)
+        programmes = seen.programmes
+        banks = await usable_bank_accounts(tx.conn, staff, person_id, locale)
+    except Problem as problem:
+        # Without the scope, that part of the page says what the person must allow.
+        if problem.kind != DELEGATION_NEEDED:
+            raise
     applied = request.query_params.get("applied", "")
     return render_page(
         request,
@@ -110,12 +106,20 @@ async def apply_page(
         },
         ApplicationRequest,
     )
-    answer = await apply_at_counter(request, tx, staff, person_id, data, key)
-    # The answer is the JSON body the API sends (a replay's stored bytes, or the new one).
-    body: Any = answer.content
-    number = msgspec.json.decode(body)["id"]
+    try:
+        # In a savepoint: a refused application leaves nothing behind, its key included.
+        async with tx.conn.transaction():
+            submitted = await submit_once(
+                tx.conn, staff, data, key, for_person=person_id, locale=locale
+            )
+    except InvalidInput as wrong:
+        # The core names the form's own fields (programme_id, bank_account_id, confirmed).
+        errors = wrong.messages(locale)
+        return await _acting_page(request, tx, staff, cookie, person_id, form=form, errors=errors)
     return Redirect(
-        link(request, f"/console/people/{person_id}/benefits", applied=str(number)),
+        link(
+            request, f"/console/people/{person_id}/benefits", applied=str(submitted.application_id)
+        ),
         status_code=303,
     )
 

@@ -1,5 +1,13 @@
 """Applications in one step, bank accounts for payments, the status lifecycle and appeals."""
 
+from onestop.applications.applying import (
+    SUBMIT_SCOPE,
+    ApplicationRequest,
+    BankAccountChoice,
+    Submitted,
+    submit_once,
+    usable_bank_accounts,
+)
 from onestop.applications.bank_notice import announce_bank_account_change
 from onestop.applications.banks import (
     BANKS,
@@ -16,7 +24,6 @@ from onestop.applications.idempotency import (
     purge_expired_keys,
     request_fingerprint,
     store_answer,
-    valid_key,
 )
 from onestop.applications.lifecycle import TRANSITIONS, file_appeal, move_application
 from onestop.applications.records import (
@@ -40,17 +47,21 @@ from onestop.applications.views import (
 __all__ = [
     "BANKS",
     "STATUSES",
+    "SUBMIT_SCOPE",
     "TRANSITIONS",
     "AppealKind",
     "Applicant",
     "Application",
+    "ApplicationRequest",
     "ApplicationSummary",
     "ApplicationView",
     "BankAccount",
+    "BankAccountChoice",
     "BankAccountRef",
     "BankAccountVerified",
     "ContactPreference",
     "StoredAnswer",
+    "Submitted",
     "add_bank_account",
     "announce_bank_account_change",
     "application_view",
@@ -68,6 +79,7 @@ __all__ = [
     "request_fingerprint",
     "store_answer",
     "submit_application",
-    "valid_key",
+    "submit_once",
+    "usable_bank_accounts",
     "verify_bank_account",
 ]

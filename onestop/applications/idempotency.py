@@ -27,7 +27,6 @@ from server.problems import Problem
 
 KEEP_FOR = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(minutes=2)
-KEY_LENGTH = (8, 128)
 
 
 class StoredAnswer(msgspec.Struct, frozen=True, kw_only=True):
@@ -39,15 +38,6 @@ def request_fingerprint(scope: str, payload: Any) -> bytes:
     """SHA-256 of what the request asks: its route and its decoded body, keys sorted."""
     body = msgspec.json.encode(msgspec.to_builtins(payload), order="sorted")
     return hashlib.sha256(scope.encode() + b"\n" + body).digest()
-
-
-def valid_key(key: str | None) -> bool:
-    return (
-        key is not None
-        and KEY_LENGTH[0] <= len(key) <= KEY_LENGTH[1]
-        and key.isascii()
-        and key.isprintable()
-    )
 
 
 async def _insert_or_take_over(

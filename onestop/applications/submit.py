@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from i18n import N_, translate
+from i18n import N_
 from onestop.applications.banks import BankAccount, get_bank_account, korea_time
 from onestop.applications.prefill import build_prefilled_form
 from onestop.applications.problems import (
@@ -35,7 +35,7 @@ from onestop.eligibility import EligibilityAnswer, evaluate_inputs, load_person_
 from onestop.programme_ids import PROGRAMME_IDS
 from onestop.rules import RULES, RuleVersion
 from server.audit import record_audit
-from server.problems import VALIDATION_ERROR, FieldError, Problem
+from server.problems import BadInput, InvalidInput, Problem
 
 KOREA = ZoneInfo("Asia/Seoul")
 
@@ -60,15 +60,9 @@ def korea_today() -> date:
     return datetime.now(KOREA).date()
 
 
-def _field_problem(field: str, message: str, locale: str) -> Problem:
-    return Problem(
-        VALIDATION_ERROR, errors=[FieldError(field=field, detail=translate(locale, message))]
-    )
-
-
-def rule_version_today(programme_id: str, today: date, locale: str) -> RuleVersion:
+def rule_version_today(programme_id: str, today: date) -> RuleVersion:
     if programme_id not in PROGRAMME_IDS:
-        raise _field_problem("body.programme_id", UNKNOWN_PROGRAMME, locale)
+        raise InvalidInput(BadInput("programme_id", UNKNOWN_PROGRAMME))
     version = RULES[programme_id].version_on(today)
     if version is None:
         raise Problem(PROGRAMME_NOT_OPEN)
@@ -76,11 +70,11 @@ def rule_version_today(programme_id: str, today: date, locale: str) -> RuleVersi
 
 
 async def usable_bank_account(
-    conn: asyncpg.Connection, person_id: int, bank_account_id: int, locale: str
+    conn: asyncpg.Connection, person_id: int, bank_account_id: int
 ) -> BankAccount:
     account = await get_bank_account(conn, bank_account_id, person_id=person_id)
     if account is None:
-        raise _field_problem("body.bank_account_id", NOT_YOUR_BANK_ACCOUNT, locale)
+        raise InvalidInput(BadInput("bank_account_id", NOT_YOUR_BANK_ACCOUNT))
     if account.status != "verified" or account.effective_from is None:
         raise Problem(BANK_ACCOUNT_NOT_VERIFIED)
     if not account.usable(datetime.now(UTC)):
@@ -126,14 +120,13 @@ async def submit_application(
     confirmed: bool,
     bank_account_id: int,
     contact_preference: str,
-    locale: str,
 ) -> Application:
     """Record an application with today's eligibility answer and the prefilled form."""
     today = korea_today()
-    version = rule_version_today(programme_id, today, locale)
+    version = rule_version_today(programme_id, today)
     if not confirmed:
-        raise _field_problem("body.confirmed", NOT_CONFIRMED, locale)
-    await usable_bank_account(conn, applicant.person_id, bank_account_id, locale)
+        raise InvalidInput(BadInput("confirmed", NOT_CONFIRMED))
+    await usable_bank_account(conn, applicant.person_id, bank_account_id)
     answer = await evaluate_programme(conn, applicant.person_id, programme_id, today)
     blocking = await find_blocking_application(
         conn, applicant.person_id, programme_id, answer.period_key

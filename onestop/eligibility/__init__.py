@@ -1,6 +1,7 @@
 """Eligibility: every programme's rule for one person (explained) or for everyone (SQL)."""
 
 from onestop.eligibility.answers import CriterionAnswer, EligibilityAnswer, status_of
+from onestop.eligibility.of_person import EligibilityList, eligibility_of, eligibility_on_behalf
 from onestop.eligibility.person import (
     PersonInputs,
     evaluate_inputs,
@@ -16,8 +17,11 @@ from onestop.eligibility.population import (
 __all__ = [
     "CriterionAnswer",
     "EligibilityAnswer",
+    "EligibilityList",
     "PersonInputs",
     "PopulationRun",
+    "eligibility_of",
+    "eligibility_on_behalf",
     "evaluate_inputs",
     "evaluate_person",
     "evaluate_population",
