@@ -19,12 +19,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from api.auth_guard import limit_by_address
-from api.auth_pin import Pin
 from api.card_pdf import QR_BORDER, CardWords, card_pdf, card_qr
 from api.console_auth import STAFF
 from auth.access_card_store import AccessCard
 from auth.access_cards import card_to_print, issue_card, unlock_card, verify_card
 from auth.people import Person
+from auth.pin_rules import Pin
 from auth.sessions import Tokens
 from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession

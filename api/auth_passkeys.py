@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 import msgspec
@@ -26,86 +25,20 @@ from auth.passkeys import (
     start_registration,
 )
 from auth.sessions import CurrentSession, Tokens
+from auth.webauthn_json import (
+    AUTHENTICATION_EXAMPLE,
+    REGISTRATION_EXAMPLE,
+    AuthenticationChallenge,
+    ChallengeId,
+    RegistrationChallenge,
+)
 from server.client_address import client_address
 from server.db import Transaction
 from server.errors import request_locale
 from server.problems import problem_responses
 from server.settings import AuthSettings
 
-ChallengeId = Annotated[
-    uuid.UUID, msgspec.Meta(examples=[uuid.UUID("5f0c7a52-8d1e-4c57-9a43-2f6b8e1d0c9a")])
-]
 Device = Annotated[str, msgspec.Meta(max_length=100, examples=["Galaxy S24"])]
-
-# Real values, made by the software authenticator in tests/ for rp id hanchang.moel.go.kr.
-CREATION_OPTIONS_EXAMPLE: dict[str, Any] = {
-    "rp": {"name": "한 창구", "id": "hanchang.moel.go.kr"},
-    "user": {
-        "id": "ERERERERERERERERERERERERERERERERERERERERERE",
-        "name": "김*나 ·5678",
-        "displayName": "김하나",
-    },
-    "challenge": "IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI",
-    "pubKeyCredParams": [
-        {"type": "public-key", "alg": -8},
-        {"type": "public-key", "alg": -7},
-        {"type": "public-key", "alg": -257},
-    ],
-    "timeout": 300000,
-    "excludeCredentials": [],
-    "authenticatorSelection": {
-        "residentKey": "required",
-        "requireResidentKey": True,
-        "userVerification": "required",
-    },
-    "attestation": "none",
-}
-REQUEST_OPTIONS_EXAMPLE: dict[str, Any] = {
-    "challenge": "MzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzM",
-    "timeout": 300000,
-    "rpId": "hanchang.moel.go.kr",
-    "allowCredentials": [],
-    "userVerification": "required",
-}
-REGISTRATION_EXAMPLE: dict[str, Any] = {
-    "id": "Aw-iF10tI5ZEiFWre3jbQVMbJd6kpUKyoUaQGcaF-lQ",
-    "rawId": "Aw-iF10tI5ZEiFWre3jbQVMbJd6kpUKyoUaQGcaF-lQ",
-    "type": "public-key",
-    "response": {
-        "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIiwiY2hhbGxlbmdlIjoiSWlJaUlpSWlJaUlpSWlJaUlpSWlJaUlpSWlJaUlpSWlJaUlpSWlJaUlpSSIsIm9yaWdpbiI6Imh0dHBzOi8vaGFuY2hhbmcubW9lbC5nby5rciIsImNyb3NzT3JpZ2luIjpmYWxzZX0",
-        "attestationObject": "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVikDpKfNc9HaCzSaGyGazQYaTh_T7_37sQos3-dHo0z_RlFAAAAAAAAAAAAAAAAAAAAAAAAAAAAIAMPohddLSOWRIhVq3t420FTGyXepKVCsqFGkBnGhfpUpQECAyYgASFYIMSZWLES3yE1vQ56C3y-e4R38QTfoOuYANHfB6uzN5SSIlgg74-oVcHfdhr7wBcwY5cjb5IwdjZKS2bTLTjdpunf20Q",
-        "transports": ["internal", "hybrid"],
-    },
-    "authenticatorAttachment": "platform",
-    "clientExtensionResults": {},
-}
-AUTHENTICATION_EXAMPLE: dict[str, Any] = {
-    "id": "Aw-iF10tI5ZEiFWre3jbQVMbJd6kpUKyoUaQGcaF-lQ",
-    "rawId": "Aw-iF10tI5ZEiFWre3jbQVMbJd6kpUKyoUaQGcaF-lQ",
-    "type": "public-key",
-    "response": {
-        "clientDataJSON": "eyJ0eXBlIjoid2ViYXV0aG4uZ2V0IiwiY2hhbGxlbmdlIjoiTXpNek16TXpNek16TXpNek16TXpNek16TXpNek16TXpNek16TXpNek16TSIsIm9yaWdpbiI6Imh0dHBzOi8vaGFuY2hhbmcubW9lbC5nby5rciIsImNyb3NzT3JpZ2luIjpmYWxzZX0",
-        "authenticatorData": "DpKfNc9HaCzSaGyGazQYaTh_T7_37sQos3-dHo0z_RkFAAAAAQ",
-        "signature": "MEYCIQDs7BVy4Dp3l_d4NwSMiRs_yVWNtH-vB4m6AfP1m1qOzQIhANtlKQs0uzlMsaXof4SITUQreDL_ZuwV80x75mYDyvSl",
-        "userHandle": "ERERERERERERERERERERERERERERERERERERERERERE",
-    },
-    "authenticatorAttachment": "platform",
-    "clientExtensionResults": {},
-}
-
-
-class RegistrationChallenge(msgspec.Struct, kw_only=True):
-    """Answer `options` with `navigator.credentials.create` (binary fields in base64url)."""
-
-    challenge_id: ChallengeId
-    options: Annotated[dict[str, Any], msgspec.Meta(examples=[CREATION_OPTIONS_EXAMPLE])]
-
-
-class AuthenticationChallenge(msgspec.Struct, kw_only=True):
-    """Answer `options` with `navigator.credentials.get` (binary fields in base64url)."""
-
-    challenge_id: ChallengeId
-    options: Annotated[dict[str, Any], msgspec.Meta(examples=[REQUEST_OPTIONS_EXAMPLE])]
 
 
 class RegistrationVerifyRequest(msgspec.Struct, kw_only=True):

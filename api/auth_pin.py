@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-import msgspec
 from arq.connections import ArqRedis
 from litestar import Request, Response, post, put
 from litestar.di import NamedDependency
@@ -12,19 +11,12 @@ from litestar.params import JSONBody
 
 from api.auth_guard import limit_by_address
 from auth.pin import set_pin, step_up_with_pin
+from auth.pin_rules import PinRequest
 from auth.sessions import CurrentSession, Tokens
 from server.client_address import client_address
 from server.db import Transaction
 from server.errors import request_locale
 from server.problems import problem_responses
-
-Pin = Annotated[
-    str, msgspec.Meta(min_length=6, max_length=6, pattern=r"^[0-9]{6}$", examples=["493028"])
-]
-
-
-class PinRequest(msgspec.Struct, kw_only=True):
-    pin: Pin
 
 
 @put(

@@ -15,7 +15,7 @@ from litestar.params import JSONBody
 from api.auth_guard import limit_by_address
 from auth.people import checked_phone
 from auth.sessions import Tokens
-from auth.sms_codes import start_phone_challenge, start_signup, verify_code
+from auth.sms_codes import Code, start_phone_challenge, start_signup, verify_code
 from i18n import N_, translate
 from server.client_address import client_address
 from server.db import Transaction
@@ -26,9 +26,6 @@ from server.settings import Settings
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, examples=["김민준"])]
 Phone = Annotated[str, msgspec.Meta(min_length=4, max_length=32, examples=["010-1234-5678"])]
 BirthDate = Annotated[date, msgspec.Meta(examples=["1990-05-17"])]
-Code = Annotated[
-    str, msgspec.Meta(min_length=6, max_length=6, pattern=r"^[0-9]{6}$", examples=["123456"])
-]
 
 
 class SignupRequest(msgspec.Struct, kw_only=True):

@@ -15,8 +15,8 @@ from litestar.params import JSONBody
 
 from api.access_cards import CardToken
 from api.auth_guard import limit_by_address
-from api.auth_sms import Code
 from auth.card_unlock import start_card_unlock, verify_card_unlock
+from auth.sms_codes import Code
 from i18n import N_, translate
 from server.db import Transaction
 from server.errors import request_locale

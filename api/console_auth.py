@@ -21,13 +21,6 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 
 from api.auth_guard import limit_by_address
-from api.auth_passkeys import (
-    AUTHENTICATION_EXAMPLE,
-    REGISTRATION_EXAMPLE,
-    AuthenticationChallenge,
-    ChallengeId,
-    RegistrationChallenge,
-)
 from auth.staff import finish_enrollment, start_enrollment
 from auth.staff_sessions import (
     STAFF_SESSION_MAX_AGE,
@@ -38,7 +31,15 @@ from auth.staff_sessions import (
     start_staff_sign_in,
 )
 from auth.staff_store import StaffRole, get_office
-from auth.webauthn_json import AuthenticationCredentialJSON, RegistrationCredentialJSON
+from auth.webauthn_json import (
+    AUTHENTICATION_EXAMPLE,
+    REGISTRATION_EXAMPLE,
+    AuthenticationChallenge,
+    AuthenticationCredentialJSON,
+    ChallengeId,
+    RegistrationChallenge,
+    RegistrationCredentialJSON,
+)
 from i18n import N_
 from server.client_address import client_address
 from server.db import Transaction

@@ -16,7 +16,6 @@ from litestar import Request, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.auth_pin import PinRequest
 from api.console_auth import STAFF
 from auth.counter import (
     NAME_MAX_LENGTH,
@@ -30,6 +29,7 @@ from auth.counter import (
 )
 from auth.counter_pin import set_pin_at_counter
 from auth.enrollment_codes import EnrollmentCodeIssued, issue_enrollment_code
+from auth.pin_rules import PinRequest
 from auth.staff_sessions import StaffSession
 from i18n import N_, translate
 from server.db import Transaction

@@ -1,12 +1,25 @@
-"""Which 6-digit PINs are too easy to guess: refused when a PIN is set, with the reason
-in the person's language (a message id)."""
+"""A PIN: six digits, as every channel takes it (`Pin`, `PinRequest`), and which PINs are
+too easy to guess: refused when a PIN is set, with the reason in the person's language
+(a message id)."""
 
 from __future__ import annotations
 
 import itertools
 from datetime import date
+from typing import Annotated
+
+import msgspec
 
 from i18n import N_
+
+Pin = Annotated[
+    str, msgspec.Meta(min_length=6, max_length=6, pattern=r"^[0-9]{6}$", examples=["493028"])
+]
+
+
+class PinRequest(msgspec.Struct, kw_only=True):
+    pin: Pin
+
 
 SAME_DIGIT = N_("Do not use one digit over and over, like 111111.")
 IN_ORDER = N_("Do not use digits in order, like 123456 or 654321.")

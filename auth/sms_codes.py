@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 import asyncpg
 import msgspec
@@ -61,6 +61,11 @@ CODES_PER_NUMBER_PER_HOUR = 5
 
 Purpose = Literal["signup", "sign_in", "recovery", "card_unlock"]
 Delivery = Literal["sms", "voice"]
+
+# A code as a person types it: six digits.
+Code = Annotated[
+    str, msgspec.Meta(min_length=6, max_length=6, pattern=r"^[0-9]{6}$", examples=["123456"])
+]
 
 
 class ChallengeStarted(msgspec.Struct, frozen=True, kw_only=True):
