@@ -1,5 +1,6 @@
 """Acting for someone: set up and end delegations, see what proxies did, and act within
-the scopes given (a principal's eligibility and inbox). The rules are in auth/delegations.py."""
+the scopes given (a principal's eligibility and inbox). The rules are in auth/delegations.py;
+the counter's delegations are the console's (assisted_channel/console/)."""
 
 from __future__ import annotations
 
@@ -11,32 +12,24 @@ from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.console_auth import STAFF
 from api.inbox import InboxPage, check_page, inbox_page
 from api.openapi import SIGNED_IN
 from auth.assurance import may_see_history
-from auth.counter_assist import delegations_at_counter
-from auth.delegation_store import DelegatedAction, Delegation, DelegationShown, Scope
+from auth.delegation_store import AccountId, DelegatedAction, Delegation, Scopes
 from auth.delegations import (
     DelegationsOverview,
-    create_counter_delegation,
     create_delegation,
     list_activity,
     list_delegations,
     record_delegated_action,
     require_scope,
     revoke_delegation,
-    revoke_delegation_at_counter,
 )
 from auth.sessions import CurrentSession
-from auth.staff_sessions import StaffSession
 from onestop.eligibility import EligibilityList, eligibility_on_behalf
 from server.db import Transaction
 from server.errors import request_locale
 from server.problems import problem_responses
-
-Scopes = Annotated[list[Scope], msgspec.Meta(examples=[["view_benefits", "read_notifications"]])]
-AccountId = Annotated[int, msgspec.Meta(examples=[1042])]
 
 
 class DelegationRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -46,16 +39,6 @@ class DelegationRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknow
     scopes: Scopes
     # The last day it holds (Korean time), from today to 365 days ahead.
     until: date
-
-
-class CounterDelegationRequest(
-    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
-):
-    # None: the clerk acts for the person during this visit (8 hours at most).
-    proxy_account_id: AccountId | None = None
-    scopes: Scopes
-    # Required with a proxy account; ignored for a visit.
-    until: date | None = None
 
 
 class ActivityItem(msgspec.Struct, frozen=True, kw_only=True):
@@ -208,77 +191,6 @@ async def principal_inbox(
     return await inbox_page(tx.conn, principal_id, limit=limit, before=before, locale=locale)
 
 
-@post(
-    "/console/api/people/{person_id:int}/delegations",
-    status_code=201,
-    tags=["staff"],
-    summary="Record a delegation with the person present: to an account, or to you for the visit",
-    responses=problem_responses(400, 401, 404, 409),
-    dependencies=STAFF,
-    description=(
-        "Only after a `match` check of the person in the last 8 hours (otherwise 409 "
-        "`principal-identity-check-needed`). Without `proxy_account_id` the clerk may act "
-        "for the person for 8 hours; with one, `until` is required as in the app."
-    ),
-)
-async def post_counter_delegation(
-    data: JSONBody[CounterDelegationRequest],
-    request: Request[Any, Any, Any],
-    staff: NamedDependency[StaffSession],
-    tx: NamedDependency[Transaction],
-    person_id: FromPath[int],
-) -> Delegation:
-    return await create_counter_delegation(
-        tx.conn,
-        staff,
-        principal_person_id=person_id,
-        proxy_account_id=data.proxy_account_id,
-        scopes=data.scopes,
-        until=data.until,
-        locale=request_locale(request),
-    )
-
-
-@get(
-    "/console/api/people/{person_id:int}/delegations",
-    tags=["staff"],
-    summary="Who may act for the person now, with the proxies' names (newest first)",
-    responses=problem_responses(401, 404),
-    dependencies=STAFF,
-)
-async def get_counter_delegations(
-    staff: NamedDependency[StaffSession],
-    tx: NamedDependency[Transaction],
-    person_id: FromPath[int],
-) -> list[DelegationShown]:
-    return await delegations_at_counter(tx.conn, staff, person_id=person_id)
-
-
-@delete(
-    "/console/api/people/{person_id:int}/delegations/{delegation_id:int}",
-    status_code=204,
-    tags=["staff"],
-    summary="End one of the person's delegations at the counter, the person present",
-    responses=problem_responses(401, 404, 409),
-    dependencies=STAFF,
-    description=(
-        "Only after a `match` check of the person in the last 8 hours (otherwise 409 "
-        "`principal-identity-check-needed`). Another person's delegation is 404; ending one "
-        "already ended changes nothing."
-    ),
-)
-async def delete_counter_delegation(
-    staff: NamedDependency[StaffSession],
-    tx: NamedDependency[Transaction],
-    person_id: FromPath[int],
-    delegation_id: FromPath[int],
-) -> Response[None]:
-    await revoke_delegation_at_counter(
-        tx.conn, staff, principal_person_id=person_id, delegation_id=delegation_id
-    )
-    return Response(None, status_code=204)
-
-
 ROUTES = [
     post_delegation,
     get_delegations,
@@ -286,7 +198,4 @@ ROUTES = [
     my_activity,
     principal_eligibility,
     principal_inbox,
-    post_counter_delegation,
-    get_counter_delegations,
-    delete_counter_delegation,
 ]

@@ -1,4 +1,5 @@
-"""Every JSON API route, collected for the app (one line per feature module)."""
+"""The routes of the app's API channel, collected for server/app.py (one line per feature
+module). The other channels export their own."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from api import (
     applications,
     auth_enrollment,
     auth_passkeys,
-    auth_phone,
     auth_pin,
     auth_recovery,
     auth_sessions,
@@ -20,12 +20,6 @@ from api import (
     bank_accounts,
     card_unlock,
     consents,
-    console_acting,
-    console_auth,
-    console_counter,
-    console_notices,
-    console_recovery,
-    console_staff,
     delegations,
     dev,
     dev_passkeys,
@@ -39,7 +33,6 @@ from api import (
 from api.health import healthz, readyz
 from api.problems import problem_page
 from api.status import ROUTES as STATUS_ROUTES
-from assisted_channel.console import ROUTES as CONSOLE_PAGES
 
 ROUTE_HANDLERS: list[Any] = [
     healthz,
@@ -50,7 +43,6 @@ ROUTE_HANDLERS: list[Any] = [
     *auth_passkeys.ROUTES,
     *auth_totp.ROUTES,
     *auth_pin.ROUTES,
-    *auth_phone.ROUTES,
     *auth_recovery.ROUTES,
     *consents.ROUTES,
     *services.ROUTES,
@@ -66,15 +58,8 @@ ROUTE_HANDLERS: list[Any] = [
     *notification_preferences.ROUTES,
     *admin_notifications.ROUTES,
     *twilio_status.ROUTES,
-    *console_auth.ROUTES,
-    *console_counter.ROUTES,
-    *console_acting.ROUTES,
-    *console_recovery.ROUTES,
-    *console_staff.ROUTES,
-    *console_notices.ROUTES,
     *auth_enrollment.ROUTES,
     *access_cards.ROUTES,
     *card_unlock.ROUTES,
     *delegations.ROUTES,
-    *CONSOLE_PAGES,
 ]

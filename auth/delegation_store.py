@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 import asyncpg
 import msgspec
 
 Scope = Literal["view_benefits", "apply", "read_notifications"]
 SCOPES: tuple[Scope, ...] = ("view_benefits", "apply", "read_notifications")
+# As a request names them: the scopes given, and the proxy's account number.
+Scopes = Annotated[list[Scope], msgspec.Meta(examples=[["view_benefits", "read_notifications"]])]
+AccountId = Annotated[int, msgspec.Meta(examples=[1042])]
 CreatedVia = Literal["principal", "counter"]
 
 

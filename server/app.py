@@ -17,10 +17,11 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 
 from api.auth_guard import provide_session
-from api.console_source import record_console_address
-from api.console_writes import require_console_json_from_console
 from api.routes import ROUTE_HANDLERS
+from assisted_channel.console import ROUTES as CONSOLE_ROUTES
+from assisted_channel.console.audit_address import record_console_address
 from assisted_channel.console.render import TEMPLATE_CONFIG as CONSOLE_TEMPLATES
+from assisted_channel.console.same_origin import require_console_json_from_console
 from server import db
 from server.errors import handle_exception
 from server.metrics import RequestMetrics, record_requests
@@ -80,7 +81,7 @@ def create_app(
             await app.state.pool.close()
 
     metrics = RequestMetrics() if settings.metrics.enabled else None
-    route_handlers: list[Any] = [*ROUTE_HANDLERS, *extra_route_handlers]
+    route_handlers: list[Any] = [*ROUTE_HANDLERS, *CONSOLE_ROUTES, *extra_route_handlers]
     app = Litestar(
         route_handlers=route_handlers,
         lifespan=[lifespan],

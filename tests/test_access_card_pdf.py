@@ -20,7 +20,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from api.card_pdf import (
+from assisted_channel.console.card_pdf import (
     COLUMN_WIDTH,
     FONT,
     NAME_HEIGHT,

@@ -1,9 +1,9 @@
 """People acting for a person, set up and ended at the counter with the person present.
 
 The page lists the delegations in force and what helpers did lately; its forms call
-the core functions the console's JSON API calls (api/delegations.py): the helper is
-found by exact name and birth date (auth/counter_assist.py), or is the clerk for this
-visit. A refusal of the core (no recent ID check) shows in a message box; a wrong
+the core functions the console's JSON calls (console/api/delegations.py): the helper
+is found by exact name and birth date (auth/counter_assist.py), or is the clerk for
+this visit. A refusal of the core (no recent ID check) shows in a message box; a wrong
 answer next to its field.
 """
 

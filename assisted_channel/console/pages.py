@@ -1,7 +1,7 @@
 """The console's own pages: sign-in, enrollment of a staff passkey, home, sign-out.
 
 Sign-in and enrollment run WebAuthn in the browser against the console's JSON API
-(api/console_auth.py); home and sign-out call the same core functions it calls.
+(console/api/sign_in.py); home and sign-out call the same core functions it calls.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from api.console_auth import COOKIE_PATH, STAFF_COOKIE, STAFF_SIGN_IN_REQUIRED
+from assisted_channel.console.api.sign_in import COOKIE_PATH, STAFF_COOKIE, STAFF_SIGN_IN_REQUIRED
 from assisted_channel.console.render import (
     Page,
     check_csrf,

@@ -1,6 +1,6 @@
 """The counter pages: find a person, check their ID document, then issue an access card
 or an enrollment code. Each form calls the same core function as the JSON API
-(api/console_counter.py, api/access_cards.py); a wrong answer shows the form again
+(console/api/identity_checks.py, console/api/access_cards.py); a wrong answer shows the form again
 with the problem next to the field.
 """
 
@@ -16,7 +16,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from api.access_cards import _print_url as print_url
+from assisted_channel.console.card_print import print_url
 from assisted_channel.console.pages import HTML, for_staff, page_staff, posting_staff, to_sign_in
 from assisted_channel.console.render import Page, link, render_page
 from assisted_channel.console.texts import texts

@@ -1,6 +1,6 @@
 """A person's registered phones at the counter: the numbers in use (masked), and forms
 to register a number, remove one or unlock one after 5 wrong PINs. Each form calls the
-core function the console's JSON API calls (api/auth_phone.py)."""
+core function the console's JSON API calls (console/api/phones.py)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 forms to help (`/console/people/{id}/recovery`), and the supervisors' approvals
 (`/console/approvals`).
 
-Each form calls the core function the JSON API calls (api/console_recovery.py); the
+Each form calls the core function the JSON API calls (console/api/recovery.py); the
 page only reads the form. A refusal the core gives for a reason the clerk can act on
 (no recent ID check, not theirs to approve, already decided) shows the page again with
 a message box; any other problem is the friendly error page.

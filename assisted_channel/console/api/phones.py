@@ -16,7 +16,7 @@ from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from api.console_auth import STAFF
+from assisted_channel.console.api.sign_in import STAFF
 from auth.counter_assist import phones_at_counter
 from auth.people import checked_phone, mask_phone
 from auth.registered_phone_desk import register_phone, remove_phone, unlock_phone

@@ -2,7 +2,7 @@
 (`POST /console/api/people/{id}/delegations` with no proxy: the clerk, for the visit):
 see their benefits (scope `view_benefits`) and apply for them (scope `apply`).
 
-The same core as the app's proxy routes (api/delegations.py, api/applications.py): the
+The same core as the app's proxy routes (onestop/eligibility, onestop/applications): the
 delegation is checked on every call, a revoked or ended one stops at once, and each
 action is recorded with both people, the clerk's office and the counter channel.
 """
@@ -16,7 +16,7 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from api.console_auth import STAFF
+from assisted_channel.console.api.sign_in import STAFF
 from auth.staff_sessions import StaffSession
 from i18n import N_, translate
 from onestop.applications import (

@@ -2,7 +2,7 @@
 authenticator; ask for, list, approve and refuse the two-person actions (revoke every
 authenticator, change the phone of record); a person's audit trail for supervisors.
 
-Every call needs a staff session (the `hanchang_staff` cookie, api/console_auth.py).
+Every call needs a staff session (the `hanchang_staff` cookie, sign_in.py).
 The rules are in auth/counter_recovery.py; this module only translates.
 """
 
@@ -16,7 +16,7 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.console_auth import STAFF
+from assisted_channel.console.api.sign_in import STAFF
 from auth.counter_recovery import (
     AUTHENTICATOR_KINDS,
     REASON_MAX_LENGTH,

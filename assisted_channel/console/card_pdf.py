@@ -1,7 +1,7 @@
 """The access card as a PDF: an ID-1 card (85.6 × 54 mm, ISO/IEC 7810) centred on an A4
 page inside a dashed cut line, with the QR code drawn as vector squares.
 
-The words come in already translated (api/access_cards.py picks them, the same as the HTML
+The words come in already translated (card_print.py picks them, the same as the HTML
 card page). Korean is set in reportlab's CID font HYGothic-Medium (Adobe-Korea1): the PDF
 names the font and the viewer supplies it, so no font file ships with us and the PDF stays
 small. A character outside Unicode's basic plane (UCS-2) cannot be set in it.

@@ -12,7 +12,7 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.console_auth import STAFF
+from assisted_channel.console.api.sign_in import STAFF
 from auth.staff import NAME_MAX_LENGTH, create_staff, staff_actor
 from auth.staff_access_report import (
     AccessReport,

@@ -1,12 +1,11 @@
 """The staff console's sign-in, as JSON (`/console/api/...`): enrollment, passkey sign-in,
-who is signed in, sign-out. The console pages (a later slice) call these.
+who is signed in, sign-out. The sign-in and enrollment pages run WebAuthn against these.
 
 The console session travels in the `hanchang_staff` cookie: HttpOnly (page scripts
 cannot read it), SameSite=Strict (no other site can make the browser send it),
 Secure on https. SameSite does not tell one page of a site from another, so every
-write under `/console/api` must also be same-origin JSON (api/console_writes.py,
-one guard for the whole app). A citizen's bearer token opens nothing under
-`/console`.
+write under `/console/api` must also be same-origin JSON (console/same_origin.py). A
+citizen's bearer token opens nothing under `/console`.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 
-from api.auth_guard import limit_by_address
+from auth.limits import limit_sign_in_address
 from auth.staff import finish_enrollment, start_enrollment
 from auth.staff_sessions import (
     STAFF_SESSION_MAX_AGE,
@@ -98,6 +97,10 @@ class Enrolled(msgspec.Struct, kw_only=True):
     staff_id: int
 
 
+async def _limit_by_address(request: Request[Any, Any, Any], queue: ArqRedis, scope: str) -> None:
+    await limit_sign_in_address(queue, _auth_settings(request), scope, client_address(request))
+
+
 def _auth_settings(request: Request[Any, Any, Any]) -> AuthSettings:
     settings: AuthSettings = request.app.state.settings.auth
     return settings
@@ -147,7 +150,7 @@ async def enroll_options(
     tx: NamedDependency[Transaction],
     queue: NamedDependency[ArqRedis],
 ) -> RegistrationChallenge:
-    await limit_by_address(request, queue, "staff-enroll-ip")
+    await _limit_by_address(request, queue, "staff-enroll-ip")
     started = await start_enrollment(tx.conn, queue, _auth_settings(request), token=data.token)
     return RegistrationChallenge(challenge_id=started.challenge_id, options=started.options)
 
@@ -165,7 +168,7 @@ async def enroll_verify(
     tx: NamedDependency[Transaction],
     queue: NamedDependency[ArqRedis],
 ) -> Enrolled:
-    await limit_by_address(request, queue, "staff-enroll-ip")
+    await _limit_by_address(request, queue, "staff-enroll-ip")
     staff = await finish_enrollment(
         tx.conn,
         queue,
@@ -187,7 +190,7 @@ async def enroll_verify(
 async def sign_in_options(
     request: Request[Any, Any, Any], queue: NamedDependency[ArqRedis]
 ) -> AuthenticationChallenge:
-    await limit_by_address(request, queue, "staff-sign-in-ip")
+    await _limit_by_address(request, queue, "staff-sign-in-ip")
     started = await start_staff_sign_in(queue, _auth_settings(request))
     return AuthenticationChallenge(challenge_id=started.challenge_id, options=started.options)
 
@@ -209,7 +212,7 @@ async def sign_in_verify(
     tx: NamedDependency[Transaction],
     queue: NamedDependency[ArqRedis],
 ) -> Response[StaffMe]:
-    await limit_by_address(request, queue, "staff-sign-in-ip")
+    await _limit_by_address(request, queue, "staff-sign-in-ip")
     signed_in = await finish_staff_sign_in(
         tx.conn,
         queue,

@@ -9,7 +9,7 @@ from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
-from api.console_auth import STAFF
+from assisted_channel.console.api.sign_in import STAFF
 from auth.staff_notices import StaffNotice, see_notice, unseen_notices
 from auth.staff_sessions import StaffSession
 from server.db import Transaction

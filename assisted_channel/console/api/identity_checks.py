@@ -2,7 +2,7 @@
 person by exact name and birth date, record a document check, issue an enrollment code,
 let the person set their first PIN on the spot.
 
-Every call needs a staff session (the `hanchang_staff` cookie, api/console_auth.py)
+Every call needs a staff session (the `hanchang_staff` cookie, sign_in.py)
 and is audited with the staff member and their office.
 """
 
@@ -16,7 +16,7 @@ from litestar import Request, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.console_auth import STAFF
+from assisted_channel.console.api.sign_in import STAFF
 from auth.counter import (
     NAME_MAX_LENGTH,
     DocumentType,
