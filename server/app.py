@@ -18,10 +18,8 @@ from litestar.openapi.spec import Components, SecurityScheme, Tag
 
 from api.auth_guard import provide_session
 from api.routes import ROUTE_HANDLERS
-from assisted_channel.console import ROUTES as CONSOLE_ROUTES
-from assisted_channel.console.audit_address import record_console_address
+from assisted_channel.console import ROUTERS as CONSOLE_ROUTERS
 from assisted_channel.console.render import TEMPLATE_CONFIG as CONSOLE_TEMPLATES
-from assisted_channel.console.same_origin import require_console_json_from_console
 from server import db
 from server.errors import handle_exception
 from server.metrics import RequestMetrics, record_requests
@@ -81,7 +79,7 @@ def create_app(
             await app.state.pool.close()
 
     metrics = RequestMetrics() if settings.metrics.enabled else None
-    route_handlers: list[Any] = [*ROUTE_HANDLERS, *CONSOLE_ROUTES, *extra_route_handlers]
+    route_handlers: list[Any] = [*ROUTE_HANDLERS, *CONSOLE_ROUTERS, *extra_route_handlers]
     app = Litestar(
         route_handlers=route_handlers,
         lifespan=[lifespan],
@@ -90,10 +88,6 @@ def create_app(
             "queue": Provide(provide_queue, sync_to_thread=False),
             "session": Provide(provide_session),
         },
-        # Once for every route: a write under /console/api is same-origin JSON.
-        guards=[require_console_json_from_console],
-        # Audit rows written for the console carry the client address.
-        middleware=[record_console_address],
         exception_handlers={Exception: handle_exception},
         template_config=CONSOLE_TEMPLATES,
         openapi_config=OpenAPIConfig(

@@ -10,11 +10,10 @@ from typing import Any
 
 from litestar import Request, get
 from litestar.di import NamedDependency
-from litestar.response import Redirect
 
 from assisted_channel.console.assist import action_label, refusal
-from assisted_channel.console.pages import HTML, for_staff
-from assisted_channel.console.render import Page, link, render_page
+from assisted_channel.console.pages import HTML
+from assisted_channel.console.render import Page, link, render_page, staff_cookie
 from assisted_channel.console.texts import texts
 from auth.staff_access_report import (
     MANY_PEOPLE_A_DAY,
@@ -95,11 +94,13 @@ async def _report_page(
     )
 
 
-@get("/console/access-report", include_in_schema=False, opt=HTML)
+@get("/access-report", include_in_schema=False, opt=HTML)
 async def access_report_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
-) -> Page | Redirect:
-    return await for_staff(request, tx, _report_page)
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+) -> Page:
+    return await _report_page(request, tx, staff, staff_cookie(request))
 
 
 ROUTES = [access_report_page]

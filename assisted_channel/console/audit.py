@@ -19,25 +19,26 @@ from assisted_channel.console.assist import (
     office_names,
     refusal,
 )
-from assisted_channel.console.pages import HTML, page_staff, to_sign_in
-from assisted_channel.console.render import Page, link, render_page
+from assisted_channel.console.pages import HTML
+from assisted_channel.console.render import Page, link, render_page, staff_cookie
 from assisted_channel.console.texts import texts
 from auth.counter_recovery import person_audit_trail
 from auth.people import get_person
 from auth.staff_roles import SUPERVISOR_ONLY
+from auth.staff_sessions import StaffSession
 from server.db import Transaction
 from server.errors import request_locale
 from server.problems import Problem
 
 
-@get("/console/people/{person_id:int}/audit", include_in_schema=False, opt=HTML)
+@get("/people/{person_id:int}/audit", include_in_schema=False, opt=HTML)
 async def audit_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+    person_id: FromPath[int],
 ) -> Page | Redirect:
-    found = await page_staff(request, tx)
-    if found is None:
-        return to_sign_in(request)
-    staff, cookie = found
+    cookie = staff_cookie(request)
     locale = request_locale(request)
     t = texts(locale)
     try:

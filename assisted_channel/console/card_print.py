@@ -17,7 +17,6 @@ from litestar import MediaType, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, Parameter
 
-from assisted_channel.console.api.sign_in import STAFF
 from assisted_channel.console.card_pdf import QR_BORDER, CardWords, card_pdf, card_qr
 from auth.access_card_store import AccessCard
 from auth.access_cards import card_to_print
@@ -122,12 +121,11 @@ PrintToken = FromQuery[Annotated[str, Parameter(max_length=100)]]
 
 
 @get(
-    "/console/api/access-cards/{card_id:int}/print",
+    "/api/access-cards/{card_id:int}/print",
     media_type=MediaType.HTML,
     tags=["access cards"],
     summary="The printable card page: the person's name, the QR code, the helpline",
     responses=problem_responses(400, 401, 404),
-    dependencies=STAFF,
     opt={"error_format": "html"},
     description=(
         "Needs the card token (`print_url` from issuing): only its hash is kept, so the page "
@@ -167,12 +165,11 @@ async def print_access_card(
 
 
 @get(
-    "/console/api/access-cards/{card_id:int}/print.pdf",
+    "/api/access-cards/{card_id:int}/print.pdf",
     media_type="application/pdf",
     tags=["access cards"],
     summary="The card as a PDF: ID-1 size on an A4 page, with a cut line",
     responses=problem_responses(400, 401, 404),
-    dependencies=STAFF,
     opt={"error_format": "html"},
     description=(
         "The same card, checks and token as the printable page (`print_url` with `.pdf`): "

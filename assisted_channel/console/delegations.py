@@ -28,9 +28,9 @@ from assisted_channel.console.assist import (
     person_at_top,
     refusal,
 )
-from assisted_channel.console.pages import HTML, for_staff, posting_staff
+from assisted_channel.console.pages import HTML
 from assisted_channel.console.people import KOREA
-from assisted_channel.console.render import Page, link, render_page
+from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
 from auth.counter_assist import PROXY_FIELD, delegations_at_counter, find_proxy_at_counter
 from auth.delegation_store import SCOPES, DelegationShown, Scope
@@ -139,11 +139,14 @@ async def _delegations_page(
     )
 
 
-@get("/console/people/{person_id:int}/delegations", include_in_schema=False, opt=HTML)
+@get("/people/{person_id:int}/delegations", include_in_schema=False, opt=HTML)
 async def delegations_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Page | Redirect:
-    return await for_staff(request, tx, _delegations_page, person_id)
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+    person_id: FromPath[int],
+) -> Page:
+    return await _delegations_page(request, tx, staff, staff_cookie(request), person_id)
 
 
 def _date(t: dict[str, str], form: dict[str, str], field: str, errors: dict[str, str]) -> date:
@@ -182,11 +185,14 @@ def _answers(
     return errors, scopes, until
 
 
-@post("/console/people/{person_id:int}/delegations", include_in_schema=False, opt=HTML)
+@post("/people/{person_id:int}/delegations", include_in_schema=False, opt=HTML)
 async def create_delegation_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+    person_id: FromPath[int],
 ) -> Page | Redirect:
-    staff, cookie, form = await posting_staff(request, tx)
+    cookie, form = staff_cookie(request), await read_form(request)
     locale = request_locale(request)
     t = texts(locale)
     errors, scopes, until = _answers(t, form, locale)
@@ -236,17 +242,18 @@ async def create_delegation_page(
 
 
 @post(
-    "/console/people/{person_id:int}/delegations/{delegation_id:int}/revoke",
+    "/people/{person_id:int}/delegations/{delegation_id:int}/revoke",
     include_in_schema=False,
     opt=HTML,
 )
 async def revoke_delegation_page(
     request: Request[Any, Any, Any],
     tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
     person_id: FromPath[int],
     delegation_id: FromPath[int],
 ) -> Page | Redirect:
-    staff, cookie, _ = await posting_staff(request, tx)
+    cookie = staff_cookie(request)
     try:
         await revoke_delegation_at_counter(
             tx.conn, staff, principal_person_id=person_id, delegation_id=delegation_id

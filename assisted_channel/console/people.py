@@ -17,8 +17,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from assisted_channel.console.card_print import print_url
-from assisted_channel.console.pages import HTML, for_staff, page_staff, posting_staff, to_sign_in
-from assisted_channel.console.render import Page, link, render_page
+from assisted_channel.console.pages import HTML
+from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
 from auth.access_cards import issue_card
 from auth.counter import (
@@ -60,14 +60,13 @@ def _field_errors(t: dict[str, str], name: str, birth_date: str) -> dict[str, st
     return errors
 
 
-@get("/console/people", include_in_schema=False, opt=HTML)
+@get("/people", include_in_schema=False, opt=HTML)
 async def people_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
 ) -> Page | Redirect:
-    found = await page_staff(request, tx)
-    if found is None:
-        return to_sign_in(request)
-    staff, cookie = found
+    cookie = staff_cookie(request)
     t = texts(request_locale(request))
     name = request.query_params.get("name", "")
     birth_date = request.query_params.get("birth_date", "")
@@ -131,18 +130,24 @@ async def _person_page(
     )
 
 
-@get("/console/people/{person_id:int}", include_in_schema=False, opt=HTML)
+@get("/people/{person_id:int}", include_in_schema=False, opt=HTML)
 async def person_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Page | Redirect:
-    return await for_staff(request, tx, _person_page, person_id)
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+    person_id: FromPath[int],
+) -> Page:
+    return await _person_page(request, tx, staff, staff_cookie(request), person_id)
 
 
-@post("/console/people/{person_id:int}/verify", include_in_schema=False, opt=HTML)
+@post("/people/{person_id:int}/verify", include_in_schema=False, opt=HTML)
 async def verify_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+    person_id: FromPath[int],
 ) -> Page | Redirect:
-    staff, cookie, form = await posting_staff(request, tx)
+    cookie, form = staff_cookie(request), await read_form(request)
     t = texts(request_locale(request))
     document_type = _DOCUMENT_TYPES.get(form.get("document_type", ""))
     result = _RESULTS.get(form.get("result", ""))
@@ -171,22 +176,27 @@ async def verify_page(
     return Redirect(link(request, f"/console/people/{person_id}", checked=result), status_code=303)
 
 
-@post("/console/people/{person_id:int}/access-card", include_in_schema=False, opt=HTML)
+@post("/people/{person_id:int}/access-card", include_in_schema=False, opt=HTML)
 async def issue_card_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+    person_id: FromPath[int],
 ) -> Redirect:
-    staff, _, _ = await posting_staff(request, tx)
     issued = await issue_card(
         tx.conn, person_id=person_id, staff_id=staff.staff_id, office_code=staff.office_code
     )
     return Redirect(print_url(issued.card.id, issued.token), status_code=303)
 
 
-@post("/console/people/{person_id:int}/enrollment-code", include_in_schema=False, opt=HTML)
+@post("/people/{person_id:int}/enrollment-code", include_in_schema=False, opt=HTML)
 async def issue_code_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+    person_id: FromPath[int],
 ) -> Page:
-    staff, cookie, _ = await posting_staff(request, tx)
+    cookie = staff_cookie(request)
     locale = request_locale(request)
     t = texts(locale)
     issued = await issue_enrollment_code(tx.conn, staff=staff, person_id=person_id)

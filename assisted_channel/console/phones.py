@@ -18,8 +18,8 @@ from assisted_channel.console.assist import (
     person_at_top,
     refusal,
 )
-from assisted_channel.console.pages import HTML, for_staff, posting_staff
-from assisted_channel.console.render import Page, link, render_page
+from assisted_channel.console.pages import HTML
+from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
 from auth.counter import ID_CHECK_NEEDED
 from auth.counter_assist import phones_at_counter
@@ -90,18 +90,24 @@ def _back(request: Request[Any, Any, Any], person_id: int, done: str) -> Redirec
     )
 
 
-@get("/console/people/{person_id:int}/phones", include_in_schema=False, opt=HTML)
+@get("/people/{person_id:int}/phones", include_in_schema=False, opt=HTML)
 async def phones_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Page | Redirect:
-    return await for_staff(request, tx, _phones_page, person_id)
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+    person_id: FromPath[int],
+) -> Page:
+    return await _phones_page(request, tx, staff, staff_cookie(request), person_id)
 
 
-@post("/console/people/{person_id:int}/phones", include_in_schema=False, opt=HTML)
+@post("/people/{person_id:int}/phones", include_in_schema=False, opt=HTML)
 async def register_phone_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+    person_id: FromPath[int],
 ) -> Page | Redirect:
-    staff, cookie, form = await posting_staff(request, tx)
+    cookie, form = staff_cookie(request), await read_form(request)
     locale = request_locale(request)
     try:
         number = checked_phone(form.get(NUMBER, ""), NUMBER, landline=True)
@@ -121,33 +127,33 @@ async def register_phone_page(
 
 
 @post(
-    "/console/people/{person_id:int}/phones/{phone_id:int}/remove",
+    "/people/{person_id:int}/phones/{phone_id:int}/remove",
     include_in_schema=False,
     opt=HTML,
 )
 async def remove_phone_page(
     request: Request[Any, Any, Any],
     tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
     person_id: FromPath[int],
     phone_id: FromPath[int],
 ) -> Redirect:
-    staff, _, _ = await posting_staff(request, tx)
     await remove_phone(tx.conn, staff, person_id=person_id, phone_id=phone_id)
     return _back(request, person_id, "removed")
 
 
 @post(
-    "/console/people/{person_id:int}/phones/{phone_id:int}/unlock",
+    "/people/{person_id:int}/phones/{phone_id:int}/unlock",
     include_in_schema=False,
     opt=HTML,
 )
 async def unlock_phone_page(
     request: Request[Any, Any, Any],
     tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
     person_id: FromPath[int],
     phone_id: FromPath[int],
 ) -> Redirect:
-    staff, _, _ = await posting_staff(request, tx)
     await unlock_phone(tx.conn, staff, phone_id, person_id=person_id)
     return _back(request, person_id, "unlocked")
 

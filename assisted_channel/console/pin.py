@@ -13,8 +13,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from assisted_channel.console.pages import HTML, for_staff, posting_staff
-from assisted_channel.console.render import Page, link, render_page
+from assisted_channel.console.pages import HTML
+from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
 from auth.counter_pin import set_pin_at_counter
 from auth.counter_view import open_person_at_counter
@@ -58,18 +58,24 @@ async def _pin_page(
     )
 
 
-@get("/console/people/{person_id:int}/pin", include_in_schema=False, opt=HTML)
+@get("/people/{person_id:int}/pin", include_in_schema=False, opt=HTML)
 async def pin_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Page | Redirect:
-    return await for_staff(request, tx, _pin_page, person_id)
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+    person_id: FromPath[int],
+) -> Page:
+    return await _pin_page(request, tx, staff, staff_cookie(request), person_id)
 
 
-@post("/console/people/{person_id:int}/pin", include_in_schema=False, opt=HTML)
+@post("/people/{person_id:int}/pin", include_in_schema=False, opt=HTML)
 async def set_pin_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+    person_id: FromPath[int],
 ) -> Page | Redirect:
-    staff, cookie, form = await posting_staff(request, tx)
+    cookie, form = staff_cookie(request), await read_form(request)
     locale = request_locale(request)
     t = texts(locale)
     pin, again = form.get("pin", ""), form.get("pin_again", "")

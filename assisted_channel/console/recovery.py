@@ -23,9 +23,9 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from assisted_channel.console.assist import office_names
-from assisted_channel.console.pages import HTML, for_staff, posting_staff
+from assisted_channel.console.pages import HTML
 from assisted_channel.console.people import KOREA
-from assisted_channel.console.render import Page, link, render_page
+from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
 from auth.access_cards import CARD_NOT_FOUND
 from auth.counter_recovery import (
@@ -171,11 +171,14 @@ async def _recovery_page(
     )
 
 
-@get("/console/people/{person_id:int}/recovery", include_in_schema=False, opt=HTML)
+@get("/people/{person_id:int}/recovery", include_in_schema=False, opt=HTML)
 async def recovery_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], person_id: FromPath[int]
-) -> Page | Redirect:
-    return await for_staff(request, tx, _recovery_page, person_id)
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+    person_id: FromPath[int],
+) -> Page:
+    return await _recovery_page(request, tx, staff, staff_cookie(request), person_id)
 
 
 def _form_action(
@@ -252,14 +255,15 @@ def _form_action(
     raise Problem(NOT_FOUND)
 
 
-@post("/console/people/{person_id:int}/recovery/{action:str}", include_in_schema=False, opt=HTML)
+@post("/people/{person_id:int}/recovery/{action:str}", include_in_schema=False, opt=HTML)
 async def recovery_action(
     request: Request[Any, Any, Any],
     tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
     person_id: FromPath[int],
     action: FromPath[str],
 ) -> Page | Redirect:
-    staff, cookie, form = await posting_staff(request, tx)
+    cookie, form = staff_cookie(request), await read_form(request)
     locale = request_locale(request)
     t = texts(locale)
     outcome: dict[str, str] = {}
@@ -324,21 +328,24 @@ async def _approvals_page(
     )
 
 
-@get("/console/approvals", include_in_schema=False, opt=HTML)
+@get("/approvals", include_in_schema=False, opt=HTML)
 async def approvals_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
-) -> Page | Redirect:
-    return await for_staff(request, tx, _approvals_page)
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+) -> Page:
+    return await _approvals_page(request, tx, staff, staff_cookie(request))
 
 
-@post("/console/approvals/{request_id:int}/{decision:str}", include_in_schema=False, opt=HTML)
+@post("/approvals/{request_id:int}/{decision:str}", include_in_schema=False, opt=HTML)
 async def decide_page(
     request: Request[Any, Any, Any],
     tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
     request_id: FromPath[int],
     decision: FromPath[str],
 ) -> Page | Redirect:
-    staff, cookie, form = await posting_staff(request, tx)
+    cookie, form = staff_cookie(request), await read_form(request)
     if decision not in ("approve", "refuse"):
         raise Problem(NOT_FOUND)
     locale = request_locale(request)

@@ -26,7 +26,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template import TemplateConfig
 
-from assisted_channel.console.api.sign_in import STAFF_COOKIE
+from assisted_channel.console.session import STAFF_COOKIE
 from assisted_channel.console.templates import TEMPLATES
 from assisted_channel.console.texts import texts
 from i18n import N_

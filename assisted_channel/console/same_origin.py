@@ -1,6 +1,6 @@
 """Every write to the console's JSON API (`/console/api/...`) is a JSON request from the
-console's own pages, checked once for the whole app before the handler, its body or the
-database is touched.
+console's own pages, checked by a guard of the console's routers (routes.py) before the
+handler, its body or the database is touched.
 
 The staff cookie is SameSite=Strict, but SameSite is about sites, not origins: a page
 on any host of the same site (any `*.go.kr` page, say) could make the browser post a
@@ -75,7 +75,7 @@ def _is_json(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
 def require_console_json_from_console(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
-    """App-wide guard: a write under `/console/api/` is same-origin JSON, or refused."""
+    """A write under `/console/api/` is same-origin JSON, or refused; pages pass."""
     if not connection.scope["path"].startswith(CONSOLE_API):
         return
     method = connection.scope.get("method", "GET")

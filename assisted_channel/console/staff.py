@@ -14,8 +14,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from assisted_channel.console.pages import HTML, for_staff, posting_staff
-from assisted_channel.console.render import Page, link, render_page
+from assisted_channel.console.pages import HTML
+from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
 from auth.staff import NAME_MAX_LENGTH, create_staff, staff_actor
 from auth.staff_admin import CHANNEL, disable_office_staff, list_office_staff
@@ -71,18 +71,22 @@ async def _staff_page(
     )
 
 
-@get("/console/staff", include_in_schema=False, opt=HTML)
+@get("/staff", include_in_schema=False, opt=HTML)
 async def staff_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
-) -> Page | Redirect:
-    return await for_staff(request, tx, _staff_page)
-
-
-@post("/console/staff", include_in_schema=False, opt=HTML)
-async def create_staff_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
 ) -> Page:
-    staff, cookie, form = await posting_staff(request, tx)
+    return await _staff_page(request, tx, staff, staff_cookie(request))
+
+
+@post("/staff", include_in_schema=False, opt=HTML)
+async def create_staff_page(
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+) -> Page:
+    cookie, form = staff_cookie(request), await read_form(request)
     require_role(staff, *ADMIN_ROLES)
     t = texts(request_locale(request))
     role = _ROLES.get(form.get("role", ""))
@@ -113,11 +117,13 @@ async def create_staff_page(
     )
 
 
-@post("/console/staff/{staff_id:int}/disable", include_in_schema=False, opt=HTML)
+@post("/staff/{staff_id:int}/disable", include_in_schema=False, opt=HTML)
 async def disable_staff_page(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction], staff_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+    staff_id: FromPath[int],
 ) -> Redirect:
-    staff, _, _ = await posting_staff(request, tx)
     disabled = await disable_office_staff(tx.conn, staff, staff_id)
     return Redirect(link(request, "/console/staff", disabled=str(disabled.id)), status_code=303)
 

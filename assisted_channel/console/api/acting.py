@@ -16,7 +16,6 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from assisted_channel.console.api.sign_in import STAFF
 from auth.staff_sessions import StaffSession
 from i18n import N_, translate
 from onestop.applications import (
@@ -41,11 +40,10 @@ class BankAccountChoices(msgspec.Struct, frozen=True, kw_only=True):
 
 
 @get(
-    "/console/api/people/{person_id:int}/eligibility",
+    "/api/people/{person_id:int}/eligibility",
     tags=["staff"],
     summary="The person's benefits, for a clerk acting for them this visit (view_benefits)",
     responses=problem_responses(401, 403),
-    dependencies=STAFF,
     description=(
         "Needs a delegation in force to this clerk with `view_benefits` (403 "
         "`delegation-needed`). Recorded in the person's activity."
@@ -64,11 +62,10 @@ async def staff_eligibility(
 
 
 @get(
-    "/console/api/people/{person_id:int}/bank-accounts",
+    "/api/people/{person_id:int}/bank-accounts",
     tags=["staff"],
     summary="The person's usable bank accounts, to apply for them (apply)",
     responses=problem_responses(401, 403),
-    dependencies=STAFF,
     description=(
         "Masked; needs a delegation in force to this clerk with `apply`. Recorded in the "
         "person's activity."
@@ -86,12 +83,11 @@ async def staff_bank_accounts(
 
 
 @post(
-    "/console/api/people/{person_id:int}/applications",
+    "/api/people/{person_id:int}/applications",
     status_code=201,
     tags=["staff"],
     summary="Apply for the person, for a clerk acting for them this visit (apply)",
     responses=problem_responses(400, 401, 403, 409, 422),
-    dependencies=STAFF,
     description=(
         "As `POST /v1/applications` (the same body without `on_behalf_of`, an "
         "`Idempotency-Key`), for the person: needs a delegation in force to this clerk "

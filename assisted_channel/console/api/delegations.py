@@ -13,7 +13,6 @@ from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from assisted_channel.console.api.sign_in import STAFF
 from auth.counter_assist import delegations_at_counter
 from auth.delegation_store import AccountId, Delegation, DelegationShown, Scopes
 from auth.delegations import create_counter_delegation, revoke_delegation_at_counter
@@ -34,12 +33,11 @@ class CounterDelegationRequest(
 
 
 @post(
-    "/console/api/people/{person_id:int}/delegations",
+    "/api/people/{person_id:int}/delegations",
     status_code=201,
     tags=["staff"],
     summary="Record a delegation with the person present: to an account, or to you for the visit",
     responses=problem_responses(400, 401, 404, 409),
-    dependencies=STAFF,
     description=(
         "Only after a `match` check of the person in the last 8 hours (otherwise 409 "
         "`principal-identity-check-needed`). Without `proxy_account_id` the clerk may act "
@@ -65,11 +63,10 @@ async def post_counter_delegation(
 
 
 @get(
-    "/console/api/people/{person_id:int}/delegations",
+    "/api/people/{person_id:int}/delegations",
     tags=["staff"],
     summary="Who may act for the person now, with the proxies' names (newest first)",
     responses=problem_responses(401, 404),
-    dependencies=STAFF,
 )
 async def get_counter_delegations(
     staff: NamedDependency[StaffSession],
@@ -80,12 +77,11 @@ async def get_counter_delegations(
 
 
 @delete(
-    "/console/api/people/{person_id:int}/delegations/{delegation_id:int}",
+    "/api/people/{person_id:int}/delegations/{delegation_id:int}",
     status_code=204,
     tags=["staff"],
     summary="End one of the person's delegations at the counter, the person present",
     responses=problem_responses(401, 404, 409),
-    dependencies=STAFF,
     description=(
         "Only after a `match` check of the person in the last 8 hours (otherwise 409 "
         "`principal-identity-check-needed`). Another person's delegation is 404; ending one "

@@ -16,7 +16,6 @@ from litestar import Request, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from assisted_channel.console.api.sign_in import STAFF
 from auth.counter import (
     NAME_MAX_LENGTH,
     DocumentType,
@@ -68,11 +67,10 @@ def _field_problem(field: str, detail: str) -> Problem:
 
 
 @get(
-    "/console/api/people",
+    "/api/people",
     tags=["staff"],
     summary="Find a person by exact name and birth date (at most 10, phones masked)",
     responses=problem_responses(400, 401),
-    dependencies=STAFF,
     description=(
         "Both `name` and `birth_date` (YYYY-MM-DD) are required and must match exactly: "
         "people are never listed. Deceased people are not shown. Each search is audited."
@@ -100,12 +98,11 @@ async def search_people(
 
 
 @post(
-    "/console/api/people/{person_id:int}/verifications",
+    "/api/people/{person_id:int}/verifications",
     status_code=201,
     tags=["staff"],
     summary="Record an ID document check; a match creates or raises the account to in_person",
     responses=problem_responses(400, 401, 404),
-    dependencies=STAFF,
     description=(
         "`document_type` is `resident_id_card`, `drivers_licence`, `passport` or "
         "`alien_registration_card`; `document_last4` the last 4 letters or digits of its "
@@ -152,12 +149,11 @@ async def post_verification(
 
 
 @post(
-    "/console/api/people/{person_id:int}/enrollment-codes",
+    "/api/people/{person_id:int}/enrollment-codes",
     status_code=201,
     tags=["staff"],
     summary="Issue a one-time enrollment code (shown once, valid 7 days)",
     responses=problem_responses(401, 404, 409),
-    dependencies=STAFF,
     description=(
         "Only after a `match` check of this person in the last 8 hours (otherwise 409 "
         "`identity-check-needed`). The code (16 characters, grouped by 4) is shown only in "
@@ -174,12 +170,11 @@ async def post_enrollment_code(
 
 
 @put(
-    "/console/api/people/{person_id:int}/pin",
+    "/api/people/{person_id:int}/pin",
     status_code=204,
     tags=["staff"],
     summary="The person types their first PIN at the counter",
     responses=problem_responses(400, 401, 404, 409),
-    dependencies=STAFF,
     description=(
         "For a person with no PIN yet, or whose PIN was just reset: they type it on the "
         "counter's keypad, the clerk does not see it. Needs a `match` ID check in the last "

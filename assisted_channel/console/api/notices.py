@@ -9,7 +9,6 @@ from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
-from assisted_channel.console.api.sign_in import STAFF
 from auth.staff_notices import StaffNotice, see_notice, unseen_notices
 from auth.staff_sessions import StaffSession
 from server.db import Transaction
@@ -21,11 +20,10 @@ class StaffNotices(msgspec.Struct, frozen=True, kw_only=True):
 
 
 @get(
-    "/console/api/notices",
+    "/api/notices",
     tags=["staff"],
     summary="Your notices not yet marked seen, newest first",
     responses=problem_responses(401),
-    dependencies=STAFF,
     description=(
         "Today one kind: `staff_created`, sent to the other administrators of the office "
         "(or of the region, when the office has no other) when a staff account is created. "
@@ -39,12 +37,11 @@ async def get_notices(
 
 
 @post(
-    "/console/api/notices/{notice_id:int}/seen",
+    "/api/notices/{notice_id:int}/seen",
     status_code=204,
     tags=["staff"],
     summary="Mark one of your notices seen",
     responses=problem_responses(401, 404),
-    dependencies=STAFF,
     description="Again changes nothing; someone else's notice is 404.",
 )
 async def post_notice_seen(

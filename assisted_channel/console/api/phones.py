@@ -16,7 +16,6 @@ from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from assisted_channel.console.api.sign_in import STAFF
 from auth.counter_assist import phones_at_counter
 from auth.people import checked_phone, mask_phone
 from auth.registered_phone_desk import register_phone, remove_phone, unlock_phone
@@ -51,12 +50,11 @@ class RegisteredPhoneListed(msgspec.Struct, kw_only=True):
 
 
 @post(
-    "/console/api/people/{person_id:int}/phones",
+    "/api/people/{person_id:int}/phones",
     status_code=201,
     tags=["staff"],
     summary="Register a phone number (landlines too) for the phone line's PIN sign-in",
     responses=problem_responses(400, 401, 404, 409),
-    dependencies=STAFF,
 )
 async def console_register_phone(
     person_id: FromPath[int],
@@ -77,11 +75,10 @@ async def console_register_phone(
 
 
 @get(
-    "/console/api/people/{person_id:int}/phones",
+    "/api/people/{person_id:int}/phones",
     tags=["staff"],
     summary="The person's registered numbers in use, masked, and whether each is locked",
     responses=problem_responses(401, 404),
-    dependencies=STAFF,
 )
 async def console_list_phones(
     person_id: FromPath[int],
@@ -102,12 +99,11 @@ async def console_list_phones(
 
 
 @delete(
-    "/console/api/people/{person_id:int}/phones/{phone_id:int}",
+    "/api/people/{person_id:int}/phones/{phone_id:int}",
     status_code=204,
     tags=["staff"],
     summary="Remove a registered number: its sign-ins and sessions end at once",
     responses=problem_responses(401, 404),
-    dependencies=STAFF,
 )
 async def console_remove_phone(
     person_id: FromPath[int],
@@ -119,12 +115,11 @@ async def console_remove_phone(
 
 
 @post(
-    "/console/api/phones/{phone_id:int}/unlock",
+    "/api/phones/{phone_id:int}/unlock",
     status_code=204,
     tags=["staff"],
     summary="Unlock a registered phone after 5 wrong PINs",
     responses=problem_responses(401, 404),
-    dependencies=STAFF,
 )
 async def console_unlock_phone(
     phone_id: FromPath[int],

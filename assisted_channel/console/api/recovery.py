@@ -16,7 +16,6 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from assisted_channel.console.api.sign_in import STAFF
 from auth.counter_recovery import (
     AUTHENTICATOR_KINDS,
     REASON_MAX_LENGTH,
@@ -125,12 +124,11 @@ def _field_problem(
 
 
 @post(
-    "/console/api/people/{person_id:int}/pin-reset",
+    "/api/people/{person_id:int}/pin-reset",
     status_code=200,
     tags=["staff"],
     summary="Reset the person's PIN (they set a new one on the spot)",
     responses=problem_responses(400, 401, 404, 409),
-    dependencies=STAFF,
     description=(
         "Needs a `match` ID check of this person in the last 30 minutes (otherwise 409 "
         "`recent-identity-check-needed`). The PIN is forgotten, and the wrong PINs counted "
@@ -150,12 +148,11 @@ async def post_pin_reset(
 
 
 @post(
-    "/console/api/people/{person_id:int}/unlock",
+    "/api/people/{person_id:int}/unlock",
     status_code=200,
     tags=["staff"],
     summary="Lift the person's sign-in locks (10 minutes, and after 100 failures)",
     responses=problem_responses(400, 401, 404, 409),
-    dependencies=STAFF,
     description="Needs a `match` ID check of this person in the last 30 minutes.",
 )
 async def post_unlock(
@@ -170,12 +167,11 @@ async def post_unlock(
 
 
 @post(
-    "/console/api/people/{person_id:int}/authenticators/{kind:str}/{auth_id:int}/revoke",
+    "/api/people/{person_id:int}/authenticators/{kind:str}/{auth_id:int}/revoke",
     status_code=200,
     tags=["staff"],
     summary="Revoke one passkey, the TOTP app, an access card or a registered phone",
     responses=problem_responses(400, 401, 404, 409),
-    dependencies=STAFF,
     description=(
         "`kind` is `passkey`, `totp` (`auth_id` is then the account id), `card` or `phone`. "
         "Needs a `match` ID check in the last 30 minutes. Sessions the authenticator may "
@@ -209,12 +205,11 @@ async def post_revoke_authenticator(
 
 
 @post(
-    "/console/api/people/{person_id:int}/recovery-requests",
+    "/api/people/{person_id:int}/recovery-requests",
     status_code=201,
     tags=["staff"],
     summary="Ask a supervisor to approve revoking every authenticator or a new phone of record",
     responses=problem_responses(400, 401, 404, 409),
-    dependencies=STAFF,
     description=(
         "`action` is `revoke_all_authenticators` or `change_phone_of_record` (with "
         "`new_phone`). Needs a `match` ID check in the last 30 minutes. Nothing changes "
@@ -257,11 +252,10 @@ async def post_recovery_request(
 
 
 @get(
-    "/console/api/recovery-requests",
+    "/api/recovery-requests",
     tags=["staff"],
     summary="Recovery requests of your office and those offered to your region (supervisors)",
     responses=problem_responses(400, 401, 403),
-    dependencies=STAFF,
     description="`status` is `pending` (the default), `approved` or `refused`; newest first.",
 )
 async def get_recovery_requests(
@@ -277,12 +271,11 @@ async def get_recovery_requests(
 
 
 @post(
-    "/console/api/recovery-requests/{request_id:int}/approve",
+    "/api/recovery-requests/{request_id:int}/approve",
     status_code=200,
     tags=["staff"],
     summary="Approve a recovery request: the action runs now (the second person)",
     responses=problem_responses(401, 403, 404, 409),
-    dependencies=STAFF,
     description=(
         "Only a supervisor or administrator of the request's office (or of its region, "
         "when it was offered there) who did not ask for it (otherwise 403 "
@@ -300,12 +293,11 @@ async def post_approve(
 
 
 @post(
-    "/console/api/recovery-requests/{request_id:int}/refuse",
+    "/api/recovery-requests/{request_id:int}/refuse",
     status_code=200,
     tags=["staff"],
     summary="Refuse a recovery request: nothing changes",
     responses=problem_responses(400, 401, 403, 404, 409),
-    dependencies=STAFF,
     description="The same people as for approving; `reason` says why.",
 )
 async def post_refuse(
@@ -323,11 +315,10 @@ async def post_refuse(
 
 
 @get(
-    "/console/api/people/{person_id:int}/audit",
+    "/api/people/{person_id:int}/audit",
     tags=["staff"],
     summary="The person's audit trail, newest first (supervisors and administrators)",
     responses=problem_responses(401, 403, 404),
-    dependencies=STAFF,
     description=(
         "Rows about the person and about their account, at most 200. Each view is itself audited."
     ),

@@ -15,10 +15,10 @@ from typing import Annotated, Any
 import msgspec
 from arq.connections import ArqRedis
 from litestar import Request, Response, get, post
-from litestar.datastructures import Cookie
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from assisted_channel.console.session import session_cookie
 from auth.limits import limit_sign_in_address
 from auth.staff import finish_enrollment, start_enrollment
 from auth.staff_sessions import (
@@ -39,22 +39,11 @@ from auth.webauthn_json import (
     RegistrationChallenge,
     RegistrationCredentialJSON,
 )
-from i18n import N_
 from server.client_address import client_address
 from server.db import Transaction
 from server.errors import request_locale
-from server.problems import Problem, problem_kind, problem_responses
+from server.problems import problem_responses
 from server.settings import AuthSettings
-
-STAFF_COOKIE = "hanchang_staff"
-COOKIE_PATH = "/console"
-
-STAFF_SIGN_IN_REQUIRED = problem_kind(
-    "staff-sign-in-required",
-    401,
-    N_("Please sign in to the console"),
-    N_("You are not signed in, or your session has ended. Sign in again with your passkey."),
-)
 
 EnrollmentToken = Annotated[
     str,
@@ -106,34 +95,8 @@ def _auth_settings(request: Request[Any, Any, Any]) -> AuthSettings:
     return settings
 
 
-async def provide_staff(
-    request: Request[Any, Any, Any], tx: NamedDependency[Transaction]
-) -> StaffSession:
-    token = request.cookies.get(STAFF_COOKIE, "").strip()
-    session = await authenticate_staff_token(tx.conn, token) if token else None
-    if session is None:
-        raise Problem(STAFF_SIGN_IN_REQUIRED)
-    return session
-
-
-STAFF = {"staff": Provide(provide_staff)}
-
-
-def _cookie(request: Request[Any, Any, Any], value: str, max_age: int) -> Cookie:
-    public_url: str = request.app.state.settings.http.public_url
-    return Cookie(
-        key=STAFF_COOKIE,
-        value=value,
-        max_age=max_age,
-        path=COOKIE_PATH,
-        httponly=True,
-        samesite="strict",
-        secure=public_url.startswith("https://"),
-    )
-
-
 @post(
-    "/console/api/enroll/options",
+    "/api/enroll/options",
     status_code=200,
     tags=["staff"],
     summary="Options to register a staff passkey with a one-time enrollment link",
@@ -156,7 +119,7 @@ async def enroll_options(
 
 
 @post(
-    "/console/api/enroll/verify",
+    "/api/enroll/verify",
     status_code=201,
     tags=["staff"],
     summary="Keep the staff passkey; the enrollment link is used up",
@@ -181,7 +144,7 @@ async def enroll_verify(
 
 
 @post(
-    "/console/api/sign-in/options",
+    "/api/sign-in/options",
     status_code=200,
     tags=["staff"],
     summary="Options to sign in to the console with a staff passkey",
@@ -196,7 +159,7 @@ async def sign_in_options(
 
 
 @post(
-    "/console/api/sign-in/verify",
+    "/api/sign-in/verify",
     status_code=200,
     tags=["staff"],
     summary="Sign in to the console: sets the `hanchang_staff` session cookie",
@@ -225,7 +188,7 @@ async def sign_in_verify(
     assert session is not None
     me = await _me(tx, session, request_locale(request))
     max_age = int(STAFF_SESSION_MAX_AGE.total_seconds())
-    return Response(me, cookies=[_cookie(request, signed_in.token, max_age)])
+    return Response(me, cookies=[session_cookie(request, signed_in.token, max_age)])
 
 
 async def _me(tx: Transaction, session: StaffSession, locale: str) -> StaffMe:
@@ -240,11 +203,10 @@ async def _me(tx: Transaction, session: StaffSession, locale: str) -> StaffMe:
 
 
 @get(
-    "/console/api/me",
+    "/api/me",
     tags=["staff"],
     summary="The signed-in staff member (keeps the session alive)",
     responses=problem_responses(401),
-    dependencies=STAFF,
 )
 async def console_me(
     request: Request[Any, Any, Any],
@@ -255,12 +217,11 @@ async def console_me(
 
 
 @post(
-    "/console/api/sign-out",
+    "/api/sign-out",
     status_code=204,
     tags=["staff"],
     summary="End the console session and clear its cookie",
     responses=problem_responses(401),
-    dependencies=STAFF,
 )
 async def console_sign_out(
     request: Request[Any, Any, Any],
@@ -268,14 +229,9 @@ async def console_sign_out(
     tx: NamedDependency[Transaction],
 ) -> Response[None]:
     await sign_out_staff(tx.conn, staff)
-    return Response(None, status_code=204, cookies=[_cookie(request, "", 0)])
+    return Response(None, status_code=204, cookies=[session_cookie(request, "", 0)])
 
 
-ROUTES = [
-    enroll_options,
-    enroll_verify,
-    sign_in_options,
-    sign_in_verify,
-    console_me,
-    console_sign_out,
-]
+# Before a staff session exists: on the console's router without the staff guard.
+SIGN_IN_ROUTES = [enroll_options, enroll_verify, sign_in_options, sign_in_verify]
+ROUTES = [console_me, console_sign_out]

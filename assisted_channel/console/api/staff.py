@@ -12,7 +12,6 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from assisted_channel.console.api.sign_in import STAFF
 from auth.staff import NAME_MAX_LENGTH, create_staff, staff_actor
 from auth.staff_access_report import (
     AccessReport,
@@ -71,12 +70,11 @@ def _answer(member: StaffMember) -> StaffMemberAnswer:
 
 
 @post(
-    "/console/api/staff",
+    "/api/staff",
     status_code=201,
     tags=["staff"],
     summary="Create a staff member of your office and their one-time enrollment link (admin)",
     responses=problem_responses(400, 401, 403),
-    dependencies=STAFF,
     description=(
         "Administrators only (403 `admin-only`). The staff member belongs to your own job "
         "centre; `role` is `clerk`, `supervisor` or `admin`. The enrollment link (24 hours, "
@@ -112,12 +110,11 @@ async def post_staff(
 
 
 @post(
-    "/console/api/staff/{staff_id:int}/disable",
+    "/api/staff/{staff_id:int}/disable",
     status_code=200,
     tags=["staff"],
     summary="Disable a staff member of your office: their console sessions end at once (admin)",
     responses=problem_responses(401, 403, 404, 409),
-    dependencies=STAFF,
     description=(
         "Administrators only (403 `admin-only`). Staff of another job centre are 404; "
         "your own account is 409 `cannot-disable-yourself`. Disabling again changes nothing."
@@ -132,11 +129,10 @@ async def post_disable_staff(
 
 
 @get(
-    "/console/api/staff",
+    "/api/staff",
     tags=["staff"],
     summary="The staff of your office, with their passkeys and last sign-in (admin)",
     responses=problem_responses(401, 403),
-    dependencies=STAFF,
     description="Administrators only (403 `admin-only`). Live staff first, then disabled.",
 )
 async def get_staff_list(
@@ -146,11 +142,10 @@ async def get_staff_list(
 
 
 @get(
-    "/console/api/access-report",
+    "/api/access-report",
     tags=["staff"],
     summary="The month's access records of your office's staff, unusual access flagged",
     responses=problem_responses(400, 401, 403),
-    dependencies=STAFF,
     description=(
         "Supervisors and administrators (403 `supervisor-only`), for their own office. "
         "`month` is `YYYY-MM` in Korea time (default: last month). Per staff member: how "
