@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from api import (
-    access_cards,
     admin_data_quality,
     admin_notifications,
     applications,
@@ -18,7 +17,6 @@ from api import (
     auth_sms,
     auth_totp,
     bank_accounts,
-    card_unlock,
     consents,
     delegations,
     dev,
@@ -59,7 +57,5 @@ ROUTE_HANDLERS: list[Any] = [
     *admin_notifications.ROUTES,
     *twilio_status.ROUTES,
     *auth_enrollment.ROUTES,
-    *access_cards.ROUTES,
-    *card_unlock.ROUTES,
     *delegations.ROUTES,
 ]

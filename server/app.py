@@ -20,6 +20,7 @@ from api.auth_guard import provide_session
 from api.routes import ROUTE_HANDLERS
 from assisted_channel.console import ROUTERS as CONSOLE_ROUTERS
 from assisted_channel.console.render import TEMPLATE_CONFIG as CONSOLE_TEMPLATES
+from kiosk import ROUTES as KIOSK_ROUTES
 from server import db
 from server.errors import handle_exception
 from server.metrics import RequestMetrics, record_requests
@@ -79,7 +80,12 @@ def create_app(
             await app.state.pool.close()
 
     metrics = RequestMetrics() if settings.metrics.enabled else None
-    route_handlers: list[Any] = [*ROUTE_HANDLERS, *CONSOLE_ROUTERS, *extra_route_handlers]
+    route_handlers: list[Any] = [
+        *ROUTE_HANDLERS,
+        *KIOSK_ROUTES,
+        *CONSOLE_ROUTERS,
+        *extra_route_handlers,
+    ]
     app = Litestar(
         route_handlers=route_handlers,
         lifespan=[lifespan],

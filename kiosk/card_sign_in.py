@@ -1,5 +1,5 @@
-"""Access cards: sign-in at an enrolled kiosk (`/v1/auth/card/verify`). The console's card
-desk (issue, print, unlock) is in assisted_channel/console/."""
+"""Signing in at an enrolled kiosk with an access card and the PIN (`/v1/auth/card/verify`).
+Cards are issued, printed and unlocked at the counter (assisted_channel/console/)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth_guard import limit_by_address
 from auth.access_cards import verify_card
+from auth.limits import limit_sign_in_address
 from auth.pin_rules import Pin
 from auth.sessions import Tokens
 from server.client_address import client_address
@@ -25,6 +25,17 @@ CardToken = Annotated[
         min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+$", examples=["hcc_Vq3..."]
     ),
 ]
+
+
+def kiosk_key(request: Request[Any, Any, Any]) -> str:
+    """The enrolled kiosk's key, which it sends with every card call."""
+    return request.headers.get("x-kiosk-key", "").strip()
+
+
+async def limit_by_address(request: Request[Any, Any, Any], queue: ArqRedis, scope: str) -> None:
+    await limit_sign_in_address(
+        queue, request.app.state.settings.auth, scope, client_address(request)
+    )
 
 
 class CardVerifyRequest(msgspec.Struct, kw_only=True):
@@ -57,7 +68,7 @@ async def card_verify(
         tx.conn,
         queue,
         request.app.state.settings.auth,
-        kiosk_key=request.headers.get("x-kiosk-key", "").strip(),
+        kiosk_key=kiosk_key(request),
         card_token=data.card_token,
         pin=data.pin,
         address=client_address(request),

@@ -13,11 +13,10 @@ from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.access_cards import CardToken
-from api.auth_guard import limit_by_address
 from auth.card_unlock import start_card_unlock, verify_card_unlock
 from auth.sms_codes import Code
 from i18n import N_, translate
+from kiosk.card_sign_in import CardToken, kiosk_key, limit_by_address
 from server.db import Transaction
 from server.errors import request_locale
 from server.problems import problem_responses
@@ -57,10 +56,6 @@ UNLOCK_CODE_SENT = N_(
 UNLOCKED = N_("The card is unlocked. Sign in with the card and your PIN.")
 
 
-def _kiosk_key(request: Request[Any, Any, Any]) -> str:
-    return request.headers.get("x-kiosk-key", "").strip()
-
-
 @post(
     "/v1/auth/card/unlock",
     status_code=202,
@@ -91,7 +86,7 @@ async def card_unlock_start(
         tx,
         queue,
         request.app.state.settings,
-        kiosk_key=_kiosk_key(request),
+        kiosk_key=kiosk_key(request),
         card_token=data.card_token,
     )
     return CardUnlockAccepted(
@@ -130,7 +125,7 @@ async def card_unlock_verify(
     card = await verify_card_unlock(
         tx,
         request.app.state.settings,
-        kiosk_key=_kiosk_key(request),
+        kiosk_key=kiosk_key(request),
         card_token=data.card_token,
         challenge_id=data.challenge_id,
         code=data.code,
