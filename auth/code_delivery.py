@@ -18,20 +18,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from arq import Retry
-from twilio.twiml.voice_response import VoiceResponse
 
 from auth.people import mask_phone
 from auth.secrets import unseal
 from auth.sms_codes import code_context, get_challenge
 from i18n import N_, translate
-from notifications.twilio_client import ProviderError, place_call, send_sms
+from notifications.twilio_client import ProviderError, send_sms
+from notifications.twilio_voice import Pause, Say, Speech, Step, place_call_saying
 from server.settings import Settings
 
 log = logging.getLogger(__name__)
 
 # Seconds before each retry; all within the code's 10 minutes.
 RETRY_DELAYS_S = (5, 15, 45, 90, 180)
-VOICE_LANGUAGES = {"ko": "ko-KR", "en": "en-US"}
 
 
 def sms_text(locale: str, code: str) -> str:
@@ -46,25 +45,23 @@ def sms_text(locale: str, code: str) -> str:
     )
 
 
-def voice_twiml(locale: str, code: str) -> str:
+def spoken_code(locale: str, code: str) -> Speech:
     """The code spoken slowly, digit by digit, twice, in the person's language."""
-    language = VOICE_LANGUAGES.get(locale, "ko-KR")
-    response = VoiceResponse()
-    response.pause(length=1)
-    response.say(
-        translate(locale, N_("Hello. This is the Ministry of Employment and Labor. Your code is:")),
-        language=language,
-    )
+    steps: list[Step] = [
+        Pause(1),
+        Say(
+            translate(
+                locale, N_("Hello. This is the Ministry of Employment and Labor. Your code is:")
+            )
+        ),
+    ]
     for round_number in range(2):
         if round_number == 1:
-            response.say(translate(locale, N_("Once more. Your code is:")), language=language)
+            steps.append(Say(translate(locale, N_("Once more. Your code is:"))))
         for digit in code:
-            response.say(digit, language=language)
-            response.pause(length=1)
-    response.say(
-        translate(locale, N_("Never tell this code to anyone. Goodbye.")), language=language
-    )
-    return str(response)
+            steps += [Say(digit), Pause(1)]
+    steps.append(Say(translate(locale, N_("Never tell this code to anyone. Goodbye."))))
+    return Speech(locale=locale, steps=steps)
 
 
 async def send_code(ctx: dict[str, Any], challenge_id: str, sealed_code: bytes) -> str:
@@ -91,11 +88,11 @@ async def send_code(ctx: dict[str, Any], challenge_id: str, sealed_code: bytes) 
         )
         try:
             if challenge.delivery == "voice":
-                sent = await place_call(
+                sent = await place_call_saying(
                     settings.twilio,
                     conn,
                     to=challenge.phone_e164,
-                    twiml=voice_twiml(challenge.locale, code),
+                    speech=spoken_code(challenge.locale, code),
                     interactive=True,
                 )
             else:

@@ -27,7 +27,6 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import msgspec
 from redis.asyncio import Redis
-from twilio.twiml.voice_response import VoiceResponse
 
 from auth.accounts import record_sign_in_success
 from auth.limits import FailureLimit, count_failure, refuse_when_over
@@ -48,7 +47,8 @@ from auth.registered_phone_store import (
 from auth.secrets import new_token, token_hash
 from auth.sessions import CurrentSession, Tokens, start_session
 from i18n import N_, translate
-from notifications.twilio_client import ProviderError, place_call
+from notifications.twilio_client import ProviderError
+from notifications.twilio_voice import AskForDigits, Say, Speech, place_call_saying
 from server.audit import record_audit
 from server.problems import Problem, problem_kind
 from server.settings import AuthSettings, Settings
@@ -56,7 +56,6 @@ from server.settings import AuthSettings, Settings
 CALLBACK_LIFETIME = timedelta(minutes=5)
 SIGN_IN_METHOD = "phone_pin"
 CALLBACK_METHOD = "phone_pin+callback"
-VOICE_LANGUAGES = {"ko": "ko-KR", "en": "en-US"}
 # Wrong PINs on incoming calls: per call, and per calling number (the daily cap).
 CALL_WRONG_PINS = FailureLimit("phone-pin-call", 3, 3600)
 NUMBER_WRONG_PINS = (
@@ -229,29 +228,24 @@ async def verify_phone_sign_in(
     return started.tokens
 
 
-def callback_twiml(settings: Settings, callback_id: uuid.UUID, call_token: str, locale: str) -> str:
+def callback_speech(
+    settings: Settings, callback_id: uuid.UUID, call_token: str, locale: str
+) -> Speech:
     """Asks for the PIN; the phone line's webhook (a later issue) takes the digits."""
-    language = VOICE_LANGUAGES.get(locale, "ko-KR")
-    response = VoiceResponse()
-    gather = response.gather(
-        input="dtmf",
-        num_digits=6,
-        timeout=10,
-        method="POST",
-        action=f"{settings.http.public_url}/phone/callbacks/{callback_id}/pin?token={call_token}",
-    )
-    gather.say(
-        translate(
+    ask = AskForDigits(
+        prompt=translate(
             locale,
             N_(
                 "Hello. This is the Ministry of Employment and Labor, calling you back. If you "
                 "did not just call us, hang up now. Otherwise, enter your 6-digit PIN."
             ),
         ),
-        language=language,
+        digits=6,
+        timeout_s=10,
+        send_to=f"{settings.http.public_url}/phone/callbacks/{callback_id}/pin?token={call_token}",
     )
-    response.say(translate(locale, N_("We did not hear your PIN. Goodbye.")), language=language)
-    return str(response)
+    goodbye = Say(translate(locale, N_("We did not hear your PIN. Goodbye.")))
+    return Speech(locale=locale, steps=[ask, goodbye])
 
 
 async def start_callback(
@@ -279,11 +273,11 @@ async def start_callback(
         expires_at=expires_at,
     )
     try:
-        sent = await place_call(
+        sent = await place_call_saying(
             settings.twilio,
             conn,
             to=phone.phone_e164,
-            twiml=callback_twiml(settings, callback_id, call_token, locale),
+            speech=callback_speech(settings, callback_id, call_token, locale),
         )
     except ProviderError:
         raise Problem(CALLBACK_NOT_PLACED, headers={"Retry-After": "60"}) from None

@@ -9,14 +9,13 @@ boundary, never cut mid-word.
 from __future__ import annotations
 
 import msgspec
-from twilio.twiml.voice_response import VoiceResponse
 
 from i18n import N_, SUPPORTED_LOCALES, translate
+from notifications.twilio_voice import Pause, Say, Speech
 from onestop.catalog import PROGRAMMES
 
 # Two concatenated UCS-2 segments (Korean text is UCS-2): 2 × 67 characters.
 SMS_MAX_CHARS = 134
-VOICE_LANGUAGES = {"ko": "ko-KR", "en": "en-US"}
 
 STATUS_UPDATED = N_("updated")
 APPLICATION_STATUS: dict[str, str] = {
@@ -174,13 +173,8 @@ def render_notice(notice: NoticeText, locale: str) -> RenderedNotice:
     return RenderedNotice(title=title, body=body, sms=fit_sms(sms), voice=voice, open=target)
 
 
-def voice_twiml(rendered: RenderedNotice, locale: str) -> str:
+def voice_speech(rendered: RenderedNotice, locale: str) -> Speech:
     """The message spoken twice, slowly, in the person's language."""
-    language = VOICE_LANGUAGES.get(locale, "ko-KR")
-    response = VoiceResponse()
-    response.pause(length=1)
-    response.say(rendered.voice, language=language)
-    response.pause(length=2)
-    response.say(translate(locale, N_("Once more.")), language=language)
-    response.say(rendered.voice, language=language)
-    return str(response)
+    once_more = Say(translate(locale, N_("Once more.")))
+    said = Say(rendered.voice)
+    return Speech(locale=locale, steps=[Pause(1), said, Pause(2), once_more, said])

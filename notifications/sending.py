@@ -17,10 +17,11 @@ import msgspec
 from redis.asyncio import Redis
 
 from notifications.fcm import PushMessage, PushOutcome, send_push
-from notifications.messages import NoticeText, render_notice, voice_twiml
+from notifications.messages import NoticeText, render_notice, voice_speech
 from notifications.pacing import take_slots
 from notifications.recipients import BACKOFF_S, MAX_ATTEMPTS, Recipient
-from notifications.twilio_client import ProviderError, place_call, send_sms
+from notifications.twilio_client import ProviderError, send_sms
+from notifications.twilio_voice import place_call_saying
 from server.settings import Settings
 
 
@@ -142,9 +143,9 @@ async def send_twilio_one(
                 status_callback=callback,
             )  # fmt: skip
         else:
-            sent = await place_call(
+            sent = await place_call_saying(
                 settings.twilio, pool, to=recipient.phone,
-                twiml=voice_twiml(rendered, recipient.locale), status_callback=callback,
+                speech=voice_speech(rendered, recipient.locale), status_callback=callback,
             )  # fmt: skip
     except ProviderError as exc:
         attempt.error = str(exc)[:200]

@@ -20,6 +20,7 @@ from api.auth_guard import provide_session
 from api.routes import ROUTE_HANDLERS
 from assisted_channel.console import ROUTERS as CONSOLE_ROUTERS
 from assisted_channel.console.render import TEMPLATE_CONFIG as CONSOLE_TEMPLATES
+from assisted_channel.phone import ROUTERS as PHONE_ROUTERS
 from kiosk import ROUTES as KIOSK_ROUTES
 from server import db
 from server.errors import handle_exception
@@ -84,6 +85,7 @@ def create_app(
         *ROUTE_HANDLERS,
         *KIOSK_ROUTES,
         *CONSOLE_ROUTERS,
+        *PHONE_ROUTERS,
         *extra_route_handlers,
     ]
     app = Litestar(
