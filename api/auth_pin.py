@@ -15,7 +15,6 @@ from auth.pin_rules import PinRequest
 from auth.sessions import CurrentSession, Tokens
 from server.client_address import client_address
 from server.db import Transaction
-from server.errors import request_locale
 from server.problems import problem_responses
 
 
@@ -42,14 +41,7 @@ async def put_pin(
     tx: NamedDependency[Transaction],
     queue: NamedDependency[ArqRedis],
 ) -> Response[None]:
-    await set_pin(
-        tx,
-        queue,
-        request.app.state.settings.auth,
-        session,
-        data.pin,
-        locale=request_locale(request),
-    )
+    await set_pin(tx, queue, request.app.state.settings.auth, session, data.pin)
     return Response(None, status_code=204)
 
 

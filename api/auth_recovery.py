@@ -18,7 +18,6 @@ from auth.recovery_codes import regenerate_recovery_codes, sign_in_with_recovery
 from auth.sessions import CurrentSession, Tokens
 from server.client_address import client_address
 from server.db import Transaction
-from server.errors import request_locale
 from server.problems import problem_responses
 
 RecoveryCode = Annotated[
@@ -60,7 +59,6 @@ async def recovery_verify(
     queue: NamedDependency[ArqRedis],
 ) -> Tokens:
     await limit_by_address(request, queue, "sign-in-ip")
-    locale = request_locale(request)
     return await sign_in_with_recovery_code(
         tx.conn,
         request.app.state.settings.auth,
@@ -68,7 +66,6 @@ async def recovery_verify(
         birth_date=data.birth_date,
         code=data.code,
         channel="app",
-        locale=locale,
         address=client_address(request),
         device=data.device,
     )

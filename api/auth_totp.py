@@ -127,14 +127,7 @@ async def totp_confirm(
     tx: NamedDependency[Transaction],
     queue: NamedDependency[ArqRedis],
 ) -> TotpConfirmAnswer:
-    confirmed = await confirm_totp(
-        tx,
-        queue,
-        request.app.state.settings.auth,
-        session,
-        data.code,
-        locale=request_locale(request),
-    )
+    confirmed = await confirm_totp(tx, queue, request.app.state.settings.auth, session, data.code)
     return TotpConfirmAnswer(
         confirmed_at=confirmed.confirmed_at, recovery_codes=confirmed.recovery_codes
     )

@@ -121,7 +121,6 @@ async def add_my_bank_account(
         channel=session.channel,
         bank_code=data.bank_code,
         account_number=data.account_number,
-        locale=locale,
     )
     return _item(account, locale)
 

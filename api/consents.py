@@ -170,7 +170,6 @@ async def grant(
         purpose=data.purpose,
         single_use=data.single_use,
         expires_on=data.expires_on,
-        locale=locale,
     )
     return _consent_answer(consent, locale)
 

@@ -87,7 +87,6 @@ async def post_delegation(
         proxy_account_id=data.proxy_account_id,
         scopes=data.scopes,
         until=data.until,
-        locale=request_locale(request),
     )
 
 

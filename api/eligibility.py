@@ -65,7 +65,7 @@ async def check_eligibility(
     locale = request_locale(request)
     await limit_by_address(request, queue, "eligibility-check-ip")
     as_of = data.as_of or korean_today()
-    answers = check_supplied_facts(data, as_of, locale)
+    answers = check_supplied_facts(data, as_of)
     return EligibilityList(
         as_of=as_of.isoformat(),
         details_need_step_up=False,

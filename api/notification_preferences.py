@@ -14,15 +14,14 @@ from api.openapi import SIGNED_IN
 from auth.sessions import CurrentSession
 from notifications.preferences import (
     NotificationPreferences,
+    check_preferences,
     get_preferences,
     normalized_programmes,
-    preference_errors,
     save_preferences,
 )
 from server.audit import record_audit
 from server.db import Transaction
-from server.errors import request_locale
-from server.problems import VALIDATION_ERROR, Problem, problem_responses
+from server.problems import problem_responses
 
 Hour = Annotated[int, msgspec.Meta(examples=[21])]
 
@@ -104,15 +103,12 @@ async def replace_preferences(
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
 ) -> PreferencesAnswer:
-    errors = preference_errors(
+    check_preferences(
         quiet_from=data.quiet_from,
         quiet_until=data.quiet_until,
         opted_out_programmes=data.opted_out_programmes,
         preferred_channel=data.preferred_channel,
-        locale=request_locale(request),
     )
-    if errors:
-        raise Problem(VALIDATION_ERROR, errors=errors)
     wanted = NotificationPreferences(
         quiet_from=data.quiet_from,
         quiet_until=data.quiet_until,

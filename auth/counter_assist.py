@@ -21,9 +21,9 @@ from auth.registered_phone_store import RegisteredPhone, list_live_phones, perso
 from auth.staff import staff_actor
 from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession
-from i18n import N_, translate
+from i18n import N_
 from server.audit import record_audit
-from server.problems import VALIDATION_ERROR, FieldError, Problem
+from server.problems import BadInput, InvalidInput, Problem
 
 PROXY_FIELD = "proxy"
 
@@ -67,11 +67,8 @@ async def _viewed(
     )
 
 
-def _no_proxy(locale: str, message: str) -> Problem:
-    return Problem(
-        VALIDATION_ERROR,
-        errors=[FieldError(field=PROXY_FIELD, detail=translate(locale, message))],
-    )
+def _no_proxy(message: str) -> InvalidInput:
+    return InvalidInput(BadInput(PROXY_FIELD, message))
 
 
 async def find_proxy_at_counter(
@@ -81,34 +78,31 @@ async def find_proxy_at_counter(
     principal_person_id: int,
     name: str,
     birth_date: date,
-    locale: str,
 ) -> int:
     """The account of the one living person with exactly this name and birth date, to
-    be the principal's proxy; a field error `proxy` otherwise. The search is audited."""
+    be the principal's proxy; InvalidInput naming `proxy` otherwise. The search is
+    audited."""
     require_role(staff, *COUNTER_ROLES)
     try:
         found = await find_people(conn, name, birth_date, staff=staff)
     except ValueError:
-        raise _no_proxy(locale, N_("Enter the name as on the ID document.")) from None
+        raise _no_proxy(N_("Enter the name as on the ID document.")) from None
     if not found:
         raise _no_proxy(
-            locale,
             N_("Nobody matches this name and birth date. Check them on the ID document."),
         )
     if len(found) > 1:
         raise _no_proxy(
-            locale,
             N_(
                 "More than one person has this name and birth date. Ask the person to set "
                 "this up in the app with the account number of the one who will help."
             ),
         )
     if found[0].id == principal_person_id:
-        raise _no_proxy(locale, N_("Name someone other than the person being helped."))
+        raise _no_proxy(N_("Name someone other than the person being helped."))
     account = await get_account_by_person(conn, found[0].id)
     if account is None:
         raise _no_proxy(
-            locale,
             N_(
                 "This person has no account yet. They can sign up in the app, or at a "
                 "counter with their ID document."

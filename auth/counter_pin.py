@@ -49,15 +49,13 @@ async def set_pin_at_counter(
     *,
     person_id: int,
     pin: str,
-    locale: str,
-    field: str = "body.pin",
 ) -> PinSetAtCounter:
     """The person's first PIN, typed by them at the counter after a recent ID match."""
     require_role(staff, *COUNTER_ROLES)
     account, verification = await checked_account(conn, person_id)
     if account.has_pin:
         raise Problem(PIN_ALREADY_SET)
-    await store_pin(conn, settings, account, pin, locale=locale, field=field)
+    await store_pin(conn, settings, account, pin)
     await record_audit(
         conn,
         actor=staff_actor(staff.staff_id),

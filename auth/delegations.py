@@ -41,9 +41,9 @@ from auth.sessions import CurrentSession, require_recent_aal2
 from auth.staff import staff_actor
 from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession
-from i18n import N_, translate
+from i18n import N_
 from server.audit import record_audit
-from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem, problem_kind
+from server.problems import NOT_FOUND, BadInput, InvalidInput, Problem, problem_kind
 
 KOREA = ZoneInfo("Asia/Seoul")
 MAX_VALIDITY_DAYS = 365
@@ -94,49 +94,40 @@ def end_of_korean_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), KOREA).astimezone(UTC)
 
 
-def _invalid(field: str, detail: str) -> Problem:
-    return Problem(VALIDATION_ERROR, errors=[FieldError(field=field, detail=detail)])
+def _invalid(name: str, message: str, **params: object) -> InvalidInput:
+    return InvalidInput(BadInput(name, message, params))
 
 
-def checked_scopes(scopes: list[Scope], locale: str) -> list[Scope]:
+def checked_scopes(scopes: list[Scope]) -> list[Scope]:
     if not scopes or len(set(scopes)) != len(scopes):
         raise _invalid(
-            "body.scopes",
-            translate(
-                locale,
-                N_("Choose one or more of view_benefits, apply and read_notifications, each once."),
-            ),
+            "scopes",
+            N_("Choose one or more of view_benefits, apply and read_notifications, each once."),
         )
     return scopes
 
 
-def checked_until(until: date, locale: str, *, today: date | None = None) -> datetime:
+def checked_until(until: date, *, today: date | None = None) -> datetime:
     today = today or datetime.now(KOREA).date()
     if not today <= until <= today + timedelta(days=MAX_VALIDITY_DAYS):
         raise _invalid(
-            "body.until",
-            translate(
-                locale,
-                N_("Choose a date from today to {days} days from today."),
-                days=MAX_VALIDITY_DAYS,
-            ),
+            "until",
+            N_("Choose a date from today to {days} days from today."),
+            days=MAX_VALIDITY_DAYS,
         )
     return end_of_korean_day(until)
 
 
 async def _checked_proxy(
-    conn: asyncpg.Connection, proxy_account_id: int, principal_person_id: int, locale: str
+    conn: asyncpg.Connection, proxy_account_id: int, principal_person_id: int
 ) -> int:
     account = await get_account(conn, proxy_account_id) if 1 <= proxy_account_id < 2**63 else None
     if account is None or account.person_id == principal_person_id:
         raise _invalid(
-            "body.proxy_account_id",
-            translate(
-                locale,
-                N_(
-                    "Enter the account number of the person who will act for you. "
-                    "They find it in their app under My account."
-                ),
+            "proxy_account_id",
+            N_(
+                "Enter the account number of the person who will act for you. "
+                "They find it in their app under My account."
             ),
         )
     return account.id
@@ -169,13 +160,12 @@ async def create_delegation(
     proxy_account_id: int,
     scopes: list[Scope],
     until: date,
-    locale: str,
 ) -> Delegation:
     """The principal, signed in at aal 2 within the last 12 hours, names a proxy."""
     require_recent_aal2(session)
-    scopes = checked_scopes(scopes, locale)
-    expires_at = checked_until(until, locale)
-    proxy = await _checked_proxy(conn, proxy_account_id, session.person_id, locale)
+    scopes = checked_scopes(scopes)
+    expires_at = checked_until(until)
+    proxy = await _checked_proxy(conn, proxy_account_id, session.person_id)
     delegation = await insert_delegation(
         conn,
         principal_person_id=session.person_id,
@@ -200,7 +190,6 @@ async def create_counter_delegation(
     proxy_account_id: int | None,
     scopes: list[Scope],
     until: date | None,
-    locale: str,
 ) -> Delegation:
     """At the counter, the principal present: to another account, or (no account) to the
     clerk for this visit. Needs a matching ID check of the principal in the last 8 hours."""
@@ -209,16 +198,16 @@ async def create_counter_delegation(
     verification = await get_recent_match(conn, principal_person_id, within=RECENT_MATCH)
     if verification is None:
         raise Problem(PRINCIPAL_CHECK_NEEDED)
-    scopes = checked_scopes(scopes, locale)
+    scopes = checked_scopes(scopes)
     expires_at: datetime | None
     if proxy_account_id is None:
         expires_at = None  # VISIT_LENGTH from the database's now(), as created_at is
         proxy: int | None = None
     else:
         if until is None:
-            raise _invalid("body.until", translate(locale, N_("This field is required.")))
-        expires_at = checked_until(until, locale)
-        proxy = await _checked_proxy(conn, proxy_account_id, principal_person_id, locale)
+            raise _invalid("until", N_("This field is required."))
+        expires_at = checked_until(until)
+        proxy = await _checked_proxy(conn, proxy_account_id, principal_person_id)
     delegation = await insert_delegation(
         conn,
         principal_person_id=principal_person_id,

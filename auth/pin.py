@@ -60,10 +60,10 @@ from auth.sessions import (
     revoke_session,
     start_session,
 )
-from i18n import N_, translate
+from i18n import N_
 from server.audit import record_audit
 from server.db import Transaction
-from server.problems import FieldError, Problem, problem_kind
+from server.problems import BadInput, InvalidInput, Problem, problem_kind
 from server.settings import AuthSettings
 
 __all__ = ["hash_pin", "pin_matches", "spend_a_pin_check"]
@@ -266,18 +266,13 @@ async def store_pin(
     settings: AuthSettings,
     account: Account,
     pin: str,
-    *,
-    locale: str,
-    field: str,
 ) -> None:
-    """Hash and keep a new PIN (refusing a trivial one, named at `field`); the app's wrong
-    PINs start again. The caller has locked the account row and checked who may set it."""
+    """Hash and keep a new PIN (refusing a trivial one: 400 `pin-too-simple` naming the
+    input `pin`); the app's wrong PINs start again. The caller has locked the account row
+    and checked who may set it."""
     reason = weak_pin_reason(pin, account.birth_date)
     if reason is not None:
-        raise Problem(
-            PIN_TOO_SIMPLE,
-            errors=[FieldError(field=field, detail=translate(locale, reason))],
-        )
+        raise InvalidInput(BadInput("pin", reason), kind=PIN_TOO_SIMPLE)
     await conn.execute(
         """
         UPDATE accounts SET pin_hash = $2, pin_set_at = now(),
@@ -295,8 +290,6 @@ async def set_pin(
     settings: AuthSettings,
     session: CurrentSession,
     pin: str,
-    *,
-    locale: str,
 ) -> None:
     """Set the first PIN, or change it; every channel of the person is told.
 
@@ -311,7 +304,7 @@ async def set_pin(
     grant = await require_binding_allowed(conn, session, "pin")
     account = grant.account
     require_fresh_sign_in(session)
-    await store_pin(conn, settings, account, pin, locale=locale, field="body.pin")
+    await store_pin(conn, settings, account, pin)
     await record_authenticator_change(
         tx,
         queue,

@@ -34,10 +34,10 @@ from auth.passkey_store import count_passkeys
 from auth.problems import SIGN_IN_FAILED
 from auth.secrets import numeric_code
 from auth.sessions import CurrentSession, Tokens, start_session
-from i18n import N_, translate
+from i18n import N_
 from server.audit import record_audit
 from server.db import Transaction
-from server.problems import VALIDATION_ERROR, FieldError, Problem
+from server.problems import BadInput, InvalidInput, Problem
 from server.settings import AuthSettings
 
 CODES_PER_SET = 10
@@ -169,7 +169,6 @@ async def sign_in_with_recovery_code(
     birth_date: date,
     code: str,
     channel: str,
-    locale: str,
     address: str | None,
     device: str | None = None,
 ) -> Tokens:
@@ -184,10 +183,7 @@ async def sign_in_with_recovery_code(
     """
     digits = normalize_recovery_code(code)
     if digits is None:
-        raise Problem(
-            VALIDATION_ERROR,
-            errors=[FieldError(field="body.code", detail=translate(locale, BAD_CODE_FORMAT))],
-        )
+        raise InvalidInput(BadInput("code", BAD_CODE_FORMAT))
     found = await find_account_by_phone(conn, phone_e164, birth_date)
     account = await get_account_for_update(conn, found.id if found else NO_ACCOUNT)
     account_id = account.id if account else NO_ACCOUNT

@@ -67,7 +67,13 @@ from auth.sessions import CurrentSession, Tokens, start_session
 from i18n import N_, translate
 from server.audit import record_audit
 from server.db import Transaction
-from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem, problem_kind
+from server.problems import (
+    NOT_FOUND,
+    BadInput,
+    InvalidInput,
+    Problem,
+    problem_kind,
+)
 from server.settings import AuthSettings
 
 SEED_BYTES = 20  # 160 bits
@@ -215,8 +221,6 @@ async def confirm_totp(
     settings: AuthSettings,
     session: CurrentSession,
     code: str,
-    *,
-    locale: str,
 ) -> TotpConfirmed:
     """The first code from the app proves it holds the seed: TOTP is on from now, and
     every channel of the person is told.
@@ -235,10 +239,7 @@ async def confirm_totp(
     now = datetime.now(UTC)
     step = _matching_step(secret, code, now, after=None)
     if step is None:
-        raise Problem(
-            VALIDATION_ERROR,
-            errors=[FieldError(field="body.code", detail=translate(locale, WRONG_SETUP_CODE))],
-        )
+        raise InvalidInput(BadInput("code", WRONG_SETUP_CODE))
     await conn.execute(
         """
         UPDATE accounts SET totp_secret_enc = totp_pending_secret_enc,

@@ -13,9 +13,9 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
-from i18n import N_, translate
+from i18n import N_
 from onestop.programme_ids import PROGRAMME_IDS
-from server.problems import FieldError
+from server.problems import BadInput, InvalidInput
 
 CHANNELS: tuple[str, ...] = ("push", "sms", "voice", "letter")
 DEFAULT_QUIET_FROM = 21
@@ -95,46 +95,37 @@ async def save_preferences(
     return _preferences(row)
 
 
-def preference_errors(
+def check_preferences(
     *,
     quiet_from: int,
     quiet_until: int,
     opted_out_programmes: list[str],
     preferred_channel: str | None,
-    locale: str,
-) -> list[FieldError]:
-    """What is wrong with new preferences, field by field, in `locale`."""
-    errors: list[FieldError] = []
-    for field, hour in (("quiet_from", quiet_from), ("quiet_until", quiet_until)):
+) -> None:
+    """New preferences as they may be kept; InvalidInput naming every wrong one."""
+    wrong: list[BadInput] = []
+    for name, hour in (("quiet_from", quiet_from), ("quiet_until", quiet_until)):
         if not 0 <= hour <= 23:
-            errors.append(
-                FieldError(
-                    field=f"body.{field}",
-                    detail=translate(
-                        locale, N_("Enter a whole number from {low} to {high}."), low=0, high=23
-                    ),
+            wrong.append(
+                BadInput(
+                    name, N_("Enter a whole number from {low} to {high}."), {"low": 0, "high": 23}
                 )
             )
     for index, programme_id in enumerate(opted_out_programmes):
         if programme_id not in PROGRAMME_IDS:
-            errors.append(
-                FieldError(
-                    field=f"body.opted_out_programmes[{index}]",
-                    detail=translate(locale, N_("This is not a programme we know.")),
-                )
+            wrong.append(
+                BadInput(f"opted_out_programmes[{index}]", N_("This is not a programme we know."))
             )
     if preferred_channel is not None and preferred_channel not in CHANNELS:
-        errors.append(
-            FieldError(
-                field="body.preferred_channel",
-                detail=translate(
-                    locale,
-                    N_("Choose one of {choices}, or leave it empty (null)."),
-                    choices=", ".join(CHANNELS),
-                ),
+        wrong.append(
+            BadInput(
+                "preferred_channel",
+                N_("Choose one of {choices}, or leave it empty (null)."),
+                {"choices": ", ".join(CHANNELS)},
             )
         )
-    return errors
+    if wrong:
+        raise InvalidInput(*wrong)
 
 
 def normalized_programmes(programme_ids: list[str]) -> list[str]:

@@ -23,7 +23,15 @@ from onestop.document_views import OWN_VIEW_PURPOSE, insert_document_view
 from onestop.documents import DOCUMENT_TYPES, Document, document_type, produce_document
 from onestop.programme_ids import PROGRAMME_IDS
 from server.audit import record_audit
-from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem, problem_kind
+from server.problems import (
+    NOT_FOUND,
+    VALIDATION_ERROR,
+    BadInput,
+    FieldError,
+    InvalidInput,
+    Problem,
+    problem_kind,
+)
 
 KOREA = ZoneInfo("Asia/Seoul")
 MAX_PURPOSE = 200
@@ -176,19 +184,18 @@ def one_year_after(day: date) -> date:
         return day.replace(year=day.year + 1, day=28)
 
 
-def _consent_errors(
-    locale: str,
+def _check_consent(
     *,
     document_type: str,
     grantee: str,
     purpose: str,
     single_use: bool,
     expires_on: date | None,
-) -> list[FieldError]:
-    errors: list[FieldError] = []
+) -> None:
+    wrong: list[BadInput] = []
 
-    def bad(field: str, message: str) -> None:
-        errors.append(FieldError(field=f"body.{field}", detail=translate(locale, message)))
+    def bad(name: str, message: str, **params: object) -> None:
+        wrong.append(BadInput(name, message, params))
 
     if document_type not in DOCUMENT_TYPES:
         bad("document_type", N_("We do not hold this kind of document."))
@@ -197,14 +204,7 @@ def _consent_errors(
     if not purpose.strip():
         bad("purpose", N_("Say why the agency may look at the document."))
     elif len(purpose.strip()) > MAX_PURPOSE:
-        errors.append(
-            FieldError(
-                field="body.purpose",
-                detail=translate(
-                    locale, N_("Enter at most {count} characters."), count=MAX_PURPOSE
-                ),
-            )
-        )
+        bad("purpose", N_("Enter at most {count} characters."), count=MAX_PURPOSE)
     if expires_on is None:
         if not single_use:
             bad("expires_on", N_("Choose single use or an end date."))
@@ -214,7 +214,8 @@ def _consent_errors(
             bad("expires_on", N_("The end date cannot be in the past."))
         elif expires_on > one_year_after(today):
             bad("expires_on", N_("Choose an end date no more than one year from today."))
-    return errors
+    if wrong:
+        raise InvalidInput(*wrong)
 
 
 def _expiry(single_use: bool, expires_on: date | None) -> datetime:
@@ -233,20 +234,16 @@ async def grant_consent(
     purpose: str,
     single_use: bool,
     expires_on: date | None,
-    locale: str,
 ) -> DocumentConsent:
     """The signed-in person lets `grantee`'s agency view one type of their documents."""
     require_recent_aal2(session)
-    errors = _consent_errors(
-        locale,
+    _check_consent(
         document_type=document_type,
         grantee=grantee,
         purpose=purpose,
         single_use=single_use,
         expires_on=expires_on,
     )
-    if errors:
-        raise Problem(VALIDATION_ERROR, errors=errors)
     actor = f"account:{session.account_id}"
     consent = await insert_consent(
         conn,

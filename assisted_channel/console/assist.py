@@ -1,6 +1,6 @@
 """What the console's pages for one person's phones, helpers and audit trail share: the
 person at the top, Korea time, the status after a post, and a core refusal shown in
-the page (a message box, or the problem's field errors next to the fields)."""
+the page (a message box)."""
 
 from __future__ import annotations
 
@@ -47,17 +47,6 @@ def refusal(problem: Problem, locale: str) -> dict[str, str]:
     """A core refusal (no recent ID check, a role) for the page's message box."""
     body = problem.body(locale)
     return {"title": str(body["title"]), "detail": str(body["detail"])}
-
-
-def field_errors(problem: Problem, fields: dict[str, str]) -> dict[str, str]:
-    """The problem's field errors on the form's fields (`fields`: problem field -> form
-    field); empty when it names none of them, so the caller lets the problem go on."""
-    errors: dict[str, str] = {}
-    for error in problem.errors or []:
-        field = fields.get(error.field)
-        if field is not None and field not in errors:
-            errors[field] = error.detail
-    return errors
 
 
 async def office_names(tx: Transaction, codes: set[str], locale: str) -> dict[str, str]:

@@ -22,7 +22,6 @@ from assisted_channel.console.assist import (
     actor_names,
     channel_label,
     done_text,
-    field_errors,
     korea_time,
     office_names,
     person_at_top,
@@ -46,18 +45,27 @@ from auth.delegations import (
 from auth.staff_sessions import StaffSession
 from server.db import Transaction
 from server.errors import request_locale
-from server.problems import Problem
+from server.problems import InvalidInput, Problem
 
 # What the form offers first; the core allows up to MAX_VALIDITY_DAYS.
 DEFAULT_DAYS = 90
 ACTIVITY_ROWS = 20
-# The core's field names, as the form's.
+# The inputs the core names, as the form's fields.
 _FIELDS = {
-    "body.scopes": "scopes",
-    "body.until": "until",
-    "body.proxy_account_id": "proxy_name",
+    "scopes": "scopes",
+    "until": "until",
+    "proxy_account_id": "proxy_name",
     PROXY_FIELD: "proxy_name",
 }
+
+
+def _on_form(wrong: InvalidInput, locale: str) -> dict[str, str]:
+    """The core's refusals next to the form's fields; one the form has no field for is
+    the error page."""
+    said = wrong.messages(locale)
+    if not said.keys() <= _FIELDS.keys():
+        raise wrong
+    return {_FIELDS[name]: text for name, text in said.items()}
 
 
 def _proxy(t: dict[str, str], d: DelegationShown, staff: StaffSession) -> str:
@@ -168,8 +176,8 @@ def _answers(
         errors["proxy_kind"] = t["bad_choice"]
     scopes = [scope for scope in SCOPES if form.get(f"scope_{scope}")]
     try:
-        checked_scopes(scopes, locale)
-    except Problem:
+        checked_scopes(scopes)
+    except InvalidInput:
         errors["scopes"] = t["as_bad_scopes"]
     until = None
     if kind == "person":
@@ -179,9 +187,9 @@ def _answers(
         until = _date(t, form, "until", errors)
         if "until" not in errors:
             try:
-                checked_until(until, locale)
-            except Problem as exc:
-                errors.update(field_errors(exc, _FIELDS))
+                checked_until(until)
+            except InvalidInput as wrong:
+                errors.update(_on_form(wrong, locale))
     return errors, scopes, until
 
 
@@ -205,12 +213,9 @@ async def create_delegation_page(
                 principal_person_id=person_id,
                 name=form["proxy_name"],
                 birth_date=date.fromisoformat(form["proxy_birth_date"].strip()),
-                locale=locale,
             )
-        except Problem as exc:
-            errors = field_errors(exc, _FIELDS)
-            if not errors:
-                raise
+        except InvalidInput as wrong:
+            errors = _on_form(wrong, locale)
     if not errors:
         try:
             await create_counter_delegation(
@@ -220,16 +225,15 @@ async def create_delegation_page(
                 proxy_account_id=proxy_account_id,
                 scopes=scopes,
                 until=until,
-                locale=locale,
             )
+        except InvalidInput as wrong:
+            errors = _on_form(wrong, locale)
         except Problem as exc:
-            if exc.kind is PRINCIPAL_CHECK_NEEDED:
-                return await _delegations_page(
-                    request, tx, staff, cookie, person_id, form=form, refused=exc
-                )
-            errors = field_errors(exc, _FIELDS)
-            if not errors:
+            if exc.kind is not PRINCIPAL_CHECK_NEEDED:
                 raise
+            return await _delegations_page(
+                request, tx, staff, cookie, person_id, form=form, refused=exc
+            )
     if errors:
         if "scopes" in errors:
             errors["scopes"] = t["as_bad_scopes"]

@@ -18,12 +18,11 @@ from assisted_channel.console.render import Page, link, read_form, render_page, 
 from assisted_channel.console.texts import texts
 from auth.counter_pin import set_pin_at_counter
 from auth.counter_view import open_person_at_counter
-from auth.problems import PIN_TOO_SIMPLE
 from auth.staff_sessions import StaffSession
 from i18n import translate
 from server.db import Transaction
 from server.errors import request_locale
-from server.problems import Problem
+from server.problems import InvalidInput, Problem
 
 
 async def _pin_page(
@@ -88,18 +87,12 @@ async def set_pin_page(
         return await _pin_page(request, tx, staff, cookie, person_id, errors=errors)
     try:
         await set_pin_at_counter(
-            tx.conn,
-            request.app.state.settings.auth,
-            staff,
-            person_id=person_id,
-            pin=pin,
-            locale=locale,
-            field="pin",
+            tx.conn, request.app.state.settings.auth, staff, person_id=person_id, pin=pin
         )
+    except InvalidInput as wrong:
+        errors["pin"] = wrong.messages(locale)["pin"]
+        return await _pin_page(request, tx, staff, cookie, person_id, errors=errors)
     except Problem as problem:
-        if problem.kind == PIN_TOO_SIMPLE and problem.errors:
-            errors["pin"] = problem.errors[0].detail
-            return await _pin_page(request, tx, staff, cookie, person_id, errors=errors)
         if problem.kind.status == 409:
             return await _pin_page(request, tx, staff, cookie, person_id, refusal=problem)
         raise

@@ -33,7 +33,7 @@ from onestop.applications.problems import (
     DEPOSIT_VOID,
 )
 from server.audit import record_audit
-from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem
+from server.problems import NOT_FOUND, BadInput, InvalidInput, Problem
 from server.settings import Settings
 
 KOREA = ZoneInfo("Asia/Seoul")
@@ -123,20 +123,20 @@ def _challenge_key(bank_account_id: int) -> str:
     return f"bank-deposit:{bank_account_id}"
 
 
-def normalize_account_number(bank_code: str, number: str, locale: str) -> str:
-    """Digits only (spaces and hyphens dropped), or a 400 problem naming the field."""
-    errors = []
+def normalize_account_number(bank_code: str, number: str) -> str:
+    """Digits only (spaces and hyphens dropped), or InvalidInput naming each wrong input."""
+    wrong = []
     if bank_code not in BANKS:
-        errors.append(FieldError(field="body.bank_code", detail=translate(locale, UNKNOWN_BANK)))
+        wrong.append(BadInput("bank_code", UNKNOWN_BANK))
     digits = number.replace("-", "").replace(" ", "")
     if (
         not digits.isascii()
         or not digits.isdigit()
         or not (NUMBER_DIGITS[0] <= len(digits) <= NUMBER_DIGITS[1])
     ):
-        errors.append(FieldError(field="body.account_number", detail=translate(locale, BAD_NUMBER)))
-    if errors:
-        raise Problem(VALIDATION_ERROR, errors=errors)
+        wrong.append(BadInput("account_number", BAD_NUMBER))
+    if wrong:
+        raise InvalidInput(*wrong)
     return digits
 
 
@@ -276,10 +276,9 @@ async def add_bank_account(
     channel: str,
     bank_code: str,
     account_number: str,
-    locale: str,
 ) -> BankAccount:
     """Keep the account (sealed) and send the 1-won deposit that proves it is the person's."""
-    digits = normalize_account_number(bank_code, account_number, locale)
+    digits = normalize_account_number(bank_code, account_number)
     account = await insert_bank_account(
         conn,
         person_id=person_id,

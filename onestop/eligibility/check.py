@@ -13,10 +13,10 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from i18n import N_, translate
+from i18n import N_
 from onestop.eligibility.answers import EligibilityAnswer
 from onestop.eligibility.person import PersonInputs, evaluate_inputs
-from server.problems import VALIDATION_ERROR, FieldError, Problem
+from server.problems import BadInput, InvalidInput
 
 MAX_FACTS = 200
 FactKind = Literal[
@@ -57,13 +57,11 @@ class EligibilityCheckRequest(msgspec.Struct, frozen=True, kw_only=True):
     as_of: date | None = None
 
 
-def _errors(request: EligibilityCheckRequest, as_of: date, locale: str) -> list[FieldError]:
-    errors: list[FieldError] = []
+def _wrong(request: EligibilityCheckRequest, as_of: date) -> list[BadInput]:
+    wrong: list[BadInput] = []
 
-    def bad(field: str, message: str, **params: object) -> None:
-        errors.append(
-            FieldError(field=f"body.{field}", detail=translate(locale, message, **params))
-        )
+    def bad(name: str, message: str, **params: object) -> None:
+        wrong.append(BadInput(name, message, params))
 
     if request.birth_date > as_of:
         bad("birth_date", N_("The birth date cannot be after the day we check for."))
@@ -82,16 +80,15 @@ def _errors(request: EligibilityCheckRequest, as_of: date, locale: str) -> list[
                 )
             elif fact.separation_code is not None and fact.separation_code not in _SEPARATION_CODES:
                 bad(f"facts[{index}].separation_code", N_("This reason code does not exist."))
-    return errors
+    return wrong
 
 
-def check_supplied_facts(
-    request: EligibilityCheckRequest, as_of: date, locale: str
-) -> list[EligibilityAnswer]:
-    """Every programme's answer for the supplied facts, or a 400 problem listing bad fields."""
-    errors = _errors(request, as_of, locale)
-    if errors:
-        raise Problem(VALIDATION_ERROR, errors=errors)
+def check_supplied_facts(request: EligibilityCheckRequest, as_of: date) -> list[EligibilityAnswer]:
+    """Every programme's answer for the supplied facts, or InvalidInput naming each wrong
+    input."""
+    wrong = _wrong(request, as_of)
+    if wrong:
+        raise InvalidInput(*wrong)
     facts: list[dict[str, Any]] = []
     for fact in request.facts:
         row = msgspec.structs.asdict(fact)

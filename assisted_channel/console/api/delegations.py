@@ -18,7 +18,6 @@ from auth.delegation_store import AccountId, Delegation, DelegationShown, Scopes
 from auth.delegations import create_counter_delegation, revoke_delegation_at_counter
 from auth.staff_sessions import StaffSession
 from server.db import Transaction
-from server.errors import request_locale
 from server.problems import problem_responses
 
 
@@ -58,7 +57,6 @@ async def post_counter_delegation(
         proxy_account_id=data.proxy_account_id,
         scopes=data.scopes,
         until=data.until,
-        locale=request_locale(request),
     )
 
 

@@ -195,7 +195,6 @@ async def put_person_pin(
         staff,
         person_id=person_id,
         pin=data.pin,
-        locale=request_locale(request),
     )
 
 
