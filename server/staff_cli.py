@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Awaitable, Callable
-from urllib.parse import quote
 
 import asyncpg
 
+from assisted_channel.console.pages import enrollment_link
 from auth.staff import UnknownOffice, create_staff, disable_staff
 from auth.staff_access_report import AccessReport, access_report, parse_month
 from auth.staff_store import STAFF_ROLES, get_office, list_office_codes
@@ -42,10 +42,6 @@ def add_staff_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     )
     report.add_argument("--month", required=True, help="YYYY-MM, in Korea time, e.g. 2026-11")
     report.add_argument("--office", help="one office code (default: every office)")
-
-
-def enrollment_link(settings: Settings, token: str) -> str:
-    return f"{settings.http.public_url}/console/enroll?token={quote(token)}"
 
 
 async def run_staff_command(

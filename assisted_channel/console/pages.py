@@ -9,6 +9,7 @@ marked `HTML`, so that its problems answer as pages.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
@@ -32,6 +33,7 @@ from auth.staff_sessions import StaffSession, authenticate_staff_token, sign_out
 from auth.staff_store import get_office
 from server.db import Transaction
 from server.errors import request_locale
+from server.settings import Settings
 
 # A console page: its problems answer as pages (server/errors.py), a form post is checked
 # for its anti-forgery token and a read without a session goes to sign-in (staff_guard.py).
@@ -41,6 +43,12 @@ HTML = {"error_format": "html", "console_page": True}
 @get("/sign-in", include_in_schema=False, opt=HTML)
 async def sign_in_page(request: Request[Any, Any, Any]) -> Page:
     return _simple(request, "sign_in.html", "sign_in_title", home=link(request, "/console"))
+
+
+def enrollment_link(settings: Settings, token: str) -> str:
+    """The enrollment page's address with a new staff member's one-time token: what the
+    console's staff page and `hanchang staff create` give them."""
+    return f"{settings.http.public_url}/console/enroll?token={quote(token)}"
 
 
 @get("/enroll", include_in_schema=False, opt=HTML)

@@ -14,7 +14,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from assisted_channel.console.pages import HTML
+from assisted_channel.console.pages import HTML, enrollment_link
 from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
 from auth.staff import NAME_MAX_LENGTH, create_staff, staff_actor
@@ -24,7 +24,6 @@ from auth.staff_sessions import StaffSession
 from auth.staff_store import STAFF_ROLES, StaffRole
 from server.db import Transaction
 from server.errors import request_locale
-from server.staff_cli import enrollment_link
 
 KOREA = ZoneInfo("Asia/Seoul")
 _ROLES: dict[str, StaffRole] = {role: role for role in STAFF_ROLES}

@@ -12,6 +12,7 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from assisted_channel.console.pages import enrollment_link
 from auth.staff import NAME_MAX_LENGTH, create_staff, staff_actor
 from auth.staff_access_report import (
     AccessReport,
@@ -27,7 +28,6 @@ from i18n import N_, translate
 from server.db import Transaction
 from server.errors import request_locale
 from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
-from server.staff_cli import enrollment_link
 
 CHANNEL = "counter"
 BAD_NAME = N_("Enter the staff member's name, 1 to {max} characters.")
