@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import jinja2
 from arq.connections import ArqRedis
 from litestar import Litestar
 from litestar.datastructures import State
@@ -15,12 +16,15 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template import TemplateConfig
 
 from api.auth_guard import provide_session
 from api.console_source import record_console_address
 from api.console_writes import require_console_json_from_console
 from api.routes import ROUTE_HANDLERS
-from assisted_channel.console.render import TEMPLATE_CONFIG as CONSOLE_TEMPLATES
+from api.status import TEMPLATES as STATUS_TEMPLATES
+from assisted_channel.console.render import TEMPLATE_LOADER as CONSOLE_TEMPLATES
 from server import db
 from server.errors import handle_exception
 from server.metrics import RequestMetrics, record_requests
@@ -28,6 +32,21 @@ from server.settings import Settings, get_settings
 from server.status import SnapshotStore, snapshot_path
 
 API_VERSION = "0.1.0"
+
+# One template engine for every channel's pages (Litestar takes one): each channel's
+# template folder under its own prefix (`status/page.html`). Autoescaped, and strict
+# about undefined names.
+TEMPLATE_CONFIG = TemplateConfig(
+    instance=JinjaTemplateEngine.from_environment(
+        jinja2.Environment(
+            loader=jinja2.ChoiceLoader(
+                [jinja2.PrefixLoader({"status": STATUS_TEMPLATES}), CONSOLE_TEMPLATES]
+            ),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+        )
+    )
+)
 
 
 async def provide_transaction(state: State) -> AsyncGenerator[db.Transaction, None]:
@@ -94,7 +113,7 @@ def create_app(
         # Audit rows written for the console carry the client address.
         middleware=[record_console_address],
         exception_handlers={Exception: handle_exception},
-        template_config=CONSOLE_TEMPLATES,
+        template_config=TEMPLATE_CONFIG,
         openapi_config=OpenAPIConfig(
             title="Hanchang API",
             version=API_VERSION,

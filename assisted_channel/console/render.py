@@ -22,9 +22,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from babel.dates import format_datetime
 from litestar import MediaType, Request
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
-from litestar.template import TemplateConfig
 
 from api.auth_guard import request_locale
 from api.console_auth import STAFF_COOKIE
@@ -50,11 +48,8 @@ CONSOLE_FORM_EXPIRED = problem_kind(
     N_("Go back, reload the page and send the form again."),
 )
 
-_environment = jinja2.Environment(
-    loader=jinja2.DictLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
-)
-# The app renders the console's pages with Litestar's Jinja engine over these templates.
-TEMPLATE_CONFIG = TemplateConfig(instance=JinjaTemplateEngine.from_environment(_environment))
+# The console's page templates; the app's one template engine finds them (server/app.py).
+TEMPLATE_LOADER = jinja2.DictLoader(TEMPLATES)
 # What a console page handler answers: a template, rendered by Litestar as it is sent.
 Page = Template
 
