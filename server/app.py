@@ -34,14 +34,12 @@ from server.status import SnapshotStore, snapshot_path
 API_VERSION = "0.1.0"
 
 # One template engine for every channel's pages (Litestar takes one): each channel's
-# template folder under its own prefix (`status/page.html`). Autoescaped, and strict
-# about undefined names.
+# template folder under its own prefix (`console/pin.html`, `status/page.html`).
+# Autoescaped, and strict about undefined names.
 TEMPLATE_CONFIG = TemplateConfig(
     instance=JinjaTemplateEngine.from_environment(
         jinja2.Environment(
-            loader=jinja2.ChoiceLoader(
-                [jinja2.PrefixLoader({"status": STATUS_TEMPLATES}), CONSOLE_TEMPLATES]
-            ),
+            loader=jinja2.PrefixLoader({"console": CONSOLE_TEMPLATES, "status": STATUS_TEMPLATES}),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
         )

@@ -1,6 +1,6 @@
-"""How the console pages are drawn and guarded: Litestar templates on a Jinja
-environment (autoescaped, strict about undefined names), the page frame,
-the reader's language, and the anti-forgery token every form carries.
+"""How the console pages are drawn and guarded: Litestar templates from `templates/`
+(Jinja, autoescaped, strict about undefined names), the page frame, the reader's
+language, and the anti-forgery token every form carries.
 
 The console cookie is already SameSite=Strict; the form token is a second lock
 (OWASP's synchronizer token): an HMAC of the session cookie under the server's
@@ -26,7 +26,6 @@ from litestar.response import Template
 
 from api.auth_guard import request_locale
 from api.console_auth import STAFF_COOKIE
-from assisted_channel.console.templates import TEMPLATES
 from assisted_channel.console.texts import texts
 from i18n import N_
 from server.problems import Problem, problem_kind
@@ -48,8 +47,9 @@ CONSOLE_FORM_EXPIRED = problem_kind(
     N_("Go back, reload the page and send the form again."),
 )
 
-# The console's page templates; the app's one template engine finds them (server/app.py).
-TEMPLATE_LOADER = jinja2.DictLoader(TEMPLATES)
+# The console's page templates (`templates/*.html`), which the app's one template engine
+# finds under `console/` (server/app.py).
+TEMPLATE_LOADER = jinja2.PackageLoader("assisted_channel.console")
 # What a console page handler answers: a template, rendered by Litestar as it is sent.
 Page = Template
 
@@ -124,7 +124,7 @@ def render_page(
         **view,
     )
     return Page(
-        template_name=template,
+        template_name=f"console/{template}",
         context=context,
         status_code=status_code,
         media_type=MediaType.HTML,
