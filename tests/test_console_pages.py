@@ -75,6 +75,37 @@ async def test_pages_without_a_session_send_to_sign_in(client: Client) -> None:
     assert "Sign in with a passkey" in english and '<html lang="en">' in english
 
 
+def _selectors(selector_list: str) -> list[str]:
+    """A CSS selector list split at its top-level commas (not those inside `:not(...)`)."""
+    parts, depth, current = [], 0, ""
+    for char in selector_list:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return [*parts, current.strip()]
+
+
+async def test_the_text_field_width_leaves_radio_buttons_and_checkboxes_alone(
+    client: Client,
+) -> None:
+    """`input{min-width:16rem}` drew each radio button 16rem wide, its label far away."""
+    style = re.search(r"<style>(.*?)</style>", await page(client, "/console/sign-in"), re.DOTALL)
+    assert style is not None
+    widened = [
+        selector
+        for selectors, declarations in re.findall(r"([^{}]+)\{([^}]*)\}", style.group(1))
+        if "min-width" in declarations
+        for selector in _selectors(selectors)
+    ]
+    assert widened
+    for selector in widened:
+        if selector.startswith("input"):
+            assert ":not(" in selector and "radio" in selector and "checkbox" in selector, selector
+
+
 async def test_enroll_page_carries_only_a_well_formed_token(client: Client) -> None:
     with_token = await page(client, "/console/enroll", token="hce_abc-DEF_123")
     assert 'const token = "hce_abc-DEF_123";' in with_token
