@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
@@ -22,6 +22,7 @@ from litestar.template import TemplateConfig
 from api.auth_guard import provide_session
 from api.console_source import record_console_address
 from api.console_writes import require_console_json_from_console
+from api.openapi_ui import SWAGGER_ASSETS, SWAGGER_PAGE
 from api.routes import ROUTE_HANDLERS
 from api.status import TEMPLATES as STATUS_TEMPLATES
 from assisted_channel.console.render import TEMPLATE_LOADER as CONSOLE_TEMPLATES
@@ -97,7 +98,7 @@ def create_app(
             await app.state.pool.close()
 
     metrics = RequestMetrics() if settings.metrics.enabled else None
-    route_handlers: list[Any] = [*ROUTE_HANDLERS, *extra_route_handlers]
+    route_handlers: list[Any] = [*ROUTE_HANDLERS, SWAGGER_ASSETS, *extra_route_handlers]
     app = Litestar(
         route_handlers=route_handlers,
         lifespan=[lifespan],
@@ -121,7 +122,7 @@ def create_app(
                 "Accept-Language (Korean by default, English available)."
             ),
             path="/schema",
-            render_plugins=[JsonRenderPlugin(), SwaggerRenderPlugin()],
+            render_plugins=[JsonRenderPlugin(), SWAGGER_PAGE],
             tags=[
                 Tag(name="sign-in", description="The single ID: sign-up and every way to sign in"),
                 Tag(name="sessions", description="Tokens and sessions"),
