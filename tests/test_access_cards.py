@@ -22,7 +22,7 @@ from auth.staff_sessions import insert_staff_session
 from auth.staff_store import insert_staff
 from server.kiosk_cli import add_kiosk_commands, run_kiosk_command
 from server.settings import Settings
-from tests.factories import last_audit_details, make_account, newest_session_id
+from tests.support.factories import last_audit_details, make_account, newest_session_id
 
 PROBLEMS = "https://hanchang.moel.go.kr/problems/"
 PIN = "493028"

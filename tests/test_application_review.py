@@ -13,7 +13,7 @@ from onestop.applications import move_application
 from server.caseworker_cli import run_caseworker_command
 from server.problems import Problem
 from server.settings import Settings
-from tests.applying import (
+from tests.support.applying import (
     EN,
     Client,
     apply,
@@ -22,7 +22,7 @@ from tests.applying import (
     payload,
     verified_account,
 )
-from tests.factories import bearer
+from tests.support.factories import bearer
 
 
 async def submitted(

@@ -13,7 +13,7 @@ import pytest
 from api.applications import SUBMIT_SCOPE, ApplicationRequest
 from onestop.applications import StoredAnswer, claim_key, request_fingerprint, store_answer
 from server.settings import Settings
-from tests.applying import (
+from tests.support.applying import (
     EN,
     Client,
     account_number,
@@ -27,7 +27,7 @@ from tests.applying import (
     payload,
     verified_account,
 )
-from tests.factories import bearer, make_account, sign_in
+from tests.support.factories import bearer, make_account, sign_in
 
 
 async def test_apply_end_to_end(

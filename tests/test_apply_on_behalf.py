@@ -13,7 +13,7 @@ import asyncpg
 from auth.accounts import Account
 from auth.sessions import Tokens
 from server.settings import Settings
-from tests.applying import (
+from tests.support.applying import (
     EN,
     Client,
     apply,
@@ -24,7 +24,7 @@ from tests.applying import (
     payload,
     verified_account,
 )
-from tests.factories import bearer
+from tests.support.factories import bearer
 
 
 class Household:

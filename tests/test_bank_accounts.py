@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from server.settings import Settings
-from tests.applying import (
+from tests.support.applying import (
     EN,
     Client,
     add_account,
@@ -19,7 +19,7 @@ from tests.applying import (
     payload,
     verified_account,
 )
-from tests.factories import bearer, run_jobs
+from tests.support.factories import bearer, run_jobs
 
 
 async def test_the_number_is_sealed_and_only_its_last_4_digits_are_shown(

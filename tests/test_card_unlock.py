@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 
 from server.settings import Settings
-from tests.card_unlocking import (
+from tests.support.card_unlocking import (
     Client,
     card_holder,
     card_state,
@@ -25,7 +25,7 @@ from tests.card_unlocking import (
     settings_with_twilio,
     start,
 )
-from tests.fakes.twilio import FakeTwilio
+from tests.support.fakes.twilio import FakeTwilio
 from tests.test_access_cards import (
     PIN,
     actions,

@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from server.settings import Settings
-from tests.card_unlocking import (
+from tests.support.card_unlocking import (
     Client,
     Holder,
     card_holder,
@@ -25,8 +25,8 @@ from tests.card_unlocking import (
     settings_with_twilio,
     start,
 )
-from tests.factories import run_jobs
-from tests.fakes.twilio import FakeTwilio
+from tests.support.factories import run_jobs
+from tests.support.fakes.twilio import FakeTwilio
 from tests.test_access_cards import (
     PIN,
     assert_problem,

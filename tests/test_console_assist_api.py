@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 
 from auth.accounts import Account
 from server.settings import Settings
-from tests.factories import make_account
+from tests.support.factories import make_account
 from tests.test_console_assist_pages import fresh_state, signed_in
 from tests.test_counter import verify
 

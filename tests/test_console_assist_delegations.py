@@ -11,7 +11,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from server.settings import Settings
-from tests.factories import bearer, make_account, sign_in
+from tests.support.factories import bearer, make_account, sign_in
 from tests.test_console_assist_pages import (
     actions,
     count,

@@ -26,7 +26,7 @@ from auth.staff_sessions import insert_staff_session
 from auth.staff_store import StaffRole, insert_staff
 from server.audit import record_audit
 from server.settings import Settings
-from tests.factories import make_account, make_person
+from tests.support.factories import make_account, make_person
 from tests.test_counter import verify
 from tests.test_registered_phones import (
     GOOD_PIN,

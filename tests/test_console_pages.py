@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from server.settings import Settings
-from tests.factories import make_person
+from tests.support.factories import make_person
 from tests.test_counter import clerk
 
 Client = AsyncTestClient[Litestar]

@@ -17,7 +17,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from server.settings import Settings
-from tests.factories import bearer, make_account, make_person, newest_session_id, sign_in
+from tests.support.factories import bearer, make_account, make_person, newest_session_id, sign_in
 from tests.test_staff import assert_problem, enrolled_staff, staff_sign_in
 
 Client = AsyncTestClient[Litestar]

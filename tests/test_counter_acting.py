@@ -13,7 +13,7 @@ import asyncpg
 import pytest
 
 from server.settings import Settings
-from tests.applying import (
+from tests.support.applying import (
     Client,
     assert_problem,
     citizen,

@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from server.settings import Settings
-from tests.factories import make_person
+from tests.support.factories import make_person
 from tests.test_access_cards import assert_problem, enroll_kiosk
 from tests.test_access_cards import verify as card_sign_in
 from tests.test_counter import clerk, issue_code

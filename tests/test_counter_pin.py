@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from auth.pin import pin_matches
 from server.settings import Settings
-from tests.factories import make_person
+from tests.support.factories import make_person
 from tests.test_access_cards import assert_problem, enroll_kiosk
 from tests.test_access_cards import verify as card_sign_in
 from tests.test_console_pages import csrf_of, page, post_form

@@ -22,7 +22,7 @@ from auth.recovery_codes import issue_recovery_codes
 from auth.registered_phone_store import insert_registered_phone
 from auth.secrets import token_hash
 from server.settings import Settings
-from tests.factories import bearer, make_account, sign_in
+from tests.support.factories import bearer, make_account, sign_in
 from tests.test_counter import verify
 from tests.test_staff import assert_problem, enrolled_staff, staff_sign_in
 

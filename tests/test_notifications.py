@@ -17,8 +17,8 @@ from arq.connections import RedisSettings
 from server import jobs
 from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
-from tests.factories import make_fact, make_person, run_jobs
-from tests.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
+from tests.support.factories import make_fact, make_person, run_jobs
+from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
 
 KOREA = ZoneInfo("Asia/Seoul")
 # A "slow" Twilio answers after this; the client gives up after 1 s.

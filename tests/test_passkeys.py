@@ -18,14 +18,14 @@ from auth.passkeys import user_handle
 from server.app import create_app
 from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
-from tests.factories import (
+from tests.support.factories import (
     bearer,
     last_audit_details,
     make_account,
     newest_session_id,
     sign_in,
 )
-from tests.webauthn_authenticator import (
+from tests.support.webauthn_authenticator import (
     CredentialExcluded,
     SoftwareAuthenticator,
     b64url,

@@ -22,7 +22,7 @@ from auth.sessions import Tokens
 from server.app import create_app
 from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
-from tests.factories import (
+from tests.support.factories import (
     bearer,
     last_audit_details,
     make_account,

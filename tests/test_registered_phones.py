@@ -44,7 +44,7 @@ from auth.staff_store import insert_staff
 from server.db import transaction
 from server.problems import TOO_MANY_REQUESTS, Problem, ProblemKind
 from server.settings import Settings
-from tests.factories import bearer, last_audit_details, make_account, make_person, sign_in
+from tests.support.factories import bearer, last_audit_details, make_account, make_person, sign_in
 from tests.test_access_cards import check_id
 
 PROBLEMS = "https://hanchang.moel.go.kr/problems/"

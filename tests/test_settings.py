@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from server.settings import SettingsError, load_settings
-from tests.fakes.fcm import write_service_account
+from tests.support.fakes.fcm import write_service_account
 
 KEYS = "1:" + base64.b64encode(b"k" * 32).decode()
 PRODUCTION = {

@@ -17,8 +17,8 @@ from redis.asyncio import Redis
 
 from server.settings import Settings
 from server.staff_cli import add_staff_commands, run_staff_command
-from tests.factories import bearer, last_audit_details, make_account, sign_in
-from tests.webauthn_authenticator import SoftwareAuthenticator
+from tests.support.factories import bearer, last_audit_details, make_account, sign_in
+from tests.support.webauthn_authenticator import SoftwareAuthenticator
 
 PROBLEMS = "https://hanchang.moel.go.kr/problems/"
 Client = AsyncTestClient[Litestar]

@@ -22,7 +22,7 @@ from auth.staff_sessions import StaffSession
 from auth.staff_store import StaffRole
 from server.problems import Problem, ProblemKind
 from server.settings import Settings
-from tests.factories import make_account
+from tests.support.factories import make_account
 from tests.test_counter import verify
 from tests.test_counter_recovery import EN, REASON, Desk
 from tests.test_staff import assert_problem, device, enroll, staff_sign_in

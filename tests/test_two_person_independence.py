@@ -25,7 +25,7 @@ from redis.asyncio import Redis
 
 from auth.accounts import Account
 from server.settings import Settings
-from tests.factories import make_account
+from tests.support.factories import make_account
 from tests.test_counter import verify
 from tests.test_staff import assert_problem, device, enroll, enrolled_staff, staff_sign_in
 

@@ -19,8 +19,8 @@ from auth.limits import limit_key
 from auth.pin import hash_pin
 from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
-from tests.factories import make_account, run_jobs
-from tests.fakes.twilio import FakeTwilio
+from tests.support.factories import make_account, run_jobs
+from tests.support.fakes.twilio import FakeTwilio
 from tests.test_access_cards import PIN, assert_problem, issue, staff_signed_in, verify
 
 SID = "AC" + "2" * 32

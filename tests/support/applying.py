@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 from auth.accounts import Account
 from auth.sessions import Tokens
 from server.settings import Settings
-from tests.factories import bearer, make_account, sign_in
+from tests.support.factories import bearer, make_account, sign_in
 
 Client = AsyncTestClient[Litestar]
 KOREA = ZoneInfo("Asia/Seoul")
