@@ -14,12 +14,10 @@ from api.applications import SUBMIT_SCOPE, ApplicationRequest
 from onestop.applications import StoredAnswer, claim_key, request_fingerprint, store_answer
 from server.settings import Settings
 from tests.support.applying import (
-    EN,
     Client,
     account_number,
     add_account,
     apply,
-    assert_problem,
     citizen,
     deposit_code,
     korea_today,
@@ -28,6 +26,7 @@ from tests.support.applying import (
     verified_account,
 )
 from tests.support.factories import bearer, make_account, sign_in
+from tests.support.problems import EN, assert_problem
 
 
 async def test_apply_end_to_end(

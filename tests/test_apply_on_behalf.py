@@ -14,10 +14,8 @@ from auth.accounts import Account
 from auth.sessions import Tokens
 from server.settings import Settings
 from tests.support.applying import (
-    EN,
     Client,
     apply,
-    assert_problem,
     citizen,
     korea_today,
     laid_off,
@@ -25,6 +23,7 @@ from tests.support.applying import (
     verified_account,
 )
 from tests.support.factories import bearer
+from tests.support.problems import EN, assert_problem
 
 
 class Household:

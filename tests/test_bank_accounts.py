@@ -9,17 +9,16 @@ import pytest
 
 from server.settings import Settings
 from tests.support.applying import (
-    EN,
     Client,
     add_account,
     apply,
-    assert_problem,
     citizen,
     deposit_code,
     payload,
     verified_account,
 )
 from tests.support.factories import bearer, run_jobs
+from tests.support.problems import EN, assert_problem
 
 
 async def test_the_number_is_sealed_and_only_its_last_4_digits_are_shown(

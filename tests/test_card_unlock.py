@@ -12,6 +12,8 @@ import asyncpg
 import pytest
 
 from server.settings import Settings
+from tests.support.access_cards import PIN, enroll_kiosk, verify
+from tests.support.audit_log import actions
 from tests.support.card_unlocking import (
     Client,
     card_holder,
@@ -26,13 +28,7 @@ from tests.support.card_unlocking import (
     start,
 )
 from tests.support.fakes.twilio import FakeTwilio
-from tests.test_access_cards import (
-    PIN,
-    actions,
-    assert_problem,
-    enroll_kiosk,
-    verify,
-)
+from tests.support.problems import assert_problem
 
 
 @pytest.fixture(scope="module")

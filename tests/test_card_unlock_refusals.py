@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 
 from server.settings import Settings
+from tests.support.access_cards import PIN, enroll_kiosk, issue, kiosk_cli, verify
 from tests.support.card_unlocking import (
     Client,
     Holder,
@@ -27,15 +28,8 @@ from tests.support.card_unlocking import (
 )
 from tests.support.factories import run_jobs
 from tests.support.fakes.twilio import FakeTwilio
-from tests.test_access_cards import (
-    PIN,
-    assert_problem,
-    enroll_kiosk,
-    issue,
-    kiosk_cli,
-    staff_signed_in,
-    verify,
-)
+from tests.support.problems import assert_problem
+from tests.support.staff import staff_signed_in
 
 
 @pytest.fixture(scope="module")

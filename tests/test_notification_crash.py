@@ -19,7 +19,7 @@ from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
 from tests.support.factories import run_jobs
 from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
-from tests.test_notifications import KOREA, Clock, enqueue, korea, laid_off, notices_of
+from tests.support.notice_delivery import KOREA, Clock, enqueue, korea, laid_off, notices_of
 
 ROOT = Path(__file__).resolve().parent.parent
 # The supervisor restarts a worker under the same id (server/job_registry.py).

@@ -14,7 +14,7 @@ from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
 from tests.support.factories import run_jobs
 from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
-from tests.test_notifications import Clock, enqueue, korea
+from tests.support.notice_delivery import Clock, enqueue, korea
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from tests.conftest import environment_for_tests
 from tests.support.factories import make_account, make_fact, run_jobs
 from tests.support.fakes.fcm import FakeFcm, write_service_account
 from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
-from tests.test_notifications import Clock, enqueue, korea
+from tests.support.notice_delivery import Clock, enqueue, korea
 
 KOREA = ZoneInfo("Asia/Seoul")
 

@@ -18,6 +18,7 @@ import pytest
 
 from auth.accounts import Account
 from server.settings import Settings
+from tests.support.access_cards import PIN, enroll_kiosk, verify
 from tests.support.card_unlocking import (
     Client,
     Holder,
@@ -34,7 +35,7 @@ from tests.support.card_unlocking import (
 )
 from tests.support.factories import bearer, sign_in
 from tests.support.fakes.twilio import FakeTwilio
-from tests.test_access_cards import PIN, assert_problem, enroll_kiosk, verify
+from tests.support.problems import assert_problem
 
 WRONG_PIN = "582913"
 

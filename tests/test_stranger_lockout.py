@@ -29,10 +29,10 @@ from auth.limits import limit_key
 from server.app import create_app
 from server.settings import Settings, load_settings
 from tests.conftest import environment_for_tests
+from tests.support.dev_outbox import read_outbox_code
 from tests.support.factories import bearer, make_account, mobile_number, run_jobs, sign_in
+from tests.support.passkeys import device, registered, sign_in_with
 from tests.support.sources import BehindProxy, from_address
-from tests.test_passkeys import device, registered, sign_in_with
-from tests.test_pin import read_outbox_code
 
 STRANGER = from_address("203.0.113.66")
 OWNER = from_address("198.51.100.7")
