@@ -25,8 +25,8 @@ import pytest
 from auth.staff import create_staff
 from server.embedded import free_port
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
 from tests.support.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
+from tests.support.environment import environment_for_tests
 from tests.support.factories import make_person
 
 SCREENSHOTS = OUTPUT / "console-browser"

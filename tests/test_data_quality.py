@@ -25,8 +25,8 @@ from onestop.data_quality import (
 )
 from onestop.data_quality.report import KOREA
 from server.settings import Settings
-from tests.conftest import environment_for_tests
 from tests.support.data_quality_population import Population, build_population
+from tests.support.environment import environment_for_tests
 from tests.support.factories import bearer, make_account, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,7 @@ from server.db import NestedAcquire, create_pool
 from server.jobs import enqueue
 from server.settings import Settings, load_settings
 from server.worker import worker_settings
-from tests.conftest import environment_for_tests
+from tests.support.environment import environment_for_tests
 from tests.support.factories import make_person
 from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
 

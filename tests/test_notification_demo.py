@@ -11,7 +11,7 @@ import pytest
 
 from server.demo_data import demo_people, load_demo_data
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
+from tests.support.environment import environment_for_tests
 from tests.support.factories import run_jobs
 from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
 from tests.support.notice_delivery import Clock, enqueue, korea

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
+from tests.support.environment import environment_for_tests
 from tests.support.factories import run_jobs
 from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
 from tests.support.notice_delivery import KOREA, Clock, enqueue, korea, laid_off, notices_of

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 
 from server.app import create_app
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
+from tests.support.environment import environment_for_tests
 from tests.support.factories import last_audit_details, make_account
 from tests.support.sources import PROXY, BehindProxy, from_address
 from tests.support.staff import enrolled_staff, staff_sign_in

@@ -18,8 +18,8 @@ import pytest
 
 from server.embedded import free_port
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
 from tests.support.browser import CHROMIUM_ARGS, app_on_real_socket, require_browser
+from tests.support.environment import environment_for_tests
 from tests.support.factories import make_account, sign_in
 
 SCREENSHOT = Path(__file__).resolve().parent.parent / "test-output" / "passkey-browser.png"

@@ -17,7 +17,7 @@ from auth.accounts import Account
 from auth.passkeys import user_handle
 from server.app import create_app
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
+from tests.support.environment import environment_for_tests
 from tests.support.factories import (
     bearer,
     last_audit_details,

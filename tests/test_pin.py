@@ -21,8 +21,8 @@ from auth.secrets import token_hash
 from auth.sessions import Tokens
 from server.app import create_app
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
 from tests.support.dev_outbox import read_outbox_code
+from tests.support.environment import environment_for_tests
 from tests.support.factories import (
     bearer,
     last_audit_details,

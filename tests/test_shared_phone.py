@@ -24,7 +24,7 @@ from redis.asyncio import Redis
 
 from auth.accounts import Account
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
+from tests.support.environment import environment_for_tests
 from tests.support.factories import bearer, make_account, mobile_number, run_jobs, sign_in
 from tests.support.fakes.twilio import FakeTwilio
 

@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 
 from auth.limits import limit_key
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
+from tests.support.environment import environment_for_tests
 from tests.support.factories import make_account, make_person, run_jobs
 from tests.support.fakes.twilio import FakeTwilio
 

@@ -23,7 +23,7 @@ from server.settings import Settings, load_settings
 from server.status import StatusSnapshot, snapshot_path
 from server.status.menus import MENUS
 from server.status.snapshots import REDIS_KEY
-from tests.conftest import environment_for_tests
+from tests.support.environment import environment_for_tests
 from tests.support.factories import run_jobs
 from tests.support.status_traffic import acquire, record_readiness, record_traffic
 

@@ -28,8 +28,8 @@ from auth.accounts import Account
 from auth.limits import limit_key
 from server.app import create_app
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
 from tests.support.dev_outbox import read_outbox_code
+from tests.support.environment import environment_for_tests
 from tests.support.factories import bearer, make_account, mobile_number, run_jobs, sign_in
 from tests.support.passkeys import device, registered, sign_in_with
 from tests.support.sources import BehindProxy, from_address

@@ -18,8 +18,8 @@ from auth.accounts import Account
 from auth.limits import limit_key
 from auth.pin import hash_pin
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
 from tests.support.access_cards import PIN, issue, verify
+from tests.support.environment import environment_for_tests
 from tests.support.factories import make_account, run_jobs
 from tests.support.fakes.twilio import FakeTwilio
 from tests.support.problems import assert_problem
