@@ -25,9 +25,9 @@ import pytest
 from auth.staff import create_staff
 from server.embedded import free_port
 from server.settings import Settings, load_settings
-from tests.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
-from tests.conftest import environment_for_tests
-from tests.factories import make_person
+from tests.support.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
+from tests.support.environment import environment_for_tests
+from tests.support.factories import make_person
 
 SCREENSHOTS = OUTPUT / "console-browser"
 TIMEOUT_MS = 20_000

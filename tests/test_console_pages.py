@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import date
-from typing import Any
 
 import asyncpg
 import pytest
@@ -16,11 +15,11 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from server.settings import Settings
-from tests.factories import make_person
-from tests.test_counter import clerk
+from tests.support.console_pages import csrf_of, page, post_form
+from tests.support.factories import make_person
+from tests.support.staff import clerk
 
 Client = AsyncTestClient[Litestar]
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(autouse=True)
@@ -31,24 +30,6 @@ async def fresh_state(settings: Settings, client: Client) -> AsyncIterator[None]
     await redis.aclose()
     client.cookies.clear()
     yield
-
-
-async def page(client: Client, path: str, status: int = 200, **params: str) -> str:
-    # Empty params would drop a query already in `path` (a redirect's location).
-    response = await client.get(path, params=params or None, follow_redirects=False)
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("text/html")
-    return response.text
-
-
-def csrf_of(html: str) -> str:
-    match = CSRF.search(html)
-    assert match, html
-    return match[1]
-
-
-async def post_form(client: Client, path: str, form: dict[str, str]) -> Any:
-    return await client.post(path, data=form, follow_redirects=False)
 
 
 async def count(owner_conn: asyncpg.Connection, table: str, person_id: int) -> int:

@@ -21,9 +21,9 @@ import pytest
 from server.embedded import free_port
 from server.settings import Settings, load_settings
 from server.status import add_incident_note, evaluate_incidents
-from tests.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
-from tests.conftest import environment_for_tests
-from tests.status_traffic import acquire, record_loads, record_readiness, record_traffic
+from tests.support.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
+from tests.support.environment import environment_for_tests
+from tests.support.status_traffic import acquire, record_loads, record_readiness, record_traffic
 
 SCREENSHOT = OUTPUT / "status.png"
 TIMEOUT_MS = 20_000

@@ -15,8 +15,8 @@ import pytest
 from api.status.page import render_status_page
 from server.app import TEMPLATE_CONFIG
 from server.status import compute_snapshot, evaluate_incidents
-from tests.conftest import environment_for_tests
-from tests.status_traffic import acquire, record_readiness, record_traffic
+from tests.support.environment import environment_for_tests
+from tests.support.status_traffic import acquire, record_readiness, record_traffic
 
 T0 = datetime(2026, 4, 2, 1, 0, tzinfo=UTC)  # 10:00 in Korea
 ROUTE = "/v1/auth/sms/verify"

@@ -23,9 +23,9 @@ from server.settings import Settings, load_settings
 from server.status import StatusSnapshot, snapshot_path
 from server.status.menus import MENUS
 from server.status.snapshots import REDIS_KEY
-from tests.conftest import environment_for_tests
-from tests.factories import run_jobs
-from tests.status_traffic import acquire, record_readiness, record_traffic
+from tests.support.environment import environment_for_tests
+from tests.support.factories import run_jobs
+from tests.support.status_traffic import acquire, record_readiness, record_traffic
 
 NOW = datetime.now(UTC).replace(second=0, microsecond=0)
 
