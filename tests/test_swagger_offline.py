@@ -21,8 +21,8 @@ from litestar.testing import AsyncTestClient
 from api.openapi_ui import ASSETS_PATH
 from server.embedded import free_port
 from server.settings import Settings, load_settings
-from tests.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
-from tests.conftest import environment_for_tests
+from tests.support.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
+from tests.support.environment import environment_for_tests
 
 CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
 TIMEOUT_MS = 20_000
