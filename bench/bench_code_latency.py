@@ -38,7 +38,7 @@ from bench.bench_notifications import _redis_db, _with_database
 from notifications.notices import create_benefit_notices
 from server.embedded import free_port, stop_process
 from server.migrate import migrate
-from tests.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
+from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CODES_FROM = "+15005550007"

@@ -1,6 +1,6 @@
 """Push throughput: `send_push` against `messaging.send_each_async` called directly, same fake, same run.
 
-The local FCM fake (tests/fakes/fcm.py: FCM HTTP v1 and an OAuth2 token
+The local FCM fake (tests/support/fakes/fcm.py: FCM HTTP v1 and an OAuth2 token
 endpoint) runs in a process of its own on loopback, so that it does not share
 this process's interpreter lock. Both cases send the same N messages (title,
 body and data, one registration token each) through the real firebase-admin
@@ -38,7 +38,7 @@ from firebase_admin import credentials, messaging
 
 from notifications.fcm import BATCH_SIZE, PushMessage, send_push
 from server.settings import FcmSettings
-from tests.fakes.fcm import write_service_account
+from tests.support.fakes.fcm import write_service_account
 
 DEFAULT_MESSAGES = 100_000
 WARM_UP = 1_000
@@ -61,7 +61,7 @@ async def running_fake() -> AsyncIterator[FcmEndpoint]:
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "tests.fakes.fcm",
+        "tests.support.fakes.fcm",
         cwd=PROJECT_ROOT,
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,

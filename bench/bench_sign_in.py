@@ -5,7 +5,7 @@ sign-in credential is single-use (an SMS challenge is consumed, a TOTP code work
 once per account and step, a WebAuthn challenge is taken from Redis), so each
 request is prepared beforehand, outside the timed part, for an account of its
 own: people and accounts are copied in, each with a confirmed TOTP seed and one
-passkey made by the software authenticator of the tests (tests/webauthn_authenticator.py).
+passkey made by the software authenticator of the tests (tests/support/webauthn_authenticator.py).
 Codes, seals and user handles are made with the server's own settings (the same
 keys in the same environment), through the functions the server uses.
 
@@ -49,7 +49,7 @@ from bench.http_routes import PROJECT_ROOT, ServerVariant, running_server, scrat
 from bench.loadgen import CONNECTIONS, BenchError, progress
 from bench.table import Row, Unit, render
 from server.settings import Settings, load_settings
-from tests.webauthn_authenticator import SoftwareAuthenticator, b64url
+from tests.support.webauthn_authenticator import SoftwareAuthenticator, b64url
 
 DEFAULT_SIGN_INS = 3_000
 # The most the setting allows: all the load comes from 127.0.0.1.

@@ -8,18 +8,23 @@ from collections.abc import AsyncGenerator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import jinja2
 from arq.connections import ArqRedis
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template import TemplateConfig
 
 from api.auth_guard import provide_session
+from api.openapi_ui import SWAGGER_ASSETS, SWAGGER_PAGE
 from api.routes import ROUTE_HANDLERS
+from api.status import TEMPLATES as STATUS_TEMPLATES
 from assisted_channel.console import ROUTERS as CONSOLE_ROUTERS
-from assisted_channel.console.render import TEMPLATE_CONFIG as CONSOLE_TEMPLATES
+from assisted_channel.console.render import TEMPLATE_LOADER as CONSOLE_TEMPLATES
 from assisted_channel.phone import ROUTERS as PHONE_ROUTERS
 from kiosk import ROUTES as KIOSK_ROUTES
 from server import db
@@ -29,6 +34,19 @@ from server.settings import Settings, get_settings
 from server.status import SnapshotStore, snapshot_path
 
 API_VERSION = "0.1.0"
+
+# One template engine for every channel's pages (Litestar takes one): each channel's
+# template folder under its own prefix (`console/pin.html`, `status/page.html`).
+# Autoescaped, and strict about undefined names.
+TEMPLATE_CONFIG = TemplateConfig(
+    instance=JinjaTemplateEngine.from_environment(
+        jinja2.Environment(
+            loader=jinja2.PrefixLoader({"console": CONSOLE_TEMPLATES, "status": STATUS_TEMPLATES}),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+        )
+    )
+)
 
 
 async def provide_transaction(state: State) -> AsyncGenerator[db.Transaction, None]:
@@ -83,6 +101,7 @@ def create_app(
     metrics = RequestMetrics() if settings.metrics.enabled else None
     route_handlers: list[Any] = [
         *ROUTE_HANDLERS,
+        SWAGGER_ASSETS,
         *KIOSK_ROUTES,
         *CONSOLE_ROUTERS,
         *PHONE_ROUTERS,
@@ -97,7 +116,7 @@ def create_app(
             "session": Provide(provide_session),
         },
         exception_handlers={Exception: handle_exception},
-        template_config=CONSOLE_TEMPLATES,
+        template_config=TEMPLATE_CONFIG,
         openapi_config=OpenAPIConfig(
             title="Hanchang API",
             version=API_VERSION,
@@ -107,7 +126,7 @@ def create_app(
                 "Accept-Language (Korean by default, English available)."
             ),
             path="/schema",
-            render_plugins=[JsonRenderPlugin(), SwaggerRenderPlugin()],
+            render_plugins=[JsonRenderPlugin(), SWAGGER_PAGE],
             tags=[
                 Tag(name="sign-in", description="The single ID: sign-up and every way to sign in"),
                 Tag(name="sessions", description="Tokens and sessions"),

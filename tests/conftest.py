@@ -9,12 +9,8 @@ Each xdist worker uses its own Redis database number.
 
 from __future__ import annotations
 
-import base64
-import itertools
 import os
-import secrets
 from collections.abc import AsyncIterator
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -27,22 +23,15 @@ from server.app import create_app
 from server.db import create_pool
 from server.migrate import migrate, migrations_fingerprint
 from server.settings import Settings, load_settings
+from tests.support.databases import (
+    create_database_from_template,
+    drop_database,
+    server_url,
+    with_database,
+)
+from tests.support.environment import environment_for_tests
 
 _TEMPLATE_LOCK = 0x74706C31
-_counter = itertools.count()
-PERSON_KEYS = "1:" + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def _server_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        pytest.exit("DATABASE_URL is not set: run the tests with `make test`", returncode=2)
-    return url
-
-
-def with_database(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
 
 
 def _worker_number(worker_id: str) -> int:
@@ -57,7 +46,7 @@ def worker_number(worker_id: str) -> int:
 @pytest.fixture(scope="session")
 async def template_database() -> str:
     """A database with every migration applied, built once and shared by all workers."""
-    server = _server_url()
+    server = server_url()
     name = f"hanchang_tpl_{migrations_fingerprint()}"
     conn = await asyncpg.connect(server)
     try:
@@ -88,31 +77,12 @@ async def template_database() -> str:
     return name
 
 
-async def create_database_from_template(template: str, prefix: str) -> str:
-    server = _server_url()
-    name = f"{prefix}_{os.getpid()}_{next(_counter)}"
-    conn = await asyncpg.connect(server)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    finally:
-        await conn.close()
-    return name
-
-
-async def drop_database(name: str) -> None:
-    conn = await asyncpg.connect(_server_url())
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="module")
 async def database_url(template_database: str) -> AsyncIterator[str]:
     """A fresh, migrated database for this test module (as the owner role)."""
     name = await create_database_from_template(template_database, "hanchang_t")
     try:
-        yield with_database(_server_url(), name)
+        yield with_database(server_url(), name)
     finally:
         await drop_database(name)
 
@@ -128,23 +98,6 @@ async def redis_url(worker_number: int) -> AsyncIterator[str]:
     await client.flushdb()
     await client.aclose()
     yield url
-
-
-def environment_for_tests(
-    database_url: str, redis_url: str, data_dir: Path, **extra: str
-) -> dict[str, str]:
-    return {
-        "HANCHANG_ENV": "test",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "HANCHANG_PERSON_KEYS": PERSON_KEYS,
-        "HANCHANG_DATA_DIR": str(data_dir),
-        "HANCHANG_DB_POOL_MIN": "1",
-        "HANCHANG_DB_POOL_MAX": "5",
-        "HANCHANG_API_CONCURRENCY": "3",
-        "HANCHANG_METRICS_FLUSH_SECONDS": "3600",
-        **extra,
-    }
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +158,7 @@ def app(settings: Settings) -> Litestar:
 async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
     async with AsyncTestClient(app=app) as test_client:
         # What a browser adds to every fetch from the console's own pages; writes under
-        # /console/api need it (api/console_writes.py). Tests of other requests drop it.
+        # /console/api need it (assisted_channel/console/same_origin.py). Tests of other
+        # requests drop it.
         test_client.headers["Sec-Fetch-Site"] = "same-origin"
         yield test_client

@@ -31,7 +31,8 @@ from assisted_channel.console.card_pdf import (
 )
 from auth.secrets import new_token
 from server.settings import Settings
-from tests.test_access_cards import issue, person_with_pin, staff_signed_in
+from tests.support.access_cards import issue, person_with_pin
+from tests.support.staff import staff_signed_in
 
 Client = AsyncTestClient[Litestar]
 A4_POINTS = (595.2756, 841.8898)

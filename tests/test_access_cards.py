@@ -4,9 +4,7 @@ the counter's unlock, reissuing."""
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -15,17 +13,13 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.accounts import Account
-from auth.pin import hash_pin
-from auth.secrets import new_token, token_hash
-from auth.staff_sessions import insert_staff_session
-from auth.staff_store import insert_staff
-from server.kiosk_cli import add_kiosk_commands, run_kiosk_command
 from server.settings import Settings
-from tests.factories import last_audit_details, make_account, newest_session_id
+from tests.support.access_cards import enroll_kiosk, issue, kiosk_cli, person_with_pin, verify
+from tests.support.audit_log import actions
+from tests.support.factories import last_audit_details, newest_session_id
+from tests.support.problems import assert_problem
+from tests.support.staff import staff_signed_in
 
-PROBLEMS = "https://hanchang.moel.go.kr/problems/"
-PIN = "493028"
 Client = AsyncTestClient[Litestar]
 
 
@@ -40,99 +34,9 @@ async def fresh_state(settings: Settings, client: Client) -> AsyncIterator[None]
     yield
 
 
-async def kiosk_cli(database_url: str, *words: str) -> int:
-    parser = argparse.ArgumentParser()
-    add_kiosk_commands(parser.add_subparsers(dest="command"))
-
-    async def connect() -> asyncpg.Connection:
-        return await asyncpg.connect(database_url)
-
-    return await run_kiosk_command(parser.parse_args(["kiosk", *words]), connect)
-
-
-async def enroll_kiosk(
-    database_url: str, capsys: pytest.CaptureFixture[str], office: str = "busan"
-) -> tuple[int, str]:
-    status = await kiosk_cli(database_url, "enroll", "--office", office, "--name", "1층 키오스크")
-    out = capsys.readouterr().out
-    assert status == 0, out
-    key = out.strip().splitlines()[-1]
-    assert key.startswith("hck_"), out
-    return int(out.split()[1]), key
-
-
-async def staff_signed_in(owner_conn: asyncpg.Connection, client: Client) -> int:
-    """A clerk at the Busan office with a live console session in the client's cookie."""
-    staff = await insert_staff(owner_conn, name="김민수", office_code="busan", role="clerk")
-    token = new_token("hcs_")
-    await insert_staff_session(
-        owner_conn, staff_id=staff.id, token_hash=token_hash(token), now=datetime.now(UTC)
-    )
-    client.cookies.set("hanchang_staff", token, path="/console")
-    return staff.id
-
-
-async def person_with_pin(owner_conn: asyncpg.Connection, settings: Settings) -> Account:
-    account = await make_account(
-        owner_conn, settings, name="박순자", assurance="in_person", has_smartphone=False
-    )
-    await owner_conn.execute(
-        "UPDATE accounts SET pin_hash = $2, pin_set_at = now() WHERE id = $1",
-        account.id,
-        await hash_pin(settings.auth, PIN),
-    )
-    return account
-
-
-async def check_id(client: Client, person_id: int) -> None:
-    """The clerk records a matching ID check: what a card or a phone needs first."""
-    checked = await client.post(
-        f"/console/api/people/{person_id}/verifications",
-        json={"document_type": "resident_id_card", "document_last4": "1234", "result": "match"},
-    )
-    assert checked.status_code == 201, checked.text
-
-
-async def issue(client: Client, person_id: int) -> dict[str, Any]:
-    """Issue a card; a first refusal (409 `id-check-needed`) is followed by the ID check."""
-    answer = await client.post(f"/console/api/people/{person_id}/access-cards", json={})
-    if answer.status_code == 409:
-        assert answer.json()["type"].endswith("/id-check-needed"), answer.text
-        await check_id(client, person_id)
-        answer = await client.post(f"/console/api/people/{person_id}/access-cards", json={})
-    assert answer.status_code == 201, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
-
-
-async def verify(
-    client: Client, kiosk_key: str | None, card_token: str, pin: str = PIN, **headers: str
-) -> Any:
-    if kiosk_key is not None:
-        headers["X-Kiosk-Key"] = kiosk_key
-    return await client.post(
-        "/v1/auth/card/verify", json={"card_token": card_token, "pin": pin}, headers=headers
-    )
-
-
-def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["type"] == PROBLEMS + slug, body
-    return body
-
-
 def as_dict(row: asyncpg.Record | None) -> dict[str, Any]:
     assert row is not None
     return dict(row)
-
-
-async def actions(owner_conn: asyncpg.Connection, subject: str) -> list[str]:
-    rows = await owner_conn.fetch(
-        "SELECT action FROM audit_log WHERE subject = $1 ORDER BY id", subject
-    )
-    return [row["action"] for row in rows]
 
 
 async def test_card_and_pin_at_an_enrolled_kiosk_sign_in_at_aal2(

@@ -13,16 +13,9 @@ from onestop.applications import move_application
 from server.caseworker_cli import run_caseworker_command
 from server.problems import Problem
 from server.settings import Settings
-from tests.applying import (
-    EN,
-    Client,
-    apply,
-    assert_problem,
-    citizen,
-    payload,
-    verified_account,
-)
-from tests.factories import bearer
+from tests.support.applying import Client, apply, citizen, payload, verified_account
+from tests.support.factories import bearer
+from tests.support.problems import EN, assert_problem
 
 
 async def submitted(

@@ -19,13 +19,11 @@ from onestop.applications import (
     store_answer,
 )
 from server.settings import Settings
-from tests.applying import (
-    EN,
+from tests.support.applying import (
     Client,
     account_number,
     add_account,
     apply,
-    assert_problem,
     citizen,
     deposit_code,
     korea_today,
@@ -33,7 +31,8 @@ from tests.applying import (
     payload,
     verified_account,
 )
-from tests.factories import bearer, make_account, sign_in
+from tests.support.factories import bearer, make_account, sign_in
+from tests.support.problems import EN, assert_problem
 
 
 async def test_apply_end_to_end(

@@ -13,18 +13,17 @@ import asyncpg
 from auth.accounts import Account
 from auth.sessions import Tokens
 from server.settings import Settings
-from tests.applying import (
-    EN,
+from tests.support.applying import (
     Client,
     apply,
-    assert_problem,
     citizen,
     korea_today,
     laid_off,
     payload,
     verified_account,
 )
-from tests.factories import bearer
+from tests.support.factories import bearer
+from tests.support.problems import EN, assert_problem
 
 
 class Household:

@@ -18,11 +18,12 @@ from auth.accounts import Account
 from auth.sessions import Tokens
 from server.jobs import INTERACTIVE_QUEUE
 from server.settings import Settings
-from tests.applying import EN, Client, apply, assert_problem, laid_off, payload, verified_account
-from tests.factories import bearer, make_account, run_jobs, sign_in
-from tests.notifying import fcm_token, register_device
-from tests.test_passkeys import device, registered, sign_in_with
-from tests.webauthn_authenticator import SoftwareAuthenticator
+from tests.support.applying import Client, apply, laid_off, payload, verified_account
+from tests.support.factories import bearer, make_account, run_jobs, sign_in
+from tests.support.notifying import fcm_token, register_device
+from tests.support.passkeys import device, registered, sign_in_with
+from tests.support.problems import EN, assert_problem
+from tests.support.webauthn_authenticator import SoftwareAuthenticator
 
 CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 GOOD_PIN = "306817"

@@ -8,18 +8,17 @@ import asyncpg
 import pytest
 
 from server.settings import Settings
-from tests.applying import (
-    EN,
+from tests.support.applying import (
     Client,
     add_account,
     apply,
-    assert_problem,
     citizen,
     deposit_code,
     payload,
     verified_account,
 )
-from tests.factories import bearer, run_jobs
+from tests.support.factories import bearer, run_jobs
+from tests.support.problems import EN, assert_problem
 
 
 async def test_the_number_is_sealed_and_only_its_last_4_digits_are_shown(

@@ -12,7 +12,9 @@ import asyncpg
 import pytest
 
 from server.settings import Settings
-from tests.card_unlocking import (
+from tests.support.access_cards import PIN, enroll_kiosk, verify
+from tests.support.audit_log import actions
+from tests.support.card_unlocking import (
     Client,
     card_holder,
     card_state,
@@ -25,14 +27,8 @@ from tests.card_unlocking import (
     settings_with_twilio,
     start,
 )
-from tests.fakes.twilio import FakeTwilio
-from tests.test_access_cards import (
-    PIN,
-    actions,
-    assert_problem,
-    enroll_kiosk,
-    verify,
-)
+from tests.support.fakes.twilio import FakeTwilio
+from tests.support.problems import assert_problem
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,8 @@ import asyncpg
 import pytest
 
 from server.settings import Settings
-from tests.card_unlocking import (
+from tests.support.access_cards import PIN, enroll_kiosk, issue, kiosk_cli, verify
+from tests.support.card_unlocking import (
     Client,
     Holder,
     card_holder,
@@ -25,17 +26,10 @@ from tests.card_unlocking import (
     settings_with_twilio,
     start,
 )
-from tests.factories import run_jobs
-from tests.fakes.twilio import FakeTwilio
-from tests.test_access_cards import (
-    PIN,
-    assert_problem,
-    enroll_kiosk,
-    issue,
-    kiosk_cli,
-    staff_signed_in,
-    verify,
-)
+from tests.support.factories import run_jobs
+from tests.support.fakes.twilio import FakeTwilio
+from tests.support.problems import assert_problem
+from tests.support.staff import staff_signed_in
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from server.client_address import forwarded_client
 from server.embedded import free_port
 from server.settings import Settings, SettingsError, load_settings
 from server.settings_values import networks
-from tests.browser import app_on_real_socket
-from tests.conftest import environment_for_tests
+from tests.support.browser import app_on_real_socket
+from tests.support.environment import environment_for_tests
 
 LIMIT = 5
 # Cheap and limited per client address: no database, one Redis counter.

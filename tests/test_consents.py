@@ -26,8 +26,8 @@ from onestop.documents import EmploymentInsuranceHistory
 from server.audit import list_audit_for_subject
 from server.problems import Problem
 from server.settings import Settings
-from tests.conftest import environment_for_tests
-from tests.factories import bearer, make_account, make_fact, sign_in
+from tests.support.environment import environment_for_tests
+from tests.support.factories import bearer, make_account, make_fact, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 Client = AsyncTestClient[Litestar]

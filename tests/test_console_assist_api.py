@@ -10,9 +10,10 @@ from litestar.testing import AsyncTestClient
 
 from auth.accounts import Account
 from server.settings import Settings
-from tests.factories import make_account
-from tests.test_console_assist_pages import fresh_state, signed_in
-from tests.test_counter import verify
+from tests.support.console_assist import fresh_state
+from tests.support.factories import make_account
+from tests.support.identity_checks import verify
+from tests.support.staff import signed_in
 
 Client = AsyncTestClient[Litestar]
 __all__ = ["fresh_state"]

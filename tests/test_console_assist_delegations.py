@@ -11,19 +11,12 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from server.settings import Settings
-from tests.factories import bearer, make_account, sign_in
-from tests.test_console_assist_pages import (
-    actions,
-    count,
-    csrf_of,
-    fresh_state,
-    one,
-    page,
-    post,
-    signed_in,
-    today,
-)
-from tests.test_counter import verify
+from tests.support.console_assist import actions, count, fresh_state, one, today
+from tests.support.console_pages import csrf_of, page
+from tests.support.console_pages import post_form as post
+from tests.support.factories import bearer, make_account, sign_in
+from tests.support.identity_checks import verify
+from tests.support.staff import signed_in
 
 Client = AsyncTestClient[Litestar]
 __all__ = ["fresh_state"]

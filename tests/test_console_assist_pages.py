@@ -5,30 +5,25 @@ phone line's sign-in is the core's, as its webhooks will call it."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
 import asyncpg
-import pytest
 from babel.dates import format_datetime
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from redis.asyncio import Redis
 
 from auth.delegations import KOREA
 from auth.pin import PIN_WRONG
 from auth.problems import SIGN_IN_FAILED
 from auth.registered_phones import PHONE_PIN_LOCKED
-from auth.secrets import new_token, token_hash
-from auth.staff_sessions import insert_staff_session
-from auth.staff_store import StaffRole, insert_staff
 from server.audit import record_audit
 from server.settings import Settings
-from tests.factories import make_account, make_person
-from tests.test_counter import verify
-from tests.test_registered_phones import (
+from tests.support.console_assist import actions, count, fresh_state, one, today
+from tests.support.console_pages import csrf_of, page
+from tests.support.console_pages import post_form as post
+from tests.support.factories import make_account, make_person
+from tests.support.identity_checks import verify
+from tests.support.registered_phones import (
     GOOD_PIN,
     WRONG_PIN,
     answer_callback,
@@ -38,81 +33,10 @@ from tests.test_registered_phones import (
     phone_sign_in,
     refused,
 )
+from tests.support.staff import as_, signed_in
 
 Client = AsyncTestClient[Litestar]
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-COOKIE = "hanchang_staff"
-
-
-@pytest.fixture(autouse=True)
-async def fresh_state(settings: Settings, client: Client) -> AsyncIterator[None]:
-    redis = Redis.from_url(settings.redis.url)
-    for key in await redis.keys("limit:*"):
-        await redis.delete(key)
-    await redis.aclose()
-    client.cookies.clear()
-    yield
-
-
-async def signed_in(
-    client: Client, owner_conn: asyncpg.Connection, role: StaffRole = "clerk", name: str = "김민수"
-) -> tuple[int, str]:
-    """A staff member of the busan office signed in to the console: (id, session cookie)."""
-    staff = await insert_staff(owner_conn, name=name, office_code="busan", role=role)
-    token = new_token("hcs_")
-    await insert_staff_session(
-        owner_conn,
-        staff_id=staff.id,
-        token_hash=token_hash(token),
-        now=await owner_conn.fetchval("SELECT now()"),
-    )
-    as_(client, token)
-    return staff.id, token
-
-
-def as_(client: Client, token: str) -> None:
-    client.cookies.clear()
-    client.cookies.set(COOKIE, token, path="/console")
-
-
-async def page(client: Client, path: str, status: int = 200, **params: str) -> str:
-    response = await client.get(path, params=params or None, follow_redirects=False)
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("text/html")
-    return response.text
-
-
-def csrf_of(html: str) -> str:
-    found = CSRF.search(html)
-    assert found, html
-    return found[1]
-
-
-async def post(client: Client, path: str, form: dict[str, str]) -> Any:
-    return await client.post(path, data=form, follow_redirects=False)
-
-
-async def count(owner_conn: asyncpg.Connection, sql: str, *args: Any) -> int:
-    value: int = await owner_conn.fetchval(f"SELECT count(*) FROM {sql}", *args)
-    return value
-
-
-async def one(owner_conn: asyncpg.Connection, sql: str, *args: Any) -> asyncpg.Record:
-    row = await owner_conn.fetchrow(sql, *args)
-    assert row is not None, sql
-    return row
-
-
-async def actions(owner_conn: asyncpg.Connection, person_id: int) -> list[asyncpg.Record]:
-    return await owner_conn.fetch(
-        "SELECT actor, action, office, channel, details FROM audit_log WHERE subject = $1 "
-        "ORDER BY id",
-        f"person:{person_id}",
-    )
-
-
-def today() -> date:
-    return datetime.now(KOREA).date()
+__all__ = ["fresh_state"]
 
 
 # --- Registered phones ------------------------------------------------------------

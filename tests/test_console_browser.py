@@ -25,9 +25,9 @@ import pytest
 from auth.staff import create_staff
 from server.embedded import free_port
 from server.settings import Settings, load_settings
-from tests.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
-from tests.conftest import environment_for_tests
-from tests.factories import make_person
+from tests.support.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
+from tests.support.environment import environment_for_tests
+from tests.support.factories import make_person
 
 SCREENSHOTS = OUTPUT / "console-browser"
 TIMEOUT_MS = 20_000
@@ -36,6 +36,19 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
     "rules": {"color-contrast-enhanced": {"enabled": True}},
 }
+
+# Every radio button's computed min-width and width, and how far right of its own left
+# edge its label starts (in CSS pixels).
+RADIOS_AND_LABELS = """() => [...document.querySelectorAll("input[type=radio]")].map((radio) => {
+  const box = radio.getBoundingClientRect();
+  const label = document.querySelector(`label[for="${radio.id}"]`).getBoundingClientRect();
+  return {
+    id: radio.id,
+    min_width: getComputedStyle(radio).minWidth,
+    width: box.width,
+    label_offset: label.left - box.left,
+  };
+})"""
 
 
 async def assert_accessible(page: Any, where: str) -> None:
@@ -138,6 +151,13 @@ async def test_a_clerk_enrolls_signs_in_checks_an_id_and_prints_a_card(
             await assert_accessible(page, "people search")
             await page.click(f'a[href="/console/people/{person.id}"]')
 
+            # Each result's radio button sits right beside its label: the text fields' width
+            # rule does not reach it.
+            radios = await page.evaluate(RADIOS_AND_LABELS)
+            assert len(radios) == 2, radios
+            for radio in radios:
+                assert radio["min_width"] in ("0px", "auto"), radio
+                assert radio["width"] < 40 and 0 <= radio["label_offset"] < 48, radio
             await page.select_option("#document_type", "resident_id_card")
             await page.fill("#document_last4", "4321")
             await page.check("#result-match")

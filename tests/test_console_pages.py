@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from datetime import date
-from typing import Any
 
 import asyncpg
 import pytest
@@ -16,11 +15,11 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from server.settings import Settings
-from tests.factories import make_person
-from tests.test_counter import clerk
+from tests.support.console_pages import csrf_of, page, post_form
+from tests.support.factories import make_person
+from tests.support.staff import clerk
 
 Client = AsyncTestClient[Litestar]
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(autouse=True)
@@ -31,24 +30,6 @@ async def fresh_state(settings: Settings, client: Client) -> AsyncIterator[None]
     await redis.aclose()
     client.cookies.clear()
     yield
-
-
-async def page(client: Client, path: str, status: int = 200, **params: str) -> str:
-    # Empty params would drop a query already in `path` (a redirect's location).
-    response = await client.get(path, params=params or None, follow_redirects=False)
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("text/html")
-    return response.text
-
-
-def csrf_of(html: str) -> str:
-    match = CSRF.search(html)
-    assert match, html
-    return match[1]
-
-
-async def post_form(client: Client, path: str, form: dict[str, str]) -> Any:
-    return await client.post(path, data=form, follow_redirects=False)
 
 
 async def count(owner_conn: asyncpg.Connection, table: str, person_id: int) -> int:
@@ -73,6 +54,37 @@ async def test_pages_without_a_session_send_to_sign_in(client: Client) -> None:
     assert '<button id="sign-in" type="button">' in korean
     english = await page(client, "/console/sign-in", lang="en")
     assert "Sign in with a passkey" in english and '<html lang="en">' in english
+
+
+def _selectors(selector_list: str) -> list[str]:
+    """A CSS selector list split at its top-level commas (not those inside `:not(...)`)."""
+    parts, depth, current = [], 0, ""
+    for char in selector_list:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return [*parts, current.strip()]
+
+
+async def test_the_text_field_width_leaves_radio_buttons_and_checkboxes_alone(
+    client: Client,
+) -> None:
+    """`input{min-width:16rem}` drew each radio button 16rem wide, its label far away."""
+    style = re.search(r"<style>(.*?)</style>", await page(client, "/console/sign-in"), re.DOTALL)
+    assert style is not None
+    widened = [
+        selector
+        for selectors, declarations in re.findall(r"([^{}]+)\{([^}]*)\}", style.group(1))
+        if "min-width" in declarations
+        for selector in _selectors(selectors)
+    ]
+    assert widened
+    for selector in widened:
+        if selector.startswith("input"):
+            assert ":not(" in selector and "radio" in selector and "checkbox" in selector, selector
 
 
 async def test_enroll_page_carries_only_a_well_formed_token(client: Client) -> None:

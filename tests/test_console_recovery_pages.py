@@ -20,11 +20,11 @@ from auth.access_card_store import AccessCard, insert_card
 from auth.accounts import Account, record_wrong_pin
 from auth.secrets import new_token, token_hash
 from server.settings import Settings
-from tests.factories import make_account
-from tests.test_console_pages import csrf_of, page, post_form
-from tests.test_counter import verify
-from tests.test_counter_recovery import authenticators, person_with_pin, ways_in
-from tests.test_staff import enrolled_staff, staff_sign_in
+from tests.support.console_pages import csrf_of, page, post_form
+from tests.support.counter_recovery import authenticators, person_with_pin, ways_in
+from tests.support.factories import make_account
+from tests.support.identity_checks import verify
+from tests.support.staff import enrolled_staff, staff_sign_in
 
 Client = AsyncTestClient[Litestar]
 COOKIE = "hanchang_staff"

@@ -20,8 +20,9 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from server.settings import Settings
-from tests.factories import make_person
-from tests.test_staff import assert_problem, enrolled_staff, staff_sign_in
+from tests.support.factories import make_person
+from tests.support.problems import assert_problem
+from tests.support.staff import enrolled_staff, staff_sign_in
 
 Client = AsyncTestClient[Litestar]
 COOKIE = "hanchang_staff"

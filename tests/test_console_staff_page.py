@@ -13,9 +13,9 @@ import pytest
 from redis.asyncio import Redis
 
 from server.settings import Settings
-from tests.test_console_pages import csrf_of, page, post_form
-from tests.test_counter_recovery import Client, Desk
-from tests.test_staff import device, enroll, staff_sign_in
+from tests.support.console_pages import csrf_of, page, post_form
+from tests.support.passkeys import device
+from tests.support.staff import Client, Desk, enroll, staff_sign_in
 
 LINK = re.compile(r'<a href="(http[^"]+/console/enroll\?token=([^"]+))">')
 

@@ -4,7 +4,6 @@ in_person), issues a one-time enrollment code, and the person redeems it once.""
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
@@ -17,11 +16,12 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from server.settings import Settings
-from tests.factories import bearer, make_account, make_person, newest_session_id, sign_in
-from tests.test_staff import assert_problem, enrolled_staff, staff_sign_in
+from tests.support.factories import bearer, make_account, make_person, newest_session_id, sign_in
+from tests.support.identity_checks import issue_code, verify
+from tests.support.problems import assert_problem
+from tests.support.staff import clerk
 
 Client = AsyncTestClient[Litestar]
-CODE = re.compile(r"^[A-HJKMNP-Z2-9]{4}(-[A-HJKMNP-Z2-9]{4}){3}$")
 EN = {"Accept-Language": "en"}
 
 
@@ -33,39 +33,6 @@ async def fresh_state(settings: Settings, client: Client) -> AsyncIterator[None]
     await redis.aclose()
     client.cookies.clear()
     yield
-
-
-async def clerk(
-    settings: Settings,
-    database_url: str,
-    capsys: pytest.CaptureFixture[str],
-    client: Client,
-    office: str = "busan",
-) -> int:
-    """A clerk of `office`, signed in to the console (the cookie is in `client`)."""
-    staff_id, authenticator = await enrolled_staff(
-        settings, database_url, capsys, client, office=office
-    )
-    status, body = await staff_sign_in(client, authenticator)
-    assert status == 200, body
-    return staff_id
-
-
-async def verify(client: Client, person_id: int, result: str = "match", **overrides: Any) -> Any:
-    body = {"document_type": "resident_id_card", "document_last4": "1234", "result": result}
-    headers = overrides.pop("headers", {})
-    body.update(overrides)
-    return await client.post(
-        f"/console/api/people/{person_id}/verifications", json=body, headers=headers
-    )
-
-
-async def issue_code(client: Client, person_id: int) -> str:
-    issued = await client.post(f"/console/api/people/{person_id}/enrollment-codes", json={})
-    assert issued.status_code == 201, issued.text
-    code: str = issued.json()["code"]
-    assert CODE.match(code), code
-    return code
 
 
 async def audit_rows(owner_conn: asyncpg.Connection, subject: str) -> list[asyncpg.Record]:

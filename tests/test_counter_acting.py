@@ -13,17 +13,11 @@ import asyncpg
 import pytest
 
 from server.settings import Settings
-from tests.applying import (
-    Client,
-    assert_problem,
-    citizen,
-    laid_off,
-    payload,
-    verified_account,
-)
-from tests.test_console_pages import csrf_of, page, post_form
-from tests.test_counter import clerk
-from tests.test_counter import verify as check_id
+from tests.support.applying import Client, citizen, laid_off, payload, verified_account
+from tests.support.console_pages import csrf_of, page, post_form
+from tests.support.identity_checks import verify as check_id
+from tests.support.problems import assert_problem
+from tests.support.staff import clerk
 
 
 async def staff_apply(client: Client, person_id: int, body: dict[str, Any], **headers: str) -> Any:

@@ -14,11 +14,13 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from server.settings import Settings
-from tests.factories import make_person
-from tests.test_access_cards import assert_problem, enroll_kiosk
-from tests.test_access_cards import verify as card_sign_in
-from tests.test_counter import clerk, issue_code
-from tests.test_counter import verify as check_id
+from tests.support.access_cards import enroll_kiosk
+from tests.support.access_cards import verify as card_sign_in
+from tests.support.factories import make_person
+from tests.support.identity_checks import issue_code
+from tests.support.identity_checks import verify as check_id
+from tests.support.problems import assert_problem
+from tests.support.staff import clerk
 
 Client = AsyncTestClient[Litestar]
 PIN, WRONG = "306817", "306818"

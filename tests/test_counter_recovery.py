@@ -15,21 +15,16 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.access_card_store import insert_card
 from auth.accounts import Account, record_wrong_pin
-from auth.passkey_store import insert_passkey
-from auth.recovery_codes import issue_recovery_codes
-from auth.registered_phone_store import insert_registered_phone
-from auth.secrets import token_hash
 from server.settings import Settings
-from tests.factories import bearer, make_account, sign_in
-from tests.test_counter import verify
-from tests.test_staff import assert_problem, enrolled_staff, staff_sign_in
+from tests.support.counter_recovery import REASON, authenticators, person_with_pin, ways_in
+from tests.support.factories import bearer, make_account, sign_in
+from tests.support.identity_checks import verify
+from tests.support.problems import assert_problem
+from tests.support.staff import Desk
 
 Client = AsyncTestClient[Litestar]
 EN = {"Accept-Language": "en"}
-COOKIE = "hanchang_staff"
-REASON = {"reason": "잃어버린 휴대전화"}
 NEW_PIN = "482913"
 
 
@@ -43,51 +38,11 @@ async def fresh_state(settings: Settings, client: Client) -> AsyncIterator[None]
     yield
 
 
-class Desk:
-    """Staff members signed in to the console; `as_` switches whose cookie the client sends."""
-
-    def __init__(self, settings: Settings, database_url: str, capsys: Any, client: Client) -> None:
-        self.settings, self.database_url, self.capsys, self.client = (
-            settings,
-            database_url,
-            capsys,
-            client,
-        )
-        self.tokens: dict[int, str] = {}
-
-    async def staff(self, role: str = "clerk", office: str = "busan") -> int:
-        self.client.cookies.clear()
-        staff_id, authenticator = await enrolled_staff(
-            self.settings, self.database_url, self.capsys, self.client, office=office, role=role
-        )
-        status, body = await staff_sign_in(self.client, authenticator)
-        assert status == 200, body
-        token = self.client.cookies.get(COOKIE)
-        assert token
-        self.tokens[staff_id] = token
-        return staff_id
-
-    def as_(self, staff_id: int) -> Client:
-        self.client.cookies.clear()
-        self.client.cookies.set(COOKIE, self.tokens[staff_id])
-        return self.client
-
-
 @pytest.fixture
 def desk(
     settings: Settings, database_url: str, capsys: pytest.CaptureFixture[str], client: Client
 ) -> Desk:
     return Desk(settings, database_url, capsys, client)
-
-
-async def person_with_pin(
-    owner_conn: asyncpg.Connection, settings: Settings, client: Client, **kw: Any
-) -> Account:
-    account = await make_account(owner_conn, settings, **kw)
-    tokens = await sign_in(owner_conn, settings, account)
-    answer = await client.put("/v1/me/pin", json={"pin": "739164"}, headers=bearer(tokens))
-    assert answer.status_code == 204, answer.text
-    return account
 
 
 async def pin_step_up(
@@ -197,68 +152,6 @@ async def test_pin_reset_then_a_new_pin_works(
     assert [r["action"] for r in await actions(owner_conn, account.person_id)][-1] == (
         "counter.pin_reset"
     )
-
-
-async def authenticators(
-    owner_conn: asyncpg.Connection, settings: Settings, account: Account, clerk: int
-) -> dict[str, Any]:
-    """One of each: passkey, TOTP, recovery codes, card, registered phone, and a session."""
-    passkey = await insert_passkey(
-        owner_conn,
-        account_id=account.id,
-        credential_id=f"cred-{account.id}".encode(),
-        public_key=b"key",
-        sign_count=0,
-        transports=[],
-        aaguid=None,
-        device_type="single_device",
-        backed_up=False,
-        name="휴대전화",
-    )
-    assert passkey is not None
-    await owner_conn.execute(
-        "UPDATE accounts SET totp_secret_enc = 'x', totp_confirmed_at = now() WHERE id = $1",
-        account.id,
-    )
-    await issue_recovery_codes(owner_conn, settings.auth, account.id, channel="app", reason="test")
-    card = await insert_card(
-        owner_conn,
-        person_id=account.person_id,
-        token_hash=token_hash(f"hcc_test-{account.id}"),
-        issued_by=clerk,
-        office_code="busan",
-    )
-    phone = await insert_registered_phone(
-        owner_conn,
-        person_id=account.person_id,
-        phone_e164="+8225550100",
-        staff_id=clerk,
-        office_code="busan",
-    )
-    assert phone is not None
-    tokens = await sign_in(owner_conn, settings, account, aal=2, method="passkey")
-    return {"passkey": passkey.id, "card": card.id, "phone": phone.id, "tokens": tokens}
-
-
-async def ways_in(owner_conn: asyncpg.Connection, account: Account) -> dict[str, int]:
-    row = await owner_conn.fetchrow(
-        """
-        SELECT (SELECT count(*) FROM passkeys WHERE account_id = $1) AS passkeys,
-               (SELECT count(*) FROM accounts WHERE id = $1 AND totp_confirmed_at IS NOT NULL)
-                   AS totp,
-               (SELECT count(*) FROM recovery_codes WHERE account_id = $1) AS recovery_codes,
-               (SELECT count(*) FROM access_cards WHERE person_id = $2 AND revoked_at IS NULL)
-                   AS cards,
-               (SELECT count(*) FROM registered_phones WHERE person_id = $2
-                   AND removed_at IS NULL) AS phones,
-               (SELECT count(*) FROM sessions WHERE account_id = $1 AND revoked_at IS NULL)
-                   AS sessions
-        """,
-        account.id,
-        account.person_id,
-    )
-    assert row is not None
-    return dict(row)
 
 
 async def test_revoke_all_needs_a_supervisor_of_the_office(

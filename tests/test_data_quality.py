@@ -25,9 +25,9 @@ from onestop.data_quality import (
 )
 from onestop.data_quality.report import KOREA
 from server.settings import Settings
-from tests.conftest import environment_for_tests
-from tests.data_quality_population import Population, build_population
-from tests.factories import bearer, make_account, sign_in
+from tests.support.data_quality_population import Population, build_population
+from tests.support.environment import environment_for_tests
+from tests.support.factories import bearer, make_account, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,10 +21,11 @@ from auth.sessions import Tokens
 from auth.staff_sessions import StaffSession
 from server.problems import Problem
 from server.settings import Settings
-from tests.factories import bearer, make_account, sign_in
-from tests.notifying import insert_notice
-from tests.test_counter import clerk, verify
-from tests.test_staff import assert_problem
+from tests.support.factories import bearer, make_account, sign_in
+from tests.support.identity_checks import verify
+from tests.support.notifying import insert_notice
+from tests.support.problems import assert_problem
+from tests.support.staff import clerk
 
 Client = AsyncTestClient[Litestar]
 EN = {"Accept-Language": "en"}

@@ -17,9 +17,9 @@ from server.db import NestedAcquire, create_pool
 from server.jobs import enqueue
 from server.settings import Settings, load_settings
 from server.worker import worker_settings
-from tests.conftest import environment_for_tests
-from tests.factories import make_person
-from tests.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
+from tests.support.environment import environment_for_tests
+from tests.support.factories import make_person
+from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
 
 JOBS = 10
 PER_JOB = 30

@@ -14,7 +14,7 @@ from auth.accounts import get_account
 from onestop.eligibility import evaluate_person, evaluate_population
 from onestop.eligibility.explain import korean_today
 from server.settings import Settings
-from tests.factories import bearer, make_account, make_fact, sign_in
+from tests.support.factories import bearer, make_account, make_fact, sign_in
 
 Client = AsyncTestClient[Litestar]
 TODAY = korean_today()
@@ -225,7 +225,7 @@ async def test_the_worker_job_evaluates_the_given_people(
     from arq import create_pool
     from arq.connections import RedisSettings
 
-    from tests.factories import run_jobs
+    from tests.support.factories import run_jobs
 
     account_id = await _laid_off(owner_conn, settings)
     person_id = await owner_conn.fetchval(

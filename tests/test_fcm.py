@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from notifications.fcm import BATCH_SIZE, PushMessage, PushOutcome, send_push
 from server.settings import FcmSettings, load_settings
-from tests.fakes.fcm import Failure, FakeFcm, make_key, write_service_account
-from tests.test_settings import PRODUCTION
+from tests.support.fakes.fcm import Failure, FakeFcm, make_key, write_service_account
+from tests.support.production_settings import PRODUCTION
 
 TIMEOUT_S = 1.0
 

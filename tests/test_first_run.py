@@ -34,8 +34,8 @@ import asyncpg
 import pytest
 
 from server.embedded import free_port
-from tests.fakes.fcm import FakeFcm, write_service_account
-from tests.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
+from tests.support.fakes.fcm import FakeFcm, write_service_account
+from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
 
 CODES_FROM = "+15005550007"
 # Demo people who have no account yet: name, birth date, phone (server/demo_data).

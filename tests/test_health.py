@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 from server.app import create_app
 from server.embedded import free_port
 from server.settings import load_settings
-from tests.conftest import environment_for_tests
+from tests.support.environment import environment_for_tests
 
 
 async def test_healthz_answers_without_touching_services(

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from server.settings import Settings
-from tests.factories import mobile_number
+from tests.support.factories import mobile_number
 
 
 async def test_limit_keys_hold_no_plain_digest_of_a_number(

@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from server.migrate import MigrationError, load_migrations, migrate
-from tests.conftest import drop_database, with_database
+from tests.support.databases import drop_database, with_database
 
 
 def test_numbering_starts_at_one_and_has_no_gaps() -> None:

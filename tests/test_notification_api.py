@@ -9,9 +9,9 @@ import pytest
 
 from server.audit import list_audit_for_subject
 from server.settings import Settings
-from tests.factories import bearer
-from tests.notifying import Client, citizen, fcm_token, insert_notice
-from tests.notifying import register_device as register
+from tests.support.factories import bearer
+from tests.support.notifying import Client, citizen, fcm_token, insert_notice
+from tests.support.notifying import register_device as register
 
 PROBLEMS = "https://hanchang.moel.go.kr/problems/"
 

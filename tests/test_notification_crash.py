@@ -16,10 +16,10 @@ import asyncpg
 import pytest
 
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
-from tests.factories import run_jobs
-from tests.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
-from tests.test_notifications import KOREA, Clock, enqueue, korea, laid_off, notices_of
+from tests.support.environment import environment_for_tests
+from tests.support.factories import run_jobs
+from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
+from tests.support.notice_delivery import KOREA, Clock, enqueue, korea, laid_off, notices_of
 
 ROOT = Path(__file__).resolve().parent.parent
 # The supervisor restarts a worker under the same id (server/job_registry.py).
@@ -73,7 +73,7 @@ async def test_a_killed_worker_is_taken_back_at_once_without_a_duplicate_or_a_lo
     twilio.planned.extend(["slow"] * 20)
     await enqueue(settings, "deliver_notices", notices)
     worker = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.crash_worker", cwd=ROOT, env={**os.environ, **environment},
+        sys.executable, "-m", "tests.support.crash_worker", cwd=ROOT, env={**os.environ, **environment},
         stderr=asyncio.subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     try:

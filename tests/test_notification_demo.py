@@ -11,10 +11,10 @@ import pytest
 
 from server.demo_data import demo_people, load_demo_data
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
-from tests.factories import run_jobs
-from tests.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
-from tests.test_notifications import Clock, enqueue, korea
+from tests.support.environment import environment_for_tests
+from tests.support.factories import run_jobs
+from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
+from tests.support.notice_delivery import Clock, enqueue, korea
 
 
 @pytest.fixture(scope="module")

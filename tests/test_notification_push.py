@@ -12,11 +12,11 @@ import asyncpg
 import pytest
 
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
-from tests.factories import make_account, make_fact, run_jobs
-from tests.fakes.fcm import FakeFcm, write_service_account
-from tests.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
-from tests.test_notifications import Clock, enqueue, korea
+from tests.support.environment import environment_for_tests
+from tests.support.factories import make_account, make_fact, run_jobs
+from tests.support.fakes.fcm import FakeFcm, write_service_account
+from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
+from tests.support.notice_delivery import Clock, enqueue, korea
 
 KOREA = ZoneInfo("Asia/Seoul")
 

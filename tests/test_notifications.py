@@ -7,34 +7,18 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
-from arq import create_pool
-from arq.connections import RedisSettings
 
-from server import jobs
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
-from tests.factories import make_fact, make_person, run_jobs
-from tests.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
+from tests.support.environment import environment_for_tests
+from tests.support.factories import run_jobs
+from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
+from tests.support.notice_delivery import KOREA, Clock, enqueue, korea, laid_off, notices_of
 
-KOREA = ZoneInfo("Asia/Seoul")
 # A "slow" Twilio answers after this; the client gives up after 1 s.
 SLOW_S = 2.0
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def korea(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=KOREA).astimezone(UTC)
 
 
 @pytest.fixture(scope="module")
@@ -59,46 +43,9 @@ def settings(
     )
 
 
-async def laid_off(
-    conn: asyncpg.Connection, settings: Settings, *, phone: str | None, language: str = "ko"
-) -> int:
-    """A person of 77 laid off 30 days ago after three years, registered as a job seeker
-    (old enough that the unemployment benefit is the only programme they can get)."""
-    person = await make_person(
-        conn, settings, phone_e164=phone, preferred_language=language, birth_date=date(1949, 1, 5)
-    )
-    left = datetime.now(KOREA).date() - timedelta(days=30)
-    await make_fact(
-        conn, person_id=person.id, kind="employment_insurance", source_system="ei",
-        valid_from=left - timedelta(days=1_100), valid_to=left, employer_id="2208112345",
-        separation_code="23", paid_base_days=780,
-    )  # fmt: skip
-    await make_fact(
-        conn, person_id=person.id, kind="job_seeker_registration", source_system="worknet",
-        valid_from=left + timedelta(days=2),
-    )  # fmt: skip
-    return person.id
-
-
 def printed_letters(settings: Settings, day: date) -> str:
     folder = Path(settings.data_dir).resolve().parent / "var" / "letters"
     return (folder / f"{day.isoformat()}.txt").read_text(encoding="utf-8")
-
-
-async def enqueue(settings: Settings, job: str, *args: object) -> None:
-    """On the job's own queue (server/jobs.py)."""
-    queue = await create_pool(RedisSettings.from_dsn(settings.redis.url))
-    try:
-        await jobs.enqueue(queue, job, *args)
-    finally:
-        await queue.aclose()
-
-
-async def notices_of(conn: asyncpg.Connection, person_id: int) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        "SELECT * FROM notices WHERE person_id = $1 AND programme_id = 'unemployment-benefit'",
-        person_id,
-    )
 
 
 async def deliveries_of(conn: asyncpg.Connection, notice_id: int) -> dict[str, asyncpg.Record]:

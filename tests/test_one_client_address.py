@@ -15,10 +15,10 @@ from redis.asyncio import Redis
 
 from server.app import create_app
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
-from tests.factories import last_audit_details, make_account
-from tests.sources import PROXY, BehindProxy, from_address
-from tests.test_staff import enrolled_staff, staff_sign_in
+from tests.support.environment import environment_for_tests
+from tests.support.factories import last_audit_details, make_account
+from tests.support.sources import PROXY, BehindProxy, from_address
+from tests.support.staff import enrolled_staff, staff_sign_in
 
 CLIENT = "198.51.100.23"
 

@@ -18,9 +18,9 @@ import pytest
 
 from server.embedded import free_port
 from server.settings import Settings, load_settings
-from tests.browser import CHROMIUM_ARGS, app_on_real_socket, require_browser
-from tests.conftest import environment_for_tests
-from tests.factories import make_account, sign_in
+from tests.support.browser import CHROMIUM_ARGS, app_on_real_socket, require_browser
+from tests.support.environment import environment_for_tests
+from tests.support.factories import make_account, sign_in
 
 SCREENSHOT = Path(__file__).resolve().parent.parent / "test-output" / "passkey-browser.png"
 TIMEOUT_MS = 20_000

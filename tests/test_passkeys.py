@@ -17,17 +17,23 @@ from auth.accounts import Account
 from auth.passkeys import user_handle
 from server.app import create_app
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
-from tests.factories import (
+from tests.support.environment import environment_for_tests
+from tests.support.factories import (
     bearer,
     last_audit_details,
     make_account,
     newest_session_id,
     sign_in,
 )
-from tests.webauthn_authenticator import (
+from tests.support.passkeys import (
+    authentication_options,
+    device,
+    register,
+    registered,
+    sign_in_with,
+)
+from tests.support.webauthn_authenticator import (
     CredentialExcluded,
-    SoftwareAuthenticator,
     b64url,
     from_b64url,
 )
@@ -47,62 +53,8 @@ async def fresh_limits(settings: Settings) -> AsyncIterator[None]:
     yield
 
 
-def device(settings: Settings, **options: Any) -> SoftwareAuthenticator:
-    return SoftwareAuthenticator(origin=settings.http.public_url, **options)
-
-
 def auth_header(tokens: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
-
-
-async def register(
-    client: Client,
-    headers: dict[str, str],
-    authenticator: SoftwareAuthenticator,
-    *,
-    name: str | None = None,
-    **create: Any,
-) -> dict[str, Any]:
-    """A whole registration ceremony; returns the answer to verify (not checked)."""
-    started = await client.post("/v1/auth/passkeys/registration/options", headers=headers)
-    assert started.status_code == 200, started.text
-    body = started.json()
-    credential = authenticator.create(body["options"], **create)
-    payload: dict[str, Any] = {"challenge_id": body["challenge_id"], "credential": credential}
-    if name is not None:
-        payload["name"] = name
-    answer = await client.post(
-        "/v1/auth/passkeys/registration/verify", json=payload, headers=headers
-    )
-    return {"status": answer.status_code, "body": answer.json(), "options": body["options"]}
-
-
-async def registered(
-    client: Client, headers: dict[str, str], authenticator: SoftwareAuthenticator, **kw: Any
-) -> dict[str, Any]:
-    result = await register(client, headers, authenticator, **kw)
-    assert result["status"] == 201, result["body"]
-    passkey: dict[str, Any] = result["body"]
-    return passkey
-
-
-async def authentication_options(client: Client) -> dict[str, Any]:
-    started = await client.post("/v1/auth/passkeys/authentication/options")
-    assert started.status_code == 200, started.text
-    body: dict[str, Any] = started.json()
-    return body
-
-
-async def sign_in_with(
-    client: Client, authenticator: SoftwareAuthenticator, **get: Any
-) -> tuple[int, dict[str, Any]]:
-    started = await authentication_options(client)
-    credential = authenticator.get(started["options"], **get)
-    answer = await client.post(
-        "/v1/auth/passkeys/authentication/verify",
-        json={"challenge_id": started["challenge_id"], "credential": credential},
-    )
-    return answer.status_code, answer.json()
 
 
 async def new_account(

@@ -21,8 +21,9 @@ from auth.secrets import token_hash
 from auth.sessions import Tokens
 from server.app import create_app
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
-from tests.factories import (
+from tests.support.dev_outbox import read_outbox_code
+from tests.support.environment import environment_for_tests
+from tests.support.factories import (
     bearer,
     last_audit_details,
     make_account,
@@ -34,7 +35,6 @@ from tests.factories import (
 BIRTH = date(1987, 4, 23)
 GOOD_PIN = "493028"
 OTHER_PIN = "582914"
-CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 
 
 @pytest.fixture(autouse=True)
@@ -278,16 +278,6 @@ async def test_what_pin_verify_refuses(
         "SELECT consecutive_failures FROM accounts WHERE id = $1", account.id
     )
     assert failures == 0
-
-
-async def read_outbox_code(owner_conn: asyncpg.Connection, phone: str) -> str:
-    # The newest message with a code: notices about the account go to the same number.
-    bodies = await owner_conn.fetch(
-        "SELECT body FROM dev_outbox WHERE to_e164 = $1 ORDER BY id DESC", phone
-    )
-    match = next((m for row in bodies if (m := CODE.search(row["body"]))), None)
-    assert match, f"no code sent to {phone}"
-    return match[1]
 
 
 async def test_five_wrong_pins_lock_the_app_until_an_sms_recovery_code(

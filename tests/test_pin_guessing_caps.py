@@ -18,7 +18,8 @@ import pytest
 
 from auth.accounts import Account
 from server.settings import Settings
-from tests.card_unlocking import (
+from tests.support.access_cards import PIN, enroll_kiosk, verify
+from tests.support.card_unlocking import (
     Client,
     Holder,
     card_holder,
@@ -32,9 +33,9 @@ from tests.card_unlocking import (
     settings_with_twilio,
     start,
 )
-from tests.factories import bearer, sign_in
-from tests.fakes.twilio import FakeTwilio
-from tests.test_access_cards import PIN, assert_problem, enroll_kiosk, verify
+from tests.support.factories import bearer, sign_in
+from tests.support.fakes.twilio import FakeTwilio
+from tests.support.problems import assert_problem
 
 WRONG_PIN = "582913"
 

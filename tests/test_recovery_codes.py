@@ -17,8 +17,8 @@ from redis.asyncio import Redis
 from auth.accounts import Account
 from server.app import create_app
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
-from tests.factories import (
+from tests.support.environment import environment_for_tests
+from tests.support.factories import (
     bearer,
     last_audit_details,
     make_account,

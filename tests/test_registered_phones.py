@@ -10,10 +10,8 @@ since anyone could type one."""
 from __future__ import annotations
 
 import itertools
-import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable
-from datetime import date
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -32,26 +30,31 @@ from auth.registered_phones import (
     CALLBACK_ENDED,
     PHONE_PIN_LOCKED,
     PHONE_SESSION_NEEDED,
-    PhoneCallbackStarted,
-    complete_callback,
-    start_callback,
-    verify_phone_sign_in,
 )
 from auth.secrets import new_token, token_hash
-from auth.sessions import Tokens, authenticate_access_token, has_recent_aal2
+from auth.sessions import authenticate_access_token, has_recent_aal2
 from auth.staff_sessions import insert_staff_session
 from auth.staff_store import insert_staff
-from server.db import transaction
-from server.problems import TOO_MANY_REQUESTS, Problem, ProblemKind
+from server.problems import TOO_MANY_REQUESTS, Problem
 from server.settings import Settings
-from tests.factories import bearer, last_audit_details, make_account, make_person, sign_in
-from tests.test_access_cards import check_id
+from tests.support.factories import bearer, last_audit_details, make_account, make_person, sign_in
+from tests.support.identity_checks import check_id
+from tests.support.problems import assert_problem
+from tests.support.registered_phones import (
+    BIRTH,
+    GOOD_PIN,
+    WRONG_PIN,
+    answer_callback,
+    ask_for_callback,
+    call_sid,
+    call_token_from_outbox,
+    person_with_pin,
+    phone_sign_in,
+    refused,
+    refused_any,
+)
 
-PROBLEMS = "https://hanchang.moel.go.kr/problems/"
 Client = AsyncTestClient[Litestar]
-BIRTH = date(1958, 3, 9)
-GOOD_PIN = "493028"
-WRONG_PIN = "582914"
 _landlines = itertools.count(1)
 
 
@@ -86,16 +89,6 @@ async def clerk(client: Client, owner_conn: asyncpg.Connection, office: str = "b
     return staff.id
 
 
-async def person_with_pin(
-    client: Client, owner_conn: asyncpg.Connection, settings: Settings, name: str
-) -> Account:
-    account = await make_account(owner_conn, settings, name=name, birth_date=BIRTH)
-    tokens = await sign_in(owner_conn, settings, account)
-    answer = await client.put("/v1/me/pin", json={"pin": GOOD_PIN}, headers=bearer(tokens))
-    assert answer.status_code == 204, answer.text
-    return account
-
-
 async def register(client: Client, person_id: int, number: str, **headers: str) -> Any:
     """Register a number; a number to sign in with goes only to someone whose ID was just
     checked, so a first refusal (409 `id-check-needed`) is followed by the check."""
@@ -127,92 +120,6 @@ async def registered(
     assert answer.status_code == 201, answer.text
     client.cookies.clear()
     return account, answer.json()["id"], e164
-
-
-def call_sid() -> str:
-    """A Twilio call id, different each call."""
-    return "CA" + uuid.uuid4().hex
-
-
-async def phone_sign_in(
-    db_pool: asyncpg.Pool,
-    settings: Settings,
-    caller_number: str,
-    pin: str,
-    *,
-    call: str | None = None,
-) -> Tokens:
-    """Caller ID (E.164) and PIN on a call (a new one unless given), as the phone line's
-    signed webhook will sign in: in one transaction of its own, which keeps what a
-    refusal wrote (`commit_first`)."""
-    redis = Redis.from_url(settings.redis.url)
-    try:
-        async with transaction(db_pool) as tx:
-            return await verify_phone_sign_in(
-                tx.conn,
-                redis,
-                settings.auth,
-                caller_number=caller_number,
-                call_sid=call or call_sid(),
-                pin=pin,
-            )
-    finally:
-        await redis.aclose()
-
-
-async def ask_for_callback(
-    db_pool: asyncpg.Pool, settings: Settings, tokens: Tokens, *, locale: str = "ko"
-) -> PhoneCallbackStarted:
-    """The phone line asks to be called back, for the session its sign-in began."""
-    async with transaction(db_pool) as tx:
-        session = await authenticate_access_token(tx.conn, tokens.access_token)
-        assert session is not None
-        return await start_callback(tx.conn, settings, session, locale=locale)
-
-
-async def answer_callback(
-    db_pool: asyncpg.Pool, settings: Settings, callback_id: uuid.UUID, pin: str, call_token: str
-) -> int:
-    """The PIN typed on the call-back, with the token from the call's TwiML."""
-    async with transaction(db_pool) as tx:
-        return await complete_callback(
-            tx.conn, settings.auth, callback_id, pin, call_token=call_token
-        )
-
-
-async def refused_any(attempt: Awaitable[object]) -> Problem:
-    """The problem `attempt` raises, whatever it is."""
-    with pytest.raises(Problem) as raised:
-        await attempt
-    return raised.value
-
-
-async def refused(attempt: Awaitable[object], kind: ProblemKind) -> Problem:
-    """The problem `attempt` raises, which must be of `kind`."""
-    with pytest.raises(Problem) as raised:
-        await attempt
-    assert raised.value.kind is kind, raised.value.kind.slug
-    return raised.value
-
-
-async def call_token_from_outbox(owner_conn: asyncpg.Connection, callback_id: uuid.UUID) -> str:
-    """The token in the call's TwiML (the address its digits go to): only the call has it."""
-    body = await owner_conn.fetchval(
-        "SELECT body FROM dev_outbox WHERE channel = 'voice' AND body LIKE $1",
-        f"%/phone/callbacks/{callback_id}/pin?token=%",
-    )
-    assert body is not None
-    found = re.search(r"\?token=(hcb_[A-Za-z0-9_-]+)", body)
-    assert found is not None
-    return found.group(1)
-
-
-def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["type"] == PROBLEMS + slug, body
-    return body
 
 
 async def has_recent_aal2_now(owner_conn: asyncpg.Connection, access_token: str) -> bool:

@@ -13,7 +13,7 @@ from auth.people import mark_deceased
 from auth.secrets import token_hash
 from auth.sessions import REFRESH_RACE_GRACE
 from server.settings import Settings
-from tests.factories import bearer, make_account, sign_in
+from tests.support.factories import bearer, make_account, sign_in
 
 
 async def test_tokens_are_opaque_and_stored_hashed(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import subprocess
 import sys
 from pathlib import Path
@@ -10,21 +9,8 @@ from pathlib import Path
 import pytest
 
 from server.settings import SettingsError, load_settings
-from tests.fakes.fcm import write_service_account
-
-KEYS = "1:" + base64.b64encode(b"k" * 32).decode()
-PRODUCTION = {
-    "HANCHANG_ENV": "production",
-    "DATABASE_URL": "postgresql://app@db/hanchang",
-    "REDIS_URL": "redis://cache:6379/0",
-    "HANCHANG_PERSON_KEYS": KEYS,
-    "HANCHANG_PUBLIC_URL": "https://hanchang.moel.go.kr",
-    "HANCHANG_DATA_KEYS": "1:" + base64.b64encode(b"d" * 32).decode(),
-    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
-    "TWILIO_AUTH_TOKEN": "token",
-    "TWILIO_FROM_NUMBER": "+15005550006",
-    "HANCHANG_OPERATOR_TOKEN": "o" * 43,
-}
+from tests.support.fakes.fcm import write_service_account
+from tests.support.production_settings import PRODUCTION
 
 
 @pytest.fixture(scope="module")

@@ -24,9 +24,9 @@ from redis.asyncio import Redis
 
 from auth.accounts import Account
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
-from tests.factories import bearer, make_account, mobile_number, run_jobs, sign_in
-from tests.fakes.twilio import FakeTwilio
+from tests.support.environment import environment_for_tests
+from tests.support.factories import bearer, make_account, mobile_number, run_jobs, sign_in
+from tests.support.fakes.twilio import FakeTwilio
 
 SID = "AC" + "2" * 32
 TOKEN = "test-auth-token"

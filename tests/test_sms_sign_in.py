@@ -17,9 +17,9 @@ from redis.asyncio import Redis
 
 from auth.limits import limit_key
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
-from tests.factories import make_account, make_person, run_jobs
-from tests.fakes.twilio import FakeTwilio
+from tests.support.environment import environment_for_tests
+from tests.support.factories import make_account, make_person, run_jobs
+from tests.support.fakes.twilio import FakeTwilio
 
 SID = "AC" + "1" * 32
 TOKEN = "test-auth-token"

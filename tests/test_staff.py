@@ -3,11 +3,9 @@ console, and console sessions (idle 15 minutes, 8 hours at most, disabled at onc
 
 from __future__ import annotations
 
-import argparse
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 import pytest
@@ -16,9 +14,10 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from server.settings import Settings
-from server.staff_cli import add_staff_commands, run_staff_command
-from tests.factories import bearer, last_audit_details, make_account, sign_in
-from tests.webauthn_authenticator import SoftwareAuthenticator
+from tests.support.factories import bearer, last_audit_details, make_account, sign_in
+from tests.support.passkeys import device
+from tests.support.problems import assert_problem
+from tests.support.staff import create_staff, enroll, enrolled_staff, staff_cli, staff_sign_in
 
 PROBLEMS = "https://hanchang.moel.go.kr/problems/"
 Client = AsyncTestClient[Litestar]
@@ -35,101 +34,11 @@ async def fresh_state(settings: Settings, client: Client) -> AsyncIterator[None]
     yield
 
 
-async def staff_cli(settings: Settings, database_url: str, *words: str) -> int:
-    parser = argparse.ArgumentParser()
-    add_staff_commands(parser.add_subparsers(dest="command"))
-
-    async def connect() -> asyncpg.Connection:
-        return await asyncpg.connect(database_url)
-
-    return await run_staff_command(parser.parse_args(["staff", *words]), settings, connect)
-
-
-async def create_staff(
-    settings: Settings,
-    database_url: str,
-    capsys: pytest.CaptureFixture[str],
-    *,
-    name: str = "김민수",
-    office: str = "busan",
-    role: str = "clerk",
-) -> tuple[int, str]:
-    """Run `hanchang staff create`; the new staff id and the token from the printed link."""
-    status = await staff_cli(
-        settings, database_url, "create", "--name", name, "--office", office, "--role", role
-    )
-    out = capsys.readouterr().out
-    assert status == 0, out
-    link = out.strip().splitlines()[-1]
-    assert link.startswith(f"{settings.http.public_url}/console/enroll?token=hce_"), link
-    token = parse_qs(urlsplit(link).query)["token"][0]
-    staff_id = int(out.split()[1])
-    return staff_id, token
-
-
-def device(settings: Settings) -> SoftwareAuthenticator:
-    return SoftwareAuthenticator(origin=settings.http.public_url)
-
-
-async def enroll(
-    client: Client, authenticator: SoftwareAuthenticator, token: str, **headers: str
-) -> tuple[int, dict[str, Any]]:
-    started = await client.post(
-        "/console/api/enroll/options", json={"token": token}, headers=headers
-    )
-    if started.status_code != 200:
-        return started.status_code, started.json()
-    body = started.json()
-    credential = authenticator.create(body["options"])
-    answer = await client.post(
-        "/console/api/enroll/verify",
-        json={"token": token, "challenge_id": body["challenge_id"], "credential": credential},
-        headers=headers,
-    )
-    return answer.status_code, answer.json()
-
-
-async def staff_sign_in(
-    client: Client, authenticator: SoftwareAuthenticator, **get: Any
-) -> tuple[int, dict[str, Any]]:
-    started = await client.post("/console/api/sign-in/options", json={})
-    assert started.status_code == 200, started.text
-    body = started.json()
-    credential = authenticator.get(body["options"], **get)
-    answer = await client.post(
-        "/console/api/sign-in/verify",
-        json={"challenge_id": body["challenge_id"], "credential": credential},
-    )
-    return answer.status_code, answer.json()
-
-
-async def enrolled_staff(
-    settings: Settings,
-    database_url: str,
-    capsys: pytest.CaptureFixture[str],
-    client: Client,
-    **staff: str,
-) -> tuple[int, SoftwareAuthenticator]:
-    staff_id, token = await create_staff(settings, database_url, capsys, **staff)
-    authenticator = device(settings)
-    status, body = await enroll(client, authenticator, token)
-    assert status == 201, body
-    return staff_id, authenticator
-
-
 async def audit_actions(owner_conn: asyncpg.Connection, staff_id: int) -> list[str]:
     rows = await owner_conn.fetch(
         "SELECT action FROM audit_log WHERE subject = $1 ORDER BY id", f"staff:{staff_id}"
     )
     return [row["action"] for row in rows]
-
-
-def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["type"] == PROBLEMS + slug, body
-    return body
 
 
 async def test_create_enroll_sign_in_me_sign_out(

@@ -24,9 +24,10 @@ from redis.asyncio import Redis
 from server.audit import PendingEntry, append_audit_rows
 from server.settings import Settings
 from server.staff_cli import add_staff_commands, run_staff_command
-from tests.factories import make_account, make_person
-from tests.test_counter import verify
-from tests.test_staff import assert_problem, enrolled_staff, staff_sign_in
+from tests.support.factories import make_account, make_person
+from tests.support.identity_checks import verify
+from tests.support.problems import assert_problem
+from tests.support.staff import enrolled_staff, staff_sign_in
 
 Client = AsyncTestClient[Litestar]
 COOKIE = "hanchang_staff"

@@ -22,10 +22,12 @@ from auth.staff_sessions import StaffSession
 from auth.staff_store import StaffRole
 from server.problems import Problem, ProblemKind
 from server.settings import Settings
-from tests.factories import make_account
-from tests.test_counter import verify
-from tests.test_counter_recovery import EN, REASON, Desk
-from tests.test_staff import assert_problem, device, enroll, staff_sign_in
+from tests.support.counter_recovery import REASON
+from tests.support.factories import make_account
+from tests.support.identity_checks import verify
+from tests.support.passkeys import device
+from tests.support.problems import EN, assert_problem
+from tests.support.staff import Desk, enroll, staff_sign_in
 
 
 @pytest.fixture(autouse=True)

@@ -21,9 +21,9 @@ import pytest
 from server.embedded import free_port
 from server.settings import Settings, load_settings
 from server.status import add_incident_note, evaluate_incidents
-from tests.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
-from tests.conftest import environment_for_tests
-from tests.status_traffic import acquire, record_loads, record_readiness, record_traffic
+from tests.support.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
+from tests.support.environment import environment_for_tests
+from tests.support.status_traffic import acquire, record_loads, record_readiness, record_traffic
 
 SCREENSHOT = OUTPUT / "status.png"
 TIMEOUT_MS = 20_000
@@ -170,3 +170,64 @@ async def test_the_status_page_renders_and_passes_axe(
         finally:
             await browser.close()
     assert SCREENSHOT.stat().st_size > 0
+
+
+# Korean syllables (가-힣) on both sides of a line break inside one text: a word cut in two.
+BROKEN_WORDS = """() => {
+  const hangul = /[\\uac00-\\ud7a3]/;
+  const broken = [];
+  for (const th of document.querySelectorAll("th")) {
+    const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent;
+      let top = null;
+      for (let i = 0; i < text.length; i++) {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const rect = range.getClientRects()[0];
+        if (!rect) continue;
+        if (top !== null && rect.top > top + 1 && i > 0
+            && hangul.test(text[i - 1]) && hangul.test(text[i])) {
+          broken.push(text.slice(0, i) + "|" + text.slice(i));
+        }
+        top = rect.top;
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+async def test_the_status_page_shows_the_system_font_and_korean_words_whole(
+    seeded: None, live_server: str, chromium: Path
+) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            # The page runs no script; the checks below are the test's own.
+            context = await browser.new_context(
+                locale="ko-KR", bypass_csp=True, viewport={"width": 1280, "height": 900}
+            )
+            page = await context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            await page.goto(f"{live_server}/status")
+            font = await page.evaluate("getComputedStyle(document.body).fontFamily")
+            assert font.startswith("system-ui"), font
+            word_break = await page.evaluate(
+                "[...document.querySelectorAll('thead th')].map(th => getComputedStyle(th).wordBreak)"
+            )
+            assert word_break and set(word_break) == {"keep-all"}, word_break
+            for width in (1280, 390):
+                await page.set_viewport_size({"width": width, "height": 900})
+                await page.evaluate(
+                    "document.querySelectorAll('details').forEach(d => d.open = true)"
+                )
+                broken = await page.evaluate(BROKEN_WORDS)
+                assert not broken, f"{width}px: {broken}"
+        finally:
+            await browser.close()

@@ -13,7 +13,7 @@ from server.status import MENUS, compute_snapshot, menu_of, roll_up
 from server.status.figures import StatusSnapshot
 from server.status.menus import NOT_A_MENU, is_plumbing
 from server.status.rollups import korean_day_start
-from tests.status_traffic import acquire, record_loads, record_readiness, record_traffic
+from tests.support.status_traffic import acquire, record_loads, record_readiness, record_traffic
 
 # 14:30 in Korea. Every figure here is computed "as of" this moment.
 NOW = datetime(2026, 3, 10, 5, 30, tzinfo=UTC)

@@ -13,9 +13,10 @@ import asyncpg
 import pytest
 
 from api.status.page import render_status_page
+from server.app import TEMPLATE_CONFIG
 from server.status import compute_snapshot, evaluate_incidents
-from tests.conftest import environment_for_tests
-from tests.status_traffic import acquire, record_readiness, record_traffic
+from tests.support.environment import environment_for_tests
+from tests.support.status_traffic import acquire, record_readiness, record_traffic
 
 T0 = datetime(2026, 4, 2, 1, 0, tzinfo=UTC)  # 10:00 in Korea
 ROUTE = "/v1/auth/sms/verify"
@@ -149,9 +150,23 @@ async def test_operators_add_notes_that_show_on_the_page(
     assert incident.duration_minutes == 6 and not incident.ongoing
     assert incident.notes[0].text["ko"].startswith("문자 인증이")
 
-    english = render_status_page(snapshot, stale=False, now=at(40), window="24h", locale="en")
+    english = render_status_page(
+        TEMPLATE_CONFIG.engine_instance,
+        snapshot,
+        stale=False,
+        now=at(40),
+        window="24h",
+        locale="en",
+    )
     assert "SMS codes were slow &lt;b&gt;and&lt;/b&gt; some failed." in english
     assert "6 minutes" in english
     assert "All services" in english
-    korean = render_status_page(snapshot, stale=False, now=at(40), window="24h", locale="ko")
+    korean = render_status_page(
+        TEMPLATE_CONFIG.engine_instance,
+        snapshot,
+        stale=False,
+        now=at(40),
+        window="24h",
+        locale="ko",
+    )
     assert "문자 인증이 늦어졌어요." in korean and "6분" in korean

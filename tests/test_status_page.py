@@ -23,9 +23,9 @@ from server.settings import Settings, load_settings
 from server.status import StatusSnapshot, snapshot_path
 from server.status.menus import MENUS
 from server.status.snapshots import REDIS_KEY
-from tests.conftest import environment_for_tests
-from tests.factories import run_jobs
-from tests.status_traffic import acquire, record_readiness, record_traffic
+from tests.support.environment import environment_for_tests
+from tests.support.factories import run_jobs
+from tests.support.status_traffic import acquire, record_readiness, record_traffic
 
 NOW = datetime.now(UTC).replace(second=0, microsecond=0)
 
@@ -105,6 +105,26 @@ async def test_english_and_the_period_switch(
     english = await client.get("/status", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert english.headers["content-language"] == "en"
     assert english.headers["vary"] == "Accept-Language"
+
+
+async def test_the_style_sheet_reaches_the_browser_unescaped(
+    seeded: int, client: AsyncTestClient[Litestar]
+) -> None:
+    """An escaped quote (`&#34;`) inside <style> voids the font declaration (Latin text fell
+    back to Times), and Korean headers broke mid-word without `word-break: keep-all`."""
+    page = (await client.get("/status")).text
+    styles = re.findall(r"<style>(.*?)</style>", page, re.DOTALL)
+    assert len(styles) == 1
+    css = styles[0]
+    assert "&#34;" not in css and "&quot;" not in css and "&#39;" not in css
+    body = re.search(r"(?:^|})\s*body\{([^}]*)\}", css)
+    assert body is not None, css
+    assert (
+        'font:1.0625rem/1.6 system-ui,-apple-system,"Apple SD Gothic Neo","Malgun Gothic",'
+        '"Noto Sans KR",sans-serif' in body.group(1)
+    )
+    # Korean words stay whole: in the body, so in every table header too.
+    assert "word-break:keep-all" in body.group(1)
 
 
 async def test_a_bad_period_gets_a_friendly_page(client: AsyncTestClient[Litestar]) -> None:

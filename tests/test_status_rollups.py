@@ -10,7 +10,7 @@ import pytest
 
 from server.status import roll_up
 from server.status.rollups import korean_day_start
-from tests.status_traffic import acquire, record_loads, record_readiness, record_traffic
+from tests.support.status_traffic import acquire, record_loads, record_readiness, record_traffic
 
 # 09:10 in Korea on 5 May; traffic runs across Korean midnight (15:00 UTC) the day before.
 NOW = datetime(2026, 5, 5, 0, 10, tzinfo=UTC)

@@ -7,7 +7,7 @@ failures now meet only a throttle that expires and says nothing; the owner's own
 code and passkey keep working, and a registered and an unknown number answer alike.
 
 The stranger and the owner come from different addresses, chosen through the
-trusted-proxy setting (tests/sources.py). The stranger here knows the owner's birth date
+trusted-proxy setting (tests/support/sources.py). The stranger here knows the owner's birth date
 as well as the number (which a sign-in by number asks for): the worst case, and the one
 in which the failures reach the owner's account at all. The unknown number is sent with
 the same birth date."""
@@ -28,11 +28,11 @@ from auth.accounts import Account
 from auth.limits import limit_key
 from server.app import create_app
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
-from tests.factories import bearer, make_account, mobile_number, run_jobs, sign_in
-from tests.sources import BehindProxy, from_address
-from tests.test_passkeys import device, registered, sign_in_with
-from tests.test_pin import read_outbox_code
+from tests.support.dev_outbox import read_outbox_code
+from tests.support.environment import environment_for_tests
+from tests.support.factories import bearer, make_account, mobile_number, run_jobs, sign_in
+from tests.support.passkeys import device, registered, sign_in_with
+from tests.support.sources import BehindProxy, from_address
 
 STRANGER = from_address("203.0.113.66")
 OWNER = from_address("198.51.100.7")

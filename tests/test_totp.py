@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 
 from auth.accounts import Account
 from server.settings import Settings
-from tests.factories import (
+from tests.support.factories import (
     bearer,
     last_audit_details,
     make_account,

@@ -16,9 +16,9 @@ from twilio.request_validator import RequestValidator
 
 from server.app import create_app
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
-from tests.factories import make_person
-from tests.notifying import insert_delivery, insert_notice
+from tests.support.environment import environment_for_tests
+from tests.support.factories import make_person
+from tests.support.notifying import insert_delivery, insert_notice
 
 Client = AsyncTestClient[Litestar]
 TOKEN = "test-twilio-auth-token"

@@ -25,9 +25,11 @@ from redis.asyncio import Redis
 
 from auth.accounts import Account
 from server.settings import Settings
-from tests.factories import make_account
-from tests.test_counter import verify
-from tests.test_staff import assert_problem, device, enroll, enrolled_staff, staff_sign_in
+from tests.support.factories import make_account
+from tests.support.identity_checks import verify
+from tests.support.passkeys import device
+from tests.support.problems import assert_problem
+from tests.support.staff import enroll, enrolled_staff, staff_sign_in
 
 Client = AsyncTestClient[Litestar]
 COOKIE = "hanchang_staff"

@@ -1,8 +1,10 @@
 """The status page as HTML: a view of one snapshot in the reader's language.
 
-Server-rendered with Jinja (autoescaped), one inline style sheet, inline SVG
-charts each followed by a table of the same figures, and no script: it works
-without JavaScript and loads nothing from elsewhere.
+Server-rendered with Jinja (autoescaped) from `templates/page.html`: one inline
+style sheet, inline SVG charts each followed by a table of the same figures, and
+no script: it works without JavaScript and loads nothing from elsewhere. The app
+finds the template as `status/page.html` (server/app.py composes the channels'
+template folders).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from urllib.parse import urlencode
 import jinja2
 from babel.dates import format_datetime, format_timedelta
 from babel.numbers import format_decimal
+from litestar.template import TemplateEngineProtocol, TemplateProtocol
 
 from api.status.charts import bar_chart
 from api.status.texts import CHANNEL_NAMES, texts
@@ -27,6 +30,8 @@ from server.status import (
     WindowFigures,
 )
 
+# The page's templates, for the app's template engine.
+TEMPLATES = jinja2.PackageLoader("api.status")
 # Foreground and background pairs, each at least 7:1 (WCAG 2.2 AAA; a test checks).
 PALETTE: dict[str, tuple[str, str]] = {
     "text": ("#1a1a1a", "#ffffff"),
@@ -40,213 +45,6 @@ PALETTE: dict[str, tuple[str, str]] = {
 }
 
 
-def _css() -> str:
-    c = PALETTE
-    return f"""
-*{{box-sizing:border-box}}
-html{{-webkit-text-size-adjust:100%}}
-body{{margin:0;font:1.0625rem/1.6 system-ui,-apple-system,"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR",sans-serif;color:{c["text"][0]};background:{c["text"][1]}}}
-a{{color:{c["link"][0]};text-underline-offset:.15em}}
-a:focus-visible,summary:focus-visible,[tabindex]:focus-visible{{outline:3px solid {c["text"][0]};outline-offset:2px}}
-.skip{{position:absolute;left:-9999px;top:.5rem;padding:.5rem 1rem;background:{c["text"][1]};color:{c["link"][0]};font-weight:700;z-index:2}}
-.skip:focus{{left:.5rem}}
-.wrap{{max-width:72rem;margin:0 auto;padding:0 1rem}}
-header{{background:{c["header"][1]};color:{c["header"][0]};border-bottom:4px solid {c["link"][0]}}}
-header .wrap{{display:flex;flex-wrap:wrap;gap:.5rem 2rem;justify-content:space-between;align-items:center;padding-top:.75rem;padding-bottom:.75rem}}
-.site{{margin:0;font-weight:700}}
-nav ul{{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}}
-nav a[aria-current]{{font-weight:700;text-decoration-thickness:3px}}
-main{{padding-bottom:2rem}}
-h1{{font-size:2rem;line-height:1.25;margin:1.5rem 0 .5rem}}
-h2{{font-size:1.5rem;line-height:1.3;margin:2.5rem 0 .75rem}}
-h3{{font-size:1.25rem;margin:2rem 0 .5rem}}
-h4{{font-size:1.0625rem;margin:1.25rem 0 .5rem}}
-.banner{{padding:1rem 1.25rem;border-left:.5rem solid;font-weight:700;margin:.5rem 0}}
-.banner.operational{{color:{c["ok"][0]};background:{c["ok"][1]}}}
-.banner.disrupted,.notice{{color:{c["bad"][0]};background:{c["bad"][1]}}}
-.banner.unknown{{color:{c["unknown"][0]};background:{c["unknown"][1]}}}
-.notice{{padding:.75rem 1rem;border-left:.5rem solid}}
-.muted{{color:{c["muted"][0]}}}
-.table-scroll{{overflow-x:auto;margin:.5rem 0 1rem}}
-table{{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}}
-caption{{text-align:left;font-weight:700;padding:.25rem 0}}
-th,td{{border:1px solid #767676;padding:.4rem .6rem;text-align:right;vertical-align:top}}
-th[scope=row],td.text{{text-align:left}}
-thead th{{background:{c["table_head"][1]};color:{c["table_head"][0]}}}
-details{{margin:.5rem 0 1.5rem}}
-summary{{cursor:pointer;color:{c["link"][0]};text-decoration:underline}}
-.chart-scroll{{overflow-x:auto}}
-.chart{{display:block;max-width:48rem;min-width:36rem;height:auto}}
-.summary tbody th,.summary td{{white-space:nowrap}}
-.summary thead th{{min-width:6rem}}
-.summary td:nth-child(4){{white-space:normal;min-width:12rem}}
-dl.facts{{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:.5rem 0}}
-dl.facts dt{{font-weight:700}}
-dl.facts dd{{margin:0}}
-.incident{{border-top:1px solid #767676;padding-top:.5rem}}
-.notes{{padding-left:1.25rem}}
-footer{{border-top:1px solid #767676;padding:1rem 0 2rem}}
-"""
-
-
-TEMPLATE = """<!doctype html>
-<html lang="{{ locale }}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ t.title }} · {{ t.site }}</title>
-<meta name="description" content="{{ t.intro }}">
-<link rel="alternate" type="application/json" href="/status.json">
-<style>{{ css }}</style>
-</head>
-<body>
-<a class="skip" href="#main">{{ t.skip }}</a>
-<header>
-<div class="wrap">
-<p class="site">{{ t.site }}</p>
-<nav aria-label="{{ t.language }}">
-<ul>
-{% for link in languages %}<li><a href="{{ link.href }}" lang="{{ link.locale }}" hreflang="{{ link.locale }}"{% if link.current %} aria-current="page"{% endif %}>{{ link.label }}</a></li>
-{% endfor %}</ul>
-</nav>
-</div>
-</header>
-<main id="main" tabindex="-1">
-<div class="wrap">
-<h1>{{ t.title }}</h1>
-<p>{{ t.intro }}</p>
-
-<section aria-labelledby="now">
-<h2 id="now">{{ t.now_heading }}</h2>
-{% if view %}
-<p class="banner {{ view.status }}" role="status">{{ view.status_text }}</p>
-<p>{{ view.as_of }}</p>
-{% if view.stale_text %}<p class="notice" role="alert">{{ view.stale_text }}</p>{% endif %}
-{% else %}
-<p class="notice" role="alert">{{ t.no_figures }}</p>
-{% endif %}
-</section>
-
-{% if view %}
-<section aria-labelledby="services">
-<h2 id="services">{{ t.services_heading }}</h2>
-<nav aria-label="{{ t.period }}">
-<ul>
-{% for link in view.windows %}<li><a href="{{ link.href }}"{% if link.current %} aria-current="page"{% endif %}>{{ link.label }}</a></li>
-{% endfor %}</ul>
-</nav>
-<div class="table-scroll" role="region" aria-labelledby="summary-caption" tabindex="0">
-<table class="summary">
-<caption id="summary-caption">{{ view.period_caption }}</caption>
-<thead><tr>
-<th scope="col">{{ t.col_service }}</th>
-<th scope="col">{{ t.col_requests }}</th>
-<th scope="col">{{ t.col_server }}</th>
-<th scope="col">{{ t.col_client }}</th>
-<th scope="col">{{ t.col_p95 }}</th>
-<th scope="col">{{ t.col_failures }}</th>
-<th scope="col">{{ t.col_failure_rate }}</th>
-<th scope="col">{{ t.col_availability }}</th>
-<th scope="col">{{ t.col_downtime }}</th>
-</tr></thead>
-<tbody>
-{% for row in view.rows %}<tr id="row-{{ row.id }}">
-<th scope="row">{{ row.name }}</th>
-{% if row.cells %}{% for cell in row.cells %}<td>{{ cell }}</td>{% endfor %}
-{% else %}<td class="text" colspan="8">{{ t.no_traffic }}</td>{% endif %}
-</tr>
-{% endfor %}</tbody>
-</table>
-</div>
-</section>
-
-<section aria-labelledby="incidents">
-<h2 id="incidents">{{ t.incidents_heading }}</h2>
-{% for incident in view.incidents %}
-<article class="incident" aria-labelledby="incident-{{ incident.id }}">
-<h3 id="incident-{{ incident.id }}">{{ incident.name }}: {{ incident.state }}</h3>
-<dl class="facts">
-<dt>{{ t.started }}</dt><dd>{{ incident.started }}</dd>
-{% if incident.ended %}<dt>{{ t.ended }}</dt><dd>{{ incident.ended }}</dd>{% endif %}
-<dt>{{ t.duration }}</dt><dd>{{ incident.duration }}</dd>
-</dl>
-{% if incident.notes %}
-<h4>{{ t.updates }}</h4>
-<ul class="notes">
-{% for note in incident.notes %}<li><time datetime="{{ note.iso }}">{{ note.when }}</time>: <span{% if note.lang != locale %} lang="{{ note.lang }}"{% endif %}>{{ note.text }}</span></li>
-{% endfor %}</ul>
-{% endif %}
-</article>
-{% else %}
-<p>{{ t.no_incidents }}</p>
-{% endfor %}
-</section>
-
-<section aria-labelledby="details">
-<h2 id="details">{{ t.details_heading }}</h2>
-{% for menu in view.details %}
-<section aria-labelledby="menu-{{ menu.id }}">
-<h3 id="menu-{{ menu.id }}">{{ menu.name }}</h3>
-<p class="muted">{{ menu.description }}</p>
-<h4 id="hourly-{{ menu.id }}">{{ t.hourly_title }}</h4>
-<p id="hourly-description-{{ menu.id }}" class="muted">{{ t.hourly_description }}</p>
-<div class="chart-scroll" role="region" aria-labelledby="hourly-{{ menu.id }}" tabindex="0">{{ menu.hourly_chart }}</div>
-<details>
-<summary>{{ t.show_table }}</summary>
-<div class="table-scroll" role="region" aria-labelledby="hourly-caption-{{ menu.id }}" tabindex="0">
-<table>
-<caption id="hourly-caption-{{ menu.id }}">{{ menu.name }}: {{ t.hourly_title }}</caption>
-<thead><tr><th scope="col">{{ t.col_hour }}</th><th scope="col">{{ t.col_requests }}</th><th scope="col">{{ t.col_server }}</th><th scope="col">{{ t.col_failures }}</th><th scope="col">{{ t.col_downtime }}</th></tr></thead>
-<tbody>
-{% for hour in menu.hours %}<tr><th scope="row">{{ hour.label }}</th><td>{{ hour.requests }}</td><td>{{ hour.average }}</td><td>{{ hour.failures }}</td><td>{{ hour.downtime }}</td></tr>
-{% endfor %}</tbody>
-</table>
-</div>
-</details>
-<h4 id="daily-{{ menu.id }}">{{ t.daily_title }}</h4>
-<p id="daily-description-{{ menu.id }}" class="muted">{{ t.daily_description }}</p>
-<div class="chart-scroll" role="region" aria-labelledby="daily-{{ menu.id }}" tabindex="0">{{ menu.daily_chart }}</div>
-<details>
-<summary>{{ t.show_table }}</summary>
-<div class="table-scroll" role="region" aria-labelledby="daily-caption-{{ menu.id }}" tabindex="0">
-<table>
-<caption id="daily-caption-{{ menu.id }}">{{ menu.name }}: {{ t.daily_title }}</caption>
-<thead><tr><th scope="col">{{ t.col_day }}</th><th scope="col">{{ t.col_requests }}</th><th scope="col">{{ t.col_availability }}</th><th scope="col">{{ t.col_downtime }}</th></tr></thead>
-<tbody>
-{% for day in menu.days %}<tr><th scope="row">{{ day.label }}</th><td>{{ day.requests }}</td><td>{{ day.availability }}</td><td>{{ day.downtime }}</td></tr>
-{% endfor %}</tbody>
-</table>
-</div>
-</details>
-</section>
-{% endfor %}
-</section>
-{% endif %}
-
-<section aria-labelledby="method">
-<h2 id="method">{{ t.method_heading }}</h2>
-<ul>
-<li>{{ t.method_server }}</li>
-<li>{{ t.method_failure }}</li>
-<li>{{ t.method_downtime }}</li>
-<li>{{ t.method_availability }}</li>
-<li>{{ t.method_incident }}</li>
-</ul>
-</section>
-</div>
-</main>
-<footer>
-<div class="wrap">
-<p><a href="/status.json">{{ t.machines }}</a></p>
-<p>{{ t.helpline }}</p>
-</div>
-</footer>
-</body>
-</html>
-"""
-
-_environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-_template = _environment.from_string(TEMPLATE)
 LANGUAGES: tuple[tuple[str, str], ...] = (("ko", "한국어"), ("en", "English"))
 
 
@@ -456,6 +254,7 @@ def _view(
 
 
 def render_status_page(
+    templates: TemplateEngineProtocol[TemplateProtocol, Any],
     snapshot: StatusSnapshot | None,
     *,
     stale: bool,
@@ -469,10 +268,10 @@ def render_status_page(
         if snapshot
         else None
     )
-    return _template.render(
+    return templates.get_template("status/page.html").render(
         locale=locale,
         t=t,
-        css=_css(),
+        palette=PALETTE,
         view=view,
         languages=[
             {"locale": code, "label": label, "href": _link(code, window), "current": code == locale}

@@ -99,7 +99,10 @@ async def status_page(
     """The public status page, in Korean unless `?lang=en` (or the browser) asks for English."""
     locale = request_locale(request)
     served = await _served(request)
+    templates = request.app.template_engine
+    assert templates is not None, "server/app.py sets the app's template engine"
     html = render_status_page(
+        templates,
         served.snapshot if served else None,
         stale=served.stale if served else True,
         now=datetime.now(UTC),

@@ -1,6 +1,6 @@
-"""How the console pages are drawn and guarded: Litestar templates on a Jinja
-environment (autoescaped, strict about undefined names), the page frame,
-the reader's language, and the anti-forgery token every form carries.
+"""How the console pages are drawn and guarded: Litestar templates from `templates/`
+(Jinja, autoescaped, strict about undefined names), the page frame, the reader's
+language, and the anti-forgery token every form carries.
 
 The console cookie is already SameSite=Strict; the form token is a second lock
 (OWASP's synchronizer token): an HMAC of the session cookie under the server's
@@ -22,12 +22,9 @@ from zoneinfo import ZoneInfo
 import jinja2
 from babel.dates import format_datetime
 from litestar import MediaType, Request
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
-from litestar.template import TemplateConfig
 
 from assisted_channel.console.session import STAFF_COOKIE
-from assisted_channel.console.templates import TEMPLATES
 from assisted_channel.console.texts import texts
 from i18n import N_
 from server.errors import request_locale
@@ -50,11 +47,9 @@ CONSOLE_FORM_EXPIRED = problem_kind(
     N_("Go back, reload the page and send the form again."),
 )
 
-_environment = jinja2.Environment(
-    loader=jinja2.DictLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
-)
-# The app renders the console's pages with Litestar's Jinja engine over these templates.
-TEMPLATE_CONFIG = TemplateConfig(instance=JinjaTemplateEngine.from_environment(_environment))
+# The console's page templates (`templates/*.html`), which the app's one template engine
+# finds under `console/` (server/app.py).
+TEMPLATE_LOADER = jinja2.PackageLoader("assisted_channel.console")
 # What a console page handler answers: a template, rendered by Litestar as it is sent.
 Page = Template
 
@@ -129,7 +124,7 @@ def render_page(
         **view,
     )
     return Page(
-        template_name=template,
+        template_name=f"console/{template}",
         context=context,
         status_code=status_code,
         media_type=MediaType.HTML,

@@ -1,20 +1,20 @@
 """Every word the console pages show, as English message ids, in the reader's language.
 
-The pages of each part of the console keep their words next to their templates in
-`<part>_page.py` (strings only, so it imports nothing of the console); they are
-merged here, and a key used twice is an error at import.
+The templates (`templates/*.html`) show them as `t.<key>`. Each part of the console
+keeps its words in `<part>_texts.py` (strings only, so it imports nothing of the
+console); they are merged here, and a key used twice is an error at import.
 """
 
 from __future__ import annotations
 
 from assisted_channel.console import (
-    access_report_page,
-    acting_page,
-    assist_page,
-    notices_page,
-    pin_page,
-    recovery_page,
-    staff_page,
+    access_report_texts,
+    acting_texts,
+    assist_texts,
+    notices_texts,
+    pin_texts,
+    recovery_texts,
+    staff_texts,
 )
 from i18n import N_, translate
 
@@ -100,13 +100,13 @@ TEXTS: dict[str, str] = {
 }
 
 PARTS: tuple[dict[str, str], ...] = (
-    pin_page.TEXTS,
-    acting_page.TEXTS,
-    staff_page.TEXTS,
-    assist_page.TEXTS,
-    recovery_page.TEXTS,
-    notices_page.TEXTS,
-    access_report_page.TEXTS,
+    pin_texts.TEXTS,
+    acting_texts.TEXTS,
+    staff_texts.TEXTS,
+    assist_texts.TEXTS,
+    recovery_texts.TEXTS,
+    notices_texts.TEXTS,
+    access_report_texts.TEXTS,
 )
 
 

@@ -18,10 +18,12 @@ from auth.accounts import Account
 from auth.limits import limit_key
 from auth.pin import hash_pin
 from server.settings import Settings, load_settings
-from tests.conftest import environment_for_tests
-from tests.factories import make_account, run_jobs
-from tests.fakes.twilio import FakeTwilio
-from tests.test_access_cards import PIN, assert_problem, issue, staff_signed_in, verify
+from tests.support.access_cards import PIN, issue, verify
+from tests.support.environment import environment_for_tests
+from tests.support.factories import make_account, run_jobs
+from tests.support.fakes.twilio import FakeTwilio
+from tests.support.problems import assert_problem
+from tests.support.staff import staff_signed_in
 
 SID = "AC" + "2" * 32
 TOKEN = "test-auth-token"

@@ -7,7 +7,7 @@ and can make it fail on demand, per token or for the next requests.
 
 It runs its own event loop in a thread: google-auth fetches access tokens
 with blocking `requests` calls, which would stall a fake sharing the caller's
-loop. `python -m tests.fakes.fcm` serves it in a process of its own (the bench).
+loop. `python -m tests.support.fakes.fcm` serves it in a process of its own (the bench).
 """
 
 from __future__ import annotations

@@ -16,12 +16,10 @@ from litestar.testing import AsyncTestClient
 from auth.accounts import Account
 from auth.sessions import Tokens
 from server.settings import Settings
-from tests.factories import bearer, make_account, sign_in
+from tests.support.factories import bearer, make_account, sign_in
 
 Client = AsyncTestClient[Litestar]
 KOREA = ZoneInfo("Asia/Seoul")
-EN = {"Accept-Language": "en"}
-PROBLEM = "https://hanchang.moel.go.kr/problems/"
 
 
 def korea_today() -> date:
@@ -114,11 +112,3 @@ async def apply(
         json=body,
         headers={**bearer(tokens), "Idempotency-Key": key or str(uuid.uuid4()), **headers},
     )
-
-
-def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["type"] == PROBLEM + slug, body
-    return body

@@ -1,6 +1,6 @@
 """An arq worker for the crash test: our worker settings, a short job timeout, no crons.
 
-Run as `python -m tests.crash_worker` with the test's environment; the test kills it
+Run as `python -m tests.support.crash_worker` with the test's environment; the test kills it
 with SIGKILL in the middle of a send.
 """
 

@@ -14,7 +14,7 @@ import asyncpg
 from onestop.data_quality import REFRESH_PERIODS
 from onestop.data_quality.report import KOREA
 from server.settings import Settings
-from tests.factories import make_person
+from tests.support.factories import make_person
 
 PARENT_BORN = date(1990, 5, 17)
 

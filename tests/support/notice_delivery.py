@@ -1,0 +1,66 @@
+"""What the tests of proactive notices share: a clock they set, Korean wall time, a job put on
+its own queue, a person the unemployment benefit's rules tell, and that person's notices."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import asyncpg
+from arq import create_pool
+from arq.connections import RedisSettings
+
+from server import jobs
+from server.settings import Settings
+from tests.support.factories import make_fact, make_person
+
+KOREA = ZoneInfo("Asia/Seoul")
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def korea(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=KOREA).astimezone(UTC)
+
+
+async def laid_off(
+    conn: asyncpg.Connection, settings: Settings, *, phone: str | None, language: str = "ko"
+) -> int:
+    """A person of 77 laid off 30 days ago after three years, registered as a job seeker
+    (old enough that the unemployment benefit is the only programme they can get)."""
+    person = await make_person(
+        conn, settings, phone_e164=phone, preferred_language=language, birth_date=date(1949, 1, 5)
+    )
+    left = datetime.now(KOREA).date() - timedelta(days=30)
+    await make_fact(
+        conn, person_id=person.id, kind="employment_insurance", source_system="ei",
+        valid_from=left - timedelta(days=1_100), valid_to=left, employer_id="2208112345",
+        separation_code="23", paid_base_days=780,
+    )  # fmt: skip
+    await make_fact(
+        conn, person_id=person.id, kind="job_seeker_registration", source_system="worknet",
+        valid_from=left + timedelta(days=2),
+    )  # fmt: skip
+    return person.id
+
+
+async def enqueue(settings: Settings, job: str, *args: object) -> None:
+    """On the job's own queue (server/jobs.py)."""
+    queue = await create_pool(RedisSettings.from_dsn(settings.redis.url))
+    try:
+        await jobs.enqueue(queue, job, *args)
+    finally:
+        await queue.aclose()
+
+
+async def notices_of(conn: asyncpg.Connection, person_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT * FROM notices WHERE person_id = $1 AND programme_id = 'unemployment-benefit'",
+        person_id,
+    )

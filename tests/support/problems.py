@@ -1,0 +1,16 @@
+"""Reading RFC 9457 answers: the problem's type, and the header that asks for English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+PROBLEMS = "https://hanchang.moel.go.kr/problems/"
+EN = {"Accept-Language": "en"}
+
+
+def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["type"] == PROBLEMS + slug, body
+    return body
