@@ -51,6 +51,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/hanchang services -- $(BIN)/python -m bench
@@ -58,7 +59,7 @@ bench: install
 i18n: install
 	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k translate:2 -k N_ \
 		--project=hanchang --msgid-bugs-address=hanchang@moel.go.kr -o i18n/messages.pot \
-		api auth onestop notifications kiosk assisted_channel i18n server
+		foundation providers auth onestop notifications service_status api kiosk assisted_channel status_page i18n server
 	$(BIN)/pybabel update -w 100 --no-fuzzy-matching --ignore-obsolete -i i18n/messages.pot -d i18n/locale -D messages
 	@echo "Now translate new messages in i18n/locale/*/LC_MESSAGES/messages.po"
 

@@ -9,16 +9,16 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from api.auth_guard import require_operator
+from foundation.audit import record_audit
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import problem_responses
 from onestop.data_quality import (
     CachedReport,
     DataQualityReport,
     data_quality_report,
     localized_report,
 )
-from server.audit import record_audit
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import problem_responses
 
 # For routes that need `Authorization: Bearer <HANCHANG_OPERATOR_TOKEN>`.
 OPERATOR: list[dict[str, list[str]]] = [{"operator": []}]

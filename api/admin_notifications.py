@@ -11,6 +11,8 @@ from litestar.di import NamedDependency
 
 from api.admin_data_quality import OPERATOR
 from api.auth_guard import require_operator
+from foundation.db import Transaction
+from foundation.problems import problem_responses
 from notifications.admin_counts import (
     DeliveryCount,
     DeviceCount,
@@ -19,8 +21,6 @@ from notifications.admin_counts import (
     count_devices,
     count_notices,
 )
-from server.db import Transaction
-from server.problems import problem_responses
 
 
 class NotificationCounts(msgspec.Struct, kw_only=True):

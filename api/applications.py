@@ -11,6 +11,10 @@ from litestar.params import FromPath, JSONBody
 
 from api.openapi import SIGNED_IN
 from auth.sessions import CurrentSession
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.idempotency_key import IdempotencyKey, checked_key
+from foundation.problems import problem_responses
 from onestop.applications import (
     AppealKind,
     ApplicationRequest,
@@ -22,10 +26,6 @@ from onestop.applications import (
     my_applications,
     submit_once,
 )
-from server.db import Transaction
-from server.errors import request_locale
-from server.idempotency_key import IdempotencyKey, checked_key
-from server.problems import problem_responses
 
 
 class AppealRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

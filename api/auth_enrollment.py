@@ -13,9 +13,9 @@ from litestar.params import JSONBody
 from api.auth_guard import limit_by_address
 from auth.enrollment_codes import RedeemChannel, redeem_enrollment_code
 from auth.sessions import Tokens
-from server.client_address import client_address
-from server.db import Transaction
-from server.problems import problem_responses
+from foundation.client_address import client_address
+from foundation.db import Transaction
+from foundation.problems import problem_responses
 
 EnrollmentCode = Annotated[
     str, msgspec.Meta(min_length=1, max_length=40, examples=["KX7P-M2QD-9HTW-RB4C"])

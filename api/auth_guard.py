@@ -15,10 +15,10 @@ from redis.asyncio import Redis
 from api.assurance import require_route_assurance
 from auth.limits import limit_sign_in_address
 from auth.sessions import CurrentSession, authenticate_access_token
+from foundation.client_address import client_address
+from foundation.db import Transaction
+from foundation.problems import UNAUTHORIZED, Problem, problem_kind
 from i18n import N_
-from server.client_address import client_address
-from server.db import Transaction
-from server.problems import UNAUTHORIZED, Problem, problem_kind
 
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="hanchang"'}
 OPERATOR_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="hanchang-operator"'}

@@ -32,11 +32,11 @@ from auth.webauthn_json import (
     ChallengeId,
     RegistrationChallenge,
 )
-from server.client_address import client_address
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import problem_responses
-from server.settings import AuthSettings
+from foundation.client_address import client_address
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import problem_responses
+from foundation.settings import AuthSettings
 
 Device = Annotated[str, msgspec.Meta(max_length=100, examples=["Galaxy S24"])]
 

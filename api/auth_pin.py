@@ -13,9 +13,9 @@ from api.auth_guard import limit_by_address
 from auth.pin import set_pin, step_up_with_pin
 from auth.pin_rules import PinRequest
 from auth.sessions import CurrentSession, Tokens
-from server.client_address import client_address
-from server.db import Transaction
-from server.problems import problem_responses
+from foundation.client_address import client_address
+from foundation.db import Transaction
+from foundation.problems import problem_responses
 
 
 @put(

@@ -16,9 +16,9 @@ from api.auth_totp import Device, RecoveryCodes
 from auth.people import checked_phone
 from auth.recovery_codes import regenerate_recovery_codes, sign_in_with_recovery_code
 from auth.sessions import CurrentSession, Tokens
-from server.client_address import client_address
-from server.db import Transaction
-from server.problems import problem_responses
+from foundation.client_address import client_address
+from foundation.db import Transaction
+from foundation.problems import problem_responses
 
 RecoveryCode = Annotated[
     str, msgspec.Meta(min_length=16, max_length=40, examples=["4837-2910-5561-0284"])

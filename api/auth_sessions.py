@@ -24,9 +24,9 @@ from auth.sessions import (
     revoke_account_sessions,
     revoke_session,
 )
-from server.audit import record_audit
-from server.db import Transaction
-from server.problems import problem_responses
+from foundation.audit import record_audit
+from foundation.db import Transaction
+from foundation.problems import problem_responses
 
 
 class RefreshRequest(msgspec.Struct, kw_only=True):

@@ -16,12 +16,12 @@ from api.auth_guard import limit_by_address
 from auth.people import checked_phone
 from auth.sessions import Tokens
 from auth.sms_codes import Code, start_phone_challenge, start_signup, verify_code
+from foundation.client_address import client_address
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import problem_responses
+from foundation.settings import Settings
 from i18n import N_, translate
-from server.client_address import client_address
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import problem_responses
-from server.settings import Settings
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, examples=["김민준"])]
 Phone = Annotated[str, msgspec.Meta(min_length=4, max_length=32, examples=["010-1234-5678"])]

@@ -17,10 +17,10 @@ from auth.people import checked_phone
 from auth.sessions import CurrentSession, Tokens
 from auth.sms_codes import Code
 from auth.totp import confirm_totp, remove_totp, sign_in_with_totp, start_totp_setup
-from server.client_address import client_address
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import problem_responses
+from foundation.client_address import client_address
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import problem_responses
 
 Device = Annotated[str, msgspec.Meta(max_length=100, examples=["Galaxy S24"])]
 RecoveryCodes = Annotated[

@@ -13,6 +13,10 @@ from litestar.params import FromPath, JSONBody
 
 from api.openapi import SIGNED_IN
 from auth.sessions import CurrentSession
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.jobs import enqueue_after_commit
+from foundation.problems import problem_responses
 from onestop.applications import (
     BANKS,
     BankAccount,
@@ -21,10 +25,6 @@ from onestop.applications import (
     list_bank_accounts,
     verify_bank_account,
 )
-from server.db import Transaction
-from server.errors import request_locale
-from server.jobs import enqueue_after_commit
-from server.problems import problem_responses
 
 
 class BankAccountItem(msgspec.Struct, frozen=True, kw_only=True):

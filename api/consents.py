@@ -17,6 +17,9 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.openapi import SIGNED_IN
 from auth.sessions import CurrentSession
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem, problem_responses
 from i18n import N_, translate
 from onestop.consents import (
     MAX_PURPOSE,
@@ -29,9 +32,6 @@ from onestop.consents import (
 )
 from onestop.document_views import DocumentAccess, list_document_views
 from onestop.documents import DOCUMENT_TYPES, DocumentView, render_document
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem, problem_responses
 
 MAX_ID = 2**63 - 1
 MAX_PAGE = 100

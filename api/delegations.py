@@ -26,10 +26,10 @@ from auth.delegations import (
     revoke_delegation,
 )
 from auth.sessions import CurrentSession
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import problem_responses
 from onestop.eligibility import EligibilityList, eligibility_on_behalf
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import problem_responses
 
 
 class DelegationRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -14,10 +14,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
 from auth.people import checked_phone
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, InvalidInput, Problem
 from i18n import N_, translate
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, InvalidInput, Problem
 
 OUTBOX_CHANNELS = ("sms", "voice", "push", "bank")
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from litestar import MediaType, Request, get
 
-from server.problems import NOT_FOUND, Problem
+from foundation.problems import NOT_FOUND, Problem
 
 PAGE = """<!doctype html>
 <html lang="en">

@@ -13,15 +13,15 @@ from litestar.params import FromPath, JSONBody
 
 from api.openapi import SIGNED_IN
 from auth.sessions import CurrentSession
+from foundation.audit import record_audit
+from foundation.db import Transaction
+from foundation.problems import problem_responses
 from notifications.devices import (
     Device,
     list_live_devices_of_person,
     register_device,
     remove_device,
 )
-from server.audit import record_audit
-from server.db import Transaction
-from server.problems import problem_responses
 
 
 class DeviceRegistration(msgspec.Struct, kw_only=True):

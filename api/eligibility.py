@@ -13,12 +13,12 @@ from api.auth_guard import limit_by_address
 from api.openapi import SIGNED_IN
 from auth.assurance import may_see_history
 from auth.sessions import CurrentSession
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import problem_responses
 from onestop.eligibility import EligibilityList, eligibility_of
 from onestop.eligibility.check import EligibilityCheckRequest, check_supplied_facts
 from onestop.eligibility.explain import explain, korean_today
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import problem_responses
 
 
 @get(

@@ -1,20 +1,16 @@
-"""Liveness and readiness for load balancers and the status page."""
+"""Liveness and readiness for load balancers (the check itself: service_status/readiness.py)."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-import asyncpg
 import msgspec
 from litestar import Request, Response, get
 from litestar.openapi import ResponseSpec
-from redis.asyncio import Redis
 
-from server.errors import render_problem
-from server.problems import SERVICE_UNAVAILABLE, Problem, ProblemDocument
-
-CHECK_TIMEOUT_S = 2.0
+from foundation.errors import render_problem
+from foundation.problems import SERVICE_UNAVAILABLE, Problem, ProblemDocument
+from service_status.readiness import check_readiness
 
 
 class Health(msgspec.Struct, frozen=True):
@@ -30,27 +26,6 @@ class Readiness(msgspec.Struct, frozen=True):
 async def healthz() -> Health:
     """The process is up and answering. Says nothing about PostgreSQL or Redis."""
     return Health(status="ok")
-
-
-async def _check_postgres(pool: asyncpg.Pool) -> bool:
-    try:
-        async with asyncio.timeout(CHECK_TIMEOUT_S), pool.acquire() as conn:
-            return bool(await conn.fetchval("SELECT 1") == 1)
-    except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-        return False
-
-
-async def _check_redis(redis: Redis) -> bool:
-    try:
-        async with asyncio.timeout(CHECK_TIMEOUT_S):
-            return bool(await redis.ping())
-    except (TimeoutError, OSError, Exception):
-        return False
-
-
-async def check_readiness(pool: asyncpg.Pool, redis: Redis) -> dict[str, bool]:
-    postgres_ok, redis_ok = await asyncio.gather(_check_postgres(pool), _check_redis(redis))
-    return {"postgresql": postgres_ok, "redis": redis_ok}
 
 
 @get(

@@ -13,12 +13,12 @@ from litestar.params import FromPath, FromQuery
 
 from api.openapi import SIGNED_IN
 from auth.sessions import CurrentSession
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem, problem_responses
 from i18n import N_, translate
 from notifications.inbox import InboxNotice, count_unread, list_inbox, mark_notice_read
 from notifications.messages import NoticeText, render_notice
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem, problem_responses
 
 MAX_ID = 2**63 - 1
 MAX_PAGE = 100

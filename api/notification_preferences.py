@@ -12,6 +12,9 @@ from litestar.params import JSONBody
 
 from api.openapi import SIGNED_IN
 from auth.sessions import CurrentSession
+from foundation.audit import record_audit
+from foundation.db import Transaction
+from foundation.problems import problem_responses
 from notifications.preferences import (
     NotificationPreferences,
     check_preferences,
@@ -19,9 +22,6 @@ from notifications.preferences import (
     normalized_programmes,
     save_preferences,
 )
-from server.audit import record_audit
-from server.db import Transaction
-from server.problems import problem_responses
 
 Hour = Annotated[int, msgspec.Meta(examples=[21])]
 

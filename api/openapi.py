@@ -1,4 +1,4 @@
-"""OpenAPI helpers of the app's API (errors are documented by server/problems.py
+"""OpenAPI helpers of the app's API (errors are documented by foundation/problems.py
 `problem_responses`)."""
 
 from __future__ import annotations

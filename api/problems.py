@@ -8,9 +8,9 @@ import msgspec
 from litestar import Request, get
 from litestar.params import FromPath
 
+from foundation.errors import request_locale
+from foundation.problems import NOT_FOUND, PROBLEM_KINDS, Problem
 from i18n import translate
-from server.errors import request_locale
-from server.problems import NOT_FOUND, PROBLEM_KINDS, Problem
 
 
 class ProblemKindDocument(msgspec.Struct, frozen=True):

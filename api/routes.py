@@ -30,7 +30,6 @@ from api import (
 )
 from api.health import healthz, readyz
 from api.problems import problem_page
-from api.status import ROUTES as STATUS_ROUTES
 
 ROUTE_HANDLERS: list[Any] = [
     healthz,
@@ -49,7 +48,6 @@ ROUTE_HANDLERS: list[Any] = [
     *dev.ROUTES,
     *dev_passkeys.ROUTES,
     *eligibility.ROUTES,
-    *STATUS_ROUTES,
     *admin_data_quality.ROUTES,
     *devices.ROUTES,
     *inbox.ROUTES,

@@ -16,6 +16,8 @@ from litestar import MediaType, Request, Response, get
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath
 
+from foundation.errors import request_locale
+from foundation.problems import problem_responses
 from onestop.catalog import (
     PROGRAMMES,
     CatalogDocument,
@@ -24,8 +26,6 @@ from onestop.catalog import (
     render_programme,
     require_programme,
 )
-from server.errors import request_locale
-from server.problems import problem_responses
 
 MAX_AGE_S = 300
 

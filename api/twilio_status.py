@@ -17,8 +17,8 @@ from litestar import MediaType, Request, Response, post
 from litestar.di import NamedDependency
 from twilio.request_validator import RequestValidator
 
+from foundation.db import Transaction
 from notifications.receipts import apply_twilio_status, status_from_form
-from server.db import Transaction
 
 log = logging.getLogger(__name__)
 

@@ -50,10 +50,10 @@ from auth.pin import MAX_WRONG_PINS, check_pin, is_wrong_pin
 from auth.problems import CREDENTIAL_LOCKED, NO_PIN
 from auth.secrets import new_token, token_hash
 from auth.sessions import Tokens, start_session
+from foundation.audit import record_audit
+from foundation.problems import Problem, problem_kind
+from foundation.settings import AuthSettings
 from i18n import N_
-from server.audit import record_audit
-from server.problems import Problem, problem_kind
-from server.settings import AuthSettings
 
 KIOSK_KEY_PREFIX = "hck_"
 CARD_TOKEN_PREFIX = "hcc_"  # noqa: S105 - a token prefix, not a secret

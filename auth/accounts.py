@@ -25,8 +25,8 @@ import asyncpg
 import msgspec
 
 from auth.problems import ACCOUNT_LOCKED_UNTIL_COUNTER
-from server.audit import record_audit
-from server.problems import Problem
+from foundation.audit import record_audit
+from foundation.problems import Problem
 
 HARD_LOCK_AFTER = 100
 
@@ -132,7 +132,7 @@ async def record_sign_in_failure(
     """Audit a failed sign-in that counts towards no lock (see the module's docstring);
     `account_id` is None when the number or challenge belongs to nobody.
 
-    `address` is the client's (server/client_address.py); None on the phone line, whose
+    `address` is the client's (foundation/client_address.py); None on the phone line, whose
     caller arrives through Twilio."""
     if account_id is None:
         await record_audit(

@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from foundation.audit import record_audit
+from foundation.problems import Problem, problem_kind
 from i18n import N_
-from server.audit import record_audit
-from server.problems import Problem, problem_kind
 
 UNLOCKS_PER_DAY = 3
 UNLOCK_WINDOW = timedelta(hours=24)

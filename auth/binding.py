@@ -40,6 +40,7 @@ import asyncpg
 import msgspec
 from arq.connections import ArqRedis
 
+from auth.account_notices import create_account_notice
 from auth.accounts import Account, get_account_for_update
 from auth.passkey_store import count_passkeys
 from auth.problems import LAST_AUTHENTICATOR
@@ -49,12 +50,11 @@ from auth.sessions import (
     require_fresh_sign_in,
     require_recent_aal2,
 )
+from foundation.audit import record_audit
+from foundation.db import Transaction
+from foundation.jobs import enqueue_after_commit
+from foundation.problems import Problem, problem_kind
 from i18n import N_
-from notifications.notices import create_account_notice
-from server.audit import record_audit
-from server.db import Transaction
-from server.jobs import enqueue_after_commit
-from server.problems import Problem, problem_kind
 
 AuthenticatorKind = Literal["passkey", "totp", "pin", "recovery_codes"]
 AllowedBy = Literal["aal2", "first", "enrollment_code"]

@@ -35,11 +35,11 @@ from auth.sms_codes import (
     get_challenge,
     start_card_unlock_challenge,
 )
+from foundation.audit import record_audit
+from foundation.db import Transaction
+from foundation.problems import Problem, problem_kind
+from foundation.settings import Settings
 from i18n import N_, negotiate_locale
-from server.audit import record_audit
-from server.db import Transaction
-from server.problems import Problem, problem_kind
-from server.settings import Settings
 
 UNLOCKS_PER_CARD_PER_DAY = 3
 UNLOCK_WINDOW = timedelta(hours=24)

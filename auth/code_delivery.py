@@ -1,6 +1,6 @@
 """The arq job that sends an SMS or voice code, outside any request.
 
-It runs on the interactive queue (server/jobs.py), never behind bulk notices,
+It runs on the interactive queue (foundation/jobs.py), never behind bulk notices,
 and sends from the codes' own sender with a validity period: a code Twilio
 could not hand over while it still works is dropped there, not delivered dead.
 
@@ -22,10 +22,10 @@ from arq import Retry
 from auth.people import mask_phone
 from auth.secrets import unseal
 from auth.sms_codes import code_context, get_challenge
+from foundation.settings import Settings
 from i18n import N_, translate
-from notifications.twilio_client import ProviderError, send_sms
-from notifications.twilio_voice import Pause, Say, Speech, Step, place_call_saying
-from server.settings import Settings
+from providers.twilio_client import ProviderError, send_sms
+from providers.twilio_voice import Pause, Say, Speech, Step, place_call_saying
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from auth.people import mask_phone
 from auth.staff import staff_actor
 from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession
+from foundation.audit import record_audit
+from foundation.problems import Problem, problem_kind
 from i18n import N_
-from server.audit import record_audit
-from server.problems import Problem, problem_kind
 
 DocumentType = Literal["resident_id_card", "drivers_licence", "passport", "alien_registration_card"]
 DOCUMENT_TYPES: tuple[DocumentType, ...] = (

@@ -21,9 +21,9 @@ from auth.registered_phone_store import RegisteredPhone, list_live_phones, perso
 from auth.staff import staff_actor
 from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession
+from foundation.audit import record_audit
+from foundation.problems import BadInput, InvalidInput, Problem
 from i18n import N_
-from server.audit import record_audit
-from server.problems import BadInput, InvalidInput, Problem
 
 PROXY_FIELD = "proxy"
 

@@ -21,10 +21,10 @@ from auth.pin import store_pin
 from auth.staff import staff_actor
 from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession
+from foundation.audit import record_audit
+from foundation.problems import Problem, problem_kind
+from foundation.settings import AuthSettings
 from i18n import N_
-from server.audit import record_audit
-from server.problems import Problem, problem_kind
-from server.settings import AuthSettings
 
 PIN_ALREADY_SET = problem_kind(
     "pin-already-set",

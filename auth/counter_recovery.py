@@ -42,9 +42,9 @@ from auth.sessions import revoke_account_sessions
 from auth.staff import staff_actor
 from auth.staff_roles import COUNTER_ROLES, SUPERVISOR_ROLES, require_role
 from auth.staff_sessions import StaffSession
+from foundation.audit import record_audit
+from foundation.problems import NOT_FOUND, BadInput, InvalidInput, Problem, problem_kind
 from i18n import N_
-from server.audit import record_audit
-from server.problems import NOT_FOUND, BadInput, InvalidInput, Problem, problem_kind
 
 AuthenticatorKind = Literal["passkey", "totp", "card", "phone"]
 AUTHENTICATOR_KINDS: tuple[AuthenticatorKind, ...] = ("passkey", "totp", "card", "phone")

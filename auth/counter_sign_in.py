@@ -27,8 +27,8 @@ from auth.people import get_person, mask_phone_for_display
 from auth.staff import staff_actor
 from auth.staff_roles import COUNTER_ROLES, SUPERVISOR_ROLES, require_role
 from auth.staff_sessions import StaffSession
-from server.audit import record_audit
-from server.problems import Problem
+from foundation.audit import record_audit
+from foundation.problems import Problem
 
 # The person's own requests on their page; the office's recently decided ones.
 PERSON_REQUESTS_LISTED = 20

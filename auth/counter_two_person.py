@@ -49,9 +49,9 @@ from auth.staff_circle import are_independent, independent_approvers
 from auth.staff_roles import COUNTER_ROLES, SUPERVISOR_ROLES, require_role
 from auth.staff_sessions import StaffSession
 from auth.staff_store import list_region_neighbours
+from foundation.audit import record_audit
+from foundation.problems import NOT_FOUND, Problem, problem_kind
 from i18n import N_
-from server.audit import record_audit
-from server.problems import NOT_FOUND, Problem, problem_kind
 
 RECOVERY_ACTIONS: tuple[RecoveryAction, ...] = (
     "revoke_all_authenticators",

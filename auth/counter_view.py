@@ -14,8 +14,8 @@ from auth.counter import PERSON_NOT_FOUND, RECENT_MATCH, get_recent_match
 from auth.people import get_person, mask_phone_for_display
 from auth.staff import staff_actor
 from auth.staff_sessions import StaffSession
-from server.audit import record_audit
-from server.problems import Problem
+from foundation.audit import record_audit
+from foundation.problems import Problem
 
 
 class PersonAtCounter(msgspec.Struct, frozen=True, kw_only=True):

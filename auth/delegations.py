@@ -17,7 +17,6 @@ newest first, on an index; the hash-chained audit log keeps a row as well.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -41,11 +40,11 @@ from auth.sessions import CurrentSession, require_recent_aal2
 from auth.staff import staff_actor
 from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession
+from foundation.audit import record_audit
+from foundation.korea import KOREA
+from foundation.problems import NOT_FOUND, BadInput, InvalidInput, Problem, problem_kind
 from i18n import N_
-from server.audit import record_audit
-from server.problems import NOT_FOUND, BadInput, InvalidInput, Problem, problem_kind
 
-KOREA = ZoneInfo("Asia/Seoul")
 MAX_VALIDITY_DAYS = 365
 # A clerk acts for the person only while they are at the counter.
 VISIT_LENGTH = timedelta(hours=8)

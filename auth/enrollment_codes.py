@@ -24,10 +24,10 @@ from auth.sessions import Tokens, start_session
 from auth.staff import staff_actor
 from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession
+from foundation.audit import record_audit
+from foundation.problems import Problem, problem_kind
+from foundation.settings import AuthSettings
 from i18n import N_
-from server.audit import record_audit
-from server.problems import Problem, problem_kind
-from server.settings import AuthSettings
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 16

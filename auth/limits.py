@@ -29,8 +29,8 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from server.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, Problem
-from server.settings import AuthSettings
+from foundation.problems import SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, Problem
+from foundation.settings import AuthSettings
 
 PREFIX = "limit:"
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import asyncpg
 import msgspec
 
-from server.settings import AuthSettings
+from foundation.settings import AuthSettings
 
 USER_HANDLE_CONTEXT = b"webauthn-user-handle:"
 

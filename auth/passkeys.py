@@ -84,11 +84,11 @@ from auth.webauthn_json import (
     PasskeyName,
     RegistrationCredentialJSON,
 )
+from foundation.audit import record_audit
+from foundation.db import Transaction
+from foundation.problems import NOT_FOUND, Problem, problem_kind
+from foundation.settings import AuthSettings
 from i18n import N_, translate
-from server.audit import record_audit
-from server.db import Transaction
-from server.problems import NOT_FOUND, Problem, problem_kind
-from server.settings import AuthSettings
 
 __all__ = [
     "AuthenticationCredentialJSON",

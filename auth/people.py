@@ -16,9 +16,9 @@ import asyncpg
 import msgspec
 import phonenumbers
 
+from foundation.problems import BadInput, InvalidInput
+from foundation.settings import PersonKeySettings
 from i18n import N_
-from server.problems import BadInput, InvalidInput
-from server.settings import PersonKeySettings
 
 
 class InvalidRegistrationNumber(ValueError):

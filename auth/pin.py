@@ -60,11 +60,11 @@ from auth.sessions import (
     revoke_session,
     start_session,
 )
+from foundation.audit import record_audit
+from foundation.db import Transaction
+from foundation.problems import BadInput, InvalidInput, Problem, problem_kind
+from foundation.settings import AuthSettings
 from i18n import N_
-from server.audit import record_audit
-from server.db import Transaction
-from server.problems import BadInput, InvalidInput, Problem, problem_kind
-from server.settings import AuthSettings
 
 __all__ = ["hash_pin", "pin_matches", "spend_a_pin_check"]
 

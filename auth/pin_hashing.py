@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from server.settings import AuthSettings
+from foundation.settings import AuthSettings
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from foundation.problems import problem_kind
 from i18n import N_
-from server.problems import problem_kind
 
 SIGN_IN_FAILED = problem_kind(
     "sign-in-failed",

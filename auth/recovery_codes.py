@@ -34,11 +34,11 @@ from auth.passkey_store import count_passkeys
 from auth.problems import SIGN_IN_FAILED
 from auth.secrets import numeric_code
 from auth.sessions import CurrentSession, Tokens, start_session
+from foundation.audit import record_audit
+from foundation.db import Transaction
+from foundation.problems import BadInput, InvalidInput, Problem
+from foundation.settings import AuthSettings
 from i18n import N_
-from server.audit import record_audit
-from server.db import Transaction
-from server.problems import BadInput, InvalidInput, Problem
-from server.settings import AuthSettings
 
 CODES_PER_SET = 10
 CODE_DIGITS = 16

@@ -18,9 +18,9 @@ from auth.registered_phone_store import (
 from auth.staff import staff_actor
 from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession
+from foundation.audit import record_audit
+from foundation.problems import NOT_FOUND, Problem, problem_kind
 from i18n import N_
-from server.audit import record_audit
-from server.problems import NOT_FOUND, Problem, problem_kind
 
 PHONE_ALREADY_REGISTERED = problem_kind(
     "phone-already-registered",

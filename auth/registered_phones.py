@@ -46,12 +46,12 @@ from auth.registered_phone_store import (
 )
 from auth.secrets import new_token, token_hash
 from auth.sessions import CurrentSession, Tokens, start_session
+from foundation.audit import record_audit
+from foundation.problems import Problem, problem_kind
+from foundation.settings import AuthSettings, Settings
 from i18n import N_, translate
-from notifications.twilio_client import ProviderError
-from notifications.twilio_voice import AskForDigits, Say, Speech, place_call_saying
-from server.audit import record_audit
-from server.problems import Problem, problem_kind
-from server.settings import AuthSettings, Settings
+from providers.twilio_client import ProviderError
+from providers.twilio_voice import AskForDigits, Say, Speech, place_call_saying
 
 CALLBACK_LIFETIME = timedelta(minutes=5)
 SIGN_IN_METHOD = "phone_pin"

@@ -14,7 +14,7 @@ import secrets
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from server.settings import AuthSettings
+from foundation.settings import AuthSettings
 
 
 def new_token(prefix: str, nbytes: int = 32) -> str:

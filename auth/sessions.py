@@ -30,9 +30,9 @@ from auth.problems import (
     STEP_UP_REQUIRED,
 )
 from auth.secrets import new_token, token_hash
-from server.audit import record_audit
-from server.problems import NOT_FOUND, Problem
-from server.settings import AuthSettings
+from foundation.audit import record_audit
+from foundation.problems import NOT_FOUND, Problem
+from foundation.settings import AuthSettings
 
 AAL2_MAX_AGE = timedelta(hours=12)
 AAL2_MAX_IDLE = timedelta(minutes=30)

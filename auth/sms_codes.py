@@ -48,11 +48,11 @@ from auth.problems import (
 )
 from auth.secrets import code_hash, numeric_code, same_hash, seal
 from auth.sessions import Tokens, start_session
-from server.audit import record_audit
-from server.db import Transaction
-from server.jobs import enqueue_after_commit
-from server.problems import Problem
-from server.settings import Settings
+from foundation.audit import record_audit
+from foundation.db import Transaction
+from foundation.jobs import enqueue_after_commit
+from foundation.problems import Problem
+from foundation.settings import Settings
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_WRONG_CODES = 5

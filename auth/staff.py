@@ -60,10 +60,10 @@ from auth.webauthn_ceremony import (
     take_challenge,
 )
 from auth.webauthn_json import RegistrationCredentialJSON
+from foundation.audit import record_audit
+from foundation.problems import Problem, problem_kind
+from foundation.settings import AuthSettings
 from i18n import N_
-from server.audit import record_audit
-from server.problems import Problem, problem_kind
-from server.settings import AuthSettings
 
 log = logging.getLogger(__name__)
 

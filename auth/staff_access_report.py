@@ -6,7 +6,7 @@ flagged for their supervisor.
 record (who, when, from where, whose data, what was done) kept for at least two years,
 and it is checked at least once a month. The record is the audit log: every row a
 staff member writes in the console has their id, the time, the subject, the action
-and, since 0025, the client address (server/audit.py). Audit rows cannot be changed
+and, since 0025, the client address (foundation/audit.py). Audit rows cannot be changed
 or deleted, and no job removes them (docs/privacy.md: kept 5 years).
 
 What is flagged is meant to be looked at, not a verdict:
@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -32,9 +31,9 @@ from auth.staff import staff_actor
 from auth.staff_roles import SUPERVISOR_ROLES, require_role
 from auth.staff_sessions import StaffSession
 from auth.staff_store import StaffRole
-from server.audit import record_audit
+from foundation.audit import record_audit
+from foundation.korea import KOREA
 
-KOREA = ZoneInfo("Asia/Seoul")
 MANY_PEOPLE_A_DAY = 40
 OFFICE_HOURS = (8, 20)
 OUTSIDE_REGION_AT_LEAST = 5

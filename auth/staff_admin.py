@@ -17,8 +17,8 @@ from auth.staff import disable_staff, staff_actor
 from auth.staff_roles import ADMIN_ROLES, require_role
 from auth.staff_sessions import StaffSession
 from auth.staff_store import StaffMember, StaffRole, get_staff
+from foundation.problems import NOT_FOUND, Problem, problem_kind
 from i18n import N_
-from server.problems import NOT_FOUND, Problem, problem_kind
 
 CHANNEL = "counter"
 MAX_LISTED = 500

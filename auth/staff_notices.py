@@ -17,7 +17,7 @@ import asyncpg
 import msgspec
 
 from auth.staff_store import StaffMember, StaffRole
-from server.problems import NOT_FOUND, Problem
+from foundation.problems import NOT_FOUND, Problem
 
 NoticeKind = Literal["staff_created"]
 MAX_NOTICES_SHOWN = 50

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from auth.staff_sessions import StaffSession
 from auth.staff_store import StaffRole
+from foundation.problems import Problem, ProblemKind, problem_kind
 from i18n import N_
-from server.problems import Problem, ProblemKind, problem_kind
 
 COUNTER_ROLES: tuple[StaffRole, ...] = ("clerk", "supervisor", "admin")
 SUPERVISOR_ROLES: tuple[StaffRole, ...] = ("supervisor", "admin")

@@ -44,9 +44,9 @@ from auth.webauthn_ceremony import (
     take_challenge,
 )
 from auth.webauthn_json import AuthenticationCredentialJSON
-from server.audit import record_audit
-from server.problems import Problem
-from server.settings import AuthSettings
+from foundation.audit import record_audit
+from foundation.problems import Problem
+from foundation.settings import AuthSettings
 
 log = logging.getLogger(__name__)
 

@@ -64,17 +64,17 @@ from auth.recovery_codes import (
 )
 from auth.secrets import seal, unseal
 from auth.sessions import CurrentSession, Tokens, start_session
-from i18n import N_, translate
-from server.audit import record_audit
-from server.db import Transaction
-from server.problems import (
+from foundation.audit import record_audit
+from foundation.db import Transaction
+from foundation.problems import (
     NOT_FOUND,
     BadInput,
     InvalidInput,
     Problem,
     problem_kind,
 )
-from server.settings import AuthSettings
+from foundation.settings import AuthSettings
+from i18n import N_, translate
 
 SEED_BYTES = 20  # 160 bits
 DRIFT_STEPS = 1

@@ -198,7 +198,7 @@ async def _measure(
         from arq import create_pool
         from arq.connections import RedisSettings
 
-        from server.jobs import enqueue
+        from foundation.jobs import enqueue
 
         queue = await create_pool(RedisSettings.from_dsn(redis_url))
         try:

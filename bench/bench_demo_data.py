@@ -26,11 +26,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from foundation.settings import Settings, load_settings
 from onestop.eligibility import PopulationRun, evaluate_population
 from server.demo_data import load_demo_data
 from server.demo_data.common import REFERENCE_DATE
 from server.migrate import migrate
-from server.settings import Settings, load_settings
 
 
 def _with_database(url: str, database: str) -> str:

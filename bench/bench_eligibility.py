@@ -41,9 +41,9 @@ from bench.bench_sign_in import LoadFigures, LoadPlan, load, server_env, warm_up
 from bench.http_routes import ServerVariant, running_server, scratch_database
 from bench.loadgen import CONNECTIONS, BenchError, progress
 from bench.table import Row, Unit, render
+from foundation.settings import Settings, load_settings
 from onestop.eligibility.explain import korean_today
 from server.demo_data import load_demo_data
-from server.settings import Settings, load_settings
 
 DEFAULT_PEOPLE = 5_000
 DEFAULT_REQUESTS = 5_000

@@ -5,7 +5,7 @@ A scratch database gets N people, each with an account, an app device and an
 `eligible` answer for one programme. Timed: creating the notices (one set-based
 statement), claiming them in batches of 500, and arq workers (separate
 processes, our own worker settings) delivering every batch through
-`notifications.fcm.send_push` to the local FCM fake (its own process). Then the
+`providers.fcm.send_push` to the local FCM fake (its own process). Then the
 fake says what it received: duplicates (a notice pushed twice) and losses (a
 notice never pushed) are counted, goal zero of each. It runs with 1 worker
 process and with 2.

@@ -46,7 +46,7 @@ from bench.bench_sign_in import (
 from bench.http_routes import ServerVariant, running_server, scratch_database
 from bench.loadgen import BenchError, progress
 from bench.table import Row, Unit
-from server.settings import Settings, load_settings
+from foundation.settings import Settings, load_settings
 
 DEFAULT_SIGN_INS = 600
 PIN = "306817"

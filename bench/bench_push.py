@@ -14,7 +14,7 @@ SDK over its HTTP client; every answer must be a message name.
 
 Each case warms up first (access token, connection pool) with 1,000 messages
 outside the timed part. The baseline re-points the SDK's FCM address the way
-notifications/fcm.py does (the one thing the SDK has no option for).
+providers/fcm.py does (the one thing the SDK has no option for).
 
     BENCH_PUSH_MESSAGES   messages per case (default 100,000)
 """
@@ -36,8 +36,8 @@ import firebase_admin
 import msgspec
 from firebase_admin import credentials, messaging
 
-from notifications.fcm import BATCH_SIZE, PushMessage, send_push
-from server.settings import FcmSettings
+from foundation.settings import FcmSettings
+from providers.fcm import BATCH_SIZE, PushMessage, send_push
 from tests.support.fakes.fcm import write_service_account
 
 DEFAULT_MESSAGES = 100_000
@@ -156,7 +156,7 @@ async def bench_direct_push(n: int, endpoint: FcmEndpoint | None = None) -> dict
 
 
 async def bench_send_push(n: int, endpoint: FcmEndpoint | None = None) -> dict[str, Any]:
-    """`notifications.fcm.send_push` with all N messages in one call."""
+    """`providers.fcm.send_push` with all N messages in one call."""
     if endpoint is None:
         async with running_fake() as started:
             return await bench_send_push(n, started)

@@ -48,7 +48,7 @@ from auth.totp import DIGITS, INTERVAL_S, SEED_BYTES, seed_context
 from bench.http_routes import PROJECT_ROOT, ServerVariant, running_server, scratch_database
 from bench.loadgen import CONNECTIONS, BenchError, progress
 from bench.table import Row, Unit, render
-from server.settings import Settings, load_settings
+from foundation.settings import Settings, load_settings
 from tests.support.webauthn_authenticator import SoftwareAuthenticator, b64url
 
 DEFAULT_SIGN_INS = 3_000

@@ -11,7 +11,7 @@ import logging
 
 from arq.worker import Worker
 
-from server.settings import load_settings
+from foundation.settings import load_settings
 from server.worker import worker_settings
 
 

@@ -15,9 +15,9 @@ from auth.access_cards import verify_card
 from auth.limits import limit_sign_in_address
 from auth.pin_rules import Pin
 from auth.sessions import Tokens
-from server.client_address import client_address
-from server.db import Transaction
-from server.problems import problem_responses
+from foundation.client_address import client_address
+from foundation.db import Transaction
+from foundation.problems import problem_responses
 
 CardToken = Annotated[
     str,

@@ -15,11 +15,11 @@ from litestar.params import JSONBody
 
 from auth.card_unlock import start_card_unlock, verify_card_unlock
 from auth.sms_codes import Code
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import problem_responses
 from i18n import N_, translate
 from kiosk.card_sign_in import CardToken, kiosk_key, limit_by_address
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import problem_responses
 
 
 class CardUnlockRequest(msgspec.Struct, kw_only=True):

@@ -38,6 +38,7 @@ import asyncpg
 import msgspec
 from redis.asyncio import Redis
 
+from foundation.settings import Settings
 from notifications.recipients import (
     CHANNELS,
     DONE,
@@ -48,7 +49,6 @@ from notifications.recipients import (
 )
 from notifications.sending import Attempt, record_outcomes, send_push_batch, send_twilio_one
 from notifications.settle import settle_notices
-from server.settings import Settings
 
 _TWILIO_CONCURRENCY = 20
 

@@ -17,8 +17,8 @@ from typing import Literal
 import asyncpg
 import msgspec
 
-from server.audit import record_audit
-from server.problems import NOT_FOUND, Problem
+from foundation.audit import record_audit
+from foundation.problems import NOT_FOUND, Problem
 
 Platform = Literal["android", "ios", "web"]
 RetiredReason = Literal["removed", "unregistered", "replaced"]

@@ -28,6 +28,8 @@ from typing import Any
 
 import asyncpg
 
+from foundation.jobs import BULK_QUEUE, enqueue
+from foundation.korea import KOREA
 from notifications import delivery, recipients
 from notifications.notices import (
     BATCH,
@@ -38,8 +40,6 @@ from notifications.notices import (
 from notifications.resolve import resolve_ambiguous_deliveries
 from notifications.settle import settle_notices
 from onestop.eligibility import evaluate_population
-from onestop.eligibility.explain import KOREA
-from server.jobs import BULK_QUEUE, enqueue
 
 
 def _now(ctx: dict[str, Any]) -> datetime:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import msgspec
 
 from i18n import N_, SUPPORTED_LOCALES, translate
-from notifications.twilio_voice import Pause, Say, Speech
 from onestop.catalog import PROGRAMMES
+from providers.twilio_voice import Pause, Say, Speech
 
 # Two concatenated UCS-2 segments (Korean text is UCS-2): 2 × 67 characters.
 SMS_MAX_CHARS = 134

@@ -4,6 +4,8 @@
   programme they have not applied for in that period. The partial unique index
   `notices_once_per_period` makes a second run (or a re-run job) a no-op.
 - `create_application_notices`: one notice per application status change.
+- Account notices (an authenticator bound, a new payment account) are created by
+  `auth/account_notices.py`, where the change happens; this package delivers them.
 - Quiet hours: a notice created between the person's `quiet_from` and
   `quiet_until` (Korea time; 21:00–08:00 unless they chose otherwise) gets a
   `send_after` in the next morning, spread over an hour by person so that
@@ -113,24 +115,6 @@ async def create_application_notices(
         now,
     )
     return sorted({row["person_id"] for row in rows})
-
-
-async def create_account_notice(
-    conn: asyncpg.Connection, now: datetime, person_id: int, topic: str
-) -> int:
-    """An urgent, legally required notice about the person's account (e.g. a new payment
-    account): sent at once, on every channel's first choice, whatever the hour."""
-    notice_id: int = await conn.fetchval(
-        f"""
-        INSERT INTO notices (person_id, kind, topic, legally_required, urgent, locale, send_after)
-        SELECT p.id, 'account', $2, true, true, {_LOCALE}, $1 FROM people p WHERE p.id = $3
-        RETURNING id
-        """,
-        now,
-        topic,
-        person_id,
-    )
-    return notice_id
 
 
 async def claim_due_notices(

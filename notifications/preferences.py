@@ -13,9 +13,9 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
+from foundation.problems import BadInput, InvalidInput
 from i18n import N_
 from onestop.programme_ids import PROGRAMME_IDS
-from server.problems import BadInput, InvalidInput
 
 CHANNELS: tuple[str, ...] = ("push", "sms", "voice", "letter")
 DEFAULT_QUIET_FROM = 21

@@ -18,8 +18,8 @@ import asyncpg
 import msgspec
 from arq.connections import ArqRedis
 
-from server.db import Transaction
-from server.jobs import enqueue_after_commit
+from foundation.db import Transaction
+from foundation.jobs import enqueue_after_commit
 
 # Forward only: a receipt moves a delivery to a later state of this order, never back.
 STATE_ORDER: tuple[str, ...] = (

@@ -26,9 +26,9 @@ from typing import Literal, cast
 import asyncpg
 import msgspec
 
+from foundation.settings import Settings
 from notifications.settle import settle_notices
-from notifications.twilio_client import ProviderError, find_sent
-from server.settings import Settings
+from providers.twilio_client import ProviderError, find_sent
 
 log = logging.getLogger(__name__)
 

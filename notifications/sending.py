@@ -16,13 +16,13 @@ import asyncpg
 import msgspec
 from redis.asyncio import Redis
 
-from notifications.fcm import PushMessage, PushOutcome, send_push
+from foundation.settings import Settings
 from notifications.messages import NoticeText, render_notice, voice_speech
 from notifications.pacing import take_slots
 from notifications.recipients import BACKOFF_S, MAX_ATTEMPTS, Recipient
-from notifications.twilio_client import ProviderError, send_sms
-from notifications.twilio_voice import place_call_saying
-from server.settings import Settings
+from providers.fcm import PushMessage, PushOutcome, send_push
+from providers.twilio_client import ProviderError, send_sms
+from providers.twilio_voice import place_call_saying
 
 
 def body_digest(body: str) -> bytes:

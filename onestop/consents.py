@@ -12,18 +12,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
 
 from auth.sessions import CurrentSession, require_recent_aal2
-from i18n import DEFAULT_LOCALE, N_, translate
-from onestop.document_views import OWN_VIEW_PURPOSE, insert_document_view
-from onestop.documents import DOCUMENT_TYPES, Document, document_type, produce_document
-from onestop.programme_ids import PROGRAMME_IDS
-from server.audit import record_audit
-from server.problems import (
+from foundation.audit import record_audit
+from foundation.korea import KOREA
+from foundation.problems import (
     NOT_FOUND,
     VALIDATION_ERROR,
     BadInput,
@@ -32,8 +28,11 @@ from server.problems import (
     Problem,
     problem_kind,
 )
+from i18n import DEFAULT_LOCALE, N_, translate
+from onestop.document_views import OWN_VIEW_PURPOSE, insert_document_view
+from onestop.documents import DOCUMENT_TYPES, Document, document_type, produce_document
+from onestop.programme_ids import PROGRAMME_IDS
 
-KOREA = ZoneInfo("Asia/Seoul")
 MAX_PURPOSE = 200
 MAX_VIEWER = 200
 MAX_CHANNEL = 30

@@ -16,9 +16,9 @@ import asyncpg
 import msgspec
 
 from auth.people import get_person
+from foundation.problems import Problem, problem_kind
 from i18n import N_, translate
 from onestop.person_facts import PersonFact, list_person_facts
-from server.problems import Problem, problem_kind
 
 DOCUMENT_TYPE_UNKNOWN = problem_kind(
     "document-type-unknown",

@@ -22,16 +22,17 @@ from litestar.template import TemplateConfig
 from api.auth_guard import provide_session
 from api.openapi_ui import SWAGGER_ASSETS, SWAGGER_PAGE
 from api.routes import ROUTE_HANDLERS
-from api.status import TEMPLATES as STATUS_TEMPLATES
 from assisted_channel.console import ROUTERS as CONSOLE_ROUTERS
 from assisted_channel.console.render import TEMPLATE_LOADER as CONSOLE_TEMPLATES
 from assisted_channel.phone import ROUTERS as PHONE_ROUTERS
+from foundation import db
+from foundation.errors import handle_exception
+from foundation.metrics import RequestMetrics, record_requests
+from foundation.settings import Settings, get_settings
 from kiosk import ROUTES as KIOSK_ROUTES
-from server import db
-from server.errors import handle_exception
-from server.metrics import RequestMetrics, record_requests
-from server.settings import Settings, get_settings
-from server.status import SnapshotStore, snapshot_path
+from service_status import SnapshotStore, snapshot_path
+from status_page import ROUTES as STATUS_PAGE_ROUTES
+from status_page import TEMPLATES as STATUS_TEMPLATES
 
 API_VERSION = "0.1.0"
 
@@ -102,6 +103,7 @@ def create_app(
     route_handlers: list[Any] = [
         *ROUTE_HANDLERS,
         SWAGGER_ASSETS,
+        *STATUS_PAGE_ROUTES,
         *KIOSK_ROUTES,
         *CONSOLE_ROUTERS,
         *PHONE_ROUTERS,

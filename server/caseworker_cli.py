@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
+from foundation.problems import Problem
 from i18n import translate
 from onestop.applications import STATUSES, list_applications_by_status, move_application
-from server.problems import Problem
 
 MAX_NAME = 64
 

@@ -10,15 +10,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-
+from foundation.settings import Settings, SettingsError, data_dir_of, get_settings, load_settings
+from server.database_tasks import load_demo_database, migrate_database, owner_connect
 from server.running import RunningNotFound, should_look_for_running, use_running_services
-from server.settings import Settings, SettingsError, data_dir_of, get_settings, load_settings
 
 DEFAULT_DEMO_PEOPLE = 10_000
 
@@ -31,51 +29,10 @@ def _settings_or_exit() -> None:
         raise SystemExit(2) from None
 
 
-async def _owner_connect() -> asyncpg.Connection:
-    settings = get_settings()
-    url = os.environ.get("DATABASE_MIGRATION_URL") or settings.database.url
-    return await asyncpg.connect(url)
-
-
-async def _migrate() -> int:
-    from server.migrate import migrate
-
-    conn = await _owner_connect()
-    try:
-        applied = await migrate(conn)
-    finally:
-        await conn.close()
-    for migration in applied:
-        print(f"applied {migration.version:04d}_{migration.name}")
-    if not applied:
-        print("database is up to date")
-    return 0
-
-
-async def _demo_data(people: int, if_empty: bool, seed: int) -> int:
-    from server.demo_data import load_demo_data
-
-    conn = await _owner_connect()
-    try:
-        if if_empty and await conn.fetchval("SELECT EXISTS (SELECT 1 FROM people)"):
-            print("demo data: the database already has people; nothing loaded")
-            return 0
-        started = time.perf_counter()
-        try:
-            summary = await load_demo_data(conn, people=people, seed=seed, settings=get_settings())
-        except ValueError as exc:
-            print(f"demo data: {exc}", file=sys.stderr)
-            return 2
-        print(f"demo data: {summary} in {time.perf_counter() - started:.1f} s")
-    finally:
-        await conn.close()
-    return 0
-
-
 async def _demo_people(as_json: bool) -> int:
     from server.demo_data import demo_people, format_demo_people
 
-    conn = await _owner_connect()
+    conn = await owner_connect()
     try:
         people = await demo_people(conn)
     finally:
@@ -85,9 +42,9 @@ async def _demo_people(as_json: bool) -> int:
 
 
 async def _audit_verify() -> int:
-    from server.audit import verify_audit_chain
+    from foundation.audit import verify_audit_chain
 
-    conn = await _owner_connect()
+    conn = await owner_connect()
     try:
         report = await verify_audit_chain(conn)
     finally:
@@ -117,7 +74,7 @@ def serve_options(settings: Settings) -> dict[str, Any]:
 
     uvicorn's own proxy headers stay off: it would believe `X-Forwarded-For` from
     127.0.0.1 whatever our settings say. The client address is read in one place,
-    by `HANCHANG_TRUSTED_PROXIES` (server/client_address.py).
+    by `HANCHANG_TRUSTED_PROXIES` (foundation/client_address.py).
     """
     return {
         "host": settings.http.host,
@@ -187,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     audit_commands.add_parser("verify", help="recompute the audit log's hash chain")
     from server.documents_cli import add_documents_commands
     from server.eligibility_cli import add_eligibility_commands
-    from server.status.cli import add_status_commands
+    from server.status_cli import add_status_commands
 
     add_status_commands(commands)
     add_documents_commands(commands)
@@ -241,41 +198,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     _settings_or_exit()
     settings = load_settings()
     if args.command == "migrate":
-        return asyncio.run(_migrate())
+        return asyncio.run(migrate_database())
     if args.command == "demo-data":
-        return asyncio.run(_demo_data(args.people, args.if_empty, args.seed))
+        return asyncio.run(load_demo_database(args.people, args.if_empty, args.seed))
     if args.command == "demo-people":
         return asyncio.run(_demo_people(args.json))
     if args.command == "audit":
         return asyncio.run(_audit_verify())
     if args.command == "status":
-        from server.status.cli import run_status_command
+        from server.status_cli import run_status_command
 
-        return asyncio.run(run_status_command(args, _owner_connect))
+        return asyncio.run(run_status_command(args, owner_connect))
     if args.command == "documents":
         from server.documents_cli import run_documents_command
 
-        return asyncio.run(run_documents_command(args, _owner_connect))
+        return asyncio.run(run_documents_command(args, owner_connect))
     if args.command == "eligibility":
         from server.eligibility_cli import run_eligibility_command
 
-        return asyncio.run(run_eligibility_command(args, _owner_connect))
+        return asyncio.run(run_eligibility_command(args, owner_connect))
     if args.command == "data-quality":
         from server.data_quality_cli import run_data_quality_command
 
-        return asyncio.run(run_data_quality_command(args, _owner_connect))
+        return asyncio.run(run_data_quality_command(args, owner_connect))
     if args.command == "caseworker":
         from server.caseworker_cli import run_caseworker_command
 
-        return asyncio.run(run_caseworker_command(args, _owner_connect))
+        return asyncio.run(run_caseworker_command(args, owner_connect))
     if args.command == "staff":
         from server.staff_cli import run_staff_command
 
-        return asyncio.run(run_staff_command(args, settings, _owner_connect))
+        return asyncio.run(run_staff_command(args, settings, owner_connect))
     if args.command == "kiosk":
         from server.kiosk_cli import run_kiosk_command
 
-        return asyncio.run(run_kiosk_command(args, _owner_connect))
+        return asyncio.run(run_kiosk_command(args, owner_connect))
     if args.command == "notify":
         from server.notify_cli import run_notify_command
 

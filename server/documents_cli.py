@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 import msgspec
 
-from server.problems import Problem
+from foundation.problems import Problem
 
 
 def add_documents_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from server.settings import Settings
+from foundation.settings import Settings
 
 
 def add_notify_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,8 +25,8 @@ async def run_notify_command(args: argparse.Namespace, settings: Settings) -> in
     from arq import create_pool
     from arq.connections import RedisSettings
 
+    from foundation.db import create_pool as create_db_pool
     from notifications.jobs import person_facts_changed, scan_notices
-    from server.db import create_pool as create_db_pool
 
     pool = await create_db_pool(settings.database, min_size=1)
     queue = await create_pool(RedisSettings.from_dsn(settings.redis.url))

@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from server.settings import load_settings
+from foundation.settings import load_settings
 
 
 def openapi_document() -> dict[str, Any]:

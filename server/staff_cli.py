@@ -17,7 +17,7 @@ from assisted_channel.console.pages import enrollment_link
 from auth.staff import UnknownOffice, create_staff, disable_staff
 from auth.staff_access_report import AccessReport, access_report, parse_month
 from auth.staff_store import STAFF_ROLES, get_office, list_office_codes
-from server.settings import Settings
+from foundation.settings import Settings
 
 # Who acts from the command line: the operator at the terminal (recorded in the audit log).
 CLI_ACTOR = "operator:cli"

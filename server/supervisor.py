@@ -28,10 +28,10 @@ from urllib.parse import quote
 import asyncpg
 
 from auth.staff_store import StaffRole
+from foundation.settings import Settings, SettingsError, load_settings
 from server.children import Child
 from server.embedded import ServiceUrls, embedded_services
 from server.running import announce_running, started_now
-from server.settings import Settings, SettingsError, load_settings
 
 
 class Shutdown(Exception):
@@ -193,19 +193,19 @@ def _serve_until_stopped(
     os.environ["DATABASE_URL"] = database_url
     os.environ["REDIS_URL"] = redis_url
     print(f"PostgreSQL: {database_url}\nRedis: {redis_url}", flush=True)
-    from server import cli
+    from server.database_tasks import load_demo_database, migrate_database, owner_connect
     from server.demo_data import demo_people, format_demo_people
 
-    if asyncio.run(cli._migrate()) != 0:
+    if asyncio.run(migrate_database()) != 0:
         return 1
-    asyncio.run(cli._demo_data(people, if_empty=True, seed=1350))
+    asyncio.run(load_demo_database(people, if_empty=True, seed=1350))
     asyncio.run(_queue_first_scan(redis_url))
     for child in children:
         child.start()
     _wait_ready(f"http://127.0.0.1:{port}/readyz", children)
 
     async def listing() -> str:
-        conn = await cli._owner_connect()
+        conn = await owner_connect()
         try:
             listing: str = format_demo_people(await demo_people(conn), as_json=False)
             return listing + "\n\n" + await _demo_staff(conn, public_url)

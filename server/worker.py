@@ -1,6 +1,6 @@
 """arq worker settings in one place: every job and cron job the workers run.
 
-Two workers, each on its own queue (server/jobs.py says which job goes where):
+Two workers, each on its own queue (foundation/jobs.py says which job goes where):
 
 - **bulk** (`hanchang worker`): notices, scans, rollups and every cron job;
 - **interactive** (`hanchang worker --queue interactive`): sign-in and card-unlock
@@ -8,7 +8,7 @@ Two workers, each on its own queue (server/jobs.py says which job goes where):
   person waits for at a screen queues behind a batch.
 
 `hanchang run` starts both. Each job holds at most one pooled connection at a
-time (server/db.py refuses a second), so each worker's pool has exactly one
+time (foundation/db.py refuses a second), so each worker's pool has exactly one
 connection per job it runs at once (`max_jobs`). A test checks that every job
 name the code enqueues is registered on the worker of its queue.
 
@@ -23,13 +23,18 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from arq import cron, func
 from arq.connections import RedisSettings
 from arq.worker import Function
 
 from auth.code_delivery import send_code
+from foundation.audit import verify_audit_chain
+from foundation.db import create_pool
+from foundation.jobs import BULK_QUEUE, INTERACTIVE_QUEUE
+from foundation.korea import KOREA
+from foundation.settings import Settings
+from notifications.bank_account_notice import announce_bank_account_change
 from notifications.jobs import (
     deliver_notices,
     deliver_urgent_notices,
@@ -44,17 +49,12 @@ from notifications.jobs import (
     sweep_deliveries,
     watch_new_facts,
 )
-from onestop.applications import announce_bank_account_change, purge_expired_keys
+from onestop.applications import purge_expired_keys
 from onestop.eligibility.jobs import evaluate_eligibility
-from server.audit import verify_audit_chain
-from server.db import create_pool
 from server.job_registry import JobRegistry
-from server.jobs import BULK_QUEUE, INTERACTIVE_QUEUE
-from server.settings import Settings
-from server.status.jobs import evaluate_status_incidents, probe_readiness, roll_up_status_metrics
+from service_status.jobs import evaluate_status_incidents, probe_readiness, roll_up_status_metrics
 
 log = logging.getLogger(__name__)
-KOREA = ZoneInfo("Asia/Seoul")
 
 
 async def verify_audit_log(ctx: dict[str, Any]) -> dict[str, int]:

@@ -19,10 +19,10 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
+from foundation.db import create_pool
+from foundation.settings import Settings, load_settings
 from server.app import create_app
-from server.db import create_pool
 from server.migrate import migrate, migrations_fingerprint
-from server.settings import Settings, load_settings
 from tests.support.databases import (
     create_database_from_template,
     drop_database,
@@ -138,7 +138,7 @@ async def db_pool(settings: Settings) -> AsyncIterator[asyncpg.Pool]:
     """A pool on this module's database as the application opens it (application role).
 
     For calling a core function the way a request or a job does, in one transaction of its
-    own: `async with server.db.transaction(db_pool) as tx` commits when it returns, also
+    own: `async with foundation.db.transaction(db_pool) as tx` commits when it returns, also
     when it refuses with a problem that must keep what it wrote (`commit_first`), and rolls
     back otherwise.
     """

@@ -13,7 +13,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.access_cards import enroll_kiosk, issue, kiosk_cli, person_with_pin, verify
 from tests.support.audit_log import actions
 from tests.support.factories import last_audit_details, newest_session_id

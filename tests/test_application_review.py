@@ -9,10 +9,10 @@ from typing import Any
 import asyncpg
 import pytest
 
+from foundation.problems import Problem
+from foundation.settings import Settings
 from onestop.applications import move_application
 from server.caseworker_cli import run_caseworker_command
-from server.problems import Problem
-from server.settings import Settings
 from tests.support.applying import Client, apply, citizen, payload, verified_account
 from tests.support.factories import bearer
 from tests.support.problems import EN, assert_problem

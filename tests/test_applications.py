@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from foundation.settings import Settings
 from onestop.applications import (
     SUBMIT_SCOPE,
     ApplicationRequest,
@@ -18,7 +19,6 @@ from onestop.applications import (
     request_fingerprint,
     store_answer,
 )
-from server.settings import Settings
 from tests.support.applying import (
     Client,
     account_number,

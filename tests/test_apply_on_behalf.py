@@ -12,7 +12,7 @@ import asyncpg
 
 from auth.accounts import Account
 from auth.sessions import Tokens
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.applying import (
     Client,
     apply,

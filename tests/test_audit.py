@@ -8,8 +8,8 @@ import sys
 import asyncpg
 import pytest
 
-from server.audit import list_audit_for_subject, record_audit, verify_audit_chain
-from server.settings import Settings
+from foundation.audit import list_audit_for_subject, record_audit, verify_audit_chain
+from foundation.settings import Settings
 
 
 async def _write_three(owner_conn: asyncpg.Connection) -> list[int]:
@@ -133,7 +133,7 @@ async def test_a_request_writes_its_audit_rows_at_commit_and_only_then(
     settings: Settings, owner_conn: asyncpg.Connection
 ) -> None:
     """Rows are chained just before the commit; a rollback leaves none, a commit all."""
-    from server.db import create_pool, transaction
+    from foundation.db import create_pool, transaction
 
     pool = await create_pool(settings.database, min_size=1)
     try:

@@ -16,8 +16,8 @@ from redis.asyncio import Redis
 
 from auth.accounts import Account
 from auth.sessions import Tokens
-from server.jobs import INTERACTIVE_QUEUE
-from server.settings import Settings
+from foundation.jobs import INTERACTIVE_QUEUE
+from foundation.settings import Settings
 from tests.support.applying import Client, apply, laid_off, payload, verified_account
 from tests.support.factories import bearer, make_account, run_jobs, sign_in
 from tests.support.notifying import fcm_token, register_device

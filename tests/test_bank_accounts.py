@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import asyncpg
 import pytest
 
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.applying import (
     Client,
     add_account,

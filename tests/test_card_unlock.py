@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.access_cards import PIN, enroll_kiosk, verify
 from tests.support.audit_log import actions
 from tests.support.card_unlocking import (

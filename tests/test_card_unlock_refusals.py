@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.access_cards import PIN, enroll_kiosk, issue, kiosk_cli, verify
 from tests.support.card_unlocking import (
     Client,

@@ -1,8 +1,10 @@
 """Each channel is one package that owns its routes, and no channel reaches into another.
 
-The app's API (`api/`), the kiosk (`kiosk/`) and the staff console and the phone line
-(`assisted_channel/`) each call the core (auth, onestop, notifications) and nothing of
-one another; the core calls no channel; every route under `/console` is the console's.
+The app's API (`api/`), the kiosk (`kiosk/`), the staff console and the phone line
+(`assisted_channel/`) and the public status page (`status_page/`) each call the core
+(auth, onestop, notifications, service_status) and nothing of one another; the core calls
+no channel; every route under `/console` is the console's. (The same rules, and the
+layers under them, are import-linter contracts in pyproject.toml, run by `make lint`.)
 Read from the code itself: the imports of every module, and the routes of the app.
 """
 
@@ -19,12 +21,12 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 
 from assisted_channel.console.routes import CONSOLE
+from foundation.settings import load_settings
 from server.app import create_app
-from server.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-CHANNELS = {"api": "api", "kiosk": "kiosk", "assisted_channel": "assisted_channel"}
-CORE = ("auth", "onestop", "notifications")
+CHANNELS = {"api", "kiosk", "assisted_channel", "status_page"}
+CORE = ("auth", "onestop", "notifications", "service_status", "providers")
 
 
 def _modules(package: str) -> Iterator[Path]:
@@ -67,7 +69,8 @@ def test_the_core_imports_no_channel(core: str) -> None:
 
 
 def test_the_core_writes_no_twiml() -> None:
-    """What a call says is a Speech; TwiML is written beside the Twilio client."""
+    """What a call says is a Speech; TwiML is written beside the Twilio client, among the
+    provider clients."""
     writers = [
         f"{path.relative_to(ROOT)} imports {name}"
         for core in CORE
@@ -75,7 +78,7 @@ def test_the_core_writes_no_twiml() -> None:
         for name in sorted(_imported(path))
         if name.startswith("twilio.twiml")
     ]
-    assert writers == ["notifications/twilio_voice.py imports twilio.twiml.voice_response"]
+    assert writers == ["providers/twilio_voice.py imports twilio.twiml.voice_response"]
 
 
 @pytest.fixture(scope="module")

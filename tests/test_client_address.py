@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.client_address import forwarded_client
+from foundation.client_address import forwarded_client
+from foundation.settings import Settings, SettingsError, load_settings
+from foundation.settings_values import networks
 from server.embedded import free_port
-from server.settings import Settings, SettingsError, load_settings
-from server.settings_values import networks
 from tests.support.browser import app_on_real_socket
 from tests.support.environment import environment_for_tests
 

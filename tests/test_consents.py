@@ -21,11 +21,11 @@ from litestar.testing import AsyncTestClient
 
 from auth.accounts import Account
 from auth.sessions import Tokens
+from foundation.audit import list_audit_for_subject
+from foundation.problems import Problem
+from foundation.settings import Settings
 from onestop.consents import korean_today, one_year_after, view_document
 from onestop.documents import EmploymentInsuranceHistory
-from server.audit import list_audit_for_subject
-from server.problems import Problem
-from server.settings import Settings
 from tests.support.environment import environment_for_tests
 from tests.support.factories import bearer, make_account, make_fact, sign_in
 

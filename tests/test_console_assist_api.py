@@ -9,7 +9,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from auth.accounts import Account
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.console_assist import fresh_state
 from tests.support.factories import make_account
 from tests.support.identity_checks import verify

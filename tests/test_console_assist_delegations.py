@@ -10,7 +10,7 @@ import asyncpg
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.console_assist import actions, count, fresh_state, one, today
 from tests.support.console_pages import csrf_of, page
 from tests.support.console_pages import post_form as post

@@ -12,12 +12,12 @@ from babel.dates import format_datetime
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from auth.delegations import KOREA
 from auth.pin import PIN_WRONG
 from auth.problems import SIGN_IN_FAILED
 from auth.registered_phones import PHONE_PIN_LOCKED
-from server.audit import record_audit
-from server.settings import Settings
+from foundation.audit import record_audit
+from foundation.korea import KOREA
+from foundation.settings import Settings
 from tests.support.console_assist import actions, count, fresh_state, one, today
 from tests.support.console_pages import csrf_of, page
 from tests.support.console_pages import post_form as post

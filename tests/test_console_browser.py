@@ -23,8 +23,8 @@ import asyncpg
 import pytest
 
 from auth.staff import create_staff
+from foundation.settings import Settings, load_settings
 from server.embedded import free_port
-from server.settings import Settings, load_settings
 from tests.support.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
 from tests.support.environment import environment_for_tests
 from tests.support.factories import make_person

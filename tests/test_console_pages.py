@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.console_pages import csrf_of, page, post_form
 from tests.support.factories import make_person
 from tests.support.staff import clerk

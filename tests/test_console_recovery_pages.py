@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 from auth.access_card_store import AccessCard, insert_card
 from auth.accounts import Account, record_wrong_pin
 from auth.secrets import new_token, token_hash
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.console_pages import csrf_of, page, post_form
 from tests.support.counter_recovery import authenticators, person_with_pin, ways_in
 from tests.support.factories import make_account

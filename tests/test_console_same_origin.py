@@ -19,7 +19,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.factories import make_person
 from tests.support.problems import assert_problem
 from tests.support.staff import enrolled_staff, staff_sign_in

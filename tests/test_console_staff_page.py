@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.console_pages import csrf_of, page, post_form
 from tests.support.passkeys import device
 from tests.support.staff import Client, Desk, enroll, staff_sign_in

@@ -15,7 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.factories import bearer, make_account, make_person, newest_session_id, sign_in
 from tests.support.identity_checks import issue_code, verify
 from tests.support.problems import assert_problem

@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.applying import Client, citizen, laid_off, payload, verified_account
 from tests.support.console_pages import csrf_of, page, post_form
 from tests.support.identity_checks import verify as check_id

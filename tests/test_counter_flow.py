@@ -13,7 +13,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.access_cards import enroll_kiosk
 from tests.support.access_cards import verify as card_sign_in
 from tests.support.factories import make_person

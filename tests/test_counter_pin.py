@@ -15,7 +15,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from auth.pin import pin_matches
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.access_cards import enroll_kiosk
 from tests.support.access_cards import verify as card_sign_in
 from tests.support.console_pages import csrf_of, page, post_form

@@ -17,14 +17,14 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from foundation.korea import KOREA
+from foundation.settings import Settings
 from onestop.data_quality import (
     CHECKS,
     CachedReport,
     DataQualityReport,
     data_quality_report,
 )
-from onestop.data_quality.report import KOREA
-from server.settings import Settings
 from tests.support.data_quality_population import Population, build_population
 from tests.support.environment import environment_for_tests
 from tests.support.factories import bearer, make_account, sign_in

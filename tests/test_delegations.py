@@ -16,11 +16,12 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from auth.accounts import Account
-from auth.delegations import KOREA, require_scope
+from auth.delegations import require_scope
 from auth.sessions import Tokens
 from auth.staff_sessions import StaffSession
-from server.problems import Problem
-from server.settings import Settings
+from foundation.korea import KOREA
+from foundation.problems import Problem
+from foundation.settings import Settings
 from tests.support.factories import bearer, make_account, sign_in
 from tests.support.identity_checks import verify
 from tests.support.notifying import insert_notice

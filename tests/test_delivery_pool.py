@@ -13,9 +13,9 @@ import pytest
 from arq.connections import ArqRedis
 from arq.worker import Worker
 
-from server.db import NestedAcquire, create_pool
-from server.jobs import enqueue
-from server.settings import Settings, load_settings
+from foundation.db import NestedAcquire, create_pool
+from foundation.jobs import enqueue
+from foundation.settings import Settings, load_settings
 from server.worker import worker_settings
 from tests.support.environment import environment_for_tests
 from tests.support.factories import make_person
@@ -124,7 +124,7 @@ async def test_a_second_connection_under_a_held_one_is_refused(settings: Setting
 
 
 async def test_waiting_for_a_connection_is_bounded(settings: Settings) -> None:
-    from server.db import DatabaseBusy
+    from foundation.db import DatabaseBusy
 
     pool = await create_pool(settings.database, min_size=1, max_size=1)
     pool.acquire_timeout_s = 0.5

@@ -14,6 +14,7 @@ import phonenumbers
 import pytest
 
 from auth.people import person_key
+from foundation.settings import Settings
 from server.demo_data import (
     PERSONAS,
     REFERENCE_DATE,
@@ -23,7 +24,6 @@ from server.demo_data import (
     format_demo_people,
     load_demo_data,
 )
-from server.settings import Settings
 
 PEOPLE = 5_000
 SEED = 1

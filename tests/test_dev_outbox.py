@@ -8,10 +8,10 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from notifications.fcm import insert_push_outbox
-from notifications.twilio_client import place_call, send_sms
+from foundation.settings import Settings
+from providers.fcm import insert_push_outbox
+from providers.twilio_client import place_call, send_sms
 from server.app import create_app
-from server.settings import Settings
 
 PHONE = "+821012345678"
 CODE_SMS = "[한 창구] 인증번호 482913 (10분 안에 입력해 주세요)"

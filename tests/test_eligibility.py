@@ -11,9 +11,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from auth.accounts import get_account
+from foundation.settings import Settings
 from onestop.eligibility import evaluate_person, evaluate_population
 from onestop.eligibility.explain import korean_today
-from server.settings import Settings
 from tests.support.factories import bearer, make_account, make_fact, sign_in
 
 Client = AsyncTestClient[Litestar]

@@ -16,11 +16,11 @@ from datetime import date
 import asyncpg
 import pytest
 
+from foundation.settings import Settings
 from onestop.eligibility.person import evaluate_person
 from onestop.eligibility.population import population_answers
 from onestop.rules import RULES
 from server.demo_data import load_demo_data
-from server.settings import Settings
 
 PEOPLE = 6_000
 SAMPLE = 600

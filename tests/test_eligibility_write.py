@@ -16,9 +16,9 @@ from datetime import date
 import asyncpg
 import pytest
 
+from foundation.settings import Settings
 from onestop.eligibility.population import evaluate_population, population_answers
 from server.demo_data import load_demo_data
-from server.settings import Settings
 
 PEOPLE = 3_000
 

@@ -9,9 +9,9 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from foundation.settings import load_settings
 from server.app import create_app
 from server.embedded import free_port
-from server.settings import load_settings
 from tests.support.environment import environment_for_tests
 
 

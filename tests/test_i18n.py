@@ -13,12 +13,16 @@ from i18n import SUPPORTED_LOCALES, negotiate_locale, parse_accept_language, tra
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = [
-    "api",
+    "foundation",
+    "providers",
     "auth",
     "onestop",
     "notifications",
+    "service_status",
+    "api",
     "kiosk",
     "assisted_channel",
+    "status_page",
     "i18n",
     "server",
 ]

@@ -12,9 +12,14 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath
 from litestar.testing import AsyncTestClient
 
+from foundation.metrics import (
+    BUCKET_COUNT,
+    RequestMetrics,
+    percentile_from_buckets,
+    summarize_routes,
+)
+from foundation.settings import Settings
 from server.app import create_app
-from server.metrics import BUCKET_COUNT, RequestMetrics, percentile_from_buckets, summarize_routes
-from server.settings import Settings
 
 
 @get("/v1/_test/items/{item_id:int}")

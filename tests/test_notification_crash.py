@@ -15,11 +15,12 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from server.settings import Settings, load_settings
+from foundation.korea import KOREA
+from foundation.settings import Settings, load_settings
 from tests.support.environment import environment_for_tests
 from tests.support.factories import run_jobs
 from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
-from tests.support.notice_delivery import KOREA, Clock, enqueue, korea, laid_off, notices_of
+from tests.support.notice_delivery import Clock, enqueue, korea, laid_off, notices_of
 
 ROOT = Path(__file__).resolve().parent.parent
 # The supervisor restarts a worker under the same id (server/job_registry.py).

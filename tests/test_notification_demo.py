@@ -9,8 +9,8 @@ from datetime import date
 import asyncpg
 import pytest
 
+from foundation.settings import Settings, load_settings
 from server.demo_data import demo_people, load_demo_data
-from server.settings import Settings, load_settings
 from tests.support.environment import environment_for_tests
 from tests.support.factories import run_jobs
 from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment

@@ -7,8 +7,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from server.audit import list_audit_for_subject
-from server.settings import Settings
+from foundation.audit import list_audit_for_subject
+from foundation.settings import Settings
 from tests.support.factories import bearer
 from tests.support.notifying import Client, citizen, fcm_token, insert_delivery, insert_notice
 from tests.support.notifying import register_device as register

@@ -6,19 +6,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
 
-from server.settings import Settings, load_settings
+from foundation.korea import KOREA
+from foundation.settings import Settings, load_settings
 from tests.support.environment import environment_for_tests
 from tests.support.factories import make_account, make_fact, run_jobs
 from tests.support.fakes.fcm import FakeFcm, write_service_account
 from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
 from tests.support.notice_delivery import Clock, enqueue, korea
-
-KOREA = ZoneInfo("Asia/Seoul")
 
 
 @pytest.fixture(scope="module")

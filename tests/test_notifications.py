@@ -11,11 +11,12 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from server.settings import Settings, load_settings
+from foundation.korea import KOREA
+from foundation.settings import Settings, load_settings
 from tests.support.environment import environment_for_tests
 from tests.support.factories import run_jobs
 from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
-from tests.support.notice_delivery import KOREA, Clock, enqueue, korea, laid_off, notices_of
+from tests.support.notice_delivery import Clock, enqueue, korea, laid_off, notices_of
 
 # A "slow" Twilio answers after this; the client gives up after 1 s.
 SLOW_S = 2.0
@@ -193,7 +194,7 @@ async def test_a_lost_call_to_twilio_is_looked_up_not_guessed(
     # The first one did reach Twilio before the worker died: send its text as the job did.
     from notifications.messages import NoticeText, render_notice
     from notifications.sending import body_digest
-    from notifications.twilio_client import send_sms
+    from providers.twilio_client import send_sms
 
     text = render_notice(
         NoticeText(kind="benefit", programme_id="unemployment-benefit", topic=None), "ko"

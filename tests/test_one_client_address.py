@@ -1,6 +1,6 @@
 """One client address for the whole app (issue 13): the sign-in audit rows and the staff
 access record (`audit_log.source_address`) name the client the way the sign-in throttles
-do (server/client_address.py), so behind our own proxy they name the client, not the
+do (foundation/client_address.py), so behind our own proxy they name the client, not the
 proxy, and a header written by the client itself is not believed."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
+from foundation.settings import Settings, load_settings
 from server.app import create_app
-from server.settings import Settings, load_settings
 from tests.support.environment import environment_for_tests
 from tests.support.factories import last_audit_details, make_account
 from tests.support.sources import PROXY, BehindProxy, from_address

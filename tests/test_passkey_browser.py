@@ -16,8 +16,8 @@ from typing import Any
 import asyncpg
 import pytest
 
+from foundation.settings import Settings, load_settings
 from server.embedded import free_port
-from server.settings import Settings, load_settings
 from tests.support.browser import CHROMIUM_ARGS, app_on_real_socket, require_browser
 from tests.support.environment import environment_for_tests
 from tests.support.factories import make_account, sign_in

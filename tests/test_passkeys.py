@@ -15,8 +15,8 @@ from redis.asyncio import Redis
 
 from auth.accounts import Account
 from auth.passkeys import user_handle
+from foundation.settings import Settings, load_settings
 from server.app import create_app
-from server.settings import Settings, load_settings
 from tests.support.environment import environment_for_tests
 from tests.support.factories import (
     bearer,

@@ -21,7 +21,7 @@ from auth.people import (
     person_key,
     rekey_person,
 )
-from server.settings import Settings, parse_person_keys
+from foundation.settings import Settings, parse_person_keys
 
 RRN = "900101-1234567"
 

@@ -19,8 +19,8 @@ from redis.asyncio import Redis
 from auth.accounts import Account
 from auth.secrets import token_hash
 from auth.sessions import Tokens
+from foundation.settings import Settings, load_settings
 from server.app import create_app
-from server.settings import Settings, load_settings
 from tests.support.dev_outbox import read_outbox_code
 from tests.support.environment import environment_for_tests
 from tests.support.factories import (

@@ -17,7 +17,7 @@ import asyncpg
 import pytest
 
 from auth.accounts import Account
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.access_cards import PIN, enroll_kiosk, verify
 from tests.support.card_unlocking import (
     Client,

@@ -13,11 +13,11 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.testing import AsyncTestClient
 
+from foundation.audit import record_audit
+from foundation.db import DatabaseBusy, RequestSlots, Transaction, request_slot
+from foundation.problems import PROBLEM_KINDS, SERVICE_UNAVAILABLE, Problem
+from foundation.settings import Settings
 from server.app import create_app
-from server.audit import record_audit
-from server.db import DatabaseBusy, RequestSlots, Transaction, request_slot
-from server.problems import PROBLEM_KINDS, SERVICE_UNAVAILABLE, Problem
-from server.settings import Settings
 
 
 class Registration(msgspec.Struct):

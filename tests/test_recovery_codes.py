@@ -15,8 +15,8 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from auth.accounts import Account
+from foundation.settings import Settings, load_settings
 from server.app import create_app
-from server.settings import Settings, load_settings
 from tests.support.environment import environment_for_tests
 from tests.support.factories import (
     bearer,

@@ -35,8 +35,8 @@ from auth.secrets import new_token, token_hash
 from auth.sessions import authenticate_access_token, has_recent_aal2
 from auth.staff_sessions import insert_staff_session
 from auth.staff_store import insert_staff
-from server.problems import TOO_MANY_REQUESTS, Problem
-from server.settings import Settings
+from foundation.problems import TOO_MANY_REQUESTS, Problem
+from foundation.settings import Settings
 from tests.support.factories import bearer, last_audit_details, make_account, make_person, sign_in
 from tests.support.identity_checks import check_id
 from tests.support.problems import assert_problem

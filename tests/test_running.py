@@ -17,6 +17,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from foundation.settings import PROJECT_ROOT
 from server.embedded import free_port
 from server.running import (
     RunningNotFound,
@@ -29,7 +30,6 @@ from server.running import (
     use_running_services,
     write_running_file,
 )
-from server.settings import PROJECT_ROOT
 
 
 @pytest.fixture

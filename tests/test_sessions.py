@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 from auth.people import mark_deceased
 from auth.secrets import token_hash
 from auth.sessions import REFRESH_RACE_GRACE
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.factories import bearer, make_account, sign_in
 
 

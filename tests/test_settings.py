@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from server.settings import SettingsError, load_settings
+from foundation.settings import SettingsError, load_settings
 from tests.support.fakes.fcm import write_service_account
 from tests.support.production_settings import PRODUCTION
 

@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from auth.limits import limit_key
-from server.settings import Settings, load_settings
+from foundation.settings import Settings, load_settings
 from tests.support.environment import environment_for_tests
 from tests.support.factories import make_account, make_person, run_jobs
 from tests.support.fakes.twilio import FakeTwilio

@@ -13,7 +13,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.factories import bearer, last_audit_details, make_account, sign_in
 from tests.support.passkeys import device
 from tests.support.problems import assert_problem

@@ -21,8 +21,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from server.audit import PendingEntry, append_audit_rows
-from server.settings import Settings
+from foundation.audit import PendingEntry, append_audit_rows
+from foundation.settings import Settings
 from server.staff_cli import add_staff_commands, run_staff_command
 from tests.support.factories import make_account, make_person
 from tests.support.identity_checks import verify
@@ -168,7 +168,7 @@ async def test_every_staff_row_says_from_where(
     )
     assert cli is None
     # The address is part of the hash chain: `hanchang audit verify` still holds.
-    from server.audit import verify_audit_chain
+    from foundation.audit import verify_audit_chain
 
     assert (await verify_audit_chain(owner_conn)).ok
 

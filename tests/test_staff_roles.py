@@ -20,8 +20,8 @@ from auth.staff_roles import ADMIN_ONLY, COUNTER_ROLES, ROLE_NOT_ALLOWED, SUPERV
 from auth.staff_roles import require_role as check_role
 from auth.staff_sessions import StaffSession
 from auth.staff_store import StaffRole
-from server.problems import Problem, ProblemKind
-from server.settings import Settings
+from foundation.problems import Problem, ProblemKind
+from foundation.settings import Settings
 from tests.support.counter_recovery import REASON
 from tests.support.factories import make_account
 from tests.support.identity_checks import verify

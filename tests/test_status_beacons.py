@@ -12,7 +12,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from api.status.telemetry import BATCHES_PER_ADDRESS_PER_MINUTE, MAX_BATCH
+from status_page.telemetry import BATCHES_PER_ADDRESS_PER_MINUTE, MAX_BATCH
 
 URL = "/v1/telemetry/screen-loads"
 

@@ -18,9 +18,9 @@ from typing import Any
 import asyncpg
 import pytest
 
+from foundation.settings import Settings, load_settings
 from server.embedded import free_port
-from server.settings import Settings, load_settings
-from server.status import add_incident_note, evaluate_incidents
+from service_status import add_incident_note, evaluate_incidents
 from tests.support.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
 from tests.support.environment import environment_for_tests
 from tests.support.status_traffic import acquire, record_loads, record_readiness, record_traffic
@@ -62,7 +62,7 @@ async def seeded(database_url: str, redis_url: str) -> None:
     """A day of sign-in traffic, an incident with a note, and screen loads from app and kiosk."""
     from redis.asyncio import Redis
 
-    from server.status.snapshots import REDIS_KEY
+    from service_status.snapshots import REDIS_KEY
 
     redis = Redis.from_url(redis_url)
     await redis.delete(REDIS_KEY)

@@ -9,10 +9,10 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from server.status import MENUS, compute_snapshot, menu_of, roll_up
-from server.status.figures import StatusSnapshot
-from server.status.menus import NOT_A_MENU, is_plumbing
-from server.status.rollups import korean_day_start
+from service_status import MENUS, compute_snapshot, menu_of, roll_up
+from service_status.figures import StatusSnapshot
+from service_status.menus import NOT_A_MENU, is_plumbing
+from service_status.rollups import korean_day_start
 from tests.support.status_traffic import acquire, record_loads, record_readiness, record_traffic
 
 # 14:30 in Korea. Every figure here is computed "as of" this moment.
@@ -81,8 +81,8 @@ def test_routes_map_to_menus() -> None:
 
 
 def test_every_route_the_app_serves_is_in_a_menu_or_plumbing(tmp_path: Path) -> None:
+    from foundation.settings import load_settings
     from server.app import create_app
-    from server.settings import load_settings
 
     app = create_app(
         load_settings(
@@ -101,7 +101,7 @@ def test_every_route_the_app_serves_is_in_a_menu_or_plumbing(tmp_path: Path) -> 
             if menu_of(method, route.path_format) is None and not is_plumbing(route.path_format):
                 unmapped.append(f"{method} {route.path_format}")
     assert not unmapped, (
-        f"add these routes to a menu (server/status/menus.py) or NOT_A_MENU: {unmapped}"
+        f"add these routes to a menu (service_status/menus.py) or NOT_A_MENU: {unmapped}"
     )
     assert "/status" in NOT_A_MENU
 

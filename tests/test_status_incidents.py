@@ -12,9 +12,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from api.status.page import render_status_page
 from server.app import TEMPLATE_CONFIG
-from server.status import compute_snapshot, evaluate_incidents
+from service_status import compute_snapshot, evaluate_incidents
+from status_page.page import render_status_page
 from tests.support.environment import environment_for_tests
 from tests.support.status_traffic import acquire, record_readiness, record_traffic
 

@@ -15,14 +15,14 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from api.status.page import PALETTE
+from foundation.metrics import RequestMetrics
+from foundation.settings import Settings, load_settings
 from server.app import create_app
 from server.embedded import free_port
-from server.metrics import RequestMetrics
-from server.settings import Settings, load_settings
-from server.status import StatusSnapshot, snapshot_path
-from server.status.menus import MENUS
-from server.status.snapshots import REDIS_KEY
+from service_status import StatusSnapshot, snapshot_path
+from service_status.menus import MENUS
+from service_status.snapshots import REDIS_KEY
+from status_page.page import PALETTE
 from tests.support.environment import environment_for_tests
 from tests.support.factories import run_jobs
 from tests.support.status_traffic import acquire, record_readiness, record_traffic

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from server.status import roll_up
-from server.status.rollups import korean_day_start
+from service_status import roll_up
+from service_status.rollups import korean_day_start
 from tests.support.status_traffic import acquire, record_loads, record_readiness, record_traffic
 
 # 09:10 in Korea on 5 May; traffic runs across Korean midnight (15:00 UTC) the day before.

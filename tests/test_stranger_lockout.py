@@ -26,8 +26,8 @@ from redis.asyncio import Redis
 
 from auth.accounts import Account
 from auth.limits import limit_key
+from foundation.settings import Settings, load_settings
 from server.app import create_app
-from server.settings import Settings, load_settings
 from tests.support.dev_outbox import read_outbox_code
 from tests.support.environment import environment_for_tests
 from tests.support.factories import bearer, make_account, mobile_number, run_jobs, sign_in

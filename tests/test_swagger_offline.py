@@ -19,8 +19,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from api.openapi_ui import ASSETS_PATH
+from foundation.settings import Settings, load_settings
 from server.embedded import free_port
-from server.settings import Settings, load_settings
 from tests.support.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
 from tests.support.environment import environment_for_tests
 

@@ -18,7 +18,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from auth.accounts import Account
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.factories import (
     bearer,
     last_audit_details,

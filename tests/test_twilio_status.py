@@ -14,8 +14,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from twilio.request_validator import RequestValidator
 
+from foundation.settings import Settings, load_settings
 from server.app import create_app
-from server.settings import Settings, load_settings
 from tests.support.environment import environment_for_tests
 from tests.support.factories import make_person
 from tests.support.notifying import insert_delivery, insert_notice

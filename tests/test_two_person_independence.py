@@ -24,7 +24,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from auth.accounts import Account
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.factories import make_account
 from tests.support.identity_checks import verify
 from tests.support.passkeys import device

@@ -10,9 +10,9 @@ import asyncpg
 from arq.connections import ArqRedis
 from arq.worker import Worker
 
-from server.audit import record_audit
-from server.jobs import BULK_QUEUE, INTERACTIVE_JOBS, INTERACTIVE_QUEUE, queue_of
-from server.settings import Settings
+from foundation.audit import record_audit
+from foundation.jobs import BULK_QUEUE, INTERACTIVE_JOBS, INTERACTIVE_QUEUE, queue_of
+from foundation.settings import Settings
 from server.worker import registered_job_names, worker_settings
 
 ROOT = Path(__file__).resolve().parent.parent

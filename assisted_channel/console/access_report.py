@@ -24,9 +24,9 @@ from auth.staff_access_report import (
 )
 from auth.staff_roles import SUPERVISOR_ONLY
 from auth.staff_sessions import StaffSession
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import Problem
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import Problem
 
 
 def _rows(t: dict[str, str], report: AccessReport) -> list[dict[str, Any]]:

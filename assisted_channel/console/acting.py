@@ -22,6 +22,10 @@ from assisted_channel.console.texts import texts
 from auth.counter_view import open_person_at_counter
 from auth.delegations import DELEGATION_NEEDED
 from auth.staff_sessions import StaffSession
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.idempotency_key import checked_key
+from foundation.problems import InvalidInput, Problem
 from onestop.applications import (
     ApplicationRequest,
     BankAccountChoice,
@@ -31,10 +35,6 @@ from onestop.applications import (
 from onestop.applications.records import ContactPreference
 from onestop.eligibility import eligibility_on_behalf
 from onestop.eligibility.explain import EligibilityExplained
-from server.db import Transaction
-from server.errors import request_locale
-from server.idempotency_key import checked_key
-from server.problems import InvalidInput, Problem
 
 CONTACTS: tuple[str, ...] = get_args(ContactPreference)
 

@@ -15,9 +15,9 @@ from auth.counter_view import PersonAtCounter, open_person_at_counter
 from auth.people import get_person
 from auth.staff_sessions import StaffSession
 from auth.staff_store import get_office, get_staff
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import Problem
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import Problem
 
 
 async def person_at_top(

@@ -26,9 +26,9 @@ from auth.counter_recovery import person_audit_trail
 from auth.people import get_person
 from auth.staff_roles import SUPERVISOR_ONLY
 from auth.staff_sessions import StaffSession
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import Problem
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import Problem
 
 
 @get("/people/{person_id:int}/audit", include_in_schema=False, opt=HTML)

@@ -2,9 +2,9 @@
 
 The staff realm's access record must hold "from where" (개인정보의 안전성 확보조치 기준
 제8조): every request to the console's routes runs with its client address set for the
-audit log (server/audit.py `audit_source_address`), so every row it writes, a read of a
+audit log (foundation/audit.py `audit_source_address`), so every row it writes, a read of a
 person's data or a write, carries it without each core function passing it on. The
-address is taken the one way the app takes it (server/client_address.py, which
+address is taken the one way the app takes it (foundation/client_address.py, which
 believes `X-Forwarded-For` only from a trusted proxy).
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 from litestar import Request
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from server.audit import audit_source_address
-from server.client_address import client_address
+from foundation.audit import audit_source_address
+from foundation.client_address import client_address
 
 
 def record_console_address(app: ASGIApp) -> ASGIApp:

@@ -9,7 +9,6 @@ import io
 from functools import partial
 from typing import Annotated
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from litestar import MediaType, Response, get
@@ -23,9 +22,10 @@ from auth.access_card_store import AccessCard
 from auth.access_cards import card_to_print
 from auth.people import Person
 from auth.staff_sessions import StaffSession
+from foundation.db import Transaction
+from foundation.korea import KOREA
+from foundation.problems import problem_responses
 from i18n import N_, translate
-from server.db import Transaction
-from server.problems import problem_responses
 
 HELPLINE = "1350"
 
@@ -56,7 +56,6 @@ def _qr_svg(token: str) -> str:
 
 # The card is printed in Korean (the counter's language); its words still go through i18n.
 CARD_LOCALE = "ko"
-KOREA = ZoneInfo("Asia/Seoul")
 CARD_TITLE = N_("Ministry of Employment and Labor access card")
 CARD_QR_TITLE = N_("Access card QR code")
 CARD_HOW = N_(

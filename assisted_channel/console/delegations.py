@@ -28,7 +28,6 @@ from assisted_channel.console.assist import (
     refusal,
 )
 from assisted_channel.console.pages import HTML
-from assisted_channel.console.people import KOREA
 from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
 from auth.counter_assist import PROXY_FIELD, delegations_at_counter, find_proxy_at_counter
@@ -43,9 +42,10 @@ from auth.delegations import (
     revoke_delegation_at_counter,
 )
 from auth.staff_sessions import StaffSession
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import InvalidInput, Problem
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.korea import KOREA
+from foundation.problems import InvalidInput, Problem
 
 # What the form offers first; the core allows up to MAX_VALIDITY_DAYS.
 DEFAULT_DAYS = 90

@@ -31,11 +31,11 @@ from auth.staff_notices import StaffNotice, see_notice, unseen_notices
 from auth.staff_roles import ADMIN_ROLES, SUPERVISOR_ROLES
 from auth.staff_sessions import StaffSession, authenticate_staff_token, sign_out_staff
 from auth.staff_store import get_office
-from server.db import Transaction
-from server.errors import request_locale
-from server.settings import Settings
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.settings import Settings
 
-# A console page: its problems answer as pages (server/errors.py), a form post is checked
+# A console page: its problems answer as pages (foundation/errors.py), a form post is checked
 # for its anti-forgery token and a read without a session goes to sign-in (staff_guard.py).
 HTML = {"error_format": "html", "console_page": True}
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any, get_args
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from litestar import Request, get, post
@@ -35,10 +34,10 @@ from auth.counter_view import open_person_at_counter
 from auth.enrollment_codes import issue_enrollment_code
 from auth.staff_roles import SUPERVISOR_ROLES
 from auth.staff_sessions import StaffSession
-from server.db import Transaction
-from server.errors import request_locale
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.korea import KOREA
 
-KOREA = ZoneInfo("Asia/Seoul")
 RESULTS: tuple[VerificationResult, ...] = get_args(VerificationResult)
 # Form text to the core's literal types: anything else is not one of the options.
 _DOCUMENT_TYPES: dict[str, DocumentType] = {value: value for value in DOCUMENT_TYPES}

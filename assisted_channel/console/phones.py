@@ -31,9 +31,9 @@ from auth.registered_phone_desk import (
     unlock_phone,
 )
 from auth.staff_sessions import StaffSession
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import InvalidInput, Problem
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import InvalidInput, Problem
 
 NUMBER = "number"
 

@@ -19,10 +19,10 @@ from assisted_channel.console.texts import texts
 from auth.counter_pin import set_pin_at_counter
 from auth.counter_view import open_person_at_counter
 from auth.staff_sessions import StaffSession
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import InvalidInput, Problem
 from i18n import translate
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import InvalidInput, Problem
 
 
 async def _pin_page(

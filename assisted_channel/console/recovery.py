@@ -24,7 +24,6 @@ from litestar.response import Redirect
 
 from assisted_channel.console.assist import office_names
 from assisted_channel.console.pages import HTML
-from assisted_channel.console.people import KOREA
 from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
 from auth.access_cards import CARD_NOT_FOUND
@@ -56,9 +55,10 @@ from auth.counter_two_person import (
 from auth.people import checked_phone
 from auth.staff_roles import SUPERVISOR_ONLY, SUPERVISOR_ROLES
 from auth.staff_sessions import StaffSession
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import NOT_FOUND, VALIDATION_ERROR, InvalidInput, Problem
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.korea import KOREA
+from foundation.problems import NOT_FOUND, VALIDATION_ERROR, InvalidInput, Problem
 
 # Refusals the person at the desk can act on: shown on the page, not as an error page.
 EXPECTED = frozenset(

@@ -17,7 +17,6 @@ import hmac
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import jinja2
 from babel.dates import format_datetime
@@ -26,12 +25,12 @@ from litestar.response import Template
 
 from assisted_channel.console.session import STAFF_COOKIE
 from assisted_channel.console.texts import texts
+from foundation.errors import request_locale
+from foundation.korea import KOREA
+from foundation.problems import Problem, problem_kind
+from foundation.settings import AuthSettings
 from i18n import N_
-from server.errors import request_locale
-from server.problems import Problem, problem_kind
-from server.settings import AuthSettings
 
-KOREA = ZoneInfo("Asia/Seoul")
 CSRF_FIELD = "csrf_token"
 LANGUAGES: tuple[tuple[str, str], ...] = (("ko", "한국어"), ("en", "English"))
 PAGE_HEADERS = {

@@ -41,7 +41,7 @@ from assisted_channel.console.api import staff as staff_api
 from assisted_channel.console.audit_address import record_console_address
 from assisted_channel.console.same_origin import require_console_json_from_console
 from assisted_channel.console.staff_guard import provide_staff, sign_in_first
-from server.problems import Problem
+from foundation.problems import Problem
 
 PATH = "/console"
 

@@ -30,8 +30,8 @@ from urllib.parse import urlsplit
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
+from foundation.problems import UNSUPPORTED_MEDIA_TYPE, Problem, problem_kind
 from i18n import N_
-from server.problems import UNSUPPORTED_MEDIA_TYPE, Problem, problem_kind
 
 CONSOLE_API = "/console/api/"
 READS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -9,8 +9,8 @@ from typing import Any
 from litestar import Request
 from litestar.datastructures import Cookie
 
+from foundation.problems import problem_kind
 from i18n import N_
-from server.problems import problem_kind
 
 STAFF_COOKIE = "hanchang_staff"
 COOKIE_PATH = "/console"

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from litestar import Request, get, post
@@ -22,10 +21,10 @@ from auth.staff_admin import CHANNEL, disable_office_staff, list_office_staff
 from auth.staff_roles import ADMIN_ROLES, require_role
 from auth.staff_sessions import StaffSession
 from auth.staff_store import STAFF_ROLES, StaffRole
-from server.db import Transaction
-from server.errors import request_locale
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.korea import KOREA
 
-KOREA = ZoneInfo("Asia/Seoul")
 _ROLES: dict[str, StaffRole] = {role: role for role in STAFF_ROLES}
 
 

@@ -19,9 +19,9 @@ from litestar.response import Redirect
 from assisted_channel.console.render import check_csrf, link, read_form, staff_cookie
 from assisted_channel.console.session import STAFF_SIGN_IN_REQUIRED
 from auth.staff_sessions import StaffSession, authenticate_staff_token
-from server.db import Transaction
-from server.errors import handle_exception
-from server.problems import Problem
+from foundation.db import Transaction
+from foundation.errors import handle_exception
+from foundation.problems import Problem
 
 
 def _is_page(request: Request[Any, Any, Any]) -> bool:
@@ -49,7 +49,7 @@ def to_sign_in(request: Request[Any, Any, Any]) -> Redirect:
 
 def sign_in_first(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]:
     """A page read without a live session is the way to sign in; any other problem is
-    answered as everywhere else (server/errors.py)."""
+    answered as everywhere else (foundation/errors.py)."""
     if exc.kind is STAFF_SIGN_IN_REQUIRED and request.method == "GET" and _is_page(request):
         return to_sign_in(request)
     return handle_exception(request, exc)

@@ -5,9 +5,9 @@ They will be Twilio's voice webhooks: an incoming call under `/webhooks/twilio/v
 auth/registered_phones.py), and the digits typed on a call-back, which Twilio posts to
 `/phone/callbacks/{id}/pin` (`complete_callback`). Each must check Twilio's signature
 (`X-Twilio-Signature`), as the status callback does. Every problem on this router is
-spoken to the caller, as TwiML answered with a 200 (server/errors.py); what a call we
+spoken to the caller, as TwiML answered with a 200 (foundation/errors.py); what a call we
 place says is built by the core as a `Speech` and written as TwiML by
-notifications/twilio_voice.py.
+providers/twilio_voice.py.
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ from onestop.applications.applying import (
     submit_once,
     usable_bank_accounts,
 )
-from onestop.applications.bank_notice import announce_bank_account_change
 from onestop.applications.banks import (
     BANKS,
     BankAccount,
@@ -63,7 +62,6 @@ __all__ = [
     "StoredAnswer",
     "Submitted",
     "add_bank_account",
-    "announce_bank_account_change",
     "application_view",
     "bank_account_ref",
     "bank_name",

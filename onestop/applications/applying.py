@@ -20,6 +20,7 @@ from auth.delegation_store import Delegation
 from auth.delegations import ActingSession, record_delegated_action, require_scope
 from auth.staff import staff_actor
 from auth.staff_sessions import StaffSession
+from foundation.problems import Problem
 from onestop.applications.banks import bank_name, list_bank_accounts
 from onestop.applications.idempotency import (
     StoredAnswer,
@@ -30,7 +31,6 @@ from onestop.applications.idempotency import (
 from onestop.applications.records import ContactPreference
 from onestop.applications.submit import Applicant, korea_today, submit_application
 from onestop.applications.views import application_view
-from server.problems import Problem
 
 # The fingerprint's scope: what the first submits were stored under, so kept as it is.
 SUBMIT_SCOPE = "POST /v1/applications"

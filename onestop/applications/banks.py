@@ -18,13 +18,16 @@ cannot have the next payment sent at once to an account of theirs.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
 
 from auth.binding import last_weak_binding
 from auth.secrets import code_hash, numeric_code, same_hash, seal
+from foundation.audit import record_audit
+from foundation.korea import KOREA
+from foundation.problems import NOT_FOUND, BadInput, InvalidInput, Problem
+from foundation.settings import Settings
 from i18n import N_, translate
 from onestop.applications.problems import (
     ALREADY_VERIFIED,
@@ -32,11 +35,8 @@ from onestop.applications.problems import (
     DEPOSIT_CODE_WRONG,
     DEPOSIT_VOID,
 )
-from server.audit import record_audit
-from server.problems import NOT_FOUND, BadInput, InvalidInput, Problem
-from server.settings import Settings
+from providers.bank_transfer import BankTransferUnavailable, deposit_one_won
 
-KOREA = ZoneInfo("Asia/Seoul")
 DEPOSIT_CODE_DIGITS = 4
 DEPOSIT_MAX_TRIES = 5
 DEPOSIT_VALID = timedelta(days=1)
@@ -252,19 +252,17 @@ async def mark_verified(
 async def send_verification_deposit(
     conn: asyncpg.Connection, settings: Settings, account: BankAccount, code: str
 ) -> None:
-    """Deposit 1 won with the code in its memo.
-
-    Without a bank connection (`make run`, tests) the deposit is written to the
-    development outbox. Production needs the open-banking transfer API (금융결제원
-    오픈뱅킹 입금이체), which is not connected yet: it refuses rather than pretend.
-    """
-    if settings.is_production:
-        raise Problem(BANK_TRANSFER_UNAVAILABLE)
-    await conn.execute(
-        "INSERT INTO dev_outbox (channel, to_e164, body) VALUES ('bank', $1, $2)",
-        f"bank:{account.bank_code}:****{account.number_last4}",
-        f"1 KRW deposit, memo: {DEPOSIT_MEMO_PREFIX}{code}",
-    )
+    """Deposit 1 won with the code in its memo (providers/bank_transfer.py)."""
+    try:
+        await deposit_one_won(
+            conn,
+            settings,
+            bank_code=account.bank_code,
+            number_last4=account.number_last4,
+            memo=f"{DEPOSIT_MEMO_PREFIX}{code}",
+        )
+    except BankTransferUnavailable:
+        raise Problem(BANK_TRANSFER_UNAVAILABLE) from None
 
 
 async def add_bank_account(

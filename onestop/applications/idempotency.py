@@ -22,8 +22,8 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from foundation.problems import Problem
 from onestop.applications.problems import IDEMPOTENCY_KEY_IN_PROGRESS, IDEMPOTENCY_KEY_REUSED
-from server.problems import Problem
 
 KEEP_FOR = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(minutes=2)

@@ -9,10 +9,12 @@ through `move_application`, so the allowed transitions are checked in one place.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from foundation.audit import record_audit
+from foundation.korea import KOREA
+from foundation.problems import NOT_FOUND, Problem
 from onestop.applications.problems import (
     ALREADY_APPEALED,
     APPEAL_PERIOD_OVER,
@@ -30,10 +32,7 @@ from onestop.applications.records import (
     insert_event,
     update_application_status,
 )
-from server.audit import record_audit
-from server.problems import NOT_FOUND, Problem
 
-KOREA = ZoneInfo("Asia/Seoul")
 # 고용보험법 제87조 제2항: 심사청구 within 90 days of learning of the decision.
 APPEAL_DAYS = 90
 MAX_REASON = 2000

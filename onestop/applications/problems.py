@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from foundation.problems import problem_kind
 from i18n import N_
-from server.problems import problem_kind
 
 IDEMPOTENCY_KEY_REUSED = problem_kind(
     "idempotency-key-reused",

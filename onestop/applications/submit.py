@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
 
+from foundation.audit import record_audit
+from foundation.korea import KOREA
+from foundation.problems import BadInput, InvalidInput, Problem
 from i18n import N_
 from onestop.applications.banks import BankAccount, get_bank_account, korea_time
 from onestop.applications.prefill import build_prefilled_form
@@ -34,10 +36,6 @@ from onestop.applications.records import (
 from onestop.eligibility import EligibilityAnswer, evaluate_inputs, load_person_inputs
 from onestop.programme_ids import PROGRAMME_IDS
 from onestop.rules import RULES, RuleVersion
-from server.audit import record_audit
-from server.problems import BadInput, InvalidInput, Problem
-
-KOREA = ZoneInfo("Asia/Seoul")
 
 UNKNOWN_PROGRAMME = N_("There is no benefit with this id. Choose one from the list of services.")
 NOT_CONFIRMED = N_("Check the prefilled form and confirm that it is right.")

@@ -8,6 +8,7 @@ from typing import Any, Literal
 import asyncpg
 import msgspec
 
+from foundation.problems import NOT_FOUND, Problem
 from i18n import N_, translate
 from onestop.applications.banks import BankAccount, bank_name, get_bank_account
 from onestop.applications.lifecycle import appeal_deadline
@@ -19,7 +20,6 @@ from onestop.applications.records import (
     list_events,
     list_person_applications,
 )
-from server.problems import NOT_FOUND, Problem
 
 NOTICES = {
     "eligible": N_(

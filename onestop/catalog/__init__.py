@@ -12,6 +12,7 @@ from datetime import date
 import msgspec
 from babel.numbers import format_decimal
 
+from foundation.problems import Problem, problem_kind
 from i18n import N_, translate
 from onestop.catalog.family import MATERNITY_LEAVE, PARENTAL_LEAVE, REDUCED_HOURS, SPOUSE_LEAVE
 from onestop.catalog.job_seeking import LEARNING_CARD, SUPPORT_TYPE_1, SUPPORT_TYPE_2
@@ -29,7 +30,6 @@ from onestop.catalog.model import (
 from onestop.catalog.unemployment import EARLY_REEMPLOYMENT, UNEMPLOYMENT
 from onestop.catalog.wage_arrears import LIVING_COST_LOAN, SUBSTITUTE_PAYMENT
 from onestop.programme_ids import PROGRAMME_IDS
-from server.problems import Problem, problem_kind
 
 __all__ = [
     "DOCUMENT_TYPES",

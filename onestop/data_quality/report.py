@@ -6,11 +6,11 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
 
+from foundation.korea import KOREA
 from i18n import translate
 from onestop.data_quality.checks import (
     CHECKS,
@@ -20,8 +20,6 @@ from onestop.data_quality.checks import (
     Severity,
     Unit,
 )
-
-KOREA = ZoneInfo("Asia/Seoul")
 
 
 class CheckFigure(msgspec.Struct, frozen=True, kw_only=True):

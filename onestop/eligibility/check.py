@@ -13,10 +13,10 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from foundation.problems import BadInput, InvalidInput
 from i18n import N_
 from onestop.eligibility.answers import EligibilityAnswer
 from onestop.eligibility.person import PersonInputs, evaluate_inputs
-from server.problems import BadInput, InvalidInput
 
 MAX_FACTS = 200
 FactKind = Literal[

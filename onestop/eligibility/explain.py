@@ -6,17 +6,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 
+from foundation.korea import KOREA
 from i18n import N_, translate
 from onestop.catalog import PROGRAMMES
 from onestop.eligibility.answers import CriterionStatus, EligibilityAnswer, Status
 from onestop.rules.model import Criterion
 from onestop.rules.programmes import RULES
-
-KOREA = ZoneInfo("Asia/Seoul")
 
 # 고용보험 상실사유 코드, in words.
 SEPARATION_REASONS: dict[str, str] = {

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from auth.people import person_key
+from foundation.settings import PersonKeySettings
 from server.demo_data.common import (
     _CHUNK_PEOPLE,
     _N,
@@ -31,7 +32,6 @@ from server.demo_data.tables import (
     _employers,
     _tables,
 )
-from server.settings import PersonKeySettings
 
 # --- The generator --------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import asyncpg
 import msgspec
 
 from auth.people import person_key
+from foundation.settings import Settings
 from server.demo_data.common import (
     _FACT_COLUMNS,
     _PEOPLE_COLUMNS,
@@ -27,7 +28,6 @@ from server.demo_data.personas import (
 from server.demo_data.tables import (
     REGION_NAMES,
 )
-from server.settings import Settings
 
 # --- Loading --------------------------------------------------------------------------------
 

@@ -13,8 +13,8 @@ from litestar.testing import AsyncTestClient
 
 from auth.accounts import Account
 from auth.pin import hash_pin
+from foundation.settings import Settings
 from server.kiosk_cli import add_kiosk_commands, run_kiosk_command
-from server.settings import Settings
 from tests.support.factories import make_account
 from tests.support.identity_checks import check_id
 

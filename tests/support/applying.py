@@ -7,7 +7,6 @@ import secrets
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 from litestar import Litestar
@@ -15,11 +14,11 @@ from litestar.testing import AsyncTestClient
 
 from auth.accounts import Account
 from auth.sessions import Tokens
-from server.settings import Settings
+from foundation.korea import KOREA
+from foundation.settings import Settings
 from tests.support.factories import bearer, make_account, sign_in
 
 Client = AsyncTestClient[Litestar]
-KOREA = ZoneInfo("Asia/Seoul")
 
 
 def korea_today() -> date:

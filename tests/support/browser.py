@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from foundation.settings import Settings
 from server.app import create_app
 from server.cli import serve_options
-from server.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from auth.accounts import Account
 from auth.limits import limit_key
 from auth.pin import hash_pin
-from server.settings import Settings, load_settings
+from foundation.settings import Settings, load_settings
 from tests.support.access_cards import PIN, issue, verify
 from tests.support.environment import environment_for_tests
 from tests.support.factories import make_account, run_jobs

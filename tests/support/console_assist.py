@@ -13,8 +13,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.delegations import KOREA
-from server.settings import Settings
+from foundation.korea import KOREA
+from foundation.settings import Settings
 
 Client = AsyncTestClient[Litestar]
 

@@ -15,7 +15,7 @@ from auth.passkey_store import insert_passkey
 from auth.recovery_codes import issue_recovery_codes
 from auth.registered_phone_store import insert_registered_phone
 from auth.secrets import token_hash
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.factories import bearer, make_account, sign_in
 
 Client = AsyncTestClient[Litestar]

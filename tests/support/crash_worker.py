@@ -10,7 +10,7 @@ import asyncio
 
 from arq.worker import Worker
 
-from server.settings import load_settings
+from foundation.settings import load_settings
 from server.worker import worker_settings
 
 JOB_TIMEOUT_S = 3

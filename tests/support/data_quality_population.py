@@ -11,9 +11,9 @@ from typing import Any
 
 import asyncpg
 
+from foundation.korea import KOREA
+from foundation.settings import Settings
 from onestop.data_quality import REFRESH_PERIODS
-from onestop.data_quality.report import KOREA
-from server.settings import Settings
 from tests.support.factories import make_person
 
 PARENT_BORN = date(1990, 5, 17)

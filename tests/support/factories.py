@@ -17,9 +17,9 @@ from redis.asyncio import Redis
 from auth.accounts import Account, create_account, get_account
 from auth.people import Person, insert_person
 from auth.sessions import Tokens, start_session
+from foundation.jobs import BULK_QUEUE, INTERACTIVE_QUEUE
+from foundation.settings import Settings
 from onestop.person_facts import PersonFact, insert_person_fact
-from server.jobs import BULK_QUEUE, INTERACTIVE_QUEUE
-from server.settings import Settings
 from server.worker import worker_settings
 
 _serial = itertools.count(1)

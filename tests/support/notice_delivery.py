@@ -4,17 +4,15 @@ its own queue, a person the unemployment benefit's rules tell, and that person's
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import asyncpg
 from arq import create_pool
 from arq.connections import RedisSettings
 
-from server import jobs
-from server.settings import Settings
+from foundation import jobs
+from foundation.korea import KOREA
+from foundation.settings import Settings
 from tests.support.factories import make_fact, make_person
-
-KOREA = ZoneInfo("Asia/Seoul")
 
 
 class Clock:
@@ -51,7 +49,7 @@ async def laid_off(
 
 
 async def enqueue(settings: Settings, job: str, *args: object) -> None:
-    """On the job's own queue (server/jobs.py)."""
+    """On the job's own queue (foundation/jobs.py)."""
     queue = await create_pool(RedisSettings.from_dsn(settings.redis.url))
     try:
         await jobs.enqueue(queue, job, *args)

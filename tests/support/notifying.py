@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 
 from auth.accounts import Account
 from auth.sessions import Tokens
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.factories import bearer, make_account, sign_in
 
 _periods = itertools.count(1)

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from server.settings import Settings
+from foundation.settings import Settings
 from tests.support.webauthn_authenticator import SoftwareAuthenticator
 
 Client = AsyncTestClient[Litestar]

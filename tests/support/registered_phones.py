@@ -22,9 +22,9 @@ from auth.registered_phones import (
     verify_phone_sign_in,
 )
 from auth.sessions import Tokens, authenticate_access_token
-from server.db import transaction
-from server.problems import Problem, ProblemKind
-from server.settings import Settings
+from foundation.db import transaction
+from foundation.problems import Problem, ProblemKind
+from foundation.settings import Settings
 from tests.support.factories import bearer, make_account, sign_in
 
 Client = AsyncTestClient[Litestar]

@@ -14,9 +14,9 @@ from typing import cast
 
 import asyncpg
 
-from server.metrics import RequestMetrics
-from server.status.beacons import ScreenLoadRecord, record_screen_loads
-from server.status.readiness import ReadinessProbe, record_probes
+from foundation.metrics import RequestMetrics
+from service_status.beacons import ScreenLoadRecord, record_screen_loads
+from service_status.readiness import ReadinessProbe, record_probes
 
 
 @asynccontextmanager

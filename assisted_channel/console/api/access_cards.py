@@ -13,8 +13,8 @@ from assisted_channel.console.card_print import print_url
 from auth.access_cards import issue_card, unlock_card
 from auth.staff_roles import COUNTER_ROLES, require_role
 from auth.staff_sessions import StaffSession
-from server.db import Transaction
-from server.problems import problem_responses
+from foundation.db import Transaction
+from foundation.problems import problem_responses
 
 
 class IssuedCardResponse(msgspec.Struct, kw_only=True):

@@ -17,6 +17,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from auth.staff_sessions import StaffSession
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.idempotency_key import IdempotencyKey, checked_key
+from foundation.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 from i18n import N_, translate
 from onestop.applications import (
     ApplicationRequest,
@@ -26,10 +30,6 @@ from onestop.applications import (
     usable_bank_accounts,
 )
 from onestop.eligibility import EligibilityList, eligibility_on_behalf
-from server.db import Transaction
-from server.errors import request_locale
-from server.idempotency_key import IdempotencyKey, checked_key
-from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 
 OTHER_PERSON = N_("Leave this out: the application is for the person in the address.")
 

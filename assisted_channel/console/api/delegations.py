@@ -17,8 +17,8 @@ from auth.counter_assist import delegations_at_counter
 from auth.delegation_store import AccountId, Delegation, DelegationShown, Scopes
 from auth.delegations import create_counter_delegation, revoke_delegation_at_counter
 from auth.staff_sessions import StaffSession
-from server.db import Transaction
-from server.problems import problem_responses
+from foundation.db import Transaction
+from foundation.problems import problem_responses
 
 
 class CounterDelegationRequest(

@@ -30,10 +30,10 @@ from auth.counter_pin import set_pin_at_counter
 from auth.enrollment_codes import EnrollmentCodeIssued, issue_enrollment_code
 from auth.pin_rules import PinRequest
 from auth.staff_sessions import StaffSession
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 from i18n import N_, translate
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 
 Last4 = Annotated[str, msgspec.Meta(min_length=4, max_length=4, examples=["5678"])]
 

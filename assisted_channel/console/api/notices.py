@@ -11,8 +11,8 @@ from litestar.params import FromPath
 
 from auth.staff_notices import StaffNotice, see_notice, unseen_notices
 from auth.staff_sessions import StaffSession
-from server.db import Transaction
-from server.problems import problem_responses
+from foundation.db import Transaction
+from foundation.problems import problem_responses
 
 
 class StaffNotices(msgspec.Struct, frozen=True, kw_only=True):

@@ -20,8 +20,8 @@ from auth.counter_assist import phones_at_counter
 from auth.people import checked_phone, mask_phone
 from auth.registered_phone_desk import register_phone, remove_phone, unlock_phone
 from auth.staff_sessions import StaffSession
-from server.db import Transaction
-from server.problems import problem_responses
+from foundation.db import Transaction
+from foundation.problems import problem_responses
 
 PhoneNumber = Annotated[
     str, msgspec.Meta(min_length=4, max_length=32, examples=["+82212345678", "02-1234-5678"])

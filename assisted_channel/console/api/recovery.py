@@ -42,10 +42,10 @@ from auth.counter_two_person import (
 )
 from auth.people import checked_phone, mask_phone
 from auth.staff_sessions import StaffSession
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 from i18n import N_, translate
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 
 Reason = Annotated[
     str, msgspec.Meta(min_length=1, max_length=REASON_MAX_LENGTH, examples=["Forgot the PIN"])

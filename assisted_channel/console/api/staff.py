@@ -24,10 +24,10 @@ from auth.staff_admin import OfficeStaff, disable_office_staff, list_office_staf
 from auth.staff_roles import ADMIN_ROLES, require_role
 from auth.staff_sessions import StaffSession
 from auth.staff_store import StaffMember, StaffRole
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 from i18n import N_, translate
-from server.db import Transaction
-from server.errors import request_locale
-from server.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses
 
 CHANNEL = "counter"
 BAD_NAME = N_("Enter the staff member's name, 1 to {max} characters.")

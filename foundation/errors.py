@@ -1,0 +1,224 @@
+"""Turning every exception into an answer the caller can read, in their language.
+
+The JSON API answers RFC 9457 problem+json; HTML pages a friendly page; Twilio
+webhooks TwiML that speaks the problem. A route picks its format with
+`opt={"error_format": "html"}` (or "twiml"); routes without one answer JSON.
+Under `/webhooks/twilio`, only a request that reached a route answers TwiML; a
+path or method no route serves gets a real 404 or 405.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from typing import Any, Literal
+
+import asyncpg
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    ClientException,
+    HTTPException,
+    MethodNotAllowedException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    TooManyRequestsException,
+    ValidationException,
+)
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+
+from foundation.db import DatabaseBusy
+from foundation.problems import (
+    FORBIDDEN,
+    INTERNAL_ERROR,
+    MALFORMED_REQUEST,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
+    REQUEST_TOO_LARGE,
+    SERVICE_BUSY,
+    TOO_MANY_REQUESTS,
+    UNAUTHORIZED,
+    UNSUPPORTED_MEDIA_TYPE,
+    VALIDATION_ERROR,
+    FieldError,
+    InvalidInput,
+    Problem,
+)
+from i18n import N_, negotiate_locale, translate
+
+log = logging.getLogger(__name__)
+
+ErrorFormat = Literal["json", "html", "twiml"]
+PROBLEM_JSON = "application/problem+json"
+
+_TYPE_NAMES = {
+    "str": N_("text"),
+    "int": N_("a whole number"),
+    "float": N_("a number"),
+    "bool": N_("true or false"),
+    "object": N_("an object"),
+    "array": N_("a list"),
+    "null": N_("nothing (null)"),
+}
+_MISSING = re.compile(r"Object missing required field `([^`]+)`")
+_EXPECTED = re.compile(r"Expected `([^`]+)`, got `([^`]+)`")
+_LENGTH_MIN = re.compile(r"Expected `(?:str|array)` of length >= (\d+)")
+_LENGTH_MAX = re.compile(r"Expected `(?:str|array)` of length <= (\d+)")
+
+
+def request_locale(request: Request[Any, Any, Any]) -> str:
+    return negotiate_locale(
+        accept_language=request.headers.get("accept-language"),
+        explicit=request.query_params.get("lang"),
+    )
+
+
+def _field_detail(locale: str, message: str) -> tuple[str | None, str]:
+    """A msgspec validation message in the caller's language, and the field it names."""
+    if match := _MISSING.search(message):
+        return match[1], translate(locale, N_("This field is required."))
+    if "RFC3339 encoded date" in message and "datetime" not in message:
+        return None, translate(locale, N_("Enter a date as YYYY-MM-DD."))
+    if "RFC3339 encoded datetime" in message:
+        return None, translate(locale, N_("Enter a date and time in RFC 3339 format."))
+    if match := _LENGTH_MIN.search(message):
+        return None, translate(locale, N_("Enter at least {count} characters."), count=match[1])
+    if match := _LENGTH_MAX.search(message):
+        return None, translate(locale, N_("Enter at most {count} characters."), count=match[1])
+    if match := _EXPECTED.search(message):
+        wanted = match[1].split(" ", 1)[0]
+        type_name = _TYPE_NAMES.get(wanted)
+        if type_name is not None:
+            return None, translate(
+                locale, N_("Enter {expected} here."), expected=translate(locale, type_name)
+            )
+    return None, translate(locale, N_("This value is not valid."))
+
+
+def _validation_problem(exc: ValidationException, locale: str) -> Problem:
+    errors: list[FieldError] = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if not isinstance(item, dict):
+            continue
+        named, detail = _field_detail(locale, str(item.get("message", "")))
+        source = str(item.get("source") or "body")
+        key = str(item.get("key") or "")
+        if named:
+            key = named
+        field = source if key in ("", "data") else f"{source}.{key}"
+        errors.append(FieldError(field=field, detail=detail))
+    if not errors:
+        errors.append(
+            FieldError(field="body", detail=translate(locale, N_("This value is not valid.")))
+        )
+    return Problem(VALIDATION_ERROR, errors=errors)
+
+
+def problem_from_exception(exc: Exception, locale: str) -> Problem:
+    if isinstance(exc, Problem):
+        return exc
+    if isinstance(exc, InvalidInput):
+        return exc.problem(locale)
+    if isinstance(exc, ValidationException):
+        return _validation_problem(exc, locale)
+    if isinstance(exc, NotFoundException):
+        return Problem(NOT_FOUND)
+    if isinstance(exc, MethodNotAllowedException):
+        return Problem(METHOD_NOT_ALLOWED, headers=dict(exc.headers or {}))
+    if isinstance(exc, NotAuthorizedException):
+        return Problem(UNAUTHORIZED)
+    if isinstance(exc, PermissionDeniedException):
+        return Problem(FORBIDDEN)
+    if isinstance(exc, RequestEntityTooLarge):
+        return Problem(REQUEST_TOO_LARGE)
+    if isinstance(exc, TooManyRequestsException):
+        return Problem(TOO_MANY_REQUESTS, headers=dict(exc.headers or {}))
+    if isinstance(exc, HTTPException) and exc.status_code == 415:
+        return Problem(UNSUPPORTED_MEDIA_TYPE)
+    if isinstance(exc, ClientException | msgspec.DecodeError):
+        return Problem(MALFORMED_REQUEST)
+    if isinstance(exc, HTTPException) and exc.status_code < 500:
+        return Problem(MALFORMED_REQUEST)
+    if isinstance(exc, DatabaseBusy | asyncpg.QueryCanceledError):
+        # Overloaded (no connection came free, or a statement ran past its timeout, e.g.
+        # waiting on a duplicate request's lock): the caller may try again shortly.
+        log.warning("answered 503: %s", exc)
+        return Problem(SERVICE_BUSY, headers={"Retry-After": "30"})
+    log.exception("unhandled error", exc_info=exc)
+    return Problem(INTERNAL_ERROR)
+
+
+def error_format(request: Request[Any, Any, Any]) -> ErrorFormat:
+    handler = request.scope.get("route_handler")
+    if handler is not None:
+        chosen = handler.opt.get("error_format")
+        if chosen in ("html", "twiml"):
+            return chosen  # type: ignore[no-any-return]
+    path = request.scope.get("path", "")
+    if path.startswith("/webhooks/twilio"):
+        # TwiML (answered 200, so that Twilio speaks it) only from a webhook that exists.
+        # A path or a method no route serves answers its real status (404, 405) as
+        # problem+json: Twilio only calls addresses we gave it, so a 200 there would hide a
+        # wrong address in Twilio's configuration, which a 404 shows in its debugger (11200).
+        return "twiml" if handler is not None else "json"
+    if path.startswith(("/v1", "/schema", "/healthz", "/readyz", "/problems", "/mcp")):
+        return "json"
+    accept = request.headers.get("accept", "")
+    return "html" if "text/html" in accept else "json"
+
+
+def _html_page(locale: str, body: dict[str, Any]) -> str:
+    title = html.escape(str(body["title"]))
+    detail = html.escape(str(body["detail"]))
+    items = "".join(
+        f"<li>{html.escape(e['field'])}: {html.escape(e['detail'])}</li>"
+        for e in body.get("errors", [])
+    )
+    listing = f"<ul>{items}</ul>" if items else ""
+    home = html.escape(translate(locale, N_("Go to the start page")))
+    helpline = html.escape(translate(locale, N_("Need help? Call the 1350 helpline.")))
+    return (
+        f'<!doctype html><html lang="{locale}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title>"
+        "<style>body{font:1.25rem/1.6 system-ui,sans-serif;max-width:40rem;margin:2rem auto;"
+        "padding:0 1rem;color:#111;background:#fff}a{color:#0b3d91}</style></head>"
+        f"<body><main><h1>{title}</h1><p>{detail}</p>{listing}<p>{helpline}</p>"
+        f'<p><a href="/">{home}</a></p></main></body></html>'
+    )
+
+
+def _twiml(locale: str, body: dict[str, Any]) -> str:
+    from twilio.twiml.voice_response import VoiceResponse
+
+    language = "ko-KR" if locale == "ko" else "en-US"
+    response = VoiceResponse()
+    response.say(f"{body['title']}. {body['detail']}", language=language)
+    return str(response)
+
+
+def render_problem(request: Request[Any, Any, Any], problem: Problem) -> Response[Any]:
+    locale = request_locale(request)
+    body = problem.body(locale, instance=request.url.path)
+    headers = {"Content-Language": locale, **problem.headers}
+    fmt = error_format(request)
+    if fmt == "html":
+        return Response(
+            _html_page(locale, body),
+            status_code=problem.kind.status,
+            media_type=MediaType.HTML,
+            headers=headers,
+        )
+    if fmt == "twiml":
+        # Twilio only reads TwiML from a 200; the caller hears what went wrong.
+        return Response(
+            _twiml(locale, body), status_code=200, media_type=MediaType.XML, headers=headers
+        )
+    return Response(body, status_code=problem.kind.status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    problem = problem_from_exception(exc, request_locale(request))
+    return render_problem(request, problem)

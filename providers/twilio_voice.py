@@ -1,0 +1,86 @@
+"""What a voice call says, and the TwiML that makes Twilio say it.
+
+The core decides what a call says, in the person's language: sentences, pauses, and a
+question for key presses with where their answer goes (a `Speech`). This module, beside
+the Twilio client, is the only one that writes TwiML, Twilio's XML, for a call we
+place; a problem answered to a webhook is spoken by foundation/errors.py.
+"""
+
+from __future__ import annotations
+
+import msgspec
+from twilio.twiml.voice_response import VoiceResponse
+
+from foundation.settings import TwilioSettings
+from providers.twilio_client import Outbox, Sent, place_call
+
+# The voice Twilio reads with; a language we have no voice for is read in Korean.
+VOICE_LANGUAGES = {"ko": "ko-KR", "en": "en-US"}
+
+
+class Say(msgspec.Struct, frozen=True):
+    text: str
+
+
+class Pause(msgspec.Struct, frozen=True):
+    seconds: int
+
+
+class AskForDigits(msgspec.Struct, frozen=True, kw_only=True):
+    """Say `prompt` and take `digits` key presses, sent to `send_to` (a webhook of ours);
+    with none within `timeout_s`, the call goes on to the next step."""
+
+    prompt: str
+    digits: int
+    timeout_s: int
+    send_to: str
+
+
+Step = Say | Pause | AskForDigits
+
+
+class Speech(msgspec.Struct, frozen=True, kw_only=True):
+    """A call's words in `locale`, in order."""
+
+    locale: str
+    steps: list[Step]
+
+
+def twiml(speech: Speech) -> str:
+    language = VOICE_LANGUAGES.get(speech.locale, "ko-KR")
+    response = VoiceResponse()
+    for step in speech.steps:
+        if isinstance(step, Say):
+            response.say(step.text, language=language)
+        elif isinstance(step, Pause):
+            response.pause(length=step.seconds)
+        else:
+            gather = response.gather(
+                input="dtmf",
+                num_digits=step.digits,
+                timeout=step.timeout_s,
+                method="POST",
+                action=step.send_to,
+            )
+            gather.say(step.prompt, language=language)
+    return str(response)
+
+
+async def place_call_saying(
+    settings: TwilioSettings,
+    conn: Outbox | None,
+    *,
+    to: str,
+    speech: Speech,
+    status_callback: str | None = None,
+    interactive: bool = False,
+) -> Sent:
+    """A voice call that says `speech` (see `place_call`)."""
+    return await place_call(
+        settings,
+        conn,
+        to=to,
+        twiml=twiml(speech),
+        status_callback=status_callback,
+        interactive=interactive,
+    )
