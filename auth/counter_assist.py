@@ -18,9 +18,9 @@ from auth.accounts import get_account_by_person
 from auth.counter import PERSON_NOT_FOUND, find_people
 from auth.delegation_store import DelegationShown, select_active_given_shown
 from auth.registered_phone_store import RegisteredPhone, list_live_phones, person_exists
-from auth.staff import staff_actor
-from auth.staff_roles import COUNTER_ROLES, require_role
-from auth.staff_sessions import StaffSession
+from auth.staff.accounts import staff_actor
+from auth.staff.roles import COUNTER_ROLES, require_role
+from auth.staff.sessions import StaffSession
 from i18n import N_
 from server.audit import record_audit
 from server.problems import BadInput, InvalidInput, Problem

@@ -39,9 +39,9 @@ from auth.counter_recovery_store import (
 from auth.passkey_store import delete_passkey_row, get_passkey
 from auth.registered_phone_store import mark_phone_removed, person_exists, revoke_phone_sessions
 from auth.sessions import revoke_account_sessions
-from auth.staff import staff_actor
-from auth.staff_roles import COUNTER_ROLES, SUPERVISOR_ROLES, require_role
-from auth.staff_sessions import StaffSession
+from auth.staff.accounts import staff_actor
+from auth.staff.roles import COUNTER_ROLES, SUPERVISOR_ROLES, require_role
+from auth.staff.sessions import StaffSession
 from i18n import N_
 from server.audit import record_audit
 from server.problems import NOT_FOUND, BadInput, InvalidInput, Problem, problem_kind

@@ -24,9 +24,9 @@ from auth.counter_recovery_store import SEEN_FROM_OFFICE, RecoveryAction, Recove
 from auth.counter_two_person import MAX_REQUESTS_LISTED, REQUEST_LIFETIME
 from auth.passkey_store import list_passkeys
 from auth.people import get_person, mask_phone_for_display
-from auth.staff import staff_actor
-from auth.staff_roles import COUNTER_ROLES, SUPERVISOR_ROLES, require_role
-from auth.staff_sessions import StaffSession
+from auth.staff.accounts import staff_actor
+from auth.staff.roles import COUNTER_ROLES, SUPERVISOR_ROLES, require_role
+from auth.staff.sessions import StaffSession
 from server.audit import record_audit
 from server.problems import Problem
 

@@ -12,8 +12,8 @@ import msgspec
 
 from auth.counter import PERSON_NOT_FOUND, RECENT_MATCH, get_recent_match
 from auth.people import get_person, mask_phone_for_display
-from auth.staff import staff_actor
-from auth.staff_sessions import StaffSession
+from auth.staff.accounts import staff_actor
+from auth.staff.sessions import StaffSession
 from server.audit import record_audit
 from server.problems import Problem
 

@@ -38,9 +38,9 @@ from auth.delegation_store import (
     select_delegated_actions,
 )
 from auth.sessions import CurrentSession, require_recent_aal2
-from auth.staff import staff_actor
-from auth.staff_roles import COUNTER_ROLES, require_role
-from auth.staff_sessions import StaffSession
+from auth.staff.accounts import staff_actor
+from auth.staff.roles import COUNTER_ROLES, require_role
+from auth.staff.sessions import StaffSession
 from i18n import N_
 from server.audit import record_audit
 from server.problems import NOT_FOUND, BadInput, InvalidInput, Problem, problem_kind

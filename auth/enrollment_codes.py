@@ -21,9 +21,9 @@ from auth.accounts import get_account_by_person, with_address
 from auth.counter import PERSON_NOT_FOUND, RECENT_MATCH, get_recent_match, lock_living_person
 from auth.secrets import token_hash
 from auth.sessions import Tokens, start_session
-from auth.staff import staff_actor
-from auth.staff_roles import COUNTER_ROLES, require_role
-from auth.staff_sessions import StaffSession
+from auth.staff.accounts import staff_actor
+from auth.staff.roles import COUNTER_ROLES, require_role
+from auth.staff.sessions import StaffSession
 from i18n import N_
 from server.audit import record_audit
 from server.problems import Problem, problem_kind

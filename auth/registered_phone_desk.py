@@ -15,9 +15,9 @@ from auth.registered_phone_store import (
     person_exists,
     revoke_phone_sessions,
 )
-from auth.staff import staff_actor
-from auth.staff_roles import COUNTER_ROLES, require_role
-from auth.staff_sessions import StaffSession
+from auth.staff.accounts import staff_actor
+from auth.staff.roles import COUNTER_ROLES, require_role
+from auth.staff.sessions import StaffSession
 from i18n import N_
 from server.audit import record_audit
 from server.problems import NOT_FOUND, Problem, problem_kind

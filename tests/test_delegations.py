@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from auth.accounts import Account
 from auth.delegations import KOREA, require_scope
 from auth.sessions import Tokens
-from auth.staff_sessions import StaffSession
+from auth.staff import StaffSession
 from server.problems import Problem
 from server.settings import Settings
 from tests.support.factories import bearer, make_account, sign_in

@@ -33,8 +33,7 @@ from auth.registered_phones import (
 )
 from auth.secrets import new_token, token_hash
 from auth.sessions import authenticate_access_token, has_recent_aal2
-from auth.staff_sessions import insert_staff_session
-from auth.staff_store import insert_staff
+from auth.staff import insert_staff, insert_staff_session
 from server.problems import TOO_MANY_REQUESTS, Problem
 from server.settings import Settings
 from tests.support.factories import bearer, last_audit_details, make_account, make_person, sign_in

@@ -21,7 +21,7 @@ from assisted_channel.console.render import Page, link, read_form, render_page, 
 from assisted_channel.console.texts import texts
 from auth.counter_view import open_person_at_counter
 from auth.delegations import DELEGATION_NEEDED
-from auth.staff_sessions import StaffSession
+from auth.staff import StaffSession
 from onestop.applications import (
     ApplicationRequest,
     BankAccountChoice,

@@ -13,8 +13,7 @@ from assisted_channel.console.texts import texts
 from auth.accounts import get_account
 from auth.counter_view import PersonAtCounter, open_person_at_counter
 from auth.people import get_person
-from auth.staff_sessions import StaffSession
-from auth.staff_store import get_office, get_staff
+from auth.staff import StaffSession, get_office, get_staff
 from server.db import Transaction
 from server.errors import request_locale
 from server.problems import Problem

@@ -24,8 +24,7 @@ from assisted_channel.console.render import Page, link, render_page, staff_cooki
 from assisted_channel.console.texts import texts
 from auth.counter_recovery import person_audit_trail
 from auth.people import get_person
-from auth.staff_roles import SUPERVISOR_ONLY
-from auth.staff_sessions import StaffSession
+from auth.staff import SUPERVISOR_ONLY, StaffSession
 from server.db import Transaction
 from server.errors import request_locale
 from server.problems import Problem

@@ -22,7 +22,7 @@ from assisted_channel.console.card_pdf import QR_BORDER, CardWords, card_pdf, ca
 from auth.access_card_store import AccessCard
 from auth.access_cards import card_to_print
 from auth.people import Person
-from auth.staff_sessions import StaffSession
+from auth.staff import StaffSession
 from i18n import N_, translate
 from server.db import Transaction
 from server.problems import problem_responses

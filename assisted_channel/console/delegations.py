@@ -42,7 +42,7 @@ from auth.delegations import (
     list_activity,
     revoke_delegation_at_counter,
 )
-from auth.staff_sessions import StaffSession
+from auth.staff import StaffSession
 from server.db import Transaction
 from server.errors import request_locale
 from server.problems import InvalidInput, Problem

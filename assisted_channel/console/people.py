@@ -33,8 +33,7 @@ from auth.counter import (
 )
 from auth.counter_view import open_person_at_counter
 from auth.enrollment_codes import issue_enrollment_code
-from auth.staff_roles import SUPERVISOR_ROLES
-from auth.staff_sessions import StaffSession
+from auth.staff import SUPERVISOR_ROLES, StaffSession
 from server.db import Transaction
 from server.errors import request_locale
 

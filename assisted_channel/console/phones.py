@@ -30,7 +30,7 @@ from auth.registered_phone_desk import (
     remove_phone,
     unlock_phone,
 )
-from auth.staff_sessions import StaffSession
+from auth.staff import StaffSession
 from server.db import Transaction
 from server.errors import request_locale
 from server.problems import InvalidInput, Problem

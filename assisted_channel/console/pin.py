@@ -18,7 +18,7 @@ from assisted_channel.console.render import Page, link, read_form, render_page, 
 from assisted_channel.console.texts import texts
 from auth.counter_pin import set_pin_at_counter
 from auth.counter_view import open_person_at_counter
-from auth.staff_sessions import StaffSession
+from auth.staff import StaffSession
 from i18n import translate
 from server.db import Transaction
 from server.errors import request_locale

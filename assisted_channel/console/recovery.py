@@ -54,8 +54,7 @@ from auth.counter_two_person import (
     request_recovery,
 )
 from auth.people import checked_phone
-from auth.staff_roles import SUPERVISOR_ONLY, SUPERVISOR_ROLES
-from auth.staff_sessions import StaffSession
+from auth.staff import SUPERVISOR_ONLY, SUPERVISOR_ROLES, StaffSession
 from server.db import Transaction
 from server.errors import request_locale
 from server.problems import NOT_FOUND, VALIDATION_ERROR, InvalidInput, Problem

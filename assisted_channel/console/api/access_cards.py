@@ -11,8 +11,7 @@ from litestar.params import FromPath
 
 from assisted_channel.console.card_print import print_url
 from auth.access_cards import issue_card, unlock_card
-from auth.staff_roles import COUNTER_ROLES, require_role
-from auth.staff_sessions import StaffSession
+from auth.staff import COUNTER_ROLES, StaffSession, require_role
 from server.db import Transaction
 from server.problems import problem_responses
 

@@ -16,7 +16,7 @@ from litestar.params import FromPath, JSONBody
 from auth.counter_assist import delegations_at_counter
 from auth.delegation_store import AccountId, Delegation, DelegationShown, Scopes
 from auth.delegations import create_counter_delegation, revoke_delegation_at_counter
-from auth.staff_sessions import StaffSession
+from auth.staff import StaffSession
 from server.db import Transaction
 from server.problems import problem_responses
 

@@ -29,7 +29,7 @@ from auth.counter import (
 from auth.counter_pin import set_pin_at_counter
 from auth.enrollment_codes import EnrollmentCodeIssued, issue_enrollment_code
 from auth.pin_rules import PinRequest
-from auth.staff_sessions import StaffSession
+from auth.staff import StaffSession
 from i18n import N_, translate
 from server.db import Transaction
 from server.errors import request_locale

@@ -19,7 +19,7 @@ from litestar.params import FromPath, JSONBody
 from auth.counter_assist import phones_at_counter
 from auth.people import checked_phone, mask_phone
 from auth.registered_phone_desk import register_phone, remove_phone, unlock_phone
-from auth.staff_sessions import StaffSession
+from auth.staff import StaffSession
 from server.db import Transaction
 from server.problems import problem_responses
 

@@ -41,7 +41,7 @@ from auth.counter_two_person import (
     request_recovery,
 )
 from auth.people import checked_phone, mask_phone
-from auth.staff_sessions import StaffSession
+from auth.staff import StaffSession
 from i18n import N_, translate
 from server.db import Transaction
 from server.errors import request_locale

@@ -20,16 +20,18 @@ from litestar.params import JSONBody
 
 from assisted_channel.console.session import session_cookie
 from auth.limits import limit_sign_in_address
-from auth.staff import finish_enrollment, start_enrollment
-from auth.staff_sessions import (
+from auth.staff import (
     STAFF_SESSION_MAX_AGE,
+    StaffRole,
     StaffSession,
     authenticate_staff_token,
+    finish_enrollment,
     finish_staff_sign_in,
+    get_office,
     sign_out_staff,
+    start_enrollment,
     start_staff_sign_in,
 )
-from auth.staff_store import StaffRole, get_office
 from auth.webauthn_json import (
     AUTHENTICATION_EXAMPLE,
     REGISTRATION_EXAMPLE,

@@ -33,8 +33,8 @@ from webauthn.helpers.structs import (
 from auth.passkey_store import user_handle
 from auth.passkeys import PASSKEY_ALREADY_REGISTERED, PASSKEY_NOT_ADDED
 from auth.secrets import new_token, token_hash
-from auth.staff_notices import tell_admins_of_new_staff
-from auth.staff_store import (
+from auth.staff.notices import tell_admins_of_new_staff
+from auth.staff.store import (
     StaffMember,
     StaffRole,
     get_office,
@@ -111,7 +111,7 @@ async def create_staff(
 
     `created_by` is the administrator who does it (None: the operator on the command
     line). For 30 days the new account cannot be their second person
-    (auth/staff_circle.py), and the office's other administrators are told."""
+    (auth/staff/circle.py), and the office's other administrators are told."""
     name = name.strip()
     if not 1 <= len(name) <= NAME_MAX_LENGTH or not name.isprintable():
         raise ValueError(f"the name must be 1 to {NAME_MAX_LENGTH} printable characters")

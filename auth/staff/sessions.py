@@ -26,8 +26,8 @@ from webauthn.helpers.structs import UserVerificationRequirement
 from auth.passkey_store import is_user_handle_of
 from auth.problems import SIGN_IN_FAILED
 from auth.secrets import new_token, token_hash
-from auth.staff import STAFF_HANDLE_CONTEXT, staff_actor
-from auth.staff_store import (
+from auth.staff.accounts import STAFF_HANDLE_CONTEXT, staff_actor
+from auth.staff.store import (
     StaffRole,
     get_staff,
     get_staff_passkey_by_credential_id,

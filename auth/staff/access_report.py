@@ -28,10 +28,10 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from auth.staff import staff_actor
-from auth.staff_roles import SUPERVISOR_ROLES, require_role
-from auth.staff_sessions import StaffSession
-from auth.staff_store import StaffRole
+from auth.staff.accounts import staff_actor
+from auth.staff.roles import SUPERVISOR_ROLES, require_role
+from auth.staff.sessions import StaffSession
+from auth.staff.store import StaffRole
 from server.audit import record_audit
 
 KOREA = ZoneInfo("Asia/Seoul")

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import asyncpg
 
-from auth.staff_roles import SUPERVISOR_ROLES
+from auth.staff.roles import SUPERVISOR_ROLES
 
 # Long enough that an account made for one approval is worthless by then.
 INDEPENDENCE_WINDOW = timedelta(days=30)
