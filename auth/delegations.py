@@ -23,7 +23,12 @@ import asyncpg
 import msgspec
 
 from auth.accounts import get_account
-from auth.counter import PERSON_NOT_FOUND, RECENT_MATCH, get_recent_match, lock_living_person
+from auth.counter.identity_checks import (
+    PERSON_NOT_FOUND,
+    RECENT_MATCH,
+    get_recent_match,
+    lock_living_person,
+)
 from auth.delegation_store import (
     DelegatedAction,
     Delegation,

@@ -1,4 +1,4 @@
-"""The first PIN, typed by the person at the counter (auth/counter_pin.py): through the
+"""The first PIN, typed by the person at the counter (auth/counter/pin.py): through the
 console's JSON API and through its page. Only after a recent ID match, only when the
 person has no PIN, never a trivial one; a refused try writes nothing. The PIN then works
 with the access card at a kiosk."""

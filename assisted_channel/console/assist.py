@@ -11,7 +11,7 @@ from litestar import Request
 from assisted_channel.console.render import korea_time as korea_time
 from assisted_channel.console.texts import texts
 from auth.accounts import get_account
-from auth.counter_view import PersonAtCounter, open_person_at_counter
+from auth.counter import PersonAtCounter, open_person_at_counter
 from auth.people import get_person
 from auth.staff import StaffSession, get_office, get_staff
 from server.db import Transaction

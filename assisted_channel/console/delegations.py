@@ -2,7 +2,7 @@
 
 The page lists the delegations in force and what helpers did lately; its forms call
 the core functions the console's JSON calls (console/api/delegations.py): the helper
-is found by exact name and birth date (auth/counter_assist.py), or is the clerk for
+is found by exact name and birth date (auth/counter/assist.py), or is the clerk for
 this visit. A refusal of the core (no recent ID check) shows in a message box; a wrong
 answer next to its field.
 """
@@ -31,7 +31,7 @@ from assisted_channel.console.pages import HTML
 from assisted_channel.console.people import KOREA
 from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
-from auth.counter_assist import PROXY_FIELD, delegations_at_counter, find_proxy_at_counter
+from auth.counter import PROXY_FIELD, delegations_at_counter, find_proxy_at_counter
 from auth.delegation_store import SCOPES, DelegationShown, Scope
 from auth.delegations import (
     MAX_VALIDITY_DAYS,

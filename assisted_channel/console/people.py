@@ -29,9 +29,9 @@ from auth.counter import (
     VerificationResult,
     find_people,
     normalize_name,
+    open_person_at_counter,
     verify_identity,
 )
-from auth.counter_view import open_person_at_counter
 from auth.enrollment_codes import issue_enrollment_code
 from auth.staff import SUPERVISOR_ROLES, StaffSession
 from server.db import Transaction

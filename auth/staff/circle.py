@@ -1,5 +1,5 @@
 """Who brought whom into the console: what "a second person" means for the two-person
-rule (auth/counter_two_person.py).
+rule (auth/counter/two_person.py).
 
 An administrator who creates an account holds its enrollment link, so for a while
 that account may be theirs in all but name; the same goes for a role they raise. A

@@ -24,9 +24,9 @@ from auth.counter import (
     VerificationResult,
     find_people,
     normalize_name,
+    set_pin_at_counter,
     verify_identity,
 )
-from auth.counter_pin import set_pin_at_counter
 from auth.enrollment_codes import EnrollmentCodeIssued, issue_enrollment_code
 from auth.pin_rules import PinRequest
 from auth.staff import StaffSession

@@ -24,9 +24,9 @@ import asyncpg
 import msgspec
 
 from auth.access_card_store import revoke_live_cards
-from auth.counter import PERSON_NOT_FOUND, lock_living_person
-from auth.counter_recovery import audit_as, checked_account
-from auth.counter_recovery_store import (
+from auth.counter.identity_checks import PERSON_NOT_FOUND, lock_living_person
+from auth.counter.recovery import audit_as, checked_account
+from auth.counter.recovery_store import (
     RecoveryAction,
     RecoveryRequest,
     RecoveryStatus,

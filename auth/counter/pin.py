@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncpg
 import msgspec
 
-from auth.counter_recovery import CHANNEL, checked_account
+from auth.counter.recovery import CHANNEL, checked_account
 from auth.pin import store_pin
 from auth.staff.accounts import staff_actor
 from auth.staff.roles import COUNTER_ROLES, require_role

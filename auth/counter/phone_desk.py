@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from auth.counter import require_recent_match
+from auth.counter.identity_checks import require_recent_match
 from auth.people import mask_phone
 from auth.registered_phone_store import (
     RegisteredPhone,
