@@ -11,8 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.auth_guard import limit_by_address
-from auth.enrollment_codes import RedeemChannel, redeem_enrollment_code
-from auth.sessions import Tokens
+from auth import RedeemChannel, Tokens, redeem_enrollment_code
 from server.client_address import client_address
 from server.db import Transaction
 from server.problems import problem_responses

@@ -16,7 +16,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.openapi import SIGNED_IN
-from auth.sessions import CurrentSession
+from auth import CurrentSession
 from i18n import N_, translate
 from onestop.consents import (
     MAX_PURPOSE,

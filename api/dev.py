@@ -13,7 +13,7 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
-from auth.people import checked_phone
+from auth import checked_phone
 from i18n import N_, translate
 from server.db import Transaction
 from server.errors import request_locale

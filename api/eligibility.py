@@ -11,8 +11,7 @@ from litestar.params import JSONBody
 
 from api.auth_guard import limit_by_address
 from api.openapi import SIGNED_IN
-from auth.assurance import may_see_history
-from auth.sessions import CurrentSession
+from auth import CurrentSession, may_see_history
 from onestop.eligibility import EligibilityList, eligibility_of
 from onestop.eligibility.check import EligibilityCheckRequest, check_supplied_facts
 from onestop.eligibility.explain import explain, korean_today

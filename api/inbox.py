@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
 from api.openapi import SIGNED_IN
-from auth.sessions import CurrentSession
+from auth import CurrentSession
 from i18n import N_, translate
 from notifications.inbox import InboxNotice, count_unread, list_inbox, mark_notice_read
 from notifications.messages import NoticeText, render_notice

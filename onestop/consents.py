@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from auth.sessions import CurrentSession, require_recent_aal2
+from auth import CurrentSession, require_recent_aal2
 from i18n import DEFAULT_LOCALE, N_, translate
 from onestop.document_views import OWN_VIEW_PURPOSE, insert_document_view
 from onestop.documents import DOCUMENT_TYPES, Document, document_type, produce_document

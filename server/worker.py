@@ -29,7 +29,7 @@ from arq import cron, func
 from arq.connections import RedisSettings
 from arq.worker import Function
 
-from auth.code_delivery import send_code
+from auth import send_code
 from notifications.jobs import (
     deliver_notices,
     deliver_urgent_notices,

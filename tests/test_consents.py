@@ -19,8 +19,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from auth.accounts import Account
-from auth.sessions import Tokens
+from auth import Account, Tokens
 from onestop.consents import korean_today, one_year_after, view_document
 from onestop.documents import EmploymentInsuranceHistory
 from server.audit import list_audit_for_subject

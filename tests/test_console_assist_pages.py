@@ -12,10 +12,7 @@ from babel.dates import format_datetime
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from auth.delegations import KOREA
-from auth.pin import PIN_WRONG
-from auth.problems import SIGN_IN_FAILED
-from auth.registered_phones import PHONE_PIN_LOCKED
+from auth import KOREA, PHONE_PIN_LOCKED, PIN_WRONG, SIGN_IN_FAILED
 from server.audit import record_audit
 from server.settings import Settings
 from tests.support.console_assist import actions, count, fresh_state, one, today

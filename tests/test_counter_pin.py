@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.pin import pin_matches
+from auth import pin_matches
 from server.settings import Settings
 from tests.support.access_cards import enroll_kiosk
 from tests.support.access_cards import verify as card_sign_in

@@ -15,9 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.accounts import Account
-from auth.delegations import KOREA, require_scope
-from auth.sessions import Tokens
+from auth import KOREA, Account, Tokens, require_scope
 from auth.staff import StaffSession
 from server.problems import Problem
 from server.settings import Settings

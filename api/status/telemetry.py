@@ -16,7 +16,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from redis.asyncio import Redis
 
-from auth.limits import enforce
+from auth import enforce
 from i18n import N_, translate
 from server.client_address import client_address
 from server.db import Transaction

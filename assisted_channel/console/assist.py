@@ -10,9 +10,8 @@ from litestar import Request
 
 from assisted_channel.console.render import korea_time as korea_time
 from assisted_channel.console.texts import texts
-from auth.accounts import get_account
+from auth import get_account, get_person
 from auth.counter import PersonAtCounter, open_person_at_counter
-from auth.people import get_person
 from auth.staff import StaffSession, get_office, get_staff
 from server.db import Transaction
 from server.errors import request_locale

@@ -22,8 +22,8 @@ from assisted_channel.console.assist import (
 from assisted_channel.console.pages import HTML
 from assisted_channel.console.render import Page, link, render_page, staff_cookie
 from assisted_channel.console.texts import texts
+from auth import get_person
 from auth.counter import person_audit_trail
-from auth.people import get_person
 from auth.staff import SUPERVISOR_ONLY, StaffSession
 from server.db import Transaction
 from server.errors import request_locale

@@ -31,17 +31,19 @@ from assisted_channel.console.pages import HTML
 from assisted_channel.console.people import KOREA
 from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
-from auth.counter import PROXY_FIELD, delegations_at_counter, find_proxy_at_counter
-from auth.delegation_store import SCOPES, DelegationShown, Scope
-from auth.delegations import (
+from auth import (
     MAX_VALIDITY_DAYS,
     PRINCIPAL_CHECK_NEEDED,
+    SCOPES,
+    DelegationShown,
+    Scope,
     checked_scopes,
     checked_until,
     create_counter_delegation,
     list_activity,
     revoke_delegation_at_counter,
 )
+from auth.counter import PROXY_FIELD, delegations_at_counter, find_proxy_at_counter
 from auth.staff import StaffSession
 from server.db import Transaction
 from server.errors import request_locale

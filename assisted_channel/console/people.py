@@ -20,7 +20,7 @@ from assisted_channel.console.card_print import print_url
 from assisted_channel.console.pages import HTML
 from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
-from auth.access_cards import issue_card
+from auth import issue_card, issue_enrollment_code
 from auth.counter import (
     DOCUMENT_TYPES,
     NAME_MAX_LENGTH,
@@ -32,7 +32,6 @@ from auth.counter import (
     open_person_at_counter,
     verify_identity,
 )
-from auth.enrollment_codes import issue_enrollment_code
 from auth.staff import SUPERVISOR_ROLES, StaffSession
 from server.db import Transaction
 from server.errors import request_locale

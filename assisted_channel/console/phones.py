@@ -21,6 +21,7 @@ from assisted_channel.console.assist import (
 from assisted_channel.console.pages import HTML
 from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
+from auth import checked_phone, mask_phone_for_display
 from auth.counter import (
     ID_CHECK_NEEDED,
     PHONE_ALREADY_REGISTERED,
@@ -29,7 +30,6 @@ from auth.counter import (
     remove_phone,
     unlock_phone,
 )
-from auth.people import checked_phone, mask_phone_for_display
 from auth.staff import StaffSession
 from server.db import Transaction
 from server.errors import request_locale

@@ -27,7 +27,7 @@ from assisted_channel.console.pages import HTML
 from assisted_channel.console.people import KOREA
 from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
-from auth.access_cards import CARD_NOT_FOUND
+from auth import CARD_NOT_FOUND, checked_phone
 from auth.counter import (
     APPROVAL_NOT_ALLOWED,
     APPROVAL_NOT_INDEPENDENT,
@@ -49,7 +49,6 @@ from auth.counter import (
     unlock,
     unlock_card_at_counter,
 )
-from auth.people import checked_phone
 from auth.staff import SUPERVISOR_ONLY, SUPERVISOR_ROLES, StaffSession
 from server.db import Transaction
 from server.errors import request_locale

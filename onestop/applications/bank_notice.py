@@ -14,7 +14,7 @@ from typing import Any, cast
 import asyncpg
 import msgspec
 
-from auth.people import mask_phone
+from auth import mask_phone
 from i18n import N_, SUPPORTED_LOCALES, translate
 from notifications.notices import create_account_notice
 from notifications.sending import body_digest

@@ -23,8 +23,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from auth.binding import last_weak_binding
-from auth.secrets import code_hash, numeric_code, same_hash, seal
+from auth import code_hash, last_weak_binding, numeric_code, same_hash, seal
 from i18n import N_, translate
 from onestop.applications.problems import (
     ALREADY_VERIFIED,

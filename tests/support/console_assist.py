@@ -13,7 +13,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.delegations import KOREA
+from auth import KOREA
 from server.settings import Settings
 
 Client = AsyncTestClient[Litestar]

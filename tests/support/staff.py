@@ -13,7 +13,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from auth.secrets import new_token, token_hash
+from auth import new_token, token_hash
 from auth.staff import StaffRole, insert_staff, insert_staff_session
 from server.settings import Settings
 from server.staff_cli import add_staff_commands, run_staff_command

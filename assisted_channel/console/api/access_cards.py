@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from assisted_channel.console.card_print import print_url
-from auth.access_cards import issue_card, unlock_card
+from auth import issue_card, unlock_card
 from auth.staff import COUNTER_ROLES, StaffSession, require_role
 from server.db import Transaction
 from server.problems import problem_responses

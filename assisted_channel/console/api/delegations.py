@@ -13,9 +13,15 @@ from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from auth import (
+    AccountId,
+    Delegation,
+    DelegationShown,
+    Scopes,
+    create_counter_delegation,
+    revoke_delegation_at_counter,
+)
 from auth.counter import delegations_at_counter
-from auth.delegation_store import AccountId, Delegation, DelegationShown, Scopes
-from auth.delegations import create_counter_delegation, revoke_delegation_at_counter
 from auth.staff import StaffSession
 from server.db import Transaction
 from server.problems import problem_responses

@@ -16,6 +16,7 @@ from litestar import Request, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from auth import EnrollmentCodeIssued, PinRequest, issue_enrollment_code
 from auth.counter import (
     NAME_MAX_LENGTH,
     DocumentType,
@@ -27,8 +28,6 @@ from auth.counter import (
     set_pin_at_counter,
     verify_identity,
 )
-from auth.enrollment_codes import EnrollmentCodeIssued, issue_enrollment_code
-from auth.pin_rules import PinRequest
 from auth.staff import StaffSession
 from i18n import N_, translate
 from server.db import Transaction

@@ -16,8 +16,8 @@ from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from auth import checked_phone, mask_phone
 from auth.counter import phones_at_counter, register_phone, remove_phone, unlock_phone
-from auth.people import checked_phone, mask_phone
 from auth.staff import StaffSession
 from server.db import Transaction
 from server.problems import problem_responses

@@ -16,6 +16,7 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from auth import checked_phone, mask_phone
 from auth.counter import (
     AUTHENTICATOR_KINDS,
     REASON_MAX_LENGTH,
@@ -36,7 +37,6 @@ from auth.counter import (
     revoke_authenticator,
     unlock,
 )
-from auth.people import checked_phone, mask_phone
 from auth.staff import StaffSession
 from i18n import N_, translate
 from server.db import Transaction

@@ -19,7 +19,16 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from assisted_channel.console.session import session_cookie
-from auth.limits import limit_sign_in_address
+from auth import (
+    AUTHENTICATION_EXAMPLE,
+    REGISTRATION_EXAMPLE,
+    AuthenticationChallenge,
+    AuthenticationCredentialJSON,
+    ChallengeId,
+    RegistrationChallenge,
+    RegistrationCredentialJSON,
+    limit_sign_in_address,
+)
 from auth.staff import (
     STAFF_SESSION_MAX_AGE,
     StaffRole,
@@ -31,15 +40,6 @@ from auth.staff import (
     sign_out_staff,
     start_enrollment,
     start_staff_sign_in,
-)
-from auth.webauthn_json import (
-    AUTHENTICATION_EXAMPLE,
-    REGISTRATION_EXAMPLE,
-    AuthenticationChallenge,
-    AuthenticationCredentialJSON,
-    ChallengeId,
-    RegistrationChallenge,
-    RegistrationCredentialJSON,
 )
 from server.client_address import client_address
 from server.db import Transaction
