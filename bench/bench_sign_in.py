@@ -363,7 +363,7 @@ async def enrol(conn: asyncpg.Connection, settings: Settings, total: int) -> lis
             "challenge": b64url(challenge),
         }
         credential = device.create(options)
-        # Checked and read as auth/passkeys.py `finish_registration` does: the stored
+        # Checked and read as auth/webauthn_ceremony.py `verify_registration` does: the stored
         # public key is the library's, byte for byte.
         verified = verify_registration_response(
             credential=credential,
