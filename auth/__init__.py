@@ -11,7 +11,8 @@ Modules:
 - `sessions`: sessions, their tokens, refresh and step-up.
 - `assurance`: what each assurance level may do.
 - `binding`: who may bind or remove an authenticator, and telling the person.
-- `webauthn_ceremony`: the one WebAuthn ceremony, for citizens' and staff passkeys alike.
+- `webauthn_ceremony`, `webauthn_challenges`: the one WebAuthn ceremony, for citizens'
+  and staff passkeys alike (a `Realm` each), and its single-use challenges.
 - `webauthn_json`: WebAuthn's JSON as the routes receive it.
 - `passkeys`, `passkey_store`: citizens' passkeys and their table.
 - `totp`: authenticator apps.
