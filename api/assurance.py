@@ -13,8 +13,7 @@ from typing import Any
 
 from litestar import Request
 
-from auth.assurance import Action, require_assurance
-from auth.sessions import CurrentSession, require_recent_aal2
+from auth import Action, CurrentSession, require_assurance, require_recent_aal2
 
 ROUTE_ACTIONS: dict[tuple[str, str], Action | None] = {
     # Signing in and up, tokens.

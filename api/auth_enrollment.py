@@ -11,8 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.auth_guard import limit_by_address
-from auth.enrollment_codes import RedeemChannel, redeem_enrollment_code
-from auth.sessions import Tokens
+from auth import RedeemChannel, Tokens, redeem_enrollment_code
 from foundation.client_address import client_address
 from foundation.db import Transaction
 from foundation.problems import problem_responses

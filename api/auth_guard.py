@@ -13,8 +13,7 @@ from litestar.handlers.base import BaseRouteHandler
 from redis.asyncio import Redis
 
 from api.assurance import require_route_assurance
-from auth.limits import limit_sign_in_address
-from auth.sessions import CurrentSession, authenticate_access_token
+from auth import CurrentSession, authenticate_access_token, limit_sign_in_address
 from foundation.client_address import client_address
 from foundation.db import Transaction
 from foundation.problems import UNAUTHORIZED, Problem, problem_kind

@@ -11,11 +11,18 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from api.auth_guard import limit_by_address
-from auth.passkeys import (
+from auth import (
+    AUTHENTICATION_EXAMPLE,
+    REGISTRATION_EXAMPLE,
+    AuthenticationChallenge,
     AuthenticationCredentialJSON,
+    ChallengeId,
+    CurrentSession,
     PasskeyName,
     PasskeySummary,
+    RegistrationChallenge,
     RegistrationCredentialJSON,
+    Tokens,
     delete_passkey,
     finish_authentication,
     finish_registration,
@@ -23,14 +30,6 @@ from auth.passkeys import (
     rename_passkey,
     start_authentication,
     start_registration,
-)
-from auth.sessions import CurrentSession, Tokens
-from auth.webauthn_json import (
-    AUTHENTICATION_EXAMPLE,
-    REGISTRATION_EXAMPLE,
-    AuthenticationChallenge,
-    ChallengeId,
-    RegistrationChallenge,
 )
 from foundation.client_address import client_address
 from foundation.db import Transaction

@@ -10,9 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.auth_guard import limit_by_address
-from auth.pin import set_pin, step_up_with_pin
-from auth.pin_rules import PinRequest
-from auth.sessions import CurrentSession, Tokens
+from auth import CurrentSession, PinRequest, Tokens, set_pin, step_up_with_pin
 from foundation.client_address import client_address
 from foundation.db import Transaction
 from foundation.problems import problem_responses

@@ -13,9 +13,13 @@ from litestar.params import JSONBody
 from api.auth_guard import limit_by_address
 from api.auth_sms import BirthDate, Phone
 from api.auth_totp import Device, RecoveryCodes
-from auth.people import checked_phone
-from auth.recovery_codes import regenerate_recovery_codes, sign_in_with_recovery_code
-from auth.sessions import CurrentSession, Tokens
+from auth import (
+    CurrentSession,
+    Tokens,
+    checked_phone,
+    regenerate_recovery_codes,
+    sign_in_with_recovery_code,
+)
 from foundation.client_address import client_address
 from foundation.db import Transaction
 from foundation.problems import problem_responses

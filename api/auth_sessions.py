@@ -12,14 +12,14 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from api.openapi import SIGNED_IN
-from auth.accounts import get_account
-from auth.people import mask_phone
-from auth.sessions import (
+from auth import (
     CurrentSession,
     SessionSummary,
     Tokens,
     end_own_session,
+    get_account,
     list_sessions,
+    mask_phone,
     refresh_session,
     revoke_account_sessions,
     revoke_session,

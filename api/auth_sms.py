@@ -13,9 +13,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.auth_guard import limit_by_address
-from auth.people import checked_phone
-from auth.sessions import Tokens
-from auth.sms_codes import Code, start_phone_challenge, start_signup, verify_code
+from auth import Code, Tokens, checked_phone, start_phone_challenge, start_signup, verify_code
 from foundation.client_address import client_address
 from foundation.db import Transaction
 from foundation.errors import request_locale

@@ -13,10 +13,16 @@ from litestar.params import JSONBody
 
 from api.auth_guard import limit_by_address
 from api.auth_sms import BirthDate, Phone
-from auth.people import checked_phone
-from auth.sessions import CurrentSession, Tokens
-from auth.sms_codes import Code
-from auth.totp import confirm_totp, remove_totp, sign_in_with_totp, start_totp_setup
+from auth import (
+    Code,
+    CurrentSession,
+    Tokens,
+    checked_phone,
+    confirm_totp,
+    remove_totp,
+    sign_in_with_totp,
+    start_totp_setup,
+)
 from foundation.client_address import client_address
 from foundation.db import Transaction
 from foundation.errors import request_locale

@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from api.openapi import SIGNED_IN
-from auth.sessions import CurrentSession
+from auth import CurrentSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.jobs import enqueue_after_commit

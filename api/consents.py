@@ -16,7 +16,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.openapi import SIGNED_IN
-from auth.sessions import CurrentSession
+from auth import CurrentSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem, problem_responses

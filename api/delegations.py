@@ -14,18 +14,21 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.inbox import InboxPage, check_page, inbox_page
 from api.openapi import SIGNED_IN
-from auth.assurance import may_see_history
-from auth.delegation_store import AccountId, DelegatedAction, Delegation, Scopes
-from auth.delegations import (
+from auth import (
+    AccountId,
+    CurrentSession,
+    DelegatedAction,
+    Delegation,
     DelegationsOverview,
+    Scopes,
     create_delegation,
     list_activity,
     list_delegations,
+    may_see_history,
     record_delegated_action,
     require_scope,
     revoke_delegation,
 )
-from auth.sessions import CurrentSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import problem_responses

@@ -13,7 +13,7 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
-from auth.people import checked_phone
+from auth import checked_phone
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, InvalidInput, Problem

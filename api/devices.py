@@ -12,7 +12,7 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from api.openapi import SIGNED_IN
-from auth.sessions import CurrentSession
+from auth import CurrentSession
 from foundation.audit import record_audit
 from foundation.db import Transaction
 from foundation.problems import problem_responses

@@ -11,8 +11,7 @@ from litestar.params import JSONBody
 
 from api.auth_guard import limit_by_address
 from api.openapi import SIGNED_IN
-from auth.assurance import may_see_history
-from auth.sessions import CurrentSession
+from auth import CurrentSession, may_see_history
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import problem_responses

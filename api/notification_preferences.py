@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.openapi import SIGNED_IN
-from auth.sessions import CurrentSession
+from auth import CurrentSession
 from foundation.audit import record_audit
 from foundation.db import Transaction
 from foundation.problems import problem_responses

@@ -43,7 +43,7 @@ from auth.access_card_store import (
     revoke_live_cards,
 )
 from auth.accounts import get_account_by_person, record_sign_in_success, with_address
-from auth.counter import require_recent_match
+from auth.counter.identity_checks import require_recent_match
 from auth.limits import FailureLimit, count_failure, refuse_when_over
 from auth.people import Person, get_person
 from auth.pin import MAX_WRONG_PINS, check_pin, is_wrong_pin

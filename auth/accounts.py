@@ -5,7 +5,7 @@ What counts, and what locks (docs/api.md, "Limits and locks"):
 - Only a wrong PIN entered after possession was proven (an SMS or app code in this
   session, a card at an enrolled kiosk, a call we placed to a registered phone) counts
   towards the account: 100 in a row lock it until a counter clerk verifies the person
-  and unlocks it (NIST SP 800-63B §5.2.2; auth/counter_recovery.py). Only a right PIN
+  and unlocks it (NIST SP 800-63B §5.2.2; auth/counter/recovery.py). Only a right PIN
   starts the count again.
 - Every other failure (a wrong recovery code, TOTP or SMS code given just a number, a
   passkey answer that does not verify) can be caused by anyone who knows a phone
@@ -247,7 +247,7 @@ async def unlock_account(
     details: dict[str, Any] | None = None,
 ) -> None:
     """Lift the lock and start the count again (a counter clerk after checking the person's
-    ID, auth/counter_recovery.py)."""
+    ID, auth/counter/recovery.py)."""
     await conn.execute(
         "UPDATE accounts SET consecutive_failures = 0, hard_locked_at = NULL WHERE id = $1",
         account_id,

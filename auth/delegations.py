@@ -22,7 +22,12 @@ import asyncpg
 import msgspec
 
 from auth.accounts import get_account
-from auth.counter import PERSON_NOT_FOUND, RECENT_MATCH, get_recent_match, lock_living_person
+from auth.counter.identity_checks import (
+    PERSON_NOT_FOUND,
+    RECENT_MATCH,
+    get_recent_match,
+    lock_living_person,
+)
 from auth.delegation_store import (
     DelegatedAction,
     Delegation,
@@ -37,9 +42,9 @@ from auth.delegation_store import (
     select_delegated_actions,
 )
 from auth.sessions import CurrentSession, require_recent_aal2
-from auth.staff import staff_actor
-from auth.staff_roles import COUNTER_ROLES, require_role
-from auth.staff_sessions import StaffSession
+from auth.staff.accounts import staff_actor
+from auth.staff.roles import COUNTER_ROLES, require_role
+from auth.staff.sessions import StaffSession
 from foundation.audit import record_audit
 from foundation.korea import KOREA
 from foundation.problems import NOT_FOUND, BadInput, InvalidInput, Problem, problem_kind

@@ -1,6 +1,6 @@
 """Enrollment codes: finish setting up a passkey or a kiosk PIN later, without coming back.
 
-After a matching identity check (auth/counter.py) a clerk can hand the person a
+After a matching identity check (auth/counter/identity_checks.py) a clerk can hand the person a
 one-time code of 16 characters, valid 7 days. The person redeems it in the app
 or at a kiosk and gets a session at aal 1, with which they add a passkey or set
 their PIN. The code is shown once and kept only as SHA-256 (auth/secrets.py):
@@ -18,12 +18,17 @@ import asyncpg
 import msgspec
 
 from auth.accounts import get_account_by_person, with_address
-from auth.counter import PERSON_NOT_FOUND, RECENT_MATCH, get_recent_match, lock_living_person
+from auth.counter.identity_checks import (
+    PERSON_NOT_FOUND,
+    RECENT_MATCH,
+    get_recent_match,
+    lock_living_person,
+)
 from auth.secrets import token_hash
 from auth.sessions import Tokens, start_session
-from auth.staff import staff_actor
-from auth.staff_roles import COUNTER_ROLES, require_role
-from auth.staff_sessions import StaffSession
+from auth.staff.accounts import staff_actor
+from auth.staff.roles import COUNTER_ROLES, require_role
+from auth.staff.sessions import StaffSession
 from foundation.audit import record_audit
 from foundation.problems import Problem, problem_kind
 from foundation.settings import AuthSettings

@@ -1,15 +1,15 @@
-"""Stored passkeys: the `passkeys` table, and the WebAuthn user handle of an account."""
+"""Citizens' stored passkeys: the `passkeys` table, and the citizens' realm of the WebAuthn
+ceremony (`CITIZEN_PASSKEYS`, auth/webauthn_ceremony.py) with an account's user handle."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import datetime
 from typing import Annotated
 
 import asyncpg
 import msgspec
 
+from auth.webauthn_ceremony import NewCredential, Realm
 from foundation.settings import AuthSettings
 
 USER_HANDLE_CONTEXT = b"webauthn-user-handle:"
@@ -29,6 +29,10 @@ class Passkey(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
     last_used_at: datetime | None
     sign_count_regressions: int
+
+    @property
+    def owner_id(self) -> int:
+        return self.account_id
 
 
 class PasskeySummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -140,8 +144,28 @@ async def insert_passkey(
     return _passkey(row) if row else None
 
 
+async def insert_new_passkey(
+    conn: asyncpg.Connection, account_id: int, new: NewCredential, name: str | None
+) -> Passkey | None:
+    """A passkey whose registration the ceremony verified; citizens' passkeys are named."""
+    if name is None:
+        raise ValueError("a citizen's passkey has a name")
+    return await insert_passkey(
+        conn,
+        account_id=account_id,
+        credential_id=new.credential_id,
+        public_key=new.public_key,
+        sign_count=new.sign_count,
+        transports=new.transports,
+        aaguid=new.aaguid,
+        device_type=new.device_type,
+        backed_up=new.backed_up,
+        name=name,
+    )
+
+
 async def record_passkey_use(
-    conn: asyncpg.Connection, passkey_id: int, *, sign_count: int, backed_up: bool
+    conn: asyncpg.Connection, passkey_id: int, sign_count: int, backed_up: bool
 ) -> None:
     await conn.execute(
         "UPDATE passkeys SET sign_count = $2, backed_up = $3, last_used_at = now() WHERE id = $1",
@@ -174,32 +198,21 @@ async def delete_passkey_row(conn: asyncpg.Connection, passkey_id: int) -> None:
     await conn.execute("DELETE FROM passkeys WHERE id = $1", passkey_id)
 
 
-def user_handle(
-    settings: AuthSettings,
-    account_id: int,
-    version: int | None = None,
-    *,
-    context: bytes = USER_HANDLE_CONTEXT,
-) -> bytes:
-    """The account's WebAuthn user handle: opaque (no id or personal data), and stable.
-
-    An HMAC of the account id under a data key. It lives on the person's devices
-    as long as their passkeys do, so a data key that made handles must stay
-    configured (as an older version) after rotation.
-    """
-    key = settings.data_keys[settings.current_data_key if version is None else version]
-    message = context + str(account_id).encode()
-    return hmac.new(key, message, hashlib.sha256).digest()
+CITIZEN_PASSKEYS = Realm[Passkey](
+    name="citizen",
+    owner_noun="account",
+    registration="registration",
+    authentication="authentication",
+    challenge_owner="account_id",
+    handle_context=USER_HANDLE_CONTEXT,
+    list_credentials=list_passkeys,
+    find_credential=get_passkey_by_credential_id,
+    insert_credential=insert_new_passkey,
+    record_use=record_passkey_use,
+    record_sign_count_regression=record_sign_count_regression,
+)
 
 
-def is_user_handle_of(
-    settings: AuthSettings,
-    account_id: int,
-    handle: bytes,
-    *,
-    context: bytes = USER_HANDLE_CONTEXT,
-) -> bool:
-    return any(
-        hmac.compare_digest(user_handle(settings, account_id, version, context=context), handle)
-        for version in settings.data_keys
-    )
+def user_handle(settings: AuthSettings, account_id: int, version: int | None = None) -> bytes:
+    """The account's WebAuthn user handle (`Realm.user_handle`)."""
+    return CITIZEN_PASSKEYS.user_handle(settings, account_id, version)

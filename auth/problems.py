@@ -96,3 +96,16 @@ NO_PIN = problem_kind(
     N_("No PIN yet"),
     N_("You have not set a PIN yet. Set one in the app or at a job centre."),
 )
+# Refusals of a new passkey, in both realms (auth/webauthn_ceremony.py).
+PASSKEY_NOT_ADDED = problem_kind(
+    "passkey-not-added",
+    400,
+    N_("We could not add the passkey"),
+    N_("The passkey could not be checked. Please try again."),
+)
+PASSKEY_ALREADY_REGISTERED = problem_kind(
+    "passkey-already-registered",
+    409,
+    N_("This passkey is already registered"),
+    N_("This passkey is already linked to an account. Sign in with it, or add another one."),
+)

@@ -1,5 +1,5 @@
 """Registered phones: the PIN on the phone line, from a number a counter clerk registered
-for a person (registering, removing and unlocking: auth/registered_phone_desk.py).
+for a person (registering, removing and unlocking: auth/counter/phone_desk.py).
 
 A call from a registered number (landlines too), with the person's PIN, signs in at
 aal 1 only: caller ID can be spoofed, so the number proves nothing by itself. To reach

@@ -38,7 +38,7 @@ from auth.accounts import (
     record_sign_in_success,
 )
 from auth.app_pin_unlocks import unlock_app_pin_with_code
-from auth.counter import lock_living_person
+from auth.counter.identity_checks import lock_living_person
 from auth.limits import cooldown, hit
 from auth.problems import (
     CODE_ATTEMPTS_EXCEEDED,
@@ -265,7 +265,7 @@ async def _account_for_signup(
 ) -> Account:
     """The person's account, made now if they have none. Someone who signs up again simply
     signs in: the answer is the same, and no `auth.account.created` row says otherwise."""
-    # The person's row lock orders this with a counter clerk's identity check (auth/counter.py),
+    # The person's row lock orders this with a counter clerk's identity check (auth/counter/identity_checks.py),
     # which also makes an account: only the one that makes it writes that it did.
     if person_id is None or not await lock_living_person(conn, person_id):
         raise Problem(SIGN_IN_FAILED)  # no person: its code was never sent

@@ -36,7 +36,7 @@ from pathlib import Path
 import asyncpg
 import msgspec
 
-from auth.sessions import start_session
+from auth import start_session
 from bench.bench_sign_in import LoadFigures, LoadPlan, load, server_env, warm_up_count
 from bench.http_routes import ServerVariant, running_server, scratch_database
 from bench.loadgen import CONNECTIONS, BenchError, progress

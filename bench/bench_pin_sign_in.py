@@ -30,9 +30,7 @@ from typing import Any, NamedTuple
 import asyncpg
 import msgspec
 
-from auth.people import person_key
-from auth.pin import hash_pin
-from auth.secrets import new_token, token_hash
+from auth import hash_pin, new_token, person_key, token_hash
 from bench.bench_sign_in import (
     READYZ,
     LoadFigures,

@@ -40,11 +40,18 @@ import msgspec
 import pyotp
 from webauthn import verify_registration_response
 
-from auth.passkey_store import user_handle
-from auth.people import person_key
-from auth.secrets import code_hash, numeric_code, seal
-from auth.sms_codes import CODE_LIFETIME
-from auth.totp import DIGITS, INTERVAL_S, SEED_BYTES, seed_context
+from auth import (
+    DIGITS,
+    INTERVAL_S,
+    SEED_BYTES,
+    SMS_CODE_LIFETIME,
+    code_hash,
+    numeric_code,
+    person_key,
+    seal,
+    seed_context,
+    user_handle,
+)
 from bench.http_routes import PROJECT_ROOT, ServerVariant, running_server, scratch_database
 from bench.loadgen import CONNECTIONS, BenchError, progress
 from bench.table import Row, Unit, render
@@ -356,7 +363,7 @@ async def enrol(conn: asyncpg.Connection, settings: Settings, total: int) -> lis
             "challenge": b64url(challenge),
         }
         credential = device.create(options)
-        # Checked and read as auth/passkeys.py `finish_registration` does: the stored
+        # Checked and read as auth/webauthn_ceremony.py `verify_registration` does: the stored
         # public key is the library's, byte for byte.
         verified = verify_registration_response(
             credential=credential,
@@ -387,7 +394,7 @@ async def sms_requests(
     conn: asyncpg.Connection, settings: Settings, port: int, members: Sequence[Member]
 ) -> LoadPlan:
     """A sign-in challenge per member, as `start_phone_challenge` leaves it, and its answer."""
-    expires_at = datetime.now(UTC) + CODE_LIFETIME
+    expires_at = datetime.now(UTC) + SMS_CODE_LIFETIME
     challenges: list[SmsChallengeRow] = []
     requests: list[bytes] = []
     for member in members:

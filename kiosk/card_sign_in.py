@@ -11,10 +11,7 @@ from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from auth.access_cards import verify_card
-from auth.limits import limit_sign_in_address
-from auth.pin_rules import Pin
-from auth.sessions import Tokens
+from auth import Pin, Tokens, limit_sign_in_address, verify_card
 from foundation.client_address import client_address
 from foundation.db import Transaction
 from foundation.problems import problem_responses

@@ -13,8 +13,7 @@ from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from auth.card_unlock import start_card_unlock, verify_card_unlock
-from auth.sms_codes import Code
+from auth import Code, start_card_unlock, verify_card_unlock
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import problem_responses

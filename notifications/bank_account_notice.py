@@ -14,8 +14,7 @@ from typing import Any, cast
 import asyncpg
 import msgspec
 
-from auth.account_notices import create_account_notice
-from auth.people import mask_phone
+from auth import create_account_notice, mask_phone
 from foundation.jobs import enqueue
 from foundation.settings import Settings
 from i18n import N_, SUPPORTED_LOCALES, translate

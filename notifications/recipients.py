@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import asyncpg
 import msgspec
 
-from auth.people import is_mobile_number
+from auth import is_mobile_number
 
 CHANNELS = ("push", "sms", "voice", "letter")
 MAX_ATTEMPTS = 5

@@ -16,7 +16,7 @@ from typing import Literal
 import asyncpg
 import msgspec
 
-from auth.sessions import CurrentSession, require_recent_aal2
+from auth import CurrentSession, require_recent_aal2
 from foundation.audit import record_audit
 from foundation.korea import KOREA
 from foundation.problems import (

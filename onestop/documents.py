@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 import asyncpg
 import msgspec
 
-from auth.people import get_person
+from auth import get_person
 from foundation.problems import Problem, problem_kind
 from i18n import N_, translate
 from onestop.person_facts import PersonFact, list_person_facts

@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
-from auth.access_cards import UnknownOffice, enroll_kiosk, retire_kiosk
-from auth.staff_store import list_office_codes
+from auth import UnknownOffice, enroll_kiosk, retire_kiosk
+from auth.staff import list_office_codes
 from server.staff_cli import CLI_ACTOR
 
 

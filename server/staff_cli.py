@@ -14,9 +14,17 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 
 from assisted_channel.console.pages import enrollment_link
-from auth.staff import UnknownOffice, create_staff, disable_staff
-from auth.staff_access_report import AccessReport, access_report, parse_month
-from auth.staff_store import STAFF_ROLES, get_office, list_office_codes
+from auth.staff import (
+    STAFF_ROLES,
+    AccessReport,
+    UnknownOffice,
+    access_report,
+    create_staff,
+    disable_staff,
+    get_office,
+    list_office_codes,
+    parse_month,
+)
 from foundation.settings import Settings
 
 # Who acts from the command line: the operator at the terminal (recorded in the audit log).

@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 import asyncpg
 
-from auth.staff_store import StaffRole
+from auth.staff import StaffRole
 from foundation.settings import Settings, SettingsError, load_settings
 from server.children import Child
 from server.embedded import ServiceUrls, embedded_services

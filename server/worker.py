@@ -28,7 +28,7 @@ from arq import cron, func
 from arq.connections import RedisSettings
 from arq.worker import Function
 
-from auth.code_delivery import send_code
+from auth import send_code
 from foundation.audit import verify_audit_chain
 from foundation.db import create_pool
 from foundation.jobs import BULK_QUEUE, INTERACTIVE_QUEUE

@@ -16,7 +16,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from redis.asyncio import Redis
 
-from auth.limits import enforce
+from auth import enforce
 from foundation.client_address import client_address
 from foundation.db import Transaction
 from foundation.errors import request_locale

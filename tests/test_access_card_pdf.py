@@ -29,7 +29,7 @@ from assisted_channel.console.card_pdf import (
     card_pdf,
     fit_name,
 )
-from auth.secrets import new_token
+from auth import new_token
 from foundation.settings import Settings
 from tests.support.access_cards import issue, person_with_pin
 from tests.support.staff import staff_signed_in

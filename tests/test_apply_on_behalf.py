@@ -10,8 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from auth.accounts import Account
-from auth.sessions import Tokens
+from auth import Account, Tokens
 from foundation.settings import Settings
 from tests.support.applying import (
     Client,

@@ -13,7 +13,7 @@ from litestar.enums import HttpMethod
 from litestar.routes import HTTPRoute
 
 from api.assurance import ROUTE_ACTIONS
-from auth.assurance import AAL1_ACTIONS, BINDING_ACTIONS
+from auth import AAL1_ACTIONS, BINDING_ACTIONS
 from foundation.settings import Settings
 from tests.support.applying import Client, korea_today, laid_off
 from tests.support.factories import bearer, make_account, sign_in

@@ -14,8 +14,7 @@ from arq.connections import ArqRedis, create_pool
 from arq.connections import RedisSettings as ArqRedisSettings
 from redis.asyncio import Redis
 
-from auth.accounts import Account
-from auth.sessions import Tokens
+from auth import Account, Tokens
 from foundation.jobs import INTERACTIVE_QUEUE
 from foundation.settings import Settings
 from tests.support.applying import Client, apply, laid_off, payload, verified_account

@@ -19,8 +19,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from auth.accounts import Account
-from auth.sessions import Tokens
+from auth import Account, Tokens
 from foundation.audit import list_audit_for_subject
 from foundation.problems import Problem
 from foundation.settings import Settings

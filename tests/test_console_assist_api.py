@@ -8,7 +8,7 @@ import asyncpg
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from auth.accounts import Account
+from auth import Account
 from foundation.settings import Settings
 from tests.support.console_assist import fresh_state
 from tests.support.factories import make_account

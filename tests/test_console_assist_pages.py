@@ -12,9 +12,7 @@ from babel.dates import format_datetime
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from auth.pin import PIN_WRONG
-from auth.problems import SIGN_IN_FAILED
-from auth.registered_phones import PHONE_PIN_LOCKED
+from auth import PHONE_PIN_LOCKED, PIN_WRONG, SIGN_IN_FAILED
 from foundation.audit import record_audit
 from foundation.korea import KOREA
 from foundation.settings import Settings

@@ -16,9 +16,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.access_card_store import AccessCard, insert_card
-from auth.accounts import Account, record_wrong_pin
-from auth.secrets import new_token, token_hash
+from auth import AccessCard, Account, insert_card, new_token, record_wrong_pin, token_hash
 from foundation.settings import Settings
 from tests.support.console_pages import csrf_of, page, post_form
 from tests.support.counter_recovery import authenticators, person_with_pin, ways_in

@@ -1,4 +1,4 @@
-"""The first PIN, typed by the person at the counter (auth/counter_pin.py): through the
+"""The first PIN, typed by the person at the counter (auth/counter/pin.py): through the
 console's JSON API and through its page. Only after a recent ID match, only when the
 person has no PIN, never a trivial one; a refused try writes nothing. The PIN then works
 with the access card at a kiosk."""
@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.pin import pin_matches
+from auth import pin_matches
 from foundation.settings import Settings
 from tests.support.access_cards import enroll_kiosk
 from tests.support.access_cards import verify as card_sign_in

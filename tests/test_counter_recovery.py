@@ -15,7 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.accounts import Account, record_wrong_pin
+from auth import Account, record_wrong_pin
 from foundation.settings import Settings
 from tests.support.counter_recovery import REASON, authenticators, person_with_pin, ways_in
 from tests.support.factories import bearer, make_account, sign_in

@@ -15,10 +15,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.accounts import Account
-from auth.delegations import require_scope
-from auth.sessions import Tokens
-from auth.staff_sessions import StaffSession
+from auth import Account, Tokens, require_scope
+from auth.staff import StaffSession
 from foundation.korea import KOREA
 from foundation.problems import Problem
 from foundation.settings import Settings

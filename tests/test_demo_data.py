@@ -13,7 +13,7 @@ import msgspec
 import phonenumbers
 import pytest
 
-from auth.people import person_key
+from auth import person_key
 from foundation.settings import Settings
 from server.demo_data import (
     PERSONAS,

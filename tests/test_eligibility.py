@@ -10,7 +10,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from auth.accounts import get_account
+from auth import get_account
 from foundation.settings import Settings
 from onestop.eligibility import evaluate_person, evaluate_population
 from onestop.eligibility.explain import korean_today

@@ -13,8 +13,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.accounts import Account
-from auth.passkeys import user_handle
+from auth import Account, user_handle
 from foundation.settings import Settings, load_settings
 from server.app import create_app
 from tests.support.environment import environment_for_tests

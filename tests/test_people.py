@@ -8,7 +8,7 @@ from datetime import date
 import asyncpg
 import pytest
 
-from auth.people import (
+from auth import (
     InvalidPhoneNumber,
     InvalidRegistrationNumber,
     find_people_by_name_and_birth_date,

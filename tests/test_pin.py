@@ -16,9 +16,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.accounts import Account
-from auth.secrets import token_hash
-from auth.sessions import Tokens
+from auth import Account, Tokens, token_hash
 from foundation.settings import Settings, load_settings
 from server.app import create_app
 from tests.support.dev_outbox import read_outbox_code

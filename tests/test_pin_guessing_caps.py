@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from auth.accounts import Account
+from auth import Account
 from foundation.settings import Settings
 from tests.support.access_cards import PIN, enroll_kiosk, verify
 from tests.support.card_unlocking import (

@@ -21,20 +21,22 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.accounts import Account
-from auth.limits import limit_key
-from auth.people import mask_phone
-from auth.pin import PIN_NOT_NEEDED, PIN_WRONG
-from auth.problems import SIGN_IN_FAILED
-from auth.registered_phones import (
+from auth import (
     CALLBACK_ENDED,
     PHONE_PIN_LOCKED,
     PHONE_SESSION_NEEDED,
+    PIN_NOT_NEEDED,
+    PIN_WRONG,
+    SIGN_IN_FAILED,
+    Account,
+    authenticate_access_token,
+    has_recent_aal2,
+    limit_key,
+    mask_phone,
+    new_token,
+    token_hash,
 )
-from auth.secrets import new_token, token_hash
-from auth.sessions import authenticate_access_token, has_recent_aal2
-from auth.staff_sessions import insert_staff_session
-from auth.staff_store import insert_staff
+from auth.staff import insert_staff, insert_staff_session
 from foundation.problems import TOO_MANY_REQUESTS, Problem
 from foundation.settings import Settings
 from tests.support.factories import bearer, last_audit_details, make_account, make_person, sign_in

@@ -9,9 +9,7 @@ import asyncpg
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from auth.people import mark_deceased
-from auth.secrets import token_hash
-from auth.sessions import REFRESH_RACE_GRACE
+from auth import REFRESH_RACE_GRACE, mark_deceased, token_hash
 from foundation.settings import Settings
 from tests.support.factories import bearer, make_account, sign_in
 

@@ -22,7 +22,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.accounts import Account
+from auth import Account
 from foundation.settings import Settings, load_settings
 from tests.support.environment import environment_for_tests
 from tests.support.factories import bearer, make_account, mobile_number, run_jobs, sign_in

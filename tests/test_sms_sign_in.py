@@ -15,7 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.limits import limit_key
+from auth import limit_key
 from foundation.settings import Settings, load_settings
 from tests.support.environment import environment_for_tests
 from tests.support.factories import make_account, make_person, run_jobs

@@ -16,10 +16,15 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.staff_roles import ADMIN_ONLY, COUNTER_ROLES, ROLE_NOT_ALLOWED, SUPERVISOR_ONLY
-from auth.staff_roles import require_role as check_role
-from auth.staff_sessions import StaffSession
-from auth.staff_store import StaffRole
+from auth.staff import (
+    ADMIN_ONLY,
+    COUNTER_ROLES,
+    ROLE_NOT_ALLOWED,
+    SUPERVISOR_ONLY,
+    StaffRole,
+    StaffSession,
+)
+from auth.staff import require_role as check_role
 from foundation.problems import Problem, ProblemKind
 from foundation.settings import Settings
 from tests.support.counter_recovery import REASON

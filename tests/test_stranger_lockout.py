@@ -24,8 +24,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.accounts import Account
-from auth.limits import limit_key
+from auth import Account, limit_key
 from foundation.settings import Settings, load_settings
 from server.app import create_app
 from tests.support.dev_outbox import read_outbox_code

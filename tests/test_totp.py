@@ -17,7 +17,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.accounts import Account
+from auth import Account
 from foundation.settings import Settings
 from tests.support.factories import (
     bearer,

@@ -1,7 +1,7 @@
 """The supervisors' monthly review of their job centre's access records
 (`/console/access-report?month=2026-11`): the same core as
 `GET /console/api/access-report` and `hanchang staff access-report`
-(auth/staff_access_report.py)."""
+(auth/staff/access_report.py)."""
 
 from __future__ import annotations
 
@@ -15,15 +15,15 @@ from assisted_channel.console.assist import action_label, refusal
 from assisted_channel.console.pages import HTML
 from assisted_channel.console.render import Page, link, render_page, staff_cookie
 from assisted_channel.console.texts import texts
-from auth.staff_access_report import (
+from auth.staff import (
     MANY_PEOPLE_A_DAY,
+    SUPERVISOR_ONLY,
     AccessReport,
+    StaffSession,
     parse_month,
     previous_month,
     review_office_access,
 )
-from auth.staff_roles import SUPERVISOR_ONLY
-from auth.staff_sessions import StaffSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import Problem

@@ -19,9 +19,9 @@ from litestar.response import Redirect
 from assisted_channel.console.pages import HTML
 from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
-from auth.counter_view import open_person_at_counter
-from auth.delegations import DELEGATION_NEEDED
-from auth.staff_sessions import StaffSession
+from auth import DELEGATION_NEEDED
+from auth.counter import open_person_at_counter
+from auth.staff import StaffSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.idempotency_key import checked_key

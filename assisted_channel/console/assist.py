@@ -10,11 +10,9 @@ from litestar import Request
 
 from assisted_channel.console.render import korea_time as korea_time
 from assisted_channel.console.texts import texts
-from auth.accounts import get_account
-from auth.counter_view import PersonAtCounter, open_person_at_counter
-from auth.people import get_person
-from auth.staff_sessions import StaffSession
-from auth.staff_store import get_office, get_staff
+from auth import get_account, get_person
+from auth.counter import PersonAtCounter, open_person_at_counter
+from auth.staff import StaffSession, get_office, get_staff
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import Problem

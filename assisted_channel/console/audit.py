@@ -22,10 +22,9 @@ from assisted_channel.console.assist import (
 from assisted_channel.console.pages import HTML
 from assisted_channel.console.render import Page, link, render_page, staff_cookie
 from assisted_channel.console.texts import texts
-from auth.counter_recovery import person_audit_trail
-from auth.people import get_person
-from auth.staff_roles import SUPERVISOR_ONLY
-from auth.staff_sessions import StaffSession
+from auth import get_person
+from auth.counter import person_audit_trail
+from auth.staff import SUPERVISOR_ONLY, StaffSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import Problem

@@ -18,10 +18,8 @@ from litestar.response import Template
 from markupsafe import Markup
 
 from assisted_channel.console.card_pdf import QR_BORDER, CardWords, card_pdf, card_qr
-from auth.access_card_store import AccessCard
-from auth.access_cards import card_to_print
-from auth.people import Person
-from auth.staff_sessions import StaffSession
+from auth import AccessCard, Person, card_to_print
+from auth.staff import StaffSession
 from foundation.db import Transaction
 from foundation.korea import KOREA
 from foundation.problems import problem_responses

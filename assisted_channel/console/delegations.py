@@ -2,7 +2,7 @@
 
 The page lists the delegations in force and what helpers did lately; its forms call
 the core functions the console's JSON calls (console/api/delegations.py): the helper
-is found by exact name and birth date (auth/counter_assist.py), or is the clerk for
+is found by exact name and birth date (auth/counter/assist.py), or is the clerk for
 this visit. A refusal of the core (no recent ID check) shows in a message box; a wrong
 answer next to its field.
 """
@@ -30,18 +30,20 @@ from assisted_channel.console.assist import (
 from assisted_channel.console.pages import HTML
 from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
-from auth.counter_assist import PROXY_FIELD, delegations_at_counter, find_proxy_at_counter
-from auth.delegation_store import SCOPES, DelegationShown, Scope
-from auth.delegations import (
+from auth import (
     MAX_VALIDITY_DAYS,
     PRINCIPAL_CHECK_NEEDED,
+    SCOPES,
+    DelegationShown,
+    Scope,
     checked_scopes,
     checked_until,
     create_counter_delegation,
     list_activity,
     revoke_delegation_at_counter,
 )
-from auth.staff_sessions import StaffSession
+from auth.counter import PROXY_FIELD, delegations_at_counter, find_proxy_at_counter
+from auth.staff import StaffSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.korea import KOREA

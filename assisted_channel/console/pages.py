@@ -27,10 +27,17 @@ from assisted_channel.console.render import (
 )
 from assisted_channel.console.session import session_cookie
 from assisted_channel.console.texts import texts
-from auth.staff_notices import StaffNotice, see_notice, unseen_notices
-from auth.staff_roles import ADMIN_ROLES, SUPERVISOR_ROLES
-from auth.staff_sessions import StaffSession, authenticate_staff_token, sign_out_staff
-from auth.staff_store import get_office
+from auth.staff import (
+    ADMIN_ROLES,
+    SUPERVISOR_ROLES,
+    StaffNotice,
+    StaffSession,
+    authenticate_staff_token,
+    get_office,
+    see_notice,
+    sign_out_staff,
+    unseen_notices,
+)
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.settings import Settings

@@ -19,7 +19,7 @@ from assisted_channel.console.card_print import print_url
 from assisted_channel.console.pages import HTML
 from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
-from auth.access_cards import issue_card
+from auth import issue_card, issue_enrollment_code
 from auth.counter import (
     DOCUMENT_TYPES,
     NAME_MAX_LENGTH,
@@ -28,12 +28,10 @@ from auth.counter import (
     VerificationResult,
     find_people,
     normalize_name,
+    open_person_at_counter,
     verify_identity,
 )
-from auth.counter_view import open_person_at_counter
-from auth.enrollment_codes import issue_enrollment_code
-from auth.staff_roles import SUPERVISOR_ROLES
-from auth.staff_sessions import StaffSession
+from auth.staff import SUPERVISOR_ROLES, StaffSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.korea import KOREA

@@ -21,16 +21,16 @@ from assisted_channel.console.assist import (
 from assisted_channel.console.pages import HTML
 from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
-from auth.counter import ID_CHECK_NEEDED
-from auth.counter_assist import phones_at_counter
-from auth.people import checked_phone, mask_phone_for_display
-from auth.registered_phone_desk import (
+from auth import checked_phone, mask_phone_for_display
+from auth.counter import (
+    ID_CHECK_NEEDED,
     PHONE_ALREADY_REGISTERED,
+    phones_at_counter,
     register_phone,
     remove_phone,
     unlock_phone,
 )
-from auth.staff_sessions import StaffSession
+from auth.staff import StaffSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import InvalidInput, Problem

@@ -1,5 +1,5 @@
 """The console's PIN page: after a matching ID check, the person types their first PIN
-on the counter's keypad (auth/counter_pin.py, the same function as
+on the counter's keypad (auth/counter/pin.py, the same function as
 `PUT /console/api/people/{id}/pin`). The PIN is never shown, echoed or kept in the form
 when the page is drawn again.
 """
@@ -16,9 +16,8 @@ from litestar.response import Redirect
 from assisted_channel.console.pages import HTML
 from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
-from auth.counter_pin import set_pin_at_counter
-from auth.counter_view import open_person_at_counter
-from auth.staff_sessions import StaffSession
+from auth.counter import open_person_at_counter, set_pin_at_counter
+from auth.staff import StaffSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import InvalidInput, Problem

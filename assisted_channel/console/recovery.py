@@ -26,35 +26,29 @@ from assisted_channel.console.assist import office_names
 from assisted_channel.console.pages import HTML
 from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
-from auth.access_cards import CARD_NOT_FOUND
-from auth.counter_recovery import (
+from auth import CARD_NOT_FOUND, checked_phone
+from auth.counter import (
+    APPROVAL_NOT_ALLOWED,
+    APPROVAL_NOT_INDEPENDENT,
     AUTHENTICATOR_KINDS,
     REASON_MAX_LENGTH,
     RECENT_CHECK_NEEDED,
+    REQUEST_ALREADY_DECIDED,
+    REQUEST_EXPIRED,
     AuthenticatorKind,
+    RecoveryAction,
+    SignInSummary,
     checked_reason,
+    decide_recovery,
+    office_recovery_queue,
+    person_sign_in_summary,
+    request_recovery,
     reset_pin,
     revoke_authenticator,
     unlock,
-)
-from auth.counter_recovery_store import RecoveryAction
-from auth.counter_sign_in import (
-    SignInSummary,
-    office_recovery_queue,
-    person_sign_in_summary,
     unlock_card_at_counter,
 )
-from auth.counter_two_person import (
-    APPROVAL_NOT_ALLOWED,
-    APPROVAL_NOT_INDEPENDENT,
-    REQUEST_ALREADY_DECIDED,
-    REQUEST_EXPIRED,
-    decide_recovery,
-    request_recovery,
-)
-from auth.people import checked_phone
-from auth.staff_roles import SUPERVISOR_ONLY, SUPERVISOR_ROLES
-from auth.staff_sessions import StaffSession
+from auth.staff import SUPERVISOR_ONLY, SUPERVISOR_ROLES, StaffSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.korea import KOREA

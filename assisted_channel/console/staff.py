@@ -16,11 +16,19 @@ from litestar.response import Redirect
 from assisted_channel.console.pages import HTML, enrollment_link
 from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
-from auth.staff import NAME_MAX_LENGTH, create_staff, staff_actor
-from auth.staff_admin import CHANNEL, disable_office_staff, list_office_staff
-from auth.staff_roles import ADMIN_ROLES, require_role
-from auth.staff_sessions import StaffSession
-from auth.staff_store import STAFF_ROLES, StaffRole
+from auth.staff import (
+    ADMIN_ROLES,
+    CHANNEL,
+    NAME_MAX_LENGTH,
+    STAFF_ROLES,
+    StaffRole,
+    StaffSession,
+    create_staff,
+    disable_office_staff,
+    list_office_staff,
+    require_role,
+    staff_actor,
+)
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.korea import KOREA

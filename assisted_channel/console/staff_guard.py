@@ -18,7 +18,7 @@ from litestar.response import Redirect
 
 from assisted_channel.console.render import check_csrf, link, read_form, staff_cookie
 from assisted_channel.console.session import STAFF_SIGN_IN_REQUIRED
-from auth.staff_sessions import StaffSession, authenticate_staff_token
+from auth.staff import StaffSession, authenticate_staff_token
 from foundation.db import Transaction
 from foundation.errors import handle_exception
 from foundation.problems import Problem

@@ -14,12 +14,15 @@ from typing import Annotated
 import asyncpg
 import msgspec
 
-from auth.accounts import get_account_by_person
+from auth import (
+    ActingSession,
+    Delegation,
+    get_account_by_person,
+    record_delegated_action,
+    require_scope,
+)
 from auth.counter import PERSON_NOT_FOUND
-from auth.delegation_store import Delegation
-from auth.delegations import ActingSession, record_delegated_action, require_scope
-from auth.staff import staff_actor
-from auth.staff_sessions import StaffSession
+from auth.staff import StaffSession, staff_actor
 from foundation.problems import Problem
 from onestop.applications.banks import bank_name, list_bank_accounts
 from onestop.applications.idempotency import (

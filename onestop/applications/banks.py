@@ -22,8 +22,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import msgspec
 
-from auth.binding import last_weak_binding
-from auth.secrets import code_hash, numeric_code, same_hash, seal
+from auth import code_hash, last_weak_binding, numeric_code, same_hash, seal
 from foundation.audit import record_audit
 from foundation.korea import KOREA
 from foundation.problems import NOT_FOUND, BadInput, InvalidInput, Problem

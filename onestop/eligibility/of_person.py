@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncpg
 import msgspec
 
-from auth.delegations import ActingSession, record_delegated_action, require_scope
+from auth import ActingSession, record_delegated_action, require_scope
 from onestop.eligibility.explain import (
     EligibilityExplained,
     explain,

@@ -8,7 +8,7 @@ import random
 from collections.abc import Iterator
 from datetime import date
 
-from auth.people import person_key
+from auth import person_key
 from foundation.settings import PersonKeySettings
 from server.demo_data.common import (
     _CHUNK_PEOPLE,

@@ -9,7 +9,7 @@ from datetime import date
 import asyncpg
 import msgspec
 
-from auth.people import person_key
+from auth import person_key
 from foundation.settings import Settings
 from server.demo_data.common import (
     _FACT_COLUMNS,

@@ -11,8 +11,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from auth.accounts import Account
-from auth.pin import hash_pin
+from auth import Account, hash_pin
 from foundation.settings import Settings
 from server.kiosk_cli import add_kiosk_commands, run_kiosk_command
 from tests.support.factories import make_account

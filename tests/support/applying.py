@@ -12,8 +12,7 @@ import asyncpg
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from auth.accounts import Account
-from auth.sessions import Tokens
+from auth import Account, Tokens
 from foundation.korea import KOREA
 from foundation.settings import Settings
 from tests.support.factories import bearer, make_account, sign_in

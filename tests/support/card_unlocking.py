@@ -14,9 +14,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.accounts import Account
-from auth.limits import limit_key
-from auth.pin import hash_pin
+from auth import Account, hash_pin, limit_key
 from foundation.settings import Settings, load_settings
 from tests.support.access_cards import PIN, issue, verify
 from tests.support.environment import environment_for_tests

@@ -9,12 +9,14 @@ import asyncpg
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from auth.access_card_store import insert_card
-from auth.accounts import Account
-from auth.passkey_store import insert_passkey
-from auth.recovery_codes import issue_recovery_codes
-from auth.registered_phone_store import insert_registered_phone
-from auth.secrets import token_hash
+from auth import (
+    Account,
+    insert_card,
+    insert_passkey,
+    insert_registered_phone,
+    issue_recovery_codes,
+    token_hash,
+)
 from foundation.settings import Settings
 from tests.support.factories import bearer, make_account, sign_in
 

@@ -14,9 +14,7 @@ import msgspec
 from arq.worker import Worker
 from redis.asyncio import Redis
 
-from auth.accounts import Account, create_account, get_account
-from auth.people import Person, insert_person
-from auth.sessions import Tokens, start_session
+from auth import Account, Person, Tokens, create_account, get_account, insert_person, start_session
 from foundation.jobs import BULK_QUEUE, INTERACTIVE_QUEUE
 from foundation.settings import Settings
 from onestop.person_facts import PersonFact, insert_person_fact

@@ -11,8 +11,7 @@ import asyncpg
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from auth.accounts import Account
-from auth.sessions import Tokens
+from auth import Account, Tokens
 from foundation.settings import Settings
 from tests.support.factories import bearer, make_account, sign_in
 

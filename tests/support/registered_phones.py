@@ -14,14 +14,15 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from auth.accounts import Account
-from auth.registered_phones import (
+from auth import (
+    Account,
     PhoneCallbackStarted,
+    Tokens,
+    authenticate_access_token,
     complete_callback,
     start_callback,
     verify_phone_sign_in,
 )
-from auth.sessions import Tokens, authenticate_access_token
 from foundation.db import transaction
 from foundation.problems import Problem, ProblemKind
 from foundation.settings import Settings

@@ -13,9 +13,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from auth.secrets import new_token, token_hash
-from auth.staff_sessions import insert_staff_session
-from auth.staff_store import StaffRole, insert_staff
+from auth import new_token, token_hash
+from auth.staff import StaffRole, insert_staff, insert_staff_session
 from foundation.settings import Settings
 from server.staff_cli import add_staff_commands, run_staff_command
 from tests.support.passkeys import device

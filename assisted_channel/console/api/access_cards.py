@@ -10,9 +10,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from assisted_channel.console.card_print import print_url
-from auth.access_cards import issue_card, unlock_card
-from auth.staff_roles import COUNTER_ROLES, require_role
-from auth.staff_sessions import StaffSession
+from auth import issue_card, unlock_card
+from auth.staff import COUNTER_ROLES, StaffSession, require_role
 from foundation.db import Transaction
 from foundation.problems import problem_responses
 

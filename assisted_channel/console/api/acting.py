@@ -16,7 +16,7 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from auth.staff_sessions import StaffSession
+from auth.staff import StaffSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.idempotency_key import IdempotencyKey, checked_key

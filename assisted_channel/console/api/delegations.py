@@ -1,7 +1,7 @@
 """Delegations recorded at the counter with the person present, as JSON
 (`/console/api/people/{id}/delegations`): to another person's account, or to the clerk
 for this visit; who may act for the person now; ending one. The rules are in
-auth/delegations.py and auth/counter_assist.py."""
+auth/delegations.py and auth/counter/assist.py."""
 
 from __future__ import annotations
 
@@ -13,10 +13,16 @@ from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from auth.counter_assist import delegations_at_counter
-from auth.delegation_store import AccountId, Delegation, DelegationShown, Scopes
-from auth.delegations import create_counter_delegation, revoke_delegation_at_counter
-from auth.staff_sessions import StaffSession
+from auth import (
+    AccountId,
+    Delegation,
+    DelegationShown,
+    Scopes,
+    create_counter_delegation,
+    revoke_delegation_at_counter,
+)
+from auth.counter import delegations_at_counter
+from auth.staff import StaffSession
 from foundation.db import Transaction
 from foundation.problems import problem_responses
 

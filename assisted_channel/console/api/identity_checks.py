@@ -16,6 +16,7 @@ from litestar import Request, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from auth import EnrollmentCodeIssued, PinRequest, issue_enrollment_code
 from auth.counter import (
     NAME_MAX_LENGTH,
     DocumentType,
@@ -24,12 +25,10 @@ from auth.counter import (
     VerificationResult,
     find_people,
     normalize_name,
+    set_pin_at_counter,
     verify_identity,
 )
-from auth.counter_pin import set_pin_at_counter
-from auth.enrollment_codes import EnrollmentCodeIssued, issue_enrollment_code
-from auth.pin_rules import PinRequest
-from auth.staff_sessions import StaffSession
+from auth.staff import StaffSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses

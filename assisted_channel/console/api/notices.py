@@ -1,6 +1,6 @@
 """What a staff member is told on the console, as JSON: `GET /console/api/notices`, and
 marking one seen. The same core as the notices on the console home
-(auth/staff_notices.py)."""
+(auth/staff/notices.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
-from auth.staff_notices import StaffNotice, see_notice, unseen_notices
-from auth.staff_sessions import StaffSession
+from auth.staff import StaffNotice, StaffSession, see_notice, unseen_notices
 from foundation.db import Transaction
 from foundation.problems import problem_responses
 

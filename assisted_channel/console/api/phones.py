@@ -16,10 +16,9 @@ from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from auth.counter_assist import phones_at_counter
-from auth.people import checked_phone, mask_phone
-from auth.registered_phone_desk import register_phone, remove_phone, unlock_phone
-from auth.staff_sessions import StaffSession
+from auth import checked_phone, mask_phone
+from auth.counter import phones_at_counter, register_phone, remove_phone, unlock_phone
+from auth.staff import StaffSession
 from foundation.db import Transaction
 from foundation.problems import problem_responses
 

@@ -3,7 +3,7 @@ authenticator; ask for, list, approve and refuse the two-person actions (revoke 
 authenticator, change the phone of record); a person's audit trail for supervisors.
 
 Every call needs a staff session (the `hanchang_staff` cookie, sign_in.py).
-The rules are in auth/counter_recovery.py; this module only translates.
+The rules are in auth/counter/recovery.py; this module only translates.
 """
 
 from __future__ import annotations
@@ -16,32 +16,28 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from auth.counter_recovery import (
+from auth import checked_phone, mask_phone
+from auth.counter import (
     AUTHENTICATOR_KINDS,
     REASON_MAX_LENGTH,
+    RECOVERY_STATUSES,
     AccountUnlocked,
+    AuditTrailEntry,
     AuthenticatorRevoked,
     PinReset,
+    RecoveryAction,
+    RecoveryRequest,
+    WhoCanApprove,
     checked_reason,
+    decide_recovery,
+    pending_for_office,
     person_audit_trail,
+    request_recovery,
     reset_pin,
     revoke_authenticator,
     unlock,
 )
-from auth.counter_recovery_store import (
-    AuditTrailEntry,
-    RecoveryAction,
-    RecoveryRequest,
-)
-from auth.counter_two_person import (
-    RECOVERY_STATUSES,
-    WhoCanApprove,
-    decide_recovery,
-    pending_for_office,
-    request_recovery,
-)
-from auth.people import checked_phone, mask_phone
-from auth.staff_sessions import StaffSession
+from auth.staff import StaffSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses

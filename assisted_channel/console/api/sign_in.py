@@ -19,18 +19,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from assisted_channel.console.session import session_cookie
-from auth.limits import limit_sign_in_address
-from auth.staff import finish_enrollment, start_enrollment
-from auth.staff_sessions import (
-    STAFF_SESSION_MAX_AGE,
-    StaffSession,
-    authenticate_staff_token,
-    finish_staff_sign_in,
-    sign_out_staff,
-    start_staff_sign_in,
-)
-from auth.staff_store import StaffRole, get_office
-from auth.webauthn_json import (
+from auth import (
     AUTHENTICATION_EXAMPLE,
     REGISTRATION_EXAMPLE,
     AuthenticationChallenge,
@@ -38,6 +27,19 @@ from auth.webauthn_json import (
     ChallengeId,
     RegistrationChallenge,
     RegistrationCredentialJSON,
+    limit_sign_in_address,
+)
+from auth.staff import (
+    STAFF_SESSION_MAX_AGE,
+    StaffRole,
+    StaffSession,
+    authenticate_staff_token,
+    finish_enrollment,
+    finish_staff_sign_in,
+    get_office,
+    sign_out_staff,
+    start_enrollment,
+    start_staff_sign_in,
 )
 from foundation.client_address import client_address
 from foundation.db import Transaction

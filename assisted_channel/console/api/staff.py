@@ -1,6 +1,6 @@
 """Administrators manage the staff of their own job centre from the console: create a
 staff member (with their one-time enrollment link) and disable one. The same core
-functions as `hanchang staff create|disable` (auth/staff.py)."""
+functions as `hanchang staff create|disable` (auth/staff/accounts.py)."""
 
 from __future__ import annotations
 
@@ -13,17 +13,23 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from assisted_channel.console.pages import enrollment_link
-from auth.staff import NAME_MAX_LENGTH, create_staff, staff_actor
-from auth.staff_access_report import (
+from auth.staff import (
+    ADMIN_ROLES,
+    NAME_MAX_LENGTH,
     AccessReport,
+    OfficeStaff,
+    StaffMember,
+    StaffRole,
+    StaffSession,
+    create_staff,
+    disable_office_staff,
+    list_office_staff,
     parse_month,
     previous_month,
+    require_role,
     review_office_access,
+    staff_actor,
 )
-from auth.staff_admin import OfficeStaff, disable_office_staff, list_office_staff
-from auth.staff_roles import ADMIN_ROLES, require_role
-from auth.staff_sessions import StaffSession
-from auth.staff_store import StaffMember, StaffRole
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import VALIDATION_ERROR, FieldError, Problem, problem_responses

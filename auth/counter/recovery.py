@@ -3,10 +3,10 @@ of record, so that the person leaves the counter able to sign in the same day (u
 login.gov, which deletes the account and makes the person wait 24 hours).
 
 Every action needs a staff session and a matching check of the person's ID document
-in the last 30 minutes (auth/counter.py): the person is at the counter now.
+in the last 30 minutes (auth/counter/identity_checks.py): the person is at the counter now.
 
 The two actions that need a second person (revoking every authenticator, changing
-the phone of record) are in auth/counter_two_person.py. Every step is audited with
+the phone of record) are in auth/counter/two_person.py. Every step is audited with
 the office and the counter channel.
 """
 
@@ -20,13 +20,13 @@ import msgspec
 
 from auth.access_cards import METHOD as CARD_METHOD
 from auth.accounts import Account, get_account_by_person, get_account_for_update, unlock_account
-from auth.counter import (
+from auth.counter.identity_checks import (
     PERSON_NOT_FOUND,
     IdentityVerification,
     get_recent_match,
     lock_living_person,
 )
-from auth.counter_recovery_store import (
+from auth.counter.recovery_store import (
     AuditTrailEntry,
     clear_card_pin_locks,
     clear_phone_pin_locks,
@@ -39,9 +39,9 @@ from auth.counter_recovery_store import (
 from auth.passkey_store import delete_passkey_row, get_passkey
 from auth.registered_phone_store import mark_phone_removed, person_exists, revoke_phone_sessions
 from auth.sessions import revoke_account_sessions
-from auth.staff import staff_actor
-from auth.staff_roles import COUNTER_ROLES, SUPERVISOR_ROLES, require_role
-from auth.staff_sessions import StaffSession
+from auth.staff.accounts import staff_actor
+from auth.staff.roles import COUNTER_ROLES, SUPERVISOR_ROLES, require_role
+from auth.staff.sessions import StaffSession
 from foundation.audit import record_audit
 from foundation.problems import NOT_FOUND, BadInput, InvalidInput, Problem, problem_kind
 from i18n import N_

@@ -27,10 +27,10 @@ from typing import Literal
 import asyncpg
 import msgspec
 
-from auth.staff import staff_actor
-from auth.staff_roles import SUPERVISOR_ROLES, require_role
-from auth.staff_sessions import StaffSession
-from auth.staff_store import StaffRole
+from auth.staff.accounts import staff_actor
+from auth.staff.roles import SUPERVISOR_ROLES, require_role
+from auth.staff.sessions import StaffSession
+from auth.staff.store import StaffRole
 from foundation.audit import record_audit
 from foundation.korea import KOREA
 

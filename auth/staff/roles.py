@@ -4,14 +4,14 @@ Clerks (창구 직원) serve people at the counter: identity checks, access card
 enrollment codes, registered phones, PIN resets. Supervisors (감독자) also decide on
 recovery requests (the second of two people) and read a person's audit trail.
 Administrators (관리자) also create and disable the staff of their own office. The
-role is read from the staff row on every request (auth/staff_sessions.py), so a
+role is read from the staff row on every request (auth/staff/sessions.py), so a
 change applies at once.
 """
 
 from __future__ import annotations
 
-from auth.staff_sessions import StaffSession
-from auth.staff_store import StaffRole
+from auth.staff.sessions import StaffSession
+from auth.staff.store import StaffRole
 from foundation.problems import Problem, ProblemKind, problem_kind
 from i18n import N_
 

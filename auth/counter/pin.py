@@ -16,11 +16,11 @@ from __future__ import annotations
 import asyncpg
 import msgspec
 
-from auth.counter_recovery import CHANNEL, checked_account
+from auth.counter.recovery import CHANNEL, checked_account
 from auth.pin import store_pin
-from auth.staff import staff_actor
-from auth.staff_roles import COUNTER_ROLES, require_role
-from auth.staff_sessions import StaffSession
+from auth.staff.accounts import staff_actor
+from auth.staff.roles import COUNTER_ROLES, require_role
+from auth.staff.sessions import StaffSession
 from foundation.audit import record_audit
 from foundation.problems import Problem, problem_kind
 from foundation.settings import AuthSettings

@@ -1,5 +1,5 @@
 """Who brought whom into the console: what "a second person" means for the two-person
-rule (auth/counter_two_person.py).
+rule (auth/counter/two_person.py).
 
 An administrator who creates an account holds its enrollment link, so for a while
 that account may be theirs in all but name; the same goes for a role they raise. A
@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import asyncpg
 
-from auth.staff_roles import SUPERVISOR_ROLES
+from auth.staff.roles import SUPERVISOR_ROLES
 
 # Long enough that an account made for one approval is worthless by then.
 INDEPENDENCE_WINDOW = timedelta(days=30)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from auth.counter import require_recent_match
+from auth.counter.identity_checks import require_recent_match
 from auth.people import mask_phone
 from auth.registered_phone_store import (
     RegisteredPhone,
@@ -15,9 +15,9 @@ from auth.registered_phone_store import (
     person_exists,
     revoke_phone_sessions,
 )
-from auth.staff import staff_actor
-from auth.staff_roles import COUNTER_ROLES, require_role
-from auth.staff_sessions import StaffSession
+from auth.staff.accounts import staff_actor
+from auth.staff.roles import COUNTER_ROLES, require_role
+from auth.staff.sessions import StaffSession
 from foundation.audit import record_audit
 from foundation.problems import NOT_FOUND, Problem, problem_kind
 from i18n import N_

@@ -16,7 +16,7 @@ from typing import Literal
 import asyncpg
 import msgspec
 
-from auth.staff_store import StaffMember, StaffRole
+from auth.staff.store import StaffMember, StaffRole
 from foundation.problems import NOT_FOUND, Problem
 
 NoticeKind = Literal["staff_created"]

@@ -5,7 +5,7 @@ supervisor or administrator of the same office approves or refuses within 8 hour
 Only an approval runs the action, in the same transaction as the approval.
 
 Two persons means two persons: the approver must be independent of the one who asked
-(auth/staff_circle.py): not them, not an account they created or promoted in the
+(auth/staff/circle.py): not them, not an account they created or promoted in the
 last 30 days, not the one who created them, not created by the same person. An
 administrator who makes a supervisor account and enrols its passkey is still one
 person. When the office has no independent supervisor who can sign in, the request is
@@ -24,9 +24,9 @@ import asyncpg
 import msgspec
 
 from auth.access_card_store import revoke_live_cards
-from auth.counter import PERSON_NOT_FOUND, lock_living_person
-from auth.counter_recovery import audit_as, checked_account
-from auth.counter_recovery_store import (
+from auth.counter.identity_checks import PERSON_NOT_FOUND, lock_living_person
+from auth.counter.recovery import audit_as, checked_account
+from auth.counter.recovery_store import (
     RecoveryAction,
     RecoveryRequest,
     RecoveryStatus,
@@ -44,11 +44,11 @@ from auth.counter_recovery_store import (
 from auth.enrollment_codes import retire_open_codes
 from auth.people import mask_phone
 from auth.sessions import revoke_account_sessions
-from auth.staff import staff_actor
-from auth.staff_circle import are_independent, independent_approvers
-from auth.staff_roles import COUNTER_ROLES, SUPERVISOR_ROLES, require_role
-from auth.staff_sessions import StaffSession
-from auth.staff_store import list_region_neighbours
+from auth.staff.accounts import staff_actor
+from auth.staff.circle import are_independent, independent_approvers
+from auth.staff.roles import COUNTER_ROLES, SUPERVISOR_ROLES, require_role
+from auth.staff.sessions import StaffSession
+from auth.staff.store import list_region_neighbours
 from foundation.audit import record_audit
 from foundation.problems import NOT_FOUND, Problem, problem_kind
 from i18n import N_

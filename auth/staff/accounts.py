@@ -7,34 +7,24 @@ administrator creates the account; the new staff member opens a one-time link
 (24 hours) and registers a passkey with it. The link's token is random and kept
 only as SHA-256, like every other token (auth/secrets.py).
 
-Staff user handles are HMACs under their own context, so a staff member's and a
-citizen's passkeys never share a handle even when one device holds both.
+Their passkeys go through the one WebAuthn ceremony (auth/webauthn_ceremony.py) in
+the staff realm (`STAFF_PASSKEYS`, auth/staff/store.py), whose user handles never
+match a citizen's.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import msgspec
 from redis.asyncio import Redis
-from webauthn import generate_registration_options, verify_registration_response
-from webauthn.helpers.structs import (
-    AttestationConveyancePreference,
-    AuthenticatorSelectionCriteria,
-    AuthenticatorTransport,
-    PublicKeyCredentialDescriptor,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
 
-from auth.passkey_store import user_handle
-from auth.passkeys import PASSKEY_ALREADY_REGISTERED, PASSKEY_NOT_ADDED
 from auth.secrets import new_token, token_hash
-from auth.staff_notices import tell_admins_of_new_staff
-from auth.staff_store import (
+from auth.staff.notices import tell_admins_of_new_staff
+from auth.staff.store import (
+    STAFF_PASSKEYS,
     StaffMember,
     StaffRole,
     get_office,
@@ -43,32 +33,25 @@ from auth.staff_store import (
     insert_enrollment,
     insert_role_grant,
     insert_staff,
-    insert_staff_passkey,
     list_region_neighbours,
-    list_staff_passkeys,
     mark_enrollment_used,
     mark_staff_disabled,
     revoke_all_staff_sessions,
 )
 from auth.webauthn_ceremony import (
-    CHALLENGE_LIFETIME_S,
-    TRANSPORTS,
-    VERIFY_ERRORS,
     CeremonyOptions,
-    issue_challenge,
-    options_dict,
-    take_challenge,
+    keep_credential,
+    registration_options,
+    verify_registration,
 )
+from auth.webauthn_challenges import take_challenge
 from auth.webauthn_json import RegistrationCredentialJSON
 from foundation.audit import record_audit
 from foundation.problems import Problem, problem_kind
 from foundation.settings import AuthSettings
 from i18n import N_
 
-log = logging.getLogger(__name__)
-
 ENROLLMENT_LIFETIME = timedelta(hours=24)
-STAFF_HANDLE_CONTEXT = b"webauthn-staff-handle:"
 NAME_MAX_LENGTH = 64
 
 ENROLLMENT_LINK_INVALID = problem_kind(
@@ -89,10 +72,6 @@ class UnknownOffice(ValueError):
     pass
 
 
-def staff_handle(settings: AuthSettings, staff_id: int, version: int | None = None) -> bytes:
-    return user_handle(settings, staff_id, version, context=STAFF_HANDLE_CONTEXT)
-
-
 def staff_actor(staff_id: int) -> str:
     return f"staff:{staff_id}"
 
@@ -111,7 +90,7 @@ async def create_staff(
 
     `created_by` is the administrator who does it (None: the operator on the command
     line). For 30 days the new account cannot be their second person
-    (auth/staff_circle.py), and the office's other administrators are told."""
+    (auth/staff/circle.py), and the office's other administrators are told."""
     name = name.strip()
     if not 1 <= len(name) <= NAME_MAX_LENGTH or not name.isprintable():
         raise ValueError(f"the name must be 1 to {NAME_MAX_LENGTH} printable characters")
@@ -182,30 +161,15 @@ async def start_enrollment(
 ) -> CeremonyOptions:
     """Creation options for the staff member the link names (the link stays unused)."""
     staff = await _enrolling_staff(conn, token, lock=False)
-    existing = await list_staff_passkeys(conn, staff.id)
-    options = generate_registration_options(
-        rp_id=settings.rp_id,
-        rp_name=settings.rp_name,
-        user_id=staff_handle(settings, staff.id),
+    return await registration_options(
+        conn,
+        redis,
+        settings,
+        STAFF_PASSKEYS,
+        owner_id=staff.id,
         user_name=f"{staff.name} ({staff.office_code})",
-        user_display_name=staff.name,
-        timeout=CHALLENGE_LIFETIME_S * 1000,
-        attestation=AttestationConveyancePreference.NONE,
-        authenticator_selection=AuthenticatorSelectionCriteria(
-            resident_key=ResidentKeyRequirement.REQUIRED,
-            user_verification=UserVerificationRequirement.REQUIRED,
-        ),
-        exclude_credentials=[
-            PublicKeyCredentialDescriptor(
-                id=p.credential_id, transports=[AuthenticatorTransport(t) for t in p.transports]
-            )
-            for p in existing
-        ],
+        display_name=staff.name,
     )
-    challenge_id = await issue_challenge(
-        redis, purpose="staff-registration", challenge=options.challenge, staff_id=staff.id
-    )
-    return CeremonyOptions(challenge_id=challenge_id, options=options_dict(options))
 
 
 async def finish_enrollment(
@@ -221,32 +185,10 @@ async def finish_enrollment(
     stored = await take_challenge(redis, challenge_id)
     # Locked: two answers with one link cannot both register a passkey.
     staff = await _enrolling_staff(conn, token, lock=True)
-    if stored is None or stored.purpose != "staff-registration" or stored.staff_id != staff.id:
-        raise Problem(PASSKEY_NOT_ADDED)
-    try:
-        verified = verify_registration_response(
-            credential=msgspec.to_builtins(credential),
-            expected_challenge=stored.challenge,
-            expected_rp_id=settings.rp_id,
-            expected_origin=list(settings.allowed_origins),
-            require_user_verification=True,
-        )
-    except VERIFY_ERRORS as exc:
-        log.info("staff passkey registration refused: %s: %r", type(exc).__name__, str(exc))
-        raise Problem(PASSKEY_NOT_ADDED) from None
-    passkey = await insert_staff_passkey(
-        conn,
-        staff_id=staff.id,
-        credential_id=verified.credential_id,
-        public_key=verified.credential_public_key,
-        sign_count=verified.sign_count,
-        transports=[t for t in credential.response.transports or [] if t in TRANSPORTS],
-        aaguid=verified.aaguid,
-        device_type=verified.credential_device_type.value,
-        backed_up=verified.credential_backed_up,
+    new = verify_registration(
+        settings, STAFF_PASSKEYS, challenge=stored, owner_id=staff.id, credential=credential
     )
-    if passkey is None:
-        raise Problem(PASSKEY_ALREADY_REGISTERED)
+    passkey = await keep_credential(conn, STAFF_PASSKEYS, owner_id=staff.id, new=new)
     await mark_enrollment_used(conn, token_hash(token))
     await record_audit(
         conn,
@@ -255,6 +197,6 @@ async def finish_enrollment(
         subject=staff_actor(staff.id),
         office=staff.office_code,
         channel="counter",
-        details={"passkey": passkey.id, "aaguid": verified.aaguid},
+        details={"passkey": passkey.id, "aaguid": new.aaguid},
     )
     return staff

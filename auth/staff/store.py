@@ -1,4 +1,5 @@
-"""Rows of the staff tables (0016): offices, staff, their passkeys and enrollment links."""
+"""Rows of the staff tables (0016): offices, staff, their passkeys and enrollment links;
+and the staff realm of the WebAuthn ceremony (`STAFF_PASSKEYS`, auth/webauthn_ceremony.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ from typing import Literal
 
 import asyncpg
 import msgspec
+
+from auth.webauthn_ceremony import NewCredential, Realm
+
+# Staff user handles are HMACs under a context of their own, so a staff member's and a
+# citizen's passkeys never share a handle even when one device holds both.
+STAFF_HANDLE_CONTEXT = b"webauthn-staff-handle:"
 
 StaffRole = Literal["clerk", "supervisor", "admin"]
 STAFF_ROLES: tuple[StaffRole, ...] = ("clerk", "supervisor", "admin")
@@ -40,6 +47,10 @@ class StaffPasskey(msgspec.Struct, frozen=True, kw_only=True):
     sign_count: int
     transports: list[str]
     backed_up: bool
+
+    @property
+    def owner_id(self) -> int:
+        return self.staff_id
 
 
 _STAFF = "id, name, office_code, role, created_at, disabled_at"
@@ -207,8 +218,25 @@ async def insert_staff_passkey(
     return _passkey(row) if row else None
 
 
+async def insert_new_staff_passkey(
+    conn: asyncpg.Connection, staff_id: int, new: NewCredential, name: str | None
+) -> StaffPasskey | None:
+    """A passkey whose registration the ceremony verified (staff passkeys have no name)."""
+    return await insert_staff_passkey(
+        conn,
+        staff_id=staff_id,
+        credential_id=new.credential_id,
+        public_key=new.public_key,
+        sign_count=new.sign_count,
+        transports=new.transports,
+        aaguid=new.aaguid,
+        device_type=new.device_type,
+        backed_up=new.backed_up,
+    )
+
+
 async def record_staff_passkey_use(
-    conn: asyncpg.Connection, passkey_id: int, *, sign_count: int, backed_up: bool
+    conn: asyncpg.Connection, passkey_id: int, sign_count: int, backed_up: bool
 ) -> None:
     await conn.execute(
         "UPDATE staff_passkeys SET sign_count = $2, backed_up = $3, last_used_at = now() "
@@ -240,3 +268,18 @@ async def revoke_all_staff_sessions(conn: asyncpg.Connection, staff_id: int, *, 
         reason,
     )
     return ended
+
+
+STAFF_PASSKEYS = Realm[StaffPasskey](
+    name="staff",
+    owner_noun="staff member",
+    registration="staff-registration",
+    authentication="staff-authentication",
+    challenge_owner="staff_id",
+    handle_context=STAFF_HANDLE_CONTEXT,
+    list_credentials=list_staff_passkeys,
+    find_credential=get_staff_passkey_by_credential_id,
+    insert_credential=insert_new_staff_passkey,
+    record_use=record_staff_passkey_use,
+    record_sign_count_regression=record_staff_sign_count_regression,
+)

@@ -10,10 +10,10 @@ from datetime import date, datetime
 import asyncpg
 import msgspec
 
-from auth.counter import PERSON_NOT_FOUND, RECENT_MATCH, get_recent_match
+from auth.counter.identity_checks import PERSON_NOT_FOUND, RECENT_MATCH, get_recent_match
 from auth.people import get_person, mask_phone_for_display
-from auth.staff import staff_actor
-from auth.staff_sessions import StaffSession
+from auth.staff.accounts import staff_actor
+from auth.staff.sessions import StaffSession
 from foundation.audit import record_audit
 from foundation.problems import Problem
 

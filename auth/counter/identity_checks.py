@@ -18,9 +18,9 @@ import msgspec
 
 from auth.accounts import create_account, get_account_by_person
 from auth.people import mask_phone
-from auth.staff import staff_actor
-from auth.staff_roles import COUNTER_ROLES, require_role
-from auth.staff_sessions import StaffSession
+from auth.staff.accounts import staff_actor
+from auth.staff.roles import COUNTER_ROLES, require_role
+from auth.staff.sessions import StaffSession
 from foundation.audit import record_audit
 from foundation.problems import Problem, problem_kind
 from i18n import N_

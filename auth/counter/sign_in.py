@@ -3,9 +3,9 @@
 the office's queue of requests for supervisors, and unlocking the access card after a
 recent ID check.
 
-The actions themselves are in auth/counter_recovery.py; this module reads, and its one
+The actions themselves are in auth/counter/recovery.py; this module reads, and its one
 action (the card) goes through the same ID check as theirs. Every summary read is
-audited, like opening the person (auth/counter_view.py): it shows how to get into
+audited, like opening the person (auth/counter/view.py): it shows how to get into
 someone's account.
 """
 
@@ -18,15 +18,15 @@ import msgspec
 
 from auth.access_card_store import AccessCard, get_card
 from auth.access_cards import CARD_NOT_FOUND, unlock_card
-from auth.counter import PERSON_NOT_FOUND, get_recent_match
-from auth.counter_recovery import CHANNEL, RECENT_MATCH_FOR_RECOVERY, checked_account
-from auth.counter_recovery_store import SEEN_FROM_OFFICE, RecoveryAction, RecoveryStatus
-from auth.counter_two_person import MAX_REQUESTS_LISTED, REQUEST_LIFETIME
+from auth.counter.identity_checks import PERSON_NOT_FOUND, get_recent_match
+from auth.counter.recovery import CHANNEL, RECENT_MATCH_FOR_RECOVERY, checked_account
+from auth.counter.recovery_store import SEEN_FROM_OFFICE, RecoveryAction, RecoveryStatus
+from auth.counter.two_person import MAX_REQUESTS_LISTED, REQUEST_LIFETIME
 from auth.passkey_store import list_passkeys
 from auth.people import get_person, mask_phone_for_display
-from auth.staff import staff_actor
-from auth.staff_roles import COUNTER_ROLES, SUPERVISOR_ROLES, require_role
-from auth.staff_sessions import StaffSession
+from auth.staff.accounts import staff_actor
+from auth.staff.roles import COUNTER_ROLES, SUPERVISOR_ROLES, require_role
+from auth.staff.sessions import StaffSession
 from foundation.audit import record_audit
 from foundation.problems import Problem
 

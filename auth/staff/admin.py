@@ -1,6 +1,6 @@
 """An administrator's view of their own job centre's staff: who they are, whether each
 has registered a passkey, and disabling one. Creating staff is `create_staff`
-(auth/staff.py), which the CLI and the console share.
+(auth/staff/accounts.py), which the CLI and the console share.
 
 An administrator sees and acts only on their own office; another office's staff are
 "not found", so the console tells nothing about them.
@@ -13,10 +13,10 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
-from auth.staff import disable_staff, staff_actor
-from auth.staff_roles import ADMIN_ROLES, require_role
-from auth.staff_sessions import StaffSession
-from auth.staff_store import StaffMember, StaffRole, get_staff
+from auth.staff.accounts import disable_staff, staff_actor
+from auth.staff.roles import ADMIN_ROLES, require_role
+from auth.staff.sessions import StaffSession
+from auth.staff.store import StaffMember, StaffRole, get_staff
 from foundation.problems import NOT_FOUND, Problem, problem_kind
 from i18n import N_
 

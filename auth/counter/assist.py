@@ -3,7 +3,7 @@ the counter (the console's pages and JSON API call these; the rules that change
 anything are in auth/registered_phones.py and auth/delegations.py).
 
 At the counter a proxy is named by their exact name and birth date, read from their
-ID document, like the people search (auth/counter.py): never picked from a list. A
+ID document, like the people search (auth/counter/identity_checks.py): never picked from a list. A
 namesake born the same day cannot be told apart, so then the principal gives the
 proxy's account number in the app instead.
 """
@@ -15,12 +15,12 @@ from datetime import date
 import asyncpg
 
 from auth.accounts import get_account_by_person
-from auth.counter import PERSON_NOT_FOUND, find_people
+from auth.counter.identity_checks import PERSON_NOT_FOUND, find_people
 from auth.delegation_store import DelegationShown, select_active_given_shown
 from auth.registered_phone_store import RegisteredPhone, list_live_phones, person_exists
-from auth.staff import staff_actor
-from auth.staff_roles import COUNTER_ROLES, require_role
-from auth.staff_sessions import StaffSession
+from auth.staff.accounts import staff_actor
+from auth.staff.roles import COUNTER_ROLES, require_role
+from auth.staff.sessions import StaffSession
 from foundation.audit import record_audit
 from foundation.problems import BadInput, InvalidInput, Problem
 from i18n import N_

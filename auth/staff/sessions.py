@@ -1,4 +1,5 @@
-"""Staff sign-in with a passkey, and console sessions.
+"""Staff sign-in with a passkey (the one WebAuthn ceremony, auth/webauthn_ceremony.py, in
+the staff realm), and console sessions.
 
 A console session ends after 15 minutes without activity and 8 hours after it
 began, whichever comes first (a counter shift; NIST SP 800-63B §2.2.3 for AAL2
@@ -20,28 +21,22 @@ from typing import NoReturn
 import asyncpg
 import msgspec
 from redis.asyncio import Redis
-from webauthn import generate_authentication_options, verify_authentication_response
-from webauthn.helpers.structs import UserVerificationRequirement
 
-from auth.passkey_store import is_user_handle_of
 from auth.problems import SIGN_IN_FAILED
 from auth.secrets import new_token, token_hash
-from auth.staff import STAFF_HANDLE_CONTEXT, staff_actor
-from auth.staff_store import (
+from auth.staff.accounts import staff_actor
+from auth.staff.store import (
+    STAFF_PASSKEYS,
     StaffRole,
     get_staff,
     get_staff_passkey_by_credential_id,
-    record_staff_passkey_use,
-    record_staff_sign_count_regression,
 )
 from auth.webauthn_ceremony import (
-    CHALLENGE_LIFETIME_S,
-    VERIFY_ERRORS,
+    AssertionRefused,
     CeremonyOptions,
-    decode_b64url,
-    issue_challenge,
-    options_dict,
-    take_challenge,
+    authentication_options,
+    check_assertion,
+    read_answer,
 )
 from auth.webauthn_json import AuthenticationCredentialJSON
 from foundation.audit import record_audit
@@ -126,16 +121,7 @@ async def revoke_staff_session_row(
 
 async def start_staff_sign_in(redis: Redis, settings: AuthSettings) -> CeremonyOptions:
     """Request options for a staff passkey (discoverable: no user name asked)."""
-    options = generate_authentication_options(
-        rp_id=settings.rp_id,
-        timeout=CHALLENGE_LIFETIME_S * 1000,
-        allow_credentials=[],
-        user_verification=UserVerificationRequirement.REQUIRED,
-    )
-    challenge_id = await issue_challenge(
-        redis, purpose="staff-authentication", challenge=options.challenge
-    )
-    return CeremonyOptions(challenge_id=challenge_id, options=options_dict(options))
+    return await authentication_options(redis, settings, STAFF_PASSKEYS)
 
 
 async def finish_staff_sign_in(
@@ -149,12 +135,13 @@ async def finish_staff_sign_in(
 ) -> StaffSignIn:
     """Check an assertion made with a staff passkey; on success, a new console session
     (`address`, the client's, goes in the audit rows)."""
-    stored = await take_challenge(redis, challenge_id)
-    credential_id = decode_b64url(credential.raw_id)
-    found = await get_staff_passkey_by_credential_id(conn, credential_id) if credential_id else None
-    if found is None:
+    answer = await read_answer(
+        conn, redis, STAFF_PASSKEYS, challenge_id=challenge_id, credential=credential
+    )
+    if answer is None:
         # A citizen's passkey, or none we know: nobody to hold the refusal against.
         raise Problem(SIGN_IN_FAILED)
+    found = answer.credential
     staff = await get_staff(conn, found.staff_id, lock=True)
     passkey = await get_staff_passkey_by_credential_id(conn, found.credential_id, lock=True)
     if staff is None or passkey is None:
@@ -175,33 +162,18 @@ async def finish_staff_sign_in(
 
     if staff.disabled_at is not None:
         await refuse("staff member is disabled")
-    if stored is None or stored.purpose != "staff-authentication":
-        await refuse("no such challenge (expired, used, or for another ceremony)")
-    returned = decode_b64url(credential.response.user_handle)
-    if returned is None or not is_user_handle_of(
-        settings, staff.id, returned, context=STAFF_HANDLE_CONTEXT
-    ):
-        await refuse("user handle does not match the credential's staff member")
     try:
-        verified = verify_authentication_response(
-            credential=msgspec.to_builtins(credential),
-            expected_challenge=stored.challenge,
-            expected_rp_id=settings.rp_id,
-            expected_origin=list(settings.allowed_origins),
-            credential_public_key=passkey.public_key,
-            # Compared below, after the signature (as in auth/passkeys.py).
-            credential_current_sign_count=0,
-            require_user_verification=True,
+        await check_assertion(
+            conn,
+            settings,
+            STAFF_PASSKEYS,
+            challenge=answer.challenge,
+            kept=passkey,
+            credential=credential,
         )
-    except VERIFY_ERRORS as exc:
-        await refuse(f"{type(exc).__name__}: {exc}")
-    new_count = verified.new_sign_count
-    if (new_count or passkey.sign_count) and new_count <= passkey.sign_count:
-        await record_staff_sign_count_regression(conn, passkey.id)
-        await refuse("signature counter did not go up (a cloned authenticator?)")
-    await record_staff_passkey_use(
-        conn, passkey.id, sign_count=new_count, backed_up=verified.credential_backed_up
-    )
+    except AssertionRefused as refused:
+        # A signature counter that went back is in the reason of the audited refusal.
+        await refuse(refused.reason)
     token = new_token("hcs_")
     now = datetime.now(UTC)
     session_id = await insert_staff_session(
