@@ -60,6 +60,7 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action | None] = {
     ("GET", "/v1/me/bank-accounts"): Action.PAYMENT_ACCOUNTS,
     ("POST", "/v1/me/bank-accounts"): Action.PAYMENT_ACCOUNTS,
     ("POST", "/v1/me/bank-accounts/{bank_account_id:int}/verify"): Action.PAYMENT_ACCOUNTS,
+    ("POST", "/v1/me/bank-accounts/{bank_account_id:int}/holder-check"): Action.PAYMENT_ACCOUNTS,
     # Documents by consent.
     ("GET", "/v1/me/consents"): Action.VIEW_CONSENTS,
     ("POST", "/v1/me/consents"): Action.GIVE_CONSENT,

@@ -139,7 +139,7 @@ from auth.registered_phones import (
     start_callback,
     verify_phone_sign_in,
 )
-from auth.secrets import code_hash, new_token, numeric_code, same_hash, seal, token_hash
+from auth.secrets import code_hash, new_token, numeric_code, same_hash, seal, token_hash, unseal
 from auth.sessions import (
     REFRESH_RACE_GRACE,
     CurrentSession,
@@ -318,6 +318,7 @@ __all__ = [
     "step_up_with_pin",
     "token_hash",
     "unlock_card",
+    "unseal",
     "user_handle",
     "verify_card",
     "verify_card_unlock",

@@ -177,6 +177,26 @@ class FcmSettings(msgspec.Struct, frozen=True, kw_only=True):
         return bool(self.credentials)
 
 
+class OpenBankingSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The open-banking network (금융결제원 오픈뱅킹) for the account-holder inquiry.
+
+    Without a base URL the inquiry refuses (503); `hanchang run` starts a local fake and
+    points this at it (server/fake_bank.py).
+    """
+
+    base_url: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    # 이용기관코드: the first 10 characters of every `bank_tran_id` we send.
+    institution_code: str = ""
+    # A person waits at a screen (or a clerk at the counter) while the bank answers.
+    timeout_s: float = 5.0
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.base_url)
+
+
 class OperatorSettings(msgspec.Struct, frozen=True, kw_only=True):
     """Operator plumbing (`/v1/admin/...`) until staff accounts with roles arrive.
 
@@ -201,6 +221,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     auth: AuthSettings
     twilio: TwilioSettings
     fcm: FcmSettings
+    open_banking: OpenBankingSettings
     operator: OperatorSettings
     metrics: MetricsSettings
     worker: WorkerSettings
@@ -281,6 +302,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     elif production:
         raise SettingsError("TWILIO_ACCOUNT_SID", "is required in production")
 
+    open_banking = _open_banking(env, production)
+
     quiet_hours = boolean(env, "HANCHANG_QUIET_HOURS", True)
     if production and not quiet_hours:
         raise SettingsError("HANCHANG_QUIET_HOURS", "cannot be turned off in production")
@@ -313,6 +336,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             timeout_s=positive_number(env, "HANCHANG_FCM_TIMEOUT_S", 10.0),
             bulk_per_second=positive_number(env, "HANCHANG_FCM_BULK_PER_SECOND", 500.0),
         ),
+        open_banking=open_banking,
         operator=OperatorSettings(token=operator_token(env, data_dir, production)),
         metrics=MetricsSettings(
             enabled=boolean(env, "HANCHANG_METRICS_ENABLED", True),
@@ -324,6 +348,35 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             ambiguous_grace_s=seconds(env, "HANCHANG_AMBIGUOUS_GRACE_SECONDS", 30.0),
         ),
     )
+
+
+def _open_banking(env: Mapping[str, str], production: bool) -> OpenBankingSettings:
+    """With a base URL, the client's credentials and institution code are required; the
+    secret comes from the environment only. Production speaks to the network over https."""
+    base_url = url(
+        env, "OPEN_BANKING_API_BASE_URL", ("https",) if production else ("http", "https"), False
+    ).rstrip("/")
+    settings = OpenBankingSettings(
+        base_url=base_url,
+        client_id=env.get("OPEN_BANKING_CLIENT_ID", "").strip(),
+        client_secret=env.get("OPEN_BANKING_CLIENT_SECRET", "").strip(),
+        institution_code=env.get("OPEN_BANKING_INSTITUTION_CODE", "").strip(),
+        timeout_s=positive_number(env, "OPEN_BANKING_TIMEOUT_SECONDS", 5.0),
+    )
+    if base_url:
+        for name, value in (
+            ("OPEN_BANKING_CLIENT_ID", settings.client_id),
+            ("OPEN_BANKING_CLIENT_SECRET", settings.client_secret),
+            ("OPEN_BANKING_INSTITUTION_CODE", settings.institution_code),
+        ):
+            if not value:
+                raise SettingsError(name, "is required when OPEN_BANKING_API_BASE_URL is set")
+        code = settings.institution_code
+        if len(code) != 10 or not code.isascii() or not code.isalnum():
+            raise SettingsError(
+                "OPEN_BANKING_INSTITUTION_CODE", "must be the 10-character 이용기관코드"
+            )
+    return settings
 
 
 def _concurrency(

@@ -9,4 +9,5 @@ narrow functions; none imports the core (only `foundation` for settings).
 - `fcm`: push messages through Firebase Cloud Messaging.
 - `bank_transfer`: the 1-won deposit that proves a bank account (outbox until the
   open-banking API is connected).
+- `open_banking`: the open-banking network's account-holder inquiry (계좌실명조회).
 """

@@ -169,6 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="bulk: notices, scans and every cron job; interactive: codes and account alerts",
     )
     commands.add_parser("serve", help="serve HTTP (one process)")
+    fake_bank = commands.add_parser(
+        "fake-bank", help="the local open-banking network (hanchang run starts it)"
+    )
+    fake_bank.add_argument("--port", type=int, required=True)
+    fake_bank.add_argument("--accounts", type=Path, required=True, help="its accounts, JSON")
     args = parser.parse_args(argv)
 
     logging.basicConfig(
@@ -182,6 +187,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         from server.supervisor import run_everything
 
         return run_everything(people=args.people)
+    if args.command == "fake-bank":
+        from server.fake_bank import serve_fake_bank
+
+        if os.environ.get("HANCHANG_ENV") == "production":
+            print(
+                "hanchang: the fake open-banking network never runs in production", file=sys.stderr
+            )
+            return 2
+        # The credentials it accepts are the ones `hanchang run` gave the children.
+        return serve_fake_bank(
+            args.port,
+            args.accounts,
+            os.environ.get("OPEN_BANKING_CLIENT_ID", ""),
+            os.environ.get("OPEN_BANKING_CLIENT_SECRET", ""),
+        )
     if args.command == "services":
         cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
         return _services(cmd)

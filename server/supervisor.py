@@ -4,6 +4,8 @@ This process starts embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL
 are not set (data under ./.hanchang/), migrates, loads demo people into an
 empty database, and runs the HTTP server and the two arq workers (bulk and
 interactive) as child processes, starting again any that stops (server/children.py).
+Without OPEN_BANKING_API_BASE_URL it also starts the local open-banking network
+(server/fake_bank.py), knowing the demo personas' accounts, and points the children at it.
 While it runs, `<data folder>/running.json` names its servers, so that other
 `hanchang` commands in a second terminal use them (server/running.py).
 Ctrl-C or SIGTERM stops the children first, then Redis, then PostgreSQL;
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 import socket
 import sys
@@ -30,7 +33,9 @@ import asyncpg
 from auth.staff import StaffRole
 from foundation.settings import Settings, SettingsError, load_settings
 from server.children import Child
+from server.demo_data.bank_accounts import format_demo_bank_accounts, write_demo_bank_accounts
 from server.embedded import ServiceUrls, embedded_services
+from server.fake_bank import FAKE_INSTITUTION_CODE
 from server.running import announce_running, started_now
 
 
@@ -71,6 +76,32 @@ def _children(data_dir: Path) -> list[Child]:
             {"HANCHANG_WORKER_ID": f"run:{place}:interactive"},
         ),
     ]
+
+
+def _fake_bank(settings: Settings) -> tuple[Child, str] | None:
+    """The local open-banking network, when no real one is configured (never in production):
+    a free loopback port, fresh credentials for this run, and the demo personas' accounts
+    written where it reads them. The children find it through the same settings as a real one."""
+    if settings.open_banking.enabled or settings.is_production:
+        return None
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    os.environ["OPEN_BANKING_API_BASE_URL"] = f"http://127.0.0.1:{port}"
+    os.environ["OPEN_BANKING_CLIENT_ID"] = "hanchang-make-run"
+    os.environ["OPEN_BANKING_CLIENT_SECRET"] = secrets.token_urlsafe(24)
+    os.environ["OPEN_BANKING_INSTITUTION_CODE"] = FAKE_INSTITUTION_CODE
+    accounts_file = settings.data_dir / "fake-bank" / "accounts.json"
+    accounts = write_demo_bank_accounts(accounts_file)
+    child = Child(
+        "fake open-banking network",
+        ["fake-bank", "--port", str(port), "--accounts", str(accounts_file)],
+    )
+    listing = (
+        f"Bank accounts the local open-banking network knows ({accounts_file}; add more with\n"
+        f"  POST http://127.0.0.1:{port}/fake/accounts):\n" + format_demo_bank_accounts(accounts)
+    )
+    return child, listing
 
 
 def _wait_ready(url: str, children: list[Child], timeout: float = 120) -> None:
@@ -116,7 +147,7 @@ async def _demo_staff(conn: asyncpg.Connection, public_url: str) -> str:
     return "\n".join(lines)
 
 
-def _banner(public_url: str, people_listing: str) -> str:
+def _banner(public_url: str, people_listing: str, bank_listing: str) -> str:
     lines = [
         "",
         "Hanchang is running. Open:",
@@ -129,6 +160,8 @@ def _banner(public_url: str, people_listing: str) -> str:
         "",
         "Demo people (synthetic) to try sign-in with:",
         people_listing,
+        "",
+        bank_listing,
         "",
         "In a second terminal, .venv/bin/hanchang COMMAND (staff create, kiosk enroll, notify scan,",
         "demo-people, ...) uses these servers: it finds them in running.json in the data folder.",
@@ -161,6 +194,13 @@ def run_everything(*, people: int) -> int:
     signal.signal(signal.SIGINT, _raise_shutdown)
     signal.signal(signal.SIGTERM, _raise_shutdown)
     children = _children(settings.data_dir)
+    bank = _fake_bank(settings)
+    bank_listing = "Bank accounts: the open-banking network at " + settings.open_banking.base_url
+    if bank is not None:
+        children.insert(0, bank[0])
+        bank_listing = bank[1]
+    elif not settings.open_banking.enabled:
+        bank_listing = "Bank accounts: no open-banking network (holder checks answer 503)"
     try:
         with embedded_services(settings.data_dir) as urls, _announce_running(settings, urls):
             try:
@@ -171,6 +211,7 @@ def run_everything(*, people: int) -> int:
                     urls.database_url,
                     urls.redis_url,
                     children,
+                    bank_listing,
                 )
             finally:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -189,6 +230,7 @@ def _serve_until_stopped(
     database_url: str,
     redis_url: str,
     children: list[Child],
+    bank_listing: str,
 ) -> int:
     os.environ["DATABASE_URL"] = database_url
     os.environ["REDIS_URL"] = redis_url
@@ -212,7 +254,7 @@ def _serve_until_stopped(
         finally:
             await conn.close()
 
-    print(_banner(public_url, asyncio.run(listing())), flush=True)
+    print(_banner(public_url, asyncio.run(listing()), bank_listing), flush=True)
     while True:
         for child in children:
             child.look_after()

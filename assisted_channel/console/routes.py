@@ -33,6 +33,7 @@ from assisted_channel.console import (
 )
 from assisted_channel.console.api import access_cards as access_cards_api
 from assisted_channel.console.api import acting as acting_api
+from assisted_channel.console.api import bank_accounts as bank_accounts_api
 from assisted_channel.console.api import delegations as delegations_api
 from assisted_channel.console.api import identity_checks, notices, sign_in
 from assisted_channel.console.api import phones as phones_api
@@ -62,6 +63,7 @@ JSON: list[Any] = [
     *sign_in.ROUTES,
     *identity_checks.ROUTES,
     *acting_api.ROUTES,
+    *bank_accounts_api.ROUTES,
     *recovery_api.ROUTES,
     *staff_api.ROUTES,
     *notices.ROUTES,

@@ -4,7 +4,9 @@ The account number is sealed at rest (AES-256-GCM under the data key, bound to
 its person) and only its last 4 digits are ever shown. Ownership is proven the
 way Korean banks' open-banking "1원 인증" works: we deposit 1 won whose memo
 carries a 4-digit code, and the person types the code back. The code is kept
-as a keyed hash; 5 wrong tries, or a day without an answer, void it.
+as a keyed hash; 5 wrong tries, or a day without an answer, void it. Where no deposit can
+be read (a kiosk, the counter), the open-banking network's holder inquiry proves it
+instead (holder_check.py); both proofs end in `complete_verification`.
 
 A new account that replaces one already verified is usable only a day after
 its own verification, and the change is announced by SMS to the phone of
@@ -18,6 +20,7 @@ cannot have the next payment sent at once to an account of theirs.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 import asyncpg
 import msgspec
@@ -43,6 +46,9 @@ COOLING_OFF = timedelta(hours=24)
 # Korean account numbers are 10 to 14 digits (some savings banks 16), hyphens aside.
 NUMBER_DIGITS = (10, 16)
 DEPOSIT_MEMO_PREFIX = "한창"
+# How an account is proven the person's: the 1-won deposit's code, or the holder's name
+# from the open-banking network (onestop/applications/holder_check.py).
+Proof = Literal["deposit", "holder"]
 
 # Bank codes of the Korea Financial Telecommunications & Clearings Institute (금융결제원
 # 표준 은행코드), for the banks that take government benefit transfers.
@@ -273,8 +279,10 @@ async def add_bank_account(
     channel: str,
     bank_code: str,
     account_number: str,
+    proof: Proof = "deposit",
 ) -> BankAccount:
-    """Keep the account (sealed) and send the 1-won deposit that proves it is the person's."""
+    """Keep the account (sealed) and, for a deposit proof, send the 1-won deposit that
+    proves it is the person's (a holder proof is asked for next: holder_check.py)."""
     digits = normalize_account_number(bank_code, account_number)
     account = await insert_bank_account(
         conn,
@@ -283,18 +291,19 @@ async def add_bank_account(
         sealed=seal(settings.auth, digits.encode(), number_context(person_id)),
         last4=digits[-4:],
     )
-    code = numeric_code(DEPOSIT_CODE_DIGITS)
-    await set_deposit_code(
-        conn, account.id, code_hash(settings.auth, _challenge_key(account.id), code)
-    )
-    await send_verification_deposit(conn, settings, account, code)
+    if proof == "deposit":
+        code = numeric_code(DEPOSIT_CODE_DIGITS)
+        await set_deposit_code(
+            conn, account.id, code_hash(settings.auth, _challenge_key(account.id), code)
+        )
+        await send_verification_deposit(conn, settings, account, code)
     await record_audit(
         conn,
         actor=actor,
         action="bank_account.added",
         subject=f"person:{person_id}",
         channel=channel,
-        details={"bank_account": account.id, "bank_code": bank_code},
+        details={"bank_account": account.id, "bank_code": bank_code, "proof": proof},
     )
     refreshed = await get_bank_account(conn, account.id, person_id=person_id)
     assert refreshed is not None
@@ -322,7 +331,9 @@ async def verify_bank_account(
     if account.status == "void" or account.code_hash is None or expired:
         if account.status != "void":
             await void_bank_account(conn, account.id)
-            await _audit(conn, actor, channel, person_id, "bank_account.deposit_expired", account)
+            await audit_bank_account(
+                conn, actor, channel, person_id, "bank_account.deposit_expired", account
+            )
         raise Problem(DEPOSIT_VOID, commit_first=True)
     expected = code_hash(settings.auth, _challenge_key(account.id), code)
     if not same_hash(expected, account.code_hash):
@@ -330,12 +341,28 @@ async def verify_bank_account(
         void = attempts >= DEPOSIT_MAX_TRIES
         await count_wrong_code(conn, account.id, void=void)
         action = "bank_account.deposit_voided" if void else "bank_account.wrong_code"
-        await _audit(conn, actor, channel, person_id, action, account, attempts=attempts)
+        await audit_bank_account(
+            conn, actor, channel, person_id, action, account, attempts=attempts
+        )
         if void:
             raise Problem(DEPOSIT_VOID, commit_first=True)
         raise Problem(
             DEPOSIT_CODE_WRONG, commit_first=True, tries_left=DEPOSIT_MAX_TRIES - attempts
         )
+    return await complete_verification(conn, person_id, account, actor, channel, proof="deposit")
+
+
+async def complete_verification(
+    conn: asyncpg.Connection,
+    person_id: int,
+    account: BankAccount,
+    actor: str,
+    channel: str,
+    *,
+    proof: Proof,
+) -> BankAccountVerified:
+    """The account is proven the person's (by the deposit's code or by the holder's name):
+    verified, usable at once or after the cooling-off day. Every proof ends here."""
     is_change = await has_other_verified_account(conn, person_id, account.id)
     weak_binding = await last_weak_binding(conn, person_id, around=account.created_at)
     # A change of account waits a cooling-off day, and so does one added soon after a way
@@ -343,13 +370,14 @@ async def verify_bank_account(
     cooling_off = is_change or weak_binding is not None
     verified = await mark_verified(conn, account.id, COOLING_OFF if cooling_off else timedelta(0))
     assert verified.effective_from is not None
-    await _audit(
+    await audit_bank_account(
         conn,
         actor,
         channel,
         person_id,
         "bank_account.verified",
         account,
+        proof=proof,
         change=is_change,
         after_binding=weak_binding.isoformat() if weak_binding else None,
         effective_from=verified.effective_from.isoformat(),
@@ -357,7 +385,14 @@ async def verify_bank_account(
     return BankAccountVerified(account=verified, is_change=is_change, cooling_off=cooling_off)
 
 
-async def _audit(
+async def get_sealed_number(conn: asyncpg.Connection, bank_account_id: int) -> bytes:
+    sealed: bytes = await conn.fetchval(
+        "SELECT number_sealed FROM bank_accounts WHERE id = $1", bank_account_id
+    )
+    return bytes(sealed)
+
+
+async def audit_bank_account(
     conn: asyncpg.Connection,
     actor: str,
     channel: str,

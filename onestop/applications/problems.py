@@ -83,6 +83,46 @@ BANK_TRANSFER_UNAVAILABLE = problem_kind(
     N_("We cannot check bank accounts right now"),
     N_("The bank connection is not available. Please try again later, or call the 1350 helpline."),
 )
+# The account-holder inquiry (holder_check.py). Its 503 says what the deposit's says.
+BANK_INQUIRY_UNAVAILABLE = problem_kind(
+    "bank-inquiry-unavailable",
+    503,
+    N_("We cannot check bank accounts right now"),
+    N_("The bank connection is not available. Please try again later, or call the 1350 helpline."),
+)
+BANK_ACCOUNT_HOLDER_MISMATCH = problem_kind(
+    "bank-account-holder-mismatch",
+    409,
+    N_("This account is not in your name"),
+    N_(
+        "The bank says this account is in someone else's name. We pay only into an account "
+        "in your own name. Check the bank and the number, and add the account again."
+    ),
+)
+BANK_ACCOUNT_UNKNOWN = problem_kind(
+    "bank-account-unknown",
+    409,
+    N_("The bank could not find this account"),
+    N_(
+        "Check the bank and the account number, and that the account is still open. "
+        "Then add the account again."
+    ),
+)
+BANK_ACCOUNT_CHECK_ENDED = problem_kind(
+    "bank-account-check-ended",
+    409,
+    N_("This bank account check has ended"),
+    N_("We could not confirm this account. Add the bank account again."),
+)
+BANK_HOLDER_CHECKS_EXHAUSTED = problem_kind(
+    "bank-holder-checks-exhausted",
+    429,
+    N_("No more account checks today"),
+    N_(
+        "The bank could not confirm an account in your name {limit} times today. "
+        "Try again tomorrow, or call the 1350 helpline."
+    ),
+)
 ILLEGAL_TRANSITION = problem_kind(
     "application-transition-not-allowed",
     409,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import asyncpg
 import msgspec
@@ -35,6 +35,32 @@ NOTICES = {
         "your application and decides."
     ),
 }
+
+
+class BankAccountItem(msgspec.Struct, frozen=True, kw_only=True):
+    """A payment account as the app and the counter show it."""
+
+    id: int
+    bank_code: Annotated[str, msgspec.Meta(examples=["088"])]
+    bank_name: Annotated[str, msgspec.Meta(examples=["신한은행"])]
+    # Only the last 4 digits are ever shown.
+    last4: Annotated[str, msgspec.Meta(examples=["5678"])]
+    status: Annotated[str, msgspec.Meta(examples=["pending", "verified", "void"])]
+    verified_at: datetime | None
+    # When payments may go here (a day after verification when it replaces another account).
+    effective_from: datetime | None
+
+
+def bank_account_item(account: BankAccount, locale: str) -> BankAccountItem:
+    return BankAccountItem(
+        id=account.id,
+        bank_code=account.bank_code,
+        bank_name=bank_name(locale, account.bank_code),
+        last4=account.number_last4,
+        status=account.status,
+        verified_at=account.verified_at,
+        effective_from=account.effective_from,
+    )
 
 
 class CriterionView(msgspec.Struct, frozen=True, kw_only=True):
