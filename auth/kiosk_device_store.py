@@ -146,3 +146,13 @@ async def revoke_kiosk_sessions(conn: asyncpg.Connection, kiosk_id: int, reason:
         reason,
     )
     return int(result.split()[-1])
+
+
+async def office_name(conn: asyncpg.Connection, office_code: str, locale: str) -> str:
+    """The office's name in Korean, or in English for any other reader."""
+    column = "name_ko" if locale == "ko" else "name_en"
+    name: str | None = await conn.fetchval(
+        f"SELECT {column} FROM offices WHERE code = $1",
+        office_code,
+    )
+    return name or office_code
