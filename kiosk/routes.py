@@ -1,6 +1,7 @@
 """The kiosk channel's router at `/kiosk`: its guard checks the device signature of every
 request (device_guard.py) except what enrolment needs; its refusals are kiosk pages
-(render.py). Other kiosk pages are added to `ROUTE_HANDLERS` here."""
+(render.py). Its dependencies: `kiosk` (the verified kiosk) and `person` (the session
+opened at this kiosk, sign_in.py). Other kiosk pages are added to `ROUTE_HANDLERS` here."""
 
 from __future__ import annotations
 
@@ -10,18 +11,23 @@ from litestar import Router
 from litestar.di import Provide
 
 from foundation.problems import Problem
-from kiosk import enrolment, home
+from kiosk import enrolment, home, sign_in
 from kiosk.device_guard import provide_kiosk, require_signed_kiosk
 from kiosk.render import problem_page
+from kiosk.sign_in import provide_kiosk_session
 
 PATH = "/kiosk"
 
-ROUTE_HANDLERS: list[Any] = [*enrolment.ROUTES, *home.ROUTES]
+ROUTE_HANDLERS: list[Any] = [*enrolment.ROUTES, *home.ROUTES, *sign_in.ROUTES]
 
 KIOSK = Router(
     path=PATH,
     route_handlers=ROUTE_HANDLERS,
     guards=[require_signed_kiosk],
-    dependencies={"kiosk": Provide(provide_kiosk, sync_to_thread=False)},
+    dependencies={
+        "kiosk": Provide(provide_kiosk, sync_to_thread=False),
+        # The person signed in at this kiosk, for the pages that need one.
+        "person": Provide(provide_kiosk_session),
+    },
     exception_handlers={Problem: problem_page},
 )
