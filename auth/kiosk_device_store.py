@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 import msgspec
@@ -52,18 +52,18 @@ async def insert_enrolment_code(
     office_code: str,
     location: str,
     issued_by: str,
-    expires_at: datetime,
+    lifetime: timedelta,
 ) -> EnrolmentCode:
     row = await conn.fetchrow(
         f"""
         INSERT INTO kiosk_enrolment_codes (code_hash, office_code, location, issued_by, expires_at)
-        VALUES ($1, $2, $3, $4, $5) RETURNING {_CODE}
+        VALUES ($1, $2, $3, $4, now() + $5::interval) RETURNING {_CODE}
         """,
         code_hash,
         office_code,
         location,
         issued_by,
-        expires_at,
+        lifetime,
     )
     assert row is not None
     return EnrolmentCode(**dict(row))

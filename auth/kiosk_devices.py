@@ -16,7 +16,7 @@ Every enrolment, refused enrolment and retirement is audited.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import asyncpg
 import msgspec
@@ -108,7 +108,7 @@ async def issue_enrolment_code(
         office_code=office_code,
         location=location,
         issued_by=actor,
-        expires_at=datetime.now(UTC) + CODE_LIFETIME,
+        lifetime=CODE_LIFETIME,
     )
     await record_audit(
         conn,
