@@ -33,7 +33,7 @@ TEXTS: dict[str, str] = {
     "pin_hint": N_("Enter your 6-digit PIN on the keypad. Nobody can see it."),
     "keypad": N_("Keypad"),
     "erase": N_("Erase"),
-    "clear": N_("Clear all"),
+    "clear_all": N_("Clear all"),
     "sign_in_button": N_("Sign in"),
     "back": N_("Back to the start"),
     "try_again": N_("Try again"),
