@@ -19,14 +19,13 @@ import asyncpg
 import msgspec
 from redis.asyncio import Redis
 
-from auth.access_card_store import get_live_card_by_token
 from auth.access_cards import (
     CARD_LOCKED,
-    CARD_SIGN_IN_FAILED,
     CHANNEL,
     KIOSK_WRONG_PINS,
     METHOD,
     CardPin,
+    live_card_at_kiosk,
 )
 from auth.accounts import get_account_by_person, record_sign_in_success, with_address
 from auth.kiosk_device_store import KioskDevice
@@ -110,17 +109,7 @@ async def sign_in_with_card(
     address: str | None,
 ) -> StartedKioskSession:
     """Card + PIN at `kiosk` (whose signature the channel verified): a session bound to it."""
-    card = await get_live_card_by_token(conn, token_hash(card_token.strip()))
-    if card is None:
-        await record_audit(
-            conn,
-            actor="anonymous",
-            action="auth.card.refused",
-            office=kiosk.office_code,
-            channel=CHANNEL,
-            details=with_address({"kiosk": kiosk.id, "reason": "card_unknown"}, address=address),
-        )
-        raise Problem(CARD_SIGN_IN_FAILED, commit_first=True)
+    card = await live_card_at_kiosk(conn, kiosk, card_token.strip(), address=address)
     await refuse_when_over(redis, settings, str(kiosk.id), KIOSK_WRONG_PINS)
     account = await get_account_by_person(conn, card.person_id)
     if account is None:

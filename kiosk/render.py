@@ -77,11 +77,15 @@ def link_with_lang(request: Request[Any, Any, Any], code: str) -> str:
 
 def problem_page(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]:
     """A refusal as a kiosk page in the reader's language. A request not signed by an
-    enrolled kiosk gets only that sentence: no link, nothing of the service. The kiosk's
-    JSON (enrolment) answers problem+json as everywhere else."""
-    if request.route_handler.opt.get("kiosk_json"):
-        return handle_exception(request, exc)
+    enrolled kiosk gets only that sentence: no link, nothing of the service. Any other
+    refusal of the kiosk's JSON (enrolment, card unlock), or of a request that does not
+    take HTML, answers problem+json as everywhere else."""
     body = exc.body(request_locale(request))
+    if exc.kind is not KIOSK_NOT_ENROLLED and (
+        request.route_handler.opt.get("kiosk_json")
+        or "text/html" not in request.headers.get("accept", "")
+    ):
+        return handle_exception(request, exc)
     if exc.kind is KIOSK_NOT_ENROLLED:
         return render_page(
             request,

@@ -11,14 +11,19 @@ from litestar import Router
 from litestar.di import Provide
 
 from foundation.problems import Problem
-from kiosk import enrolment, home, sign_in
+from kiosk import card_unlock, enrolment, home, sign_in
 from kiosk.device_guard import provide_kiosk, require_signed_kiosk
 from kiosk.render import problem_page
 from kiosk.sign_in import provide_kiosk_session
 
 PATH = "/kiosk"
 
-ROUTE_HANDLERS: list[Any] = [*enrolment.ROUTES, *home.ROUTES, *sign_in.ROUTES]
+ROUTE_HANDLERS: list[Any] = [
+    *enrolment.ROUTES,
+    *home.ROUTES,
+    *sign_in.ROUTES,
+    *card_unlock.ROUTES,
+]
 
 KIOSK = Router(
     path=PATH,

@@ -33,6 +33,7 @@ from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import Problem
 from i18n import N_, translate
+from kiosk.card_unlock import limit_by_address
 from kiosk.render import Page, link, render_page
 from kiosk.texts import texts
 
@@ -96,6 +97,7 @@ async def sign_in(
 ) -> Redirect | Page:
     form = await request.form()
     card, pin = str(form.get("card", "")).strip(), str(form.get("pin", "")).strip()
+    await limit_by_address(request, queue, "card-verify-ip")
     locale = request_locale(request)
     errors: dict[str, str] = {}
     if not _CARD.match(card):

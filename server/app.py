@@ -30,7 +30,6 @@ from foundation.errors import handle_exception
 from foundation.metrics import RequestMetrics, record_requests
 from foundation.settings import Settings, get_settings
 from kiosk import ROUTERS as KIOSK_ROUTERS
-from kiosk import ROUTES as KIOSK_ROUTES
 from kiosk import TEMPLATES as KIOSK_TEMPLATES
 from service_status import SnapshotStore, snapshot_path
 from status_page import ROUTES as STATUS_PAGE_ROUTES
@@ -109,7 +108,6 @@ def create_app(
         *ROUTE_HANDLERS,
         SWAGGER_ASSETS,
         *STATUS_PAGE_ROUTES,
-        *KIOSK_ROUTES,
         *KIOSK_ROUTERS,
         *CONSOLE_ROUTERS,
         *PHONE_ROUTERS,

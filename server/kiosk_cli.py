@@ -1,6 +1,5 @@
 """`hanchang kiosk ...`: get a one-time enrolment code for a job-centre kiosk, list the
-kiosks, retire one (auth/kiosk_devices.py); and, until it goes, enroll a kiosk with the
-old shared key."""
+kiosks, retire one (auth/kiosk_devices.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +9,6 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
-from auth.access_cards import UnknownOffice, enroll_kiosk
 from auth.kiosk_devices import issue_enrolment_code, office_kiosks, retire_kiosk_device
 from auth.staff_store import list_office_codes
 from foundation.korea import KOREA
@@ -30,11 +28,6 @@ def add_kiosk_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     code.add_argument("--location", required=True, help="where the kiosk stands")
     listing = kiosk_commands.add_parser("list", help="list the kiosks (of one office)")
     listing.add_argument("--office", help="office code, e.g. seoul or busan")
-    enroll = kiosk_commands.add_parser(
-        "enroll", help="enroll a kiosk and print its key (shown once)"
-    )
-    enroll.add_argument("--office", required=True, help="office code, e.g. seoul or busan")
-    enroll.add_argument("--name", required=True)
     retire = kiosk_commands.add_parser(
         "retire", help="retire a kiosk (refused at once, its sessions end)"
     )
@@ -85,28 +78,6 @@ async def _list(conn: asyncpg.Connection, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _enroll(conn: asyncpg.Connection, args: argparse.Namespace) -> int:
-    try:
-        async with conn.transaction():
-            enrolled = await enroll_kiosk(
-                conn, office_code=args.office, name=args.name, actor=CLI_ACTOR
-            )
-    except UnknownOffice:
-        offices = ", ".join(await list_office_codes(conn))
-        print(
-            f"hanchang kiosk enroll: no office {args.office!r} (offices: {offices})",
-            file=sys.stderr,
-        )
-        return 2
-    except ValueError as exc:
-        print(f"hanchang kiosk enroll: {exc}", file=sys.stderr)
-        return 2
-    print(f"kiosk {enrolled.kiosk.id} enrolled ({args.office})")
-    print("kiosk key (shown once; install it on the kiosk as X-Kiosk-Key):")
-    print(enrolled.key)
-    return 0
-
-
 async def _retire(conn: asyncpg.Connection, args: argparse.Namespace) -> int:
     try:
         async with conn.transaction():
@@ -121,7 +92,7 @@ async def _retire(conn: asyncpg.Connection, args: argparse.Namespace) -> int:
 async def run_kiosk_command(
     args: argparse.Namespace, connect: Callable[[], Awaitable[asyncpg.Connection]]
 ) -> int:
-    commands = {"code": _code, "list": _list, "enroll": _enroll, "retire": _retire}
+    commands = {"code": _code, "list": _list, "retire": _retire}
     conn = await connect()
     try:
         return await commands[args.kiosk_command](conn, args)
