@@ -16,12 +16,11 @@ from litestar.params import JSONBody
 
 from auth.card_unlock import start_card_unlock, verify_card_unlock
 from auth.kiosk_device_store import KioskDevice
-from auth.limits import limit_sign_in_address
 from auth.sms_codes import Code
-from foundation.client_address import client_address
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from i18n import N_, translate
+from kiosk.limits import limit_by_address
 
 CardToken = Annotated[
     str,
@@ -31,12 +30,6 @@ CardToken = Annotated[
 ]
 # The kiosk channel's JSON: problems answer problem+json (render.py).
 JSON = {"kiosk_json": True}
-
-
-async def limit_by_address(request: Request[Any, Any, Any], queue: ArqRedis, scope: str) -> None:
-    await limit_sign_in_address(
-        queue, request.app.state.settings.auth, scope, client_address(request)
-    )
 
 
 class CardUnlockRequest(msgspec.Struct, kw_only=True):

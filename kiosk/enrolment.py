@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
+from arq.connections import ArqRedis
 from litestar import MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
@@ -21,6 +22,7 @@ from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import BadInput, InvalidInput
 from kiosk.device_guard import UNSIGNED
+from kiosk.limits import limit_by_address
 from kiosk.render import Page, render_page
 from kiosk.texts import texts
 
@@ -52,7 +54,10 @@ async def enrol(
     data: JSONBody[EnrolmentRequest],
     request: Request[Any, Any, Any],
     tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
 ) -> EnrolledKiosk:
+    # Unsigned, so limited per client address like the sign-ins.
+    await limit_by_address(request, queue, "kiosk-enrol-ip")
     try:
         public_key = base64.urlsafe_b64decode(data.public_key + "=" * (-len(data.public_key) % 4))
     except (binascii.Error, ValueError):

@@ -11,6 +11,7 @@ import jinja2
 from litestar import MediaType, Request, Response
 from litestar.response import Template
 
+from auth.kiosk_sessions import KIOSK_SESSION_ELSEWHERE, KIOSK_SIGN_IN_REQUIRED
 from auth.kiosk_signatures import KIOSK_NOT_ENROLLED
 from foundation.errors import handle_exception, request_locale
 from foundation.problems import Problem
@@ -75,6 +76,16 @@ def link_with_lang(request: Request[Any, Any, Any], code: str) -> str:
     return f"{request.url.path}?{urlencode({**params, 'lang': code})}"
 
 
+def _again(request: Request[Any, Any, Any], exc: Problem) -> str:
+    """Where "try again" leads: the sign-in for a session problem or a refused sign-in, the
+    page itself after a page, else the start."""
+    if exc.kind in (KIOSK_SIGN_IN_REQUIRED, KIOSK_SESSION_ELSEWHERE):
+        return "/kiosk/sign-in"
+    if request.method == "GET" or request.url.path == "/kiosk/sign-in":
+        return request.url.path
+    return "/kiosk"
+
+
 def problem_page(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]:
     """A refusal as a kiosk page in the reader's language. A request not signed by an
     enrolled kiosk gets only that sentence: no link, nothing of the service. Any other
@@ -100,5 +111,5 @@ def problem_page(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]
         title=body["title"],
         status_code=exc.kind.status,
         detail=body["detail"],
-        again=request.url.path,
+        again=_again(request, exc),
     )

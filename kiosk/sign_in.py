@@ -33,7 +33,7 @@ from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import Problem
 from i18n import N_, translate
-from kiosk.card_unlock import limit_by_address
+from kiosk.limits import limit_by_address
 from kiosk.render import Page, link, render_page
 from kiosk.texts import texts
 

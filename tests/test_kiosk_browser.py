@@ -52,6 +52,17 @@ STORED_KEY = """() => new Promise((resolve, reject) => {
 })"""
 
 
+# For the ES256 run: a browser that does not offer Ed25519, so the page falls back to
+# ECDSA P-256 (and the service worker signs r || s).
+NO_ED25519 = """(() => {
+  const generate = crypto.subtle.generateKey.bind(crypto.subtle);
+  crypto.subtle.generateKey = (algorithm, ...rest) =>
+    algorithm && algorithm.name === "Ed25519"
+      ? Promise.reject(new DOMException("not offered here", "NotSupportedError"))
+      : generate(algorithm, ...rest);
+})();"""
+
+
 async def assert_accessible(page: Any, where: str) -> None:
     axe = importlib.import_module("axe_playwright_python.async_playwright").Axe()
     results = await axe.run(page, options=AXE_OPTIONS)
@@ -62,9 +73,9 @@ async def assert_accessible(page: Any, where: str) -> None:
     assert not problems, f"{where}: " + "\n".join(problems)
 
 
-async def shot(page: Any, name: str) -> None:
+async def shot(page: Any, algorithm: str, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    await page.screenshot(path=str(SCREENSHOTS / f"{algorithm}-{name}.png"), full_page=True)
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +106,9 @@ def live_server(chromium: Path, settings: Settings, port: int) -> Iterator[str]:
         yield url
 
 
+@pytest.mark.parametrize("algorithm", ["Ed25519", "ES256"])
 async def test_a_kiosk_is_enrolled_signs_its_pages_and_a_person_signs_in(
+    algorithm: str,
     live_server: str,
     chromium: Path,
     owner_conn: asyncpg.Connection,
@@ -129,21 +142,23 @@ async def test_a_kiosk_is_enrolled_signs_its_pages_and_a_person_signs_in(
             assert await stranger.inner_text("h1") == "등록되지 않은 키오스크예요"
             assert await stranger.locator("a, form").count() == 0
             await assert_accessible(stranger, "not enrolled")
-            await shot(stranger, "1-not-enrolled")
+            await shot(stranger, algorithm, "1-not-enrolled")
 
             context = await browser.new_context(locale="ko-KR")
+            if algorithm == "ES256":
+                await context.add_init_script(NO_ED25519)
             page = await context.new_page()
             await page.goto(f"{live_server}/kiosk/enrol")
             await assert_accessible(page, "enrol")
             await page.fill("#code", code.lower())
-            await shot(page, "2-enrol")
+            await shot(page, algorithm, "2-enrol")
             await page.click("#enrol-button")
             await page.wait_for_selector("#where", timeout=TIMEOUT_MS)
             assert await page.inner_text("#where") == "부산고용센터, 1층 입구"
             assert await page.evaluate("navigator.serviceWorker.controller !== null")
             stored = await page.evaluate(STORED_KEY)
             assert stored["extractable"] is False and stored["type"] == "private", stored
-            assert stored["algorithm"] in ("Ed25519", "ES256")
+            assert stored["algorithm"] == algorithm
             kiosk = await owner_conn.fetchrow(
                 "SELECT office_code, location, key_algorithm, enrolled_by FROM kiosks "
                 "WHERE id = $1",
@@ -156,7 +171,7 @@ async def test_a_kiosk_is_enrolled_signs_its_pages_and_a_person_signs_in(
                 "enrolled_by": "operator:cli",
             }
             await assert_accessible(page, "home")
-            await shot(page, "3-home-signed")
+            await shot(page, algorithm, "3-home-signed")
 
             await page.click("#sign-in")
             await page.wait_for_selector("#card", timeout=TIMEOUT_MS)
@@ -168,7 +183,7 @@ async def test_a_kiosk_is_enrolled_signs_its_pages_and_a_person_signs_in(
             assert await page.evaluate("document.activeElement.id") == "pin"
             for digit in PIN:
                 await page.click(f'.keypad button[data-digit="{digit}"]')
-            await shot(page, "4-sign-in")
+            await shot(page, algorithm, "4-sign-in")
             await page.click("#sign-in-button")
             await page.wait_for_selector("#signed-in", timeout=TIMEOUT_MS)
             assert page.url.endswith("/kiosk/me")
@@ -177,11 +192,11 @@ async def test_a_kiosk_is_enrolled_signs_its_pages_and_a_person_signs_in(
             assert len(cookies) == 1 and cookies[0]["httpOnly"] and cookies[0]["path"] == "/kiosk"
             assert cookies[0]["sameSite"] == "Strict"
             await assert_accessible(page, "me")
-            await shot(page, "5-me")
+            await shot(page, algorithm, "5-me")
 
             await page.click("#sign-out")
             await page.wait_for_selector("#signed-out", timeout=TIMEOUT_MS)
-            await shot(page, "6-signed-out")
+            await shot(page, algorithm, "6-signed-out")
         finally:
             await browser.close()
 
