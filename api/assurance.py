@@ -29,10 +29,6 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action | None] = {
     ("POST", "/v1/auth/pin/verify"): Action.STEP_UP,
     ("POST", "/v1/auth/logout"): Action.SIGN_OUT,
     ("POST", "/v1/auth/logout-all"): Action.SIGN_OUT,
-    # A kiosk's card routes carry the kiosk's key, not a person's session.
-    ("POST", "/v1/auth/card/verify"): None,
-    ("POST", "/v1/auth/card/unlock"): None,
-    ("POST", "/v1/auth/card/unlock/verify"): None,
     # The account, its sessions and its authenticators.
     ("GET", "/v1/me"): Action.VIEW_ACCOUNT,
     ("GET", "/v1/me/sessions"): Action.VIEW_ACCOUNT,

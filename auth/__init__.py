@@ -21,7 +21,9 @@ Modules:
 - `recovery_codes`: recovery codes.
 - `limits`: rate limits and lockouts.
 - `enrollment_codes`: codes a clerk hands out to bind a first authenticator.
-- `access_cards`, `access_card_store`, `card_unlock`: access cards, kiosks, card unlock.
+- `access_cards`, `access_card_store`, `card_unlock`: access cards and card unlock.
+- `kiosk_devices`, `kiosk_device_store`, `kiosk_signatures`, `kiosk_sessions`: enrolled
+  kiosks, the signature on each of their requests, sessions bound to one kiosk.
 - `registered_phones`, `registered_phone_store`: registered phones on the phone line.
 - `delegations`, `delegation_store`: proxies, and clerks acting for a person.
 - `secrets`: random tokens and their hashes, and secrets sealed at rest.
@@ -39,13 +41,9 @@ from auth import counter, staff
 from auth.access_card_store import AccessCard, insert_card
 from auth.access_cards import (
     CARD_NOT_FOUND,
-    UnknownOffice,
     card_to_print,
-    enroll_kiosk,
     issue_card,
-    retire_kiosk,
     unlock_card,
-    verify_card,
 )
 from auth.account_notices import create_account_notice
 from auth.accounts import (
@@ -90,6 +88,34 @@ from auth.enrollment_codes import (
     RedeemChannel,
     issue_enrollment_code,
     redeem_enrollment_code,
+)
+from auth.kiosk_device_store import KioskDevice, office_name
+from auth.kiosk_devices import (
+    ALGORITHMS,
+    BAD_PUBLIC_KEY,
+    enrol_kiosk,
+    issue_enrolment_code,
+    office_kiosks,
+    retire_kiosk_device,
+)
+from auth.kiosk_sessions import (
+    KIOSK_SESSION_ELSEWHERE,
+    KIOSK_SIGN_IN_REQUIRED,
+    KioskSession,
+    end_kiosk_session,
+    kiosk_session,
+    sign_in_with_card,
+)
+from auth.kiosk_signatures import (
+    KIOSK_ID_HEADER,
+    KIOSK_NOT_ENROLLED,
+    NONCE_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    SignedRequest,
+    b64url,
+    signed_string,
+    verify_kiosk_request,
 )
 from auth.limits import enforce, limit_key, limit_sign_in_address
 from auth.passkey_store import PasskeySummary, insert_passkey, user_handle
@@ -182,14 +208,21 @@ from auth.webauthn_json import (
 
 __all__ = [
     "AAL1_ACTIONS",
+    "ALGORITHMS",
     "AUTHENTICATION_EXAMPLE",
+    "BAD_PUBLIC_KEY",
     "BINDING_ACTIONS",
     "CALLBACK_ENDED",
     "CARD_NOT_FOUND",
     "DELEGATION_NEEDED",
     "DIGITS",
     "INTERVAL_S",
+    "KIOSK_ID_HEADER",
+    "KIOSK_NOT_ENROLLED",
+    "KIOSK_SESSION_ELSEWHERE",
+    "KIOSK_SIGN_IN_REQUIRED",
     "MAX_VALIDITY_DAYS",
+    "NONCE_HEADER",
     "PHONE_PIN_LOCKED",
     "PHONE_SESSION_NEEDED",
     "PIN_NOT_NEEDED",
@@ -199,8 +232,10 @@ __all__ = [
     "REGISTRATION_EXAMPLE",
     "SCOPES",
     "SEED_BYTES",
+    "SIGNATURE_HEADER",
     "SIGN_IN_FAILED",
     "SMS_CODE_LIFETIME",
+    "TIMESTAMP_HEADER",
     "AccessCard",
     "Account",
     "AccountId",
@@ -218,6 +253,8 @@ __all__ = [
     "EnrollmentCodeIssued",
     "InvalidPhoneNumber",
     "InvalidRegistrationNumber",
+    "KioskDevice",
+    "KioskSession",
     "PasskeyName",
     "PasskeySummary",
     "Person",
@@ -230,9 +267,10 @@ __all__ = [
     "Scope",
     "Scopes",
     "SessionSummary",
+    "SignedRequest",
     "Tokens",
-    "UnknownOffice",
     "authenticate_access_token",
+    "b64url",
     "card_to_print",
     "checked_phone",
     "checked_scopes",
@@ -246,9 +284,10 @@ __all__ = [
     "create_counter_delegation",
     "create_delegation",
     "delete_passkey",
+    "end_kiosk_session",
     "end_own_session",
     "enforce",
-    "enroll_kiosk",
+    "enrol_kiosk",
     "find_people_by_name_and_birth_date",
     "find_person_by_registration_number",
     "finish_authentication",
@@ -265,7 +304,9 @@ __all__ = [
     "is_mobile_number",
     "issue_card",
     "issue_enrollment_code",
+    "issue_enrolment_code",
     "issue_recovery_codes",
+    "kiosk_session",
     "last_weak_binding",
     "limit_key",
     "limit_sign_in_address",
@@ -280,6 +321,8 @@ __all__ = [
     "new_token",
     "normalize_registration_number",
     "numeric_code",
+    "office_kiosks",
+    "office_name",
     "parse_phone",
     "person_key",
     "pin_matches",
@@ -294,7 +337,7 @@ __all__ = [
     "require_assurance",
     "require_recent_aal2",
     "require_scope",
-    "retire_kiosk",
+    "retire_kiosk_device",
     "revoke_account_sessions",
     "revoke_delegation",
     "revoke_delegation_at_counter",
@@ -304,8 +347,10 @@ __all__ = [
     "seed_context",
     "send_code",
     "set_pin",
+    "sign_in_with_card",
     "sign_in_with_recovery_code",
     "sign_in_with_totp",
+    "signed_string",
     "staff",
     "start_authentication",
     "start_callback",
@@ -320,8 +365,8 @@ __all__ = [
     "unlock_card",
     "unseal",
     "user_handle",
-    "verify_card",
     "verify_card_unlock",
     "verify_code",
+    "verify_kiosk_request",
     "verify_phone_sign_in",
 ]

@@ -1,4 +1,5 @@
-"""Queries for kiosks and access cards (migrations/0018_access_cards.sql)."""
+"""Queries for access cards (migrations/0018_access_cards.sql); kiosks are
+auth/kiosk_device_store.py's."""
 
 from __future__ import annotations
 
@@ -6,14 +7,6 @@ from datetime import datetime
 
 import asyncpg
 import msgspec
-
-
-class Kiosk(msgspec.Struct, frozen=True, kw_only=True):
-    id: int
-    office_code: str
-    name: str
-    enrolled_at: datetime
-    retired_at: datetime | None
 
 
 class AccessCard(msgspec.Struct, frozen=True, kw_only=True):
@@ -27,37 +20,7 @@ class AccessCard(msgspec.Struct, frozen=True, kw_only=True):
     locked_at: datetime | None
 
 
-_KIOSK = "id, office_code, name, enrolled_at, retired_at"
 _CARD = "id, person_id, issued_at, issued_by, office_code, revoked_at, pin_failures, locked_at"
-
-
-async def insert_kiosk(
-    conn: asyncpg.Connection, *, office_code: str, name: str, key_hash: bytes
-) -> Kiosk:
-    row = await conn.fetchrow(
-        f"INSERT INTO kiosks (office_code, name, key_hash) VALUES ($1, $2, $3) RETURNING {_KIOSK}",
-        office_code,
-        name,
-        key_hash,
-    )
-    assert row is not None
-    return Kiosk(**dict(row))
-
-
-async def get_live_kiosk_by_key(conn: asyncpg.Connection, key_hash: bytes) -> Kiosk | None:
-    row = await conn.fetchrow(
-        f"SELECT {_KIOSK} FROM kiosks WHERE key_hash = $1 AND retired_at IS NULL", key_hash
-    )
-    return Kiosk(**dict(row)) if row else None
-
-
-async def mark_kiosk_retired(conn: asyncpg.Connection, kiosk_id: int) -> Kiosk | None:
-    row = await conn.fetchrow(
-        f"UPDATE kiosks SET retired_at = coalesce(retired_at, now()) WHERE id = $1 "
-        f"RETURNING {_KIOSK}",
-        kiosk_id,
-    )
-    return Kiosk(**dict(row)) if row else None
 
 
 async def revoke_live_cards(conn: asyncpg.Connection, person_id: int) -> list[int]:

@@ -1,8 +1,8 @@
 """Unlock a locked access card at the kiosk with an SMS code to the holder's mobile phone.
 
 After 5 wrong PINs a card is locked (auth/access_cards.py). A counter clerk can unlock
-it; so can its holder, at an enrolled kiosk, with a code sent to their mobile phone of
-record: the same 6-digit codes, sending job and per-number limits as sign-in codes
+it; so can its holder, at an enrolled kiosk (whose requests its device key signs), with a
+code sent to their mobile phone of record: the same 6-digit codes, sending job and per-number limits as sign-in codes
 (auth/sms_codes.py), in a challenge bound to this one card.
 
 The code unlocks the card and nothing more: it never signs anyone in, and the PIN stays
@@ -23,9 +23,10 @@ import asyncpg
 import msgspec
 from arq.connections import ArqRedis
 
-from auth.access_card_store import AccessCard, Kiosk, get_card, lift_card_lock
-from auth.access_cards import CHANNEL, live_kiosk_and_card
+from auth.access_card_store import AccessCard, get_card, lift_card_lock
+from auth.access_cards import CHANNEL, live_card_at_kiosk
 from auth.accounts import get_account_by_person
+from auth.kiosk_device_store import KioskDevice
 from auth.people import Person, get_person, is_mobile_number, mask_phone_for_display
 from auth.problems import CODE_ATTEMPTS_EXCEEDED, CODE_EXPIRED
 from auth.secrets import code_hash, same_hash
@@ -111,7 +112,7 @@ async def _unlock_window_ends(conn: asyncpg.Connection, card_id: int) -> datetim
 
 
 async def _ensure_under_daily_cap(
-    conn: asyncpg.Connection, card: AccessCard, kiosk: Kiosk, actor: str
+    conn: asyncpg.Connection, card: AccessCard, kiosk: KioskDevice, actor: str
 ) -> None:
     ends = await _unlock_window_ends(conn, card.id)
     if ends is None:
@@ -158,14 +159,12 @@ async def start_card_unlock(
     queue: ArqRedis,
     settings: Settings,
     *,
-    kiosk_key: str,
+    kiosk: KioskDevice,
     card_token: str,
 ) -> CardUnlockStarted:
     """Send a code that unlocks this locked card to its holder's mobile phone of record."""
     conn = tx.conn
-    kiosk, card = await live_kiosk_and_card(
-        conn, kiosk_key=kiosk_key, card_token=card_token, step="unlock_start"
-    )
+    card = await live_card_at_kiosk(conn, kiosk, card_token, step="unlock_start")
     card = await _locked_card(conn, card)
     holder = await _holder(conn, card)
     person = holder.person
@@ -223,16 +222,14 @@ async def verify_card_unlock(
     tx: Transaction,
     settings: Settings,
     *,
-    kiosk_key: str,
+    kiosk: KioskDevice,
     card_token: str,
     challenge_id: uuid.UUID,
     code: str,
 ) -> AccessCard:
     """Check the code; on success lift the card's lock, keeping its count (no sign-in)."""
     conn = tx.conn
-    kiosk, card = await live_kiosk_and_card(
-        conn, kiosk_key=kiosk_key, card_token=card_token, step="unlock_verify"
-    )
+    card = await live_card_at_kiosk(conn, kiosk, card_token, step="unlock_verify")
     card = await _locked_card(conn, card)
     actor = (await _holder(conn, card)).actor
     challenge = await _usable_challenge(conn, challenge_id, card)

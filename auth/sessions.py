@@ -139,7 +139,8 @@ async def start_session(
 async def authenticate_access_token(
     conn: asyncpg.Connection, access_token: str
 ) -> CurrentSession | None:
-    """The live session an access token belongs to, or None."""
+    """The live session an access token belongs to, or None (a kiosk's session is no
+    bearer token: it lives in the kiosk's cookie, auth/kiosk_sessions.py)."""
     row = await conn.fetchrow(
         """
         SELECT s.id, s.account_id, a.person_id, s.aal, s.method, s.channel, s.created_at,
@@ -148,7 +149,7 @@ async def authenticate_access_token(
         JOIN accounts a ON a.id = s.account_id
         JOIN people p ON p.id = a.person_id
         WHERE s.access_token_hash = $1 AND s.access_expires_at > now()
-          AND s.revoked_at IS NULL AND s.expires_at > now()
+          AND s.revoked_at IS NULL AND s.expires_at > now() AND s.kiosk_id IS NULL
           AND a.hard_locked_at IS NULL AND p.deceased_on IS NULL
         """,
         token_hash(access_token),

@@ -1,5 +1,5 @@
-"""Sign-in without a smartphone over HTTP: an access card + PIN at an enrolled kiosk,
-against `/readyz` in the same run.
+"""Sign-in without a smartphone over HTTP: an access card + PIN at an enrolled kiosk (the
+kiosk channel's signed form post), against `/readyz` in the same run.
 
 It checks the one PIN with argon2id at 64 MiB (auth/pin.py), at most four hashes at once
 per process: the PIN is what this channel costs, and this says how many kiosks one
@@ -8,8 +8,9 @@ measure: no JSON route takes a caller number (anyone could type one), and its
 Twilio-signed webhooks are a later issue. Everything else is as in bench_sign_in.py (the
 same load generator in its own process, the same server settings): people and accounts
 are copied in with one PIN hash (salted once; checking it costs the same for everyone), a
-staff member, one enrolled kiosk and a card per person. Each card signs in once per
-round; every answer must be 200.
+staff member, one enrolled kiosk (an Ed25519 key, each request signed as its service
+worker signs it) and a card per person. Each card signs in once per round; every answer
+must be the 303 to `/kiosk/me` with the session cookie.
 
     BENCH_PIN_SIGN_INS   card sign-ins per round (default 600: ~10 s at 60/s)
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -25,12 +27,14 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
+from urllib.parse import urlencode
 
 import asyncpg
-import msgspec
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from auth import hash_pin, new_token, person_key, token_hash
+from auth import b64url, hash_pin, new_token, person_key, signed_string, token_hash
 from bench.bench_sign_in import (
     READYZ,
     LoadFigures,
@@ -48,15 +52,16 @@ from foundation.settings import Settings, load_settings
 
 DEFAULT_SIGN_INS = 600
 PIN = "306817"
-CARD_PATH = "/v1/auth/card/verify"
+CARD_PATH = "/kiosk/sign-in"
 CARD = f"POST {CARD_PATH}"
 CASES = (READYZ, CARD)
 
 NOTES = (
     "PIN sign-in: each request a distinct card of its own, sent once; {count:,} after "
     "{warm_up:,} of warm-up, over the same client, connections and server as the sign-in "
-    "rows; median of {rounds} round{plural}; every answer 200",
-    "card + PIN = kiosk by key hash and card by token hash (SHA-256), the person's account, "
+    "rows; median of {rounds} round{plural}; every answer 200 (303 for the form post)",
+    "card + PIN = the kiosk's Ed25519 signature checked and its nonce kept (Redis), card by "
+    "token hash (SHA-256), the person's account, "
     "card row FOR UPDATE, PIN checked with argon2id (64 MiB, 3 passes, 4 lanes; at most 4 at "
     "once per process, off the event loop), counts reset, audit row, session rows at aal 2",
 )
@@ -64,6 +69,11 @@ NOTES = (
 
 class Holder(NamedTuple):
     card_token: str
+
+
+class BenchKiosk(NamedTuple):
+    id: int
+    key: ed25519.Ed25519PrivateKey
 
 
 def sign_in_count(env: Mapping[str, str]) -> int:
@@ -80,20 +90,32 @@ def _landline(number: int) -> str:
     return f"+822{3000_0000 + number:08d}"
 
 
-def post_request(port: int, path: str, body: Any, headers: Mapping[str, str]) -> bytes:
-    payload = msgspec.json.encode(body)
-    extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+def signed_form_post(port: int, path: str, form: Mapping[str, str], kiosk: BenchKiosk) -> bytes:
+    """The kiosk's form post, signed as its service worker signs it (kiosk/static/sw.js)."""
+    payload = urlencode(form).encode()
+    stamp, nonce = str(int(time.time())), b64url(secrets.token_bytes(16))
+    message = signed_string(
+        method="POST",
+        target=path,
+        body=payload,
+        timestamp=stamp,
+        nonce=nonce,
+        kiosk_id=str(kiosk.id),
+    )
     head = (
-        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}"
-        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"X-Kiosk-Id: {kiosk.id}\r\nX-Kiosk-Timestamp: {stamp}\r\nX-Kiosk-Nonce: {nonce}\r\n"
+        f"X-Kiosk-Signature: {b64url(kiosk.key.sign(message))}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(payload)}\r\n\r\n"
     )
     return head.encode() + payload
 
 
 async def enrol_holders(
     conn: asyncpg.Connection, settings: Settings, total: int
-) -> tuple[str, list[Holder]]:
-    """`total` people with a PIN and a live card; the kiosk's key."""
+) -> tuple[BenchKiosk, list[Holder]]:
+    """`total` people with a PIN and a live card; the kiosk and its key."""
     birth_date = date(1948, 2, 11)
     people = [
         PersonRow(
@@ -117,10 +139,11 @@ async def enrol_holders(
     staff_id = await conn.fetchval(
         "INSERT INTO staff (name, office_code, role) VALUES ('벤치', 'seoul', 'clerk') RETURNING id"
     )
-    kiosk_key = new_token("hck_")
-    await conn.execute(
-        "INSERT INTO kiosks (office_code, name, key_hash) VALUES ('seoul', 'bench', $1)",
-        token_hash(kiosk_key),
+    key = ed25519.Ed25519PrivateKey.generate()
+    kiosk_id = await conn.fetchval(
+        "INSERT INTO kiosks (office_code, name, location, public_key, key_algorithm) "
+        "VALUES ('seoul', 'bench', 'bench', $1, 'Ed25519') RETURNING id",
+        key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo),
     )
     person_ids = [row["id"] for row in await conn.fetch("SELECT id FROM people ORDER BY id")]
     holders = [Holder(new_token("hcc_")) for _ in range(total)]
@@ -132,7 +155,7 @@ async def enrol_holders(
         ],
         columns=("person_id", "token_hash", "issued_by", "office_code"),
     )
-    return kiosk_key, holders
+    return BenchKiosk(kiosk_id, key), holders
 
 
 Prepare = Callable[[Sequence[Holder]], Awaitable[LoadPlan]]
@@ -144,7 +167,7 @@ async def run_rounds(
     warm_up = warm_up_count(count)
     per_round = count + warm_up
     started = time.perf_counter()
-    kiosk_key, holders = await enrol_holders(conn, settings, per_round * rounds)
+    kiosk, holders = await enrol_holders(conn, settings, per_round * rounds)
     progress(
         f"PIN sign-in: {len(holders):,} people with a PIN and a card in "
         f"{time.perf_counter() - started:.1f} s"
@@ -154,9 +177,8 @@ async def run_rounds(
         return LoadPlan(requests=[get_request(port, "/readyz")] * len(group))
 
     async def card(group: Sequence[Holder]) -> LoadPlan:
-        kiosk = {"X-Kiosk-Key": kiosk_key}
-        body = [{"card_token": h.card_token, "pin": PIN} for h in group]
-        return LoadPlan(requests=[post_request(port, CARD_PATH, b, kiosk) for b in body])
+        forms = [{"card": h.card_token, "pin": PIN} for h in group]
+        return LoadPlan(requests=[signed_form_post(port, CARD_PATH, f, kiosk) for f in forms])
 
     prepare: dict[str, Prepare] = {READYZ: readyz, CARD: card}
     results: dict[str, list[LoadFigures]] = {case: [] for case in CASES}

@@ -1,13 +1,12 @@
-"""The kiosk at a job centre: its routes (today the card's JSON under `/v1/auth/card`;
-the kiosk's own pages are planned), exported to server/app.py as `ROUTES`. Kiosks are
-enrolled with `hanchang kiosk enroll`."""
+"""The kiosk at a job centre: its router at `/kiosk` (every request signed by the kiosk's
+own device key, enrolled with a one-time code; see routes.py) and its page templates
+(`TEMPLATES`, served as `kiosk/...`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from kiosk.render import TEMPLATE_LOADER as TEMPLATES
+from kiosk.routes import KIOSK
 
-from kiosk import card_sign_in, card_unlock
+ROUTERS = [KIOSK]
 
-ROUTES: list[Any] = [*card_sign_in.ROUTES, *card_unlock.ROUTES]
-
-__all__ = ["ROUTES"]
+__all__ = ["ROUTERS", "TEMPLATES"]

@@ -29,7 +29,8 @@ from foundation import db
 from foundation.errors import handle_exception
 from foundation.metrics import RequestMetrics, record_requests
 from foundation.settings import Settings, get_settings
-from kiosk import ROUTES as KIOSK_ROUTES
+from kiosk import ROUTERS as KIOSK_ROUTERS
+from kiosk import TEMPLATES as KIOSK_TEMPLATES
 from service_status import SnapshotStore, snapshot_path
 from status_page import ROUTES as STATUS_PAGE_ROUTES
 from status_page import TEMPLATES as STATUS_TEMPLATES
@@ -37,12 +38,15 @@ from status_page import TEMPLATES as STATUS_TEMPLATES
 API_VERSION = "0.1.0"
 
 # One template engine for every channel's pages (Litestar takes one): each channel's
-# template folder under its own prefix (`console/pin.html`, `status/page.html`).
+# template folder under its own prefix (`console/pin.html`, `kiosk/home.html`,
+# `status/page.html`).
 # Autoescaped, and strict about undefined names.
 TEMPLATE_CONFIG = TemplateConfig(
     instance=JinjaTemplateEngine.from_environment(
         jinja2.Environment(
-            loader=jinja2.PrefixLoader({"console": CONSOLE_TEMPLATES, "status": STATUS_TEMPLATES}),
+            loader=jinja2.PrefixLoader(
+                {"console": CONSOLE_TEMPLATES, "kiosk": KIOSK_TEMPLATES, "status": STATUS_TEMPLATES}
+            ),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
         )
@@ -104,7 +108,7 @@ def create_app(
         *ROUTE_HANDLERS,
         SWAGGER_ASSETS,
         *STATUS_PAGE_ROUTES,
-        *KIOSK_ROUTES,
+        *KIOSK_ROUTERS,
         *CONSOLE_ROUTERS,
         *PHONE_ROUTERS,
         *extra_route_handlers,

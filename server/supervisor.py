@@ -163,7 +163,7 @@ def _banner(public_url: str, people_listing: str, bank_listing: str) -> str:
         "",
         bank_listing,
         "",
-        "In a second terminal, .venv/bin/hanchang COMMAND (staff create, kiosk enroll, notify scan,",
+        "In a second terminal, .venv/bin/hanchang COMMAND (staff create, kiosk code, notify scan,",
         "demo-people, ...) uses these servers: it finds them in running.json in the data folder.",
         "",
         "Press Ctrl-C to stop everything.",

@@ -1,6 +1,6 @@
-"""Access cards: `hanchang kiosk enroll`, issuing a card at the console, its printable page,
-card + PIN at an enrolled kiosk (aal 2, channel kiosk), the lock after 5 wrong PINs and
-the counter's unlock, reissuing."""
+"""Access cards: issuing a card at the console, its printable page, card + PIN at an
+enrolled kiosk through the kiosk channel (aal 2, channel kiosk, a session bound to the
+kiosk), the lock after 5 wrong PINs and the counter's unlock, reissuing."""
 
 from __future__ import annotations
 
@@ -14,9 +14,17 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from foundation.settings import Settings
-from tests.support.access_cards import enroll_kiosk, issue, kiosk_cli, person_with_pin, verify
+from tests.support.access_cards import (
+    enroll_kiosk,
+    issue,
+    kiosk_cli,
+    person_with_pin,
+    session_token,
+    verify,
+)
 from tests.support.audit_log import actions
 from tests.support.factories import last_audit_details, newest_session_id
+from tests.support.kiosk_devices import KioskKey
 from tests.support.problems import assert_problem
 from tests.support.staff import staff_signed_in
 
@@ -48,7 +56,7 @@ async def test_card_and_pin_at_an_enrolled_kiosk_sign_in_at_aal2(
 ) -> None:
     kiosk_id, key = await enroll_kiosk(database_url, capsys)
     assert await owner_conn.fetchval(
-        "SELECT key_hash = sha256($2) FROM kiosks WHERE id = $1", kiosk_id, key.encode()
+        "SELECT public_key = $2 FROM kiosks WHERE id = $1", kiosk_id, key.public_key
     )
     staff_id = await staff_signed_in(owner_conn, client)
     account = await person_with_pin(owner_conn, settings)
@@ -64,14 +72,11 @@ async def test_card_and_pin_at_an_enrolled_kiosk_sign_in_at_aal2(
     assert as_dict(stored) == {"hashed": True, "issued_by": staff_id, "office_code": "busan"}
 
     client.cookies.clear()  # the kiosk has no staff cookie
-    answer = await verify(client, key, card["card_token"])
-    assert answer.status_code == 200, answer.text
-    tokens = answer.json()
-    assert tokens["aal"] == 2
+    token = session_token(await verify(client, key, card["card_token"]))
     session = await owner_conn.fetchrow(
         "SELECT aal, method, channel, device, account_id FROM sessions "
         "WHERE access_token_hash = sha256($1)",
-        tokens["access_token"].encode(),
+        token.encode(),
     )
     assert as_dict(session) == {
         "aal": 2,
@@ -80,10 +85,9 @@ async def test_card_and_pin_at_an_enrolled_kiosk_sign_in_at_aal2(
         "device": f"kiosk:{kiosk_id}",
         "account_id": account.id,
     }
-    me = await client.get(
-        "/v1/me/sessions", headers={"Authorization": f"Bearer {tokens['access_token']}"}
-    )
-    assert me.status_code == 200, me.text
+    # The kiosk's session lives in its cookie: no bearer token for the app's API.
+    me = await client.get("/v1/me/sessions", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 401, me.text
 
     assert await actions(owner_conn, f"kiosk:{kiosk_id}") == ["kiosk.enrolled"]
     assert await actions(owner_conn, f"person:{account.person_id}") == [
@@ -112,7 +116,7 @@ async def test_card_and_pin_at_an_enrolled_kiosk_sign_in_at_aal2(
     ) == {"method": "card+pin", "session": session_id, "address": "testclient"}
 
 
-async def test_unknown_or_retired_kiosk_and_unknown_card_get_the_same_refusal(
+async def test_an_unsigned_request_or_a_retired_kiosk_never_reaches_the_card(
     settings: Settings,
     database_url: str,
     capsys: pytest.CaptureFixture[str],
@@ -125,43 +129,36 @@ async def test_unknown_or_retired_kiosk_and_unknown_card_get_the_same_refusal(
     card = await issue(client, account.person_id)
     client.cookies.clear()
 
-    no_header = assert_problem(
-        await verify(client, None, card["card_token"]), 401, "card-sign-in-failed"
-    )
-    wrong_key = assert_problem(
-        await verify(client, "hck_" + "x" * 43, card["card_token"]), 401, "card-sign-in-failed"
-    )
+    unsigned = await verify(client, None, card["card_token"])
+    assert unsigned.status_code == 401 and "등록되지 않은 키오스크예요" in unsigned.text
+    stranger = KioskKey()
+    stranger.kiosk_id = kiosk_id
+    forged = await verify(client, stranger, card["card_token"], **{"Accept-Language": "en"})
+    assert forged.status_code == 401 and "This kiosk is not enrolled" in forged.text
     unknown_card = assert_problem(
         await verify(client, key, "hcc_" + "y" * 43), 401, "card-sign-in-failed"
     )
-    assert no_header == wrong_key == unknown_card
-    assert no_header["title"] == "이 카드는 여기서 쓸 수 없어요"
-    english = await verify(client, None, card["card_token"], **{"Accept-Language": "en"})
-    assert assert_problem(english, 401, "card-sign-in-failed")["title"] == (
-        "This card cannot be used here"
-    )
+    assert unknown_card["title"] == "이 카드는 여기서 쓸 수 없어요"
 
     assert await kiosk_cli(database_url, "retire", str(kiosk_id)) == 0
-    retired = assert_problem(
-        await verify(client, key, card["card_token"]), 401, "card-sign-in-failed"
-    )
-    assert retired == no_header
+    retired = await verify(client, key, card["card_token"])
+    assert retired.status_code == 401 and retired.text == unsigned.text
     # No wrong PIN was counted: the PIN was never looked at.
     failures = await owner_conn.fetchval(
         "SELECT pin_failures FROM access_cards WHERE id = $1", card["card_id"]
     )
     assert failures == 0
-    assert await actions(owner_conn, f"kiosk:{kiosk_id}") == ["kiosk.enrolled", "kiosk.retired"]
-    refusals = await owner_conn.fetchval(
-        "SELECT count(*) FROM audit_log WHERE action = 'auth.card.refused' "
-        "AND subject = $1 AND details->>'reason' = 'kiosk_unknown'",
-        f"person:{account.person_id}",
+    assert await actions(owner_conn, f"kiosk:{kiosk_id}") == [
+        "kiosk.enrolled",
+        "kiosk.signature_refused",
+        "kiosk.retired",
+        "kiosk.signature_refused",
+    ]
+    refused = await owner_conn.fetchrow(
+        "SELECT details->>'reason' AS reason, details->>'address' AS address FROM audit_log "
+        "WHERE action = 'auth.card.refused' ORDER BY id DESC LIMIT 1"
     )
-    assert refusals == 4
-    refused = await last_audit_details(
-        owner_conn, "auth.card.refused", f"person:{account.person_id}"
-    )
-    assert refused["address"] == "testclient"
+    assert as_dict(refused) == {"reason": "card_unknown", "address": "testclient"}
 
 
 async def test_five_wrong_pins_lock_the_card_only_until_the_counter_unlocks_it(
@@ -220,8 +217,7 @@ async def test_five_wrong_pins_lock_the_card_only_until_the_counter_unlocks_it(
         )
         == 5
     )
-    answer = await verify(client, key, card["card_token"])
-    assert answer.status_code == 200, answer.text
+    session_token(await verify(client, key, card["card_token"]))
     assert (
         await owner_conn.fetchval(
             "SELECT consecutive_failures FROM accounts WHERE id = $1", account.id
@@ -253,7 +249,7 @@ async def test_reissuing_revokes_the_old_card_at_once(
     cookie = client.cookies.get("hanchang_staff")
     client.cookies.clear()
     assert_problem(await verify(client, key, old["card_token"]), 401, "card-sign-in-failed")
-    assert (await verify(client, key, new["card_token"])).status_code == 200
+    session_token(await verify(client, key, new["card_token"]))
     assert cookie is not None
     client.cookies.set("hanchang_staff", cookie, path="/console")
     # The old card can no longer be printed or unlocked.
@@ -331,24 +327,38 @@ async def test_console_card_desk_refuses_bad_requests(
     )
 
 
-async def test_card_verify_refuses_malformed_bodies(client: Client) -> None:
-    for body in (
-        {"card_token": "hcc_abc", "pin": "12345"},
-        {"card_token": "hcc_abc", "pin": "abcdef"},
-        {"card_token": "", "pin": "493028"},
-        {"card_token": "hcc abc", "pin": "493028"},
-        {"pin": "493028"},
+async def test_card_sign_in_refuses_malformed_forms(
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    client: Client,
+    owner_conn: asyncpg.Connection,
+) -> None:
+    _, key = await enroll_kiosk(database_url, capsys)
+    sessions = await owner_conn.fetchval("SELECT count(*) FROM sessions")
+    for card, pin, field in (
+        ("hcc_abc", "12345", "pin"),
+        ("hcc_abc", "abcdef", "pin"),
+        ("", "493028", "card"),
+        ("hcc abc", "493028", "card"),
     ):
-        answer = await client.post("/v1/auth/card/verify", json=body, headers={"X-Kiosk-Key": "k"})
-        assert_problem(answer, 400, "validation-error")
+        answer = await verify(client, key, card, pin)
+        assert answer.status_code == 400, answer.text
+        assert f'id="{field}-error"' in answer.text
+    assert await owner_conn.fetchval("SELECT count(*) FROM sessions") == sessions
 
 
-async def test_card_verify_is_limited_per_address(settings: Settings, client: Client) -> None:
+async def test_card_sign_in_is_limited_per_address(
+    settings: Settings,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    client: Client,
+) -> None:
+    _, key = await enroll_kiosk(database_url, capsys)
     limit = settings.auth.sign_in_per_address_per_minute
     for _ in range(limit):
-        answer = await verify(client, "hck_unknown", "hcc_unknown")
+        answer = await verify(client, key, "hcc_unknown")
         assert answer.status_code == 401
-    assert_problem(await verify(client, "hck_unknown", "hcc_unknown"), 429, "too-many-requests")
+    assert_problem(await verify(client, key, "hcc_unknown"), 429, "too-many-requests")
 
 
 async def test_wrong_pins_are_throttled_per_kiosk(
@@ -379,14 +389,14 @@ async def test_wrong_pins_are_throttled_per_kiosk(
     waited = await verify(client, key, cards[4]["card_token"])
     assert 1 <= int(waited.headers["retry-after"]) <= 600
     # The fifth card was not touched, and works at another kiosk.
-    assert (await verify(client, other_key, cards[4]["card_token"])).status_code == 200
+    session_token(await verify(client, other_key, cards[4]["card_token"]))
 
 
-async def test_kiosk_enroll_refuses_an_unknown_office(
+async def test_a_kiosk_code_for_an_unknown_office_is_refused(
     database_url: str, capsys: pytest.CaptureFixture[str], owner_conn: asyncpg.Connection
 ) -> None:
-    before = await owner_conn.fetchval("SELECT count(*) FROM kiosks")
-    assert await kiosk_cli(database_url, "enroll", "--office", "atlantis", "--name", "x") == 2
+    before = await owner_conn.fetchval("SELECT count(*) FROM kiosk_enrolment_codes")
+    assert await kiosk_cli(database_url, "code", "--office", "atlantis", "--location", "x") == 2
     assert "no office 'atlantis'" in capsys.readouterr().err
     assert await kiosk_cli(database_url, "retire", "999999") == 1
-    assert await owner_conn.fetchval("SELECT count(*) FROM kiosks") == before
+    assert await owner_conn.fetchval("SELECT count(*) FROM kiosk_enrolment_codes") == before

@@ -129,8 +129,7 @@ async def test_an_sms_code_unlocks_the_card_and_the_pin_then_signs_in(
     assert_problem(await finish(client, holder, body["challenge_id"], code), 409, "card-not-locked")
 
     signed_in = await verify(client, key, holder.token, PIN)
-    assert signed_in.status_code == 200, signed_in.text
-    assert signed_in.json()["aal"] == 2
+    assert signed_in.status_code == 303, signed_in.text  # signed in: on to /kiosk/me
 
     subject = f"person:{holder.account.person_id}"
     assert await actions(owner_conn, subject) == [

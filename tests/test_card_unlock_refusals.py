@@ -24,6 +24,7 @@ from tests.support.card_unlocking import (
     lock,
     sent_code,
     settings_with_twilio,
+    signed_json,
     start,
 )
 from tests.support.factories import run_jobs
@@ -116,7 +117,7 @@ async def test_at_most_three_sms_unlocks_per_card_in_24_hours(
         _, code = await sent_code(settings, twilio, holder.phone)
         assert (await finish(client, holder, challenge_id, code)).status_code == 200
         # The right PIN clears the wrong PINs the account counted too.
-        assert (await verify(client, key, holder.token, PIN)).status_code == 200
+        assert (await verify(client, key, holder.token, PIN)).status_code == 303
         return challenge_id
 
     first = await unlock_once()
@@ -130,7 +131,7 @@ async def test_at_most_three_sms_unlocks_per_card_in_24_hours(
     late = (await start(client, holder)).json()["challenge_id"]
     _, late_code = await sent_code(settings, twilio, holder.phone)
     assert (await finish(client, holder, late, late_code)).status_code == 200
-    assert (await verify(client, key, holder.token, PIN)).status_code == 200
+    assert (await verify(client, key, holder.token, PIN)).status_code == 303
 
     # Fourth: the cap holds for a new code and for the code asked for earlier.
     await clear_limits(settings)
@@ -186,13 +187,13 @@ async def test_a_replaced_card_or_an_unknown_kiosk_is_refused_as_at_sign_in(
 
     stranger = Holder(holder.account, {"card_id": 0, "card_token": "hcc_" + "z" * 43}, key)
     assert_problem(await start(client, stranger), 401, "card-sign-in-failed")
-    no_key = Holder(holder.account, {"card_id": 0, "card_token": holder.token}, "")
-    assert_problem(await start(client, no_key), 401, "card-sign-in-failed")
+    # No signature, or a retired kiosk's: the kiosk's one refusal, before the card is read.
+    no_key = Holder(holder.account, {"card_id": 0, "card_token": holder.token}, None)
+    unsigned = await start(client, no_key)
+    assert unsigned.status_code == 401 and "등록되지 않은 키오스크예요" in unsigned.text
     assert await kiosk_cli(database_url, "retire", str(kiosk_id)) == 0
     english = await start(client, holder, **{"Accept-Language": "en"})
-    assert assert_problem(english, 401, "card-sign-in-failed")["title"] == (
-        "This card cannot be used here"
-    )
+    assert english.status_code == 401 and "This kiosk is not enrolled" in english.text
     steps = await owner_conn.fetch(
         "SELECT details->>'step' AS step, details->>'reason' AS reason FROM audit_log "
         "WHERE action = 'auth.card.refused' AND details ? 'step' ORDER BY id"
@@ -201,8 +202,14 @@ async def test_a_replaced_card_or_an_unknown_kiosk_is_refused_as_at_sign_in(
         ("unlock_start", "card_unknown"),
         ("unlock_verify", "card_unknown"),
         ("unlock_start", "card_unknown"),
-        ("unlock_start", "kiosk_unknown"),
-        ("unlock_start", "kiosk_unknown"),
+    ]
+    refusals = await owner_conn.fetch(
+        "SELECT details->>'reason' AS reason, details->>'path' AS path FROM audit_log "
+        "WHERE action = 'kiosk.signature_refused' ORDER BY id"
+    )
+    assert [(r["reason"], r["path"]) for r in refusals][-2:] == [
+        ("missing", "/kiosk/card/unlock"),
+        ("retired", "/kiosk/card/unlock"),
     ]
     # Nothing unlocked the old card.
     assert await card_state(owner_conn, holder.card_id) == (5, True)
@@ -217,13 +224,11 @@ async def test_bad_input_is_a_problem_in_the_readers_language(
 ) -> None:
     _, key = await enroll_kiosk(database_url, capsys)
     before = await owner_conn.fetchval("SELECT count(*) FROM sms_challenges")
-    headers = {"X-Kiosk-Key": key}
+    unlock, verify_unlock = "/kiosk/card/unlock", "/kiosk/card/unlock/verify"
     for body in ({}, {"card_token": ""}, {"card_token": "hcc abc"}, {"card_token": 7}):
-        ko = await client.post("/v1/auth/card/unlock", json=body, headers=headers)
+        ko = await signed_json(client, key, unlock, body)
         assert assert_problem(ko, 400, "validation-error")["title"] == "확인이 필요한 항목이 있어요"
-        en = await client.post(
-            "/v1/auth/card/unlock", json=body, headers={**headers, "Accept-Language": "en"}
-        )
+        en = await signed_json(client, key, unlock, body, **{"Accept-Language": "en"})
         assert assert_problem(en, 400, "validation-error")["title"] == "Some fields need checking"
     good = {"card_token": "hcc_abc", "challenge_id": str(uuid.uuid4()), "code": "123456"}
     for bad, field in (
@@ -232,21 +237,17 @@ async def test_bad_input_is_a_problem_in_the_readers_language(
         ({"challenge_id": "not-a-uuid"}, "body.challenge_id"),
         ({"card_token": "hcc abc"}, "body.card_token"),
     ):
-        answer = await client.post(
-            "/v1/auth/card/unlock/verify",
-            json={**good, **bad},
-            headers={**headers, "Accept-Language": "en"},
+        answer = await signed_json(
+            client, key, verify_unlock, {**good, **bad}, **{"Accept-Language": "en"}
         )
         problem = assert_problem(answer, 400, "validation-error")
         assert [e["field"] for e in problem["errors"]] == [field]
-    missing = await client.post(
-        "/v1/auth/card/unlock/verify", json={"card_token": "hcc_abc"}, headers=headers
-    )
+    missing = await signed_json(client, key, verify_unlock, {"card_token": "hcc_abc"})
     assert_problem(missing, 400, "validation-error")
     not_json = await client.post(
-        "/v1/auth/card/unlock",
+        unlock,
         content=b"{card",
-        headers={**headers, "Content-Type": "application/json"},
+        headers={**key.headers("POST", unlock, b"{card"), "Content-Type": "application/json"},
     )
     assert_problem(not_json, 400, "malformed-request")
     assert await owner_conn.fetchval("SELECT count(*) FROM sms_challenges") == before

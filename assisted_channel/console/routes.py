@@ -24,6 +24,7 @@ from assisted_channel.console import (
     audit,
     card_print,
     delegations,
+    kiosks,
     pages,
     people,
     phones,
@@ -36,6 +37,7 @@ from assisted_channel.console.api import acting as acting_api
 from assisted_channel.console.api import bank_accounts as bank_accounts_api
 from assisted_channel.console.api import delegations as delegations_api
 from assisted_channel.console.api import identity_checks, notices, sign_in
+from assisted_channel.console.api import kiosks as kiosks_api
 from assisted_channel.console.api import phones as phones_api
 from assisted_channel.console.api import recovery as recovery_api
 from assisted_channel.console.api import staff as staff_api
@@ -58,6 +60,7 @@ PAGES: list[Any] = [
     *recovery.ROUTES,
     *access_report.ROUTES,
     *card_print.ROUTES,
+    *kiosks.ROUTES,
 ]
 JSON: list[Any] = [
     *sign_in.ROUTES,
@@ -70,6 +73,7 @@ JSON: list[Any] = [
     *access_cards_api.ROUTES,
     *phones_api.ROUTES,
     *delegations_api.ROUTES,
+    *kiosks_api.ROUTES,
 ]
 
 CONSOLE = Router(

@@ -11,6 +11,7 @@ from assisted_channel.console import (
     access_report_texts,
     acting_texts,
     assist_texts,
+    kiosk_texts,
     notices_texts,
     pin_texts,
     recovery_texts,
@@ -107,6 +108,7 @@ PARTS: tuple[dict[str, str], ...] = (
     recovery_texts.TEXTS,
     notices_texts.TEXTS,
     access_report_texts.TEXTS,
+    kiosk_texts.TEXTS,
 )
 
 

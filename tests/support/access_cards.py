@@ -1,21 +1,23 @@
-"""Access cards: a kiosk enrolled by `hanchang kiosk enroll`, a person with a PIN, a card
-issued at the console, and card + PIN at a kiosk."""
+"""Access cards: a kiosk enrolled with a code from `hanchang kiosk code`, a person with a
+PIN, a card issued at the console, and card + PIN at a kiosk (a signed form post)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
+from urllib.parse import urlencode
 
 import asyncpg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from auth import Account, hash_pin
+from auth import Account, enrol_kiosk, hash_pin
 from foundation.settings import Settings
 from server.kiosk_cli import add_kiosk_commands, run_kiosk_command
 from tests.support.factories import make_account
 from tests.support.identity_checks import check_id
+from tests.support.kiosk_devices import KioskKey
 
 Client = AsyncTestClient[Litestar]
 PIN = "493028"
@@ -33,13 +35,24 @@ async def kiosk_cli(database_url: str, *words: str) -> int:
 
 async def enroll_kiosk(
     database_url: str, capsys: pytest.CaptureFixture[str], office: str = "busan"
-) -> tuple[int, str]:
-    status = await kiosk_cli(database_url, "enroll", "--office", office, "--name", "1층 키오스크")
+) -> tuple[int, KioskKey]:
+    """A kiosk enrolled as an administrator and the kiosk do it: a code from
+    `hanchang kiosk code`, then the kiosk's own key registered with it."""
+    status = await kiosk_cli(database_url, "code", "--office", office, "--location", "1층 키오스크")
     out = capsys.readouterr().out
     assert status == 0, out
-    key = out.strip().splitlines()[-1]
-    assert key.startswith("hck_"), out
-    return int(out.split()[1]), key
+    code = out.strip().splitlines()[-1]
+    key = KioskKey()
+    conn = await asyncpg.connect(database_url)
+    try:
+        async with conn.transaction():
+            kiosk = await enrol_kiosk(
+                conn, code=code, algorithm=key.algorithm, public_key=key.public_key
+            )
+    finally:
+        await conn.close()
+    key.kiosk_id = kiosk.id
+    return kiosk.id, key
 
 
 async def person_with_pin(owner_conn: asyncpg.Connection, settings: Settings) -> Account:
@@ -67,10 +80,28 @@ async def issue(client: Client, person_id: int) -> dict[str, Any]:
 
 
 async def verify(
-    client: Client, kiosk_key: str | None, card_token: str, pin: str = PIN, **headers: str
+    client: Client, kiosk: KioskKey | None, card_token: str, pin: str = PIN, **headers: str
 ) -> Any:
-    if kiosk_key is not None:
-        headers["X-Kiosk-Key"] = kiosk_key
+    """Card + PIN at the kiosk's sign-in page, signed by `kiosk` (unsigned with None);
+    refusals as problem+json. Signed in: 303 to /kiosk/me with the session cookie."""
+    body = urlencode({"card": card_token, "pin": pin}).encode()
+    signed = kiosk.headers("POST", "/kiosk/sign-in", body) if kiosk is not None else {}
     return await client.post(
-        "/v1/auth/card/verify", json={"card_token": card_token, "pin": pin}, headers=headers
+        "/kiosk/sign-in",
+        content=body,
+        headers={
+            "Accept": "application/json",
+            "Content-Type": "application/x-www-form-urlencoded",
+            **signed,
+            **headers,
+        },
+        follow_redirects=False,
     )
+
+
+def session_token(answer: Any) -> str:
+    """The kiosk session's token from a successful sign-in's cookie."""
+    assert answer.status_code == 303, answer.text
+    cookie: str = answer.headers["set-cookie"]
+    assert cookie.startswith("hanchang_kiosk="), cookie
+    return cookie.split(";")[0].split("=", 1)[1]

@@ -3,6 +3,7 @@ PINs, the two unlock calls, and the code read from the fake Twilio's messages.""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ from tests.support.access_cards import PIN, issue, verify
 from tests.support.environment import environment_for_tests
 from tests.support.factories import make_account, run_jobs
 from tests.support.fakes.twilio import FakeTwilio
+from tests.support.kiosk_devices import KioskKey
 from tests.support.problems import assert_problem
 from tests.support.staff import staff_signed_in
 
@@ -67,7 +69,7 @@ async def clear_limits(settings: Settings) -> None:
 class Holder:
     """A person with a PIN and a live card, and the kiosk it is used at."""
 
-    def __init__(self, account: Account, card: dict[str, Any], kiosk_key: str) -> None:
+    def __init__(self, account: Account, card: dict[str, Any], kiosk_key: KioskKey | None) -> None:
         self.account = account
         self.card_id: int = card["card_id"]
         self.token: str = card["card_token"]
@@ -79,7 +81,7 @@ async def card_holder(
     settings: Settings,
     client: Client,
     owner_conn: asyncpg.Connection,
-    kiosk_key: str,
+    kiosk_key: KioskKey,
     **person: Any,
 ) -> Holder:
     await staff_signed_in(owner_conn, client)
@@ -107,21 +109,34 @@ async def lock(client: Client, holder: Holder) -> None:
     )
 
 
-async def start(client: Client, holder: Holder, **headers: str) -> Any:
+async def signed_json(
+    client: Client, kiosk: KioskKey | None, target: str, body: dict[str, Any], **headers: str
+) -> Any:
+    """A JSON post of the kiosk's pages, signed by `kiosk` (unsigned with None)."""
+    content = json.dumps(body).encode()
+    signed = kiosk.headers("POST", target, content) if kiosk is not None else {}
     return await client.post(
-        "/v1/auth/card/unlock",
-        json={"card_token": holder.token},
-        headers={"X-Kiosk-Key": holder.kiosk_key, **headers},
+        target,
+        content=content,
+        headers={"Content-Type": "application/json", **signed, **headers},
+    )
+
+
+async def start(client: Client, holder: Holder, **headers: str) -> Any:
+    return await signed_json(
+        client, holder.kiosk_key, "/kiosk/card/unlock", {"card_token": holder.token}, **headers
     )
 
 
 async def finish(
     client: Client, holder: Holder, challenge_id: str, code: str, **headers: str
 ) -> Any:
-    return await client.post(
-        "/v1/auth/card/unlock/verify",
-        json={"card_token": holder.token, "challenge_id": challenge_id, "code": code},
-        headers={"X-Kiosk-Key": holder.kiosk_key, **headers},
+    return await signed_json(
+        client,
+        holder.kiosk_key,
+        "/kiosk/card/unlock/verify",
+        {"card_token": holder.token, "challenge_id": challenge_id, "code": code},
+        **headers,
     )
 
 

@@ -1,0 +1,114 @@
+"""How the kiosk pages are drawn: Litestar templates from `templates/` (found under
+`kiosk/` by the app's one template engine, server/app.py), in the reader's language, and
+the problem page every refusal answers with."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from litestar import MediaType, Request, Response
+from litestar.response import Template
+
+from auth import KIOSK_NOT_ENROLLED, KIOSK_SESSION_ELSEWHERE, KIOSK_SIGN_IN_REQUIRED
+from foundation.errors import handle_exception, request_locale
+from foundation.problems import Problem
+from kiosk.texts import texts
+
+LANGUAGES: tuple[tuple[str, str], ...] = (("ko", "한국어"), ("en", "English"))
+PAGE_HEADERS = {
+    # A kiosk is shared: no page of a person may stay in a cache once they leave.
+    "Cache-Control": "no-store",
+    # The service worker signs a post only when one of our pages sent it (sw.js).
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+TEMPLATE_LOADER = jinja2.PackageLoader("kiosk")
+Page = Template
+
+
+def link(request: Request[Any, Any, Any], path: str, **params: str) -> str:
+    """`path` with `params`, keeping an explicit `?lang=` the reader chose."""
+    chosen = request.query_params.get("lang")
+    if chosen:
+        params = {**params, "lang": chosen}
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def render_page(
+    request: Request[Any, Any, Any],
+    template: str,
+    *,
+    title: str,
+    status_code: int = 200,
+    **view: Any,
+) -> Page:
+    locale = request_locale(request)
+    context = dict(
+        locale=locale,
+        t=texts(locale),
+        title=title,
+        link=lambda path, **params: link(request, path, **params),
+        languages=[
+            {
+                "label": label,
+                "href": link_with_lang(request, code),
+                "current": code == locale,
+                "locale": code,
+            }
+            for code, label in LANGUAGES
+        ],
+        **view,
+    )
+    return Page(
+        template_name=f"kiosk/{template}",
+        context=context,
+        status_code=status_code,
+        media_type=MediaType.HTML,
+        headers={**PAGE_HEADERS, "Content-Language": locale},
+    )
+
+
+def link_with_lang(request: Request[Any, Any, Any], code: str) -> str:
+    params = {k: v for k, v in request.query_params.items() if k != "lang"}
+    return f"{request.url.path}?{urlencode({**params, 'lang': code})}"
+
+
+def _again(request: Request[Any, Any, Any], exc: Problem) -> str:
+    """Where "try again" leads: the sign-in for a session problem or a refused sign-in, the
+    page itself after a page, else the start."""
+    if exc.kind in (KIOSK_SIGN_IN_REQUIRED, KIOSK_SESSION_ELSEWHERE):
+        return "/kiosk/sign-in"
+    if request.method == "GET" or request.url.path == "/kiosk/sign-in":
+        return request.url.path
+    return "/kiosk"
+
+
+def problem_page(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]:
+    """A refusal as a kiosk page in the reader's language. A request not signed by an
+    enrolled kiosk gets only that sentence: no link, nothing of the service. Any other
+    refusal of the kiosk's JSON (enrolment, card unlock), or of a request that does not
+    take HTML, answers problem+json as everywhere else."""
+    body = exc.body(request_locale(request))
+    if exc.kind is not KIOSK_NOT_ENROLLED and (
+        request.route_handler.opt.get("kiosk_json")
+        or "text/html" not in request.headers.get("accept", "")
+    ):
+        return handle_exception(request, exc)
+    if exc.kind is KIOSK_NOT_ENROLLED:
+        return render_page(
+            request,
+            "not_enrolled.html",
+            title=body["title"],
+            status_code=exc.kind.status,
+            detail=body["detail"],
+        )
+    return render_page(
+        request,
+        "problem.html",
+        title=body["title"],
+        status_code=exc.kind.status,
+        detail=body["detail"],
+        again=_again(request, exc),
+    )

@@ -1,0 +1,153 @@
+"""Card sign-in at the kiosk (`/kiosk/sign-in`), who is signed in (`/kiosk/me`) and
+signing out (`/kiosk/sign-out`).
+
+The card's QR code comes from the scanner as typed text; the PIN from the on-screen
+keypad; both in a plain form post, signed by the kiosk like every request. A right PIN
+opens a session bound to this kiosk (auth/kiosk_sessions.py) in the `hanchang_kiosk`
+cookie: HttpOnly, SameSite=Strict, sent only under `/kiosk`, gone when the browser
+closes; there is no refresh token.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from arq.connections import ArqRedis
+from litestar import Request, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.response import Redirect
+
+from auth import (
+    KIOSK_SIGN_IN_REQUIRED,
+    KioskDevice,
+    KioskSession,
+    end_kiosk_session,
+    get_person,
+    kiosk_session,
+    sign_in_with_card,
+)
+from foundation.client_address import client_address
+from foundation.db import Transaction
+from foundation.errors import request_locale
+from foundation.problems import Problem
+from i18n import N_, translate
+from kiosk.limits import limit_by_address
+from kiosk.render import Page, link, render_page
+from kiosk.texts import texts
+
+KIOSK_COOKIE = "hanchang_kiosk"
+COOKIE_PATH = "/kiosk"
+_CARD = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+_PIN = re.compile(r"^[0-9]{6}$")
+SCAN_THE_CARD = N_("Hold the QR code of your card under the scanner again.")
+SIX_DIGITS = N_("Enter the 6 digits of your PIN.")
+
+
+def session_cookie(request: Request[Any, Any, Any], value: str) -> Cookie:
+    """The cookie of a new kiosk session, or (empty) the one that clears it."""
+    public_url: str = request.app.state.settings.http.public_url
+    return Cookie(
+        key=KIOSK_COOKIE,
+        value=value,
+        max_age=None if value else 0,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=public_url.startswith("https://"),
+    )
+
+
+async def provide_kiosk_session(
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    kiosk: NamedDependency[KioskDevice],
+) -> KioskSession:
+    """The person signed in at this kiosk, or a page that says to sign in."""
+    token = request.cookies.get(KIOSK_COOKIE, "").strip()
+    if not token:
+        raise Problem(KIOSK_SIGN_IN_REQUIRED)
+    return await kiosk_session(tx.conn, token, kiosk)
+
+
+def _sign_in_page(request: Request[Any, Any, Any], errors: dict[str, str] | None = None) -> Page:
+    t = texts(request_locale(request))
+    return render_page(
+        request,
+        "sign_in.html",
+        title=t["sign_in_title"],
+        status_code=400 if errors else 200,
+        errors=errors or {},
+        digits=[str(digit) for digit in (1, 2, 3, 4, 5, 6, 7, 8, 9)],
+    )
+
+
+@get("/sign-in", include_in_schema=False)
+async def sign_in_page(request: Request[Any, Any, Any]) -> Page:
+    return _sign_in_page(request)
+
+
+@post("/sign-in", include_in_schema=False, status_code=303)
+async def sign_in(
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    queue: NamedDependency[ArqRedis],
+    kiosk: NamedDependency[KioskDevice],
+) -> Redirect | Page:
+    form = await request.form()
+    card, pin = str(form.get("card", "")).strip(), str(form.get("pin", "")).strip()
+    await limit_by_address(request, queue, "card-verify-ip")
+    locale = request_locale(request)
+    errors: dict[str, str] = {}
+    if not _CARD.match(card):
+        errors["card"] = translate(locale, SCAN_THE_CARD)
+    if not _PIN.match(pin):
+        errors["pin"] = translate(locale, SIX_DIGITS)
+    if errors:
+        return _sign_in_page(request, errors)
+    started = await sign_in_with_card(
+        tx.conn,
+        queue,
+        request.app.state.settings.auth,
+        kiosk=kiosk,
+        card_token=card,
+        pin=pin,
+        address=client_address(request),
+    )
+    return Redirect(
+        link(request, "/kiosk/me"),
+        status_code=303,
+        cookies=[session_cookie(request, started.token)],
+    )
+
+
+@get("/me", include_in_schema=False)
+async def me(
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    person: NamedDependency[KioskSession],
+) -> Page:
+    t = texts(request_locale(request))
+    found = await get_person(tx.conn, person.person_id)
+    assert found is not None
+    return render_page(
+        request, "me.html", title=t["me_title"], intro=t["me_intro"].format(name=found.name)
+    )
+
+
+@post("/sign-out", include_in_schema=False, status_code=303)
+async def sign_out(
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    person: NamedDependency[KioskSession],
+) -> Redirect:
+    await end_kiosk_session(tx.conn, person)
+    return Redirect(
+        link(request, "/kiosk", signed_out="1"),
+        status_code=303,
+        cookies=[session_cookie(request, "")],
+    )
+
+
+ROUTES = [sign_in_page, sign_in, me, sign_out]
