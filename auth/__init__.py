@@ -136,6 +136,7 @@ from auth.registered_phones import (
     PHONE_SESSION_NEEDED,
     PhoneCallbackStarted,
     complete_callback,
+    phone_session,
     start_callback,
     verify_phone_sign_in,
 )
@@ -282,6 +283,7 @@ __all__ = [
     "numeric_code",
     "parse_phone",
     "person_key",
+    "phone_session",
     "pin_matches",
     "record_delegated_action",
     "record_wrong_pin",
