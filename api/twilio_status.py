@@ -2,7 +2,7 @@
 
 Only Twilio may move a delivery: every callback must carry an `X-Twilio-Signature`
 that validates with our auth token over the public URL Twilio was given and the
-posted form (twilio's own `RequestValidator`). Anything else is refused with an
+posted form (providers/twilio_signature.py, the check the phone line uses too). Anything else is refused with an
 empty 403, whatever it says, and changes nothing. Without a Twilio account
 (`make run`) there is no token to check against, so every callback is refused.
 """
@@ -15,19 +15,12 @@ from typing import Any
 from arq.connections import ArqRedis
 from litestar import MediaType, Request, Response, post
 from litestar.di import NamedDependency
-from twilio.request_validator import RequestValidator
 
 from foundation.db import Transaction
 from notifications.receipts import apply_twilio_status, status_from_form
+from providers.twilio_signature import signed_by_twilio
 
 log = logging.getLogger(__name__)
-
-
-def signed_url(request: Request[Any, Any, Any]) -> str:
-    """The address Twilio called, as it was configured: our public URL, not our own host."""
-    public_url: str = request.app.state.settings.http.public_url
-    query = request.url.query
-    return public_url + request.url.path + (f"?{query}" if query else "")
 
 
 def _plain(status_code: int) -> Response[str]:
@@ -53,13 +46,13 @@ async def twilio_status(
     tx: NamedDependency[Transaction],
     queue: NamedDependency[ArqRedis],
 ) -> Response[str]:
-    auth_token: str = request.app.state.settings.twilio.auth_token
-    signature = request.headers.get("x-twilio-signature", "")
     form = await request.form()
-    if not (
-        auth_token
-        and signature
-        and RequestValidator(auth_token).validate(signed_url(request), form, signature)
+    if not signed_by_twilio(
+        request.app.state.settings,
+        path=request.url.path,
+        query=request.url.query,
+        form={key: str(value) for key, value in form.items()},
+        signature=request.headers.get("x-twilio-signature", ""),
     ):
         log.warning("refused a Twilio status callback without a valid signature")
         return _plain(403)

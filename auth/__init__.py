@@ -162,6 +162,7 @@ from auth.registered_phones import (
     PHONE_SESSION_NEEDED,
     PhoneCallbackStarted,
     complete_callback,
+    phone_session,
     start_callback,
     verify_phone_sign_in,
 )
@@ -325,6 +326,7 @@ __all__ = [
     "office_name",
     "parse_phone",
     "person_key",
+    "phone_session",
     "pin_matches",
     "record_delegated_action",
     "record_wrong_pin",

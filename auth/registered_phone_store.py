@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 import asyncpg
 import msgspec
@@ -27,6 +27,7 @@ class PhoneCaller(msgspec.Struct, frozen=True, kw_only=True):
     phone_id: int
     person_id: int
     account_id: int
+    birth_date: date
 
 
 class PhoneCallback(msgspec.Struct, frozen=True, kw_only=True):
@@ -125,7 +126,7 @@ async def find_callers(conn: asyncpg.Connection, phone_e164: str) -> list[PhoneC
     """Every live registration of this number to a living person with an account."""
     rows = await conn.fetch(
         """
-        SELECT r.id AS phone_id, r.person_id, a.id AS account_id
+        SELECT r.id AS phone_id, r.person_id, a.id AS account_id, p.birth_date
         FROM registered_phones r
         JOIN people p ON p.id = r.person_id
         JOIN accounts a ON a.person_id = r.person_id
@@ -156,6 +157,27 @@ async def get_session_phone(
         session_id,
     )
     return RegisteredPhone(**dict(row)) if row else None
+
+
+async def get_phone_session(
+    conn: asyncpg.Connection, session_id: uuid.UUID
+) -> asyncpg.Record | None:
+    """A live phone session's row, shaped as `CurrentSession` (auth/sessions.py)."""
+    row: asyncpg.Record | None = await conn.fetchrow(
+        """
+        SELECT s.id, s.account_id, a.person_id, s.aal, s.method, s.channel, s.created_at,
+               s.authenticated_at, s.last_seen_at AS previous_seen_at, s.expires_at
+        FROM phone_sessions ps
+        JOIN sessions s ON s.id = ps.session_id
+        JOIN accounts a ON a.id = s.account_id
+        JOIN people p ON p.id = a.person_id
+        JOIN registered_phones r ON r.id = ps.phone_id
+        WHERE ps.session_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
+          AND a.hard_locked_at IS NULL AND p.deceased_on IS NULL AND r.removed_at IS NULL
+        """,
+        session_id,
+    )
+    return row
 
 
 async def revoke_phone_sessions(conn: asyncpg.Connection, phone_id: int, *, reason: str) -> int:

@@ -16,13 +16,16 @@ account's lock at 100.
 
 An unknown number, a number registered to more than one person (a shared landline),
 a person with no PIN and a wrong PIN all answer the same problem, and meet the same
-throttles, so that a caller cannot learn which numbers are registered.
+throttles, so that a caller cannot learn which numbers are registered. The phone line
+asks every caller for their birth date (six digits, YYMMDD) before the PIN, whether or
+not the number is shared, and the one holder of the number born on that date signs in:
+so a shared landline opens each person's own account, and the question tells nothing.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 import msgspec
@@ -36,6 +39,7 @@ from auth.problems import CREDENTIAL_LOCKED, SESSION_INVALID, SIGN_IN_FAILED
 from auth.registered_phone_store import (
     find_callers,
     get_callback_for_update,
+    get_phone_session,
     get_registered_phone,
     get_session_phone,
     insert_callback,
@@ -45,7 +49,12 @@ from auth.registered_phone_store import (
     record_callback_placed,
 )
 from auth.secrets import new_token, token_hash
-from auth.sessions import CurrentSession, Tokens, start_session
+from auth.sessions import (
+    LAST_SEEN_GRANULARITY,
+    CurrentSession,
+    Tokens,
+    start_session,
+)
 from foundation.audit import record_audit
 from foundation.problems import Problem, problem_kind
 from foundation.settings import AuthSettings, Settings
@@ -169,12 +178,18 @@ async def verify_phone_sign_in(
     caller_number: str,
     call_sid: str,
     pin: str,
+    birth_date: str | None = None,
 ) -> Tokens:
     """Caller ID (E.164) and PIN on the call `call_sid`: a session at aal 1 on the phone
-    channel. A refusal counts against the number's and the call's throttles only."""
+    channel. A refusal counts against the number's and the call's throttles only.
+
+    `birth_date` (six digits, YYMMDD, as the phone line asks every caller) picks the
+    holder of a shared number; a holder born on another day is not the caller."""
     await refuse_when_over(redis, settings, caller_number, *NUMBER_WRONG_PINS)
     await refuse_when_over(redis, settings, call_sid, CALL_WRONG_PINS)
     callers = await find_callers(conn, caller_number)
+    if birth_date is not None:
+        callers = [c for c in callers if born_on(c.birth_date, birth_date)]
     try:
         if len(callers) != 1:
             await spend_a_pin_check(settings, pin)
@@ -228,10 +243,29 @@ async def verify_phone_sign_in(
     return started.tokens
 
 
+def born_on(birth_date: date, digits: str) -> bool:
+    """Whether six digits typed on a keypad (YYMMDD) are this birth date."""
+    return birth_date.strftime("%y%m%d") == digits
+
+
+async def phone_session(conn: asyncpg.Connection, session_id: uuid.UUID) -> CurrentSession | None:
+    """The live session a phone call signed in (by `verify_phone_sign_in`, raised by
+    `complete_callback`), for the call's next key press; None once it has ended, the
+    phone was removed or the account locked. Each use counts as activity."""
+    row = await get_phone_session(conn, session_id)
+    if row is None:
+        return None
+    session = CurrentSession(**dict(row))
+    if datetime.now(UTC) - session.previous_seen_at > LAST_SEEN_GRANULARITY:
+        await conn.execute("UPDATE sessions SET last_seen_at = now() WHERE id = $1", session.id)
+    return session
+
+
 def callback_speech(
     settings: Settings, callback_id: uuid.UUID, call_token: str, locale: str
 ) -> Speech:
-    """Asks for the PIN; the phone line's webhook (a later issue) takes the digits."""
+    """Asks for the PIN; the phone line's webhook at that address takes the digits
+    (assisted_channel/phone/callback.py), in the language of the call."""
     ask = AskForDigits(
         prompt=translate(
             locale,
@@ -242,7 +276,8 @@ def callback_speech(
         ),
         digits=6,
         timeout_s=10,
-        send_to=f"{settings.http.public_url}/phone/callbacks/{callback_id}/pin?token={call_token}",
+        send_to=f"{settings.http.public_url}/phone/callbacks/{callback_id}/pin"
+        f"?token={call_token}&lang={locale}",
     )
     goodbye = Say(translate(locale, N_("We did not hear your PIN. Goodbye.")))
     return Speech(locale=locale, steps=[ask, goodbye])
@@ -300,8 +335,9 @@ async def complete_callback(
     pin: str,
     *,
     call_token: str,
-) -> int:
-    """The PIN on the call-back: the session that asked for it is now aal 2 (returns 2).
+) -> uuid.UUID:
+    """The PIN on the call-back: the session that asked for it is now aal 2 (its id is
+    returned: the call-back goes on in it).
 
     `call_token` is the one in the call's TwiML, which only the answered call carries.
     """
@@ -343,4 +379,4 @@ async def complete_callback(
             "phone_id": phone.id,
         },
     )
-    return 2
+    return callback.session_id

@@ -133,6 +133,18 @@ def take_deferred_audit_rows(conn: asyncpg.Connection) -> list[PendingEntry]:
     return _deferred.pop(id(conn), [])
 
 
+def deferred_audit_mark(conn: asyncpg.Connection) -> int:
+    """How many audit rows wait for this connection's commit (see `forget_audit_rows_after`)."""
+    return len(_deferred.get(id(conn), []))
+
+
+def forget_audit_rows_after(conn: asyncpg.Connection, mark: int) -> None:
+    """Drop the rows recorded since `mark`: their work was rolled back to a savepoint."""
+    pending = _deferred.get(id(conn))
+    if pending is not None:
+        del pending[mark:]
+
+
 async def record_audit(
     conn: asyncpg.Connection,
     *,

@@ -27,7 +27,13 @@ from typing import Any, cast
 import asyncpg
 from asyncpg.pool import PoolAcquireContext
 
-from foundation.audit import append_audit_rows, defer_audit_rows, take_deferred_audit_rows
+from foundation.audit import (
+    append_audit_rows,
+    defer_audit_rows,
+    deferred_audit_mark,
+    forget_audit_rows_after,
+    take_deferred_audit_rows,
+)
 from foundation.settings import DatabaseSettings
 
 log = logging.getLogger(__name__)
@@ -215,3 +221,24 @@ async def transaction(pool: asyncpg.Pool) -> AsyncGenerator[Transaction, None]:
                 with contextlib.suppress(Exception):
                     await outer.rollback()
     await tx.run_after_commit()
+
+
+@asynccontextmanager
+async def savepoint(conn: asyncpg.Connection) -> AsyncGenerator[None, None]:
+    """Work the core may refuse, inside a request's transaction, for a channel that answers
+    a refusal and goes on (the phone line speaks it, then its menu): an error undoes what
+    the work wrote, its audit rows included, as a rolled-back request would; an error that
+    carries `commit_first` (a refused sign-in's counts) keeps it."""
+    mark = deferred_audit_mark(conn)
+    inner = conn.transaction()
+    await inner.start()
+    try:
+        yield
+    except BaseException as exc:
+        if getattr(exc, "commit_first", False):
+            await inner.commit()
+        else:
+            await inner.rollback()
+            forget_audit_rows_after(conn, mark)
+        raise
+    await inner.commit()

@@ -1,9 +1,10 @@
 """What a voice call says, and the TwiML that makes Twilio say it.
 
 The core decides what a call says, in the person's language: sentences, pauses, and a
-question for key presses with where their answer goes (a `Speech`). This module, beside
-the Twilio client, is the only one that writes TwiML, Twilio's XML, for a call we
-place; a problem answered to a webhook is spoken by foundation/errors.py.
+question for key presses with where their answer goes (a `Speech`); the phone line
+composes its menus the same way. This module, beside the Twilio client, is the only one
+that writes TwiML, Twilio's XML, for a call we place and for the phone line's webhooks
+(`twiml`); a problem answered to a webhook is spoken by foundation/errors.py.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ VOICE_LANGUAGES = {"ko": "ko-KR", "en": "en-US"}
 
 class Say(msgspec.Struct, frozen=True):
     text: str
+    # Said in this language's voice rather than the speech's (the language menu).
+    locale: str | None = None
 
 
 class Pause(msgspec.Struct, frozen=True):
@@ -34,9 +37,15 @@ class AskForDigits(msgspec.Struct, frozen=True, kw_only=True):
     digits: int
     timeout_s: int
     send_to: str
+    # More sentences while waiting, each perhaps in another voice.
+    more: list[Say] = []
 
 
-Step = Say | Pause | AskForDigits
+class Hangup(msgspec.Struct, frozen=True):
+    """End the call."""
+
+
+Step = Say | Pause | AskForDigits | Hangup
 
 
 class Speech(msgspec.Struct, frozen=True, kw_only=True):
@@ -46,14 +55,20 @@ class Speech(msgspec.Struct, frozen=True, kw_only=True):
     steps: list[Step]
 
 
+def voice_language(locale: str) -> str:
+    return VOICE_LANGUAGES.get(locale, "ko-KR")
+
+
 def twiml(speech: Speech) -> str:
-    language = VOICE_LANGUAGES.get(speech.locale, "ko-KR")
+    language = voice_language(speech.locale)
     response = VoiceResponse()
     for step in speech.steps:
         if isinstance(step, Say):
-            response.say(step.text, language=language)
+            response.say(step.text, language=voice_language(step.locale or speech.locale))
         elif isinstance(step, Pause):
             response.pause(length=step.seconds)
+        elif isinstance(step, Hangup):
+            response.hangup()
         else:
             gather = response.gather(
                 input="dtmf",
@@ -63,6 +78,8 @@ def twiml(speech: Speech) -> str:
                 action=step.send_to,
             )
             gather.say(step.prompt, language=language)
+            for more in step.more:
+                gather.say(more.text, language=voice_language(more.locale or speech.locale))
     return str(response)
 
 

@@ -1,17 +1,32 @@
-"""The phone line's router, mounted by server/app.py; its routes come with the phone line.
+"""The phone line's router, mounted by server/app.py: Twilio's voice webhooks.
 
-They will be Twilio's voice webhooks: an incoming call under `/webhooks/twilio/voice/...`
-(caller ID and the PIN: `verify_phone_sign_in`, then `start_callback` in
-auth/registered_phones.py), and the digits typed on a call-back, which Twilio posts to
-`/phone/callbacks/{id}/pin` (`complete_callback`). Each must check Twilio's signature
-(`X-Twilio-Signature`), as the status callback does. Every problem on this router is
-spoken to the caller, as TwiML answered with a 200 (foundation/errors.py); what a call we
-place says is built by the core as a `Speech` and written as TwiML by
-providers/twilio_voice.py.
+An incoming call starts at `/webhooks/twilio/voice/incoming` (the address configured on
+the ministry's Twilio number); each menu's keys come to the route named in its
+`<Gather action>`; the PIN typed on a call-back we placed comes to
+`/phone/callbacks/{id}/pin` (the address auth's `callback_speech` gives). Every route
+checks Twilio's signature first (guard.py) and answers TwiML, problems included, with
+a 200. A path no route serves is a real 404 (foundation/errors.py). The call flow for
+operators: docs/phone.md.
 """
 
 from __future__ import annotations
 
 from litestar import Router
 
-PHONE_LINE = Router(path="/", route_handlers=[], opt={"error_format": "twiml"})
+from assisted_channel.phone import applying, callback, greeting, menus, sign_in
+from assisted_channel.phone.guard import spoken_problem, twilio_only
+
+PHONE_LINE = Router(
+    path="/",
+    route_handlers=[
+        *greeting.ROUTES,
+        *sign_in.ROUTES,
+        *menus.ROUTES,
+        *applying.ROUTES,
+        *callback.ROUTES,
+    ],
+    opt={"error_format": "twiml"},
+    before_request=twilio_only,
+    exception_handlers={Exception: spoken_problem},
+    include_in_schema=False,
+)

@@ -5,6 +5,7 @@ from onestop.applications.applying import (
     ApplicationRequest,
     BankAccountChoice,
     Submitted,
+    payment_accounts,
     submit_once,
     usable_bank_accounts,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "move_application",
     "my_application",
     "my_applications",
+    "payment_accounts",
     "purge_expired_keys",
     "request_fingerprint",
     "store_answer",

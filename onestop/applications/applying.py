@@ -163,6 +163,14 @@ async def usable_bank_accounts(
     await record_delegated_action(
         conn, delegation, acting, action="delegation.bank_accounts_viewed"
     )
+    return await payment_accounts(conn, person_id, locale)
+
+
+async def payment_accounts(
+    conn: asyncpg.Connection, person_id: int, locale: str
+) -> list[BankAccountChoice]:
+    """The person's own bank accounts usable for a payment now (verified, past the
+    cooling-off of a change), masked: what applying may name."""
     now = await conn.fetchval("SELECT now()")
     return [
         BankAccountChoice(id=b.id, bank=bank_name(locale, b.bank_code), number_last4=b.number_last4)

@@ -87,8 +87,9 @@ async def ask_for_callback(
 
 async def answer_callback(
     db_pool: asyncpg.Pool, settings: Settings, callback_id: uuid.UUID, pin: str, call_token: str
-) -> int:
-    """The PIN typed on the call-back, with the token from the call's TwiML."""
+) -> uuid.UUID:
+    """The PIN typed on the call-back, with the token from the call's TwiML: the session
+    now at aal 2."""
     async with transaction(db_pool) as tx:
         return await complete_callback(
             tx.conn, settings.auth, callback_id, pin, call_token=call_token

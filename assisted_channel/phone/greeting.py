@@ -1,0 +1,128 @@
+"""The start of every call, the same for every caller whether or not their number is
+registered: the voice-phishing warning, the language, then public information or
+signing in. Nothing here looks at the calling number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq.connections import ArqRedis
+from litestar import Request, Response, post
+from litestar.di import NamedDependency
+
+from assisted_channel.phone.call_state import CallState
+from assisted_channel.phone.sign_in import ask_birth_date
+from assisted_channel.phone.voice import (
+    VOICE,
+    address,
+    ask,
+    current_call,
+    not_on_the_menu,
+    read_post,
+    remember,
+    settings_of,
+    spoken,
+    t,
+    to_a_person,
+)
+from foundation.settings import Settings
+from i18n import N_
+from onestop.catalog import PROGRAMMES
+from providers.twilio_voice import AskForDigits, Hangup, Say, Speech
+
+LANGUAGES = {"1": "ko", "2": "en"}
+WARNING = N_(
+    "Please be careful of phone scams. This line never asks for your resident registration "
+    "number, a bank password or a card number."
+)
+
+
+def language_menu(settings: Settings, *, said: list[Say]) -> Speech:
+    """In both languages, each in its own voice: 1 Korean, 2 English."""
+    question = AskForDigits(
+        prompt=t("ko", N_("For Korean, press 1.")),
+        digits=1,
+        timeout_s=6,
+        send_to=address(settings, "language", "ko"),
+        more=[Say(t("en", N_("For English, press 2.")), locale="en")],
+    )
+    goodbye = Say(t("ko", N_("We did not hear a key. Please call again. Goodbye.")))
+    return Speech(locale="ko", steps=[*said, question, question, goodbye, Hangup()])
+
+
+def start_menu(settings: Settings, locale: str, *said: str) -> Speech:
+    return ask(
+        settings,
+        locale,
+        "start",
+        said=list(said),
+        prompt=t(locale, N_("For information about our services, press 1. To sign in, press 2.")),
+    )
+
+
+@post(f"{VOICE}/incoming", status_code=200, include_in_schema=False)
+async def incoming_call(
+    request: Request[Any, Any, Any], queue: NamedDependency[ArqRedis]
+) -> Response[str]:
+    post_ = await read_post(request)
+    await remember(queue, post_, CallState(), "language")
+    welcome = [
+        Say(t("ko", N_("Hello. This is the Ministry of Employment and Labor."))),
+        Say(t("ko", WARNING)),
+        Say(t("en", WARNING), locale="en"),
+    ]
+    return spoken(language_menu(settings_of(request), said=welcome))
+
+
+@post(f"{VOICE}/language", status_code=200, include_in_schema=False)
+async def choose_language(
+    request: Request[Any, Any, Any], queue: NamedDependency[ArqRedis]
+) -> Response[str]:
+    post_ = await read_post(request)
+    state = await current_call(queue, post_)
+    settings = settings_of(request)
+    locale = LANGUAGES.get(post_.digits)
+    if locale is None:
+        said = to_a_person("ko") if post_.digits == "0" else not_on_the_menu("ko")
+        if post_.digits == "9":
+            return spoken(language_menu(settings, said=[]))
+        return spoken(language_menu(settings, said=[Say(said)]))
+    state.locale = locale
+    await remember(queue, post_, state, "start")
+    return spoken(start_menu(settings, locale))
+
+
+def public_information(locale: str) -> list[str]:
+    names = ", ".join(t(locale, programme.name) for programme in PROGRAMMES.values())
+    return [
+        t(locale, N_("We help with these services: {names}"), names=names) + ".",
+        t(
+            locale,
+            N_(
+                "To hear which ones you may get, sign in with the phone number and PIN "
+                "registered at a job centre, or visit a job centre."
+            ),
+        ),
+    ]
+
+
+@post(f"{VOICE}/start", status_code=200, include_in_schema=False)
+async def start(request: Request[Any, Any, Any], queue: NamedDependency[ArqRedis]) -> Response[str]:
+    post_ = await read_post(request)
+    state = await current_call(queue, post_)
+    settings = settings_of(request)
+    locale = state.locale
+    match post_.digits:
+        case "1":
+            return spoken(start_menu(settings, locale, *public_information(locale)))
+        case "2":
+            await remember(queue, post_, state, "birth-date")
+            return spoken(ask_birth_date(settings, locale))
+        case "9":
+            return spoken(start_menu(settings, locale))
+        case "0":
+            return spoken(start_menu(settings, locale, to_a_person(locale)))
+    return spoken(start_menu(settings, locale, not_on_the_menu(locale)))
+
+
+ROUTES = [incoming_call, choose_language, start]
