@@ -100,6 +100,19 @@ async def redis_url(worker_number: int) -> AsyncIterator[str]:
     yield url
 
 
+@pytest.fixture(scope="module", autouse=True)
+async def _redis_of_this_module(redis_url: str) -> AsyncIterator[None]:
+    """Each test module starts on an empty Redis database, as it starts on a new PostgreSQL
+    database: jobs an earlier module on this worker queued and never ran, its providers'
+    pace slots and its rate limits never reach into this one."""
+    client = Redis.from_url(redis_url)
+    try:
+        await client.flushdb()
+    finally:
+        await client.aclose()
+    yield
+
+
 @pytest.fixture(scope="module")
 def settings(
     database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
