@@ -36,7 +36,7 @@ import firebase_admin
 import msgspec
 from firebase_admin import credentials, messaging
 
-from foundation.settings import FcmSettings
+from foundation.provider_settings import FcmSettings
 from providers.fcm import BATCH_SIZE, PushMessage, send_push
 from tests.support.fakes.fcm import write_service_account
 

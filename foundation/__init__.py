@@ -1,6 +1,7 @@
 """The ground floor: what every other package stands on, importing nothing of ours but `i18n`.
 
-- `settings`, `settings_values`: the environment read once, checked, typed.
+- `settings`, `settings_values`, `provider_settings`: the environment read once, checked,
+  typed (the outside services' sections in `provider_settings`).
 - `db`: the pool that refuses a second connection under a held one, transactions,
   request slots.
 - `problems`, `errors`: RFC 9457 problem types and the one renderer every channel uses;

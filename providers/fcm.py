@@ -50,7 +50,7 @@ from firebase_admin._retry import HttpxRetry
 from google.auth.exceptions import GoogleAuthError
 from google.auth.transport.requests import Request as GoogleAuthRequest
 
-from foundation.settings import FcmSettings
+from foundation.provider_settings import FcmSettings
 
 # FCM's limit for one send_each call.
 BATCH_SIZE = 500

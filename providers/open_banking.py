@@ -34,7 +34,7 @@ import httpx
 import msgspec
 
 from foundation.korea import KOREA
-from foundation.settings import OpenBankingSettings
+from foundation.provider_settings import OpenBankingSettings
 
 log = logging.getLogger(__name__)
 

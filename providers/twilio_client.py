@@ -34,7 +34,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from foundation.settings import TwilioSettings
+from foundation.provider_settings import TwilioSettings
 
 TWILIO_API = "https://api.twilio.com"
 # Twilio's validity period: from 1 s to 36,000 s (10 hours).

@@ -12,7 +12,7 @@ from __future__ import annotations
 import msgspec
 from twilio.twiml.voice_response import VoiceResponse
 
-from foundation.settings import TwilioSettings
+from foundation.provider_settings import TwilioSettings
 from providers.twilio_client import Outbox, Sent, place_call
 
 # The voice Twilio reads with; a language we have no voice for is read in Korean.

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from foundation.settings import FcmSettings, load_settings
+from foundation.provider_settings import FcmSettings
+from foundation.settings import load_settings
 from providers.fcm import BATCH_SIZE, PushMessage, PushOutcome, send_push
 from tests.support.fakes.fcm import Failure, FakeFcm, make_key, write_service_account
 from tests.support.production_settings import PRODUCTION
