@@ -68,8 +68,9 @@ async def applications(
 
 def reference_qr(reference: str, label: str) -> Markup:
     """The reference as a QR code, inline SVG (black on white, quiet zone kept)."""
+    # Without a fixed size (a viewBox only), so that the stylesheet sizes it on screen and on paper.
     svg = segno.make(reference, error="m").svg_inline(
-        scale=6, dark="#000", light="#fff", title=label, svgclass="qr"
+        dark="#000", light="#fff", title=label, svgclass="qr", omitsize=True
     )
     return Markup(svg)  # noqa: S704 - segno's own SVG of our reference number, no user text
 
