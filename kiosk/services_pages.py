@@ -79,15 +79,19 @@ def _back_from(path: str) -> str:
 
 
 def refused_page(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]:
-    """A refusal of a service page; after a form, "try again" leads back to its page."""
-    if request.method == "GET" or exc.kind in (
-        KIOSK_NOT_ENROLLED,
-        KIOSK_SIGN_IN_REQUIRED,
-        KIOSK_SESSION_ELSEWHERE,
+    """A refusal of a service page. "Try again" leads back to the form's page after a form,
+    to the page itself after a page that may work later, and to my page after a page that
+    is not there (an unknown benefit, someone else's application)."""
+    if exc.kind in (KIOSK_NOT_ENROLLED, KIOSK_SIGN_IN_REQUIRED, KIOSK_SESSION_ELSEWHERE) or (
+        "text/html" not in request.headers.get("accept", "")
     ):
         return problem_page(request, exc)
-    if "text/html" not in request.headers.get("accept", ""):
-        return problem_page(request, exc)
+    if request.method != "GET":
+        again = _back_from(request.url.path)
+    elif exc.kind.status == 404:
+        again = "/kiosk/me"
+    else:
+        again = request.url.path
     body = exc.body(request_locale(request))
     return render_page(
         request,
@@ -95,7 +99,7 @@ def refused_page(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]
         title=body["title"],
         status_code=exc.kind.status,
         detail=body["detail"],
-        again=_back_from(request.url.path),
+        again=again,
     )
 
 

@@ -11,17 +11,48 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from auth import authenticate_access_token, create_account
+from auth import Account, authenticate_access_token, create_account
 from foundation.db import Transaction
 from foundation.settings import Settings
 from kiosk.applications import applications_of
 from kiosk.benefits import benefits_of
 from kiosk.notices import inbox_of
+from onestop.applications import Applicant, move_application, submit_application
+from onestop.applications.banks import add_bank_account, complete_verification
 from server.demo_data import load_demo_data
-from tests.support.applying import Client
+from tests.support.applying import Client, account_number
 from tests.support.factories import bearer, sign_in
 
 PEOPLE = 300
+
+
+async def applied(
+    conn: asyncpg.Connection, settings: Settings, account: Account, *, moved: bool
+) -> None:
+    """An application (through the core, as every channel makes one), some under review."""
+    who = {"actor": f"account:{account.id}", "channel": "app"}
+    bank_account = await add_bank_account(
+        conn,
+        settings,
+        person_id=account.person_id,
+        bank_code="088",
+        account_number=account_number(),
+        proof="holder",
+        **who,
+    )
+    await complete_verification(conn, account.person_id, bank_account, proof="holder", **who)
+    application = await submit_application(
+        conn,
+        Applicant(person_id=account.person_id, account_id=account.id, channel="app"),
+        programme_id="unemployment-benefit",
+        confirmed=True,
+        bank_account_id=bank_account.id,
+        contact_preference="sms",
+    )
+    if moved:
+        await move_application(
+            conn, application.id, "under_review", actor="staff:1", channel="console"
+        )
 
 
 def plain(value: Any) -> Any:
@@ -45,8 +76,11 @@ async def test_the_kiosk_shows_what_the_app_shows_for_every_demo_person(
         "SELECT id, 'account', 'bank_account_changed', 'ko' FROM people WHERE id % 3 = 0"
     )
     compared = 0
+    statuses: set[str] = set()
     for person_id in people:
         account = await create_account(owner_conn, person_id=person_id, assurance="in_person")
+        if person_id % 4 == 0:
+            await applied(owner_conn, settings, account, moved=person_id % 8 == 0)
         tokens = await sign_in(owner_conn, settings, account, aal=2, method="card+pin")
         headers = bearer(tokens)
         acting = await authenticate_access_token(owner_conn, tokens.access_token)
@@ -60,6 +94,7 @@ async def test_the_kiosk_shows_what_the_app_shows_for_every_demo_person(
 
         app_applications = (await client.get("/v1/applications", headers=headers)).json()
         assert plain(await applications_of(tx, acting)) == app_applications, person_id
+        statuses.update(a["status"] for a in app_applications)
 
         app_inbox = (await client.get("/v1/me/inbox", headers=headers)).json()
         kiosk_inbox = plain(await inbox_of(tx, acting, "ko"))
@@ -67,3 +102,4 @@ async def test_the_kiosk_shows_what_the_app_shows_for_every_demo_person(
         assert kiosk_inbox["unread"] == app_inbox["unread"], person_id
         compared += 1
     assert compared == len(people)
+    assert statuses == {"submitted", "under_review"}

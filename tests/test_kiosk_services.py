@@ -185,6 +185,7 @@ async def test_bad_input_gets_a_friendly_page_and_writes_nothing(
     before = await counts(owner_conn)
     unknown = await signed_get(client, key, "/kiosk/benefits/no-such-benefit/apply")
     assert unknown.status_code == 404 and 'class="problem"' in unknown.text
+    assert 'href="/kiosk/me" id="again"' in unknown.text
     someone = await signed_get(client, key, f"/kiosk/applications/{their}/receipt")
     assert someone.status_code == 404 and 'class="problem"' in someone.text
     stale = await signed_post_form(
@@ -282,3 +283,22 @@ async def test_an_account_not_usable_yet_is_said_plainly(
     )
     assert refused.status_code == 409 and 'class="problem"' in refused.text, refused.text
     assert await counts(owner_conn) == before
+
+
+async def test_the_service_pages_need_a_session_at_this_kiosk(
+    client: Client, owner_conn: asyncpg.Connection
+) -> None:
+    key = await enrolled_kiosk(client, owner_conn)
+    for path in (
+        "/kiosk/benefits",
+        "/kiosk/applications",
+        "/kiosk/inbox",
+        "/kiosk/documents",
+        "/kiosk/access-log",
+        f"/kiosk/benefits/{PROGRAMME}/apply",
+    ):
+        page = await signed_get(client, key, path)
+        assert page.status_code == 401, path
+        assert 'href="/kiosk/sign-in" id="again"' in page.text, path
+    unsigned = await client.get("/kiosk/benefits", headers={"Accept": "text/html"})
+    assert unsigned.status_code == 401 and "등록되지 않은 키오스크예요" in unsigned.text
