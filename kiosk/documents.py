@@ -19,7 +19,7 @@ from foundation.korea import KOREA
 from foundation.problems import NOT_FOUND, Problem
 from kiosk.applications import programme_name
 from kiosk.render import Page, link
-from kiosk.services_pages import allowed, service_page
+from kiosk.services_pages import allowed, page_key, service_page
 from onestop.consent_answers import MAX_ID, data_access_page, my_consent_answers
 from onestop.consents import revoke_consent
 
@@ -65,12 +65,12 @@ async def access_log(
     request: Request[Any, Any, Any],
     tx: NamedDependency[Transaction],
     acting: NamedDependency[CurrentSession],
-    before: FromQuery[int | None] = None,
+    before: FromQuery[str | None] = None,
 ) -> Page:
     allowed(acting, Action.VIEW_DATA_ACCESS)
     locale = request_locale(request)
     found = await data_access_page(
-        tx.conn, acting.person_id, limit=PAGE, before=before, locale=locale
+        tx.conn, acting.person_id, limit=PAGE, before=page_key(before), locale=locale
     )
     return service_page(
         request,

@@ -16,7 +16,7 @@ from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import NOT_FOUND, Problem
 from kiosk.render import Page
-from kiosk.services_pages import allowed, service_page
+from kiosk.services_pages import allowed, page_key, service_page
 from notifications.inbox import mark_notice_read
 from notifications.inbox_pages import MAX_ID, InboxPage, inbox_page
 
@@ -36,9 +36,9 @@ async def inbox(
     request: Request[Any, Any, Any],
     tx: NamedDependency[Transaction],
     acting: NamedDependency[CurrentSession],
-    before: FromQuery[int | None] = None,
+    before: FromQuery[str | None] = None,
 ) -> Page:
-    found = await inbox_of(tx, acting, request_locale(request), before=before)
+    found = await inbox_of(tx, acting, request_locale(request), before=page_key(before))
     return service_page(request, "inbox.html", page="inbox", inbox=found)
 
 

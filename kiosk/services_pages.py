@@ -43,6 +43,14 @@ def allowed(acting: CurrentSession, action: Action) -> CurrentSession:
     return acting
 
 
+def page_key(before: str | None) -> int | None:
+    """`?before=` of an older page, as typed in a link: not a number is out of range (0),
+    which the core refuses as the app's routes do, with a friendly page here."""
+    if before is None:
+        return None
+    return int(before) if before.isascii() and before.isdigit() and len(before) < 20 else 0
+
+
 def service_page(
     request: Request[Any, Any, Any], template: str, *, page: str, name: str = "", **view: Any
 ) -> Page:

@@ -15,12 +15,14 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
-from auth import Account
+from auth import Account, authenticate_access_token
 from foundation.settings import Settings, load_settings
+from onestop.consents import grant_consent
 from server.fake_bank import FakeAccount, FakeBank, running_fake_bank
 from tests.support.access_cards import PIN, issue, person_with_pin
 from tests.support.applying import Client, account_number, laid_off
 from tests.support.environment import environment_for_tests
+from tests.support.factories import sign_in
 from tests.support.kiosk_devices import KioskKey, enrolled_kiosk, signed_get, signed_post_form
 from tests.support.staff import staff_signed_in
 
@@ -241,6 +243,44 @@ async def test_inbox_documents_and_access_log(
 
     documents = await signed_get(client, key, "/kiosk/documents")
     assert documents.status_code == 200 and 'id="no-consents"' in documents.text
+    tokens = await sign_in(owner_conn, settings, account, aal=2, method="passkey")
+    session = await authenticate_access_token(owner_conn, tokens.access_token)
+    assert session is not None
+    async with owner_conn.transaction():
+        consent = await grant_consent(
+            owner_conn,
+            session,
+            document_type="employment-insurance-history",
+            grantee=PROGRAMME,
+            purpose="구직급여 수급자격 심사",
+            single_use=True,
+            expires_on=None,
+        )
+    documents = await signed_get(client, key, "/kiosk/documents")
+    assert f'id="consent-{consent.id}" data-status="live"' in documents.text
+    assert f'id="revoke-{consent.id}"' in documents.text
+    before = await counts(owner_conn)
+    elsewhere = await signed_post_form(
+        client, key, f"/kiosk/documents/{consent.id + 99}/revoke", {}
+    )
+    assert elsewhere.status_code == 404 and 'href="/kiosk/documents" id="again"' in elsewhere.text
+    assert await counts(owner_conn) == before
+    revoked = await signed_post_form(client, key, f"/kiosk/documents/{consent.id}/revoke", {})
+    assert (
+        revoked.status_code == 303 and revoked.headers["location"] == "/kiosk/documents?revoked=1"
+    )
+    assert (
+        await owner_conn.fetchval(
+            "SELECT channel FROM audit_log WHERE action = 'consent.revoked' AND subject = $1",
+            f"person:{account.person_id}",
+        )
+        == "kiosk"
+    )
+    documents = await signed_get(client, key, revoked.headers["location"])
+    assert 'id="revoked"' in documents.text and f'id="revoke-{consent.id}"' not in documents.text
+    for bad in ("/kiosk/inbox?before=abc", "/kiosk/access-log?before=0"):
+        refused = await signed_get(client, key, bad)
+        assert refused.status_code == 400 and 'class="problem"' in refused.text, bad
     log = await signed_get(client, key, "/kiosk/access-log")
     assert log.status_code == 200 and 'id="no-views"' in log.text
 
