@@ -7,7 +7,7 @@ There is no upload: documents come from the records the government holds
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 import msgspec
@@ -19,28 +19,18 @@ from api.openapi import SIGNED_IN
 from auth import CurrentSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
-from foundation.problems import NOT_FOUND, VALIDATION_ERROR, FieldError, Problem, problem_responses
-from i18n import N_, translate
-from onestop.consents import (
-    MAX_PURPOSE,
-    ConsentStatus,
-    DocumentConsent,
-    grant_consent,
-    list_consents_of_person,
-    revoke_consent,
-    view_own_document,
+from foundation.problems import NOT_FOUND, Problem, problem_responses
+from onestop.consent_answers import (
+    MAX_ID,
+    ConsentAnswer,
+    ConsentList,
+    DataAccessPage,
+    consent_answer,
+    data_access_page,
+    my_consent_answers,
 )
-from onestop.document_views import DocumentAccess, list_document_views
-from onestop.documents import DOCUMENT_TYPES, DocumentView, render_document
-
-MAX_ID = 2**63 - 1
-MAX_PAGE = 100
-STATUS_LABELS: dict[str, str] = {
-    "live": N_("In effect"),
-    "used": N_("Used"),
-    "expired": N_("Expired"),
-    "revoked": N_("Withdrawn"),
-}
+from onestop.consents import MAX_PURPOSE, grant_consent, revoke_consent, view_own_document
+from onestop.documents import DocumentView, render_document
 
 
 class ConsentGrantRequest(msgspec.Struct, kw_only=True):
@@ -56,88 +46,6 @@ class ConsentGrantRequest(msgspec.Struct, kw_only=True):
     # single-use consent may have an end date too.
     single_use: bool = False
     expires_on: Annotated[date, msgspec.Meta(examples=["2026-12-31"])] | None = None
-
-
-class ConsentAnswer(msgspec.Struct, kw_only=True):
-    id: int
-    document_type: str
-    document_title: str
-    grantee: str
-    purpose: str
-    single_use: bool
-    granted_at: datetime
-    expires_at: datetime
-    used_at: datetime | None
-    revoked_at: datetime | None
-    status: ConsentStatus
-    status_label: str
-
-
-class ConsentList(msgspec.Struct, kw_only=True):
-    consents: list[ConsentAnswer]
-
-
-class DataAccessEntry(msgspec.Struct, kw_only=True):
-    id: int
-    viewed_at: datetime
-    document_type: str
-    document_title: str
-    own_view: bool
-    # Who looked (`caseworker:<id>`, a programme, or `person:<id>` for yourself).
-    viewer: str
-    # The programme the consent was for; None for your own views.
-    grantee: str | None
-    consent_id: int | None
-    purpose: str
-    channel: str
-
-
-class DataAccessPage(msgspec.Struct, kw_only=True):
-    views: list[DataAccessEntry]
-    # Pass as `before` for the next (older) page; None on the last page.
-    next_before: int | None
-
-
-def _title(locale: str, type_id: str) -> str:
-    kind = DOCUMENT_TYPES.get(type_id)
-    return translate(locale, kind.title) if kind else type_id
-
-
-def _consent_answer(consent: DocumentConsent, locale: str) -> ConsentAnswer:
-    status = consent.status()
-    return ConsentAnswer(
-        id=consent.id,
-        document_type=consent.document_type,
-        document_title=_title(locale, consent.document_type),
-        grantee=consent.grantee,
-        purpose=consent.purpose,
-        single_use=consent.single_use,
-        granted_at=consent.granted_at,
-        expires_at=consent.expires_at,
-        used_at=consent.used_at,
-        revoked_at=consent.revoked_at,
-        status=status,
-        status_label=translate(locale, STATUS_LABELS[status]),
-    )
-
-
-def _access_entry(view: DocumentAccess, locale: str) -> DataAccessEntry:
-    return DataAccessEntry(
-        id=view.id,
-        viewed_at=view.viewed_at,
-        document_type=view.document_type,
-        document_title=_title(locale, view.document_type),
-        own_view=view.own_view,
-        viewer=view.viewer,
-        grantee=view.grantee,
-        consent_id=view.consent_id,
-        purpose=(
-            translate(locale, N_("You looked at your own document"))
-            if view.own_view
-            else view.purpose
-        ),
-        channel=view.channel,
-    )
 
 
 @post(
@@ -171,7 +79,7 @@ async def grant(
         single_use=data.single_use,
         expires_on=data.expires_on,
     )
-    return _consent_answer(consent, locale)
+    return consent_answer(consent, locale)
 
 
 @get(
@@ -187,8 +95,7 @@ async def my_consents(
     tx: NamedDependency[Transaction],
 ) -> ConsentList:
     locale = request_locale(request)
-    consents = await list_consents_of_person(tx.conn, session.person_id)
-    return ConsentList(consents=[_consent_answer(c, locale) for c in consents])
+    return ConsentList(consents=await my_consent_answers(tx.conn, session.person_id, locale))
 
 
 @delete(
@@ -229,30 +136,12 @@ async def data_access(
     limit: FromQuery[int] = 20,
     before: FromQuery[int | None] = None,
 ) -> DataAccessPage:
-    locale = request_locale(request)
-    errors = []
-    if not 1 <= limit <= MAX_PAGE:
-        errors.append(("query.limit", 1, MAX_PAGE))
-    if before is not None and not 1 <= before <= MAX_ID:
-        errors.append(("query.before", 1, MAX_ID))
-    if errors:
-        raise Problem(
-            VALIDATION_ERROR,
-            errors=[
-                FieldError(
-                    field=field,
-                    detail=translate(
-                        locale, N_("Enter a whole number from {low} to {high}."), low=low, high=high
-                    ),
-                )
-                for field, low, high in errors
-            ],
-        )
-    views = await list_document_views(tx.conn, session.person_id, before=before, limit=limit + 1)
-    page = views[:limit]
-    return DataAccessPage(
-        views=[_access_entry(v, locale) for v in page],
-        next_before=page[-1].id if len(views) > limit else None,
+    return await data_access_page(
+        tx.conn,
+        session.person_id,
+        limit=limit,
+        before=before,
+        locale=request_locale(request),
     )
 
 

@@ -12,7 +12,6 @@ from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.inbox import InboxPage, check_page, inbox_page
 from api.openapi import SIGNED_IN
 from auth import (
     AccountId,
@@ -32,6 +31,7 @@ from auth import (
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.problems import problem_responses
+from notifications.inbox_pages import InboxPage, check_page, inbox_page
 from onestop.eligibility import EligibilityList, eligibility_on_behalf
 
 

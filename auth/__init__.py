@@ -22,8 +22,9 @@ Modules:
 - `limits`: rate limits and lockouts.
 - `enrollment_codes`: codes a clerk hands out to bind a first authenticator.
 - `access_cards`, `access_card_store`, `card_unlock`: access cards and card unlock.
-- `kiosk_devices`, `kiosk_device_store`, `kiosk_signatures`, `kiosk_sessions`: enrolled
-  kiosks, the signature on each of their requests, sessions bound to one kiosk.
+- `kiosk_devices`, `kiosk_device_store`, `kiosk_signatures`, `kiosk_sessions`,
+  `kiosk_acting`: enrolled kiosks, the signature on each of their requests, sessions bound
+  to one kiosk and acting through them as the app's session does.
 - `registered_phones`, `registered_phone_store`: registered phones on the phone line.
 - `delegations`, `delegation_store`: proxies, and clerks acting for a person.
 - `secrets`: random tokens and their hashes, and secrets sealed at rest.
@@ -89,6 +90,7 @@ from auth.enrollment_codes import (
     issue_enrollment_code,
     redeem_enrollment_code,
 )
+from auth.kiosk_acting import acting_at_kiosk
 from auth.kiosk_device_store import KioskDevice, office_name
 from auth.kiosk_devices import (
     ALGORITHMS,
@@ -270,6 +272,7 @@ __all__ = [
     "SessionSummary",
     "SignedRequest",
     "Tokens",
+    "acting_at_kiosk",
     "authenticate_access_token",
     "b64url",
     "card_to_print",

@@ -35,6 +35,7 @@ from foundation.problems import Problem
 from i18n import N_, translate
 from kiosk.limits import limit_by_address
 from kiosk.render import Page, link, render_page
+from kiosk.services_texts import service_texts
 from kiosk.texts import texts
 
 KIOSK_COOKIE = "hanchang_kiosk"
@@ -128,11 +129,17 @@ async def me(
     tx: NamedDependency[Transaction],
     person: NamedDependency[KioskSession],
 ) -> Page:
-    t = texts(request_locale(request))
+    locale = request_locale(request)
+    t = texts(locale)
     found = await get_person(tx.conn, person.person_id)
     assert found is not None
     return render_page(
-        request, "me.html", title=t["me_title"], intro=t["me_intro"].format(name=found.name)
+        request,
+        "me.html",
+        title=t["me_title"],
+        intro=t["me_intro"].format(name=found.name),
+        # The links to the service pages (kiosk/services.py), in their words.
+        s=service_texts(locale),
     )
 
 
