@@ -51,6 +51,8 @@ async def enrol_page(request: Request[Any, Any, Any]) -> Page:
         "enrol.html",
         title=t["enrol_title"],
         spoken=t["enrol_intro"],
+        # No inactivity sign-out while an administrator enrols the kiosk.
+        idle=False,
         algorithms=ALGORITHMS,
     )
 

@@ -6,7 +6,7 @@
 // - The keypad alone works everything (docs/kiosk.md): digits type; arrows move the focus
 //   to the previous (up, left) or next (down, right) control in page order; Enter
 //   chooses; minus (−), Escape or Backspace outside a field go back (the page's
-//   `data-back`); dot (.) reads the page again; star (*) turns audio on or off; plus (+)
+//   `data-back`; in a field of letters, minus and the others type once it is not empty); dot (.) reads the page again; star (*) turns audio on or off; plus (+)
 //   and slash (/) make it louder or quieter.
 // - Audio: speechSynthesis reads the page's `data-spoken` when it opens and each control
 //   when it gets the focus (its `data-spoken`, else its label and hint; never what is
@@ -72,11 +72,7 @@
   function spokenFor(element) {
     // A field is read by its label and hint, never by what is typed in it.
     if (element.dataset.spoken) return element.dataset.spoken;
-    let text = labelText(element);
-    if (element.getAttribute("aria-pressed") !== null) {
-      text += element.getAttribute("aria-pressed") === "true" ? " ✓" : "";
-    }
-    return text.replace(/\s+/g, " ");
+    return labelText(element).replace(/\s+/g, " ");
   }
   function showVoiceNotice() {
     const notice = document.getElementById("no-voice");
@@ -151,8 +147,9 @@
   function showPrefs() {
     const p = prefs();
     for (const button of document.querySelectorAll("[data-pref]")) {
-      button.setAttribute("aria-pressed", String(Boolean(p[button.dataset.pref])));
-      delete button.dataset.spoken;
+      const on = Boolean(p[button.dataset.pref]);
+      button.setAttribute("aria-pressed", String(on));
+      button.dataset.spoken = labelText(button) + (on ? " ✓" : "");
     }
     const volume = document.getElementById("volume");
     if (volume) volume.textContent = volume.dataset.template.replace("{level}", String(p.volume));
@@ -195,7 +192,9 @@
   let warnTimer = null;
   let endTimer = null;
   function idleWatched() {
-    // Someone signed in, or settings or a page away from the start to undo.
+    // Someone signed in, or settings or a page away from the start to undo (not while
+    // the kiosk is being enrolled: data-idle-end="0").
+    if (document.body.dataset.idleEnd === "0") return false;
     return document.body.hasAttribute("data-signed-in")
       || location.pathname !== "/kiosk"
       || sessionStorage.getItem(PREFS) !== null;
@@ -279,8 +278,9 @@
     const key = event.key;
     if (key === "ArrowDown" || key === "ArrowRight") { event.preventDefault(); move(1); return; }
     if (key === "ArrowUp" || key === "ArrowLeft") { event.preventDefault(); move(-1); return; }
-    // In a field that takes letters (a card's code, an enrollment code) these keys type.
-    if (isField(target) && target.getAttribute("inputmode") !== "numeric"
+    // In a field that takes letters (a card's code, an enrollment code) these keys type,
+    // once something is typed there (no code starts with one of them).
+    if (isField(target) && target.getAttribute("inputmode") !== "numeric" && target.value
       && ["-", ".", "*", "+", "/"].includes(key)) return;
     if (key === ".") { event.preventDefault(); speak(document.body.dataset.spoken); return; }
     if (key === "*") { event.preventDefault(); toggle("audio"); return; }
