@@ -4,9 +4,10 @@ audio guide (the page's and each control's spoken text are in the DOM, since hea
 browsers have no voices; the PIN is never among them; the keypad's digits stay in order in
 audio mode, shuffled otherwise), the whole sign-in -> me -> sign-out flow with keypad keys
 only, the inactivity warning ("more time" ten times, on Playwright's clock) and sign-out
-at 80 s after which "back" shows no personal page, and on every page: axe at every impact
-level with AAA contrast, targets of at least 44x44 px, the primary action low on the
-screen. Screenshots go to test-output/kiosk-shell/."""
+at 80 s after which "back" shows no personal page, the card unlock page with keys only,
+and on every page: axe at every impact level with AAA contrast, targets of at least
+44x44 px, the primary action low on the screen. Screenshots go to
+test-output/kiosk-shell/."""
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ from foundation.settings import Settings, load_settings
 from server.embedded import free_port
 from tests.support.access_cards import PIN, kiosk_cli, person_with_pin
 from tests.support.browser import CHROMIUM_ARGS, app_on_real_socket
+from tests.support.dev_outbox import read_outbox_code
 from tests.support.environment import environment_for_tests
+from tests.support.factories import run_jobs
 from tests.support.kiosk_browser import (
     TIMEOUT_MS,
     assert_accessible,
@@ -297,3 +300,49 @@ async def test_inactivity_warns_at_60_s_gives_more_time_and_signs_out_at_80_s(
         "SELECT revoked_reason FROM sessions WHERE account_id = $1", account.id
     )
     assert [r["revoked_reason"] for r in reasons] == ["signed_out"]
+
+
+async def test_a_locked_card_is_unlocked_on_its_page_with_keys_only(
+    live_server: str,
+    chromium: Path,
+    owner_conn: asyncpg.Connection,
+    settings: Settings,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from playwright.async_api import async_playwright
+
+    code = await kiosk_code(database_url, capsys)
+    account, card_token = await card_holder(owner_conn, settings)
+    await owner_conn.execute(
+        "UPDATE access_cards SET pin_failures = 5, locked_at = now() WHERE person_id = $1",
+        account.person_id,
+    )
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = await enrolled_page(browser, live_server, code)
+            await page.goto(f"{live_server}/kiosk/card/unlock")
+            assert await focused(page) == "card"
+            await page.keyboard.type(card_token)
+            await page.keyboard.press("Enter")
+            await page.wait_for_selector("#unlock-code", timeout=TIMEOUT_MS)
+            assert await focused(page) == "unlock-code"
+            await run_jobs(settings)
+            assert account.phone_e164 is not None
+            for digit in await read_outbox_code(owner_conn, account.phone_e164):
+                await page.keyboard.press(digit)
+            await page.keyboard.press("Enter")
+            await page.wait_for_selector("#unlock-verify", state="hidden", timeout=TIMEOUT_MS)
+            status = await page.inner_text("#unlock-status")
+            assert status and "잘 안 됐어요" not in status, status
+            await assert_kiosk_page(page, "card unlocked")
+            await shot(page, FOLDER, "14-card-unlocked")
+        finally:
+            await browser.close()
+    locked = await owner_conn.fetchval(
+        "SELECT locked_at IS NOT NULL FROM access_cards WHERE person_id = $1", account.person_id
+    )
+    assert locked is False
