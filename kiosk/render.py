@@ -5,7 +5,7 @@ the problem page every refusal answers with."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import jinja2
 from litestar import MediaType, Request, Response
@@ -48,11 +48,13 @@ def render_page(
     spoken: str | None = None,
     back: str = "/kiosk",
     cookies: list[Cookie] | None = None,
+    here: str | None = None,
     **view: Any,
 ) -> Page:
     """The page `template` in the reader's language. `spoken` is what the page says of
     itself in audio mode (the title when not given), `back` where the keypad's back key
-    leads (kiosk.js)."""
+    leads (kiosk.js), `here` the page the language switch shows again in another language
+    (this one, when a GET can reach it; a page answering a post names one)."""
     locale = request_locale(request)
     context = dict(
         locale=locale,
@@ -68,7 +70,7 @@ def render_page(
         languages=[
             {
                 "label": label,
-                "href": link_with_lang(request, code),
+                "href": link_with_lang(request, code, here),
                 "current": code == locale,
                 "locale": code,
             }
@@ -86,9 +88,14 @@ def render_page(
     )
 
 
-def link_with_lang(request: Request[Any, Any, Any], code: str) -> str:
-    params = {k: v for k, v in request.query_params.items() if k != "lang"}
-    return f"{request.url.path}?{urlencode({**params, 'lang': code})}"
+def link_with_lang(request: Request[Any, Any, Any], code: str, here: str | None = None) -> str:
+    if here is not None:
+        path, _, query = here.partition("?")
+        params = {k: v for k, v in parse_qsl(query) if k != "lang"}
+    else:
+        path = request.url.path
+        params = {k: v for k, v in request.query_params.items() if k != "lang"}
+    return f"{path}?{urlencode({**params, 'lang': code})}"
 
 
 def _again(request: Request[Any, Any, Any], exc: Problem) -> str:

@@ -43,6 +43,8 @@ async def call_staff(
         title=t["help_title"],
         spoken=f"{t['help_title']}. {t['help_coming']}",
         back=came_from,
+        # A post cannot be fetched again: the language switch shows the page before it.
+        here=came_from,
         came_from=came_from,
     )
 

@@ -82,6 +82,7 @@ def _code_page(
         title=t["sms_code_title"],
         spoken=f"{message} {t['sms_code_spoken']}",
         back="/kiosk/sign-in/sms",
+        here=f"/kiosk/sign-in/sms/code?challenge={challenge_id}",
         status_code=400 if errors else 200,
         errors=errors or {},
         challenge_id=challenge_id,
@@ -129,6 +130,18 @@ async def sms_start(
     return _code_page(request, str(started.challenge_id), t["sms_code_sent"])
 
 
+@get("/sign-in/sms/code", include_in_schema=False)
+async def code_page(request: Request[Any, Any, Any]) -> Redirect | Page:
+    """The code page again (in another language): the challenge from the query, else
+    the number's page."""
+    challenge = request.query_params.get("challenge", "")
+    try:
+        uuid.UUID(challenge)
+    except ValueError:
+        return Redirect(link(request, "/kiosk/sign-in/sms"), status_code=303)
+    return _code_page(request, challenge, texts(request_locale(request))["sms_code_sent"])
+
+
 @post(
     "/sign-in/sms/code",
     include_in_schema=False,
@@ -159,9 +172,16 @@ async def sms_verify(
         return _code_page(request, challenge, texts(locale)["sms_code_sent"], errors)
     address = client_address(request)
     settings = request.app.state.settings
-    started = await sign_in_with_code_at_kiosk(
-        tx, settings, kiosk=kiosk, challenge_id=challenge_id, code=code, address=address
-    )
+    try:
+        started = await sign_in_with_code_at_kiosk(
+            tx, settings, kiosk=kiosk, challenge_id=challenge_id, code=code, address=address
+        )
+    except Problem as problem:
+        if not problem.commit_first:
+            raise  # expired, or too many tries: the problem page leads to a new code
+        # A wrong code, counted on its challenge (the transaction commits): type it again.
+        detail = problem.body(locale)["detail"]
+        return _code_page(request, challenge, texts(locale)["sms_code_sent"], {"code": detail})
     if pin:
         session = await kiosk_session(tx.conn, started.token, kiosk)
         try:
@@ -224,4 +244,4 @@ async def pin_step_up(
     )
 
 
-ROUTES = [sms_page, sms_start, sms_verify, pin_page, pin_step_up]
+ROUTES = [sms_page, sms_start, code_page, sms_verify, pin_page, pin_step_up]

@@ -265,5 +265,18 @@ async def test_bad_input_gets_a_friendly_page_and_writes_nothing(
     refused = await signed_post_form(
         client, key, "/kiosk/sign-in/sms/code", {"challenge": challenge, "code": wrong}
     )
-    assert refused.status_code == 401 and "set-cookie" not in refused.headers
+    assert refused.status_code == 400 and "set-cookie" not in refused.headers
+    assert 'id="code-error"' in refused.text and challenge in refused.text
     assert await owner_conn.fetchval("SELECT count(*) FROM sessions") == before[0]
+    tries = await owner_conn.fetchval(
+        "SELECT failed_attempts FROM sms_challenges WHERE id = $1::uuid", challenge
+    )
+    assert tries == 1
+    # The language switch of a page that answered a post leads somewhere a GET can go.
+    english = await signed_get(
+        client, key, f"/kiosk/sign-in/sms/code?challenge={challenge}&lang=en"
+    )
+    assert english.status_code == 200 and "Enter the code" in english.text
+    target = "/kiosk/sign-in/sms/code?lang=en"
+    lost = await client.get(target, headers=key.headers("GET", target), follow_redirects=False)
+    assert lost.status_code == 303 and lost.headers["location"] == "/kiosk/sign-in/sms?lang=en"

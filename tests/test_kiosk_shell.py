@@ -43,6 +43,7 @@ async def test_call_staff_reaches_the_console_of_the_kiosks_office(
         "직원이 오고 있어요" in called.text
         and 'href="/kiosk/sign-in" id="help-back"' in called.text
     )
+    assert 'href="/kiosk/sign-in?lang=en"' in called.text
     told = await owner_conn.fetch(
         "SELECT staff_id FROM staff_notices WHERE kind = 'kiosk_help' AND about_kiosk_id = $1",
         key.kiosk_id,
