@@ -133,7 +133,8 @@
     }
   }
   function press(keypad, key) {
-    const field = document.getElementById(keypad.dataset.target);
+    // Into the form's numeric field last focused (the PIN, its repetition, a code).
+    const field = document.getElementById(keypad.dataset.current || keypad.dataset.target);
     if (!field) return;
     const max = Number(field.getAttribute("maxlength") || 6);
     if (key.digit !== undefined && field.value.length < max) field.value += key.digit;
@@ -324,6 +325,10 @@
     }
     document.addEventListener("focusin", (event) => {
       const element = event.target;
+      if (isField(element) && element.form && element.getAttribute("inputmode") === "numeric") {
+        const keypad = element.form.querySelector(".keypad[data-target]");
+        if (keypad) keypad.dataset.current = element.id;
+      }
       if (element.matches && element.matches(FOCUSABLE)) speak(spokenFor(element));
     });
     for (const button of document.querySelectorAll("[data-pref]")) {
