@@ -23,8 +23,9 @@ Modules:
 - `enrollment_codes`: codes a clerk hands out to bind a first authenticator.
 - `access_cards`, `access_card_store`, `card_unlock`: access cards and card unlock.
 - `kiosk_devices`, `kiosk_device_store`, `kiosk_signatures`, `kiosk_sessions`,
-  `kiosk_acting`: enrolled kiosks, the signature on each of their requests, sessions bound
-  to one kiosk and acting through them as the app's session does.
+  `kiosk_acting`, `kiosk_sign_ins`: enrolled kiosks (and their calls for staff), the
+  signature on each of their requests, sessions bound to one kiosk, the ways to open them
+  and acting through them as the app's session does.
 - `registered_phones`, `registered_phone_store`: registered phones on the phone line.
 - `delegations`, `delegation_store`: proxies, and clerks acting for a person.
 - `secrets`: random tokens and their hashes, and secrets sealed at rest.
@@ -95,6 +96,7 @@ from auth.kiosk_device_store import KioskDevice, office_name
 from auth.kiosk_devices import (
     ALGORITHMS,
     BAD_PUBLIC_KEY,
+    call_staff_to_kiosk,
     enrol_kiosk,
     issue_enrolment_code,
     office_kiosks,
@@ -107,6 +109,11 @@ from auth.kiosk_sessions import (
     end_kiosk_session,
     kiosk_session,
     sign_in_with_card,
+)
+from auth.kiosk_sign_ins import (
+    redeem_enrollment_code_at_kiosk,
+    sign_in_with_code_at_kiosk,
+    step_up_at_kiosk,
 )
 from auth.kiosk_signatures import (
     KIOSK_ID_HEADER,
@@ -275,6 +282,7 @@ __all__ = [
     "acting_at_kiosk",
     "authenticate_access_token",
     "b64url",
+    "call_staff_to_kiosk",
     "card_to_print",
     "checked_phone",
     "checked_scopes",
@@ -334,6 +342,7 @@ __all__ = [
     "record_delegated_action",
     "record_wrong_pin",
     "redeem_enrollment_code",
+    "redeem_enrollment_code_at_kiosk",
     "refresh_session",
     "regenerate_recovery_codes",
     "rekey_person",
@@ -353,6 +362,7 @@ __all__ = [
     "send_code",
     "set_pin",
     "sign_in_with_card",
+    "sign_in_with_code_at_kiosk",
     "sign_in_with_recovery_code",
     "sign_in_with_totp",
     "signed_string",
@@ -365,6 +375,7 @@ __all__ = [
     "start_session",
     "start_signup",
     "start_totp_setup",
+    "step_up_at_kiosk",
     "step_up_with_pin",
     "token_hash",
     "unlock_card",

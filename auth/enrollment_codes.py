@@ -11,6 +11,7 @@ The alphabet has no 0/O, 1/I/L, so a code read from paper is typed right.
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -196,6 +197,44 @@ async def issue_enrollment_code(
     )
 
 
+async def take_enrollment_code(
+    conn: asyncpg.Connection, *, code: str, channel: RedeemChannel
+) -> OpenEnrollmentCode:
+    """Use the code up: whose it is. Unknown, mistyped, expired, retired and used codes
+    answer alike: the answer tells nobody which codes exist."""
+    normalized = normalize_code(code)
+    taken = (
+        await take_open_enrollment_code(conn, token_hash(normalized), channel=channel)
+        if normalized
+        else None
+    )
+    if taken is None:
+        raise Problem(ENROLLMENT_CODE_INVALID)
+    return taken
+
+
+async def record_enrollment_code_redeemed(
+    conn: asyncpg.Connection,
+    taken: OpenEnrollmentCode,
+    *,
+    session_id: uuid.UUID,
+    channel: str,
+    address: str | None,
+) -> None:
+    await record_audit(
+        conn,
+        actor=f"account:{taken.account_id}",
+        action="auth.enrollment_code_redeemed",
+        subject=f"account:{taken.account_id}",
+        office=taken.office_code,
+        channel=channel,
+        details=with_address(
+            {"issued_by": staff_actor(taken.staff_id), "session": str(session_id)},
+            address=address,
+        ),
+    )
+
+
 async def redeem_enrollment_code(
     conn: asyncpg.Connection,
     settings: AuthSettings,
@@ -205,19 +244,9 @@ async def redeem_enrollment_code(
     address: str | None,
     device: str | None = None,
 ) -> Tokens:
-    """A session at aal 1 for the code's account; the code is used up.
-
-    Unknown, mistyped, expired, retired and used codes answer alike: the answer
-    tells nobody which codes exist.
-    """
-    normalized = normalize_code(code)
-    taken = (
-        await take_open_enrollment_code(conn, token_hash(normalized), channel=channel)
-        if normalized
-        else None
-    )
-    if taken is None:
-        raise Problem(ENROLLMENT_CODE_INVALID)
+    """A session at aal 1 for the code's account; the code is used up (a kiosk opens its
+    own kind of session with `take_enrollment_code`, auth/kiosk_sign_ins.py)."""
+    taken = await take_enrollment_code(conn, code=code, channel=channel)
     started = await start_session(
         conn,
         settings,
@@ -228,16 +257,7 @@ async def redeem_enrollment_code(
         device=device,
         suggest=["passkey", "pin"],
     )
-    await record_audit(
-        conn,
-        actor=f"account:{taken.account_id}",
-        action="auth.enrollment_code_redeemed",
-        subject=f"account:{taken.account_id}",
-        office=taken.office_code,
-        channel=channel,
-        details=with_address(
-            {"issued_by": staff_actor(taken.staff_id), "session": str(started.id)},
-            address=address,
-        ),
+    await record_enrollment_code_redeemed(
+        conn, taken, session_id=started.id, channel=channel, address=address
     )
     return started.tokens

@@ -37,6 +37,7 @@ from auth.kiosk_device_store import (
     take_enrolment_code,
 )
 from auth.secrets import token_hash
+from auth.staff.notices import tell_office_of_help_call
 from foundation.audit import record_audit
 from foundation.problems import BadInput, InvalidInput, Problem, problem_kind
 from i18n import N_
@@ -215,3 +216,20 @@ async def retire_kiosk_device(
 async def office_kiosks(conn: asyncpg.Connection, office_code: str | None) -> list[KioskDevice]:
     """The kiosks of an office (every office's with None), retired ones included."""
     return await list_kiosk_devices(conn, office_code)
+
+
+async def call_staff_to_kiosk(conn: asyncpg.Connection, kiosk: KioskDevice) -> int:
+    """A person at `kiosk` pressed "call staff" (the law asks for a way to get help): the
+    staff of its office see it on their console. How many were told now (0 when the kiosk
+    called moments ago and nobody has answered yet: they were told then)."""
+    told = await tell_office_of_help_call(conn, kiosk_id=kiosk.id, office_code=kiosk.office_code)
+    await record_audit(
+        conn,
+        actor=f"kiosk:{kiosk.id}",
+        action="kiosk.help_called",
+        subject=f"kiosk:{kiosk.id}",
+        office=kiosk.office_code,
+        channel="kiosk",
+        details={"told": len(told)},
+    )
+    return len(told)

@@ -33,6 +33,7 @@ from auth.limits import count_failure, refuse_when_over
 from auth.pin import check_pin, is_wrong_pin
 from auth.problems import CREDENTIAL_LOCKED, NO_PIN
 from auth.secrets import new_token, token_hash
+from auth.sessions import CurrentSession
 from foundation.audit import record_audit
 from foundation.problems import Problem, problem_kind
 from foundation.settings import AuthSettings
@@ -68,25 +69,47 @@ class KioskSession(msgspec.Struct, frozen=True, kw_only=True):
     person_id: int
     kiosk_id: int
     aal: int
+    # "card+pin", "sms", "pin+sms", "enrollment_code" (auth/kiosk_sign_ins.py).
+    method: str
+    created_at: datetime
     authenticated_at: datetime
     expires_at: datetime
 
+    def as_current(self) -> CurrentSession:
+        """This session as the core's functions for a signed-in person take it (setting the
+        PIN, the step-up), the same for every channel."""
+        return CurrentSession(
+            id=self.id,
+            account_id=self.account_id,
+            person_id=self.person_id,
+            aal=self.aal,
+            method=self.method,
+            channel=CHANNEL,
+            created_at=self.created_at,
+            authenticated_at=self.authenticated_at,
+            previous_seen_at=self.authenticated_at,
+            expires_at=self.expires_at,
+        )
 
-async def _insert_kiosk_session(
-    conn: asyncpg.Connection, *, account_id: int, kiosk_id: int, token: str
-) -> uuid.UUID:
+
+async def open_kiosk_session(
+    conn: asyncpg.Connection, *, account_id: int, kiosk_id: int, aal: int, method: str
+) -> StartedKioskSession:
+    """A session bound to this kiosk: its token is for the kiosk's cookie, no refresh token."""
     session_id = uuid.uuid4()
+    token = new_token(SESSION_TOKEN_PREFIX)
     now = datetime.now(UTC)
     await conn.execute(
         """
         INSERT INTO sessions (id, account_id, aal, method, channel, device, kiosk_id,
                               created_at, authenticated_at, last_seen_at, expires_at,
                               access_token_hash, access_expires_at)
-        VALUES ($1, $2, 2, $3, $4, $5, $6, $7, $7, $7, $8, $9, $10)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10, $11)
         """,
         session_id,
         account_id,
-        METHOD,
+        aal,
+        method,
         CHANNEL,
         f"kiosk:{kiosk_id}",
         kiosk_id,
@@ -95,7 +118,7 @@ async def _insert_kiosk_session(
         token_hash(token),
         now + IDLE,
     )
-    return session_id
+    return StartedKioskSession(id=session_id, token=token)
 
 
 async def sign_in_with_card(
@@ -132,10 +155,10 @@ async def sign_in_with_card(
         if problem.kind == CREDENTIAL_LOCKED:
             raise Problem(CARD_LOCKED, commit_first=problem.commit_first) from None
         raise
-    token = new_token(SESSION_TOKEN_PREFIX)
-    session_id = await _insert_kiosk_session(
-        conn, account_id=account.id, kiosk_id=kiosk.id, token=token
+    started = await open_kiosk_session(
+        conn, account_id=account.id, kiosk_id=kiosk.id, aal=2, method=METHOD
     )
+    session_id = started.id
     await record_sign_in_success(
         conn, account.id, method=METHOD, channel=CHANNEL, session_id=session_id, address=address
     )
@@ -150,7 +173,7 @@ async def sign_in_with_card(
             {"card": card.id, "kiosk": kiosk.id, "session": str(session_id)}, address=address
         ),
     )
-    return StartedKioskSession(id=session_id, token=token)
+    return started
 
 
 async def kiosk_session(conn: asyncpg.Connection, token: str, kiosk: KioskDevice) -> KioskSession:
@@ -158,8 +181,8 @@ async def kiosk_session(conn: asyncpg.Connection, token: str, kiosk: KioskDevice
     (unchanged) when it was opened at another kiosk."""
     row = await conn.fetchrow(
         """
-        SELECT s.id, s.account_id, a.person_id, s.kiosk_id, s.aal, s.authenticated_at,
-               s.expires_at
+        SELECT s.id, s.account_id, a.person_id, s.kiosk_id, s.aal, s.method, s.created_at,
+               s.authenticated_at, s.expires_at
         FROM sessions s
         JOIN accounts a ON a.id = s.account_id
         JOIN people p ON p.id = a.person_id

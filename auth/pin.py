@@ -333,31 +333,7 @@ async def step_up_with_pin(
     restart its 12-hour clock would be reauthentication with one factor; when its
     aal 2 runs out, the person uses the passkey again or signs in with a code.
     """
-    if session.aal >= 2:
-        raise Problem(PIN_NOT_NEEDED)
-    if (
-        session.method not in POSSESSION_METHODS
-        or datetime.now(UTC) - session.authenticated_at > POSSESSION_MAX_AGE
-    ):
-        raise Problem(PIN_NEEDS_CODE)
-    try:
-        account = await check_pin(
-            conn,
-            settings,
-            session.account_id,
-            pin,
-            AppPin(session.account_id),
-            channel=session.channel,
-            possession_proven=True,
-            address=address,
-        )
-    except Problem as problem:
-        # Locked, and a recovery code would not unlock it today: say so, and until when.
-        if problem.kind is CREDENTIAL_LOCKED:
-            ends = await unlock_window_ends(conn, session.account_id)
-            if ends is not None:
-                raise unlock_limit_problem(ends, commit_first=problem.commit_first) from None
-        raise
+    account = await check_pin_on_code(conn, settings, session, pin, address=address)
     method = f"pin+{session.method}"
     device = await conn.fetchval("SELECT device FROM sessions WHERE id = $1", session.id)
     await revoke_session(conn, session.id, reason="stepped_up")
@@ -388,3 +364,41 @@ async def step_up_with_pin(
         details={"from_session": str(session.id), "session": str(started.id), "method": method},
     )
     return started.tokens
+
+
+async def check_pin_on_code(
+    conn: asyncpg.Connection,
+    settings: AuthSettings,
+    session: CurrentSession,
+    pin: str,
+    *,
+    address: str | None,
+) -> Account:
+    """The app's PIN on top of a session begun with a code in the last 12 hours (the step-up
+    of the app and of a kiosk alike): the account, or why not. A wrong PIN counts against
+    the app's PIN, as everywhere."""
+    if session.aal >= 2:
+        raise Problem(PIN_NOT_NEEDED)
+    if (
+        session.method not in POSSESSION_METHODS
+        or datetime.now(UTC) - session.authenticated_at > POSSESSION_MAX_AGE
+    ):
+        raise Problem(PIN_NEEDS_CODE)
+    try:
+        return await check_pin(
+            conn,
+            settings,
+            session.account_id,
+            pin,
+            AppPin(session.account_id),
+            channel=session.channel,
+            possession_proven=True,
+            address=address,
+        )
+    except Problem as problem:
+        # Locked, and a recovery code would not unlock it today: say so, and until when.
+        if problem.kind is CREDENTIAL_LOCKED:
+            ends = await unlock_window_ends(conn, session.account_id)
+            if ends is not None:
+                raise unlock_limit_problem(ends, commit_first=problem.commit_first) from None
+        raise

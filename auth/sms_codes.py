@@ -284,7 +284,7 @@ async def _account_for_signup(
     return account
 
 
-async def verify_code(
+async def accept_code(
     tx: Transaction,
     settings: Settings,
     *,
@@ -292,11 +292,10 @@ async def verify_code(
     code: str,
     channel: str,
     address: str | None,
-    device: str | None = None,
-) -> Tokens:
-    """Check a code; on success, sign in (creating the account for a sign-up).
-
-    `address` is the client's, for the audit rows."""
+) -> tuple[Account, Challenge]:
+    """Check a code and use it up: the account it signs in to (made now for a sign-up).
+    Every channel's code sign-in starts here; the channel then opens its own kind of
+    session (the app's with tokens, a kiosk's bound to it) and calls `code_signed_in`."""
     conn = tx.conn
     challenge = await get_challenge(conn, challenge_id, lock=True)
     # A card-unlock code unlocks its card at the kiosk (auth/card_unlock.py), never signs in.
@@ -332,18 +331,27 @@ async def verify_code(
         ensure_not_locked(account)
     if account is None:
         raise Problem(SIGN_IN_FAILED)
-    started = await start_session(
-        conn,
-        settings.auth,
-        account_id=account.id,
-        aal=1,
-        method=method,
-        channel=channel,
-        device=device,
-        suggest=["passkey"],
-    )
+    return account, challenge
+
+
+async def code_signed_in(
+    conn: asyncpg.Connection,
+    account: Account,
+    challenge: Challenge,
+    *,
+    session_id: uuid.UUID,
+    channel: str,
+    address: str | None,
+) -> None:
+    """What follows a code sign-in on every channel: the record, and a recovery code's
+    unlock of the app's PIN."""
     await record_sign_in_success(
-        conn, account.id, method=method, channel=channel, session_id=started.id, address=address
+        conn,
+        account.id,
+        method=challenge.delivery,
+        channel=channel,
+        session_id=session_id,
+        address=address,
     )
     if challenge.purpose == "recovery":
         # A code to the phone of record unlocks the app's PIN, 3 times a day at most
@@ -356,4 +364,35 @@ async def verify_code(
             subject=f"account:{account.id}",
             channel=channel,
         )
+
+
+async def verify_code(
+    tx: Transaction,
+    settings: Settings,
+    *,
+    challenge_id: uuid.UUID,
+    code: str,
+    channel: str,
+    address: str | None,
+    device: str | None = None,
+) -> Tokens:
+    """Check a code; on success, sign in (creating the account for a sign-up).
+
+    `address` is the client's, for the audit rows."""
+    account, challenge = await accept_code(
+        tx, settings, challenge_id=challenge_id, code=code, channel=channel, address=address
+    )
+    started = await start_session(
+        tx.conn,
+        settings.auth,
+        account_id=account.id,
+        aal=1,
+        method=challenge.delivery,
+        channel=channel,
+        device=device,
+        suggest=["passkey"],
+    )
+    await code_signed_in(
+        tx.conn, account, challenge, session_id=started.id, channel=channel, address=address
+    )
     return started.tokens

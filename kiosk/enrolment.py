@@ -46,7 +46,15 @@ class EnrolledKiosk(msgspec.Struct, kw_only=True):
 @get("/enrol", include_in_schema=False, opt=UNSIGNED)
 async def enrol_page(request: Request[Any, Any, Any]) -> Page:
     t = texts(request_locale(request))
-    return render_page(request, "enrol.html", title=t["enrol_title"], algorithms=ALGORITHMS)
+    return render_page(
+        request,
+        "enrol.html",
+        title=t["enrol_title"],
+        spoken=t["enrol_intro"],
+        # No inactivity sign-out while an administrator enrols the kiosk.
+        idle=False,
+        algorithms=ALGORITHMS,
+    )
 
 
 @post("/enrol", status_code=201, include_in_schema=False, opt={**UNSIGNED, "kiosk_json": True})

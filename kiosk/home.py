@@ -23,11 +23,13 @@ async def home(
     locale = request_locale(request)
     t = texts(locale)
     office = await office_name(tx.conn, kiosk.office_code, locale)
+    where = t["where"].format(office=office, location=kiosk.location)
     return render_page(
         request,
         "home.html",
         title=t["home_title"],
-        where=t["where"].format(office=office, location=kiosk.location),
+        spoken=f"{t['home_title']}. {where}. {t['home_intro']}",
+        where=where,
         signed_out=request.query_params.get("signed_out") == "1",
     )
 

@@ -5,10 +5,11 @@ the problem page every refusal answers with."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import jinja2
 from litestar import MediaType, Request, Response
+from litestar.datastructures import Cookie
 from litestar.response import Template
 
 from auth import KIOSK_NOT_ENROLLED, KIOSK_SESSION_ELSEWHERE, KIOSK_SIGN_IN_REQUIRED
@@ -17,6 +18,8 @@ from foundation.problems import Problem
 from kiosk.texts import texts
 
 LANGUAGES: tuple[tuple[str, str], ...] = (("ko", "한국어"), ("en", "English"))
+# The session opened at this kiosk (sign_in.py); the page frame asks only whether it is there.
+KIOSK_COOKIE = "hanchang_kiosk"
 PAGE_HEADERS = {
     # A kiosk is shared: no page of a person may stay in a cache once they leave.
     "Cache-Control": "no-store",
@@ -42,18 +45,32 @@ def render_page(
     *,
     title: str,
     status_code: int = 200,
+    spoken: str | None = None,
+    back: str = "/kiosk",
+    cookies: list[Cookie] | None = None,
+    here: str | None = None,
     **view: Any,
 ) -> Page:
+    """The page `template` in the reader's language. `spoken` is what the page says of
+    itself in audio mode (the title when not given), `back` where the keypad's back key
+    leads (kiosk.js), `here` the page the language switch shows again in another language
+    (this one, when a GET can reach it; a page answering a post names one)."""
     locale = request_locale(request)
     context = dict(
         locale=locale,
         t=texts(locale),
         title=title,
+        spoken=spoken or title,
+        back=link(request, back),
+        path=request.url.path,
+        # The frame offers sign-out and signs out after inactivity (kiosk.js) when a
+        # session may be open; a stale cookie is cleared by signing out too.
+        signed_in=bool(request.cookies.get(KIOSK_COOKIE)),
         link=lambda path, **params: link(request, path, **params),
         languages=[
             {
                 "label": label,
-                "href": link_with_lang(request, code),
+                "href": link_with_lang(request, code, here),
                 "current": code == locale,
                 "locale": code,
             }
@@ -67,19 +84,28 @@ def render_page(
         status_code=status_code,
         media_type=MediaType.HTML,
         headers={**PAGE_HEADERS, "Content-Language": locale},
+        cookies=cookies or [],
     )
 
 
-def link_with_lang(request: Request[Any, Any, Any], code: str) -> str:
-    params = {k: v for k, v in request.query_params.items() if k != "lang"}
-    return f"{request.url.path}?{urlencode({**params, 'lang': code})}"
+def link_with_lang(request: Request[Any, Any, Any], code: str, here: str | None = None) -> str:
+    if here is not None:
+        path, _, query = here.partition("?")
+        params = {k: v for k, v in parse_qsl(query) if k != "lang"}
+    else:
+        path = request.url.path
+        params = {k: v for k, v in request.query_params.items() if k != "lang"}
+    return f"{path}?{urlencode({**params, 'lang': code})}"
 
 
 def _again(request: Request[Any, Any, Any], exc: Problem) -> str:
-    """Where "try again" leads: the sign-in for a session problem or a refused sign-in, the
-    page itself after a page, else the start."""
+    """Where "try again" leads: the sign-in for a session problem, the form a post came
+    from (its handler's `again`), the page itself after a page, else the start."""
     if exc.kind in (KIOSK_SIGN_IN_REQUIRED, KIOSK_SESSION_ELSEWHERE):
         return "/kiosk/sign-in"
+    again: str | None = request.route_handler.opt.get("again")
+    if again:
+        return again
     if request.method == "GET" or request.url.path == "/kiosk/sign-in":
         return request.url.path
     return "/kiosk"
@@ -104,11 +130,25 @@ def problem_page(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]
             status_code=exc.kind.status,
             detail=body["detail"],
         )
+    return refusal_page(request, exc, again=_again(request, exc))
+
+
+def refusal_page(
+    request: Request[Any, Any, Any],
+    exc: Problem,
+    *,
+    again: str,
+    cookies: list[Cookie] | None = None,
+) -> Page:
+    """The problem page, with "try again" leading to `again`."""
+    body = exc.body(request_locale(request))
     return render_page(
         request,
         "problem.html",
         title=body["title"],
         status_code=exc.kind.status,
+        spoken=f"{body['title']}. {body['detail']}",
         detail=body["detail"],
-        again=_again(request, exc),
+        again=again,
+        cookies=cookies,
     )

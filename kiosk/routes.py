@@ -11,7 +11,7 @@ from litestar import Router
 from litestar.di import Provide
 
 from foundation.problems import Problem
-from kiosk import card_unlock, enrolment, home, services, sign_in
+from kiosk import card_unlock, enrolment, first_pin, home, services, shell, sign_in, sign_in_sms
 from kiosk.device_guard import provide_kiosk, require_signed_kiosk
 from kiosk.render import problem_page
 from kiosk.sign_in import provide_kiosk_session
@@ -24,6 +24,9 @@ ROUTE_HANDLERS: list[Any] = [
     *sign_in.ROUTES,
     *card_unlock.ROUTES,
     services.SERVICES,
+    *sign_in_sms.ROUTES,
+    *first_pin.ROUTES,
+    *shell.ROUTES,
 ]
 
 KIOSK = Router(

@@ -34,11 +34,10 @@ from foundation.errors import request_locale
 from foundation.problems import Problem
 from i18n import N_, translate
 from kiosk.limits import limit_by_address
-from kiosk.render import Page, link, render_page
+from kiosk.render import KIOSK_COOKIE, Page, link, render_page
 from kiosk.services_texts import service_texts
 from kiosk.texts import texts
 
-KIOSK_COOKIE = "hanchang_kiosk"
 COOKIE_PATH = "/kiosk"
 _CARD = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 _PIN = re.compile(r"^[0-9]{6}$")
@@ -78,9 +77,9 @@ def _sign_in_page(request: Request[Any, Any, Any], errors: dict[str, str] | None
         request,
         "sign_in.html",
         title=t["sign_in_title"],
+        spoken=t["sign_in_spoken"],
         status_code=400 if errors else 200,
         errors=errors or {},
-        digits=[str(digit) for digit in (1, 2, 3, 4, 5, 6, 7, 8, 9)],
     )
 
 
@@ -133,11 +132,16 @@ async def me(
     t = texts(locale)
     found = await get_person(tx.conn, person.person_id)
     assert found is not None
+    intro = t["me_intro"].format(name=found.name)
     return render_page(
         request,
         "me.html",
         title=t["me_title"],
-        intro=t["me_intro"].format(name=found.name),
+        spoken=intro,
+        intro=intro,
+        # A code alone (aal 1): the app's PIN opens the personal pages (auth/kiosk_sign_ins.py).
+        offer_step_up=person.aal < 2 and person.method in ("sms", "voice"),
+        pin_set=request.query_params.get("pin_set") == "1",
         # The links to the service pages (kiosk/services.py), in their words.
         s=service_texts(locale),
     )
@@ -147,13 +151,28 @@ async def me(
 async def sign_out(
     request: Request[Any, Any, Any],
     tx: NamedDependency[Transaction],
-    person: NamedDependency[KioskSession],
+    kiosk: NamedDependency[KioskDevice],
 ) -> Redirect:
-    await end_kiosk_session(tx.conn, person)
+    """The session ends on the server; the browser drops the cookie and its cache of the
+    person's pages (`Clear-Site-Data: "cache"`: not "storage", which would take the kiosk's
+    device key from IndexedDB). kiosk.js clears the rest: history, forms, settings. An
+    ended or unknown session signs out too (the frame offers sign-out whenever a cookie
+    is there); one opened at another kiosk is refused."""
+    token = request.cookies.get(KIOSK_COOKIE, "").strip()
+    if token:
+        try:
+            session = await kiosk_session(tx.conn, token, kiosk)
+        except Problem as problem:
+            # A session opened at another kiosk stays refused here (nothing changes).
+            if problem.kind is not KIOSK_SIGN_IN_REQUIRED:
+                raise
+        else:
+            await end_kiosk_session(tx.conn, session)
     return Redirect(
         link(request, "/kiosk", signed_out="1"),
         status_code=303,
         cookies=[session_cookie(request, "")],
+        headers={"Clear-Site-Data": '"cache"', "Cache-Control": "no-store"},
     )
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from i18n import N_, translate
+from kiosk import shell_texts
 
 TEXTS: dict[str, str] = {
     "kiosk": N_("Job centre kiosk"),
@@ -45,4 +46,5 @@ TEXTS: dict[str, str] = {
 
 
 def texts(locale: str) -> dict[str, str]:
-    return {key: translate(locale, message) for key, message in TEXTS.items()}
+    every = {**TEXTS, **shell_texts.TEXTS}
+    return {key: translate(locale, message) for key, message in every.items()}

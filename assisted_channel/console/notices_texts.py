@@ -13,4 +13,8 @@ TEXTS: dict[str, str] = {
         "security officer."
     ),
     "notice_seen": N_("Mark as seen"),
+    "notice_kiosk_help": N_("Someone at the kiosk at {location} asks for help ({time})."),
+    "notice_kiosk_help_hint": N_(
+        "The kiosk tells them that someone is coming. Go to them, then mark this as seen."
+    ),
 }

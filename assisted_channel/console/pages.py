@@ -98,18 +98,30 @@ async def home_page(
 def _notice_lines(
     t: dict[str, str], locale: str, notices: list[StaffNotice]
 ) -> list[dict[str, Any]]:
-    return [
-        {
+    return [_notice_line(t, locale, n) for n in notices]
+
+
+def _notice_line(t: dict[str, str], locale: str, n: StaffNotice) -> dict[str, Any]:
+    time = korea_time(n.created_at, locale)
+    if n.kiosk is not None:
+        return {
             "id": n.id,
-            "text": t["notice_staff_created"].format(
-                by=n.by.name if n.by else t["notice_by_operator"],
-                name=n.staff.name,
-                role=t[f"role_{n.staff.role}"],
-                time=korea_time(n.created_at, locale),
-            ),
+            "kind": n.kind,
+            "text": t["notice_kiosk_help"].format(location=n.kiosk.location, time=time),
+            "hint": t["notice_kiosk_help_hint"],
         }
-        for n in notices
-    ]
+    assert n.staff is not None
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "text": t["notice_staff_created"].format(
+            by=n.by.name if n.by else t["notice_by_operator"],
+            name=n.staff.name,
+            role=t[f"role_{n.staff.role}"],
+            time=time,
+        ),
+        "hint": t["notice_staff_created_hint"],
+    }
 
 
 @post("/notices/{notice_id:int}/seen", include_in_schema=False, opt=HTML, status_code=303)

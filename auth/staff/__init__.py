@@ -34,7 +34,7 @@ from auth.staff.accounts import (
     start_enrollment,
 )
 from auth.staff.admin import CHANNEL, OfficeStaff, disable_office_staff, list_office_staff
-from auth.staff.notices import StaffNotice, see_notice, unseen_notices
+from auth.staff.notices import StaffNotice, see_notice, tell_office_of_help_call, unseen_notices
 from auth.staff.roles import (
     ADMIN_ONLY,
     ADMIN_ROLES,
@@ -104,5 +104,6 @@ __all__ = [
     "staff_actor",
     "start_enrollment",
     "start_staff_sign_in",
+    "tell_office_of_help_call",
     "unseen_notices",
 ]

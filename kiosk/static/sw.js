@@ -11,7 +11,9 @@
 "use strict";
 
 const SCOPE = "/kiosk";
-const UNSIGNED = new Set(["/kiosk/enrol", "/kiosk/enrol.js", "/kiosk/sw.js"]);
+const UNSIGNED = new Set([
+  "/kiosk/enrol", "/kiosk/enrol.js", "/kiosk/sw.js", "/kiosk/kiosk.js", "/kiosk/kiosk.css",
+]);
 const DATABASE = "hanchang-kiosk";
 const STORE = "device";
 

@@ -10,10 +10,11 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
     "rules": {"color-contrast-enhanced": {"enabled": True}},
 }
-# Every element a person can press or type into, with its size (hidden inputs aside).
+# Every element a person can press or type into, with its size (hidden inputs aside, and
+# what is not shown now: the shell's inactivity warning and voice choices until needed).
 SMALL_TARGETS = """() => [...document.querySelectorAll(
     'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])'
-  )].map((el) => {
+  )].filter((el) => el.checkVisibility()).map((el) => {
     const box = el.getBoundingClientRect();
     return {what: el.outerHTML.slice(0, 80), width: box.width, height: box.height};
   }).filter((t) => t.width < 44 || t.height < 44)"""
