@@ -146,7 +146,7 @@ from auth.people import (
     person_key,
     rekey_person,
 )
-from auth.pin import PIN_NOT_NEEDED, PIN_WRONG, set_pin, step_up_with_pin
+from auth.pin import PIN_NOT_NEEDED, PIN_WRONG, set_pin, step_up_with_pin, store_pin
 from auth.pin_hashing import hash_pin, pin_matches
 from auth.pin_rules import Pin, PinRequest
 from auth.problems import SIGN_IN_FAILED
@@ -363,6 +363,7 @@ __all__ = [
     "start_signup",
     "start_totp_setup",
     "step_up_with_pin",
+    "store_pin",
     "token_hash",
     "unlock_card",
     "unseal",
