@@ -74,10 +74,13 @@ async def registered_caller(
     number: str | None = None,
     birth: date = date(1958, 3, 9),
     name: str = "강영숙",
+    language: str = "en",
 ) -> tuple[Account, str, Any]:
     """A person with a PIN and a landline registered at the counter: (account, E.164, an
     app session at aal 2 for comparing with the API)."""
-    account = await make_account(owner_conn, settings, name=name, birth_date=birth)
+    account = await make_account(
+        owner_conn, settings, name=name, birth_date=birth, preferred_language=language
+    )
     tokens = await sign_in(owner_conn, settings, account, aal=2, method="passkey")
     answer = await client.put("/v1/me/pin", json={"pin": PIN}, headers=bearer(tokens))
     assert answer.status_code == 204, answer.text
@@ -246,6 +249,26 @@ async def test_an_unknown_number_hears_the_same_questions_and_the_same_refusal(
         heard.append(texts)
     assert heard[0] == heard[1]
     assert "did not match" in heard[0][-1]
+
+
+async def test_after_the_pin_the_line_speaks_the_persons_saved_language(
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings
+) -> None:
+    for saved, chosen, heard, voice in (
+        ("en", "1", "You are signed in.", "en-US"),  # chose Korean, saved English
+        ("ko", "2", "로그인됐어요", "ko-KR"),  # chose English, saved Korean
+        ("vi", "2", "You are signed in.", "en-US"),  # no Vietnamese words yet: the choice
+    ):
+        _, e164, _ = await registered_caller(client, owner_conn, settings, language=saved)
+        call = Call(client, settings, e164)
+        await call.start()
+        await call.press(chosen)
+        await call.press("2")
+        await call.press("580309")
+        menu = await call.press(PIN)
+        assert heard in said(menu), (saved, menu)
+        assert f'language="{voice}"' in menu
+        assert f"lang={voice[:2]}" in call.next
 
 
 async def test_forged_or_missing_signatures_are_refused_and_nothing_is_done(
