@@ -218,6 +218,39 @@ async def test_no_account_on_file_is_said_and_the_office_offered(
     assert "there is none on file" in none and "1 3 5 0" in none
 
 
+async def test_five_wrong_pins_on_our_call_back_lock_this_phone_only(
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings, twilio: FakeTwilio
+) -> None:
+    account, e164, app_tokens = await registered_caller(client, owner_conn, settings)
+    call = await signed_in_call(client, settings, e164, "580309")
+    await call.press("5")
+    (url,) = check_twiml(twilio.calls[-1]["Twiml"], settings)
+    back = Call(client, settings, settings.twilio.from_number)
+    heard = [said(await back.post(url, WRONG_PIN))]
+    for _ in range(4):
+        heard.append(said(await back.post(back.next, WRONG_PIN)))
+    assert all("not right" in text for text in heard[:4]), heard
+    assert "locked on this phone" in heard[4] and "counter" in heard[4]
+    assert "ask for a call back" in heard[4]
+    assert "<Hangup" in back.answers[-1]
+    phone = await owner_conn.fetchrow(
+        "SELECT locked_at, pin_failures FROM registered_phones WHERE phone_e164 = $1", e164
+    )
+    assert phone is not None and phone["locked_at"] is not None
+    locks = await owner_conn.fetchrow(
+        "SELECT hard_locked_at, app_pin_locked_at FROM accounts WHERE id = $1", account.id
+    )
+    assert locks is not None and tuple(locks) == (None, None)
+    # The app still works; the phone line refuses even the right PIN until the counter.
+    answer = await client.get("/v1/me/eligibility", headers=bearer(app_tokens))
+    assert answer.status_code == 200
+    again = Call(client, settings, e164)
+    await again.start()
+    for digits in ("2", "2", "580309"):
+        await again.press(digits)
+    assert "locked" in said(await again.press(PIN))
+
+
 async def test_a_shared_landline_opens_each_persons_own_account_by_birth_date(
     client: Client, owner_conn: asyncpg.Connection, settings: Settings
 ) -> None:
