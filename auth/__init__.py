@@ -155,7 +155,7 @@ from auth.recovery_codes import (
     regenerate_recovery_codes,
     sign_in_with_recovery_code,
 )
-from auth.registered_phone_store import insert_registered_phone
+from auth.registered_phone_store import get_session_phone, insert_registered_phone
 from auth.registered_phones import (
     CALLBACK_ENDED,
     PHONE_PIN_LOCKED,
@@ -296,6 +296,7 @@ __all__ = [
     "get_account",
     "get_account_by_person",
     "get_person",
+    "get_session_phone",
     "has_recent_aal2",
     "hash_pin",
     "insert_card",

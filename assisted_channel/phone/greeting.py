@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 
 from assisted_channel.phone.call_state import CallState
 from assisted_channel.phone.sign_in import ask_birth_date
+from assisted_channel.phone.transfer import helpline_or_hours
 from assisted_channel.phone.voice import (
     VOICE,
     address,
@@ -82,6 +83,8 @@ async def choose_language(
     state = await current_call(queue, post_)
     settings = settings_of(request)
     locale = LANGUAGES.get(post_.digits)
+    if locale is None and post_.digits == "0" and (helpline := helpline_or_hours("ko")):
+        return spoken(helpline)
     if locale is None:
         said = to_a_person("ko") if post_.digits == "0" else not_on_the_menu("ko")
         if post_.digits == "9":
@@ -121,6 +124,10 @@ async def start(request: Request[Any, Any, Any], queue: NamedDependency[ArqRedis
         case "9":
             return spoken(start_menu(settings, locale))
         case "0":
+            helpline = helpline_or_hours(locale)
+            if helpline is not None:
+                await remember(queue, post_, state, "ended")
+                return spoken(helpline)
             return spoken(start_menu(settings, locale, to_a_person(locale)))
     return spoken(start_menu(settings, locale, not_on_the_menu(locale)))
 
