@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from auth import Account, insert_registered_phone
 from auth.staff import insert_staff
 from foundation.settings import Settings, load_settings
+from i18n import translate
 from server.app import create_app
 from server.embedded import free_port
 from tests.support.applying import laid_off, verified_account
@@ -302,6 +303,21 @@ async def test_after_the_pin_the_line_speaks_the_persons_saved_language(
         assert heard in said(menu), (saved, menu)
         assert f'language="{voice}"' in menu
         assert f"lang={voice[:2]}" in call.next
+
+
+async def test_three_on_the_first_menu_offers_every_catalog_language_in_its_own_voice(
+    client: Client, settings: Settings
+) -> None:
+    call = Call(client, settings, "+82212345678")
+    assert "For other languages, press 3." in said(await call.start())
+    offer = await call.press("3")
+    assert "/webhooks/twilio/voice/languages" in call.next
+    assert "한국어는 1번" in said(offer) and "For English, press 2." in said(offer)
+    assert '<Say language="en-US">For English, press 2.</Say>' in offer
+    wrong_key = translate("ko", "That key is not on this menu.")
+    assert wrong_key in said(await call.press("8"))
+    start = said(await call.press("2"))
+    assert "To sign in, press 2." in start
 
 
 async def test_forged_or_missing_signatures_are_refused_and_nothing_is_done(
