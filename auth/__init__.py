@@ -149,6 +149,14 @@ from auth.people import (
 from auth.pin import PIN_NOT_NEEDED, PIN_WRONG, set_pin, step_up_with_pin, store_pin
 from auth.pin_hashing import hash_pin, pin_matches
 from auth.pin_rules import Pin, PinRequest
+from auth.placed_calls import (
+    NOTICE_CALL_ENDED,
+    NOTICE_CALL_LIFETIME,
+    NoticeCall,
+    notice_call_token,
+    open_notice_call_token,
+    sign_in_on_placed_call,
+)
 from auth.problems import SIGN_IN_FAILED
 from auth.recovery_codes import (
     issue_recovery_codes,
@@ -224,6 +232,8 @@ __all__ = [
     "KIOSK_SIGN_IN_REQUIRED",
     "MAX_VALIDITY_DAYS",
     "NONCE_HEADER",
+    "NOTICE_CALL_ENDED",
+    "NOTICE_CALL_LIFETIME",
     "PHONE_PIN_LOCKED",
     "PHONE_SESSION_NEEDED",
     "PIN_NOT_NEEDED",
@@ -256,6 +266,7 @@ __all__ = [
     "InvalidRegistrationNumber",
     "KioskDevice",
     "KioskSession",
+    "NoticeCall",
     "PasskeyName",
     "PasskeySummary",
     "Person",
@@ -322,9 +333,11 @@ __all__ = [
     "my_passkeys",
     "new_token",
     "normalize_registration_number",
+    "notice_call_token",
     "numeric_code",
     "office_kiosks",
     "office_name",
+    "open_notice_call_token",
     "parse_phone",
     "person_key",
     "phone_session",
@@ -350,6 +363,7 @@ __all__ = [
     "seed_context",
     "send_code",
     "set_pin",
+    "sign_in_on_placed_call",
     "sign_in_with_card",
     "sign_in_with_recovery_code",
     "sign_in_with_totp",

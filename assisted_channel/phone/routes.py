@@ -18,6 +18,7 @@ from assisted_channel.phone import (
     callback,
     greeting,
     menus,
+    notice_call,
     sign_in,
     staff_callback,
 )
@@ -32,6 +33,7 @@ PHONE_LINE = Router(
         *applying.ROUTES,
         *callback.ROUTES,
         *staff_callback.ROUTES,
+        *notice_call.ROUTES,
     ],
     opt={"error_format": "twiml"},
     before_request=twilio_only,

@@ -71,7 +71,7 @@ async def offer_windows(
     session: CurrentSession,
     settings: Settings,
 ) -> Response[str]:
-    office = await persons_office(conn, session)
+    office = await persons_office(conn, session.person_id)
     windows = callback_windows(office, korea_now())[:MAX_WINDOWS] if office else []
     if not windows:
         await remember(redis, post_, state, "menu")
@@ -101,7 +101,7 @@ async def choose_window(
         said = [] if post_.digits == "9" else [t(locale, N_("That key is not on this menu."))]
         return spoken(windows_menu(settings, state, *said))
     window = state.windows[key - 1]
-    office = await persons_office(tx.conn, session)
+    office = await persons_office(tx.conn, session.person_id)
     phone = await get_session_phone(tx.conn, session.id)
     if office is None or phone is None:
         await remember(queue, post_, state, "menu")

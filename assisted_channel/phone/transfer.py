@@ -48,8 +48,8 @@ def helpline_or_hours(locale: str) -> Speech | None:
     return put_through(locale, HELPLINE, connecting)
 
 
-async def persons_office(conn: asyncpg.Connection, session: CurrentSession) -> Office | None:
-    person = await get_person(conn, session.person_id)
+async def persons_office(conn: asyncpg.Connection, person_id: int) -> Office | None:
+    person = await get_person(conn, person_id)
     return await office_serving(conn, person.region_code) if person else None
 
 
@@ -62,7 +62,7 @@ async def transfer(
     settings: Settings,
 ) -> Response[str]:
     locale = state.locale
-    office = await persons_office(conn, session)
+    office = await persons_office(conn, session.person_id)
     if office is None or office.phone_e164 is None:
         await remember(redis, post_, state, "menu")
         return spoken(main_menu(settings, state, to_a_person(locale)))
