@@ -24,7 +24,8 @@ Modules:
 - `access_cards`, `access_card_store`, `card_unlock`: access cards and card unlock.
 - `kiosk_devices`, `kiosk_device_store`, `kiosk_signatures`, `kiosk_sessions`: enrolled
   kiosks, the signature on each of their requests, sessions bound to one kiosk.
-- `registered_phones`, `registered_phone_store`: registered phones on the phone line.
+- `registered_phones`, `registered_phone_store`: registered phones on the phone line;
+  `placed_calls`: signing in on a voice notice's call we placed (its token, the PIN).
 - `delegations`, `delegation_store`: proxies, and clerks acting for a person.
 - `secrets`: random tokens and their hashes, and secrets sealed at rest.
 - `problems`: the problem kinds the single ID answers with.

@@ -366,8 +366,9 @@ async def test_bad_input_is_spoken_in_the_callers_language_never_a_500(
     # An unknown key: said, and the menu again.
     assert "That key is not on this menu." in said(await call.press("7"))
     assert "To sign in, press 2." in said(await call.post(call.next, "7"))
-    # 9 repeats; 0 gives the way to a person.
-    assert "1 3 5 0" in said(await call.press("0"))
+    # 0 puts a caller not signed in through to the helpline in its hours, else says them.
+    person = await call.press("0")
+    assert '<Dial timeout="30">1350</Dial>' in person or "1 3 5 0" in said(person)
     # A short birth date is asked again.
     await call.press("2")
     assert "Please enter six digits." in said(await call.press("58"))

@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
 
 from auth import create_account, insert_registered_phone, store_pin
 from auth.staff import insert_staff
@@ -37,6 +38,15 @@ LANDLINE = "+82221234599"
 def twilio() -> Iterator[FakeTwilio]:
     with twilio_in_a_thread() as fake:
         yield fake
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def no_jobs_of_other_modules(redis_url: str) -> None:
+    """This worker's Redis holds only this module's jobs: an earlier module's leftover
+    bulk jobs (for a database already dropped) would keep the dispatcher waiting."""
+    redis = Redis.from_url(redis_url)
+    await redis.flushdb()
+    await redis.aclose()
 
 
 @pytest.fixture(scope="module")
