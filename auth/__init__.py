@@ -26,7 +26,8 @@ Modules:
   `kiosk_acting`, `kiosk_sign_ins`: enrolled kiosks (and their calls for staff), the
   signature on each of their requests, sessions bound to one kiosk, the ways to open them
   and acting through them as the app's session does.
-- `registered_phones`, `registered_phone_store`: registered phones on the phone line.
+- `registered_phones`, `registered_phone_store`: registered phones on the phone line;
+  `placed_calls`: signing in on a voice notice's call we placed (its token, the PIN).
 - `delegations`, `delegation_store`: proxies, and clerks acting for a person.
 - `secrets`: random tokens and their hashes, and secrets sealed at rest.
 - `problems`: the problem kinds the single ID answers with.
@@ -155,16 +156,24 @@ from auth.people import (
     person_key,
     rekey_person,
 )
-from auth.pin import PIN_NOT_NEEDED, PIN_WRONG, set_pin, step_up_with_pin
+from auth.pin import PIN_NOT_NEEDED, PIN_WRONG, set_pin, step_up_with_pin, store_pin
 from auth.pin_hashing import hash_pin, pin_matches
 from auth.pin_rules import Pin, PinRequest
+from auth.placed_calls import (
+    NOTICE_CALL_ENDED,
+    NOTICE_CALL_LIFETIME,
+    NoticeCall,
+    notice_call_token,
+    open_notice_call_token,
+    sign_in_on_placed_call,
+)
 from auth.problems import SIGN_IN_FAILED
 from auth.recovery_codes import (
     issue_recovery_codes,
     regenerate_recovery_codes,
     sign_in_with_recovery_code,
 )
-from auth.registered_phone_store import insert_registered_phone
+from auth.registered_phone_store import get_session_phone, insert_registered_phone
 from auth.registered_phones import (
     CALLBACK_ENDED,
     PHONE_PIN_LOCKED,
@@ -233,6 +242,8 @@ __all__ = [
     "KIOSK_SIGN_IN_REQUIRED",
     "MAX_VALIDITY_DAYS",
     "NONCE_HEADER",
+    "NOTICE_CALL_ENDED",
+    "NOTICE_CALL_LIFETIME",
     "PHONE_PIN_LOCKED",
     "PHONE_SESSION_NEEDED",
     "PIN_NOT_NEEDED",
@@ -265,6 +276,7 @@ __all__ = [
     "InvalidRegistrationNumber",
     "KioskDevice",
     "KioskSession",
+    "NoticeCall",
     "PasskeyName",
     "PasskeySummary",
     "Person",
@@ -307,6 +319,7 @@ __all__ = [
     "get_account",
     "get_account_by_person",
     "get_person",
+    "get_session_phone",
     "has_recent_aal2",
     "hash_pin",
     "insert_card",
@@ -332,9 +345,11 @@ __all__ = [
     "my_passkeys",
     "new_token",
     "normalize_registration_number",
+    "notice_call_token",
     "numeric_code",
     "office_kiosks",
     "office_name",
+    "open_notice_call_token",
     "parse_phone",
     "person_key",
     "phone_session",
@@ -361,6 +376,7 @@ __all__ = [
     "seed_context",
     "send_code",
     "set_pin",
+    "sign_in_on_placed_call",
     "sign_in_with_card",
     "sign_in_with_code_at_kiosk",
     "sign_in_with_recovery_code",
@@ -377,6 +393,7 @@ __all__ = [
     "start_totp_setup",
     "step_up_at_kiosk",
     "step_up_with_pin",
+    "store_pin",
     "token_hash",
     "unlock_card",
     "unseal",

@@ -144,7 +144,7 @@ class PhoneCallbackStarted(msgspec.Struct, frozen=True, kw_only=True):
 # --- The phone line: sign in, call back ------------------------------------------
 
 
-async def _check_phone_pin(
+async def check_phone_pin(
     conn: asyncpg.Connection,
     settings: AuthSettings,
     account_id: int,
@@ -205,7 +205,7 @@ async def verify_phone_sign_in(
             )
             raise Problem(SIGN_IN_FAILED, commit_first=True)
         caller = callers[0]
-        await _check_phone_pin(
+        await check_phone_pin(
             conn, settings, caller.account_id, caller.phone_id, pin, possession_proven=False
         )
     except Problem as exc:
@@ -352,7 +352,7 @@ async def complete_callback(
     if phone is None or phone.removed_at is not None:
         raise Problem(CALLBACK_ENDED)
     # Whoever answers a call we placed to the registered number holds that phone.
-    await _check_phone_pin(
+    await check_phone_pin(
         conn, settings, callback.account_id, phone.id, pin, possession_proven=True
     )
     if not await raise_session_to_aal2(conn, callback.session_id, method=CALLBACK_METHOD):

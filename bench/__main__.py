@@ -40,6 +40,7 @@ from bench.bench_eligibility import bench_eligibility
 from bench.bench_notifications import bench_notifications, people_from_environment
 from bench.bench_pin_sign_in import bench_pin_sign_in
 from bench.bench_sign_in import bench_sign_in
+from bench.bench_voice import bench_voice
 from bench.http_routes import WARM_UP_SECONDS, bench_http
 from bench.loadgen import BenchError, LoadGenerator, find_load_generator, progress
 from bench.table import Row, render
@@ -276,6 +277,11 @@ def main() -> int:
         rows += _run(
             "PIN sign-in",
             lambda: bench_pin_sign_in(database_url, redis_url, config.rounds, notes),
+            failures,
+        )
+        rows += _run(
+            "phone line",
+            lambda: bench_voice(database_url, redis_url, config.rounds, notes),
             failures,
         )
         rows += _run(

@@ -19,7 +19,12 @@ from foundation.db import Transaction
 BULK_QUEUE = default_queue_name
 INTERACTIVE_QUEUE = "hanchang:queue:interactive"
 INTERACTIVE_JOBS = frozenset(
-    {"send_code", "announce_bank_account_change", "deliver_urgent_notices"}
+    {
+        "send_code",
+        "announce_bank_account_change",
+        "deliver_urgent_notices",
+        "confirm_staff_callback",
+    }
 )
 
 

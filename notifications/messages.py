@@ -12,7 +12,7 @@ import msgspec
 
 from i18n import N_, SUPPORTED_LOCALES, translate
 from onestop.catalog import PROGRAMMES
-from providers.twilio_voice import Pause, Say, Speech
+from providers.twilio_voice import AskForDigits, Pause, Say, Speech, Step
 
 # Two concatenated UCS-2 segments (Korean text is UCS-2): 2 × 67 characters.
 SMS_MAX_CHARS = 134
@@ -173,8 +173,30 @@ def render_notice(notice: NoticeText, locale: str) -> RenderedNotice:
     return RenderedNotice(title=title, body=body, sms=fit_sms(sms), voice=voice, open=target)
 
 
-def voice_speech(rendered: RenderedNotice, locale: str) -> Speech:
-    """The message spoken twice, slowly, in the person's language."""
+def voice_speech(
+    rendered: RenderedNotice, locale: str, *, keys_to: str | None = None, can_apply: bool = False
+) -> Speech:
+    """The message spoken twice, slowly, in the person's language; with `keys_to` (the
+    phone line's address for this call), then "1 to hear again, 2 to apply, 0 for a
+    person" (2 only for a notice about a programme)."""
     once_more = Say(translate(locale, N_("Once more.")))
     said = Say(rendered.voice)
-    return Speech(locale=locale, steps=[Pause(1), said, Pause(2), once_more, said])
+    steps: list[Step] = [Pause(1), said, Pause(2), once_more, said]
+    if keys_to is not None:
+        steps.append(
+            AskForDigits(
+                prompt=notice_keys(locale, can_apply=can_apply),
+                digits=1,
+                timeout_s=6,
+                send_to=keys_to,
+            )
+        )
+    return Speech(locale=locale, steps=steps)
+
+
+def notice_keys(locale: str, *, can_apply: bool) -> str:
+    keys = [translate(locale, N_("To hear this again, press 1."))]
+    if can_apply:
+        keys.append(translate(locale, N_("To apply, press 2.")))
+    keys.append(translate(locale, N_("To talk to a person, press 0.")))
+    return " ".join(keys)

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import asyncpg
 import msgspec
 from redis.asyncio import Redis
 
+from auth import NOTICE_CALL_LIFETIME, NoticeCall, notice_call_token
 from foundation.settings import Settings
-from notifications.messages import NoticeText, render_notice, voice_speech
+from notifications.messages import NoticeText, RenderedNotice, render_notice, voice_speech
 from notifications.pacing import take_slots
 from notifications.recipients import BACKOFF_S, MAX_ATTEMPTS, Recipient
 from providers.fcm import PushMessage, PushOutcome, send_push
 from providers.twilio_client import ProviderError, send_sms
-from providers.twilio_voice import place_call_saying
+from providers.twilio_voice import Speech, place_call_saying
 
 
 def body_digest(body: str) -> bytes:
@@ -145,7 +147,7 @@ async def send_twilio_one(
         else:
             sent = await place_call_saying(
                 settings.twilio, pool, to=recipient.phone,
-                speech=voice_speech(rendered, recipient.locale), status_callback=callback,
+                speech=_notice_speech(settings, attempt, rendered), status_callback=callback,
             )  # fmt: skip
     except ProviderError as exc:
         attempt.error = str(exc)[:200]
@@ -160,6 +162,31 @@ async def send_twilio_one(
         attempt.provider_ref = sent.provider_id
     # Recorded at once: Twilio's status callback may come soon after.
     await record_outcomes(pool, [attempt], now, job_id)
+
+
+def _notice_speech(settings: Settings, attempt: Attempt, rendered: RenderedNotice) -> Speech:
+    """The notice said twice, then its keys, which post to the phone line with a token
+    for this call and person (auth `notice_call_token`: sealed, expiring, single-use)."""
+    recipient = attempt.recipient
+    assert recipient.phone is not None
+    token = notice_call_token(
+        settings.auth,
+        NoticeCall(
+            delivery_id=attempt.delivery_id,
+            person_id=recipient.person_id,
+            phone_e164=recipient.phone,
+            kind=recipient.kind,
+            programme_id=recipient.programme_id,
+            topic=recipient.topic,
+            expires_at=datetime.now(UTC) + NOTICE_CALL_LIFETIME,
+        ),
+    )
+    keys_to = (
+        f"{settings.http.public_url}/webhooks/twilio/voice/notice"
+        f"?{urlencode({'token': token, 'lang': recipient.locale})}"
+    )
+    can_apply = recipient.programme_id is not None
+    return voice_speech(rendered, recipient.locale, keys_to=keys_to, can_apply=can_apply)
 
 
 def _text(recipient: Recipient) -> NoticeText:

@@ -45,7 +45,15 @@ class Hangup(msgspec.Struct, frozen=True):
     """End the call."""
 
 
-Step = Say | Pause | AskForDigits | Hangup
+class Dial(msgspec.Struct, frozen=True, kw_only=True):
+    """Put the caller through to `number` (an office's E.164 number, or a short national
+    number such as 1350); when nobody answers within `timeout_s`, the next step."""
+
+    number: str
+    timeout_s: int = 30
+
+
+Step = Say | Pause | AskForDigits | Hangup | Dial
 
 
 class Speech(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,6 +77,8 @@ def twiml(speech: Speech) -> str:
             response.pause(length=step.seconds)
         elif isinstance(step, Hangup):
             response.hangup()
+        elif isinstance(step, Dial):
+            response.dial(step.number, timeout=step.timeout_s)
         else:
             gather = response.gather(
                 input="dtmf",

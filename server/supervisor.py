@@ -147,6 +147,22 @@ async def _demo_staff(conn: asyncpg.Connection, public_url: str) -> str:
     return "\n".join(lines)
 
 
+async def _demo_phone_line(conn: asyncpg.Connection, public_url: str) -> str:
+    """The phone-line personas registered (by the Seoul office's first clerk), and how to
+    call the line as them."""
+    from server.demo_data import format_demo_callers, register_demo_phones
+
+    clerk = await conn.fetchval(
+        "SELECT id FROM staff WHERE office_code = 'seoul' AND disabled_at IS NULL ORDER BY id "
+        "LIMIT 1"
+    )
+    if clerk is None:
+        return "Phone line: no Seoul staff to register the demo phone"
+    async with conn.transaction():
+        callers = await register_demo_phones(conn, load_settings().auth, staff_id=clerk)
+    return format_demo_callers(callers, public_url)
+
+
 def _banner(public_url: str, people_listing: str, bank_listing: str) -> str:
     lines = [
         "",
@@ -250,7 +266,8 @@ def _serve_until_stopped(
         conn = await owner_connect()
         try:
             listing: str = format_demo_people(await demo_people(conn), as_json=False)
-            return listing + "\n\n" + await _demo_staff(conn, public_url)
+            staff = await _demo_staff(conn, public_url)
+            return "\n\n".join([listing, staff, await _demo_phone_line(conn, public_url)])
         finally:
             await conn.close()
 

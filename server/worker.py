@@ -49,6 +49,7 @@ from notifications.jobs import (
     sweep_deliveries,
     watch_new_facts,
 )
+from notifications.staff_callback_notice import confirm_staff_callback
 from onestop.applications import purge_expired_keys
 from onestop.eligibility.jobs import evaluate_eligibility
 from server.job_registry import JobRegistry
@@ -95,7 +96,12 @@ JOB_FUNCTIONS = [
     fallback_unread_push,
     print_letters,
 ]
-INTERACTIVE_FUNCTIONS = [send_code, announce_bank_account_change, deliver_urgent_notices]
+INTERACTIVE_FUNCTIONS = [
+    send_code,
+    announce_bank_account_change,
+    deliver_urgent_notices,
+    confirm_staff_callback,
+]
 # Cron times are Korea time whatever the container's time zone (see `timezone` below).
 CRON_JOBS = [
     cron(verify_audit_log, hour={3}, minute={17}, run_at_startup=False),

@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from auth import Account, insert_registered_phone
 from auth.staff import insert_staff
 from foundation.settings import Settings, load_settings
+from i18n import translate
 from server.app import create_app
 from server.embedded import free_port
 from tests.support.applying import laid_off, verified_account
@@ -74,10 +75,13 @@ async def registered_caller(
     number: str | None = None,
     birth: date = date(1958, 3, 9),
     name: str = "강영숙",
+    language: str = "en",
 ) -> tuple[Account, str, Any]:
     """A person with a PIN and a landline registered at the counter: (account, E.164, an
     app session at aal 2 for comparing with the API)."""
-    account = await make_account(owner_conn, settings, name=name, birth_date=birth)
+    account = await make_account(
+        owner_conn, settings, name=name, birth_date=birth, preferred_language=language
+    )
     tokens = await sign_in(owner_conn, settings, account, aal=2, method="passkey")
     answer = await client.put("/v1/me/pin", json={"pin": PIN}, headers=bearer(tokens))
     assert answer.status_code == 204, answer.text
@@ -215,6 +219,39 @@ async def test_no_account_on_file_is_said_and_the_office_offered(
     assert "there is none on file" in none and "1 3 5 0" in none
 
 
+async def test_five_wrong_pins_on_our_call_back_lock_this_phone_only(
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings, twilio: FakeTwilio
+) -> None:
+    account, e164, app_tokens = await registered_caller(client, owner_conn, settings)
+    call = await signed_in_call(client, settings, e164, "580309")
+    await call.press("5")
+    (url,) = check_twiml(twilio.calls[-1]["Twiml"], settings)
+    back = Call(client, settings, settings.twilio.from_number)
+    heard = [said(await back.post(url, WRONG_PIN))]
+    for _ in range(4):
+        heard.append(said(await back.post(back.next, WRONG_PIN)))
+    assert all("not right" in text for text in heard[:4]), heard
+    assert "locked on this phone" in heard[4] and "counter" in heard[4]
+    assert "ask for a call back" in heard[4]
+    assert "<Hangup" in back.answers[-1]
+    phone = await owner_conn.fetchrow(
+        "SELECT locked_at, pin_failures FROM registered_phones WHERE phone_e164 = $1", e164
+    )
+    assert phone is not None and phone["locked_at"] is not None
+    locks = await owner_conn.fetchrow(
+        "SELECT hard_locked_at, app_pin_locked_at FROM accounts WHERE id = $1", account.id
+    )
+    assert locks is not None and tuple(locks) == (None, None)
+    # The app still works; the phone line refuses even the right PIN until the counter.
+    answer = await client.get("/v1/me/eligibility", headers=bearer(app_tokens))
+    assert answer.status_code == 200
+    again = Call(client, settings, e164)
+    await again.start()
+    for digits in ("2", "2", "580309"):
+        await again.press(digits)
+    assert "locked" in said(await again.press(PIN))
+
+
 async def test_a_shared_landline_opens_each_persons_own_account_by_birth_date(
     client: Client, owner_conn: asyncpg.Connection, settings: Settings
 ) -> None:
@@ -246,6 +283,41 @@ async def test_an_unknown_number_hears_the_same_questions_and_the_same_refusal(
         heard.append(texts)
     assert heard[0] == heard[1]
     assert "did not match" in heard[0][-1]
+
+
+async def test_after_the_pin_the_line_speaks_the_persons_saved_language(
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings
+) -> None:
+    for saved, chosen, heard, voice in (
+        ("en", "1", "You are signed in.", "en-US"),  # chose Korean, saved English
+        ("ko", "2", "로그인됐어요", "ko-KR"),  # chose English, saved Korean
+        ("vi", "2", "You are signed in.", "en-US"),  # no Vietnamese words yet: the choice
+    ):
+        _, e164, _ = await registered_caller(client, owner_conn, settings, language=saved)
+        call = Call(client, settings, e164)
+        await call.start()
+        await call.press(chosen)
+        await call.press("2")
+        await call.press("580309")
+        menu = await call.press(PIN)
+        assert heard in said(menu), (saved, menu)
+        assert f'language="{voice}"' in menu
+        assert f"lang={voice[:2]}" in call.next
+
+
+async def test_three_on_the_first_menu_offers_every_catalog_language_in_its_own_voice(
+    client: Client, settings: Settings
+) -> None:
+    call = Call(client, settings, "+82212345678")
+    assert "For other languages, press 3." in said(await call.start())
+    offer = await call.press("3")
+    assert "/webhooks/twilio/voice/languages" in call.next
+    assert "한국어는 1번" in said(offer) and "For English, press 2." in said(offer)
+    assert '<Say language="en-US">For English, press 2.</Say>' in offer
+    wrong_key = translate("ko", "That key is not on this menu.")
+    assert wrong_key in said(await call.press("8"))
+    start = said(await call.press("2"))
+    assert "To sign in, press 2." in start
 
 
 async def test_forged_or_missing_signatures_are_refused_and_nothing_is_done(
@@ -294,8 +366,9 @@ async def test_bad_input_is_spoken_in_the_callers_language_never_a_500(
     # An unknown key: said, and the menu again.
     assert "That key is not on this menu." in said(await call.press("7"))
     assert "To sign in, press 2." in said(await call.post(call.next, "7"))
-    # 9 repeats; 0 gives the way to a person.
-    assert "1 3 5 0" in said(await call.press("0"))
+    # 0 puts a caller not signed in through to the helpline in its hours, else says them.
+    person = await call.press("0")
+    assert '<Dial timeout="30">1350</Dial>' in person or "1 3 5 0" in said(person)
     # A short birth date is asked again.
     await call.press("2")
     assert "Please enter six digits." in said(await call.press("58"))

@@ -22,6 +22,7 @@ from assisted_channel.console import (
     access_report,
     acting,
     audit,
+    callbacks,
     card_print,
     delegations,
     kiosks,
@@ -61,6 +62,7 @@ PAGES: list[Any] = [
     *access_report.ROUTES,
     *card_print.ROUTES,
     *kiosks.ROUTES,
+    *callbacks.ROUTES,
 ]
 JSON: list[Any] = [
     *sign_in.ROUTES,

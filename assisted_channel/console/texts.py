@@ -11,6 +11,7 @@ from assisted_channel.console import (
     access_report_texts,
     acting_texts,
     assist_texts,
+    callback_texts,
     kiosk_texts,
     notices_texts,
     pin_texts,
@@ -109,6 +110,7 @@ PARTS: tuple[dict[str, str], ...] = (
     notices_texts.TEXTS,
     access_report_texts.TEXTS,
     kiosk_texts.TEXTS,
+    callback_texts.TEXTS,
 )
 
 

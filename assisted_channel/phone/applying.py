@@ -120,9 +120,24 @@ async def choose_programme(
             said = t(locale, N_("That key is not on this menu."))
         return spoken(choices_menu(settings, state, names, *([said] if said else [])))
     state.programme_id = state.offered[key - 1]
-    accounts = await payment_accounts(tx.conn, session.person_id, locale)
+    return await read_back_account(tx.conn, queue, post_, state, session, settings, names[key - 1])
+
+
+async def read_back_account(
+    conn: asyncpg.Connection,
+    redis: ArqRedis,
+    post_: Post,
+    state: CallState,
+    session: CurrentSession,
+    settings: Settings,
+    programme: str,
+) -> Response[str]:
+    """The programme chosen (`state.programme_id`): the payment account on file read back,
+    and 1 to apply; none on file, the line says so."""
+    locale = state.locale
+    accounts = await payment_accounts(conn, session.person_id, locale)
     if not accounts:
-        await remember(queue, post_, state, "menu")
+        await remember(redis, post_, state, "menu")
         none = t(
             locale,
             N_(
@@ -134,8 +149,8 @@ async def choose_programme(
         return spoken(main_menu(settings, state, none, to_a_person(locale)))
     account = accounts[0]
     state.bank_account_id = account.id
-    await remember(queue, post_, state, "apply/confirm")
-    return spoken(confirm_menu(settings, state, names[key - 1], spelled_last4(account, locale)))
+    await remember(redis, post_, state, "apply/confirm")
+    return spoken(confirm_menu(settings, state, programme, spelled_last4(account, locale)))
 
 
 @post(f"{VOICE}/apply/confirm", status_code=200, include_in_schema=False)

@@ -15,6 +15,9 @@ import uuid
 import msgspec
 from redis.asyncio import Redis
 
+from auth import NoticeCall
+from onestop.offices import CallbackWindow
+
 CALL_STATE_TTL_S = 3600
 _KEY = "phone:call:"
 
@@ -32,6 +35,10 @@ class CallState(msgspec.Struct, kw_only=True):
     offered: list[str] = []
     programme_id: str | None = None
     bank_account_id: int | None = None
+    # While choosing a staff call-back: the windows offered, in the order of their keys.
+    windows: list[CallbackWindow] = []
+    # On a voice notice's call (one we placed): what the call is about (auth NoticeCall).
+    notice: NoticeCall | None = None
 
 
 async def load_call(redis: Redis, call_sid: str) -> CallState | None:

@@ -26,7 +26,14 @@ from assisted_channel.phone.voice import (
     spoken,
     t,
 )
-from auth import PIN_WRONG, CurrentSession, complete_callback, enforce, start_callback
+from auth import (
+    PHONE_PIN_LOCKED,
+    PIN_WRONG,
+    CurrentSession,
+    complete_callback,
+    enforce,
+    start_callback,
+)
 from foundation.db import Transaction, savepoint
 from foundation.problems import SERVICE_UNAVAILABLE, Problem
 from foundation.settings import Settings
@@ -36,6 +43,12 @@ from providers.twilio_voice import AskForDigits, Hangup, Say, Speech
 # Call-backs one phone session may ask for (the removed JSON route's limit).
 CALLBACKS_PER_SESSION = 3
 CALLBACK_WINDOW_S = 600
+# After the 5th wrong PIN on calls we placed (the core locks this phone, nothing else).
+HOW_TO_UNLOCK = N_(
+    "The PIN was entered wrongly 5 times, so it is locked on this phone. A job centre "
+    "counter can unlock it; bring your ID card. After that, call us, ask for a call back and "
+    "enter the right PIN. Your other ways of signing in still work."
+)
 
 
 async def offer_callback(
@@ -112,6 +125,8 @@ async def callback_pin(
             # expires or is used.
             here = settings.http.public_url + request.url.path + "?" + request.url.query
             return spoken(ask_pin_again(here, locale, str(body["detail"])))
+        if refused.kind is PHONE_PIN_LOCKED:
+            return spoken(goodbye(locale, str(body["title"]), t(locale, HOW_TO_UNLOCK)))
         return spoken(goodbye(locale, str(body["title"]), str(body["detail"])))
     state = CallState(locale=locale, session_id=session_id, aal=2)
     await remember(queue, post_, state, "menu")

@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 
 from assisted_channel.phone.call_state import CallState
 from assisted_channel.phone.sign_in import ask_birth_date
+from assisted_channel.phone.transfer import helpline_or_hours
 from assisted_channel.phone.voice import (
     VOICE,
     address,
@@ -26,11 +27,13 @@ from assisted_channel.phone.voice import (
     to_a_person,
 )
 from foundation.settings import Settings
-from i18n import N_
+from i18n import N_, SUPPORTED_LOCALES
 from onestop.catalog import PROGRAMMES
-from providers.twilio_voice import AskForDigits, Hangup, Say, Speech
+from providers.twilio_voice import VOICE_LANGUAGES, AskForDigits, Hangup, Say, Speech
 
 LANGUAGES = {"1": "ko", "2": "en"}
+# Said in each catalog's own words on the menu of every language (3 on the first menu).
+THIS_LANGUAGE = N_("For this language, press {key}.")
 WARNING = N_(
     "Please be careful of phone scams. This line never asks for your resident registration "
     "number, a bank password or a card number."
@@ -44,10 +47,50 @@ def language_menu(settings: Settings, *, said: list[Say]) -> Speech:
         digits=1,
         timeout_s=6,
         send_to=address(settings, "language", "ko"),
-        more=[Say(t("en", N_("For English, press 2.")), locale="en")],
+        more=[
+            Say(t("en", N_("For English, press 2.")), locale="en"),
+            Say(t("ko", N_("For other languages, press 3."))),
+            Say(t("en", N_("For other languages, press 3.")), locale="en"),
+        ],
     )
     goodbye = Say(t("ko", N_("We did not hear a key. Please call again. Goodbye.")))
     return Speech(locale="ko", steps=[*said, question, question, goodbye, Hangup()])
+
+
+def every_language_menu(settings: Settings, *, said: list[Say]) -> Speech:
+    """Every language we have a catalog for, each offered in its own words and, where
+    Twilio has one, its own voice: key 1 for the first, and so on."""
+    offers = [
+        Say(t(locale, THIS_LANGUAGE, key=key), locale=locale if locale in VOICE_LANGUAGES else None)
+        for key, locale in enumerate(SUPPORTED_LOCALES, start=1)
+    ]
+    question = AskForDigits(
+        prompt=offers[0].text,
+        digits=1,
+        timeout_s=6,
+        send_to=address(settings, "languages", "ko"),
+        more=offers[1:],
+    )
+    goodbye = Say(t("ko", N_("We did not hear a key. Please call again. Goodbye.")))
+    return Speech(
+        locale=offers[0].locale or "ko", steps=[*said, question, question, goodbye, Hangup()]
+    )
+
+
+@post(f"{VOICE}/languages", status_code=200, include_in_schema=False)
+async def choose_any_language(
+    request: Request[Any, Any, Any], queue: NamedDependency[ArqRedis]
+) -> Response[str]:
+    post_ = await read_post(request)
+    state = await current_call(queue, post_)
+    settings = settings_of(request)
+    key = int(post_.digits) if post_.digits.isdigit() and len(post_.digits) == 1 else 0
+    if not 1 <= key <= len(SUPPORTED_LOCALES):
+        said = [] if post_.digits == "9" else [Say(not_on_the_menu("ko"))]
+        return spoken(every_language_menu(settings, said=said))
+    state.locale = SUPPORTED_LOCALES[key - 1]
+    await remember(queue, post_, state, "start")
+    return spoken(start_menu(settings, state.locale))
 
 
 def start_menu(settings: Settings, locale: str, *said: str) -> Speech:
@@ -81,7 +124,12 @@ async def choose_language(
     post_ = await read_post(request)
     state = await current_call(queue, post_)
     settings = settings_of(request)
+    if post_.digits == "3":
+        await remember(queue, post_, state, "languages")
+        return spoken(every_language_menu(settings, said=[]))
     locale = LANGUAGES.get(post_.digits)
+    if locale is None and post_.digits == "0" and (helpline := helpline_or_hours("ko")):
+        return spoken(helpline)
     if locale is None:
         said = to_a_person("ko") if post_.digits == "0" else not_on_the_menu("ko")
         if post_.digits == "9":
@@ -121,8 +169,12 @@ async def start(request: Request[Any, Any, Any], queue: NamedDependency[ArqRedis
         case "9":
             return spoken(start_menu(settings, locale))
         case "0":
+            helpline = helpline_or_hours(locale)
+            if helpline is not None:
+                await remember(queue, post_, state, "ended")
+                return spoken(helpline)
             return spoken(start_menu(settings, locale, to_a_person(locale)))
     return spoken(start_menu(settings, locale, not_on_the_menu(locale)))
 
 
-ROUTES = [incoming_call, choose_language, start]
+ROUTES = [incoming_call, choose_language, choose_any_language, start]

@@ -17,6 +17,8 @@ from assisted_channel.phone.applying import offer_programmes
 from assisted_channel.phone.callback import offer_callback
 from assisted_channel.phone.readout import applications_said, benefits_said, notices_said
 from assisted_channel.phone.signed_in import STEP_UP_OFFER, main_menu, signed_in
+from assisted_channel.phone.staff_callback import offer_windows
+from assisted_channel.phone.transfer import transfer
 from assisted_channel.phone.voice import (
     VOICE,
     current_call,
@@ -26,7 +28,6 @@ from assisted_channel.phone.voice import (
     settings_of,
     spoken,
     t,
-    to_a_person,
 )
 from foundation.db import Transaction
 
@@ -58,10 +59,12 @@ async def menu(
             said = [t(locale, STEP_UP_OFFER)]
         case "5" if state.aal < 2:
             return await offer_callback(tx.conn, queue, post_, state, session, settings)
+        case "6" | "0":
+            return await transfer(tx.conn, queue, post_, state, session, settings)
+        case "7":
+            return await offer_windows(tx.conn, queue, post_, state, session, settings)
         case "9":
             said = []
-        case "0":
-            said = [to_a_person(locale)]
         case _:
             said = [not_on_the_menu(locale)]
     await remember(queue, post_, state, "menu")

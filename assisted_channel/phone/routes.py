@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from litestar import Router
 
-from assisted_channel.phone import applying, callback, greeting, menus, sign_in
+from assisted_channel.phone import (
+    applying,
+    callback,
+    greeting,
+    menus,
+    notice_call,
+    sign_in,
+    staff_callback,
+)
 from assisted_channel.phone.guard import spoken_problem, twilio_only
 
 PHONE_LINE = Router(
@@ -24,6 +32,8 @@ PHONE_LINE = Router(
         *menus.ROUTES,
         *applying.ROUTES,
         *callback.ROUTES,
+        *staff_callback.ROUTES,
+        *notice_call.ROUTES,
     ],
     opt={"error_format": "twiml"},
     before_request=twilio_only,

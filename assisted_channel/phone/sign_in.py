@@ -17,13 +17,14 @@ from assisted_channel.phone.voice import (
     ask,
     current_call,
     goodbye,
+    line_language,
     read_post,
     remember,
     settings_of,
     spoken,
     t,
 )
-from auth import SIGN_IN_FAILED, authenticate_access_token, verify_phone_sign_in
+from auth import SIGN_IN_FAILED, authenticate_access_token, get_person, verify_phone_sign_in
 from foundation.db import Transaction, savepoint
 from foundation.problems import SERVICE_UNAVAILABLE, Problem
 from foundation.settings import Settings
@@ -122,6 +123,10 @@ async def pin(
     session = await authenticate_access_token(tx.conn, tokens.access_token)
     assert session is not None
     state.session_id, state.aal = session.id, session.aal
+    # From here on the call speaks the person's saved language (as the app does).
+    person = await get_person(tx.conn, session.person_id)
+    if person is not None:
+        state.locale = locale = line_language(person.preferred_language, locale)
     await remember(queue, post_, state, "menu")
     return spoken(main_menu(settings, state, t(locale, N_("You are signed in."))))
 

@@ -28,6 +28,10 @@ def main_menu(settings: Settings, state: CallState, *said: str) -> Speech:
     ]
     if state.aal < 2:
         choices.append(t(locale, N_("To confirm it is you by a call back, press 5.")))
+    choices += [
+        t(locale, N_("To talk to someone at your job centre, press 6.")),
+        t(locale, N_("To ask your job centre's staff to call you back, press 7.")),
+    ]
     return ask(settings, locale, "menu", said=list(said), prompt=" ".join(choices))
 
 

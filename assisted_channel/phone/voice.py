@@ -19,8 +19,16 @@ from assisted_channel.phone.call_state import CallState, load_call, save_call
 from foundation.errors import request_locale
 from foundation.problems import Problem, problem_kind
 from foundation.settings import Settings
-from i18n import N_, translate
-from providers.twilio_voice import AskForDigits, Hangup, Say, Speech, Step, twiml
+from i18n import N_, SUPPORTED_LOCALES, translate
+from providers.twilio_voice import (
+    VOICE_LANGUAGES,
+    AskForDigits,
+    Hangup,
+    Say,
+    Speech,
+    Step,
+    twiml,
+)
 
 VOICE = "/webhooks/twilio/voice"
 # Seconds a menu waits for a key; then it is said once more, then the call ends.
@@ -80,6 +88,12 @@ def settings_of(request: Request[Any, Any, Any]) -> Settings:
 def address(settings: Settings, step: str, locale: str) -> str:
     """Where a menu's keys go: a webhook of ours, in the call's language."""
     return f"{settings.http.public_url}{VOICE}/{step}?lang={locale}"
+
+
+def line_language(saved: str, chosen: str) -> str:
+    """The language a signed-in call goes on in: the person's saved language when we have
+    its words and a voice for it, else the one the caller chose."""
+    return saved if saved in SUPPORTED_LOCALES and saved in VOICE_LANGUAGES else chosen
 
 
 def spoken(speech: Speech) -> Response[str]:

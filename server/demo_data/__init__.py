@@ -25,16 +25,26 @@ from server.demo_data.common import BULK_LOAD_THRESHOLD, MAX_PEOPLE, REFERENCE_D
 from server.demo_data.generator import SyntheticPopulation
 from server.demo_data.loading import demo_people, format_demo_people, load_demo_data
 from server.demo_data.personas import PERSONAS, persona_registration_number
+from server.demo_data.phone_line import (
+    DEMO_PHONE_PIN,
+    DemoCaller,
+    format_demo_callers,
+    register_demo_phones,
+)
 
 __all__ = [
     "BULK_LOAD_THRESHOLD",
+    "DEMO_PHONE_PIN",
     "MAX_PEOPLE",
     "PERSONAS",
     "REFERENCE_DATE",
+    "DemoCaller",
     "DemoPerson",
     "SyntheticPopulation",
     "demo_people",
+    "format_demo_callers",
     "format_demo_people",
     "load_demo_data",
     "persona_registration_number",
+    "register_demo_phones",
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import threading
 import uuid
 import xml.etree.ElementTree as ET
@@ -38,6 +39,7 @@ VERBS: dict[str, set[str]] = {
         "actionOnEmptyResult",
     },
     "Hangup": set(),
+    "Dial": {"timeout", "callerId", "action", "method"},
     "Redirect": {"method"},
 }
 INSIDE_GATHER = {"Say", "Pause"}
@@ -67,6 +69,9 @@ def check_twiml(document: str, settings: Settings) -> list[str]:
                 assert set(child.attrib) <= VERBS[child.tag]
         else:
             assert not children, document
+        if verb.tag == "Dial":
+            # A number (E.164, or a short national number such as 1350), nothing else.
+            assert re.fullmatch(r"\+?[0-9]{4,15}", (verb.text or "").strip()), document
         for said in [verb, *children]:
             if said.tag == "Say":
                 assert said.attrib.get("language") in VOICE_LANGUAGES, document
