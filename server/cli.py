@@ -161,6 +161,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_notify_commands(commands)
     add_staff_commands(commands)
     add_kiosk_commands(commands)
+    from server.phone_cli import add_phone_commands
+
+    add_phone_commands(commands)
     worker = commands.add_parser("worker", help="run an arq worker")
     worker.add_argument(
         "--queue",
@@ -253,6 +256,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from server.kiosk_cli import run_kiosk_command
 
         return asyncio.run(run_kiosk_command(args, owner_connect))
+    if args.command == "phone":
+        from server.phone_cli import main_call
+
+        return main_call(args, settings)
     if args.command == "notify":
         from server.notify_cli import run_notify_command
 

@@ -62,11 +62,12 @@ async def register_demo_phones(
 def format_demo_callers(callers: list[DemoCaller], public_url: str) -> str:
     lines = [
         "Phone line: Twilio's voice webhook "
-        f"{public_url}/webhooks/twilio/voice/incoming (needs TWILIO_AUTH_TOKEN)"
+        f"{public_url}/webhooks/twilio/voice/incoming; call it from a second terminal with",
+        "  .venv/bin/hanchang phone call --from NUMBER   (type the keys it asks for)",
     ]
     for caller in callers:
         lines.append(
-            f"  {caller.name}  calls from {caller.phone}: 2 sign in, birth date "
+            f"  {caller.name}  --from {caller.phone}: 1 한국어, 2 sign in, birth date "
             f"{caller.birth_digits}, PIN {caller.pin}"
         )
     return "\n".join(lines)
