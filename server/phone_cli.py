@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -125,6 +126,7 @@ async def run_phone_command(args: argparse.Namespace, settings: Settings) -> int
             return planned.pop(0) if planned else ""
         return input("  keys> ").strip()
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the words, not each request
     base = f"http://127.0.0.1:{settings.http.port}"
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         try:
