@@ -4,8 +4,9 @@ Twilio signs each webhook with our auth token over the address it was given (our
 URL, not the host we see behind a proxy) and the posted form; twilio's own
 `RequestValidator` recomputes it. The status callback (api/) and the phone line
 (assisted_channel/phone/) both call `signed_by_twilio`, so neither imports the other.
-Without an auth token (`make run` has no Twilio account) nothing is signed: every
-webhook is refused.
+Without an auth token nothing is signed and every webhook is refused; `make run`, which
+has no Twilio account, checks them with a development token (foundation/settings.py) that
+`hanchang phone call` signs with.
 """
 
 from __future__ import annotations
