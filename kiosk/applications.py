@@ -19,11 +19,10 @@ from markupsafe import Markup
 
 from auth import Action, CurrentSession
 from foundation.db import Transaction
-from foundation.errors import request_locale
 from foundation.korea import KOREA
 from foundation.problems import NOT_FOUND, Problem
 from i18n import translate
-from kiosk.render import Page
+from kiosk.render import Page, kiosk_locale
 from kiosk.services_pages import allowed, service_page
 from onestop.applications import ApplicationSummary, korea_today, my_application, my_applications
 from onestop.catalog import get_programme
@@ -48,7 +47,7 @@ async def applications(
     tx: NamedDependency[Transaction],
     acting: NamedDependency[CurrentSession],
 ) -> Page:
-    locale = request_locale(request)
+    locale = kiosk_locale(request)
     found = await applications_of(tx, acting)
     return service_page(
         request,
@@ -82,7 +81,7 @@ async def receipt(
     tx: NamedDependency[Transaction],
     acting: NamedDependency[CurrentSession],
 ) -> Page:
-    locale = request_locale(request)
+    locale = kiosk_locale(request)
     allowed(acting, Action.VIEW_APPLICATION)
     if not 1 <= application_id <= MAX_ID:
         raise Problem(NOT_FOUND)

@@ -25,12 +25,11 @@ from litestar.response import Redirect
 
 from auth import Action, CurrentSession, may_see_history
 from foundation.db import Transaction
-from foundation.errors import request_locale
 from foundation.idempotency_key import checked_key
 from foundation.jobs import enqueue_after_commit
 from foundation.problems import BadInput, InvalidInput, Problem
 from i18n import N_
-from kiosk.render import Page, link
+from kiosk.render import Page, kiosk_locale, link
 from kiosk.services_pages import allowed, service_page
 from onestop.applications import (
     BANKS,
@@ -65,7 +64,7 @@ async def benefits(
     tx: NamedDependency[Transaction],
     acting: NamedDependency[CurrentSession],
 ) -> Page:
-    locale = request_locale(request)
+    locale = kiosk_locale(request)
     answer = await benefits_of(tx, acting, locale)
     return service_page(
         request,
@@ -89,7 +88,7 @@ async def apply_page(
     tx: NamedDependency[Transaction],
     acting: NamedDependency[CurrentSession],
 ) -> Page:
-    locale = request_locale(request)
+    locale = kiosk_locale(request)
     programme = _programme(await benefits_of(tx, acting, locale), programme_id)
     allowed(acting, Action.APPLY)
     now = datetime.now(UTC)
@@ -151,7 +150,7 @@ async def apply(
     tx: NamedDependency[Transaction],
     acting: NamedDependency[CurrentSession],
 ) -> Redirect:
-    locale = request_locale(request)
+    locale = kiosk_locale(request)
     form = await request.form()
     allowed(acting, Action.APPLY)
     key = checked_key(str(form.get("idempotency_key", "")) or None, locale)

@@ -16,9 +16,9 @@ from litestar.params import JSONBody
 
 from auth import Code, KioskDevice, start_card_unlock, verify_card_unlock
 from foundation.db import Transaction
-from foundation.errors import request_locale
 from i18n import N_, translate
 from kiosk.limits import limit_by_address
+from kiosk.render import kiosk_locale
 
 CardToken = Annotated[
     str,
@@ -85,7 +85,7 @@ async def card_unlock_start(
         phone_masked=started.phone_masked,
         expires_at=started.expires_at,
         resend_after=started.resend_after,
-        message=translate(request_locale(request), UNLOCK_CODE_SENT, phone=started.phone_masked),
+        message=translate(kiosk_locale(request), UNLOCK_CODE_SENT, phone=started.phone_masked),
     )
 
 
@@ -110,7 +110,7 @@ async def card_unlock_verify(
         card_id=card.id,
         pin_failures=card.pin_failures,
         locked=card.locked_at is not None,
-        message=translate(request_locale(request), UNLOCKED),
+        message=translate(kiosk_locale(request), UNLOCKED),
     )
 
 

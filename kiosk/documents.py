@@ -14,11 +14,10 @@ from litestar.response import Redirect
 
 from auth import Action, CurrentSession
 from foundation.db import Transaction
-from foundation.errors import request_locale
 from foundation.korea import KOREA
 from foundation.problems import NOT_FOUND, Problem
 from kiosk.applications import programme_name
-from kiosk.render import Page, link
+from kiosk.render import Page, kiosk_locale, link
 from kiosk.services_pages import allowed, page_key, service_page
 from onestop.consent_answers import MAX_ID, data_access_page, my_consent_answers
 from onestop.consents import revoke_consent
@@ -33,7 +32,7 @@ async def documents(
     acting: NamedDependency[CurrentSession],
 ) -> Page:
     allowed(acting, Action.VIEW_CONSENTS)
-    locale = request_locale(request)
+    locale = kiosk_locale(request)
     consents = await my_consent_answers(tx.conn, acting.person_id, locale)
     return service_page(
         request,
@@ -68,7 +67,7 @@ async def access_log(
     before: FromQuery[str | None] = None,
 ) -> Page:
     allowed(acting, Action.VIEW_DATA_ACCESS)
-    locale = request_locale(request)
+    locale = kiosk_locale(request)
     found = await data_access_page(
         tx.conn, acting.person_id, limit=PAGE, before=page_key(before), locale=locale
     )

@@ -19,11 +19,10 @@ from litestar.params import JSONBody
 from auth import ALGORITHMS, BAD_PUBLIC_KEY, enrol_kiosk
 from foundation.client_address import client_address
 from foundation.db import Transaction
-from foundation.errors import request_locale
 from foundation.problems import BadInput, InvalidInput
 from kiosk.device_guard import UNSIGNED
 from kiosk.limits import limit_by_address
-from kiosk.render import Page, render_page
+from kiosk.render import Page, kiosk_locale, render_page
 from kiosk.texts import texts
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -45,7 +44,7 @@ class EnrolledKiosk(msgspec.Struct, kw_only=True):
 
 @get("/enrol", include_in_schema=False, opt=UNSIGNED)
 async def enrol_page(request: Request[Any, Any, Any]) -> Page:
-    t = texts(request_locale(request))
+    t = texts(kiosk_locale(request))
     return render_page(
         request,
         "enrol.html",

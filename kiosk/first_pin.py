@@ -16,11 +16,10 @@ from litestar.response import Redirect
 from auth import KioskDevice, KioskSession, redeem_enrollment_code_at_kiosk, set_pin
 from foundation.client_address import client_address
 from foundation.db import Transaction
-from foundation.errors import request_locale
 from foundation.problems import InvalidInput
 from i18n import N_, translate
 from kiosk.limits import limit_by_address
-from kiosk.render import Page, link, render_page
+from kiosk.render import Page, kiosk_locale, link, render_page
 from kiosk.sign_in import session_cookie
 from kiosk.texts import texts
 
@@ -32,7 +31,7 @@ PINS_DIFFER = N_("The two PINs are not the same. Enter the new PIN twice.")
 
 
 def _code_page(request: Request[Any, Any, Any], errors: dict[str, str] | None = None) -> Page:
-    t = texts(request_locale(request))
+    t = texts(kiosk_locale(request))
     return render_page(
         request,
         "enrollment_code.html",
@@ -65,7 +64,7 @@ async def redeem(
     code = str(form.get("code", "")).strip()
     await limit_by_address(request, queue, "enrollment-redeem-ip")
     if not _CODE.match(code):
-        return _code_page(request, {"code": translate(request_locale(request), TYPE_THE_CODE)})
+        return _code_page(request, {"code": translate(kiosk_locale(request), TYPE_THE_CODE)})
     started = await redeem_enrollment_code_at_kiosk(
         tx.conn, kiosk=kiosk, code=code, address=client_address(request)
     )
@@ -77,7 +76,7 @@ async def redeem(
 
 
 def _pin_page(request: Request[Any, Any, Any], errors: dict[str, str] | None = None) -> Page:
-    t = texts(request_locale(request))
+    t = texts(kiosk_locale(request))
     return render_page(
         request,
         "new_pin.html",
@@ -110,7 +109,7 @@ async def save_pin(
 ) -> Redirect | Page:
     form = await request.form()
     pin, again = str(form.get("pin", "")).strip(), str(form.get("pin_again", "")).strip()
-    locale = request_locale(request)
+    locale = kiosk_locale(request)
     if not _PIN.match(pin):
         return _pin_page(request, {"pin": translate(locale, NEW_PIN_SIX)})
     if pin != again:

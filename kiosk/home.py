@@ -9,8 +9,7 @@ from litestar.di import NamedDependency
 
 from auth import KioskDevice, office_name
 from foundation.db import Transaction
-from foundation.errors import request_locale
-from kiosk.render import Page, render_page
+from kiosk.render import Page, kiosk_locale, render_page
 from kiosk.texts import texts
 
 
@@ -20,7 +19,7 @@ async def home(
     tx: NamedDependency[Transaction],
     kiosk: NamedDependency[KioskDevice],
 ) -> Page:
-    locale = request_locale(request)
+    locale = kiosk_locale(request)
     t = texts(locale)
     office = await office_name(tx.conn, kiosk.office_code, locale)
     where = t["where"].format(office=office, location=kiosk.location)

@@ -13,9 +13,8 @@ from litestar.params import FromPath, FromQuery
 
 from auth import Action, CurrentSession
 from foundation.db import Transaction
-from foundation.errors import request_locale
 from foundation.problems import NOT_FOUND, Problem
-from kiosk.render import Page
+from kiosk.render import Page, kiosk_locale
 from kiosk.services_pages import allowed, page_key, service_page
 from notifications.inbox import mark_notice_read
 from notifications.inbox_pages import MAX_ID, InboxPage, inbox_page
@@ -38,7 +37,7 @@ async def inbox(
     acting: NamedDependency[CurrentSession],
     before: FromQuery[str | None] = None,
 ) -> Page:
-    found = await inbox_of(tx, acting, request_locale(request), before=page_key(before))
+    found = await inbox_of(tx, acting, kiosk_locale(request), before=page_key(before))
     return service_page(request, "inbox.html", page="inbox", inbox=found)
 
 
@@ -55,7 +54,7 @@ async def notice(
     # Opening it is reading it: the same mark as the app's, once (another's is not found).
     if await mark_notice_read(tx.conn, acting.person_id, notice_id) is None:
         raise Problem(NOT_FOUND)
-    found = await inbox_of(tx, acting, request_locale(request), before=notice_id + 1)
+    found = await inbox_of(tx, acting, kiosk_locale(request), before=notice_id + 1)
     shown = next(n for n in found.notices if n.id == notice_id)
     return service_page(request, "notice.html", page="notice", notice=shown)
 

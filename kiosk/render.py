@@ -13,8 +13,9 @@ from litestar.datastructures import Cookie
 from litestar.response import Template
 
 from auth import KIOSK_NOT_ENROLLED, KIOSK_SESSION_ELSEWHERE, KIOSK_SIGN_IN_REQUIRED
-from foundation.errors import handle_exception, request_locale
+from foundation.errors import handle_exception
 from foundation.problems import Problem
+from i18n import negotiate_locale
 from kiosk.texts import texts
 
 LANGUAGES: tuple[tuple[str, str], ...] = (("ko", "한국어"), ("en", "English"))
@@ -29,6 +30,12 @@ PAGE_HEADERS = {
 }
 TEMPLATE_LOADER = jinja2.PackageLoader("kiosk")
 Page = Template
+
+
+def kiosk_locale(request: Request[Any, Any, Any]) -> str:
+    """The language of a kiosk page: the one the person chose on the page (`?lang=`), else
+    Korean. The browser's own Accept-Language is the device's setting, not the person's."""
+    return negotiate_locale(explicit=request.query_params.get("lang"))
 
 
 def link(request: Request[Any, Any, Any], path: str, **params: str) -> str:
@@ -55,7 +62,7 @@ def render_page(
     itself in audio mode (the title when not given), `back` where the keypad's back key
     leads (kiosk.js), `here` the page the language switch shows again in another language
     (this one, when a GET can reach it; a page answering a post names one)."""
-    locale = request_locale(request)
+    locale = kiosk_locale(request)
     context = dict(
         locale=locale,
         t=texts(locale),
@@ -116,7 +123,7 @@ def problem_page(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]
     enrolled kiosk gets only that sentence: no link, nothing of the service. Any other
     refusal of the kiosk's JSON (enrolment, card unlock), or of a request that does not
     take HTML, answers problem+json as everywhere else."""
-    body = exc.body(request_locale(request))
+    body = exc.body(kiosk_locale(request))
     if exc.kind is not KIOSK_NOT_ENROLLED and (
         request.route_handler.opt.get("kiosk_json")
         or "text/html" not in request.headers.get("accept", "")
@@ -141,7 +148,7 @@ def refusal_page(
     cookies: list[Cookie] | None = None,
 ) -> Page:
     """The problem page, with "try again" leading to `again`."""
-    body = exc.body(request_locale(request))
+    body = exc.body(kiosk_locale(request))
     return render_page(
         request,
         "problem.html",

@@ -22,9 +22,8 @@ from auth import (
     require_assurance,
 )
 from foundation.db import Transaction
-from foundation.errors import request_locale
 from foundation.problems import InvalidInput, Problem
-from kiosk.render import Page, problem_page, render_page
+from kiosk.render import Page, kiosk_locale, problem_page, render_page
 from kiosk.services_texts import service_texts
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -56,7 +55,7 @@ def service_page(
 ) -> Page:
     """A service page: `s` its words; its title `<page>_title` and `spoken`, the short
     description read aloud, `<page>_spoken` (both of SERVICE_TEXTS)."""
-    s = service_texts(request_locale(request))
+    s = service_texts(kiosk_locale(request))
     return render_page(
         request,
         template,
@@ -100,7 +99,7 @@ def refused_page(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]
         again = "/kiosk/me"
     else:
         again = request.url.path
-    body = exc.body(request_locale(request))
+    body = exc.body(kiosk_locale(request))
     return render_page(
         request,
         "problem.html",
@@ -114,7 +113,7 @@ def refused_page(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]
 def invalid_input_page(request: Request[Any, Any, Any], exc: InvalidInput) -> Response[Any]:
     """Inputs the core refused (an unknown programme, an account number of the wrong
     length): each sentence in the reader's language, and the way back to the form."""
-    locale = request_locale(request)
+    locale = kiosk_locale(request)
     body = Problem(exc.kind).body(locale)
     return render_page(
         request,

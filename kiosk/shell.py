@@ -13,10 +13,9 @@ from litestar.di import NamedDependency
 
 from auth import KioskDevice, KioskSession, call_staff_to_kiosk
 from foundation.db import Transaction
-from foundation.errors import request_locale
 from kiosk.device_guard import UNSIGNED
 from kiosk.enrolment import SCRIPT_HEADERS, STATIC
-from kiosk.render import Page, render_page
+from kiosk.render import Page, kiosk_locale, render_page
 from kiosk.texts import texts
 
 
@@ -36,7 +35,7 @@ async def call_staff(
     form = await request.form()
     came_from = _kiosk_page_path(str(form.get("from", "")))
     await call_staff_to_kiosk(tx.conn, kiosk)
-    t = texts(request_locale(request))
+    t = texts(kiosk_locale(request))
     return render_page(
         request,
         "help.html",
@@ -57,7 +56,7 @@ async def more_time(person: NamedDependency[KioskSession]) -> Response[None]:
 
 @get("/card/unlock", include_in_schema=False)
 async def card_unlock_page(request: Request[Any, Any, Any]) -> Page:
-    t = texts(request_locale(request))
+    t = texts(kiosk_locale(request))
     return render_page(
         request,
         "card_unlock.html",

@@ -30,11 +30,10 @@ from auth import (
 )
 from foundation.client_address import client_address
 from foundation.db import Transaction
-from foundation.errors import request_locale
 from foundation.problems import Problem
 from i18n import N_, translate
 from kiosk.limits import limit_by_address
-from kiosk.render import KIOSK_COOKIE, Page, link, render_page
+from kiosk.render import KIOSK_COOKIE, Page, kiosk_locale, link, render_page
 from kiosk.services_texts import service_texts
 from kiosk.texts import texts
 
@@ -72,7 +71,7 @@ async def provide_kiosk_session(
 
 
 def _sign_in_page(request: Request[Any, Any, Any], errors: dict[str, str] | None = None) -> Page:
-    t = texts(request_locale(request))
+    t = texts(kiosk_locale(request))
     return render_page(
         request,
         "sign_in.html",
@@ -98,7 +97,7 @@ async def sign_in(
     form = await request.form()
     card, pin = str(form.get("card", "")).strip(), str(form.get("pin", "")).strip()
     await limit_by_address(request, queue, "card-verify-ip")
-    locale = request_locale(request)
+    locale = kiosk_locale(request)
     errors: dict[str, str] = {}
     if not _CARD.match(card):
         errors["card"] = translate(locale, SCAN_THE_CARD)
@@ -128,7 +127,7 @@ async def me(
     tx: NamedDependency[Transaction],
     person: NamedDependency[KioskSession],
 ) -> Page:
-    locale = request_locale(request)
+    locale = kiosk_locale(request)
     t = texts(locale)
     found = await get_person(tx.conn, person.person_id)
     assert found is not None

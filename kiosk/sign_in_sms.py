@@ -28,11 +28,10 @@ from auth import (
 )
 from foundation.client_address import client_address
 from foundation.db import Transaction
-from foundation.errors import request_locale
 from foundation.problems import InvalidInput, Problem
 from i18n import N_, translate
 from kiosk.limits import limit_by_address
-from kiosk.render import Page, link, refusal_page, render_page
+from kiosk.render import Page, kiosk_locale, link, refusal_page, render_page
 from kiosk.sign_in import session_cookie
 from kiosk.texts import texts
 
@@ -56,7 +55,7 @@ def _birth_date(text: str) -> date | None:
 def _phone_page(
     request: Request[Any, Any, Any], errors: dict[str, str] | None = None, **values: str
 ) -> Page:
-    t = texts(request_locale(request))
+    t = texts(kiosk_locale(request))
     return render_page(
         request,
         "sign_in_sms.html",
@@ -75,7 +74,7 @@ def _code_page(
     message: str,
     errors: dict[str, str] | None = None,
 ) -> Page:
-    t = texts(request_locale(request))
+    t = texts(kiosk_locale(request))
     return render_page(
         request,
         "sign_in_sms_code.html",
@@ -104,7 +103,7 @@ async def sms_start(
     form = await request.form()
     phone, birth = str(form.get("phone", "")).strip(), str(form.get("birth", "")).strip()
     await limit_by_address(request, queue, "sms-start-ip")
-    locale = request_locale(request)
+    locale = kiosk_locale(request)
     errors: dict[str, str] = {}
     phone_e164 = ""
     try:
@@ -139,7 +138,7 @@ async def code_page(request: Request[Any, Any, Any]) -> Redirect | Page:
         uuid.UUID(challenge)
     except ValueError:
         return Redirect(link(request, "/kiosk/sign-in/sms"), status_code=303)
-    return _code_page(request, challenge, texts(request_locale(request))["sms_code_sent"])
+    return _code_page(request, challenge, texts(kiosk_locale(request))["sms_code_sent"])
 
 
 @post(
@@ -158,7 +157,7 @@ async def sms_verify(
     challenge, code = str(form.get("challenge", "")), str(form.get("code", "")).strip()
     pin = str(form.get("pin", "")).strip()
     await limit_by_address(request, queue, "sign-in-ip")
-    locale = request_locale(request)
+    locale = kiosk_locale(request)
     try:
         challenge_id = uuid.UUID(challenge)
     except ValueError:
@@ -205,7 +204,7 @@ async def sms_verify(
 
 
 def _pin_page(request: Request[Any, Any, Any], errors: dict[str, str] | None = None) -> Page:
-    t = texts(request_locale(request))
+    t = texts(kiosk_locale(request))
     return render_page(
         request,
         "sign_in_pin.html",
@@ -233,7 +232,7 @@ async def pin_step_up(
     pin = str(form.get("pin", "")).strip()
     await limit_by_address(request, queue, "pin-verify-ip")
     if not _DIGITS6.match(pin):
-        return _pin_page(request, {"pin": translate(request_locale(request), PIN_SIX)})
+        return _pin_page(request, {"pin": translate(kiosk_locale(request), PIN_SIX)})
     started = await step_up_at_kiosk(
         tx.conn, request.app.state.settings.auth, person, pin, address=client_address(request)
     )

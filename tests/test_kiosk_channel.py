@@ -103,9 +103,11 @@ async def test_every_bad_signature_gets_the_not_enrolled_page(
 async def test_enrolment_needs_no_signature_and_a_code_works_once(
     client: Client, owner_conn: asyncpg.Connection
 ) -> None:
+    # The device's browser language is not the person's: a kiosk speaks Korean until the
+    # person picks another language on the page (`?lang=`).
     page = await client.get("/kiosk/enrol", headers={"Accept-Language": "en"})
     assert page.status_code == 200
-    assert "Enrol this kiosk" in page.text and 'src="/kiosk/enrol.js"' in page.text
+    assert "이 키오스크 등록하기" in page.text and 'src="/kiosk/enrol.js"' in page.text
     script = await client.get("/kiosk/sw.js")
     assert script.status_code == 200
     assert script.headers["service-worker-allowed"] == "/kiosk"

@@ -215,9 +215,11 @@ async def test_bad_input_gets_a_friendly_page_and_writes_nothing(
         {"bank_code": "088", "account_number": "12"},
     )
     assert bad_number.status_code == 400 and 'class="problem"' in bad_number.text
-    english = await signed_get(
+    unknown = await signed_get(
         client, key, "/kiosk/benefits/no-such-benefit/apply", **{"Accept-Language": "en"}
     )
+    assert "서비스를 찾을 수 없어요" in unknown.text  # Korean unless the person chose
+    english = await signed_get(client, key, "/kiosk/benefits/no-such-benefit/apply?lang=en")
     assert "Service not found" in english.text
     assert await counts(owner_conn) == before
 
