@@ -201,6 +201,30 @@ async def test_a_queued_application_replayed_twice_is_one_application(
     # Told once on their channel, by the notification core.
     assert await told(owner_conn, account.person_id) == ["kiosk_queue:accepted"]
     assert await told(owner_conn, account.person_id) == ["kiosk_queue:accepted"]
+    # Pressed again on a new confirm page (a new key): the re-check refuses it, the refusal
+    # is kept once and the person told.
+    second = {**queued, "idempotency_key": str(uuid.uuid4())}
+    refused = await replay(client, key, second)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["type"].endswith("kiosk-queue-refused")
+    assert (await replay(client, key, second)).status_code == 422
+    assert (
+        await owner_conn.fetchval(
+            "SELECT count(*) FROM applications WHERE person_id = $1", account.person_id
+        )
+        == 1
+    )
+    assert (
+        await owner_conn.fetchval(
+            "SELECT reason FROM kiosk_queued_applications WHERE idempotency_key = $1",
+            second["idempotency_key"],
+        )
+        == "application-already-open"
+    )
+    assert sorted(await told(owner_conn, account.person_id)) == [
+        "kiosk_queue:accepted",
+        "kiosk_queue:refused",
+    ]
     said = render_notice(
         NoticeText(kind="application_status", programme_id=PROGRAMME, topic="kiosk_queue:accepted"),
         "ko",

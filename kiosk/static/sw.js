@@ -152,8 +152,11 @@ async function offlinePage(lang, queued) {
 
 async function fromCache(url) {
   const cache = await caches.open(CACHE);
+  // The page as asked, else the same page in its language only (/kiosk?signed_out=1).
+  const lang = url.searchParams.get("lang");
   return await cache.match(url.pathname + url.search)
-    || offlinePage(url.searchParams.get("lang"), false);
+    || await cache.match(url.pathname + (lang ? "?lang=" + lang : ""))
+    || offlinePage(lang, false);
 }
 
 // "Apply" pressed while offline: kept with the moment it was pressed.
