@@ -92,7 +92,7 @@ from auth.enrollment_codes import (
     issue_enrollment_code,
     redeem_enrollment_code,
 )
-from auth.kiosk_acting import acting_at_kiosk
+from auth.kiosk_acting import LastSeenKioskSession, acting_at_kiosk, session_last_seen_live
 from auth.kiosk_device_store import KioskDevice, office_name
 from auth.kiosk_devices import (
     ALGORITHMS,
@@ -276,6 +276,7 @@ __all__ = [
     "InvalidRegistrationNumber",
     "KioskDevice",
     "KioskSession",
+    "LastSeenKioskSession",
     "NoticeCall",
     "PasskeyName",
     "PasskeySummary",
@@ -375,6 +376,7 @@ __all__ = [
     "seal",
     "seed_context",
     "send_code",
+    "session_last_seen_live",
     "set_pin",
     "sign_in_on_placed_call",
     "sign_in_with_card",

@@ -154,8 +154,13 @@ async def verify_kiosk_request(
     *,
     address: str | None = None,
     now: float | None = None,
+    retired_too: bool = False,
 ) -> KioskDevice:
-    """The live kiosk that signed this request, or Problem(KIOSK_NOT_ENROLLED), audited."""
+    """The live kiosk that signed this request, or Problem(KIOSK_NOT_ENROLLED), audited.
+
+    `retired_too`: a retired kiosk's request whose signature verifies is returned (its
+    `retired_at` set) instead of refused, for the one route that must answer it: the
+    replay of an application queued offline, refused there and the person told."""
     kiosk_id, timestamp, nonce = signed.kiosk_id, signed.timestamp, signed.nonce
     if kiosk_id is None or timestamp is None or nonce is None or signed.signature is None:
         raise await _refuse(conn, signed, "missing", None, address)
@@ -170,7 +175,7 @@ async def verify_kiosk_request(
     kiosk = await get_kiosk_device(conn, int(kiosk_id)) if int(kiosk_id) < 2**63 else None
     if kiosk is None:
         raise await _refuse(conn, signed, "unknown_kiosk", None, address)
-    if kiosk.retired_at is not None:
+    if kiosk.retired_at is not None and not retired_too:
         raise await _refuse(conn, signed, "retired", kiosk, address)
     if abs((time.time() if now is None else now) - int(timestamp)) > MAX_CLOCK_SKEW_S:
         raise await _refuse(conn, signed, "stale", kiosk, address)

@@ -8,6 +8,7 @@ from the environment:
     BENCH_PEOPLE          people for the demo-data benchmark (default 1,000,000)
     BENCH_SIGN_INS        sign-ins per method in the sign-in benchmark (default 3,000)
     BENCH_PIN_SIGN_INS    card + PIN sign-ins at a kiosk (default 600)
+    BENCH_KIOSK_PAGES     signed kiosk page requests (GET /kiosk) per round (default 2,000)
     BENCH_ELIGIBILITY_PEOPLE    people for GET /v1/me/eligibility under load (default 5,000)
     BENCH_ELIGIBILITY_REQUESTS  its requests per case per round (default 5,000)
     BENCH_LOAD_GENERATOR  wrk (default; installed if missing) or python (the fallback)
@@ -37,6 +38,7 @@ import msgspec
 from bench.bench_code_latency import bench_code_latency, settings_from_environment
 from bench.bench_demo_data import bench_demo_data
 from bench.bench_eligibility import bench_eligibility
+from bench.bench_kiosk_page import bench_kiosk_page
 from bench.bench_notifications import bench_notifications, people_from_environment
 from bench.bench_pin_sign_in import bench_pin_sign_in
 from bench.bench_sign_in import bench_sign_in
@@ -282,6 +284,11 @@ def main() -> int:
         rows += _run(
             "phone line",
             lambda: bench_voice(database_url, redis_url, config.rounds, notes),
+            failures,
+        )
+        rows += _run(
+            "kiosk page",
+            lambda: bench_kiosk_page(database_url, redis_url, config.rounds, notes),
             failures,
         )
         rows += _run(

@@ -101,7 +101,9 @@ def _fake(endpoint: FcmEndpoint, path: str, method: str = "GET") -> dict[str, An
 async def _one_run(
     conn: asyncpg.Connection, env: dict[str, str], endpoint: FcmEndpoint, workers: int
 ) -> dict[str, Any]:
-    await conn.execute("TRUNCATE letters, notice_deliveries, notices")
+    # CASCADE: rows that point at notices (an authenticator change's notice) go too; a scratch
+    # database.
+    await conn.execute("TRUNCATE letters, notice_deliveries, notices CASCADE")
     await asyncio.to_thread(_fake, endpoint, "/reset", "POST")
     # 10:00 in Korea: no quiet hours.
     now = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)

@@ -119,6 +119,9 @@ async def apply_page(
         contacts=CONTACTS,
         # New for each confirm page, the same on a repeated post of this form.
         idempotency_key=str(uuid.uuid4()),
+        # For the service worker, should the post find the line down: the session the
+        # application is queued under (kiosk/offline.py; honoured only for this kiosk).
+        session_id=str(acting.id),
         added=request.query_params.get("added") == "1",
     )
 

@@ -30,6 +30,9 @@ from foundation import db
 from foundation.client_address import client_address
 
 UNSIGNED = {"kiosk_unsigned": True}
+# Signed, and answered even for a kiosk retired meanwhile (its handler refuses and tells
+# the person): the replay of an application queued offline (offline.py).
+RETIRED_ANSWERED = {"kiosk_retired_answered": True}
 
 
 def request_target(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
@@ -61,7 +64,11 @@ async def require_signed_kiosk(
     state = request.app.state
     async with db.request_slot(state.request_slots), db.transaction(state.pool) as tx:
         kiosk = await verify_kiosk_request(
-            tx.conn, state.redis, signed, address=client_address(request)
+            tx.conn,
+            state.redis,
+            signed,
+            address=client_address(request),
+            retired_too=bool(handler.opt.get("kiosk_retired_answered")),
         )
     request.state.kiosk = kiosk
 

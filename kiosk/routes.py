@@ -11,7 +11,17 @@ from litestar import Router
 from litestar.di import Provide
 
 from foundation.problems import Problem
-from kiosk import card_unlock, enrolment, first_pin, home, services, shell, sign_in, sign_in_sms
+from kiosk import (
+    card_unlock,
+    enrolment,
+    first_pin,
+    home,
+    offline,
+    services,
+    shell,
+    sign_in,
+    sign_in_sms,
+)
 from kiosk.device_guard import provide_kiosk, require_signed_kiosk
 from kiosk.render import problem_page
 from kiosk.sign_in import provide_kiosk_session
@@ -27,6 +37,7 @@ ROUTE_HANDLERS: list[Any] = [
     *sign_in_sms.ROUTES,
     *first_pin.ROUTES,
     *shell.ROUTES,
+    *offline.ROUTES,
 ]
 
 KIOSK = Router(

@@ -42,6 +42,21 @@ TEXTS: dict[str, str] = {
     "me_intro": N_("Hello, {name}. You are signed in at this kiosk."),
     "sign_out": N_("Sign out"),
     "signed_out": N_("You are signed out. Take your card with you."),
+    "offline_title": N_("This kiosk is offline"),
+    "offline_now": N_("The line to the job centre is down right now."),
+    "offline_what": N_(
+        "You can still read this page and the start page. Signing in and checking your "
+        "benefits wait until the line is back."
+    ),
+    "offline_apply": N_(
+        "If you were signed in and pressed Apply, the kiosk keeps your application and "
+        "sends it when the line is back. Then we tell you by text, call or letter."
+    ),
+    "offline_help": N_("Need help now? Ask a member of staff, or call the 1350 helpline."),
+    "offline_queued": N_(
+        "Your application is kept on this kiosk. It will be sent when the line is back. "
+        "You can sign out now."
+    ),
 }
 
 

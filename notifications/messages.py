@@ -39,6 +39,28 @@ AUTHENTICATOR_CHANGES: dict[str, str] = {
 AUTHENTICATOR_CHANGED = N_("The way you sign in was changed")
 
 
+# An application a kiosk kept while offline, once the server had it (topic
+# `kiosk_queue:<outcome>`, notifications/notices.py).
+KIOSK_QUEUE_TITLES: dict[str, str] = {
+    "kiosk_queue:accepted": N_("Your application for {programme} from the kiosk was received"),
+    "kiosk_queue:refused": N_("Your application for {programme} from the kiosk was not accepted"),
+    "kiosk_queue:kiosk_retired": N_("Your application for {programme} from the kiosk was not sent"),
+}
+KIOSK_QUEUE_BODIES: dict[str, str] = {
+    "kiosk_queue:accepted": N_(
+        "The kiosk was offline, so it sent it when the line came back. "
+        "The date of your application is the day we received it."
+    ),
+    "kiosk_queue:refused": N_(
+        "We checked it again when it arrived. Apply again in the app or at a kiosk, or call 1350."
+    ),
+    "kiosk_queue:kiosk_retired": N_(
+        "The kiosk was taken out of service before it could send it. Apply again in the "
+        "app or at a kiosk, or call 1350."
+    ),
+}
+
+
 class RenderedNotice(msgspec.Struct, frozen=True, kw_only=True):
     title: str
     body: str
@@ -100,6 +122,22 @@ def render_notice(notice: NoticeText, locale: str) -> RenderedNotice:
             programme=name,
         )
         target = f"apply/{notice.programme_id}"
+    elif notice.kind == "application_status" and notice.topic in KIOSK_QUEUE_TITLES:
+        title = translate(locale, KIOSK_QUEUE_TITLES[notice.topic], programme=name)
+        body = translate(locale, KIOSK_QUEUE_BODIES[notice.topic])
+        # The SMS is short: what happened, and the helpline (the details are in the inbox).
+        sms = translate(
+            locale,
+            N_("[Ministry of Employment and Labor] {title}. For help, call 1350."),
+            title=title,
+        )
+        voice = translate(
+            locale,
+            N_("Hello. This is the Ministry of Employment and Labor. {title}. {body}"),
+            title=title,
+            body=body.replace("1350", "1 3 5 0"),
+        )
+        target = "applications"
     elif notice.kind == "application_status":
         status = translate(locale, APPLICATION_STATUS.get(notice.topic or "", STATUS_UPDATED))
         title = translate(

@@ -3,7 +3,10 @@
 - `create_benefit_notices`: people the last eligibility run found eligible for a
   programme they have not applied for in that period. The partial unique index
   `notices_once_per_period` makes a second run (or a re-run job) a no-op.
-- `create_application_notices`: one notice per application status change.
+- `create_application_notices`: one notice per application status change, and one per
+  application a kiosk queued offline and replayed (`kiosk_queued_applications`: accepted,
+  refused on the re-check, or not sent because the kiosk was retired), topic
+  `kiosk_queue:<outcome>`.
 - Account notices (an authenticator bound, a new payment account) are created by
   `auth/account_notices.py`, where the change happens; this package delivers them.
 - Quiet hours: a notice created between the person's `quiet_from` and
@@ -114,7 +117,22 @@ async def create_application_notices(
         """,
         now,
     )
-    return sorted({row["person_id"] for row in rows})
+    queued = await conn.fetch(
+        f"""
+        INSERT INTO notices (person_id, kind, programme_id, kiosk_queue_id, topic, locale,
+                             send_after)
+        SELECT q.person_id, 'application_status', q.programme_id, q.id,
+               'kiosk_queue:' || q.outcome, {_LOCALE}, {_send_after(quiet_hours)}
+        FROM kiosk_queued_applications q
+        JOIN people p ON p.id = q.person_id
+        LEFT JOIN notification_preferences pref ON pref.person_id = q.person_id
+        WHERE NOT EXISTS (SELECT 1 FROM notices n WHERE n.kiosk_queue_id = q.id)
+        ON CONFLICT (kiosk_queue_id) WHERE kiosk_queue_id IS NOT NULL DO NOTHING
+        RETURNING person_id
+        """,
+        now,
+    )
+    return sorted({row["person_id"] for row in [*rows, *queued]})
 
 
 async def claim_due_notices(

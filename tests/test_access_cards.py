@@ -134,7 +134,9 @@ async def test_an_unsigned_request_or_a_retired_kiosk_never_reaches_the_card(
     stranger = KioskKey()
     stranger.kiosk_id = kiosk_id
     forged = await verify(client, stranger, card["card_token"], **{"Accept-Language": "en"})
-    assert forged.status_code == 401 and "This kiosk is not enrolled" in forged.text
+    assert (
+        forged.status_code == 401 and "등록되지 않은 키오스크예요" in forged.text
+    )  # Korean: the device's language is not asked
     unknown_card = assert_problem(
         await verify(client, key, "hcc_" + "y" * 43), 401, "card-sign-in-failed"
     )

@@ -15,6 +15,8 @@
 //   otherwise they are shuffled.
 // - Inactivity: a warning after 60 s with a large "more time" button (as often as the
 //   person wants; it keeps the server session alive too), sign-out after 80 s.
+// - The line to the centre: on the browser's "online" event and every minute, the service
+//   worker is asked to replay what it kept while offline (sw.js).
 // - Sign-out, by button or inactivity: the server session ends (its answer carries
 //   Clear-Site-Data: "cache"), forms and settings are cleared, and the start page replaces
 //   this one in the history.
@@ -354,6 +356,12 @@
     const more = document.getElementById("more-time");
     if (more) more.addEventListener("click", moreTime);
     cardUnlock();
+    const lineCheck = () => {
+      const worker = "serviceWorker" in navigator && navigator.serviceWorker.controller;
+      if (worker) worker.postMessage({ type: "line-check" });
+    };
+    window.addEventListener("online", lineCheck);
+    setInterval(lineCheck, 60 * 1000);
 
     const first = document.querySelector("[autofocus]") || document.querySelector("[data-primary]");
     if (first) first.focus({ preventScroll: true });

@@ -27,6 +27,12 @@ from onestop.applications.idempotency import (
     request_fingerprint,
     store_answer,
 )
+from onestop.applications.kiosk_queue import (
+    QUEUE_WINDOW,
+    QueueAnswer,
+    QueuedApplication,
+    accept_queued_application,
+)
 from onestop.applications.lifecycle import TRANSITIONS, file_appeal, move_application
 from onestop.applications.records import (
     STATUSES,
@@ -50,6 +56,7 @@ from onestop.applications.views import (
 
 __all__ = [
     "BANKS",
+    "QUEUE_WINDOW",
     "STATUSES",
     "SUBMIT_SCOPE",
     "TRANSITIONS",
@@ -66,8 +73,11 @@ __all__ = [
     "BankAccountVerified",
     "ContactPreference",
     "Proof",
+    "QueueAnswer",
+    "QueuedApplication",
     "StoredAnswer",
     "Submitted",
+    "accept_queued_application",
     "add_account",
     "add_bank_account",
     "application_view",

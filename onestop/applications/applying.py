@@ -9,6 +9,7 @@ eligibility answer, the same recorded action, the same answer.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 import asyncpg
@@ -26,6 +27,7 @@ from auth.staff import StaffSession, staff_actor
 from foundation.problems import Problem
 from onestop.applications.banks import bank_name, list_bank_accounts
 from onestop.applications.idempotency import (
+    KEEP_FOR,
     StoredAnswer,
     claim_key,
     request_fingerprint,
@@ -115,14 +117,17 @@ async def submit_once(
     *,
     for_person: int | None,
     locale: str,
+    keep_key_for: timedelta = KEEP_FOR,
 ) -> Submitted:
-    """Apply under an idempotency key of the applying account: a retry answers the first
-    answer again. `acting` applies for itself, or for `for_person` under a delegation
+    """Apply under an idempotency key of the applying account (kept `keep_key_for`): a
+    retry answers the first answer again. `acting` applies for itself, or for `for_person` under a delegation
     with `apply` (a clerk always for the person at the counter); the action is then
     recorded with both people."""
     applicant, delegation = await _applicant(conn, acting, for_person)
     fingerprint = request_fingerprint(SUBMIT_SCOPE, data)
-    stored = await claim_key(conn, applicant.account_id, idempotency_key, fingerprint)
+    stored = await claim_key(
+        conn, applicant.account_id, idempotency_key, fingerprint, keep_for=keep_key_for
+    )
     if stored is not None:
         answered = msgspec.json.decode(stored.body, type=_AnsweredApplication)
         return Submitted(

@@ -10,7 +10,8 @@ another body is refused (422). The request holds one connection throughout:
 claiming on a second one while holding the first could deadlock the pool. A key
 left committed without an answer (written by an older release) is `in
 progress` (409) for a couple of minutes, then may be claimed again. Keys are
-kept per account for 24 hours.
+kept per account for 24 hours (`KEEP_FOR`); a kiosk's queue keeps its keys at least 7
+days (`KIOSK_QUEUE_KEEP_FOR`: a kiosk may replay days after the line dropped).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from foundation.problems import Problem
 from onestop.applications.problems import IDEMPOTENCY_KEY_IN_PROGRESS, IDEMPOTENCY_KEY_REUSED
 
 KEEP_FOR = timedelta(hours=24)
+KIOSK_QUEUE_KEEP_FOR = timedelta(days=7)
 ABANDONED_AFTER = timedelta(minutes=2)
 
 
@@ -41,17 +43,18 @@ def request_fingerprint(scope: str, payload: Any) -> bytes:
 
 
 async def _insert_or_take_over(
-    conn: asyncpg.Connection, account_id: int, key: str, fingerprint: bytes
+    conn: asyncpg.Connection, account_id: int, key: str, fingerprint: bytes, keep_for: timedelta
 ) -> bool:
     """Claim the key: new, expired, or abandoned by the same request. True if claimed."""
     claimed = await conn.fetchval(
         """
-        INSERT INTO idempotency_keys AS k (account_id, key, request_hash)
-        VALUES ($1, $2, $3)
+        INSERT INTO idempotency_keys AS k (account_id, key, request_hash, expires_at)
+        VALUES ($1, $2, $3, now() + $4::interval)
         ON CONFLICT (account_id, key) DO UPDATE SET
             request_hash = excluded.request_hash, created_at = now(),
+            expires_at = excluded.expires_at,
             completed_at = NULL, response_status = NULL, response_body = NULL
-        WHERE k.created_at < now() - $4::interval
+        WHERE k.expires_at < now()
            OR (k.completed_at IS NULL AND k.created_at < now() - $5::interval
                AND k.request_hash = excluded.request_hash)
         RETURNING true
@@ -59,7 +62,7 @@ async def _insert_or_take_over(
         account_id,
         key,
         fingerprint,
-        KEEP_FOR,
+        keep_for,
         ABANDONED_AFTER,
     )
     return bool(claimed)
@@ -75,18 +78,24 @@ async def _get_key(conn: asyncpg.Connection, account_id: int, key: str) -> async
 
 
 async def claim_key(
-    conn: asyncpg.Connection, account_id: int, key: str, fingerprint: bytes
+    conn: asyncpg.Connection,
+    account_id: int,
+    key: str,
+    fingerprint: bytes,
+    *,
+    keep_for: timedelta = KEEP_FOR,
 ) -> StoredAnswer | None:
-    """None when the caller should do the work; the stored answer for a retry.
+    """None when the caller should do the work; the stored answer for a retry. The key
+    is kept `keep_for` from now.
 
     Runs in the caller's transaction: a concurrent request with the same key waits here
     until that transaction ends."""
-    if await _insert_or_take_over(conn, account_id, key, fingerprint):
+    if await _insert_or_take_over(conn, account_id, key, fingerprint, keep_for):
         return None
     row = await _get_key(conn, account_id, key)
     if row is None:
         # Expired and purged between the two statements: this request may do the work.
-        if await _insert_or_take_over(conn, account_id, key, fingerprint):
+        if await _insert_or_take_over(conn, account_id, key, fingerprint, keep_for):
             return None
         raise Problem(IDEMPOTENCY_KEY_IN_PROGRESS, headers={"Retry-After": "2"})
     if bytes(row["request_hash"]) != fingerprint:
@@ -114,7 +123,5 @@ async def store_answer(
 
 
 async def purge_expired_keys(conn: asyncpg.Connection) -> int:
-    status = await conn.execute(
-        "DELETE FROM idempotency_keys WHERE created_at < now() - $1::interval", KEEP_FOR
-    )
+    status = await conn.execute("DELETE FROM idempotency_keys WHERE expires_at < now()")
     return int(status.split()[-1])
