@@ -14,6 +14,16 @@ TEXTS: dict[str, str] = {
     "home_title": N_("Welcome"),
     "home_intro": N_("Here you can check and apply for benefits with your access card."),
     "where": N_("{office}, {location}"),
+    "programmes_heading": N_("What the job centre can help with"),
+    "hours_heading": N_("When the job centre is open"),
+    "hours_line": N_("{days}: {opens} to {closes}"),
+    "hours_closed": N_("Closed on other days and on public holidays."),
+    "hours_unknown": N_("Ask a member of staff when the job centre is open."),
+    "help_heading": N_("If you need help"),
+    "help_text": N_(
+        "Press Call staff at the bottom of the screen: someone comes to you. Or call the "
+        "1350 helpline."
+    ),
     "sign_in": N_("Sign in"),
     "enrol_title": N_("Enrol this kiosk"),
     "enrol_intro": N_(

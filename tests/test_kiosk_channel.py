@@ -63,6 +63,12 @@ async def test_a_signed_request_reaches_the_home_page(
     assert home.headers["cache-control"] == "no-store"
     english = await signed_get(client, key, "/kiosk?lang=en")
     assert "Seoul Employment Welfare Plus Center, 1층" in english.text
+    # Public information before anyone signs in: the programmes, the office's hours (the
+    # seeded Monday to Friday, 09:00 to 18:00), how to get help.
+    assert "구직급여" in home.text and "국민내일배움카드" in home.text
+    assert "월요일, 화요일, 수요일, 목요일, 금요일: 09:00부터 18:00까지" in home.text
+    assert "직원 부르기" in home.text and "1350" in home.text
+    assert "Monday, Tuesday, Wednesday, Thursday, Friday: 09:00 to 18:00" in english.text
 
 
 async def test_every_bad_signature_gets_the_not_enrolled_page(

@@ -9,6 +9,7 @@ from onestop.offices.hours import (
     Office,
     callback_windows,
     is_open,
+    office_by_code,
     office_serving,
 )
 from onestop.offices.staff_callbacks import (
@@ -25,6 +26,7 @@ __all__ = [
     "callback_windows",
     "is_open",
     "mark_staff_callback_done",
+    "office_by_code",
     "office_serving",
     "office_staff_callbacks",
     "request_staff_callback",

@@ -53,8 +53,18 @@ async def office_serving(conn: asyncpg.Connection, region_code: str) -> Office |
         """,
         region_code,
     )
-    if row is None:
-        return None
+    return None if row is None else await _with_hours(conn, row)
+
+
+async def office_by_code(conn: asyncpg.Connection, code: str) -> Office | None:
+    """The job centre `code`, with its opening hours (a kiosk's own office)."""
+    row = await conn.fetchrow(
+        "SELECT code, name_ko, name_en, phone_e164 FROM offices WHERE code = $1", code
+    )
+    return None if row is None else await _with_hours(conn, row)
+
+
+async def _with_hours(conn: asyncpg.Connection, row: asyncpg.Record) -> Office:
     hours = await conn.fetch(
         "SELECT iso_weekday, opens_at, closes_at FROM office_hours WHERE office_code = $1",
         row["code"],
