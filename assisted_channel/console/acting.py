@@ -11,6 +11,7 @@ import uuid
 from typing import Any, get_args
 
 import msgspec
+from arq.connections import ArqRedis
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -25,10 +26,15 @@ from auth.staff import StaffSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.idempotency_key import checked_key
+from foundation.jobs import enqueue_after_commit
 from foundation.problems import InvalidInput, Problem
 from onestop.applications import (
+    BANKS,
     ApplicationRequest,
     BankAccountChoice,
+    add_account,
+    bank_name,
+    check_holder,
     submit_once,
     usable_bank_accounts,
 )
@@ -74,6 +80,8 @@ async def _acting_page(
         contacts=CONTACTS,
         key=str(uuid.uuid4()),
         applied=applied if applied.isdigit() else None,
+        bank_added=request.query_params.get("bank_added") == "1",
+        bank_names=[(code, bank_name(locale, code)) for code in BANKS],
         form=form or {},
         errors=errors or {},
     )
@@ -130,4 +138,42 @@ async def apply_page(
     )
 
 
-ROUTES = [acting_page, apply_page]
+@post("/people/{person_id:int}/bank-account", include_in_schema=False, opt=HTML)
+async def add_bank_account_page(
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+    queue: NamedDependency[ArqRedis],
+    person_id: FromPath[int],
+) -> Page | Redirect:
+    """For a person with no smartphone: the clerk adds their account and the bank is asked
+    whose name it is in, as `/console/api/people/{id}/bank-accounts[/.../holder-check]`
+    and the kiosk do (onestop/applications/holder_check.py)."""
+    cookie, form = staff_cookie(request), await read_form(request)
+    locale = request_locale(request)
+    settings = request.app.state.settings
+    try:
+        async with tx.conn.transaction():
+            account = await add_account(
+                tx.conn,
+                settings,
+                staff,
+                for_person=person_id,
+                bank_code=form.get("bank_code", ""),
+                account_number=form.get("account_number", ""),
+                proof="holder",
+            )
+    except InvalidInput as wrong:
+        errors = wrong.messages(locale)
+        return await _acting_page(request, tx, staff, cookie, person_id, form=form, errors=errors)
+    verified = await check_holder(
+        tx.conn, settings, staff, for_person=person_id, bank_account_id=account.id
+    )
+    if verified.cooling_off:
+        enqueue_after_commit(tx, queue, "announce_bank_account_change", verified.account.id)
+    return Redirect(
+        link(request, f"/console/people/{person_id}/benefits", bank_added="1"), status_code=303
+    )
+
+
+ROUTES = [acting_page, apply_page, add_bank_account_page]

@@ -23,6 +23,16 @@ TEXTS: dict[str, str] = {
         "The person has no verified bank account. They add one in the app, or the "
         "caseworker helps them."
     ),
+    "act_add_bank_title": N_("Add the person's bank account"),
+    "act_add_bank_hint": N_(
+        "We ask the bank whose name the account is in. It must be the person's own name."
+    ),
+    "act_bank_code": N_("Bank"),
+    "act_account_number": N_("Account number"),
+    "act_add_bank_submit": N_("Check with the bank and add"),
+    "act_bank_added": N_(
+        "The account is checked and added. A replacement account can be used from the next day."
+    ),
     "act_bank": N_("Bank account for the payment"),
     "act_contact": N_("How we contact the person about it"),
     "act_contact_push": N_("App notification"),
