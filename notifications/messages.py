@@ -2,8 +2,10 @@
 
 SMS and voice carry no links (smishing): they tell the person to open the app,
 visit a kiosk or call 1350. Push opens the one-step application in the app.
-SMS text is kept within two concatenated segments, shortened at a word
-boundary, never cut mid-word.
+SMS text is kept within two concatenated segments of its encoding (GSM-7 for text that
+fits its alphabet, as English does: 2 × 153 characters; UCS-2 otherwise, as Korean: 2 × 67),
+shortened at a word boundary before its last sentence, which carries the helpline: the
+helpline is never cut.
 """
 
 from __future__ import annotations
@@ -14,8 +16,16 @@ from i18n import N_, SUPPORTED_LOCALES, translate
 from onestop.catalog import PROGRAMMES
 from providers.twilio_voice import AskForDigits, Pause, Say, Speech, Step
 
-# Two concatenated UCS-2 segments (Korean text is UCS-2): 2 × 67 characters.
+# Two concatenated segments: UCS-2 (Korean) 2 × 67 characters, GSM-7 (English) 2 × 153.
 SMS_MAX_CHARS = 134
+SMS_MAX_GSM_CHARS = 306
+# GSM 03.38's basic alphabet: a text made only of these goes as GSM-7.
+GSM_7 = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+# Its extension table: each of these takes two septets.
+GSM_7_EXTENSION = frozenset("^{}\\[~]|€")
 
 STATUS_UPDATED = N_("updated")
 APPLICATION_STATUS: dict[str, str] = {
@@ -82,13 +92,38 @@ def notice_locale(preferred: str | None) -> str:
     return preferred if preferred in SUPPORTED_LOCALES else "ko"
 
 
-def fit_sms(text: str, limit: int = SMS_MAX_CHARS) -> str:
-    """`text` if it fits; else as many whole words as fit, and an ellipsis."""
-    if len(text) <= limit:
+def is_gsm_7(text: str) -> bool:
+    return all(c in GSM_7 or c in GSM_7_EXTENSION for c in text)
+
+
+def sms_length(text: str) -> int:
+    """Characters as the network counts them: septets in GSM-7 (an extension character
+    is two), UTF-16 code units in UCS-2."""
+    if is_gsm_7(text):
+        return sum(2 if c in GSM_7_EXTENSION else 1 for c in text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit_sms(text: str, limit: int | None = None) -> str:
+    """`text` if it fits two segments of its encoding; else its last sentence (the
+    helpline) kept whole, and before it as many whole words as fit, and an ellipsis."""
+    gsm = is_gsm_7(text)
+    limit = limit or (SMS_MAX_GSM_CHARS if gsm else SMS_MAX_CHARS)
+    if sms_length(text) <= limit:
         return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > 0 else cut).rstrip(" ,.") + "…"
+    ellipsis = "..." if gsm else "…"
+    head, _, tail = text.rpartition(". ")
+    if not head or sms_length(tail) + len(ellipsis) + 1 >= limit:
+        head, tail = text, ""
+    room = limit - len(ellipsis) - (sms_length(tail) + 1 if tail else 0)
+    words = head.split(" ")
+    kept: list[str] = []
+    for word in words:
+        if sms_length(" ".join([*kept, word])) > room:
+            break
+        kept.append(word)
+    shortened = (" ".join(kept) if kept else head[:room]).rstrip(" ,.") + ellipsis
+    return f"{shortened} {tail}" if tail else shortened
 
 
 def _programme_name(locale: str, programme_id: str | None) -> str:
