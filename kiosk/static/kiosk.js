@@ -93,7 +93,7 @@
   }
 
   // Focus order ----------------------------------------------------------------------
-  const FOCUSABLE = "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]),"
+  const FOCUSABLE = "a[href], summary, button:not([disabled]), input:not([type=hidden]):not([disabled]),"
     + " select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
   function controls() {
     const dialog = document.getElementById("idle");

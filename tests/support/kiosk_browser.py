@@ -18,7 +18,8 @@ AXE_OPTIONS = {
     "rules": {"color-contrast-enhanced": {"enabled": True}},
 }
 CONTROLS = (
-    "a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex='-1'])"
+    "a[href], summary, button, input:not([type=hidden]), select, textarea, "
+    "[tabindex]:not([tabindex='-1'])"
 )
 SMALL_TARGETS = f"""() => Array.from(document.querySelectorAll("{CONTROLS}"))
   .filter((e) => e.getClientRects().length > 0)

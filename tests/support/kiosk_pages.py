@@ -13,7 +13,7 @@ AXE_OPTIONS = {
 # Every element a person can press or type into, with its size (hidden inputs aside, and
 # what is not shown now: the shell's inactivity warning and voice choices until needed).
 SMALL_TARGETS = """() => [...document.querySelectorAll(
-    'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])'
+    'a[href], summary, button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])'
   )].filter((el) => el.checkVisibility()).map((el) => {
     const box = el.getBoundingClientRect();
     return {what: el.outerHTML.slice(0, 80), width: box.width, height: box.height};
