@@ -61,7 +61,9 @@ i18n: install
 		--project=hanchang --msgid-bugs-address=hanchang@moel.go.kr -o i18n/messages.pot \
 		foundation providers auth onestop notifications service_status api kiosk assisted_channel status_page i18n server
 	$(BIN)/pybabel update -w 100 --no-fuzzy-matching --ignore-obsolete -i i18n/messages.pot -d i18n/locale -D messages
-	@echo "Now translate new messages in i18n/locale/*/LC_MESSAGES/messages.po"
+	@$(BIN)/python -m i18n.report
+	@echo "Now translate new messages in i18n/locale/*/LC_MESSAGES/messages.po (Korean and English"
+	@echo "must be complete; a message a draft catalog lacks is shown in English: see the table)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -18,8 +18,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from i18n.languages import BY_CODE, LANGUAGES, language_of_tag
+
 DEFAULT_LOCALE = "ko"
-SUPPORTED_LOCALES: tuple[str, ...] = ("ko", "en")
+# Every language we have a catalog for, by its one code (see i18n/languages.py).
+SUPPORTED_LOCALES: tuple[str, ...] = tuple(language.code for language in LANGUAGES)
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
 
@@ -60,13 +63,8 @@ def parse_accept_language(header: str) -> list[str]:
 
 
 def _supported(tag: str | None) -> str | None:
-    if not tag:
-        return None
-    tag = tag.lower()
-    if tag in SUPPORTED_LOCALES:
-        return tag
-    primary = tag.split("-", 1)[0].split("_", 1)[0]
-    return primary if primary in SUPPORTED_LOCALES else None
+    language = language_of_tag(tag)
+    return language.code if language else None
 
 
 def negotiate_locale(
@@ -74,12 +72,12 @@ def negotiate_locale(
     preferred: str | None = None,
     explicit: str | None = None,
 ) -> str:
-    """Pick the locale: an explicit choice (e.g. `?lang=`), then Accept-Language,
-    then the person's stored preference, then Korean.
+    """Pick the locale: an explicit choice (e.g. `?lang=`), then Accept-Language
+    (by quality; `vi-VN` → `vi`, `zh-TW` → `zh-Hans`), then the person's stored
+    preference, then Korean.
 
-    A language we do not have yet falls through to the next source; a person
-    whose preference is, say, Vietnamese gets English rather than nothing they
-    can read only when they asked for no language at all.
+    A language we have no catalog for falls through to the next source; a stored
+    preference we have no catalog for gets English, likelier read than Korean.
     """
     chosen = _supported(explicit)
     if chosen:
@@ -101,9 +99,23 @@ def negotiate_locale(
     return DEFAULT_LOCALE
 
 
+def catalog_folder(locale: str) -> Path:
+    """The folder of a language's catalog (named by its Babel locale)."""
+    return LOCALE_DIR / BY_CODE[locale].babel / "LC_MESSAGES"
+
+
 @functools.cache
 def _translations(locale: str) -> Translations:
-    directory = LOCALE_DIR / locale / "LC_MESSAGES"
+    translations = _read_catalog(locale)
+    if not BY_CODE[locale].complete:
+        # A draft catalog: what it does not have yet is said in English.
+        translations.add_fallback(_translations("en"))
+    return translations
+
+
+def _read_catalog(locale: str) -> Translations:
+    babel_locale = BY_CODE[locale].babel
+    directory = catalog_folder(locale)
     po_path = directory / f"{DOMAIN}.po"
     mo_path = directory / f"{DOMAIN}.mo"
     if mo_path.exists() and (
@@ -113,7 +125,7 @@ def _translations(locale: str) -> Translations:
             return Translations(handle, domain=DOMAIN)
     # Not compiled yet (or out of date): compile in memory from the catalog.
     with po_path.open("rb") as handle:
-        catalog = read_po(handle, locale=locale, domain=DOMAIN)
+        catalog = read_po(handle, locale=babel_locale, domain=DOMAIN)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
