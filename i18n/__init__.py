@@ -27,9 +27,13 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
 
 __all__ = [
+    "BY_CODE",
     "DEFAULT_LOCALE",
+    "LANGUAGES",
     "N_",
     "SUPPORTED_LOCALES",
+    "catalog_folder",
+    "language_of_tag",
     "negotiate_locale",
     "parse_accept_language",
     "translate",
