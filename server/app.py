@@ -28,6 +28,7 @@ from assisted_channel.phone import ROUTERS as PHONE_ROUTERS
 from foundation import db
 from foundation.errors import handle_exception
 from foundation.metrics import RequestMetrics, record_requests
+from foundation.request_guard import MAX_BODY_BYTES, guard_request
 from foundation.settings import Settings, get_settings
 from kiosk import ROUTERS as KIOSK_ROUTERS
 from kiosk import TEMPLATES as KIOSK_TEMPLATES
@@ -122,6 +123,9 @@ def create_app(
             "session": Provide(provide_session),
         },
         exception_handlers={Exception: handle_exception},
+        # Inputs that would reach a server error are refused before any route parses them.
+        before_request=guard_request,
+        request_max_body_size=MAX_BODY_BYTES,
         template_config=TEMPLATE_CONFIG,
         openapi_config=OpenAPIConfig(
             title="Hanchang API",

@@ -1,0 +1,166 @@
+"""Inputs that would reach a server error are refused before any route reads them.
+
+Runs before every route (the app's `before_request`), after routing and before the
+body is parsed into the route's types:
+
+- a JSON body nested deeper than `MAX_DEPTH` (a parser would recurse until it fails);
+- text holding a control character (NUL and the other C0 characters but tab, line
+  feed and carriage return; PostgreSQL refuses NUL in text), in the JSON body, a form,
+  the query string or the path;
+- a whole number in the path that PostgreSQL's `bigint` cannot hold;
+- a date (`YYYY-MM-DD`, alone or starting a date-time) outside `EARLIEST`..`LATEST`:
+  no person, fact or period of ours lies outside them, and date arithmetic past year
+  9999 fails.
+
+Each is a 400 `validation-error` naming every bad field (`body.name`,
+`body.facts[0].date`, `path.application_id`, `query.lang`) in the caller's language,
+in the route's own form (problem+json, a friendly page); nothing has been read or
+written yet. The body's size is capped by the server (`request_max_body_size`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import msgspec
+from litestar import Request
+
+from foundation.problems import MALFORMED_REQUEST, VALIDATION_ERROR, FieldError, Problem
+from i18n import N_, negotiate_locale, translate
+
+MAX_DEPTH = 32
+# The largest body any route takes (the kiosk's offline queue included): 1 MiB.
+MAX_BODY_BYTES = 1024 * 1024
+BIGINT_MIN = -(2**63)
+BIGINT_MAX = 2**63 - 1
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2199, 12, 31)
+# At most this many bad fields are listed.
+MAX_ERRORS = 20
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_DATE = re.compile(r"^(\d{4,})-(\d{2})-(\d{2})(?:$|[T ])")
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def json_depth(body: bytes) -> int:
+    """How deep a JSON text's arrays and objects nest (brackets inside strings ignored)."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_JSON_STRING.sub(b'""', body)):
+        if match[0] in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def _walk(value: Any, where: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, f"{where}[{index}]")
+    else:
+        yield where, value
+
+
+def text_problem(locale: str, text: str) -> str | None:
+    """What is wrong with a piece of text, in `locale`, or None."""
+    if _CONTROL.search(text):
+        return translate(
+            locale, N_("Remove the invisible control characters (such as NUL) from this text.")
+        )
+    if match := _DATE.match(text):
+        year, month, day = (int(part) for part in match.groups())
+        try:
+            when = date(year, month, day)
+        except ValueError:
+            return None  # not a date after all, or a bad one: the route's own check says so
+        if not EARLIEST <= when <= LATEST:
+            return translate(
+                locale,
+                N_("Enter a date between {earliest} and {latest}."),
+                earliest=EARLIEST.isoformat(),
+                latest=LATEST.isoformat(),
+            )
+    return None
+
+
+def bad_fields(
+    locale: str,
+    *,
+    path: dict[str, Any],
+    query: list[tuple[str, str]],
+    body: Any = None,
+    form: list[tuple[str, str]] | None = None,
+) -> list[FieldError]:
+    """Every field the guard refuses, named as the problem names it."""
+    errors: list[FieldError] = []
+    for name, value in path.items():
+        if isinstance(value, int) and not BIGINT_MIN <= value <= BIGINT_MAX:
+            errors.append(
+                FieldError(
+                    field=f"path.{name}",
+                    detail=translate(locale, N_("This number is too large.")),
+                )
+            )
+        elif isinstance(value, str) and (detail := text_problem(locale, value)):
+            errors.append(FieldError(field=f"path.{name}", detail=detail))
+    for source, pairs in (("query", query), ("body", form or [])):
+        for name, value in pairs:
+            if detail := text_problem(locale, value):
+                errors.append(FieldError(field=f"{source}.{name}", detail=detail))
+    for where, value in _walk(body, "body"):
+        if isinstance(value, str) and (detail := text_problem(locale, value)):
+            errors.append(FieldError(field=where, detail=detail))
+        elif (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and not BIGINT_MIN <= value <= BIGINT_MAX
+        ):
+            detail = translate(locale, N_("This number is too large."))
+            errors.append(FieldError(field=where, detail=detail))
+    return errors[:MAX_ERRORS]
+
+
+def _locale(request: Request[Any, Any, Any]) -> str:
+    return negotiate_locale(
+        accept_language=request.headers.get("accept-language"),
+        explicit=request.query_params.get("lang"),
+    )
+
+
+async def guard_request(request: Request[Any, Any, Any]) -> None:
+    """Refuse, before the route parses anything, the inputs described above."""
+    locale = _locale(request)
+    query = [(k, v) for k, v in request.query_params.multi_items()]
+    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    body: Any = None
+    form: list[tuple[str, str]] = []
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if content_type == "application/json" or content_type.endswith("+json"):
+            raw = await request.body()
+            if json_depth(raw) > MAX_DEPTH:
+                detail = translate(
+                    locale,
+                    N_("The JSON is nested more than {depth} levels deep."),
+                    depth=MAX_DEPTH,
+                )
+                raise Problem(VALIDATION_ERROR, errors=[FieldError(field="body", detail=detail)])
+            if raw.strip():
+                try:
+                    body = msgspec.json.decode(raw)
+                except msgspec.DecodeError:
+                    raise Problem(MALFORMED_REQUEST) from None
+        elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            submitted = await request.form()
+            form = [(k, v) for k, v in submitted.multi_items() if isinstance(v, str)]
+    errors = bad_fields(locale, path=dict(request.path_params), query=query, body=body, form=form)
+    if errors:
+        raise Problem(VALIDATION_ERROR, errors=errors)

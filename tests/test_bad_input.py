@@ -1,0 +1,125 @@
+"""Inputs that once reached a server error get a 400 naming the field, and write nothing.
+
+Found from outside (issue 18): `[` × 100,000 on any JSON route (RecursionError), a NUL in
+a name or a consent purpose (PostgreSQL refuses NUL in text), a path id of 2^63 (bigint),
+a fact dated 9999-12-31 (year 10000 in date arithmetic).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from foundation.request_guard import MAX_DEPTH, json_depth
+from foundation.settings import Settings
+from tests.support.applying import citizen
+from tests.support.factories import bearer
+
+Client = AsyncTestClient[Litestar]
+
+
+def _fields(response: Any) -> dict[str, str]:
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"].endswith("/validation-error"), body
+    return {error["field"]: error["detail"] for error in body["errors"]}
+
+
+def test_depth_is_measured_outside_strings() -> None:
+    assert json_depth(b'{"a": [1, {"b": []}]}') == 4
+    assert json_depth(b'{"a": "' + b"[" * 1000 + b'"}') == 1
+    assert json_depth(b"[" * 100_000) == 100_000
+    assert json_depth(b'["\\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["]') == 1
+
+
+@pytest.mark.parametrize("path", ["/v1/auth/signup", "/v1/eligibility/check"])
+async def test_deep_nesting_is_a_400_not_a_crash(client: Client, path: str) -> None:
+    response = await client.post(
+        path,
+        content=b"[" * 100_000,
+        headers={"Content-Type": "application/json", "Accept-Language": "en"},
+    )
+    fields = _fields(response)
+    assert fields == {"body": f"The JSON is nested more than {MAX_DEPTH} levels deep."}
+
+
+async def test_a_body_too_large_is_refused(client: Client) -> None:
+    response = await client.post(
+        "/v1/eligibility/check",
+        content=b'{"birth_date": "1990-01-01", "x": "' + b"a" * (2 * 1024 * 1024) + b'"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_nul_in_a_name_names_the_field_in_korean(
+    client: Client, owner_conn: asyncpg.Connection
+) -> None:
+    before = await owner_conn.fetchval("SELECT count(*) FROM audit_log")
+    response = await client.post(
+        "/v1/auth/signup",
+        json={"name": "김\x00민준", "birth_date": "1990-01-01", "phone": "01012345678"},
+    )
+    fields = _fields(response)
+    assert set(fields) == {"body.name"}
+    assert "NUL" in fields["body.name"] and "지우고" in fields["body.name"]
+    assert await owner_conn.fetchval("SELECT count(*) FROM audit_log") == before
+
+
+async def test_every_bad_field_is_named(client: Client) -> None:
+    response = await client.post(
+        "/v1/eligibility/check",
+        json={
+            "birth_date": "9999-12-31",
+            "facts": [
+                {"kind": "wage", "valid_from": "2020-01-01", "employer_name": "a\x07b"},
+                {"kind": "wage", "valid_from": "0001-01-01"},
+            ],
+        },
+        headers={"Accept-Language": "en"},
+    )
+    fields = _fields(response)
+    assert fields == {
+        "body.birth_date": "Enter a date between 1900-01-01 and 2199-12-31.",
+        "body.facts[0].employer_name": (
+            "Remove the invisible control characters (such as NUL) from this text."
+        ),
+        "body.facts[1].valid_from": "Enter a date between 1900-01-01 and 2199-12-31.",
+    }
+
+
+async def test_a_date_at_the_edges_passes_the_guard(client: Client) -> None:
+    response = await client.post(
+        "/v1/eligibility/check",
+        json={"birth_date": "1900-01-01", "as_of": "2199-12-31"},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_a_path_id_beyond_bigint(
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings
+) -> None:
+    _account, tokens = await citizen(owner_conn, settings)
+    headers = {**bearer(tokens), "Accept-Language": "en"}
+    for method, path, field in (
+        ("GET", f"/v1/applications/{2**63}", "path.application_id"),
+        ("POST", f"/v1/applications/{2**70}/appeal", "path.application_id"),
+        ("POST", f"/v1/me/inbox/{2**63}/read", "path.notice_id"),
+    ):
+        response = await client.request(method, path, headers=headers)
+        assert _fields(response) == {field: "This number is too large."}
+    largest = await client.get(f"/v1/applications/{2**63 - 1}", headers=bearer(tokens))
+    assert largest.status_code == 404, largest.text
+
+
+async def test_a_control_character_in_the_query(client: Client) -> None:
+    response = await client.get("/v1/services", params={"lang": "ko\x00"})
+    fields = _fields(response)
+    assert set(fields) == {"query.lang"}
