@@ -3,7 +3,9 @@ text uses the Korean word, and a programme's Korean name kept beside its transla
 
 from __future__ import annotations
 
+import re
 import tomllib
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,32 @@ def _catalog(code: str) -> dict[str, str]:
         return {str(m.id): str(m.string) for m in read_po(handle) if m.id and m.string}
 
 
+def _spaced(char: str) -> bool:
+    """Whether the script writes words apart (Latin, Cyrillic), so a word has edges."""
+    return unicodedata.name(char, "").startswith(("LATIN", "CYRILLIC"))
+
+
+def _uses(text: str, form: str) -> bool:
+    """`form` appears in `text` as a word of its own where the script has words: it does not
+    start inside another word, and a short one (PIN, ID) does not end inside one either
+    ("pindutin", "idagdag"); a longer one may take an ending (Uzbek, Mongolian)."""
+    form = form.casefold()
+    pattern = re.escape(form)
+    if _spaced(form[0]):
+        pattern = r"(?<!\w)" + pattern
+    if _spaced(form[-1]) and len(form) <= 3:
+        pattern += r"(?!\w)"
+    return re.search(pattern, text.casefold()) is not None
+
+
+def test_a_short_term_is_a_word_not_a_piece_of_one() -> None:
+    assert _uses("Ilagay ang inyong PIN.", "PIN")
+    assert not _uses("Pindutin ang 1.", "PIN")
+    assert not _uses("Idagdag ang account.", "ID")
+    assert _uses("Parolingizni kiriting", "parol")
+    assert _uses("请输入密码。", "密码")
+
+
 def test_the_terms_are_unique() -> None:
     words = [str(term["ko"]) for term in _terms()]
     assert len(words) == len(set(words))
@@ -53,11 +81,10 @@ def test_every_message_uses_the_glossary(code: str) -> None:
     wrong: list[str] = []
     for message, text in _catalog(code).items():
         source = korean.get(message, "")
-        folded = text.casefold()
         for term, forms in glossary.items():
             if term not in source:
                 continue
-            if not any(form.casefold() in folded for form in forms):
+            if not any(_uses(text, form) for form in forms):
                 wrong.append(f"{term} -> {forms[0]!r} missing in {message!r}: {text!r}")
             elif term in keep and term not in text:
                 wrong.append(f"({term}) not kept beside {forms[0]!r} in {message!r}: {text!r}")
