@@ -22,7 +22,15 @@ from foundation.settings import Settings
 from i18n import N_, translate
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, examples=["김민준"])]
-Phone = Annotated[str, msgspec.Meta(min_length=4, max_length=32, examples=["010-1234-5678"])]
+Phone = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=4,
+        max_length=32,
+        examples=["010-1234-5678"],
+        extra={"invalid": N_("Enter a mobile phone number, such as 010-1234-5678.")},
+    ),
+]
 BirthDate = Annotated[date, msgspec.Meta(examples=["1990-05-17"])]
 
 

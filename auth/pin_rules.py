@@ -13,7 +13,14 @@ import msgspec
 from i18n import N_
 
 Pin = Annotated[
-    str, msgspec.Meta(min_length=6, max_length=6, pattern=r"^[0-9]{6}$", examples=["493028"])
+    str,
+    msgspec.Meta(
+        min_length=6,
+        max_length=6,
+        pattern=r"^[0-9]{6}$",
+        examples=["493028"],
+        extra={"invalid": N_("Enter a PIN of 6 digits.")},
+    ),
 ]
 
 

@@ -53,6 +53,7 @@ from foundation.db import Transaction
 from foundation.jobs import enqueue_after_commit
 from foundation.problems import Problem
 from foundation.settings import Settings
+from i18n import N_
 
 CODE_LIFETIME = timedelta(minutes=10)
 MAX_WRONG_CODES = 5
@@ -64,7 +65,14 @@ Delivery = Literal["sms", "voice"]
 
 # A code as a person types it: six digits.
 Code = Annotated[
-    str, msgspec.Meta(min_length=6, max_length=6, pattern=r"^[0-9]{6}$", examples=["123456"])
+    str,
+    msgspec.Meta(
+        min_length=6,
+        max_length=6,
+        pattern=r"^[0-9]{6}$",
+        examples=["123456"],
+        extra={"invalid": N_("Enter the 6-digit code we sent you.")},
+    ),
 ]
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 from typing import Any, Literal
 
 import asyncpg
@@ -46,26 +45,14 @@ from foundation.problems import (
     InvalidInput,
     Problem,
 )
+from foundation.request_guard import JSON_BODY_STATE
+from foundation.validation import body_type, every_bad_field, message_for, path_of
 from i18n import N_, negotiate_locale, translate
 
 log = logging.getLogger(__name__)
 
 ErrorFormat = Literal["json", "html", "twiml"]
 PROBLEM_JSON = "application/problem+json"
-
-_TYPE_NAMES = {
-    "str": N_("text"),
-    "int": N_("a whole number"),
-    "float": N_("a number"),
-    "bool": N_("true or false"),
-    "object": N_("an object"),
-    "array": N_("a list"),
-    "null": N_("nothing (null)"),
-}
-_MISSING = re.compile(r"Object missing required field `([^`]+)`")
-_EXPECTED = re.compile(r"Expected `([^`]+)`, got `([^`]+)`")
-_LENGTH_MIN = re.compile(r"Expected `(?:str|array)` of length >= (\d+)")
-_LENGTH_MAX = re.compile(r"Expected `(?:str|array)` of length <= (\d+)")
 
 
 def request_locale(request: Request[Any, Any, Any]) -> str:
@@ -75,39 +62,18 @@ def request_locale(request: Request[Any, Any, Any]) -> str:
     )
 
 
-def _field_detail(locale: str, message: str) -> tuple[str | None, str]:
-    """A msgspec validation message in the caller's language, and the field it names."""
-    if match := _MISSING.search(message):
-        return match[1], translate(locale, N_("This field is required."))
-    if "RFC3339 encoded date" in message and "datetime" not in message:
-        return None, translate(locale, N_("Enter a date as YYYY-MM-DD."))
-    if "RFC3339 encoded datetime" in message:
-        return None, translate(locale, N_("Enter a date and time in RFC 3339 format."))
-    if match := _LENGTH_MIN.search(message):
-        return None, translate(locale, N_("Enter at least {count} characters."), count=match[1])
-    if match := _LENGTH_MAX.search(message):
-        return None, translate(locale, N_("Enter at most {count} characters."), count=match[1])
-    if match := _EXPECTED.search(message):
-        wanted = match[1].split(" ", 1)[0]
-        type_name = _TYPE_NAMES.get(wanted)
-        if type_name is not None:
-            return None, translate(
-                locale, N_("Enter {expected} here."), expected=translate(locale, type_name)
-            )
-    return None, translate(locale, N_("This value is not valid."))
-
-
 def _validation_problem(exc: ValidationException, locale: str) -> Problem:
     errors: list[FieldError] = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if not isinstance(item, dict):
             continue
-        named, detail = _field_detail(locale, str(item.get("message", "")))
+        message = str(item.get("message", ""))
+        detail = message_for(locale, message)
         source = str(item.get("source") or "body")
         key = str(item.get("key") or "")
-        if named:
-            key = named
         field = source if key in ("", "data") else f"{source}.{key}"
+        if source == "body" and key in ("", "data"):
+            field = path_of(message, "body")
         errors.append(FieldError(field=field, detail=detail))
     if not errors:
         errors.append(
@@ -219,6 +185,18 @@ def render_problem(request: Request[Any, Any, Any], problem: Problem) -> Respons
     return Response(body, status_code=problem.kind.status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def _every_bad_field(request: Request[Any, Any, Any], locale: str) -> list[FieldError]:
+    """The second pass over a JSON body that failed (foundation/validation.py): every bad
+    field, where msgspec named only the first. Empty when the body is not what failed."""
+    body = getattr(request.state, JSON_BODY_STATE, None)
+    kind = body_type(request.scope.get("route_handler"))
+    if body is None or kind is None:
+        return []
+    return every_bad_field(kind, body, locale)
+
+
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    problem = problem_from_exception(exc, request_locale(request))
-    return render_problem(request, problem)
+    locale = request_locale(request)
+    if isinstance(exc, ValidationException) and (errors := _every_bad_field(request, locale)):
+        return render_problem(request, Problem(VALIDATION_ERROR, errors=errors))
+    return render_problem(request, problem_from_exception(exc, locale))

@@ -31,6 +31,8 @@ from litestar import Request
 from foundation.problems import MALFORMED_REQUEST, VALIDATION_ERROR, FieldError, Problem
 from i18n import N_, negotiate_locale, translate
 
+# Where the guard leaves the decoded JSON body for the validation's second pass.
+JSON_BODY_STATE = "decoded_json_body"
 MAX_DEPTH = 32
 # The largest body any route takes (the kiosk's offline queue included): 1 MiB.
 MAX_BODY_BYTES = 1024 * 1024
@@ -158,6 +160,7 @@ async def guard_request(request: Request[Any, Any, Any]) -> None:
                     body = msgspec.json.decode(raw)
                 except msgspec.DecodeError:
                     raise Problem(MALFORMED_REQUEST) from None
+                setattr(request.state, JSON_BODY_STATE, body)
         elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             submitted = await request.form()
             form = [(k, v) for k, v in submitted.multi_items() if isinstance(v, str)]

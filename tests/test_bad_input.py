@@ -123,3 +123,43 @@ async def test_a_control_character_in_the_query(client: Client) -> None:
     response = await client.get("/v1/services", params={"lang": "ko\x00"})
     fields = _fields(response)
     assert set(fields) == {"query.lang"}
+
+
+async def test_validation_names_every_bad_field_in_plain_korean(client: Client) -> None:
+    response = await client.post("/v1/auth/signup", json={"name": "김민준"})
+    assert _fields(response) == {
+        "body.birth_date": "꼭 입력해야 하는 항목이에요.",
+        "body.phone": "꼭 입력해야 하는 항목이에요.",
+    }
+    wrong = await client.post(
+        "/v1/auth/signup", json={"name": 7, "birth_date": "1990-02-30", "phone": "12"}
+    )
+    assert _fields(wrong) == {
+        "body.name": "글자를 입력해 주세요.",
+        "body.birth_date": "날짜를 YYYY-MM-DD 형식으로 입력해 주세요.",
+        "body.phone": "010-1234-5678처럼 휴대전화 번호를 입력해 주세요.",
+    }
+
+
+async def test_validation_in_english_and_inside_lists(client: Client) -> None:
+    response = await client.post(
+        "/v1/eligibility/check",
+        json={
+            "birth_date": "1990-01-01",
+            "facts": [
+                {"kind": "wage", "valid_from": "2020-01-01"},
+                {"kind": 3, "valid_from": "soon"},
+                "not a fact",
+            ],
+            "as_of": 5,
+        },
+        headers={"Accept-Language": "en"},
+    )
+    fields = _fields(response)
+    assert fields["body.facts[1].kind"].startswith("Enter")
+    assert fields["body.facts[1].valid_from"] == "Enter a date as YYYY-MM-DD."
+    assert fields["body.facts[2]"] == "Enter values grouped in braces { } here."
+    assert fields["body.as_of"] == "Enter a date as YYYY-MM-DD."
+    assert "body.facts[0].kind" not in fields
+    for detail in fields.values():
+        assert "object" not in detail and "(s)" not in detail
