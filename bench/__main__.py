@@ -16,6 +16,8 @@ from the environment:
     BENCH_CODE_NOTICES    notice SMS going out while sign-up codes are timed (default 100,000)
     BENCH_CODE_SIGN_UPS   sign-ups timed with and without the burst (default 40)
     BENCH_BULK_PER_SECOND the bulk pace of those notice SMS (default 300)
+    BENCH_MIXED_SECONDS   seconds of the mixed load at a fixed rate (default 60)
+    BENCH_MIXED_RATE      its requests per second per case (default 8; 5 cases)
 
 Figures are never asserted: the exit status is non-zero only if something broke.
 """
@@ -39,6 +41,7 @@ from bench.bench_code_latency import bench_code_latency, settings_from_environme
 from bench.bench_demo_data import bench_demo_data
 from bench.bench_eligibility import bench_eligibility
 from bench.bench_kiosk_page import bench_kiosk_page
+from bench.bench_mixed import bench_mixed
 from bench.bench_notifications import bench_notifications, people_from_environment
 from bench.bench_pin_sign_in import bench_pin_sign_in
 from bench.bench_sign_in import bench_sign_in
@@ -296,6 +299,7 @@ def main() -> int:
             lambda: bench_eligibility(database_url, redis_url, config.rounds, notes),
             failures,
         )
+        rows += _run("mixed load", lambda: bench_mixed(database_url, redis_url, notes), failures)
         rows += _run("demo data", lambda: bench_demo(database_url, config.people, notes), failures)
         rows += _run(
             "notifications", lambda: bench_notify(database_url, redis_url, notes), failures
