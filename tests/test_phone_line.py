@@ -18,7 +18,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from assisted_channel.phone.greeting import NOT_LISTED_KEY, VOICED_LOCALES
+from assisted_channel.phone.greeting import NOT_LISTED_KEY, VOICED_LOCALES, offer_of
 from auth import Account, insert_registered_phone
 from auth.staff import insert_staff
 from foundation.settings import Settings, load_settings
@@ -318,8 +318,10 @@ async def test_three_on_the_first_menu_offers_every_language_with_a_voice_in_its
     assert '<Say language="en-US">For English, press 2.</Say>' in offer
     # Each language Twilio has a voice for, in that voice, with its key; then "not listed".
     for key, code in enumerate(VOICED_LOCALES, start=1):
-        offered = translate(code, "For this language, press {key}.", key=key)
+        offered = offer_of(code, key)
         assert f'<Say language="{BY_CODE[code].voice}">{offered}</Say>' in offer, code
+        # Never "For English, press 3." in a Vietnamese voice (a draft catalog's fallback).
+        assert ("English" in offered) == (code == "en"), offered
     assert f"press {NOT_LISTED_KEY}." in said(offer)
     assert 'language="ne' not in offer and len(VOICED_LOCALES) + 1 <= 8
     wrong_key = translate("ko", "That key is not on this menu.")

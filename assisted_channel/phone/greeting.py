@@ -31,7 +31,7 @@ from assisted_channel.phone.voice import (
     to_a_person,
 )
 from foundation.settings import Settings
-from i18n import N_, SUPPORTED_LOCALES
+from i18n import BY_CODE, N_, SUPPORTED_LOCALES
 from onestop.catalog import PROGRAMMES
 from onestop.helplines import no_voice_pointer
 from providers.twilio_voice import AskForDigits, Hangup, Say, Speech, has_voice
@@ -69,6 +69,18 @@ VOICED_LOCALES: tuple[str, ...] = tuple(code for code in SUPPORTED_LOCALES if ha
 NOT_LISTED_KEY = str(len(VOICED_LOCALES) + 1)
 assert len(VOICED_LOCALES) + 1 <= 8, "the every-language menu has keys 1 to 8 only"
 NOT_LISTED = N_("If your language is not on this list, press {key}.")
+# While a draft catalog lacks THIS_LANGUAGE, its English would say "For English, press
+# 3." in a Vietnamese voice: the language's own name is said instead.
+NAMED_LANGUAGE = N_("{language}: press {key}.")
+
+
+def offer_of(locale: str, key: int) -> str:
+    """`For this language, press {key}.` in the language's own words, or, while its
+    catalog lacks them, its own name (i18n/languages.py) and the key."""
+    own = t(locale, THIS_LANGUAGE, key=key)
+    if locale != "en" and own == t("en", THIS_LANGUAGE, key=key):
+        return t(locale, NAMED_LANGUAGE, language=BY_CODE[locale].name, key=key)
+    return own
 
 
 def every_language_menu(settings: Settings, *, said: list[Say]) -> Speech:
@@ -76,7 +88,7 @@ def every_language_menu(settings: Settings, *, said: list[Say]) -> Speech:
     key 1 for the first, and so on; then, in Korean and English, the key for a language
     not on the list."""
     offers = [
-        Say(t(locale, THIS_LANGUAGE, key=key), locale=locale)
+        Say(offer_of(locale, key), locale=locale)
         for key, locale in enumerate(VOICED_LOCALES, start=1)
     ]
     offers += [
