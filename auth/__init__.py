@@ -127,6 +127,7 @@ from auth.kiosk_signatures import (
     signed_string,
     verify_kiosk_request,
 )
+from auth.language_choice import save_preferred_language
 from auth.limits import enforce, limit_key, limit_sign_in_address
 from auth.passkey_store import PasskeySummary, insert_passkey, user_handle
 from auth.passkeys import (
@@ -373,6 +374,7 @@ __all__ = [
     "revoke_delegation_at_counter",
     "revoke_session",
     "same_hash",
+    "save_preferred_language",
     "seal",
     "seed_context",
     "send_code",

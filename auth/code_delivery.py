@@ -24,8 +24,8 @@ from auth.secrets import unseal
 from auth.sms_codes import code_context, get_challenge
 from foundation.settings import Settings
 from i18n import N_, translate
-from providers.twilio_client import ProviderError, send_sms
-from providers.twilio_voice import Pause, Say, Speech, Step, place_call_saying
+from providers.twilio_client import ProviderError, send_sms, shown_on_korean_phones
+from providers.twilio_voice import Pause, Say, Speech, Step, has_voice, place_call_saying
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,14 @@ RETRY_DELAYS_S = (5, 15, 45, 90, 180)
 
 
 def sms_text(locale: str, code: str) -> str:
+    """The code's SMS in the person's language; in English when Korean phones cannot show
+    that language's text (notifications/korean_handsets.py says why: Korean and English
+    together would not fit two segments)."""
+    text = _sms_text(locale, code)
+    return text if shown_on_korean_phones(text) else _sms_text("en", code)
+
+
+def _sms_text(locale: str, code: str) -> str:
     # No link, ever: links in SMS invite smishing. Say who sent it and never to share it.
     return translate(
         locale,
@@ -46,7 +54,10 @@ def sms_text(locale: str, code: str) -> str:
 
 
 def spoken_code(locale: str, code: str) -> Speech:
-    """The code spoken slowly, digit by digit, twice, in the person's language."""
+    """The code spoken slowly, digit by digit, twice, in the person's language; in
+    English when Twilio has no voice for it (a code will not wait for a pointer to the
+    counselling centres)."""
+    locale = locale if has_voice(locale) else "en"
     steps: list[Step] = [
         Pause(1),
         Say(

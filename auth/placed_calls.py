@@ -51,7 +51,8 @@ NOTICE_CALL_ENDED = problem_kind(
 
 class NoticeCall(msgspec.Struct, frozen=True, kw_only=True):
     """What a voice notice's call is about: the delivery (the call), the person, the
-    number we called, and the notice's kind, programme and topic (to say it again)."""
+    number we called, and the notice's kind, programme, topic and language (to say it
+    again as it was said: in Korean and English for a language without a voice)."""
 
     delivery_id: int
     person_id: int
@@ -60,6 +61,7 @@ class NoticeCall(msgspec.Struct, frozen=True, kw_only=True):
     programme_id: str | None
     topic: str | None
     expires_at: datetime
+    locale: str = "ko"
 
 
 def notice_call_token(settings: AuthSettings, call: NoticeCall) -> str:

@@ -18,6 +18,7 @@ from auth import create_account_notice, mask_phone
 from foundation.jobs import enqueue
 from foundation.settings import Settings
 from i18n import N_, SUPPORTED_LOCALES, translate
+from notifications.korean_handsets import sms_text_korean_phones_show
 from notifications.sending import body_digest
 from notifications.settle import settle_notices
 from onestop.applications.banks import bank_name, korea_time
@@ -89,11 +90,14 @@ async def announce_bank_account_change(ctx: dict[str, Any], bank_account_id: int
     locale = (
         recipient.preferred_language if recipient.preferred_language in SUPPORTED_LOCALES else "ko"
     )
-    body = change_text(
+    body = sms_text_korean_phones_show(
         locale,
-        bank_code=recipient.bank_code,
-        last4=recipient.number_last4,
-        effective_from=korea_time(recipient.effective_from),
+        lambda language: change_text(
+            language,
+            bank_code=recipient.bank_code,
+            last4=recipient.number_last4,
+            effective_from=korea_time(recipient.effective_from),
+        ),
     )
     marked = await pool.fetchval(
         "UPDATE notice_deliveries SET provider_call_at = now(), body_sha256 = $2, "

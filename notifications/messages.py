@@ -4,8 +4,9 @@ SMS and voice carry no links (smishing): they tell the person to open the app,
 visit a kiosk or call 1350. Push opens the one-step application in the app.
 SMS text is kept within two concatenated segments of its encoding (GSM-7 for text that
 fits its alphabet, as English does: 2 × 153 characters; UCS-2 otherwise, as Korean: 2 × 67),
-shortened at a word boundary before its last sentence, which carries the helpline: the
-helpline is never cut.
+less room for the Korean operators' prefix, shortened at a word boundary before its last
+sentence, which carries the helpline: the helpline is never cut. What a Korean phone can
+show at all (EUC-KR) is decided per message when it is sent: korean_handsets.py.
 """
 
 from __future__ import annotations
@@ -14,11 +15,16 @@ import msgspec
 
 from i18n import N_, SUPPORTED_LOCALES, translate
 from onestop.catalog import PROGRAMMES
-from providers.twilio_voice import AskForDigits, Pause, Say, Speech, Step
+from onestop.helplines import no_voice_pointer
+from providers.twilio_voice import AskForDigits, Pause, Say, Speech, Step, has_voice
 
-# Two concatenated segments: UCS-2 (Korean) 2 × 67 characters, GSM-7 (English) 2 × 153.
-SMS_MAX_CHARS = 134
-SMS_MAX_GSM_CHARS = 306
+# Two concatenated segments: UCS-2 (Korean) 2 × 67 characters, GSM-7 (English) 2 × 153,
+# less the room the Korean operators' prefix may take: `[Web발신]` or `[국제발신]` and a
+# line break. Twilio's guidelines for South Korea say the prefix is added, not whether it
+# counts against the message, so we assume it does (see korean_handsets.py).
+OPERATOR_PREFIX_ROOM = len("[Web발신]\n")
+SMS_MAX_CHARS = 2 * 67 - OPERATOR_PREFIX_ROOM
+SMS_MAX_GSM_CHARS = 2 * 153 - OPERATOR_PREFIX_ROOM
 # GSM 03.38's basic alphabet: a text made only of these goes as GSM-7.
 GSM_7 = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
@@ -104,11 +110,17 @@ def sms_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def sms_limit(text: str) -> int:
+    """The characters `text` may take: two segments of its encoding, less the operator's
+    prefix."""
+    return SMS_MAX_GSM_CHARS if is_gsm_7(text) else SMS_MAX_CHARS
+
+
 def fit_sms(text: str, limit: int | None = None) -> str:
     """`text` if it fits two segments of its encoding; else its last sentence (the
     helpline) kept whole, and before it as many whole words as fit, and an ellipsis."""
     gsm = is_gsm_7(text)
-    limit = limit or (SMS_MAX_GSM_CHARS if gsm else SMS_MAX_CHARS)
+    limit = limit or sms_limit(text)
     if sms_length(text) <= limit:
         return text
     ellipsis = "..." if gsm else "…"
@@ -246,25 +258,49 @@ def render_notice(notice: NoticeText, locale: str) -> RenderedNotice:
     return RenderedNotice(title=title, body=body, sms=fit_sms(sms), voice=voice, open=target)
 
 
+def speech_language(locale: str) -> str:
+    """The language a call to a person of `locale` goes on in: theirs where Twilio has a
+    voice for it, else Korean (English follows each sentence: `spoken_notice`)."""
+    return locale if has_voice(locale) else "ko"
+
+
+def spoken_notice(notice: NoticeText, locale: str) -> list[Say]:
+    """The notice as a call says it: in the person's language where Twilio has a voice for
+    it; else in Korean, then in English, each after the words that the line cannot speak
+    their language yet and who answers in it (onestop/helplines.py)."""
+    if has_voice(locale):
+        return [Say(render_notice(notice, locale).voice)]
+    said: list[Say] = []
+    for language in ("ko", "en"):
+        said += [
+            Say(no_voice_pointer(language), locale=language),
+            Say(render_notice(notice, language).voice, locale=language),
+        ]
+    return said
+
+
 def voice_speech(
-    rendered: RenderedNotice, locale: str, *, keys_to: str | None = None, can_apply: bool = False
+    notice: NoticeText, locale: str, *, keys_to: str | None = None, can_apply: bool = False
 ) -> Speech:
-    """The message spoken twice, slowly, in the person's language; with `keys_to` (the
-    phone line's address for this call), then "1 to hear again, 2 to apply, 0 for a
-    person" (2 only for a notice about a programme)."""
-    once_more = Say(translate(locale, N_("Once more.")))
-    said = Say(rendered.voice)
-    steps: list[Step] = [Pause(1), said, Pause(2), once_more, said]
+    """The message spoken twice, slowly, in the person's language (or Korean and English,
+    `spoken_notice`); with `keys_to` (the phone line's address for this call), then "1 to
+    hear again, 2 to apply, 0 for a person" (2 only for a notice about a programme)."""
+    language = speech_language(locale)
+    once_more = Say(translate(language, N_("Once more.")))
+    said = spoken_notice(notice, locale)
+    steps: list[Step] = [Pause(1), *said, Pause(2), once_more, *said]
     if keys_to is not None:
+        more = [] if language == locale else [Say(notice_keys("en", can_apply=can_apply), "en")]
         steps.append(
             AskForDigits(
-                prompt=notice_keys(locale, can_apply=can_apply),
+                prompt=notice_keys(language, can_apply=can_apply),
                 digits=1,
                 timeout_s=6,
                 send_to=keys_to,
+                more=more,
             )
         )
-    return Speech(locale=locale, steps=steps)
+    return Speech(locale=language, steps=steps)
 
 
 def notice_keys(locale: str, *, can_apply: bool) -> str:

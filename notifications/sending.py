@@ -19,7 +19,13 @@ from redis.asyncio import Redis
 
 from auth import NOTICE_CALL_LIFETIME, NoticeCall, notice_call_token
 from foundation.settings import Settings
-from notifications.messages import NoticeText, RenderedNotice, render_notice, voice_speech
+from notifications.korean_handsets import sms_for_korean_handsets
+from notifications.messages import (
+    NoticeText,
+    render_notice,
+    speech_language,
+    voice_speech,
+)
 from notifications.pacing import take_slots
 from notifications.recipients import BACKOFF_S, MAX_ATTEMPTS, Recipient
 from providers.fcm import PushMessage, PushOutcome, send_push
@@ -134,20 +140,22 @@ async def send_twilio_one(
     if paced:
         await take_slots(redis, "twilio", settings.twilio.bulk_per_second)
     sms = attempt.channel == "sms"
-    digest = body_digest(rendered.sms) if sms else None
+    # What a Korean phone can show: the text in the person's language, or where to find it.
+    body = sms_for_korean_handsets(rendered.sms, recipient.locale, has_app=bool(recipient.devices))
+    digest = body_digest(body) if sms else None
     if not await _mark_called(pool, job_id, [attempt.delivery_id], [digest]):
         attempt.state = "taken_over"
         return
     try:
         if sms:
             sent = await send_sms(
-                settings.twilio, pool, to=recipient.phone, body=rendered.sms,
+                settings.twilio, pool, to=recipient.phone, body=body,
                 status_callback=callback,
             )  # fmt: skip
         else:
             sent = await place_call_saying(
                 settings.twilio, pool, to=recipient.phone,
-                speech=_notice_speech(settings, attempt, rendered), status_callback=callback,
+                speech=_notice_speech(settings, attempt), status_callback=callback,
             )  # fmt: skip
     except ProviderError as exc:
         attempt.error = str(exc)[:200]
@@ -164,7 +172,7 @@ async def send_twilio_one(
     await record_outcomes(pool, [attempt], now, job_id)
 
 
-def _notice_speech(settings: Settings, attempt: Attempt, rendered: RenderedNotice) -> Speech:
+def _notice_speech(settings: Settings, attempt: Attempt) -> Speech:
     """The notice said twice, then its keys, which post to the phone line with a token
     for this call and person (auth `notice_call_token`: sealed, expiring, single-use)."""
     recipient = attempt.recipient
@@ -179,14 +187,15 @@ def _notice_speech(settings: Settings, attempt: Attempt, rendered: RenderedNotic
             programme_id=recipient.programme_id,
             topic=recipient.topic,
             expires_at=datetime.now(UTC) + NOTICE_CALL_LIFETIME,
+            locale=recipient.locale,
         ),
     )
     keys_to = (
         f"{settings.http.public_url}/webhooks/twilio/voice/notice"
-        f"?{urlencode({'token': token, 'lang': recipient.locale})}"
+        f"?{urlencode({'token': token, 'lang': speech_language(recipient.locale)})}"
     )
     can_apply = recipient.programme_id is not None
-    return voice_speech(rendered, recipient.locale, keys_to=keys_to, can_apply=can_apply)
+    return voice_speech(_text(recipient), recipient.locale, keys_to=keys_to, can_apply=can_apply)
 
 
 def _text(recipient: Recipient) -> NoticeText:

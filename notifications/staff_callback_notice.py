@@ -15,6 +15,7 @@ from auth import is_mobile_number
 from foundation.korea import KOREA
 from foundation.settings import Settings
 from i18n import N_, SUPPORTED_LOCALES, translate
+from notifications.korean_handsets import sms_text_korean_phones_show
 from providers.twilio_client import ProviderError, send_sms
 
 log = logging.getLogger(__name__)
@@ -53,8 +54,15 @@ async def confirm_staff_callback(ctx: dict[str, Any], request_id: int, locale: s
             return "nothing-to-do"
         if not is_mobile_number(row["phone_e164"]):
             return "no-mobile"
-    office = row["name_ko"] if locale == "ko" else row["name_en"]
-    body = confirmation_text(locale, office, row["window_starts_at"], row["window_ends_at"])
+    body = sms_text_korean_phones_show(
+        locale,
+        lambda language: confirmation_text(
+            language,
+            row["name_ko"] if language == "ko" else row["name_en"],
+            row["window_starts_at"],
+            row["window_ends_at"],
+        ),
+    )
     try:
         if settings.twilio.enabled:
             # No connection held while Twilio answers.

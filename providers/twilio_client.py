@@ -97,6 +97,18 @@ class _TwilioHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
         )
 
 
+def shown_on_korean_phones(text: str) -> bool:
+    """Every character of `text` is one Korean mobile operators carry. Twilio's South Korea
+    guidelines: "Only EUC-KR characters are supported by the South Korean mobile
+    operators" (twilio.com/en/guidelines/kr/sms). What to send instead is the caller's
+    choice (notifications/korean_handsets.py, auth/code_delivery.py)."""
+    try:
+        text.encode("euc_kr")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _transient(status: int) -> bool:
     return status >= 500 or status == 429
 

@@ -13,10 +13,16 @@ import msgspec
 from twilio.twiml.voice_response import VoiceResponse
 
 from foundation.provider_settings import TwilioSettings
+from i18n import LANGUAGES
 from providers.twilio_client import Outbox, Sent, place_call
 
-# The voice Twilio reads with; a language we have no voice for is read in Korean.
-VOICE_LANGUAGES = {"ko": "ko-KR", "en": "en-US"}
+# The voice Twilio reads each language with (`<Say language=...>`), from the table of
+# languages (i18n/languages.py). A language without one (Nepali, Khmer, Uzbek, Mongolian
+# today) is never read out in another language's voice: the caller hears, in Korean and
+# English, who answers in their language (onestop/helplines.py).
+VOICE_LANGUAGES: dict[str, str] = {
+    language.code: language.voice for language in LANGUAGES if language.voice
+}
 
 
 class Say(msgspec.Struct, frozen=True):
@@ -63,8 +69,12 @@ class Speech(msgspec.Struct, frozen=True, kw_only=True):
     steps: list[Step]
 
 
+def has_voice(locale: str) -> bool:
+    return locale in VOICE_LANGUAGES
+
+
 def voice_language(locale: str) -> str:
-    return VOICE_LANGUAGES.get(locale, "ko-KR")
+    return VOICE_LANGUAGES.get(locale, VOICE_LANGUAGES["ko"])
 
 
 def twiml(speech: Speech) -> str:

@@ -18,10 +18,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
+from assisted_channel.phone.greeting import NOT_LISTED_KEY, VOICED_LOCALES, offer_of
 from auth import Account, insert_registered_phone
 from auth.staff import insert_staff
 from foundation.settings import Settings, load_settings
-from i18n import translate
+from i18n import BY_CODE, translate
 from server.app import create_app
 from server.embedded import free_port
 from tests.support.applying import laid_off, verified_account
@@ -291,7 +292,8 @@ async def test_after_the_pin_the_line_speaks_the_persons_saved_language(
     for saved, chosen, heard, voice in (
         ("en", "1", "You are signed in.", "en-US"),  # chose Korean, saved English
         ("ko", "2", "로그인됐어요", "ko-KR"),  # chose English, saved Korean
-        ("vi", "2", "You are signed in.", "en-US"),  # no Vietnamese words yet: the choice
+        # Saved Vietnamese: Twilio has a voice for it (its words: the draft catalog's).
+        ("vi", "2", translate("vi", "You are signed in."), "vi-VN"),
     ):
         _, e164, _ = await registered_caller(client, owner_conn, settings, language=saved)
         call = Call(client, settings, e164)
@@ -305,7 +307,7 @@ async def test_after_the_pin_the_line_speaks_the_persons_saved_language(
         assert f"lang={voice[:2]}" in call.next
 
 
-async def test_three_on_the_first_menu_offers_every_catalog_language_in_its_own_voice(
+async def test_three_on_the_first_menu_offers_every_language_with_a_voice_in_its_own_voice(
     client: Client, settings: Settings
 ) -> None:
     call = Call(client, settings, "+82212345678")
@@ -314,10 +316,114 @@ async def test_three_on_the_first_menu_offers_every_catalog_language_in_its_own_
     assert "/webhooks/twilio/voice/languages" in call.next
     assert "한국어는 1번" in said(offer) and "For English, press 2." in said(offer)
     assert '<Say language="en-US">For English, press 2.</Say>' in offer
+    # Each language Twilio has a voice for, in that voice, with its key; then "not listed".
+    for key, code in enumerate(VOICED_LOCALES, start=1):
+        offered = offer_of(code, key)
+        assert f'<Say language="{BY_CODE[code].voice}">{offered}</Say>' in offer, code
+        # Never "For English, press 3." in a Vietnamese voice (a draft catalog's fallback).
+        assert ("English" in offered) == (code == "en"), offered
+    assert f"press {NOT_LISTED_KEY}." in said(offer)
+    assert 'language="ne' not in offer and len(VOICED_LOCALES) + 1 <= 8
     wrong_key = translate("ko", "That key is not on this menu.")
-    assert wrong_key in said(await call.press("8"))
+    assert wrong_key in said(await call.press("#"))
     start = said(await call.press("2"))
     assert "To sign in, press 2." in start
+
+
+async def test_choosing_vietnamese_speaks_vietnamese_in_its_voice(
+    client: Client, settings: Settings
+) -> None:
+    call = Call(client, settings, "+82212345679")
+    await call.start()
+    await call.press("3")
+    start = await call.press(str(VOICED_LOCALES.index("vi") + 1))
+    assert translate("vi", "To sign in, press 2.") in said(start)
+    assert set(re.findall(r'language="([^"]+)"', start)) == {"vi-VN"} and "lang=vi" in call.next
+    # A key no menu has is said in the call's language, in its voice.
+    wrong = await call.press("7")
+    assert translate("vi", "That key is not on this menu.") in said(wrong)
+    assert set(re.findall(r'language="([^"]+)"', wrong)) == {"vi-VN"}
+
+
+async def test_a_language_not_listed_hears_both_counselling_centres_in_korean_and_english(
+    client: Client, settings: Settings
+) -> None:
+    call = Call(client, settings, "+82212345670")
+    await call.start()
+    await call.press("3")
+    answer = await call.press(NOT_LISTED_KEY)
+    words = said(answer)
+    for number in ("1 5 7 7, 0 0 7 1", "1 5 7 7, 1 3 6 6"):
+        assert words.count(number) == 2, words  # once in Korean, once in English
+    assert "외국인력상담센터" in words and "다누리콜센터" in words
+    assert "foreign workers' counselling centre" in words and "Danuri call centre" in words
+    assert words.index("외국인력상담센터") < words.index("foreign workers")
+    assert '<Say language="en-US">We cannot speak your language' in answer
+    # Then the first menu again: Korean, English, other languages.
+    assert "/webhooks/twilio/voice/language?" in call.next
+    assert "To sign in, press 2." in said(await call.press("2"))
+
+
+async def test_a_nepali_caller_signed_in_hears_korean_and_who_answers_in_nepali(
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings
+) -> None:
+    _, e164, _ = await registered_caller(client, owner_conn, settings, language="ne")
+    call = Call(client, settings, e164)
+    await call.start()
+    await call.press("1")  # 한국어
+    await call.press("2")
+    await call.press("580309")
+    menu = await call.press(PIN)
+    words = said(menu)
+    assert translate("ko", "You are signed in.") in words
+    assert "외국인력상담센터 1 5 7 7, 0 0 7 1" in words and "1 5 7 7, 1 3 6 6" in words
+    assert '<Say language="en-US">We cannot speak your language' in menu
+    assert translate("ko", "For your applications, press 2.") in words
+    assert 'language="ne' not in menu and "lang=ko" in call.next
+
+
+async def test_a_caller_saves_the_language_they_chose_as_their_language(
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings
+) -> None:
+    account, e164, _ = await registered_caller(client, owner_conn, settings, language="ko")
+    call = Call(client, settings, e164)
+    await call.start()
+    await call.press("3")
+    await call.press(str(VOICED_LOCALES.index("vi") + 1))  # Tiếng Việt
+    await call.press("2")
+    await call.press("580309")
+    menu = await call.press(PIN)
+    # The saved language (Korean) has a voice: the line goes on in it, and offers, in
+    # Vietnamese, to make Vietnamese the person's language.
+    offer = translate("vi", "To use this language for everything we send you, press 8.")
+    assert f'<Say language="vi-VN">{offer}</Say>' in menu and "lang=ko" in call.next
+    audit_before = await owner_conn.fetchval("SELECT count(*) FROM audit_log")
+    saved = await call.press("8")
+    assert translate(
+        "vi", "Done. From now on, we will use this language for everything we send you."
+    ) in said(saved)
+    assert 'language="vi-VN"' in saved and "lang=vi" in call.next and offer not in said(saved)
+    language = await owner_conn.fetchval(
+        "SELECT preferred_language FROM people WHERE id = $1", account.person_id
+    )
+    assert language == "vi"
+    row = await owner_conn.fetchrow(
+        "SELECT actor, action, subject, channel, details FROM audit_log "
+        "WHERE action = 'auth.person.language_saved' ORDER BY id DESC LIMIT 1"
+    )
+    assert (
+        row is not None
+        and await owner_conn.fetchval("SELECT count(*) FROM audit_log") > audit_before
+    )
+    assert (row["actor"], row["subject"], row["channel"]) == (
+        f"person:{account.person_id}",
+        f"person:{account.person_id}",
+        "phone",
+    )
+    assert '"to": "vi"' in row["details"] and '"from": "ko"' in row["details"]
+    # 8 is not on the menu any more: the chosen language is the saved one.
+    again = said(await call.press("8"))
+    assert translate("vi", "That key is not on this menu.") in again
 
 
 async def test_forged_or_missing_signatures_are_refused_and_nothing_is_done(

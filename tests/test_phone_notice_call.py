@@ -8,8 +8,9 @@ signed webhook posts."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
@@ -106,3 +107,38 @@ async def test_two_on_a_voice_notice_signs_in_at_aal_2_and_goes_to_applying(
         person_id,
     )
     assert session is not None and (session["aal"], session["channel"]) == (2, "phone")
+
+
+async def test_a_voice_notice_to_a_nepali_landline_is_said_in_korean_then_english(
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings, twilio: FakeTwilio
+) -> None:
+    landline = "+82221234598"
+    person_id = await laid_off(owner_conn, settings, phone=landline, language="ne")
+    day = datetime.now(KOREA).date()
+    clock = Clock(korea(day, 23))  # quiet hours: the notice waits for the morning
+    await enqueue(settings, "person_facts_changed", [person_id])
+    await run_jobs(settings, clock=clock)
+    [notice_id] = await owner_conn.fetch("SELECT id FROM notices WHERE person_id = $1", person_id)
+    # The notice in the person's language (notices.py writes only ko and en until issue
+    # 17's migration lets `notices.locale` hold every code; 'ne' fits its CHECK already).
+    await owner_conn.execute("UPDATE notices SET locale = 'ne' WHERE id = $1", notice_id["id"])
+    clock.now = korea(day + timedelta(days=1), 10)
+    await enqueue(settings, "deliver_notices", [notice_id["id"]])
+    await run_jobs(settings, clock=clock)
+
+    [placed] = [c for c in twilio.calls if c["To"] == landline]
+    (keys_to,) = check_twiml(placed["Twiml"], settings)
+    voices = re.findall(r'<Say language="([^"]+)"', placed["Twiml"])
+    assert set(voices) == {"ko-KR", "en-US"} and voices[0] == "ko-KR"
+    words = said(placed["Twiml"])
+    assert (
+        "외국인력상담센터 1 5 7 7, 0 0 7 1" in words
+        and "Danuri call centre on 1 5 7 7, 1 3 6 6" in words
+    )
+    assert "구직급여" in words and "Unemployment benefit" in words
+    assert parse_qs(urlsplit(keys_to).query)["lang"] == ["ko"]
+    # 1 on that call: heard again, in Korean then English, never in a voice for Nepali.
+    call = Call(client, settings, settings.twilio.from_number)
+    again = await call.post(keys_to, "1")
+    assert set(re.findall(r'<Say language="([^"]+)"', again)) == {"ko-KR", "en-US"}
+    assert "1 5 7 7, 1 3 6 6" in said(again)

@@ -24,6 +24,11 @@ _KEY = "phone:call:"
 
 class CallState(msgspec.Struct, kw_only=True):
     locale: str = "ko"
+    # The language the caller chose on the language menu (the line may go on in their
+    # saved one once signed in: voice.py `line_language`); they may save it (menu key 8).
+    chosen: str | None = None
+    # Once signed in: the person's saved language (people.preferred_language).
+    saved: str | None = None
     # The menu the caller is in: the route their next key press goes to.
     at: str = "language"
     # Set once signed in: the session, its assurance level (1, or 2 after the call-back).

@@ -1,6 +1,10 @@
 """The start of every call, the same for every caller whether or not their number is
 registered: the voice-phishing warning, the language, then public information or
-signing in. Nothing here looks at the calling number."""
+signing in. Nothing here looks at the calling number.
+
+The language: 1 Korean, 2 English, 3 other languages; 3 offers each language Twilio has
+a voice for, in its own voice, and a key for "my language is not listed", which says in
+Korean and English who answers in the caller's language (onestop/helplines.py)."""
 
 from __future__ import annotations
 
@@ -27,9 +31,10 @@ from assisted_channel.phone.voice import (
     to_a_person,
 )
 from foundation.settings import Settings
-from i18n import N_, SUPPORTED_LOCALES
+from i18n import BY_CODE, N_, SUPPORTED_LOCALES
 from onestop.catalog import PROGRAMMES
-from providers.twilio_voice import VOICE_LANGUAGES, AskForDigits, Hangup, Say, Speech
+from onestop.helplines import no_voice_pointer
+from providers.twilio_voice import AskForDigits, Hangup, Say, Speech, has_voice
 
 LANGUAGES = {"1": "ko", "2": "en"}
 # Said in each catalog's own words on the menu of every language (3 on the first menu).
@@ -57,12 +62,37 @@ def language_menu(settings: Settings, *, said: list[Say]) -> Speech:
     return Speech(locale="ko", steps=[*said, question, question, goodbye, Hangup()])
 
 
+# The every-language menu: each language Twilio has a voice for, in the table's order
+# (i18n/languages.py), key 1 upwards, then one key for "my language is not listed";
+# 9 (again) and 0 (a person) keep their meaning, so at most 8 keys.
+VOICED_LOCALES: tuple[str, ...] = tuple(code for code in SUPPORTED_LOCALES if has_voice(code))
+NOT_LISTED_KEY = str(len(VOICED_LOCALES) + 1)
+assert len(VOICED_LOCALES) + 1 <= 8, "the every-language menu has keys 1 to 8 only"
+NOT_LISTED = N_("If your language is not on this list, press {key}.")
+# While a draft catalog lacks THIS_LANGUAGE, its English would say "For English, press
+# 3." in a Vietnamese voice: the language's own name is said instead.
+NAMED_LANGUAGE = N_("{language}: press {key}.")
+
+
+def offer_of(locale: str, key: int) -> str:
+    """`For this language, press {key}.` in the language's own words, or, while its
+    catalog lacks them, its own name (i18n/languages.py) and the key."""
+    own = t(locale, THIS_LANGUAGE, key=key)
+    if locale != "en" and own == t("en", THIS_LANGUAGE, key=key):
+        return t(locale, NAMED_LANGUAGE, language=BY_CODE[locale].name, key=key)
+    return own
+
+
 def every_language_menu(settings: Settings, *, said: list[Say]) -> Speech:
-    """Every language we have a catalog for, each offered in its own words and, where
-    Twilio has one, its own voice: key 1 for the first, and so on."""
+    """Every language the line can speak, each offered in its own words and its own voice:
+    key 1 for the first, and so on; then, in Korean and English, the key for a language
+    not on the list."""
     offers = [
-        Say(t(locale, THIS_LANGUAGE, key=key), locale=locale if locale in VOICE_LANGUAGES else None)
-        for key, locale in enumerate(SUPPORTED_LOCALES, start=1)
+        Say(offer_of(locale, key), locale=locale)
+        for key, locale in enumerate(VOICED_LOCALES, start=1)
+    ]
+    offers += [
+        Say(t(locale, NOT_LISTED, key=NOT_LISTED_KEY), locale=locale) for locale in ("ko", "en")
     ]
     question = AskForDigits(
         prompt=offers[0].text,
@@ -77,6 +107,13 @@ def every_language_menu(settings: Settings, *, said: list[Say]) -> Speech:
     )
 
 
+def not_listed(settings: Settings) -> Speech:
+    """In Korean, then English: the line cannot speak the caller's language yet, and who
+    answers in it; then the first menu again (Korean, English, other languages)."""
+    said = [Say(no_voice_pointer(locale), locale=locale) for locale in ("ko", "en")]
+    return language_menu(settings, said=said)
+
+
 @post(f"{VOICE}/languages", status_code=200, include_in_schema=False)
 async def choose_any_language(
     request: Request[Any, Any, Any], queue: NamedDependency[ArqRedis]
@@ -84,11 +121,19 @@ async def choose_any_language(
     post_ = await read_post(request)
     state = await current_call(queue, post_)
     settings = settings_of(request)
+    if post_.digits == NOT_LISTED_KEY:
+        await remember(queue, post_, state, "language")
+        return spoken(not_listed(settings))
+    if post_.digits == "0" and (helpline := helpline_or_hours("ko")):
+        await remember(queue, post_, state, "ended")
+        return spoken(helpline)
     key = int(post_.digits) if post_.digits.isdigit() and len(post_.digits) == 1 else 0
-    if not 1 <= key <= len(SUPPORTED_LOCALES):
+    if not 1 <= key <= len(VOICED_LOCALES):
         said = [] if post_.digits == "9" else [Say(not_on_the_menu("ko"))]
+        if post_.digits == "0":
+            said = [Say(to_a_person("ko"))]
         return spoken(every_language_menu(settings, said=said))
-    state.locale = SUPPORTED_LOCALES[key - 1]
+    state.locale = state.chosen = VOICED_LOCALES[key - 1]
     await remember(queue, post_, state, "start")
     return spoken(start_menu(settings, state.locale))
 
@@ -135,7 +180,7 @@ async def choose_language(
         if post_.digits == "9":
             return spoken(language_menu(settings, said=[]))
         return spoken(language_menu(settings, said=[Say(said)]))
-    state.locale = locale
+    state.locale = state.chosen = locale
     await remember(queue, post_, state, "start")
     return spoken(start_menu(settings, locale))
 

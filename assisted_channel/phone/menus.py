@@ -1,5 +1,7 @@
 """The menu after signing in: what the person may get, their applications, their new
-notices (read aloud, then marked read), applying, and the call-back that proves aal 2.
+notices (read aloud, then marked read), applying, the call-back that proves aal 2, and
+(8) saving the language the caller chose as their language (auth
+`save_preferred_language`, audited).
 
 Every answer is the core's, the same function the app's route calls
 (`eligibility_of`, `my_applications`, the inbox's notices), at the same level of
@@ -16,7 +18,13 @@ from litestar.di import NamedDependency
 from assisted_channel.phone.applying import offer_programmes
 from assisted_channel.phone.callback import offer_callback
 from assisted_channel.phone.readout import applications_said, benefits_said, notices_said
-from assisted_channel.phone.signed_in import STEP_UP_OFFER, main_menu, signed_in
+from assisted_channel.phone.signed_in import (
+    LANGUAGE_SAVED,
+    STEP_UP_OFFER,
+    main_menu,
+    may_save_language,
+    signed_in,
+)
 from assisted_channel.phone.staff_callback import offer_windows
 from assisted_channel.phone.transfer import transfer
 from assisted_channel.phone.voice import (
@@ -29,6 +37,7 @@ from assisted_channel.phone.voice import (
     spoken,
     t,
 )
+from auth import save_preferred_language
 from foundation.db import Transaction
 
 
@@ -63,6 +72,11 @@ async def menu(
             return await transfer(tx.conn, queue, post_, state, session, settings)
         case "7":
             return await offer_windows(tx.conn, queue, post_, state, session, settings)
+        case "8" if may_save_language(state):
+            assert state.chosen is not None
+            await save_preferred_language(tx.conn, session.person_id, state.chosen, channel="phone")
+            state.saved = state.locale = locale = state.chosen
+            said = [t(locale, LANGUAGE_SAVED)]
         case "9":
             said = []
         case _:

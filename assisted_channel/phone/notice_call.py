@@ -50,15 +50,29 @@ from foundation.korea import korea_now
 from foundation.problems import SERVICE_UNAVAILABLE, Problem
 from foundation.settings import Settings
 from i18n import N_
-from notifications.messages import NoticeText, notice_keys, render_notice
+from notifications.messages import NoticeText, notice_keys, speech_language, spoken_notice
 from onestop.offices import is_open
-from providers.twilio_voice import Speech
+from providers.twilio_voice import Say, Speech
 
 
-def notice_menu(settings: Settings, state: CallState, *said: str) -> Speech:
+def notice_menu(settings: Settings, state: CallState, *said: str | Say) -> Speech:
+    """The notice's keys in the call's language; for a person whose language has no voice
+    (the call is in Korean), in English too."""
     assert state.notice is not None
-    prompt = notice_keys(state.locale, can_apply=state.notice.programme_id is not None)
-    return ask(settings, state.locale, "notice/menu", said=list(said), prompt=prompt, hints=False)
+    can_apply = state.notice.programme_id is not None
+    prompt = notice_keys(state.locale, can_apply=can_apply)
+    more = []
+    if state.notice.locale != state.locale:
+        more = [Say(notice_keys("en", can_apply=can_apply), locale="en")]
+    return ask(
+        settings,
+        state.locale,
+        "notice/menu",
+        said=list(said),
+        prompt=prompt,
+        hints=False,
+        more=more,
+    )
 
 
 def ask_notice_pin(settings: Settings, locale: str, *said: str) -> Speech:
@@ -80,7 +94,8 @@ async def _keys(
                 kind=notice.kind, programme_id=notice.programme_id, topic=notice.topic
             )
             await remember(redis, post_, state, "notice/menu")
-            return spoken(notice_menu(settings, state, render_notice(text, locale).voice))
+            said = spoken_notice(text, notice.locale)
+            return spoken(notice_menu(settings, state, *said))
         case "2" if notice.programme_id is not None:
             await remember(redis, post_, state, "notice/pin")
             return spoken(ask_notice_pin(settings, locale))
@@ -110,7 +125,9 @@ async def notice_answered(
     post_ = await read_post(request)
     settings = settings_of(request)
     call = await open_notice_call_token(queue, settings.auth, token)
-    state = CallState(locale=post_.locale, notice=call)
+    # The address says the call's language: one with a voice (notifications'
+    # `speech_language`); a forged or stale one without a voice is said in Korean.
+    state = CallState(locale=speech_language(post_.locale), notice=call)
     await remember(queue, post_, state, "notice/menu")
     return await _keys(tx, queue, post_, state, settings)
 

@@ -29,7 +29,8 @@ from foundation.db import Transaction, savepoint
 from foundation.problems import SERVICE_UNAVAILABLE, Problem
 from foundation.settings import Settings
 from i18n import N_
-from providers.twilio_voice import Speech
+from onestop.helplines import no_voice_pointer
+from providers.twilio_voice import Say, Speech, has_voice
 
 
 def ask_birth_date(settings: Settings, locale: str, *said: str) -> Speech:
@@ -123,12 +124,20 @@ async def pin(
     session = await authenticate_access_token(tx.conn, tokens.access_token)
     assert session is not None
     state.session_id, state.aal = session.id, session.aal
-    # From here on the call speaks the person's saved language (as the app does).
+    # From here on the call speaks the person's saved language (as the app does) when
+    # Twilio has a voice for it; else the caller's choice, after saying (in Korean and
+    # English) who answers in their language.
     person = await get_person(tx.conn, session.person_id)
+    pointer: list[Say] = []
     if person is not None:
+        state.saved = person.preferred_language
         state.locale = locale = line_language(person.preferred_language, locale)
+        if not has_voice(person.preferred_language):
+            pointer = [
+                Say(no_voice_pointer(language), locale=language) for language in ("ko", "en")
+            ]
     await remember(queue, post_, state, "menu")
-    return spoken(main_menu(settings, state, t(locale, N_("You are signed in."))))
+    return spoken(main_menu(settings, state, t(locale, N_("You are signed in.")), *pointer))
 
 
 ROUTES = [birth_date, pin]

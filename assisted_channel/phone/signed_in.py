@@ -10,7 +10,7 @@ from auth import CurrentSession, has_recent_aal2, phone_session
 from foundation.problems import Problem
 from foundation.settings import Settings
 from i18n import N_
-from providers.twilio_voice import Speech
+from providers.twilio_voice import Say, Speech
 
 STEP_UP_OFFER = N_(
     "To hear the reasons for each answer, or to apply, we need to call you back to confirm "
@@ -18,7 +18,16 @@ STEP_UP_OFFER = N_(
 )
 
 
-def main_menu(settings: Settings, state: CallState, *said: str) -> Speech:
+# Offered in the language the caller chose, in its voice, when it is not their saved one.
+SAVE_LANGUAGE_OFFER = N_("To use this language for everything we send you, press 8.")
+LANGUAGE_SAVED = N_("Done. From now on, we will use this language for everything we send you.")
+
+
+def may_save_language(state: CallState) -> bool:
+    return state.chosen is not None and state.saved is not None and state.chosen != state.saved
+
+
+def main_menu(settings: Settings, state: CallState, *said: str | Say) -> Speech:
     locale = state.locale
     choices = [
         t(locale, N_("For the benefits you may get, press 1.")),
@@ -32,7 +41,11 @@ def main_menu(settings: Settings, state: CallState, *said: str) -> Speech:
         t(locale, N_("To talk to someone at your job centre, press 6.")),
         t(locale, N_("To ask your job centre's staff to call you back, press 7.")),
     ]
-    return ask(settings, locale, "menu", said=list(said), prompt=" ".join(choices))
+    more = []
+    if may_save_language(state):
+        assert state.chosen is not None
+        more.append(Say(t(state.chosen, SAVE_LANGUAGE_OFFER), locale=state.chosen))
+    return ask(settings, locale, "menu", said=list(said), prompt=" ".join(choices), more=more)
 
 
 async def signed_in(conn: asyncpg.Connection, state: CallState) -> CurrentSession:

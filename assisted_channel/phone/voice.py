@@ -9,6 +9,7 @@ language the caller chose (foundation/errors.py reads `lang` for every problem).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -19,22 +20,15 @@ from assisted_channel.phone.call_state import CallState, load_call, save_call
 from foundation.errors import request_locale
 from foundation.problems import Problem, problem_kind
 from foundation.settings import Settings
-from i18n import N_, SUPPORTED_LOCALES, translate
-from providers.twilio_voice import (
-    VOICE_LANGUAGES,
-    AskForDigits,
-    Hangup,
-    Say,
-    Speech,
-    Step,
-    twiml,
-)
+from i18n import N_, translate
+from onestop.helplines import HELPLINE as MINISTRY_HELPLINE
+from providers.twilio_voice import AskForDigits, Hangup, Say, Speech, Step, has_voice, twiml
 
 VOICE = "/webhooks/twilio/voice"
 # Seconds a menu waits for a key; then it is said once more, then the call ends.
 MENU_TIMEOUT_S = 6
 NUMBER_TIMEOUT_S = 10
-HELPLINE = "1350"
+HELPLINE = MINISTRY_HELPLINE.number
 
 CALL_NOT_FOLLOWED = problem_kind(
     "call-not-followed",
@@ -91,9 +85,9 @@ def address(settings: Settings, step: str, locale: str) -> str:
 
 
 def line_language(saved: str, chosen: str) -> str:
-    """The language a signed-in call goes on in: the person's saved language when we have
-    its words and a voice for it, else the one the caller chose."""
-    return saved if saved in SUPPORTED_LOCALES and saved in VOICE_LANGUAGES else chosen
+    """The language a signed-in call goes on in: the person's saved language when Twilio
+    has a voice for it (the table of languages), else the one the caller chose."""
+    return saved if has_voice(saved) else chosen
 
 
 def spoken(speech: Speech) -> Response[str]:
@@ -109,22 +103,28 @@ def ask(
     locale: str,
     step: str,
     *,
-    said: list[str],
+    said: Sequence[str | Say],
     prompt: str,
     digits: int = 1,
     hints: bool = True,
+    more: Sequence[Say] = (),
 ) -> Speech:
-    """`said`, then `prompt` for `digits` keys sent to `step`; with no key, the prompt once
-    more, then goodbye."""
+    """`said` (a sentence in the call's language, or a `Say` in another's voice), then
+    `prompt` for `digits` keys sent to `step`, and `more` while waiting; with no key, the
+    prompt once more, then goodbye."""
     if hints:
         prompt = " ".join(
             [prompt, t(locale, N_("To hear this again, press 9. To talk to a person, press 0."))]
         )
     timeout = MENU_TIMEOUT_S if digits == 1 else NUMBER_TIMEOUT_S
     question = AskForDigits(
-        prompt=prompt, digits=digits, timeout_s=timeout, send_to=address(settings, step, locale)
+        prompt=prompt,
+        digits=digits,
+        timeout_s=timeout,
+        send_to=address(settings, step, locale),
+        more=list(more),
     )
-    steps: list[Step] = [Say(line) for line in said]
+    steps: list[Step] = [line if isinstance(line, Say) else Say(line) for line in said]
     steps += [
         question,
         question,

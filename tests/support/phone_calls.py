@@ -43,8 +43,20 @@ VERBS: dict[str, set[str]] = {
     "Redirect": {"method"},
 }
 INSIDE_GATHER = {"Say", "Pause"}
-# Languages Twilio's <Say> has voices for (a subset: the ones we could use).
-VOICE_LANGUAGES = {"ko-KR", "en-US", "en-GB", "zh-CN", "ja-JP", "vi-VN"}
+# Languages Twilio's <Say> has voices for (a subset: the ones we could use; Twilio's
+# text-to-speech list: Google and Amazon Polly voices).
+VOICE_LANGUAGES = {
+    "ko-KR",
+    "en-US",
+    "en-GB",
+    "zh-CN",
+    "cmn-CN",
+    "ja-JP",
+    "vi-VN",
+    "th-TH",
+    "id-ID",
+    "fil-PH",
+}
 
 
 def new_call_sid() -> str:
