@@ -123,7 +123,7 @@ class RequestMetrics:
         except Exception as exc:
             # Keep the counts for the next try rather than lose them while the database is away
             # (said in one line: a traceback every few seconds of an outage tells nothing).
-            away = isinstance(exc, CONNECTION_FAILURES | DatabaseBusy)
+            away = isinstance(exc, (*CONNECTION_FAILURES, DatabaseBusy))
             log.warning("request metrics flush failed; will retry: %r", exc, exc_info=not away)
             for (minute, method, route), tally in tallies.items():
                 self._merge((minute, method, route), tally)
