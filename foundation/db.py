@@ -12,6 +12,14 @@ ten). So our pool refuses a second `acquire` from code that already holds one of
 its connections (`NestedAcquire`, a programming error that every test run would
 show), and waiting for a free connection is bounded (`acquire_timeout_s`), after
 which the caller gets `DatabaseBusy` (503 from the API) instead of hanging.
+
+**PostgreSQL gone or frozen.** The server's statement_timeout cannot fire when the
+server is stopped, killed or frozen (SIGSTOP), so every connection carries client-side
+bounds (settings: `connect_timeout_s`, `command_timeout_s`). A connection that cannot be
+opened raises `DatabaseUnreachable`; a transaction whose connection fails or times out is
+dropped (terminated, never rolled back over a dead line: the server rolls back what a
+lost connection wrote), so the pool opens a fresh one once PostgreSQL is back. Every
+channel answers those failures with its own 503 (foundation/errors.py, `outage_of`).
 """
 
 from __future__ import annotations
@@ -81,6 +89,47 @@ class NestedAcquire(RuntimeError):
 
 class DatabaseBusy(Exception):
     """No connection came free within the acquire timeout (the API answers 503)."""
+
+
+class DatabaseUnreachable(Exception):
+    """PostgreSQL could not be reached: the connection was refused, or it timed out."""
+
+
+# What a connection that is gone, refused or frozen raises (asyncpg, the OS, a timeout):
+# a transaction that meets one drops its connection rather than talk to it again.
+CONNECTION_FAILURES: tuple[type[BaseException], ...] = (
+    DatabaseUnreachable,
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.InterfaceError,
+)
+
+
+def _connector(app_role: str) -> Callable[..., Coroutine[Any, Any, asyncpg.Connection]]:
+    """How the pool opens a connection: a refusal or a timeout is `DatabaseUnreachable`, told
+    apart from a pool with no free connection (`DatabaseBusy`)."""
+    setup = _role_setup(app_role)
+
+    async def connect(*args: Any, **kwargs: Any) -> asyncpg.Connection:
+        try:
+            conn: asyncpg.Connection = await asyncpg.connect(*args, **kwargs)
+        except CONNECTION_FAILURES as exc:
+            raise DatabaseUnreachable(f"PostgreSQL could not be reached: {exc!r}") from None
+        try:
+            await setup(conn)
+        except CONNECTION_FAILURES as exc:
+            conn.terminate()
+            raise DatabaseUnreachable(f"PostgreSQL did not answer: {exc!r}") from None
+        except BaseException:
+            conn.terminate()
+            raise
+        return conn
+
+    return connect
 
 
 # The pool whose connection the running code holds (copied into tasks it starts, so that
@@ -167,9 +216,9 @@ async def create_pool(
         max_size=size,
         max_queries=50_000,
         max_inactive_connection_lifetime=300.0,
-        connect=None,
+        connect=_connector(settings.app_role),
         setup=None,
-        init=_role_setup(settings.app_role),
+        init=None,
         reset=None,
         loop=None,
         connection_class=asyncpg.Connection,
@@ -179,6 +228,9 @@ async def create_pool(
             "application_name": "hanchang",
             "timezone": "UTC",
         },
+        # Passed to asyncpg.connect for each connection (a frozen server never answers).
+        timeout=settings.connect_timeout_s,
+        command_timeout=settings.command_timeout_s,
     )
     await pool
     return pool
@@ -194,16 +246,18 @@ async def transaction(pool: asyncpg.Pool) -> AsyncGenerator[Transaction, None]:
     """One transaction: commit on success, roll back on error, then after-commit work.
 
     An error that carries `commit_first = True` (a refused sign-in whose failure
-    count and audit row must stay) commits before it goes on to the caller.
+    count and audit row must stay) commits before it goes on to the caller. A connection
+    that fails or times out is dropped, not rolled back (see the module's docstring).
     """
     async with pool.acquire() as conn:
         # A pooled connection proxies every Connection method.
         tx = Transaction(cast(asyncpg.Connection, conn))
         outer = conn.transaction()
-        await outer.start()
-        defer_audit_rows(tx.conn)
         committed = False
+        lost = False
         try:
+            await outer.start()
+            defer_audit_rows(tx.conn)
             try:
                 yield tx
             except BaseException as exc:
@@ -214,9 +268,17 @@ async def transaction(pool: asyncpg.Pool) -> AsyncGenerator[Transaction, None]:
                 raise
             await _commit(tx, outer)
             committed = True
+        except CONNECTION_FAILURES:
+            lost = True
+            raise
         finally:
             take_deferred_audit_rows(tx.conn)
-            if not committed:
+            if lost:
+                # Over a dead or frozen line a rollback (and the pool's reset) would wait
+                # out the command timeout again; the server undoes an uncommitted
+                # transaction whose connection is gone.
+                conn.terminate()
+            elif not committed:
                 # Nothing half-written stays, whatever failed (the handler, the audit, the commit).
                 with contextlib.suppress(Exception):
                     await outer.rollback()

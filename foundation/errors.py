@@ -5,6 +5,11 @@ webhooks TwiML that speaks the problem. A route picks its format with
 `opt={"error_format": "html"}` (or "twiml"); routes without one answer JSON.
 Under `/webhooks/twilio`, only a request that reached a route answers TwiML; a
 path or method no route serves gets a real 404 or 405.
+
+PostgreSQL or Redis out of reach (stopped, killed, frozen: a refused or lost
+connection, a connect or command timeout) is not a bug: `outage_of` names the part,
+and every channel answers 503 `service-unavailable` with `Retry-After` in its own form,
+logged as one warning line, without a traceback.
 """
 
 from __future__ import annotations
@@ -27,8 +32,10 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from foundation.db import DatabaseBusy
+from foundation.db import DatabaseBusy, DatabaseUnreachable
 from foundation.problems import (
     FORBIDDEN,
     INTERNAL_ERROR,
@@ -37,6 +44,7 @@ from foundation.problems import (
     NOT_FOUND,
     REQUEST_TOO_LARGE,
     SERVICE_BUSY,
+    SERVICE_UNAVAILABLE,
     TOO_MANY_REQUESTS,
     UNAUTHORIZED,
     UNSUPPORTED_MEDIA_TYPE,
@@ -53,6 +61,47 @@ log = logging.getLogger(__name__)
 
 ErrorFormat = Literal["json", "html", "twiml"]
 PROBLEM_JSON = "application/problem+json"
+
+
+# How soon to try again while a part is out of reach (a restart takes seconds).
+OUTAGE_RETRY_AFTER_S = "30"
+_PART_NAMES = {"postgresql": "PostgreSQL", "redis": "Redis"}
+_POSTGRESQL_OUT_OF_REACH = (
+    DatabaseUnreachable,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    # Refused, reset or timed out below asyncpg (Redis wraps its own in RedisConnectionError).
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def outage_of(exc: BaseException) -> str | None:
+    """The part out of reach when `exc` says one is ("postgresql", "redis"), else None."""
+    if isinstance(exc, RedisConnectionError | RedisTimeoutError):
+        return "redis"
+    if isinstance(exc, _POSTGRESQL_OUT_OF_REACH):
+        return "postgresql"
+    if isinstance(exc, asyncpg.InterfaceError) and any(
+        # A pooled connection closed under the request, or the pool closing; other
+        # InterfaceErrors are our bugs and stay 500s.
+        sign in str(exc)
+        for sign in ("connection is closed", "released back to the pool", "pool is closing")
+    ):
+        return "postgresql"
+    return None
+
+
+def outage_problem(part: str) -> Problem:
+    """The 503 every channel answers while `part` is out of reach, in its own form."""
+    return Problem(
+        SERVICE_UNAVAILABLE,
+        down=_PART_NAMES[part],
+        extra={"down": [part]},
+        headers={"Retry-After": OUTAGE_RETRY_AFTER_S},
+    )
 
 
 def request_locale(request: Request[Any, Any, Any]) -> str:
@@ -107,6 +156,10 @@ def problem_from_exception(exc: Exception, locale: str) -> Problem:
         return Problem(MALFORMED_REQUEST)
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         return Problem(MALFORMED_REQUEST)
+    part = outage_of(exc)
+    if part is not None:
+        log.warning("answered 503, %s out of reach: %r", _PART_NAMES[part], exc)
+        return outage_problem(part)
     if isinstance(exc, DatabaseBusy | asyncpg.QueryCanceledError):
         # Overloaded (no connection came free, or a statement ran past its timeout, e.g.
         # waiting on a duplicate request's lock): the caller may try again shortly.

@@ -22,6 +22,7 @@ from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from foundation.db import CONNECTION_FAILURES, DatabaseBusy
 from foundation.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -119,9 +120,11 @@ class RequestMetrics:
                     """,
                     rows,
                 )
-        except Exception:
-            # Keep the counts for the next try rather than lose them while the database is away.
-            log.warning("request metrics flush failed; will retry", exc_info=True)
+        except Exception as exc:
+            # Keep the counts for the next try rather than lose them while the database is away
+            # (said in one line: a traceback every few seconds of an outage tells nothing).
+            away = isinstance(exc, (*CONNECTION_FAILURES, DatabaseBusy))
+            log.warning("request metrics flush failed; will retry: %r", exc, exc_info=not away)
             for (minute, method, route), tally in tallies.items():
                 self._merge((minute, method, route), tally)
             return 0

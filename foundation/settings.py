@@ -67,10 +67,20 @@ class DatabaseSettings(msgspec.Struct, frozen=True, kw_only=True):
     statement_timeout_ms: int = 15_000
     # How long a request or job waits for a free connection before it gives up (503).
     acquire_timeout_s: float = 10.0
+    # Client-side bounds for a server that is gone or frozen (SIGSTOP, a dead host): the
+    # server's own statement_timeout cannot fire then. Opening a connection (TCP and
+    # PostgreSQL's start-up) gives up after `connect_timeout_s`; any one command after
+    # `command_timeout_s`, longer than statement_timeout so that a slow query is still
+    # the server's to cancel. Either answers 503 (foundation/errors.py).
+    connect_timeout_s: float = 5.0
+    command_timeout_s: float = 20.0
 
 
 class RedisSettings(msgspec.Struct, frozen=True, kw_only=True):
     url: str
+    # Opening a connection, and waiting for any one reply, on a Redis that is gone or frozen.
+    connect_timeout_s: float = 2.0
+    timeout_s: float = 5.0
 
 
 DEFAULT_API_CONCURRENCY = 8
@@ -262,7 +272,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         env=environment,
         data_dir=data_dir,
         database=database,
-        redis=RedisSettings(url=redis_url),
+        redis=RedisSettings(
+            url=redis_url,
+            connect_timeout_s=positive_number(env, "HANCHANG_REDIS_CONNECT_TIMEOUT_SECONDS", 2.0),
+            timeout_s=positive_number(env, "HANCHANG_REDIS_TIMEOUT_SECONDS", 5.0),
+        ),
         http=http,
         person_key=person_key,
         auth=AuthSettings(
@@ -331,6 +345,8 @@ def _concurrency(
             env, "HANCHANG_DB_STATEMENT_TIMEOUT_MS", 15_000, low=100, high=3_600_000
         ),
         acquire_timeout_s=positive_number(env, "HANCHANG_DB_ACQUIRE_TIMEOUT_SECONDS", 10.0),
+        connect_timeout_s=positive_number(env, "HANCHANG_DB_CONNECT_TIMEOUT_SECONDS", 5.0),
+        command_timeout_s=positive_number(env, "HANCHANG_DB_COMMAND_TIMEOUT_SECONDS", 20.0),
     )
     http = HttpSettings(
         host=env.get("HANCHANG_HOST", "127.0.0.1").strip() or "127.0.0.1",

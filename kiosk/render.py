@@ -13,8 +13,8 @@ from litestar.datastructures import Cookie
 from litestar.response import Template
 
 from auth import KIOSK_NOT_ENROLLED, KIOSK_SESSION_ELSEWHERE, KIOSK_SIGN_IN_REQUIRED
-from foundation.errors import handle_exception
-from foundation.problems import Problem
+from foundation.errors import handle_exception, problem_from_exception, render_problem
+from foundation.problems import SERVICE_BUSY, SERVICE_UNAVAILABLE, Problem
 from i18n import negotiate_locale
 from kiosk.texts import texts
 
@@ -138,6 +138,16 @@ def problem_page(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]
             detail=body["detail"],
         )
     return refusal_page(request, exc, again=_again(request, exc))
+
+
+def unexpected_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """What no kiosk handler refused itself. PostgreSQL or Redis out of reach, or the
+    service too busy, is the kiosk's own page (503, "try again"); anything else answers
+    as on every channel (foundation/errors.py)."""
+    problem = problem_from_exception(exc, kiosk_locale(request))
+    if problem.kind in (SERVICE_UNAVAILABLE, SERVICE_BUSY):
+        return problem_page(request, problem)
+    return render_problem(request, problem)
 
 
 def refusal_page(

@@ -23,7 +23,7 @@ from kiosk import (
     sign_in_sms,
 )
 from kiosk.device_guard import provide_kiosk, require_signed_kiosk
-from kiosk.render import problem_page
+from kiosk.render import problem_page, unexpected_page
 from kiosk.sign_in import provide_kiosk_session
 
 PATH = "/kiosk"
@@ -49,5 +49,5 @@ KIOSK = Router(
         # The person signed in at this kiosk, for the pages that need one.
         "person": Provide(provide_kiosk_session),
     },
-    exception_handlers={Problem: problem_page},
+    exception_handlers={Problem: problem_page, Exception: unexpected_page},
 )

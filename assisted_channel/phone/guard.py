@@ -19,7 +19,7 @@ from litestar import MediaType, Request, Response
 from redis.exceptions import RedisError
 
 from assisted_channel.phone.voice import PHONE_LINE_DOWN
-from foundation.errors import handle_exception, render_problem
+from foundation.errors import handle_exception, outage_of, render_problem
 from foundation.problems import SERVICE_UNAVAILABLE, Problem
 from providers.twilio_signature import signed_by_twilio
 
@@ -50,8 +50,10 @@ async def twilio_only(request: Request[Any, Any, Any]) -> Response[str] | None:
 
 
 def spoken_problem(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    if isinstance(exc, _OUT_OF_REACH) or (
-        isinstance(exc, Problem) and exc.kind is SERVICE_UNAVAILABLE
+    if (
+        outage_of(exc) is not None
+        or isinstance(exc, _OUT_OF_REACH)
+        or (isinstance(exc, Problem) and exc.kind is SERVICE_UNAVAILABLE)
     ):
         log.warning("the phone line answered without PostgreSQL or Redis: %r", exc)
         return render_problem(request, Problem(PHONE_LINE_DOWN))
