@@ -337,7 +337,8 @@ async def test_choosing_vietnamese_speaks_vietnamese_in_its_voice(
     await call.start()
     await call.press("3")
     start = await call.press(str(VOICED_LOCALES.index("vi") + 1))
-    assert translate("vi", "To sign in, press 2.") in said(start)
+    menu = "For information about our services, press 1. To sign in, press 2."
+    assert translate("vi", menu) in said(start) and translate("vi", menu) != menu
     assert set(re.findall(r'language="([^"]+)"', start)) == {"vi-VN"} and "lang=vi" in call.next
     # A key no menu has is said in the call's language, in its voice.
     wrong = await call.press("7")
