@@ -34,6 +34,7 @@ __all__ = [
     "SUPPORTED_LOCALES",
     "catalog_folder",
     "language_of_tag",
+    "locale_of",
     "negotiate_locale",
     "parse_accept_language",
     "translate",
@@ -64,6 +65,17 @@ def parse_accept_language(header: str) -> list[str]:
         if quality > 0:
             weighted.append((-quality, index, tag))
     return [tag for _, _, tag in sorted(weighted)]
+
+
+def locale_of(preferred: str | None) -> str:
+    """The language a notice, letter or message for a person is written in: their
+    preferred language (a code of the table, or a tag that means one), else Korean.
+
+    The one rule for it: the database holds only the table's codes, so a person's
+    `preferred_language` comes back as it is.
+    """
+    language = language_of_tag(preferred)
+    return language.code if language else DEFAULT_LOCALE
 
 
 def _supported(tag: str | None) -> str | None:

@@ -17,7 +17,7 @@ import msgspec
 from auth import create_account_notice, mask_phone
 from foundation.jobs import enqueue
 from foundation.settings import Settings
-from i18n import N_, SUPPORTED_LOCALES, translate
+from i18n import N_, locale_of, translate
 from notifications.sending import body_digest
 from notifications.settle import settle_notices
 from onestop.applications.banks import bank_name, korea_time
@@ -86,9 +86,7 @@ async def announce_bank_account_change(ctx: dict[str, Any], bank_account_id: int
         await _sms_outcome(pool, delivery["id"], "ambiguous", None, job_id)
         return "ambiguous"
     assert recipient.phone_e164 is not None
-    locale = (
-        recipient.preferred_language if recipient.preferred_language in SUPPORTED_LOCALES else "ko"
-    )
+    locale = locale_of(recipient.preferred_language)
     body = change_text(
         locale,
         bank_code=recipient.bank_code,

@@ -14,7 +14,7 @@ from arq import Retry
 from auth import is_mobile_number
 from foundation.korea import KOREA
 from foundation.settings import Settings
-from i18n import N_, SUPPORTED_LOCALES, translate
+from i18n import N_, locale_of, translate
 from providers.twilio_client import ProviderError, send_sms
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def confirmation_text(locale: str, office: str, starts_at: datetime, ends_at: da
 
 async def confirm_staff_callback(ctx: dict[str, Any], request_id: int, locale: str) -> str:
     settings: Settings = ctx["settings"]
-    locale = locale if locale in SUPPORTED_LOCALES else "ko"
+    locale = locale_of(locale)
     async with ctx["pool"].acquire() as conn:
         row = await conn.fetchrow(
             """

@@ -19,7 +19,7 @@ from assisted_channel.console.card_print import print_url
 from assisted_channel.console.pages import HTML
 from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
 from assisted_channel.console.texts import texts
-from auth import issue_card, issue_enrollment_code
+from auth import issue_card, issue_enrollment_code, set_preferred_language
 from auth.counter import (
     DOCUMENT_TYPES,
     NAME_MAX_LENGTH,
@@ -31,10 +31,12 @@ from auth.counter import (
     open_person_at_counter,
     verify_identity,
 )
-from auth.staff import SUPERVISOR_ROLES, StaffSession
+from auth.staff import SUPERVISOR_ROLES, StaffSession, staff_actor
 from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.korea import KOREA
+from foundation.problems import InvalidInput
+from i18n import LANGUAGES
 
 RESULTS: tuple[VerificationResult, ...] = get_args(VerificationResult)
 # Form text to the core's literal types: anything else is not one of the options.
@@ -110,6 +112,7 @@ async def _person_page(
         else t["no_match_yet"]
     )
     checked = request.query_params.get("checked")
+    form = form or {}
     return render_page(
         request,
         "person.html",
@@ -121,9 +124,16 @@ async def _person_page(
         checked=checked if checked in RESULTS and not errors else None,
         document_types=[(value, t[f"doc_{value}"]) for value in DOCUMENT_TYPES],
         results=[(value, t[f"result_{value}"]) for value in RESULTS],
-        form=form or {},
+        form=form,
         errors=errors or {},
         is_supervisor=staff.role in SUPERVISOR_ROLES,
+        # Each language by its own name and its Korean name, as the person and the clerk
+        # read them.
+        language_choices=[
+            (language.code, f"{language.name} ({language.korean_name})") for language in LANGUAGES
+        ],
+        chosen_language=form.get("language", person.preferred_language),
+        language_saved=request.query_params.get("language_saved") == "1" and not errors,
     )
 
 
@@ -173,6 +183,31 @@ async def verify_page(
     return Redirect(link(request, f"/console/people/{person_id}", checked=result), status_code=303)
 
 
+@post("/people/{person_id:int}/language", include_in_schema=False, opt=HTML)
+async def language_page(
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+    person_id: FromPath[int],
+) -> Page | Redirect:
+    cookie, form = staff_cookie(request), await read_form(request)
+    try:
+        await set_preferred_language(
+            tx.conn,
+            person_id,
+            form.get("language", ""),
+            actor=staff_actor(staff.staff_id),
+            channel="counter",
+            office=staff.office_code,
+        )
+    except InvalidInput as wrong:
+        errors = wrong.messages(request_locale(request))
+        return await _person_page(request, tx, staff, cookie, person_id, form=form, errors=errors)
+    return Redirect(
+        link(request, f"/console/people/{person_id}", language_saved="1"), status_code=303
+    )
+
+
 @post("/people/{person_id:int}/access-card", include_in_schema=False, opt=HTML)
 async def issue_card_page(
     request: Request[Any, Any, Any],
@@ -209,4 +244,4 @@ async def issue_code_page(
     )
 
 
-ROUTES = [people_page, person_page, verify_page, issue_card_page, issue_code_page]
+ROUTES = [people_page, person_page, verify_page, language_page, issue_card_page, issue_code_page]
