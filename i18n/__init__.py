@@ -5,7 +5,12 @@ messages.po` and are compiled to `.mo` by the install (`make i18n` extracts new
 messages and updates the catalogs). Code marks text with:
 
 - `translate(locale, "English text {name}", name=...)` where a locale is at hand;
-- `N_("English text")` for text defined ahead of time and translated later.
+- `N_("English text")` for text defined ahead of time and translated later;
+- `translate_plural(locale, "{count} day", "{count} days", n, count=...)` where a count
+  is shown: the catalog's plural rule picks the form (Korean has one, English two).
+
+Dates, money and numbers are written by `i18n.formatting` (Babel, in the language's
+locale).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ __all__ = [
     "negotiate_locale",
     "parse_accept_language",
     "translate",
+    "translate_plural",
 ]
 
 
@@ -153,4 +159,15 @@ def translate(locale: str, message: str, /, **params: object) -> str:
     if locale not in SUPPORTED_LOCALES:
         locale = DEFAULT_LOCALE
     text: str = _translations(locale).gettext(message)
+    return text.format(**params) if params else text
+
+
+def translate_plural(
+    locale: str, singular: str, plural: str, count: int, /, **params: object
+) -> str:
+    """The form of an English message id pair for `count`, as the language's plural rule
+    (the catalog's `Plural-Forms`) chooses it, with `{name}` fields filled in."""
+    if locale not in SUPPORTED_LOCALES:
+        locale = DEFAULT_LOCALE
+    text: str = _translations(locale).ngettext(singular, plural, count)
     return text.format(**params) if params else text

@@ -16,11 +16,13 @@ import msgspec
 
 from auth import create_account_notice, mask_phone
 from foundation.jobs import enqueue
+from foundation.korea import KOREA
 from foundation.settings import Settings
 from i18n import N_, locale_of, translate
+from i18n.formatting import format_datetime
 from notifications.sending import body_digest
 from notifications.settle import settle_notices
-from onestop.applications.banks import bank_name, korea_time
+from onestop.applications.banks import bank_name
 from providers.twilio_client import ProviderError, send_sms
 
 log = logging.getLogger(__name__)
@@ -91,7 +93,7 @@ async def announce_bank_account_change(ctx: dict[str, Any], bank_account_id: int
         locale,
         bank_code=recipient.bank_code,
         last4=recipient.number_last4,
-        effective_from=korea_time(recipient.effective_from),
+        effective_from=format_datetime(locale, recipient.effective_from, KOREA),
     )
     marked = await pool.fetchval(
         "UPDATE notice_deliveries SET provider_call_at = now(), body_sha256 = $2, "

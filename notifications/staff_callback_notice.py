@@ -15,6 +15,7 @@ from auth import is_mobile_number
 from foundation.korea import KOREA
 from foundation.settings import Settings
 from i18n import N_, locale_of, translate
+from i18n.formatting import format_date, format_time
 from providers.twilio_client import ProviderError, send_sms
 
 log = logging.getLogger(__name__)
@@ -30,9 +31,9 @@ def confirmation_text(locale: str, office: str, starts_at: datetime, ends_at: da
             "between {start} and {end}."
         ),
         office=office,
-        day=f"{start:%Y-%m-%d}",
-        start=f"{start:%H:%M}",
-        end=f"{end:%H:%M}",
+        day=format_date(locale, start.date()),
+        start=format_time(locale, start),
+        end=format_time(locale, end),
     )
 
 

@@ -52,6 +52,8 @@ def _extract(tmp_path: Path) -> set[str]:
             "-k",
             "translate:2",
             "-k",
+            "translate_plural:2,3",
+            "-k",
             "N_",
             "-o",
             str(pot),
