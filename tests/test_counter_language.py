@@ -47,6 +47,9 @@ async def test_the_clerk_chooses_the_persons_language(
         assert option in shown
         assert html.escape(f"{language.name} ({language.korean_name})") in shown
     assert '<option value="ko" selected>' in shown
+    # The page in any language of the table (its times go through the table's Babel locale).
+    for code in SUPPORTED_LOCALES:
+        assert 'id="language-form"' in await page(client, path, lang=code)
 
     saved = await post_form(
         client, f"{path}/language", {"csrf_token": csrf_of(shown), "language": "km"}

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, get_args
 
-from babel.dates import format_datetime
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -17,7 +16,14 @@ from litestar.response import Redirect
 
 from assisted_channel.console.card_print import print_url
 from assisted_channel.console.pages import HTML
-from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
+from assisted_channel.console.render import (
+    Page,
+    korea_time,
+    link,
+    read_form,
+    render_page,
+    staff_cookie,
+)
 from assisted_channel.console.texts import texts
 from auth import issue_card, issue_enrollment_code, set_preferred_language
 from auth.counter import (
@@ -34,7 +40,6 @@ from auth.counter import (
 from auth.staff import SUPERVISOR_ROLES, StaffSession, staff_actor
 from foundation.db import Transaction
 from foundation.errors import request_locale
-from foundation.korea import KOREA
 from foundation.problems import InvalidInput
 from i18n import LANGUAGES
 
@@ -105,9 +110,7 @@ async def _person_page(
     t = texts(locale)
     person = await open_person_at_counter(tx.conn, staff=staff, person_id=person_id)
     matched_text = (
-        t["last_match"].format(
-            time=format_datetime(person.matched_at, "yyyy-MM-dd HH:mm", tzinfo=KOREA, locale=locale)
-        )
+        t["last_match"].format(time=korea_time(person.matched_at, locale))
         if person.matched_at
         else t["no_match_yet"]
     )
@@ -232,7 +235,7 @@ async def issue_code_page(
     locale = request_locale(request)
     t = texts(locale)
     issued = await issue_enrollment_code(tx.conn, staff=staff, person_id=person_id)
-    expires = format_datetime(issued.expires_at, "yyyy-MM-dd HH:mm", tzinfo=KOREA, locale=locale)
+    expires = korea_time(issued.expires_at, locale)
     return render_page(
         request,
         "code.html",
