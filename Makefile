@@ -57,7 +57,7 @@ bench: install
 	$(BIN)/hanchang services -- $(BIN)/python -m bench
 
 i18n: install
-	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k translate:2 -k N_ \
+	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k translate:2 -k translate_plural:2,3 -k N_ \
 		--project=hanchang --msgid-bugs-address=hanchang@moel.go.kr -o i18n/messages.pot \
 		foundation providers auth onestop notifications service_status api kiosk assisted_channel status_page i18n server
 	$(BIN)/pybabel update -w 100 --no-fuzzy-matching --ignore-obsolete -i i18n/messages.pot -d i18n/locale -D messages

@@ -68,6 +68,7 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action | None] = {
     ("POST", "/v1/me/inbox/{notice_id:int}/read"): Action.MARK_NOTICE_READ,
     ("GET", "/v1/me/notification-preferences"): Action.SET_NOTIFICATION_PREFERENCES,
     ("PUT", "/v1/me/notification-preferences"): Action.SET_NOTIFICATION_PREFERENCES,
+    ("PUT", "/v1/me/language"): Action.SET_LANGUAGE,
     ("GET", "/v1/me/devices"): Action.MANAGE_PUSH_DEVICES,
     ("POST", "/v1/me/devices"): Action.MANAGE_PUSH_DEVICES,
     ("DELETE", "/v1/me/devices/{device_id:int}"): Action.MANAGE_PUSH_DEVICES,

@@ -16,6 +16,7 @@ from auth import CurrentSession
 from foundation.audit import record_audit
 from foundation.db import Transaction
 from foundation.problems import problem_responses
+from i18n import locale_of
 from notifications.devices import (
     Device,
     list_live_devices_of_person,
@@ -36,7 +37,7 @@ class DeviceRegistration(msgspec.Struct, kw_only=True):
         ),
     ]
     platform: Literal["android", "ios", "web"]
-    # The app's language, as a language tag (`ko`, `ko-KR`, `en-US`); we keep the language.
+    # The app's language, as a language tag (`ko`, `ko-KR`, `vi-VN`); we keep its code.
     locale: Annotated[
         str,
         msgspec.Meta(
@@ -68,10 +69,6 @@ def _answer(device: Device) -> DeviceAnswer:
     )
 
 
-def language_of(tag: str) -> str:
-    return tag.replace("_", "-").split("-", 1)[0].lower()
-
-
 @post(
     "/v1/me/devices",
     status_code=201,
@@ -90,7 +87,8 @@ def language_of(tag: str) -> str:
         "has the token (its `platform` and `locale` are updated). A token registered by another "
         "account (the phone changed hands, or someone else signed in on it) moves to this "
         "account: the old registration is retired as `replaced`. `locale` is a language tag; "
-        "push messages are written in its language (Korean when we have no catalog for it)."
+        "we keep its language's code (`vi-VN` → `vi`, `zh-TW` → `zh-Hans`; Korean when we have "
+        "no catalog for it)."
     ),
 )
 async def register(
@@ -104,7 +102,7 @@ async def register(
         person_id=session.person_id,
         fcm_token=data.fcm_token,
         platform=data.platform,
-        locale=language_of(data.locale),
+        locale=locale_of(data.locale),
     )
     if registration.created:
         details: dict[str, Any] = {

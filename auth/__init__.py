@@ -7,6 +7,8 @@ Sub-packages:
 
 Modules:
 - `people`: the master person registry, phone numbers and registration numbers.
+- `preferred_language`: the language a person is written to and spoken to in, set on
+  every channel by one function.
 - `accounts`: accounts, their locks and the record of sign-ins.
 - `sessions`: sessions, their tokens, refresh and step-up.
 - `assurance`: what each assurance level may do.
@@ -127,7 +129,6 @@ from auth.kiosk_signatures import (
     signed_string,
     verify_kiosk_request,
 )
-from auth.language_choice import save_preferred_language
 from auth.limits import enforce, limit_key, limit_sign_in_address
 from auth.passkey_store import PasskeySummary, insert_passkey, user_handle
 from auth.passkeys import (
@@ -167,6 +168,12 @@ from auth.placed_calls import (
     notice_call_token,
     open_notice_call_token,
     sign_in_on_placed_call,
+)
+from auth.preferred_language import (
+    NOT_A_LANGUAGE,
+    LanguageSet,
+    checked_language,
+    set_preferred_language,
 )
 from auth.problems import SIGN_IN_FAILED
 from auth.recovery_codes import (
@@ -245,6 +252,7 @@ __all__ = [
     "NONCE_HEADER",
     "NOTICE_CALL_ENDED",
     "NOTICE_CALL_LIFETIME",
+    "NOT_A_LANGUAGE",
     "PHONE_PIN_LOCKED",
     "PHONE_SESSION_NEEDED",
     "PIN_NOT_NEEDED",
@@ -277,6 +285,7 @@ __all__ = [
     "InvalidRegistrationNumber",
     "KioskDevice",
     "KioskSession",
+    "LanguageSet",
     "LastSeenKioskSession",
     "NoticeCall",
     "PasskeyName",
@@ -298,6 +307,7 @@ __all__ = [
     "b64url",
     "call_staff_to_kiosk",
     "card_to_print",
+    "checked_language",
     "checked_phone",
     "checked_scopes",
     "checked_until",
@@ -374,12 +384,12 @@ __all__ = [
     "revoke_delegation_at_counter",
     "revoke_session",
     "same_hash",
-    "save_preferred_language",
     "seal",
     "seed_context",
     "send_code",
     "session_last_seen_live",
     "set_pin",
+    "set_preferred_language",
     "sign_in_on_placed_call",
     "sign_in_with_card",
     "sign_in_with_code_at_kiosk",

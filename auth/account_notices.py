@@ -12,8 +12,9 @@ from datetime import datetime
 
 import asyncpg
 
-# The person's language if we have its texts, else Korean.
-_LOCALE = "CASE WHEN p.preferred_language IN ('ko', 'en') THEN p.preferred_language ELSE 'ko' END"
+# The person's language (i18n.locale_of): the database holds only the language table's
+# codes (migrations/0031_languages.sql), so the preference is taken as it is.
+_LOCALE = "p.preferred_language"
 
 
 async def create_account_notice(

@@ -44,7 +44,7 @@ class Action(StrEnum):
     VIEW_DELEGATIONS = "view_delegations"
     END_DELEGATION = "end_delegation"
     SET_NOTIFICATION_PREFERENCES = "set_notification_preferences"
-    SET_LANGUAGE = "set_language"  # the kiosk and the phone line (no app route yet)
+    SET_LANGUAGE = "set_language"  # the app, the kiosk and the phone line
     MANAGE_PUSH_DEVICES = "manage_push_devices"
     ASK_FOR_CALL_BACK = "ask_for_call_back"  # the phone line (not built yet)
     # The binding rule decides (auth/binding.py).

@@ -5,7 +5,12 @@ messages.po` and are compiled to `.mo` by the install (`make i18n` extracts new
 messages and updates the catalogs). Code marks text with:
 
 - `translate(locale, "English text {name}", name=...)` where a locale is at hand;
-- `N_("English text")` for text defined ahead of time and translated later.
+- `N_("English text")` for text defined ahead of time and translated later;
+- `translate_plural(locale, "{count} day", "{count} days", n, count=...)` where a count
+  is shown: the catalog's plural rule picks the form (Korean has one, English two).
+
+Dates, money and numbers are written by `i18n.formatting` (Babel, in the language's
+locale).
 """
 
 from __future__ import annotations
@@ -34,9 +39,11 @@ __all__ = [
     "SUPPORTED_LOCALES",
     "catalog_folder",
     "language_of_tag",
+    "locale_of",
     "negotiate_locale",
     "parse_accept_language",
     "translate",
+    "translate_plural",
 ]
 
 
@@ -64,6 +71,17 @@ def parse_accept_language(header: str) -> list[str]:
         if quality > 0:
             weighted.append((-quality, index, tag))
     return [tag for _, _, tag in sorted(weighted)]
+
+
+def locale_of(preferred: str | None) -> str:
+    """The language a notice, letter or message for a person is written in: their
+    preferred language (a code of the table, or a tag that means one), else Korean.
+
+    The one rule for it: the database holds only the table's codes, so a person's
+    `preferred_language` comes back as it is.
+    """
+    language = language_of_tag(preferred)
+    return language.code if language else DEFAULT_LOCALE
 
 
 def _supported(tag: str | None) -> str | None:
@@ -141,4 +159,15 @@ def translate(locale: str, message: str, /, **params: object) -> str:
     if locale not in SUPPORTED_LOCALES:
         locale = DEFAULT_LOCALE
     text: str = _translations(locale).gettext(message)
+    return text.format(**params) if params else text
+
+
+def translate_plural(
+    locale: str, singular: str, plural: str, count: int, /, **params: object
+) -> str:
+    """The form of an English message id pair for `count`, as the language's plural rule
+    (the catalog's `Plural-Forms`) chooses it, with `{name}` fields filled in."""
+    if locale not in SUPPORTED_LOCALES:
+        locale = DEFAULT_LOCALE
+    text: str = _translations(locale).ngettext(singular, plural, count)
     return text.format(**params) if params else text

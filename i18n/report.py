@@ -67,6 +67,8 @@ def code_messages() -> dict[str, bool]:
                 "-k",
                 "translate:2",
                 "-k",
+                "translate_plural:2,3",
+                "-k",
                 "N_",
                 "-o",
                 str(pot),
@@ -87,7 +89,14 @@ def code_messages() -> dict[str, bool]:
 def translated(locale: str) -> set[str]:
     path = catalog_folder(locale) / "messages.po"
     with path.open("rb") as handle:
-        return {str(m.id) for m in read_po(handle) if m.id and m.string and not m.fuzzy}
+        return {str(m.id) for m in read_po(handle) if m.id and _has_text(m.string) and not m.fuzzy}
+
+
+def _has_text(string: object) -> bool:
+    # A plural message's translation is one string per form: all of them, or it is missing.
+    if isinstance(string, tuple | list):
+        return all(string)
+    return bool(string)
 
 
 def main() -> int:

@@ -22,6 +22,7 @@ from foundation.db import Transaction
 from foundation.korea import KOREA
 from foundation.problems import NOT_FOUND, Problem
 from i18n import translate
+from i18n.formatting import format_datetime
 from kiosk.render import Page, kiosk_locale
 from kiosk.services_pages import allowed, service_page
 from onestop.applications import ApplicationSummary, korea_today, my_application, my_applications
@@ -91,7 +92,7 @@ async def receipt(
     s = page.context["s"]
     page.context.update(
         reference=reference,
-        date=view.submitted_at.astimezone(KOREA).strftime("%Y-%m-%d %H:%M"),
+        date=format_datetime(locale, view.submitted_at, KOREA),
         name=programme_name(view.programme_id, locale),
         status=view.status,
         qr=reference_qr(reference, s["qr_label"].format(reference=reference)),

@@ -27,8 +27,10 @@ from auth import Action, CurrentSession, may_see_history
 from foundation.db import Transaction
 from foundation.idempotency_key import checked_key
 from foundation.jobs import enqueue_after_commit
+from foundation.korea import KOREA
 from foundation.problems import BadInput, InvalidInput, Problem
 from i18n import N_
+from i18n.formatting import format_datetime
 from kiosk.render import Page, kiosk_locale, link
 from kiosk.services_pages import allowed, service_page
 from onestop.applications import (
@@ -40,7 +42,6 @@ from onestop.applications import (
     list_bank_accounts,
     submit_once,
 )
-from onestop.applications.banks import korea_time
 from onestop.catalog import PROGRAMME_NOT_FOUND
 from onestop.eligibility import EligibilityList, eligibility_of
 from onestop.eligibility.explain import EligibilityExplained
@@ -102,7 +103,7 @@ async def apply_page(
         {
             "bank": bank_name(locale, a.bank_code),
             "last4": a.number_last4,
-            "time": korea_time(a.effective_from),
+            "time": format_datetime(locale, a.effective_from, KOREA),
         }
         for a in accounts
         if a.status == "verified" and a.effective_from is not None and a.effective_from > now

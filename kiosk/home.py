@@ -13,6 +13,7 @@ from litestar.di import NamedDependency
 from auth import KioskDevice, office_name
 from foundation.db import Transaction
 from i18n import translate
+from i18n.formatting import babel_locale
 from kiosk.render import Page, kiosk_locale, render_page
 from kiosk.texts import texts
 from onestop.catalog import PROGRAMMES
@@ -51,7 +52,7 @@ def opening_hours(office: Office | None, locale: str, t: dict[str, str]) -> list
     Friday"-style runs are written as the list of days, in the reader's language)."""
     if office is None or not office.hours:
         return [t["hours_unknown"]]
-    days = get_day_names("wide", locale=locale)
+    days = get_day_names("wide", locale=babel_locale(locale))
     by_hours: dict[tuple[str, str], list[str]] = {}
     for weekday in sorted(office.hours):
         opens, closes = office.hours[weekday]

@@ -16,12 +16,14 @@ import msgspec
 
 from auth import create_account_notice, mask_phone
 from foundation.jobs import enqueue
+from foundation.korea import KOREA
 from foundation.settings import Settings
-from i18n import N_, SUPPORTED_LOCALES, translate
+from i18n import N_, locale_of, translate
+from i18n.formatting import format_datetime
 from notifications.korean_handsets import sms_text_korean_phones_show
 from notifications.sending import body_digest
 from notifications.settle import settle_notices
-from onestop.applications.banks import bank_name, korea_time
+from onestop.applications.banks import bank_name
 from providers.twilio_client import ProviderError, send_sms
 
 log = logging.getLogger(__name__)
@@ -87,16 +89,14 @@ async def announce_bank_account_change(ctx: dict[str, Any], bank_account_id: int
         await _sms_outcome(pool, delivery["id"], "ambiguous", None, job_id)
         return "ambiguous"
     assert recipient.phone_e164 is not None
-    locale = (
-        recipient.preferred_language if recipient.preferred_language in SUPPORTED_LOCALES else "ko"
-    )
+    locale = locale_of(recipient.preferred_language)
     body = sms_text_korean_phones_show(
         locale,
         lambda language: change_text(
             language,
             bank_code=recipient.bank_code,
             last4=recipient.number_last4,
-            effective_from=korea_time(recipient.effective_from),
+            effective_from=format_datetime(language, recipient.effective_from, KOREA),
         ),
     )
     marked = await pool.fetchval(

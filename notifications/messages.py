@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import msgspec
 
-from i18n import N_, SUPPORTED_LOCALES, translate
+from i18n import N_, translate
 from onestop.catalog import PROGRAMMES
 from onestop.helplines import no_voice_pointer
 from providers.twilio_voice import AskForDigits, Pause, Say, Speech, Step, has_voice
@@ -92,10 +92,6 @@ class NoticeText(msgspec.Struct, frozen=True, kw_only=True):
     kind: str
     programme_id: str | None = None
     topic: str | None = None
-
-
-def notice_locale(preferred: str | None) -> str:
-    return preferred if preferred in SUPPORTED_LOCALES else "ko"
 
 
 def is_gsm_7(text: str) -> bool:

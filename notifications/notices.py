@@ -51,7 +51,9 @@ CASE WHEN (CASE WHEN coalesce(pref.quiet_from, 21) > coalesce(pref.quiet_until, 
      ELSE $1::timestamptz END
 """
 
-_LOCALE = "CASE WHEN p.preferred_language IN ('ko', 'en') THEN p.preferred_language ELSE 'ko' END"
+# The person's language (i18n.locale_of): the database holds only the language table's
+# codes (migrations/0031_languages.sql), so the preference is taken as it is.
+_LOCALE = "p.preferred_language"
 
 
 def _send_after(quiet_hours: bool) -> str:

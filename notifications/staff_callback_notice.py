@@ -14,7 +14,8 @@ from arq import Retry
 from auth import is_mobile_number
 from foundation.korea import KOREA
 from foundation.settings import Settings
-from i18n import N_, SUPPORTED_LOCALES, translate
+from i18n import N_, locale_of, translate
+from i18n.formatting import format_date, format_time
 from notifications.korean_handsets import sms_text_korean_phones_show
 from providers.twilio_client import ProviderError, send_sms
 
@@ -31,15 +32,15 @@ def confirmation_text(locale: str, office: str, starts_at: datetime, ends_at: da
             "between {start} and {end}."
         ),
         office=office,
-        day=f"{start:%Y-%m-%d}",
-        start=f"{start:%H:%M}",
-        end=f"{end:%H:%M}",
+        day=format_date(locale, start.date()),
+        start=format_time(locale, start),
+        end=format_time(locale, end),
     )
 
 
 async def confirm_staff_callback(ctx: dict[str, Any], request_id: int, locale: str) -> str:
     settings: Settings = ctx["settings"]
-    locale = locale if locale in SUPPORTED_LOCALES else "ko"
+    locale = locale_of(locale)
     async with ctx["pool"].acquire() as conn:
         row = await conn.fetchrow(
             """

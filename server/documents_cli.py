@@ -15,6 +15,7 @@ import asyncpg
 import msgspec
 
 from foundation.problems import Problem
+from i18n import SUPPORTED_LOCALES
 
 
 def add_documents_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,7 +28,7 @@ def add_documents_commands(commands: argparse._SubParsersAction[argparse.Argumen
     view.add_argument("--viewer", required=True, help="who looks, e.g. caseworker:17")
     view.add_argument("--purpose", required=True, help="why, e.g. 구직급여 수급자격 심사")
     view.add_argument("--channel", default="cli", help="where from (default: cli)")
-    view.add_argument("--lang", default="ko", choices=("ko", "en"), help="language of titles")
+    view.add_argument("--lang", default="ko", choices=SUPPORTED_LOCALES, help="language of titles")
 
 
 async def run_documents_command(

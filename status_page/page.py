@@ -14,11 +14,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
-from babel.dates import format_datetime, format_timedelta
-from babel.numbers import format_decimal
 from litestar.template import TemplateEngineProtocol, TemplateProtocol
 
 from i18n import translate
+from i18n.formatting import format_datetime, format_duration, format_number, format_time
 from service_status import (
     KOREA,
     MENUS_BY_ID,
@@ -49,20 +48,20 @@ LANGUAGES: tuple[tuple[str, str], ...] = (("ko", "한국어"), ("en", "English")
 
 
 def _count(value: int, locale: str) -> str:
-    return str(format_decimal(value, format="#,##0", locale=locale))
+    return format_number(locale, value, "#,##0")
 
 
 def _ms(value: float | None, t: dict[str, str], locale: str) -> str:
     if value is None:
         return "–"
-    shown = format_decimal(value, format="#,##0" if value >= 10 else "0.#", locale=locale)
+    shown = format_number(locale, value, "#,##0" if value >= 10 else "0.#")
     return t["ms"].format(value=shown)
 
 
 def _percent(value: float | None, locale: str) -> str:
     if value is None:
         return "–"
-    return str(format_decimal(value, format="0.##", locale=locale)) + "%"
+    return format_number(locale, value, "0.##") + "%"
 
 
 def _minutes(value: int, t: dict[str, str], locale: str) -> str:
@@ -76,7 +75,7 @@ def duration_text(minutes: int, locale: str, t: dict[str, str]) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     parts = [
-        format_timedelta(delta, threshold=1, locale=locale)
+        format_duration(locale, delta)
         for delta, amount in (
             (timedelta(days=days), days),
             (timedelta(hours=hours), hours),
@@ -88,9 +87,7 @@ def duration_text(minutes: int, locale: str, t: dict[str, str]) -> str:
 
 
 def _when(moment: datetime, t: dict[str, str], locale: str) -> str:
-    return t["korea_time"].format(
-        time=format_datetime(moment, "yyyy-MM-dd HH:mm", tzinfo=KOREA, locale=locale)
-    )
+    return t["korea_time"].format(time=format_datetime(locale, moment, KOREA))
 
 
 def _link(locale: str, window: str) -> str:
@@ -138,9 +135,7 @@ def _summary_cells(figures: WindowFigures, t: dict[str, str], locale: str) -> li
 
 
 def _menu_detail(menu: MenuFigures, t: dict[str, str], locale: str) -> dict[str, Any]:
-    hour_labels = [
-        format_datetime(point.start, "HH:mm", tzinfo=KOREA, locale=locale) for point in menu.hourly
-    ]
+    hour_labels = [format_time(locale, point.start, KOREA) for point in menu.hourly]
     day_labels = [point.date[5:].replace("-", "/") for point in menu.daily]
     return {
         "id": menu.id,

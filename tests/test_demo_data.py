@@ -15,6 +15,7 @@ import pytest
 
 from auth import person_key
 from foundation.settings import Settings
+from i18n import SUPPORTED_LOCALES
 from server.demo_data import (
     PERSONAS,
     REFERENCE_DATE,
@@ -46,7 +47,7 @@ class Loaded(msgspec.Struct, frozen=True):
 
 @pytest.fixture(scope="module")
 async def loaded(database_url: str, settings: Settings) -> AsyncIterator[Loaded]:
-    """The module database's first demo load: the personas and PEOPLE - 9 random people."""
+    """The module database's first demo load: the personas and the rest random people."""
     conn = await asyncpg.connect(database_url)
     try:
         first_id = await conn.fetchval("SELECT coalesce(max(id), 0) + 1 FROM people")
@@ -164,7 +165,8 @@ async def test_personas_come_first_and_are_found_again(
                 "SELECT count(*) FROM people WHERE phone_e164 = $1", person.phone
             )
             assert holders == 1
-    assert {"ko", "vi", "en"} <= {p.language for p in people}
+    # A named person for each language of the table, to see their notices in it.
+    assert {p.language for p in people} == set(SUPPORTED_LOCALES)
     assert any(p.phone is None for p in people)
     assert any(not p.has_smartphone and p.phone and p.phone.startswith("+8210") for p in people)
     assert any(p.phone and p.phone.startswith("+822") for p in people)
@@ -224,13 +226,18 @@ async def test_population_shares_are_plausible(
     )
     assert row["regions"] == 17
 
-    # Foreign residents have the 7th digit 5-8: their names are romanized, as on their cards.
+    # Foreign residents have the 7th digit 5-8: the random ones' names are romanized, as on
+    # their cards (some personas' are in their own script), and their languages are codes of
+    # the language table, every foreign one of them drawn.
     foreign = await owner_conn.fetch(
-        "SELECT name FROM people WHERE id BETWEEN $1 AND $2 AND preferred_language <> 'ko'",
-        loaded.first_id,
+        "SELECT name, preferred_language FROM people "
+        "WHERE id BETWEEN $1 AND $2 AND preferred_language <> 'ko'",
+        loaded.first_id + len(PERSONAS),
         loaded.last_id,
     )
     assert all(r["name"].replace(" ", "").isascii() and r["name"].isupper() for r in foreign)
+    drawn = {r["preferred_language"] for r in foreign}
+    assert drawn <= set(SUPPORTED_LOCALES)
 
 
 async def test_every_phone_is_a_valid_korean_number(

@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 
 from foundation.settings import Settings, load_settings
+from i18n import SUPPORTED_LOCALES
 from server.demo_data import demo_people, load_demo_data
 from tests.support.environment import environment_for_tests
 from tests.support.factories import run_jobs
@@ -56,6 +57,17 @@ async def test_the_demo_people_are_told_once_each_in_their_language(
     # 최영호 has no smartphone: SMS to his feature phone, for both of his benefits.
     assert len(benefit_sms(people["최영호"].phone, "구직급여")) == 1
     assert len(benefit_sms(people["최영호"].phone, "대지급금")) == 1
+
+    # A named demo person of each language is told, in that language.
+    told = await owner_conn.fetch(
+        """
+        SELECT p.name, p.preferred_language, n.locale FROM notices n
+        JOIN people p ON p.id = n.person_id WHERE p.id = ANY($1::bigint[])
+        """,
+        [person.person_id for person in people.values()],
+    )
+    assert {row["locale"] for row in told} == set(SUPPORTED_LOCALES)
+    assert all(row["locale"] == row["preferred_language"] for row in told)
 
     counts = await owner_conn.fetch(
         """

@@ -410,14 +410,14 @@ async def test_a_caller_saves_the_language_they_chose_as_their_language(
     assert language == "vi"
     row = await owner_conn.fetchrow(
         "SELECT actor, action, subject, channel, details FROM audit_log "
-        "WHERE action = 'auth.person.language_saved' ORDER BY id DESC LIMIT 1"
+        "WHERE action = 'person.language_changed' ORDER BY id DESC LIMIT 1"
     )
     assert (
         row is not None
         and await owner_conn.fetchval("SELECT count(*) FROM audit_log") > audit_before
     )
     assert (row["actor"], row["subject"], row["channel"]) == (
-        f"person:{account.person_id}",
+        f"account:{account.id}",
         f"person:{account.person_id}",
         "phone",
     )

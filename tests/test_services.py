@@ -10,7 +10,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from i18n import SUPPORTED_LOCALES
+from i18n import SUPPORTED_LOCALES, translate
+from i18n.formatting import format_won
 from onestop.catalog import (
     DOCUMENT_TYPES,
     PROGRAMMES,
@@ -131,7 +132,14 @@ def test_figures_read_naturally_in_each_language() -> None:
     korean = {f.id: f for f in render_programme(PROGRAMMES["unemployment-benefit"], "ko").figures}
     english = {f.id: f for f in render_programme(PROGRAMMES["unemployment-benefit"], "en").figures}
     assert korean["daily-cap"].display == "하루 68,100원"
-    assert english["daily-cap"].display == "68,100 won a day"
+    # Money as Babel writes the won in each language; Korean as it always was.
+    assert english["daily-cap"].display == "₩68,100 a day"
+    vietnamese = {
+        f.id: f for f in render_programme(PROGRAMMES["unemployment-benefit"], "vi").figures
+    }
+    shown = vietnamese["daily-cap"].display
+    assert shown == translate("vi", "{amount} a day", amount=format_won("vi", 68_100))
+    assert "68.100" in shown and "₩" in shown
     assert korean["benefit-rate"].display == "60%"
     assert english["benefit-rate"].display == "60 percent"
     assert korean["benefit-days-max"].source.title == "고용보험법 제50조"

@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 
 from foundation.metrics import RequestMetrics
 from foundation.settings import Settings, load_settings
+from i18n import SUPPORTED_LOCALES
 from server.app import create_app
 from server.embedded import free_port
 from service_status import StatusSnapshot, snapshot_path
@@ -105,6 +106,17 @@ async def test_english_and_the_period_switch(
     english = await client.get("/status", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert english.headers["content-language"] == "en"
     assert english.headers["vary"] == "Accept-Language"
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+async def test_the_page_reads_in_every_language_of_the_table(
+    seeded: int, client: AsyncTestClient[Litestar], locale: str
+) -> None:
+    # Our codes are not Babel's (zh-Hans, tl, uz): numbers and times still format.
+    response = await client.get(f"/status?lang={locale}")
+    assert response.status_code == 200, response.text
+    assert f'<html lang="{locale}">' in response.text
+    assert response.headers["content-language"] == locale
 
 
 async def test_the_style_sheet_reaches_the_browser_unescaped(

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, get_args
 
-from babel.dates import format_datetime
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -17,9 +16,16 @@ from litestar.response import Redirect
 
 from assisted_channel.console.card_print import print_url
 from assisted_channel.console.pages import HTML
-from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
+from assisted_channel.console.render import (
+    Page,
+    korea_time,
+    link,
+    read_form,
+    render_page,
+    staff_cookie,
+)
 from assisted_channel.console.texts import texts
-from auth import issue_card, issue_enrollment_code
+from auth import issue_card, issue_enrollment_code, set_preferred_language
 from auth.counter import (
     DOCUMENT_TYPES,
     NAME_MAX_LENGTH,
@@ -31,10 +37,11 @@ from auth.counter import (
     open_person_at_counter,
     verify_identity,
 )
-from auth.staff import SUPERVISOR_ROLES, StaffSession
+from auth.staff import SUPERVISOR_ROLES, StaffSession, staff_actor
 from foundation.db import Transaction
 from foundation.errors import request_locale
-from foundation.korea import KOREA
+from foundation.problems import InvalidInput
+from i18n import LANGUAGES
 
 RESULTS: tuple[VerificationResult, ...] = get_args(VerificationResult)
 # Form text to the core's literal types: anything else is not one of the options.
@@ -103,13 +110,12 @@ async def _person_page(
     t = texts(locale)
     person = await open_person_at_counter(tx.conn, staff=staff, person_id=person_id)
     matched_text = (
-        t["last_match"].format(
-            time=format_datetime(person.matched_at, "yyyy-MM-dd HH:mm", tzinfo=KOREA, locale=locale)
-        )
+        t["last_match"].format(time=korea_time(person.matched_at, locale))
         if person.matched_at
         else t["no_match_yet"]
     )
     checked = request.query_params.get("checked")
+    form = form or {}
     return render_page(
         request,
         "person.html",
@@ -121,9 +127,16 @@ async def _person_page(
         checked=checked if checked in RESULTS and not errors else None,
         document_types=[(value, t[f"doc_{value}"]) for value in DOCUMENT_TYPES],
         results=[(value, t[f"result_{value}"]) for value in RESULTS],
-        form=form or {},
+        form=form,
         errors=errors or {},
         is_supervisor=staff.role in SUPERVISOR_ROLES,
+        # Each language by its own name and its Korean name, as the person and the clerk
+        # read them.
+        language_choices=[
+            (language.code, f"{language.name} ({language.korean_name})") for language in LANGUAGES
+        ],
+        chosen_language=form.get("language", person.preferred_language),
+        language_saved=request.query_params.get("language_saved") == "1" and not errors,
     )
 
 
@@ -173,6 +186,31 @@ async def verify_page(
     return Redirect(link(request, f"/console/people/{person_id}", checked=result), status_code=303)
 
 
+@post("/people/{person_id:int}/language", include_in_schema=False, opt=HTML)
+async def language_page(
+    request: Request[Any, Any, Any],
+    tx: NamedDependency[Transaction],
+    staff: NamedDependency[StaffSession],
+    person_id: FromPath[int],
+) -> Page | Redirect:
+    cookie, form = staff_cookie(request), await read_form(request)
+    try:
+        await set_preferred_language(
+            tx.conn,
+            person_id,
+            form.get("language", ""),
+            actor=staff_actor(staff.staff_id),
+            channel="counter",
+            office=staff.office_code,
+        )
+    except InvalidInput as wrong:
+        errors = wrong.messages(request_locale(request))
+        return await _person_page(request, tx, staff, cookie, person_id, form=form, errors=errors)
+    return Redirect(
+        link(request, f"/console/people/{person_id}", language_saved="1"), status_code=303
+    )
+
+
 @post("/people/{person_id:int}/access-card", include_in_schema=False, opt=HTML)
 async def issue_card_page(
     request: Request[Any, Any, Any],
@@ -197,7 +235,7 @@ async def issue_code_page(
     locale = request_locale(request)
     t = texts(locale)
     issued = await issue_enrollment_code(tx.conn, staff=staff, person_id=person_id)
-    expires = format_datetime(issued.expires_at, "yyyy-MM-dd HH:mm", tzinfo=KOREA, locale=locale)
+    expires = korea_time(issued.expires_at, locale)
     return render_page(
         request,
         "code.html",
@@ -209,4 +247,4 @@ async def issue_code_page(
     )
 
 
-ROUTES = [people_page, person_page, verify_page, issue_card_page, issue_code_page]
+ROUTES = [people_page, person_page, verify_page, language_page, issue_card_page, issue_code_page]

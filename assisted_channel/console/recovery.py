@@ -16,7 +16,6 @@ from functools import partial
 from typing import Any
 
 import asyncpg
-from babel.dates import format_datetime
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -24,7 +23,14 @@ from litestar.response import Redirect
 
 from assisted_channel.console.assist import office_names
 from assisted_channel.console.pages import HTML
-from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
+from assisted_channel.console.render import (
+    Page,
+    korea_time,
+    link,
+    read_form,
+    render_page,
+    staff_cookie,
+)
 from assisted_channel.console.texts import texts
 from auth import CARD_NOT_FOUND, checked_phone
 from auth.counter import (
@@ -51,7 +57,6 @@ from auth.counter import (
 from auth.staff import SUPERVISOR_ONLY, SUPERVISOR_ROLES, StaffSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
-from foundation.korea import KOREA
 from foundation.problems import NOT_FOUND, VALIDATION_ERROR, InvalidInput, Problem
 
 # Refusals the person at the desk can act on: shown on the page, not as an error page.
@@ -103,7 +108,7 @@ def _shown(request: Request[Any, Any, Any], refusal: Problem | None) -> dict[str
 
 
 def _when(locale: str) -> Callable[[datetime], str]:
-    return lambda moment: format_datetime(moment, "yyyy-MM-dd HH:mm", tzinfo=KOREA, locale=locale)
+    return lambda moment: korea_time(moment, locale)
 
 
 def _reason_error(t: dict[str, str], text: str, locale: str) -> str | None:

@@ -30,6 +30,7 @@ from foundation.korea import KOREA
 from foundation.problems import Problem, problem_kind
 from foundation.settings import AuthSettings
 from i18n import N_
+from i18n.formatting import babel_locale
 
 CSRF_FIELD = "csrf_token"
 LANGUAGES: tuple[tuple[str, str], ...] = (("ko", "한국어"), ("en", "English"))
@@ -54,8 +55,9 @@ Page = Template
 
 
 def korea_time(value: datetime, locale: str) -> str:
-    """A moment as the counter reads it: Korea time, to the minute."""
-    return format_datetime(value, "yyyy-MM-dd HH:mm", tzinfo=KOREA, locale=locale)
+    """A moment as the counter reads it: Korea time, to the minute, the same figures in
+    every language (a clerk compares them with forms and records)."""
+    return format_datetime(value, "yyyy-MM-dd HH:mm", tzinfo=KOREA, locale=babel_locale(locale))
 
 
 def staff_cookie(request: Request[Any, Any, Any]) -> str:

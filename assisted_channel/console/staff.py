@@ -7,14 +7,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from babel.dates import format_datetime
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
 from assisted_channel.console.pages import HTML, enrollment_link
-from assisted_channel.console.render import Page, link, read_form, render_page, staff_cookie
+from assisted_channel.console.render import (
+    Page,
+    korea_time,
+    link,
+    read_form,
+    render_page,
+    staff_cookie,
+)
 from assisted_channel.console.texts import texts
 from auth.staff import (
     ADMIN_ROLES,
@@ -31,7 +37,6 @@ from auth.staff import (
 )
 from foundation.db import Transaction
 from foundation.errors import request_locale
-from foundation.korea import KOREA
 
 _ROLES: dict[str, StaffRole] = {role: role for role in STAFF_ROLES}
 
@@ -62,9 +67,7 @@ async def _staff_page(
                 "role": m.role,
                 "passkeys": m.passkeys,
                 "disabled": m.disabled_at is not None,
-                "last_signed_in": format_datetime(
-                    m.last_signed_in_at, "yyyy-MM-dd HH:mm", tzinfo=KOREA, locale=locale
-                )
+                "last_signed_in": korea_time(m.last_signed_in_at, locale)
                 if m.last_signed_in_at
                 else None,
             }

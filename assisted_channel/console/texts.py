@@ -98,6 +98,12 @@ TEXTS: dict[str, str] = {
     "link_phones": N_("Registered phones"),
     "link_delegations": N_("People acting for this person"),
     "link_audit": N_("Audit trail"),
+    "language_title": N_("Language for notices"),
+    "language_hint": N_(
+        "Notices, letters and messages to this person are written in this language."
+    ),
+    "language_save": N_("Save the language"),
+    "language_saved": N_("The language is saved."),
     "link_approvals": N_("Requests waiting for approval"),
 }
 

@@ -1,7 +1,7 @@
 """The menu after signing in: what the person may get, their applications, their new
 notices (read aloud, then marked read), applying, the call-back that proves aal 2, and
 (8) saving the language the caller chose as their language (auth
-`save_preferred_language`, audited).
+`set_preferred_language`, audited).
 
 Every answer is the core's, the same function the app's route calls
 (`eligibility_of`, `my_applications`, the inbox's notices), at the same level of
@@ -37,7 +37,7 @@ from assisted_channel.phone.voice import (
     spoken,
     t,
 )
-from auth import save_preferred_language
+from auth import set_preferred_language
 from foundation.db import Transaction
 
 
@@ -74,7 +74,13 @@ async def menu(
             return await offer_windows(tx.conn, queue, post_, state, session, settings)
         case "8" if may_save_language(state):
             assert state.chosen is not None
-            await save_preferred_language(tx.conn, session.person_id, state.chosen, channel="phone")
+            await set_preferred_language(
+                tx.conn,
+                session.person_id,
+                state.chosen,
+                actor=f"account:{session.account_id}",
+                channel="phone",
+            )
             state.saved = state.locale = locale = state.chosen
             said = [t(locale, LANGUAGE_SAVED)]
         case "9":

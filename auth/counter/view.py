@@ -23,6 +23,8 @@ class PersonAtCounter(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     birth_date: date
     phone_masked: str | None
+    # The language notices, letters and messages to the person are written in.
+    preferred_language: str
     # The latest matching ID check within RECENT_MATCH: what a card or a code needs.
     matched_at: datetime | None
 
@@ -47,5 +49,6 @@ async def open_person_at_counter(
         name=person.name,
         birth_date=person.birth_date,
         phone_masked=mask_phone_for_display(person.phone_e164) if person.phone_e164 else None,
+        preferred_language=person.preferred_language,
         matched_at=match.verified_at if match else None,
     )

@@ -116,6 +116,8 @@ def bank_name(locale: str, bank_code: str) -> str:
 
 
 def korea_time(moment: datetime) -> str:
+    # The same for every reader (a problem's detail is worded before its reader is known);
+    # what a person reads is written by i18n.formatting in their language.
     return moment.astimezone(KOREA).strftime("%Y-%m-%d %H:%M")
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 
 import msgspec
-from babel.numbers import format_decimal
 
 from foundation.problems import Problem, problem_kind
-from i18n import N_, translate
+from i18n import N_, translate, translate_plural
+from i18n.formatting import format_number, format_won
 from onestop.catalog.family import MATERNITY_LEAVE, PARENTAL_LEAVE, REDUCED_HOURS, SPOUSE_LEAVE
 from onestop.catalog.job_seeking import LEARNING_CARD, SUPPORT_TYPE_1, SUPPORT_TYPE_2
 from onestop.catalog.model import (
@@ -166,23 +166,36 @@ class CatalogDocument(msgspec.Struct, frozen=True, kw_only=True):
     services: list[ProgrammeSummary]
 
 
-_DISPLAY: dict[FigureUnit, tuple[str, str]] = {
-    # (one, many): English needs the singular for 1.
-    "krw": (N_("{value} won"), N_("{value} won")),
-    "krw_per_day": (N_("{value} won a day"), N_("{value} won a day")),
-    "krw_per_month": (N_("{value} won a month"), N_("{value} won a month")),
-    "percent": (N_("{value} percent"), N_("{value} percent")),
-    "percent_per_year": (N_("{value} percent a year"), N_("{value} percent a year")),
-    "days": (N_("{value} day"), N_("{value} days")),
-    "months": (N_("{value} month"), N_("{value} months")),
-    "hours_per_week": (N_("{value} hour a week"), N_("{value} hours a week")),
-}
+def _plural_count(value: int | float) -> int:
+    # A whole number picks its own form; a fraction (1.5 hours) is counted as many.
+    return int(value) if float(value).is_integer() else 2
 
 
 def display_value(figure: Figure, locale: str) -> str:
-    one, many = _DISPLAY[figure.unit]
-    number = format_decimal(figure.value, locale=locale)
-    return translate(locale, one if figure.value == 1 else many, value=number)
+    """A figure in words, with the number, the money and the plural as the language
+    writes them (i18n/formatting.py): `하루 68,100원`, `₩68,100 a day`, `1 day`, `2 days`."""
+    value = figure.value
+    number = format_number(locale, value)
+    count = _plural_count(value)
+    match figure.unit:
+        case "krw":
+            return format_won(locale, value)
+        case "krw_per_day":
+            return translate(locale, N_("{amount} a day"), amount=format_won(locale, value))
+        case "krw_per_month":
+            return translate(locale, N_("{amount} a month"), amount=format_won(locale, value))
+        case "percent":
+            return translate(locale, N_("{value} percent"), value=number)
+        case "percent_per_year":
+            return translate(locale, N_("{value} percent a year"), value=number)
+        case "days":
+            return translate_plural(locale, "{value} day", "{value} days", count, value=number)
+        case "months":
+            return translate_plural(locale, "{value} month", "{value} months", count, value=number)
+        case "hours_per_week":
+            return translate_plural(
+                locale, "{value} hour a week", "{value} hours a week", count, value=number
+            )
 
 
 def _article(reference: LegalReference, locale: str) -> str:

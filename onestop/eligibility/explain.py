@@ -10,7 +10,8 @@ from typing import Any
 import msgspec
 
 from foundation.korea import KOREA
-from i18n import N_, translate
+from i18n import N_, translate, translate_plural
+from i18n.formatting import format_number, format_won
 from onestop.catalog import PROGRAMMES
 from onestop.eligibility.answers import CriterionStatus, EligibilityAnswer, Status
 from onestop.rules.model import Criterion
@@ -46,14 +47,17 @@ def format_figure(value: Any, kind: str, locale: str) -> str | None:
         return None
     match kind:
         case "days":
-            return translate(locale, "{count} days", count=f"{int(value):,}")
+            days = int(value)
+            return translate_plural(
+                locale, "{count} day", "{count} days", days, count=format_number(locale, days)
+            )
         case "age":
             return translate(locale, "{years} years old", years=value)
         case "percent":
             shown = Decimal(value).normalize()
             return translate(locale, "{value} percent of the standard median income", value=shown)
         case "krw":
-            return translate(locale, "{amount} won", amount=f"{int(value):,}")
+            return format_won(locale, int(value))
         case "separation_code":
             reason = SEPARATION_REASONS.get(str(value))
             return translate(locale, reason) if reason else str(value)

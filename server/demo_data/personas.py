@@ -168,6 +168,82 @@ PERSONAS: tuple[_Persona, ...] = (
         facts=(_insured(_HANBIT, date(2019, 1, 7), date(2026, 10, 31), "11"),
                *_wages(_HANBIT, date(2026, 10, 1), 4_120_000), _income("131.0")),
     ),
+    # A foreign worker for each language of the table (i18n/languages.py) not above, under
+    # the Employment Permit System (E-9) or the visit-and-employment visa (H-2): each one's
+    # contract ended (code 32), so the first scan tells them of the unemployment benefit,
+    # in their language. Names as on their alien registration card, or in their script.
+    _Persona(
+        name="王伟", birth_date=date(1988, 6, 2), sex_digit=5, phone="+821013500010",
+        language="zh-Hans", has_smartphone=True, region_code="41",
+        try_with="foreign worker, Chinese (H-2): app in Simplified Chinese; contract ended "
+                 "(code 32) in October 2026 — eligible for unemployment benefit",
+        facts=(_insured(_HANBIT, date(2023, 4, 3), date(2026, 10, 31), "32"),
+               *_wages(_HANBIT, date(2026, 10, 1), 2_650_000), _income("82.0"),
+               _Fact(kind="job_seeker_registration", valid_from=date(2026, 11, 4))),
+    ),
+    _Persona(
+        name="สมชาย ใจดี", birth_date=date(1992, 1, 20), sex_digit=5, phone="+821013500011",
+        language="th", has_smartphone=True, region_code="44",
+        try_with="foreign worker, Thai (E-9): app in Thai; contract ended (code 32) in "
+                 "September 2026 — eligible for unemployment benefit",
+        facts=(_insured(_NARAE, date(2024, 1, 8), date(2026, 9, 30), "32"),
+               *_wages(_NARAE, date(2026, 9, 1), 2_280_000), _income("76.0"),
+               _Fact(kind="job_seeker_registration", valid_from=date(2026, 10, 6))),
+    ),
+    _Persona(
+        name="राम थापा", birth_date=date(1993, 8, 14), sex_digit=5, phone="+821013500012",
+        language="ne", has_smartphone=False, region_code="48",
+        try_with="foreign worker, Nepali (E-9): a feature phone, no app; contract ended "
+                 "(code 32) in October 2026 — eligible for unemployment benefit",
+        facts=(_insured(_SEOHAE, date(2023, 9, 4), date(2026, 10, 31), "32"),
+               *_wages(_SEOHAE, date(2026, 10, 1), 2_520_000), _income("70.5"),
+               _Fact(kind="job_seeker_registration", valid_from=date(2026, 11, 5))),
+    ),
+    _Persona(
+        name="សុខ ដារា", birth_date=date(1996, 4, 5), sex_digit=5, phone="+821013500013",
+        language="km", has_smartphone=True, region_code="47",
+        try_with="foreign worker, Khmer (E-9): app in Khmer; contract ended (code 32) in "
+                 "October 2026 — eligible for unemployment benefit",
+        facts=(_insured(_DAESUNG, date(2024, 3, 11), date(2026, 10, 31), "32"),
+               *_wages(_DAESUNG, date(2026, 10, 1), 2_300_000), _income("74.0"),
+               _Fact(kind="job_seeker_registration", valid_from=date(2026, 11, 5))),
+    ),
+    _Persona(
+        name="BUDI SANTOSO", birth_date=date(1991, 12, 1), sex_digit=5, phone="+821013500014",
+        language="id", has_smartphone=True, region_code="26",
+        try_with="foreign worker, Indonesian (E-9): app in Indonesian; contract ended "
+                 "(code 32) in October 2026 — eligible for unemployment benefit",
+        facts=(_insured(_SEOHAE, date(2023, 11, 6), date(2026, 10, 31), "32"),
+               *_wages(_SEOHAE, date(2026, 10, 1), 2_610_000), _income("80.0"),
+               _Fact(kind="job_seeker_registration", valid_from=date(2026, 11, 2))),
+    ),
+    _Persona(
+        name="Oʻtkir Gʻulomov", birth_date=date(1989, 3, 27), sex_digit=5,
+        phone="+821013500015", language="uz", has_smartphone=True, region_code="43",
+        try_with="foreign worker, Uzbek (E-9): app in Uzbek (Latin); contract ended (code 32) "
+                 "in September 2026 — eligible for unemployment benefit",
+        facts=(_insured(_GREEN, date(2024, 2, 5), date(2026, 9, 30), "32"),
+               *_wages(_GREEN, date(2026, 9, 1), 2_340_000), _income("77.5"),
+               _Fact(kind="job_seeker_registration", valid_from=date(2026, 10, 8))),
+    ),
+    _Persona(
+        name="Бат-Эрдэнэ Дорж", birth_date=date(1987, 10, 10), sex_digit=5,
+        phone="+821013500016", language="mn", has_smartphone=True, region_code="11",
+        try_with="foreign worker, Mongolian (E-9): app in Mongolian; contract ended (code 32) "
+                 "in October 2026 — eligible for unemployment benefit",
+        facts=(_insured(_HANBIT, date(2023, 6, 5), date(2026, 10, 31), "32"),
+               *_wages(_HANBIT, date(2026, 10, 1), 2_480_000), _income("81.0"),
+               _Fact(kind="job_seeker_registration", valid_from=date(2026, 11, 3))),
+    ),
+    _Persona(
+        name="BAUTISTA MARICEL", birth_date=date(1994, 7, 19), sex_digit=6,
+        phone="+821013500017", language="tl", has_smartphone=True, region_code="41",
+        try_with="foreign worker, Filipino (E-9): app in Filipino; contract ended (code 32) "
+                 "in October 2026 — eligible for unemployment benefit",
+        facts=(_insured(_GREEN, date(2024, 6, 3), date(2026, 10, 31), "32"),
+               *_wages(_GREEN, date(2026, 10, 1), 2_300_000), _income("78.0"),
+               _Fact(kind="job_seeker_registration", valid_from=date(2026, 11, 4))),
+    ),
 )
 # fmt: on
 

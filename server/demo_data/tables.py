@@ -81,15 +81,17 @@ _GIVEN_SYLLABLES = (
      "영 희 숙 정 은 연 진 아 경 미 현 원 빈 지 주 서 윤 나 인 하"),
 )  # fmt: skip
 
-# Foreign workers (고용허가제 sending countries) by preferred language: share in percent,
-# surnames, men's and women's given names, written as on alien registration cards.
+# Foreign workers (고용허가제 sending countries) by preferred language (a code of the
+# language table, i18n/languages.py; Filipinos split between English and Filipino): share
+# in percent, surnames, men's and women's given names, written as on alien registration
+# cards.
 _FOREIGN_NAMES = {
     "vi": (26, "NGUYEN TRAN LE PHAM HOANG PHAN VU DANG BUI DO HO NGO",
            "VAN_AN VAN_BINH VAN_CUONG VAN_DUNG VAN_HAI VAN_HUNG VAN_MINH VAN_NAM DUC_THANH "
            "QUANG_HUY VAN_TUAN",
            "THI_LAN THI_MAI THI_HOA THI_HUONG THI_LINH THI_NGOC THI_PHUONG THI_TRANG THI_THU "
            "THI_HANH"),
-    "zh": (16, "WANG LI ZHANG LIU CHEN YANG ZHAO HUANG ZHOU WU XU SUN",
+    "zh-Hans": (13, "WANG LI ZHANG LIU CHEN YANG ZHAO HUANG ZHOU WU XU SUN",
            "WEI QIANG LEI JUN YONG JIE TAO MING HAO PENG",
            "NA JING LI MIN YAN FANG XIU YING HUI LING"),
     "th": (9, "SAETANG JAIDEE SRISUK WONGSA BOONMA KAEWMANEE SUKSAI THONGDEE",
@@ -113,6 +115,9 @@ _FOREIGN_NAMES = {
     "tl": (6, "BAUTISTA AQUINO VILLANUEVA CASTILLO FLORES TORRES",
            "JOSE ROMMEL ARNEL JUNJUN NOEL DANILO",
            "ANA LIZA MARICEL ROSALIE JOCELYN MERLY"),
+    "mn": (3, "DORJ BAT SUKH ERDENE GANBAATAR BOLD TSEND BAYAR",
+           "BAT-ERDENE GANBOLD ENKHBAYAR TEMUULEN BATBAYAR MUNKHBAT",
+           "OYUNCHIMEG SARANTUYA ENKHTUYA BOLORMAA NARANTUYA ALTANTSETSEG"),
 }  # fmt: skip
 
 # By age, as (highest age, value) bands. Relative cohort sizes (장래인구추계, smoothed):
