@@ -27,6 +27,7 @@ from assisted_channel.console.render import TEMPLATE_LOADER as CONSOLE_TEMPLATES
 from assisted_channel.phone import ROUTERS as PHONE_ROUTERS
 from foundation import db
 from foundation.errors import handle_exception
+from foundation.fonts import FONT_FILES
 from foundation.metrics import RequestMetrics, record_requests
 from foundation.request_guard import MAX_BODY_BYTES, guard_request
 from foundation.settings import Settings, get_settings
@@ -111,6 +112,8 @@ def create_app(
     route_handlers: list[Any] = [
         *ROUTE_HANDLERS,
         SWAGGER_ASSETS,
+        # The web fonts every channel's pages use (`/fonts/...`, foundation/fonts).
+        FONT_FILES,
         *STATUS_PAGE_ROUTES,
         *KIOSK_ROUTERS,
         *CONSOLE_ROUTERS,

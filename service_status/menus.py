@@ -148,6 +148,8 @@ NOT_A_MENU: tuple[str, ...] = (
     "/status",
     "/status.json",
     "/v1/telemetry",
+    # The pages' web fonts (foundation/fonts).
+    "/fonts",
     # Operator plumbing (data-quality report, ...), not a citizen service.
     "/v1/admin",
 )

@@ -33,9 +33,11 @@ WindowName = Literal["24h", "7d", "30d"]
 FRESH_MAX_AGE_S = 60
 STALE_MAX_AGE_S = 15
 RETRY_AFTER_S = "30"
-# The page loads nothing from elsewhere and runs no script; say so to the browser.
+# The page loads nothing from elsewhere (only our web fonts, foundation/fonts) and runs no
+# script; say so to the browser.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; font-src 'self'; "
+    "img-src 'self' data:; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 

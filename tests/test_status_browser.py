@@ -18,6 +18,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from foundation.fonts import FONT_STACK
 from foundation.settings import Settings, load_settings
 from server.embedded import free_port
 from service_status import add_incident_note, evaluate_incidents
@@ -199,7 +200,7 @@ BROKEN_WORDS = """() => {
 }"""
 
 
-async def test_the_status_page_shows_the_system_font_and_korean_words_whole(
+async def test_the_status_page_shows_our_fonts_and_korean_words_whole(
     seeded: None, live_server: str, chromium: Path
 ) -> None:
     from playwright.async_api import async_playwright
@@ -217,7 +218,8 @@ async def test_the_status_page_shows_the_system_font_and_korean_words_whole(
             page.set_default_timeout(TIMEOUT_MS)
             await page.goto(f"{live_server}/status")
             font = await page.evaluate("getComputedStyle(document.body).fontFamily")
-            assert font.startswith("system-ui"), font
+            # Our web fonts (foundation/fonts) first: every script, whatever the computer has.
+            assert font.replace(", ", ",") == FONT_STACK, font
             word_break = await page.evaluate(
                 "[...document.querySelectorAll('thead th')].map(th => getComputedStyle(th).wordBreak)"
             )

@@ -15,6 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
+from foundation.fonts import FONT_STACK, FONTS_STYLESHEET
 from foundation.metrics import RequestMetrics
 from foundation.settings import Settings, load_settings
 from i18n import SUPPORTED_LOCALES
@@ -78,9 +79,11 @@ async def test_the_page_is_korean_by_default_and_accessible_in_structure(
     assert page.count("<h1>") == 1
     assert '<nav aria-label="' in page
     assert 'href="/status?lang=en"' in page and 'hreflang="en"' in page
-    # No script, no external style sheet, font or image: it works without JavaScript.
+    # No script, no style sheet, font or image from elsewhere: it works without JavaScript;
+    # the one style sheet is our web fonts' (foundation/fonts), from this server.
     assert "<script" not in page.lower()
-    assert not re.search(r"""\s(src|srcset)=|rel="stylesheet"|@import|url\(""", page)
+    assert re.findall(r'<link rel="stylesheet" href="([^"]+)">', page) == [FONTS_STYLESHEET]
+    assert not re.search(r"""\s(src|srcset)=|@import|url\(""", page)
     # Every chart has a table with the same figures right after it.
     charts = re.findall(
         r'<svg [^>]*role="img" aria-labelledby="([^"]+)" aria-describedby="([^"]+)"', page
@@ -131,10 +134,7 @@ async def test_the_style_sheet_reaches_the_browser_unescaped(
     assert "&#34;" not in css and "&quot;" not in css and "&#39;" not in css
     body = re.search(r"(?:^|})\s*body\{([^}]*)\}", css)
     assert body is not None, css
-    assert (
-        'font:1.0625rem/1.6 system-ui,-apple-system,"Apple SD Gothic Neo","Malgun Gothic",'
-        '"Noto Sans KR",sans-serif' in body.group(1)
-    )
+    assert f"font:1.0625rem/1.6 {FONT_STACK}" in body.group(1)
     # Korean words stay whole: in the body, so in every table header too.
     assert "word-break:keep-all" in body.group(1)
 

@@ -2,45 +2,56 @@
 page inside a dashed cut line, with the QR code drawn as vector squares.
 
 The words come in already translated (card_print.py picks them, the same as the HTML
-card page). Korean is set in reportlab's CID font HYGothic-Medium (Adobe-Korea1): the PDF
-names the font and the viewer supplies it, so no font file ships with us and the PDF stays
-small. A character outside Unicode's basic plane (UCS-2) cannot be set in it.
+card page); the name is the person's, in any script. The text is set by fpdf2 with HarfBuzz
+shaping, in the Noto fonts of foundation/fonts embedded as subsets: each run of text in the
+first font that has its characters (Latin, Vietnamese and Cyrillic, then Thai, Khmer,
+Devanagari, then Hangul and Han), so a Thai, Khmer or Nepali name gets its vowel signs and
+conjuncts placed by its script's rules and every viewer shows the same glyphs.
 """
 
 from __future__ import annotations
 
 import functools
-import io
+import re
+import threading
 
 import msgspec
 import segno
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen.canvas import Canvas
+from fpdf import FPDF
+from fpdf.enums import TextMode
 
-FONT = "HYGothic-Medium"
-CARD_WIDTH = 85.6 * mm
-CARD_HEIGHT = 54 * mm
+from foundation.fonts import FONT_FACES, FONTS_DIRECTORY, FontFace
+
+MM = 72 / 25.4
+A4 = (210 * MM, 297 * MM)
+CARD_WIDTH = 85.6 * MM
+CARD_HEIGHT = 54 * MM
 # ISO/IEC 18004 asks for a quiet zone of 4 modules around the symbol.
 QR_BORDER = 4
 # Error level Q survives a quarter of the symbol scuffed or folded.
 QR_ERROR = "q"
 # The symbol with its quiet zone, on the card. A card token (47 characters) is a version 5
 # symbol, 45 modules with the quiet zone: 0.9 mm each, read easily by a kiosk's scanner.
-QR_SIZE = 40.5 * mm
+QR_SIZE = 40.5 * MM
 
-_PAD = 3 * mm
-_QR_LEFT = 1.5 * mm
-_QR_BOTTOM = 1.5 * mm
+_PAD = 3 * MM
+_QR_LEFT = 1.5 * MM
+_QR_BOTTOM = 1.5 * MM
 # The words' column beside the QR code, and the name's box at its top: one line at 20 pt, or
 # two at 17 pt.
-_COLUMN_LEFT = _QR_LEFT + QR_SIZE + 1 * mm
+_COLUMN_LEFT = _QR_LEFT + QR_SIZE + 1 * MM
 COLUMN_WIDTH = CARD_WIDTH - _PAD - _COLUMN_LEFT
-NAME_HEIGHT = 14 * mm
+NAME_HEIGHT = 14 * MM
 _NAME_LARGEST = 20
 _NAME_SMALLEST = 5
+
+# The fallback order: the first font with a run's characters sets it.
+_REGULAR = "notosans"
+# Hangul and Han have one weight (foundation/fonts): a bold line holding them is set in the
+# regular faces, filled and stroked, so that its weight does not change mid-line.
+_CJK = re.compile(
+    "[\u1100-\u11ff\u3000-\u303f\u3130-\u318f\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]"
+)
 
 
 class CardWords(msgspec.Struct, frozen=True, kw_only=True):
@@ -76,31 +87,77 @@ def qr_dark_runs(qr: segno.QRCode) -> list[tuple[int, int, int]]:
     return runs
 
 
-@functools.cache
-def _register_font() -> None:
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+def _family(face: FontFace) -> str:
+    return face.file.split("-")[0].lower()
 
 
-def _width(text: str, size: float) -> float:
-    _register_font()
-    return pdfmetrics.stringWidth(text, FONT, size)
+def _new_document() -> FPDF:
+    """A document in points (y grows downwards from the top), with every font registered and
+    HarfBuzz shaping on. fpdf2 embeds only the glyphs drawn."""
+    pdf = FPDF(unit="pt", format=A4)
+    pdf.set_margin(0)
+    pdf.set_auto_page_break(False)
+    families: list[str] = []
+    for face in FONT_FACES:
+        family = _family(face)
+        style = "B" if face.weight >= 700 else ""
+        pdf.add_font(family, style=style, fname=str(FONTS_DIRECTORY / face.file))
+        if family not in families:
+            families.append(family)
+    primary, *fallbacks = families
+    assert primary == _REGULAR
+    # A run in a font's regular face when the bold is missing (the CJK file).
+    pdf.set_fallback_fonts(fallbacks, exact_match=False)
+    pdf.set_text_shaping(True)
+    pdf.c_margin = 0
+    pdf.set_font(_REGULAR, size=10)
+    return pdf
 
 
-def _wrap(text: str, size: float, width: float) -> list[str]:
+# Loading the fonts (a CJK file of 6 MB) takes a while: one measuring document per thread.
+_measuring = threading.local()
+
+
+def _measurer() -> FPDF:
+    pdf: FPDF | None = getattr(_measuring, "pdf", None)
+    if pdf is None:
+        pdf = _new_document()
+        pdf.add_page()
+        _measuring.pdf = pdf
+    return pdf
+
+
+def _style(text: str, bold: bool) -> str:
+    return "B" if bold and not _CJK.search(text) else ""
+
+
+def text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """The width in points of `text` shaped and set in `size` pt, as the card sets it."""
+    pdf = _measurer()
+    pdf.set_font(_REGULAR, style=_style(text, bold), size=size)
+    return float(pdf.get_string_width(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _width(text: str, size: float, bold: bool) -> float:
+    return text_width(text, size, bold=bold)
+
+
+def _wrap(text: str, size: float, width: float, *, bold: bool = False) -> list[str]:
     """Lines no wider than `width`, broken at spaces (Korean words kept whole, as on the HTML
     page); a word wider than a line is broken between characters."""
     lines: list[str] = []
     line = ""
     for word in text.split():
         candidate = f"{line} {word}" if line else word
-        if _width(candidate, size) <= width:
+        if _width(candidate, size, bold) <= width:
             line = candidate
             continue
         if line:
             lines.append(line)
         line = ""
         for char in word:
-            if line and _width(line + char, size) > width:
+            if line and _width(line + char, size, bold) > width:
                 lines.append(line)
                 line = ""
             line += char
@@ -113,84 +170,90 @@ def fit_name(name: str, width: float, height: float) -> tuple[float, list[str]]:
     """The largest type (20 pt down to 5 pt) in which the name fits the box, and its lines."""
     size: float = _NAME_LARGEST
     while True:
-        lines = _wrap(name, size, width)
+        lines = _wrap(name, size, width, bold=True)
         if len(lines) * size * 1.15 <= height or size <= _NAME_SMALLEST:
             return size, lines
         size -= 1
 
 
+def _draw(pdf: FPDF, x: float, baseline: float, text: str, size: float, bold: bool) -> None:
+    style = _style(text, bold)
+    pdf.set_font(_REGULAR, style=style, size=size)
+    # `cell` (not `text`) shapes and falls back per run; it puts the baseline at its top
+    # plus half its height plus 0.3 of the type size.
+    pdf.set_xy(x, baseline - 0.8 * size)
+    if bold and not style:
+        with pdf.local_context(text_mode=TextMode.FILL_STROKE, line_width=size * 0.04):
+            pdf.cell(h=size, text=text)
+    else:
+        pdf.cell(h=size, text=text)
+
+
 def _lines(
-    canvas: Canvas, lines: list[str], x: float, top: float, size: float, *, bold: bool = False
+    pdf: FPDF, lines: list[str], x: float, top: float, size: float, *, bold: bool = False
 ) -> float:
     """Draw lines whose first line's top is at `top`; the y below the last line."""
     leading = size * 1.2
-    canvas.setFont(FONT, size)
-    if bold:
-        # The CID font has no bold face: fill and stroke the glyphs instead.
-        canvas.setLineWidth(size * 0.04)
-    baseline = top - size * 0.88
+    baseline = top + size * 0.88
     for line in lines:
-        canvas.drawString(x, baseline, line, mode=2 if bold else 0)
-        baseline -= leading
-    return top - leading * len(lines)
+        _draw(pdf, x, baseline, line, size, bold)
+        baseline += leading
+    return top + leading * len(lines)
 
 
-def _qr(canvas: Canvas, token: str, left: float, bottom: float) -> float:
+def _qr(pdf: FPDF, token: str, left: float, top: float) -> float:
     """Draw the QR code in its square; the width of one module."""
     qr = card_qr(token)
     modules, _ = qr.symbol_size(scale=1, border=QR_BORDER)
     module = QR_SIZE / modules
-    top = bottom + QR_SIZE
-    canvas.setFillGray(0)
-    path = canvas.beginPath()
+    pdf.set_fill_color(0)
     for row, column, length in qr_dark_runs(qr):
-        path.rect(left + column * module, top - (row + 1) * module, length * module, module)
-    canvas.drawPath(path, stroke=0, fill=1)
+        pdf.rect(left + column * module, top + row * module, length * module, module, style="F")
     return module
 
 
-def _card(canvas: Canvas, token: str, words: CardWords, x: float, y: float) -> None:
-    canvas.setStrokeGray(0.4)
-    canvas.setLineWidth(0.5)
-    canvas.setDash(3, 2)
-    canvas.roundRect(x, y, CARD_WIDTH, CARD_HEIGHT, 3.18 * mm, stroke=1, fill=0)
-    canvas.setDash()
-    canvas.setStrokeGray(0)
-    canvas.setFillGray(0)
+def _card(pdf: FPDF, token: str, words: CardWords, x: float, y: float) -> None:
+    """The card with its top left corner at (x, y)."""
+    pdf.set_draw_color(102)
+    pdf.set_line_width(0.5)
+    with pdf.local_context():
+        pdf.set_dash_pattern(dash=3, gap=2)
+        pdf.rect(
+            x, y, CARD_WIDTH, CARD_HEIGHT, style="D", round_corners=True, corner_radius=3.18 * MM
+        )
+    pdf.set_draw_color(0)
+    pdf.set_fill_color(0)
+    pdf.set_text_color(0)
 
-    module = _qr(canvas, token, x + _QR_LEFT, y + _QR_BOTTOM)
+    qr_top = y + CARD_HEIGHT - _QR_BOTTOM - QR_SIZE
+    module = _qr(pdf, token, x + _QR_LEFT, qr_top)
     text_left = x + _QR_LEFT + QR_BORDER * module
-    top = y + CARD_HEIGHT - _PAD
-    _lines(canvas, [words.title], text_left, top, 8, bold=True)
-    canvas.setFont(FONT, 6)
-    canvas.drawRightString(x + CARD_WIDTH - _PAD, top - 8 * 0.88, words.issued)
+    top = y + _PAD
+    _lines(pdf, [words.title], text_left, top, 8, bold=True)
+    right = x + CARD_WIDTH - _PAD
+    _draw(pdf, right - _width(words.issued, 6, False), top + 8 * 0.88, words.issued, 6, False)
 
     column = x + _COLUMN_LEFT
     width = COLUMN_WIDTH
-    below = y + _QR_BOTTOM + QR_SIZE - 1 * mm
+    below = qr_top + 1 * MM
     size, name_lines = fit_name(words.name, width, NAME_HEIGHT)
-    below = _lines(canvas, name_lines, column, below, size, bold=True) - 2 * mm
-    below = _lines(canvas, _wrap(words.how, 7, width), column, below, 7) - 1.5 * mm
-    _lines(canvas, _wrap(words.help, 8, width), column, below, 8, bold=True)
+    below = _lines(pdf, name_lines, column, below, size, bold=True) + 2 * MM
+    below = _lines(pdf, _wrap(words.how, 7, width), column, below, 7) + 1.5 * MM
+    _lines(pdf, _wrap(words.help, 8, width, bold=True), column, below, 8, bold=True)
     lost = _wrap(words.lost, 5.5, width)
-    _lines(canvas, lost, column, y + _PAD + len(lost) * 5.5 * 1.2, 5.5)
+    _lines(pdf, lost, column, y + CARD_HEIGHT - _PAD - len(lost) * 5.5 * 1.2, 5.5)
 
 
 def card_pdf(token: str, words: CardWords) -> bytes:
     """One A4 page: the card centred, the cutting note above it."""
-    _register_font()
-    out = io.BytesIO()
+    pdf = _new_document()
+    pdf.set_title(words.title)
+    pdf.set_creator("Hanchang")
+    pdf.set_producer("Hanchang")
+    pdf.add_page()
     page_width, page_height = A4
-    canvas = Canvas(out, pagesize=A4, pageCompression=1)
-    canvas.setTitle(words.title)
-    canvas.setAuthor("")
-    canvas.setCreator("Hanchang")
-    canvas.setSubject("")
     x = (page_width - CARD_WIDTH) / 2
     y = (page_height - CARD_HEIGHT) / 2
-    canvas.setFont(FONT, 10)
-    canvas.drawCentredString(page_width / 2, y + CARD_HEIGHT + 8 * mm, words.cut)
-    _card(canvas, token, words, x, y)
-    canvas.showPage()
-    canvas.save()
-    return out.getvalue()
+    _draw(pdf, (page_width - _width(words.cut, 10, False)) / 2, y - 8 * MM, words.cut, 10, False)
+    _card(pdf, token, words, x, y)
+    return bytes(pdf.output())

@@ -144,8 +144,8 @@ async def print_access_card(
     opt={"error_format": "html"},
     description=(
         "The same card, checks and token as the printable page (`print_url` with `.pdf`): "
-        "85.6 × 54 mm centred on A4, the QR code as vector squares, the words in Korean in a "
-        "CID font the PDF viewer supplies (HYGothic-Medium, Adobe-Korea1)."
+        "85.6 × 54 mm centred on A4, the QR code as vector squares, the words in Noto fonts "
+        "embedded in the file and shaped by HarfBuzz, so a name in any script shows right."
     ),
 )
 async def print_access_card_pdf(
