@@ -25,6 +25,7 @@ from api import (
     eligibility,
     inbox,
     notification_preferences,
+    operator_metrics,
     services,
     twilio_status,
 )
@@ -53,6 +54,7 @@ ROUTE_HANDLERS: list[Any] = [
     *inbox.ROUTES,
     *notification_preferences.ROUTES,
     *admin_notifications.ROUTES,
+    *operator_metrics.ROUTES,
     *twilio_status.ROUTES,
     *auth_enrollment.ROUTES,
     *delegations.ROUTES,

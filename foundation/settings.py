@@ -19,6 +19,7 @@ from typing import Literal
 
 import msgspec
 
+from foundation.log_lines import LogFormat, log_format_of
 from foundation.provider_settings import (
     FcmSettings,
     OpenBankingSettings,
@@ -154,6 +155,12 @@ class MetricsSettings(msgspec.Struct, frozen=True, kw_only=True):
     flush_interval_s: float = 5.0
 
 
+class LogSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """`HANCHANG_LOG_FORMAT`: `json` (one object a line) or `text` (foundation/log_lines.py)."""
+
+    format: LogFormat = "text"
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     env: Environment
     data_dir: Path
@@ -169,6 +176,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     metrics: MetricsSettings
     worker: WorkerSettings
     notifications: NotificationSettings
+    log: LogSettings = LogSettings()
 
     @property
     def is_production(self) -> bool:
@@ -297,6 +305,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             quiet_hours=quiet_hours,
             ambiguous_grace_s=seconds(env, "HANCHANG_AMBIGUOUS_GRACE_SECONDS", 30.0),
         ),
+        log=LogSettings(format=log_format_of(env)),
     )
 
 

@@ -27,8 +27,9 @@ from assisted_channel.console.render import TEMPLATE_LOADER as CONSOLE_TEMPLATES
 from assisted_channel.phone import ROUTERS as PHONE_ROUTERS
 from foundation import db
 from foundation.errors import handle_exception
-from foundation.metrics import RequestMetrics, record_requests
+from foundation.metrics import RequestMetrics
 from foundation.request_guard import MAX_BODY_BYTES, guard_request
+from foundation.request_trail import observe_requests
 from foundation.settings import Settings, get_settings
 from kiosk import ROUTERS as KIOSK_ROUTERS
 from kiosk import TEMPLATES as KIOSK_TEMPLATES
@@ -133,7 +134,9 @@ def create_app(
             description=(
                 "One-stop citizen services of the Ministry of Employment and Labor. "
                 "Every error is RFC 9457 application/problem+json, in the language of "
-                "Accept-Language (Korean by default, English available)."
+                "Accept-Language (Korean by default, English available), and carries "
+                "`request_id`, the same as the `X-Request-Id` header of every response "
+                "(sent with a request, an id of at most 64 of `A-Z a-z 0-9 . _ -` is kept)."
             ),
             path="/schema",
             render_plugins=[JsonRenderPlugin(), SWAGGER_PAGE],
@@ -188,7 +191,7 @@ def create_app(
         ),
         debug=False,
     )
-    if metrics is not None:
-        app.state.metrics = metrics
-        app.asgi_handler = record_requests(app.asgi_handler, metrics)
+    app.state.metrics = metrics
+    # Outermost: every request's id, access line and metrics.
+    app.asgi_handler = observe_requests(app.asgi_handler, metrics)
     return app
