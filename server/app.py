@@ -33,6 +33,7 @@ from foundation.request_trail import observe_requests
 from foundation.settings import Settings, get_settings
 from kiosk import ROUTERS as KIOSK_ROUTERS
 from kiosk import TEMPLATES as KIOSK_TEMPLATES
+from server.tracing import name_span_by_route, tracing
 from service_status import SnapshotStore, snapshot_path
 from status_page import ROUTES as STATUS_PAGE_ROUTES
 from status_page import TEMPLATES as STATUS_TEMPLATES
@@ -104,8 +105,12 @@ def create_app(
                     await flusher
             await app.state.redis.aclose()
             await app.state.pool.close()
+            if traced is not None:
+                # Send the spans still waiting in the batch (blocking: the SDK's own thread).
+                await asyncio.to_thread(traced[1].shutdown)
 
     metrics = RequestMetrics() if settings.metrics.enabled else None
+    traced = tracing(settings.tracing)
     route_handlers: list[Any] = [
         *ROUTE_HANDLERS,
         SWAGGER_ASSETS,
@@ -124,6 +129,8 @@ def create_app(
             "session": Provide(provide_session),
         },
         exception_handlers={Exception: handle_exception},
+        plugins=[traced[0]] if traced is not None else [],
+        before_send=[name_span_by_route] if traced is not None else [],
         # Inputs that would reach a server error are refused before any route parses them.
         before_request=guard_request,
         request_max_body_size=MAX_BODY_BYTES,
@@ -192,6 +199,6 @@ def create_app(
         debug=False,
     )
     app.state.metrics = metrics
-    # Outermost: every request's id, access line and metrics.
+    # Outermost: every request's id, access line and metrics, the traced ones included.
     app.asgi_handler = observe_requests(app.asgi_handler, metrics)
     return app
