@@ -2,7 +2,7 @@
 
 `HANCHANG_LOG_FORMAT=json` writes one JSON object per line (`time`, `level`, `logger`,
 `message`, `request_id`, `route`, and for the access line `method`, `status` and
-`duration_ms`; `exception` when there is one), for a log collector to read.
+`duration_ms`; `job_id` in a worker's job; `exception` when there is one), for a log collector to read.
 `HANCHANG_LOG_FORMAT=text` writes one line a person reads in a terminal. JSON is the
 default in production, text in development (`make run` interleaves the API's and the
 workers' lines in one terminal).
@@ -45,6 +45,8 @@ class RequestInContext:
 
 
 CURRENT_REQUEST: ContextVar[RequestInContext | None] = ContextVar("hanchang_request", default=None)
+# The arq job a worker's task is running (server/job_registry.py sets it as a job starts).
+CURRENT_JOB: ContextVar[str | None] = ContextVar("hanchang_job", default=None)
 
 
 def current_request_id() -> str | None:
@@ -53,7 +55,8 @@ def current_request_id() -> str | None:
 
 
 class RequestContextFilter(logging.Filter):
-    """Copies the current request's id and route onto each record (never drops one)."""
+    """Copies the current request's id and route (or job's id) onto each record (never
+    drops one)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         request = CURRENT_REQUEST.get()
@@ -61,11 +64,13 @@ class RequestContextFilter(logging.Filter):
             record.request_id = request.request_id if request is not None else None
         if not hasattr(record, "route"):
             record.route = request.route if request is not None else None
+        if not hasattr(record, "job_id"):
+            record.job_id = CURRENT_JOB.get()
         return True
 
 
 # Fields a record may carry (`extra=`) that a JSON line writes, in this order.
-_OPTIONAL_FIELDS = ("method", "status", "duration_ms")
+_OPTIONAL_FIELDS = ("method", "status", "duration_ms", "job_id")
 
 
 class JsonLinesFormatter(logging.Formatter):
@@ -94,14 +99,14 @@ class JsonLinesFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
-    """A line for a person: time, level, logger, the request's id when there is one."""
+    """A line for a person: time, level, logger, the request's (or job's) id if any."""
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s%(request)s: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
-        request_id = getattr(record, "request_id", None)
-        record.request = f" [{request_id}]" if request_id else ""
+        about = getattr(record, "request_id", None) or getattr(record, "job_id", None)
+        record.request = f" [{about}]" if about else ""
         return super().format(record)
 
 

@@ -197,6 +197,9 @@ def create_app(
             ),
         ),
         debug=False,
+        # Logging is the process's (server/cli.py: JSON lines or text, with request ids);
+        # Litestar's default would put its own handler and format on the root logger.
+        logging_config=None,
     )
     app.state.metrics = metrics
     # Outermost: every request's id, access line and metrics, the traced ones included.

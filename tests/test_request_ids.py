@@ -1,5 +1,5 @@
 """Every request has an id: in the `X-Request-Id` header, the problem+json body and its
-log lines, which are JSON lines (one object a line) or text."""
+log lines, which are JSON lines (one object a line) or text; a job's lines carry its id."""
 
 from __future__ import annotations
 
@@ -11,12 +11,16 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
+from arq import create_pool
+from arq.connections import RedisSettings
 from litestar import Litestar, get
 from litestar.testing import AsyncTestClient
 
+from foundation.jobs import enqueue
 from foundation.log_lines import log_format_of, log_handler
 from foundation.settings import Settings, SettingsError
 from server.app import create_app
+from tests.support.factories import run_jobs
 from tests.support.problems import PROBLEMS
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
@@ -153,3 +157,28 @@ def test_the_log_format_defaults_to_json_in_production_only() -> None:
     assert log_format_of({"HANCHANG_LOG_FORMAT": "JSON"}) == "json"
     with pytest.raises(SettingsError, match="HANCHANG_LOG_FORMAT"):
         log_format_of({"HANCHANG_LOG_FORMAT": "xml"})
+
+
+async def test_a_jobs_lines_carry_its_id(settings: Settings, log_lines: io.StringIO) -> None:
+    redis = await create_pool(RedisSettings.from_dsn(settings.redis.url))
+    try:
+        # Refused by the job's signature: arq logs the failure, with its traceback.
+        await enqueue(redis, "purge_idempotency_keys", "surplus", _job_id="job-log-1")
+    finally:
+        await redis.aclose()
+    await run_jobs(settings)
+    lines = [json.loads(line) for line in log_lines.getvalue().splitlines()]
+    (failed,) = [
+        line for line in lines if line.get("job_id") == "job-log-1" and line["level"] == "ERROR"
+    ]
+    assert "purge_idempotency_keys" in failed["message"]
+    assert "TypeError" in failed["exception"]
+    assert failed["request_id"] is None
+
+
+async def test_litestar_leaves_the_process_logging_alone(settings: Settings) -> None:
+    root = logging.getLogger()
+    before = list(root.handlers)
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        await client.get("/healthz")
+        assert root.handlers == before
