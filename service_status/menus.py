@@ -150,6 +150,7 @@ NOT_A_MENU: tuple[str, ...] = (
     "/v1/telemetry",
     # Operator plumbing (data-quality report, ...), not a citizen service.
     "/v1/admin",
+    "/metrics",
 )
 
 
