@@ -26,6 +26,7 @@ from api import (
     inbox,
     language,
     notification_preferences,
+    operator_metrics,
     services,
     twilio_status,
 )
@@ -55,6 +56,7 @@ ROUTE_HANDLERS: list[Any] = [
     *notification_preferences.ROUTES,
     *language.ROUTES,
     *admin_notifications.ROUTES,
+    *operator_metrics.ROUTES,
     *twilio_status.ROUTES,
     *auth_enrollment.ROUTES,
     *delegations.ROUTES,

@@ -175,10 +175,15 @@ class RequestSlots:
     def __init__(self, concurrency: int, timeout_s: float) -> None:
         self.semaphore = asyncio.Semaphore(concurrency)
         self.timeout_s = timeout_s
+        self.concurrency = concurrency
+        # For /metrics: requests holding a slot, and requests waiting for one.
+        self.in_use = 0
+        self.waiting = 0
 
 
 @asynccontextmanager
 async def request_slot(slots: RequestSlots) -> AsyncGenerator[None, None]:
+    slots.waiting += 1
     try:
         async with asyncio.timeout(slots.timeout_s):
             await slots.semaphore.acquire()
@@ -187,9 +192,13 @@ async def request_slot(slots: RequestSlots) -> AsyncGenerator[None, None]:
             f"no request slot came free within {slots.timeout_s:g} s "
             "(HANCHANG_API_CONCURRENCY requests were running)"
         ) from None
+    finally:
+        slots.waiting -= 1
+    slots.in_use += 1
     try:
         yield
     finally:
+        slots.in_use -= 1
         slots.semaphore.release()
 
 

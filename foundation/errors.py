@@ -36,6 +36,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from foundation.db import DatabaseBusy, DatabaseUnreachable
+from foundation.log_lines import current_request_id
 from foundation.problems import (
     FORBIDDEN,
     INTERNAL_ERROR,
@@ -182,7 +183,7 @@ def error_format(request: Request[Any, Any, Any]) -> ErrorFormat:
         # problem+json: Twilio only calls addresses we gave it, so a 200 there would hide a
         # wrong address in Twilio's configuration, which a 404 shows in its debugger (11200).
         return "twiml" if handler is not None else "json"
-    if path.startswith(("/v1", "/schema", "/healthz", "/readyz", "/problems", "/mcp")):
+    if path.startswith(("/v1", "/schema", "/healthz", "/readyz", "/problems", "/mcp", "/metrics")):
         return "json"
     accept = request.headers.get("accept", "")
     return "html" if "text/html" in accept else "json"
@@ -221,6 +222,11 @@ def _twiml(locale: str, body: dict[str, Any]) -> str:
 def render_problem(request: Request[Any, Any, Any], problem: Problem) -> Response[Any]:
     locale = request_locale(request)
     body = problem.body(locale, instance=request.url.path)
+    request_id = current_request_id()
+    if request_id is not None:
+        # The same id as the `X-Request-Id` header and the request's log lines: what a
+        # caller quotes to the helpline or an operator searches the logs for.
+        body["request_id"] = request_id
     headers = {"Content-Language": locale, **problem.headers}
     fmt = error_format(request)
     if fmt == "html":

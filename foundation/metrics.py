@@ -1,9 +1,12 @@
 """Request metrics: per route and minute, counts, failures and a latency histogram.
 
-Recording a request is a few dictionary operations in memory; a background task
-adds the totals to `request_metrics_minute` every few seconds in one batched
-upsert, so that several API processes add up. The public status page (a later
-issue) reads average and 95th-percentile time and failure counts from there.
+Recording a request (foundation/request_trail.py times each one) is one append in
+memory; a background task adds the totals to `request_metrics_minute` every few
+seconds in one batched upsert, so that several API processes add up. The public
+status page reads average and 95th-percentile time and failure counts from there.
+
+The same records also add up, per process and since it started, to the counters and
+the latency histogram that `/metrics` shows in Prometheus' format (`families`).
 """
 
 from __future__ import annotations
@@ -12,18 +15,15 @@ import asyncio
 import bisect
 import contextlib
 import logging
-import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import msgspec
-from litestar.enums import ScopeType
-from litestar.exceptions import HTTPException
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 
 from foundation.db import CONNECTION_FAILURES, DatabaseBusy
-from foundation.problems import Problem
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +47,24 @@ class _Tally:
         self.buckets = [0] * BUCKET_COUNT
 
 
+class _Totals:
+    """A route's requests since the process started: by status, and their durations."""
+
+    __slots__ = ("buckets", "by_status", "duration_ms_sum")
+
+    def __init__(self) -> None:
+        self.by_status: dict[int, int] = {}
+        self.duration_ms_sum = 0.0
+        self.buckets = [0] * BUCKET_COUNT
+
+
 class RequestMetrics:
-    """In-memory tallies keyed by (minute, method, route), flushed in batches."""
+    """In-memory tallies keyed by (minute, method, route), flushed in batches; and totals
+    per (method, route) since the process started, for Prometheus."""
 
     def __init__(self) -> None:
         self._tallies: dict[tuple[int, str, str], _Tally] = {}
+        self._totals: dict[tuple[str, str], _Totals] = {}
         # Requests as they finish: (method, route, status, duration_ms, time).
         # Appending is all a request pays; tallying happens in batches (`take`).
         self._recent: list[tuple[str, str, int, float, float]] = []
@@ -77,7 +90,42 @@ class RequestMetrics:
         elif status >= 400:
             tally.client_errors += 1
         tally.duration_ms_sum += duration_ms
-        tally.buckets[bisect.bisect_left(BUCKET_BOUNDS_MS, duration_ms)] += 1
+        bucket = bisect.bisect_left(BUCKET_BOUNDS_MS, duration_ms)
+        tally.buckets[bucket] += 1
+        totals = self._totals.get((method, route))
+        if totals is None:
+            totals = self._totals[(method, route)] = _Totals()
+        totals.by_status[status] = totals.by_status.get(status, 0) + 1
+        totals.duration_ms_sum += duration_ms
+        totals.buckets[bucket] += 1
+
+    def families(self) -> Iterator[Metric]:
+        """This process's requests since it started, as Prometheus metric families: a counter
+        per method, route and status, and a latency histogram per method and route."""
+        self._tally_recent()
+        requests = CounterMetricFamily(
+            "hanchang_http_requests",
+            "HTTP requests this process answered, by method, route template and status.",
+            labels=["method", "route", "status"],
+        )
+        durations = HistogramMetricFamily(
+            "hanchang_http_request_duration_seconds",
+            "Time to answer an HTTP request, by method and route template.",
+            labels=["method", "route"],
+        )
+        for (method, route), totals in sorted(self._totals.items()):
+            for status, count in sorted(totals.by_status.items()):
+                requests.add_metric([method, route, str(status)], count)
+            cumulative = 0
+            buckets: list[tuple[str, float]] = []
+            for bound, count in zip((*BUCKET_BOUNDS_MS, float("inf")), totals.buckets, strict=True):
+                cumulative += count
+                buckets.append(
+                    ("+Inf" if bound == float("inf") else repr(bound / 1000), cumulative)
+                )
+            durations.add_metric([method, route], buckets, totals.duration_ms_sum / 1000)
+        yield requests
+        yield durations
 
     def take(self) -> dict[tuple[int, str, str], _Tally]:
         self._tally_recent()
@@ -147,49 +195,6 @@ class RequestMetrics:
             with contextlib.suppress(Exception):
                 await self.flush(pool)
             raise
-
-
-def record_requests(handler: ASGIApp, metrics: RequestMetrics) -> ASGIApp:
-    """Wrap the application's outermost ASGI handler to record each HTTP request.
-
-    Wrapping the handler that already includes routing and error handling sees
-    the final status of every request, unmatched ones included, with one send
-    wrapper and no per-request lookups; as a Litestar middleware it cost about
-    four times as much (bench/).
-    """
-
-    async def recorded(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await handler(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await handler(scope, receive, send_wrapper)
-        except Exception as exc:
-            status = _status_of(exc)
-            raise
-        finally:
-            elapsed_ms = (time.perf_counter() - started) * 1000.0
-            route = scope.get("path_template") or UNMATCHED_ROUTE
-            metrics.record(scope["method"], route, status, elapsed_ms, time.time())
-
-    return recorded
-
-
-def _status_of(exc: Exception) -> int:
-    if isinstance(exc, Problem):
-        return exc.kind.status
-    if isinstance(exc, HTTPException):
-        return exc.status_code
-    return 500
 
 
 class RouteSummary(msgspec.Struct, frozen=True):

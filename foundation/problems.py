@@ -8,7 +8,7 @@ same `Problem` their own way (see foundation/errors.py).
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar.openapi import ResponseSpec
@@ -231,6 +231,16 @@ class ProblemDocument(msgspec.Struct, frozen=True, omit_defaults=True):
     detail: str
     instance: str | None = None
     errors: list[FieldErrorDocument] | None = None
+    request_id: Annotated[
+        str | None,
+        msgspec.Meta(
+            description=(
+                "The request's id (RFC 9457 extension member): the same as the "
+                "`X-Request-Id` response header and on every log line of the request. "
+                "Quote it when asking for help."
+            )
+        ),
+    ] = None
 
 
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:

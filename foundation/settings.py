@@ -19,6 +19,7 @@ from typing import Literal
 
 import msgspec
 
+from foundation.log_lines import LogFormat, log_format_of
 from foundation.provider_settings import (
     FcmSettings,
     OpenBankingSettings,
@@ -164,6 +165,42 @@ class MetricsSettings(msgspec.Struct, frozen=True, kw_only=True):
     flush_interval_s: float = 5.0
 
 
+class LogSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """`HANCHANG_LOG_FORMAT`: `json` (one object a line) or `text` (foundation/log_lines.py)."""
+
+    format: LogFormat = "text"
+
+
+class TracingSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """OpenTelemetry traces (server/tracing.py), on when an OTLP endpoint is set, by the
+    standard variables: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (used as given) or
+    `OTEL_EXPORTER_OTLP_ENDPOINT` (`/v1/traces` added); `OTEL_SDK_DISABLED=true` turns
+    them off. Empty: no tracing, and nothing of it on the request path."""
+
+    traces_endpoint: str = ""
+    service_name: str = "hanchang-api"
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.traces_endpoint)
+
+
+def tracing_settings(env: Mapping[str, str]) -> TracingSettings:
+    service_name = env.get("OTEL_SERVICE_NAME", "").strip() or "hanchang-api"
+    if env.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return TracingSettings(service_name=service_name)
+    endpoint = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "").strip()
+    if not endpoint:
+        base = env.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").strip()
+        endpoint = base.rstrip("/") + "/v1/traces" if base else ""
+    if endpoint and not endpoint.startswith(("http://", "https://")):
+        raise SettingsError(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            f"must be an http:// or https:// address, got {endpoint!r}",
+        )
+    return TracingSettings(traces_endpoint=endpoint, service_name=service_name)
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     env: Environment
     data_dir: Path
@@ -179,6 +216,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     metrics: MetricsSettings
     worker: WorkerSettings
     notifications: NotificationSettings
+    log: LogSettings = LogSettings()
+    tracing: TracingSettings = TracingSettings()
 
     @property
     def is_production(self) -> bool:
@@ -311,6 +350,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             quiet_hours=quiet_hours,
             ambiguous_grace_s=seconds(env, "HANCHANG_AMBIGUOUS_GRACE_SECONDS", 30.0),
         ),
+        log=LogSettings(format=log_format_of(env)),
+        tracing=tracing_settings(env),
     )
 
 

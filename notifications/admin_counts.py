@@ -63,3 +63,22 @@ async def count_devices(conn: asyncpg.Connection) -> list[DeviceCount]:
         """
     )
     return [DeviceCount(**dict(row)) for row in rows]
+
+
+class DeliveryStateCount(msgspec.Struct, frozen=True, kw_only=True):
+    channel: str
+    state: str
+    count: int
+
+
+async def count_deliveries_by_state(conn: asyncpg.Connection) -> list[DeliveryStateCount]:
+    """Deliveries per channel and state, all programmes together (for /metrics)."""
+    rows = await conn.fetch(
+        """
+        SELECT channel, state, count(*) AS count
+        FROM notice_deliveries
+        GROUP BY channel, state
+        ORDER BY channel, state
+        """
+    )
+    return [DeliveryStateCount(**dict(row)) for row in rows]

@@ -28,11 +28,13 @@ from assisted_channel.phone import ROUTERS as PHONE_ROUTERS
 from foundation import db
 from foundation.errors import handle_exception
 from foundation.fonts import FONT_FILES
-from foundation.metrics import RequestMetrics, record_requests
+from foundation.metrics import RequestMetrics
 from foundation.request_guard import MAX_BODY_BYTES, guard_request
+from foundation.request_trail import observe_requests
 from foundation.settings import Settings, get_settings
 from kiosk import ROUTERS as KIOSK_ROUTERS
 from kiosk import TEMPLATES as KIOSK_TEMPLATES
+from server.tracing import name_span_by_route, tracing
 from service_status import SnapshotStore, snapshot_path
 from status_page import ROUTES as STATUS_PAGE_ROUTES
 from status_page import TEMPLATES as STATUS_TEMPLATES
@@ -107,8 +109,12 @@ def create_app(
                     await flusher
             await app.state.redis.aclose()
             await app.state.pool.close()
+            if traced is not None:
+                # Send the spans still waiting in the batch (blocking: the SDK's own thread).
+                await asyncio.to_thread(traced[1].shutdown)
 
     metrics = RequestMetrics() if settings.metrics.enabled else None
+    traced = tracing(settings.tracing)
     route_handlers: list[Any] = [
         *ROUTE_HANDLERS,
         SWAGGER_ASSETS,
@@ -129,6 +135,8 @@ def create_app(
             "session": Provide(provide_session),
         },
         exception_handlers={Exception: handle_exception},
+        plugins=[traced[0]] if traced is not None else [],
+        before_send=[name_span_by_route] if traced is not None else [],
         # Inputs that would reach a server error are refused before any route parses them.
         before_request=guard_request,
         request_max_body_size=MAX_BODY_BYTES,
@@ -139,7 +147,9 @@ def create_app(
             description=(
                 "One-stop citizen services of the Ministry of Employment and Labor. "
                 "Every error is RFC 9457 application/problem+json, in the language of "
-                "Accept-Language (Korean by default, English available)."
+                "Accept-Language (Korean by default, English available), and carries "
+                "`request_id`, the same as the `X-Request-Id` header of every response "
+                "(sent with a request, an id of at most 64 of `A-Z a-z 0-9 . _ -` is kept)."
             ),
             path="/schema",
             render_plugins=[JsonRenderPlugin(), SWAGGER_PAGE],
@@ -193,8 +203,11 @@ def create_app(
             ),
         ),
         debug=False,
+        # Logging is the process's (server/cli.py: JSON lines or text, with request ids);
+        # Litestar's default would put its own handler and format on the root logger.
+        logging_config=None,
     )
-    if metrics is not None:
-        app.state.metrics = metrics
-        app.asgi_handler = record_requests(app.asgi_handler, metrics)
+    app.state.metrics = metrics
+    # Outermost: every request's id, access line and metrics, the traced ones included.
+    app.asgi_handler = observe_requests(app.asgi_handler, metrics)
     return app

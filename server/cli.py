@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import shutil
 import signal
@@ -14,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from foundation.log_lines import configure_logging, log_format_of
 from foundation.settings import Settings, SettingsError, data_dir_of, get_settings, load_settings
 from server.database_tasks import load_demo_database, migrate_database, owner_connect
 from server.running import RunningNotFound, should_look_for_running, use_running_services
@@ -63,7 +63,8 @@ async def _audit_verify() -> int:
 def _worker(queue: str) -> int:
     from arq.worker import Worker
 
-    from server.worker import QUEUES, worker_settings
+    from foundation.jobs import QUEUES
+    from server.worker import worker_settings
 
     Worker(**worker_settings(get_settings(), queue=QUEUES[queue])).run()
     return 0
@@ -80,7 +81,10 @@ def serve_options(settings: Settings) -> dict[str, Any]:
         "host": settings.http.host,
         "port": settings.http.port,
         "log_level": "info",
+        # Our own access line (foundation/request_trail.py) carries the request id and route;
+        # uvicorn's loggers go through our handler (no logging config of its own).
         "access_log": False,
+        "log_config": None,
         "lifespan": "on",
         "proxy_headers": False,
     }
@@ -179,9 +183,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     fake_bank.add_argument("--accounts", type=Path, required=True, help="its accounts, JSON")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    try:
+        log_format = log_format_of(os.environ)
+    except SettingsError as exc:
+        print(f"hanchang: setting {exc}", file=sys.stderr)
+        return 2
+    # JSON lines or text (HANCHANG_LOG_FORMAT), for this process and the children it starts.
+    configure_logging(log_format)
     if args.command == "report":
         from server.eligibility_cli import write_data_needs
 

@@ -29,6 +29,8 @@ from typing import Any
 from arq.connections import ArqRedis
 from arq.constants import in_progress_key_prefix
 
+from foundation.log_lines import CURRENT_JOB
+
 log = logging.getLogger(__name__)
 
 BEAT_S = 2.0
@@ -104,6 +106,9 @@ class JobRegistry:
         return orphans
 
     async def job_started(self, ctx: dict[str, Any]) -> None:
+        # arq runs the job in a task it creates after this hook, in this context: every
+        # line the job logs (and arq's own about it) carries the job's id.
+        CURRENT_JOB.set(ctx["job_id"])
         await ctx["redis"].hset(self._jobs_key, ctx["job_id"], self.worker_id)
 
     async def job_ended(self, ctx: dict[str, Any]) -> None:

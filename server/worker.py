@@ -134,9 +134,6 @@ def registered_job_names(queue: str = BULK_QUEUE) -> set[str]:
     return {_name(function) for function in functions}
 
 
-QUEUES = {"bulk": BULK_QUEUE, "interactive": INTERACTIVE_QUEUE}
-
-
 def worker_settings(
     settings: Settings,
     clock: Callable[[], datetime] | None = None,

@@ -152,6 +152,7 @@ NOT_A_MENU: tuple[str, ...] = (
     "/fonts",
     # Operator plumbing (data-quality report, ...), not a citizen service.
     "/v1/admin",
+    "/metrics",
 )
 
 
