@@ -56,7 +56,7 @@ from foundation.problems import (
 )
 from foundation.request_guard import JSON_BODY_STATE
 from foundation.validation import body_type, every_bad_field, message_for, path_of
-from i18n import N_, negotiate_locale, translate
+from i18n import BY_CODE, N_, negotiate_locale, translate
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ def _html_page(locale: str, body: dict[str, Any]) -> str:
 def _twiml(locale: str, body: dict[str, Any]) -> str:
     from twilio.twiml.voice_response import VoiceResponse
 
-    language = "ko-KR" if locale == "ko" else "en-US"
+    language = BY_CODE[locale].voice or "ko-KR"
     response = VoiceResponse()
     response.say(f"{body['title']}. {body['detail']}", language=language)
     return str(response)
@@ -237,7 +237,11 @@ def render_problem(request: Request[Any, Any, Any], problem: Problem) -> Respons
             headers=headers,
         )
     if fmt == "twiml":
-        # Twilio only reads TwiML from a 200; the caller hears what went wrong.
+        # Twilio only reads TwiML from a 200; the caller hears what went wrong, in a voice
+        # Twilio has for the call's language, else in Korean.
+        if BY_CODE[locale].voice is None:
+            locale = headers["Content-Language"] = "ko"
+            body = problem.body(locale, instance=request.url.path)
         return Response(
             _twiml(locale, body), status_code=200, media_type=MediaType.XML, headers=headers
         )

@@ -15,10 +15,14 @@ from litestar.response import Template
 from auth import KIOSK_NOT_ENROLLED, KIOSK_SESSION_ELSEWHERE, KIOSK_SIGN_IN_REQUIRED
 from foundation.errors import handle_exception, problem_from_exception, render_problem
 from foundation.problems import SERVICE_BUSY, SERVICE_UNAVAILABLE, Problem
+from i18n import LANGUAGES as TABLE_OF_LANGUAGES
 from i18n import negotiate_locale
 from kiosk.texts import texts
 
-LANGUAGES: tuple[tuple[str, str], ...] = (("ko", "한국어"), ("en", "English"))
+# Every language we have a catalog for, each in its own name (i18n/languages.py).
+LANGUAGES: tuple[tuple[str, str], ...] = tuple(
+    (language.code, language.name) for language in TABLE_OF_LANGUAGES
+)
 # The session opened at this kiosk (sign_in.py); the page frame asks only whether it is there.
 KIOSK_COOKIE = "hanchang_kiosk"
 PAGE_HEADERS = {

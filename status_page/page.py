@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import jinja2
 from litestar.template import TemplateEngineProtocol, TemplateProtocol
 
+from i18n import LANGUAGES as TABLE_OF_LANGUAGES
 from i18n import translate
 from i18n.formatting import format_datetime, format_duration, format_number, format_time
 from service_status import (
@@ -44,7 +45,10 @@ PALETTE: dict[str, tuple[str, str]] = {
 }
 
 
-LANGUAGES: tuple[tuple[str, str], ...] = (("ko", "한국어"), ("en", "English"))
+# Every language we have a catalog for, each in its own name (i18n/languages.py).
+LANGUAGES: tuple[tuple[str, str], ...] = tuple(
+    (language.code, language.name) for language in TABLE_OF_LANGUAGES
+)
 
 
 def _count(value: int, locale: str) -> str:

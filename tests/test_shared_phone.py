@@ -27,6 +27,7 @@ from foundation.settings import Settings, load_settings
 from tests.support.environment import environment_for_tests
 from tests.support.factories import bearer, make_account, mobile_number, run_jobs, sign_in
 from tests.support.fakes.twilio import FakeTwilio
+from tests.support.problems import comparable
 
 SID = "AC" + "2" * 32
 TOKEN = "test-auth-token"
@@ -105,7 +106,7 @@ def last_code(twilio: FakeTwilio, phone: str) -> str:
 
 
 def without_instance(answer: Any) -> dict[str, Any]:
-    return {k: v for k, v in answer.json().items() if k != "instance"}
+    return comparable(answer)
 
 
 async def sms_sign_in(

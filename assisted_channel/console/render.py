@@ -29,11 +29,15 @@ from foundation.errors import request_locale
 from foundation.korea import KOREA
 from foundation.problems import Problem, problem_kind
 from foundation.settings import AuthSettings
+from i18n import LANGUAGES as TABLE_OF_LANGUAGES
 from i18n import N_
 from i18n.formatting import babel_locale
 
 CSRF_FIELD = "csrf_token"
-LANGUAGES: tuple[tuple[str, str], ...] = (("ko", "한국어"), ("en", "English"))
+# Every language we have a catalog for, each in its own name (i18n/languages.py).
+LANGUAGES: tuple[tuple[str, str], ...] = tuple(
+    (language.code, language.name) for language in TABLE_OF_LANGUAGES
+)
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",

@@ -14,3 +14,10 @@ def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert body["type"] == PROBLEMS + slug, body
     return body
+
+
+def comparable(response: Any) -> dict[str, Any]:
+    """A problem's body without what differs on every request (the path it answered, its
+    request id): two refusals that must not tell a stranger anything compare equal."""
+    body: dict[str, Any] = response.json()
+    return {k: v for k, v in body.items() if k not in ("instance", "request_id")}
