@@ -20,6 +20,7 @@ from onestop.catalog.model import (
     Agency,
     AgencyId,
     DocumentTypeId,
+    EarlierValue,
     Figure,
     FigureUnit,
     Law,
@@ -38,6 +39,7 @@ __all__ = [
     "Agency",
     "CatalogDocument",
     "DocumentTypeId",
+    "EarlierValue",
     "Figure",
     "FigureUnit",
     "Law",
@@ -176,6 +178,8 @@ _DISPLAY: dict[FigureUnit, tuple[str, str]] = {
     "days": (N_("{value} day"), N_("{value} days")),
     "months": (N_("{value} month"), N_("{value} months")),
     "hours_per_week": (N_("{value} hour a week"), N_("{value} hours a week")),
+    "years": (N_("age {value}"), N_("age {value}")),
+    "school_grade": (N_("grade {value} of primary school"), N_("grade {value} of primary school")),
 }
 
 
