@@ -28,6 +28,7 @@ from foundation.provider_settings import (
 )
 from foundation.settings_values import (
     Network,
+    audit_checkpoint_key,
     boolean,
     development_secret,
     fcm_credentials,
@@ -160,6 +161,15 @@ class OperatorSettings(msgspec.Struct, frozen=True, kw_only=True):
     token: str
 
 
+class AuditSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The audit log's checkpoints: its head, signed every minute outside the database."""
+
+    # HMAC-SHA256 key (HANCHANG_AUDIT_CHECKPOINT_KEY); never stored in the database.
+    checkpoint_key: bytes
+    # Append-only JSON lines; in production a write-once store (docs/deploy.md).
+    checkpoint_file: Path
+
+
 class MetricsSettings(msgspec.Struct, frozen=True, kw_only=True):
     enabled: bool = True
     flush_interval_s: float = 5.0
@@ -213,6 +223,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     fcm: FcmSettings
     open_banking: OpenBankingSettings
     operator: OperatorSettings
+    audit: AuditSettings
     metrics: MetricsSettings
     worker: WorkerSettings
     notifications: NotificationSettings
@@ -341,6 +352,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         open_banking=open_banking,
         operator=OperatorSettings(token=operator_token(env, data_dir, production)),
+        audit=AuditSettings(
+            checkpoint_key=audit_checkpoint_key(env, data_dir, production),
+            checkpoint_file=Path(
+                env.get("HANCHANG_AUDIT_CHECKPOINT_FILE", "").strip()
+                or data_dir / "audit-checkpoints.jsonl"
+            ),
+        ),
         metrics=MetricsSettings(
             enabled=boolean(env, "HANCHANG_METRICS_ENABLED", True),
             flush_interval_s=positive_number(env, "HANCHANG_METRICS_FLUSH_SECONDS", 5.0),

@@ -159,6 +159,26 @@ def operator_token(env: Mapping[str, str], data_dir: Path, production: bool) -> 
     return token
 
 
+def audit_checkpoint_key(env: Mapping[str, str], data_dir: Path, production: bool) -> bytes:
+    """The HMAC key that signs the audit log's checkpoints (foundation/audit_checkpoints.py).
+
+    Kept out of the database on purpose: whoever can rewrite the audit log must not be
+    able to sign a checkpoint that agrees with the rewrite.
+    """
+    key = env.get("HANCHANG_AUDIT_CHECKPOINT_KEY", "").strip()
+    if not key:
+        if production:
+            raise SettingsError("HANCHANG_AUDIT_CHECKPOINT_KEY", "is required in production")
+        key = development_secret(data_dir, "audit-checkpoint.secret", versioned=False)
+    elif len(key) < MIN_OPERATOR_TOKEN_LENGTH:
+        raise SettingsError(
+            "HANCHANG_AUDIT_CHECKPOINT_KEY",
+            f"must be at least {MIN_OPERATOR_TOKEN_LENGTH} characters "
+            "(e.g. `openssl rand -base64 32`)",
+        )
+    return key.encode()
+
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from foundation.audit_checkpoints import FoundCheckpoints
 from foundation.log_lines import configure_logging, log_format_of
 from foundation.settings import Settings, SettingsError, data_dir_of, get_settings, load_settings
 from server.database_tasks import load_demo_database, migrate_database, owner_connect
@@ -43,21 +44,63 @@ async def _demo_people(as_json: bool) -> int:
 
 async def _audit_verify() -> int:
     from foundation.audit import verify_audit_chain
+    from foundation.audit_checkpoints import check_checkpoint
 
+    settings = get_settings()
+    found = await _audit_checkpoints(settings)
     conn = await owner_connect()
     try:
         report = await verify_audit_chain(conn)
+        missing = {
+            problem: None
+            for _place, checkpoint in found.good
+            for problem in await check_checkpoint(conn, checkpoint)
+        }
     finally:
         await conn.close()
-    if report.ok:
+    newest = max(
+        (checkpoint for _place, checkpoint in found.good), key=lambda c: c.last_id, default=None
+    )
+    if report.ok and not missing and not found.forged:
         print(f"audit log intact: {report.rows} rows, hash chain verified")
+        if newest is None:
+            print("no checkpoint of the log's head yet (the worker writes one every minute)")
+        else:
+            print(
+                f"newest checkpoint holds: row {newest.last_id}, {newest.rows} rows, "
+                f"taken {newest.taken_at.isoformat(timespec='seconds')}"
+            )
         return 0
     print(
-        f"audit log TAMPERED: {len(report.breaks)} break(s) in {report.rows} rows", file=sys.stderr
+        f"audit log TAMPERED: {len(report.breaks)} break(s) in {report.rows} rows, "
+        f"{len(missing)} checkpoint problem(s), {len(found.forged)} forged checkpoint(s)",
+        file=sys.stderr,
     )
     for item in report.breaks[:50]:
         print(f"  row {item.id}: {item.problem}", file=sys.stderr)
+    for problem in missing:
+        print(f"  {problem}", file=sys.stderr)
+    for forged in found.forged[:50]:
+        print(f"  forged checkpoint: {forged}", file=sys.stderr)
     return 1
+
+
+async def _audit_checkpoints(settings: Settings) -> FoundCheckpoints:
+    """The newest checkpoints in the file and in Redis (the file alone if Redis is down)."""
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    from foundation.audit_checkpoints import find_checkpoints
+
+    audit = settings.audit
+    redis = Redis.from_url(settings.redis.url, socket_connect_timeout=3, socket_timeout=3)
+    try:
+        return await find_checkpoints(redis, audit.checkpoint_file, audit.checkpoint_key)
+    except (RedisError, OSError) as exc:
+        print(f"hanchang: Redis unreachable ({exc}); checking the file alone", file=sys.stderr)
+        return await find_checkpoints(None, audit.checkpoint_file, audit.checkpoint_key)
+    finally:
+        await redis.aclose()
 
 
 def _worker(queue: str) -> int:

@@ -30,6 +30,12 @@ from arq.worker import Function
 
 from auth import send_code
 from foundation.audit import verify_audit_chain
+from foundation.audit_checkpoints import (
+    check_checkpoint,
+    find_checkpoints,
+    read_chain_head,
+    save_checkpoint,
+)
 from foundation.db import create_pool
 from foundation.jobs import BULK_QUEUE, INTERACTIVE_QUEUE
 from foundation.korea import KOREA
@@ -67,6 +73,29 @@ async def verify_audit_log(ctx: dict[str, Any]) -> dict[str, int]:
     return {"rows": report.rows, "breaks": len(report.breaks)}
 
 
+async def checkpoint_audit_log(ctx: dict[str, Any]) -> dict[str, int]:
+    """Every minute: sign the audit log's head and keep it outside the database
+    (foundation/audit_checkpoints.py); first shout if the last checkpoint no longer holds."""
+    settings: Settings = ctx["settings"]
+    audit = settings.audit
+    found = await find_checkpoints(ctx["redis"], audit.checkpoint_file, audit.checkpoint_key)
+    for forged in found.forged:
+        log.error("audit checkpoint forged: %s", forged)
+    async with ctx["pool"].acquire() as conn:
+        problems = [
+            problem
+            for _place, checkpoint in found.good
+            for problem in await check_checkpoint(conn, checkpoint)
+        ]
+        head = await read_chain_head(conn, audit.checkpoint_key)
+    for problem in dict.fromkeys(problems):
+        log.error("audit log TAMPERED: %s", problem)
+    if head is None:
+        return {"rows": 0, "problems": len(problems)}
+    await save_checkpoint(ctx["redis"], audit.checkpoint_file, head)
+    return {"rows": head.rows, "last_id": head.last_id, "problems": len(problems)}
+
+
 async def purge_idempotency_keys(ctx: dict[str, Any]) -> int:
     """Hourly: forget submit idempotency keys older than their 24 hours."""
     async with ctx["pool"].acquire() as conn:
@@ -79,6 +108,7 @@ DELIVERY_TIMEOUT_S = 1_800
 
 JOB_FUNCTIONS = [
     verify_audit_log,
+    checkpoint_audit_log,
     purge_idempotency_keys,
     probe_readiness,
     evaluate_status_incidents,
@@ -105,6 +135,8 @@ INTERACTIVE_FUNCTIONS = [
 # Cron times are Korea time whatever the container's time zone (see `timezone` below).
 CRON_JOBS = [
     cron(verify_audit_log, hour={3}, minute={17}, run_at_startup=False),
+    # The audit log's head, signed, outside the database: removed newest rows show.
+    cron(checkpoint_audit_log, second={25}, timeout=55),
     # Eligibility for everyone, then a notice for each newly eligible person. Run at
     # night; the notices themselves wait for the morning (quiet hours).
     cron(scan_notices, hour={1}, minute={30}, timeout=1_800, run_at_startup=False),

@@ -235,6 +235,7 @@ async def test_population_shares_are_plausible(
         loaded.first_id + len(PERSONAS),
         loaded.last_id,
     )
+    assert foreign, "no foreign resident among the generated people"
     assert all(r["name"].replace(" ", "").isascii() and r["name"].isupper() for r in foreign)
     drawn = {r["preferred_language"] for r in foreign}
     assert drawn <= set(SUPPORTED_LOCALES)
@@ -249,6 +250,8 @@ async def test_every_phone_is_a_valid_korean_number(
         loaded.first_id,
         loaded.last_id,
     )
+    # Both kinds are there to check: people with a smartphone and people without one.
+    assert {row["has_smartphone"] for row in rows} == {True, False}
     for row in rows:
         number = phonenumbers.parse(row["phone_e164"])
         assert phonenumbers.is_valid_number_for_region(number, "KR"), row["phone_e164"]

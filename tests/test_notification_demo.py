@@ -76,15 +76,26 @@ async def test_the_demo_people_are_told_once_each_in_their_language(
         """
     )
     assert not counts, "a person was told twice about one programme"
-    # 정말순 has no phone of record: her notices wait in the inbox and go out as letters.
-    channels = await owner_conn.fetch(
+    # People with no phone of record are told by letter: every notice of theirs has a
+    # letter queued for printing, and no other channel was tried. (정말순, the persona
+    # with no phone, is eligible for nothing; generated people without a phone are.)
+    phoneless = await owner_conn.fetch(
         """
-        SELECT DISTINCT d.channel FROM notice_deliveries d JOIN notices n ON n.id = d.notice_id
-        WHERE n.person_id = $1
-        """,
-        people["정말순"].person_id,
+        SELECT n.id AS notice_id, p.name,
+               array_agg(DISTINCT d.channel) FILTER (WHERE d.channel IS NOT NULL) AS channels,
+               bool_or(l.notice_id IS NOT NULL) AS letter_queued
+        FROM notices n
+        JOIN people p ON p.id = n.person_id
+        LEFT JOIN notice_deliveries d ON d.notice_id = n.id
+        LEFT JOIN letters l ON l.notice_id = n.id
+        WHERE p.phone_e164 IS NULL
+        GROUP BY n.id, p.name
+        """
     )
-    assert {row["channel"] for row in channels} <= {"letter"}
+    assert phoneless, "no person without a phone was told: the letter path went untested"
+    for notice in phoneless:
+        assert notice["channels"] == ["letter"], notice
+        assert notice["letter_queued"], notice
 
     # The scan again (a re-run, or tomorrow's): nobody is told twice.
     before = len(twilio.messages)

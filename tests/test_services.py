@@ -78,7 +78,10 @@ def test_every_figure_has_a_source_and_a_date_it_holds_from(programme_id: str) -
         assert figure.value > 0, where
 
 
-def test_the_2026_figures_that_the_rules_rely_on() -> None:
+def test_the_2026_pay_figures_as_published() -> None:
+    """The pay figures the service pages show (the rules' thresholds are tested on their
+    edges, through the rules that read them, in tests/test_legal_thresholds.py)."""
+
     def value(programme_id: str, figure_id: str) -> float:
         (figure,) = [f for f in PROGRAMMES[programme_id].figures if f.id == figure_id]
         return figure.value

@@ -86,6 +86,8 @@ def test_production_with_everything_loads(production: dict[str, str]) -> None:
         ("HANCHANG_OPERATOR_TOKEN", "short"),
         ("HANCHANG_OPERATOR_TOKEN", "o" * 20 + " " + "o" * 20),
         ("HANCHANG_OPERATOR_TOKEN", "토큰" * 20),
+        ("HANCHANG_AUDIT_CHECKPOINT_KEY", ""),
+        ("HANCHANG_AUDIT_CHECKPOINT_KEY", "short"),
         ("HANCHANG_FCM_CREDENTIALS", ""),
         ("HANCHANG_FCM_CREDENTIALS", "/nonexistent/service-account.json"),
         ("HANCHANG_FCM_CREDENTIALS", "/etc/passwd"),

@@ -20,6 +20,7 @@ from onestop.catalog.model import (
     Agency,
     AgencyId,
     DocumentTypeId,
+    EarlierValue,
     Figure,
     FigureUnit,
     Law,
@@ -38,6 +39,7 @@ __all__ = [
     "Agency",
     "CatalogDocument",
     "DocumentTypeId",
+    "EarlierValue",
     "Figure",
     "FigureUnit",
     "Law",
@@ -196,6 +198,10 @@ def display_value(figure: Figure, locale: str) -> str:
             return translate_plural(
                 locale, "{value} hour a week", "{value} hours a week", count, value=number
             )
+        case "years":
+            return translate(locale, N_("age {value}"), value=number)
+        case "school_grade":
+            return translate(locale, N_("grade {value} of primary school"), value=number)
 
 
 def _article(reference: LegalReference, locale: str) -> str:

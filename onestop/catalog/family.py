@@ -15,7 +15,7 @@ from onestop.catalog.laws import (
     article,
     cites,
 )
-from onestop.catalog.model import Figure, Programme, Source
+from onestop.catalog.model import EarlierValue, Figure, Programme, Source
 from onestop.programme_ids import (
     MATERNITY_LEAVE_BENEFIT,
     PARENTAL_LEAVE_BENEFIT,
@@ -33,6 +33,25 @@ _LEAVE_PAY_NOTICE = Source(
     title=N_("Upper limit of maternity leave pay (Ministry of Employment and Labor notice)"),
     url=WORK24,
 )
+
+
+_CHILD_AGE_MAX = N_("Oldest age of the child")
+_CHILD_GRADE_MAX = N_("Highest school year of the child")
+
+
+def _child_limit(
+    figure_id: str, value: int, source: Source, holds_from: date, *earlier: EarlierValue
+) -> Figure:
+    """The child's age (만 나이) or primary-school year up to which a programme applies."""
+    return Figure(
+        id=figure_id,
+        label=_CHILD_AGE_MAX if figure_id == "child-age-max" else _CHILD_GRADE_MAX,
+        value=value,
+        unit="years" if figure_id == "child-age-max" else "school_grade",
+        source=source,
+        holds_from=holds_from,
+        earlier=earlier,
+    )
 
 
 def _insured_days(law_article: int, law_branch: int | None = None) -> Figure:
@@ -145,6 +164,8 @@ PARENTAL_LEAVE = Programme(
             holds_from=_LEAVE_REFORM_2025,
         ),
         _insured_days(70),
+        _child_limit("child-age-max", 8, cites(EQUAL_EMPLOYMENT_ACT, 19), _SINCE_2019),
+        _child_limit("child-grade-max", 2, cites(EQUAL_EMPLOYMENT_ACT, 19), _SINCE_2019),
     ),
 )
 
@@ -252,6 +273,21 @@ REDUCED_HOURS = Programme(
             holds_from=_LEAVE_REFORM_2025,
         ),
         _insured_days(73, 2),
+        # 남녀고용평등법 개정 (2025-02-23 시행): 만 8세·초2 → 만 12세·초6.
+        _child_limit(
+            "child-age-max",
+            12,
+            cites(EQUAL_EMPLOYMENT_ACT, 19, 2),
+            _LEAVE_REFORM_2025,
+            EarlierValue(value=8, holds_from=_SINCE_2019),
+        ),
+        _child_limit(
+            "child-grade-max",
+            6,
+            cites(EQUAL_EMPLOYMENT_ACT, 19, 2),
+            _LEAVE_REFORM_2025,
+            EarlierValue(value=2, holds_from=_SINCE_2019),
+        ),
     ),
 )
 
@@ -312,6 +348,14 @@ MATERNITY_LEAVE = Programme(
             holds_from=date(2026, 1, 1),
         ),
         _insured_days(75),
+        Figure(
+            id="birth-within",
+            label=N_("Time after the birth in which you can apply"),
+            value=12,
+            unit="months",
+            source=cites(EMPLOYMENT_INSURANCE_ACT, 75),
+            holds_from=_SINCE_2019,
+        ),
     ),
 )
 
@@ -356,6 +400,8 @@ SPOUSE_LEAVE = Programme(
             unit="days",
             source=cites(EQUAL_EMPLOYMENT_ACT, 18, 2),
             holds_from=_LEAVE_REFORM_2025,
+            # 90 days until the amendment of 2025-02-23.
+            earlier=(EarlierValue(value=90, holds_from=_SINCE_2019),),
         ),
         Figure(
             id="cap",

@@ -13,6 +13,7 @@ from onestop.catalog.laws import (
     MEDIAN_INCOME_4_PERSONS,
     WORK24,
     article,
+    cites,
 )
 from onestop.catalog.model import Figure, Programme, Source
 from onestop.programme_ids import (
@@ -27,6 +28,18 @@ _SUPPORT_GUIDE = Source(
 _CARD_GUIDE = Source(title=N_("National Tomorrow Learning Card guide (Work24)"), url=WORK24)
 # The Act came into force on 2021-01-01.
 _SUPPORT_STARTED = date(2021, 1, 1)
+
+
+def _age(figure_id: str, label: str, value: int, source: Source, holds_from: date) -> Figure:
+    return Figure(
+        id=figure_id, label=label, value=value, unit="years", source=source, holds_from=holds_from
+    )
+
+
+_AGE_MIN = N_("Lowest age you can apply at")
+_AGE_MAX = N_("Highest age you can apply at")
+_YOUTH_MIN = N_("Young people: lowest age")
+_YOUTH_MAX = N_("Young people: highest age")
 
 SUPPORT_TYPE_1 = Programme(
     id=NATIONAL_EMPLOYMENT_SUPPORT_1,
@@ -106,6 +119,26 @@ SUPPORT_TYPE_1 = Programme(
             source=_SUPPORT_GUIDE,
             holds_from=date(2024, 1, 1),
         ),
+        _age("age-min", _AGE_MIN, 15, cites(JOB_SEEKERS_ACT, 6), _SUPPORT_STARTED),
+        _age("age-max", _AGE_MAX, 69, cites(JOB_SEEKERS_ACT, 6), _SUPPORT_STARTED),
+        _age("youth-age-min", _YOUTH_MIN, 18, _SUPPORT_GUIDE, _SUPPORT_STARTED),
+        _age("youth-age-max", _YOUTH_MAX, 34, _SUPPORT_GUIDE, _SUPPORT_STARTED),
+        Figure(
+            id="work-days-required",
+            label=N_("Days of work needed, unless you are young"),
+            value=100,
+            unit="days",
+            source=_SUPPORT_GUIDE,
+            holds_from=_SUPPORT_STARTED,
+        ),
+        Figure(
+            id="work-days-window",
+            label=N_("Period in which the days of work are counted"),
+            value=24,
+            unit="months",
+            source=_SUPPORT_GUIDE,
+            holds_from=_SUPPORT_STARTED,
+        ),
         MEDIAN_INCOME_1_PERSON,
         MEDIAN_INCOME_4_PERSONS,
     ),
@@ -154,6 +187,9 @@ SUPPORT_TYPE_2 = Programme(
             source=_SUPPORT_GUIDE,
             holds_from=_SUPPORT_STARTED,
         ),
+        _age("age-min", _AGE_MIN, 18, cites(JOB_SEEKERS_ACT, 6), _SUPPORT_STARTED),
+        _age("age-max", _AGE_MAX, 69, cites(JOB_SEEKERS_ACT, 6), _SUPPORT_STARTED),
+        _age("youth-age-max", _YOUTH_MAX, 34, _SUPPORT_GUIDE, _SUPPORT_STARTED),
         Figure(
             id="training-allowance",
             label=N_("Most training allowance a month"),
@@ -219,5 +255,7 @@ LEARNING_CARD = Programme(
             source=_CARD_GUIDE,
             holds_from=date(2020, 1, 1),
         ),
+        _age("age-min", _AGE_MIN, 15, _CARD_GUIDE, date(2020, 1, 1)),
+        _age("age-max", _AGE_MAX, 74, _CARD_GUIDE, date(2020, 1, 1)),
     ),
 )

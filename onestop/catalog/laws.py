@@ -12,6 +12,10 @@ EMPLOYMENT_INSURANCE_DECREE = Law(
     name=N_("Enforcement Decree of the Employment Insurance Act"),
     korean_title="고용보험법 시행령",
 )
+EMPLOYMENT_INSURANCE_RULES = Law(
+    name=N_("Enforcement Rules of the Employment Insurance Act"),
+    korean_title="고용보험법 시행규칙",
+)
 JOB_SEEKERS_ACT = Law(
     name=N_("Act on the Promotion of Employment and Livelihood Stability of Job Seekers"),
     korean_title="구직자 취업촉진 및 생활안정지원에 관한 법률",

@@ -32,6 +32,8 @@ FigureUnit = Literal[
     "days",
     "months",
     "hours_per_week",
+    "years",
+    "school_grade",
 ]
 
 AgencyId = Literal["employment-center", "comwel"]
@@ -66,8 +68,20 @@ class Source(msgspec.Struct, frozen=True, kw_only=True):
     url: str | None = None
 
 
+class EarlierValue(msgspec.Struct, frozen=True, kw_only=True):
+    """A value a figure had before its current one, from `holds_from` until the next one."""
+
+    value: int | float
+    holds_from: date
+
+
 class Figure(msgspec.Struct, frozen=True, kw_only=True):
-    """A published number (rate, cap, period, amount), with its source and the date it holds from."""
+    """A published number (rate, cap, period, amount), with its source and the date it holds from.
+
+    A change of law is one edit here: the new `value` and `holds_from`, the old pair moved
+    to `earlier`. Rules read thresholds through `value_on` (onestop/rules/thresholds.py),
+    so an answer for an earlier day uses the figure in force on that day.
+    """
 
     id: str
     label: str  # English message id
@@ -75,6 +89,16 @@ class Figure(msgspec.Struct, frozen=True, kw_only=True):
     unit: FigureUnit
     source: Source
     holds_from: date
+    earlier: tuple[EarlierValue, ...] = ()
+
+    def value_on(self, day: date) -> int | float | None:
+        """The value in force on `day`; None before the first date we know it from."""
+        if day >= self.holds_from:
+            return self.value
+        for past in sorted(self.earlier, key=lambda item: item.holds_from, reverse=True):
+            if day >= past.holds_from:
+                return past.value
+        return None
 
 
 class Agency(msgspec.Struct, frozen=True, kw_only=True):

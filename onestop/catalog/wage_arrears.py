@@ -133,5 +133,13 @@ LIVING_COST_LOAN = Programme(
             source=_LOAN_GUIDE,
             holds_from=date(2023, 2, 21),
         ),
+        Figure(
+            id="confirmed-within",
+            label=N_("Time after the unpaid wages were confirmed in which you can apply"),
+            value=12,
+            unit="months",
+            source=_LOAN_GUIDE,
+            holds_from=date(2023, 2, 21),
+        ),
     ),
 )

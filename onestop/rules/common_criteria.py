@@ -21,6 +21,7 @@ from onestop.rules.expr import (
     any_of,
 )
 from onestop.rules.model import Criterion, RuleVersion
+from onestop.rules.thresholds import threshold
 
 AGE = Feat("age")
 
@@ -36,14 +37,19 @@ INSURED_NOW = Criterion(
     Feat("employed_now"),
     Feat("current_employment_start"),
 )
-PAID_DAYS_180 = Criterion(
-    "paid-days",
-    N_("At least 180 paid-base days of employment insurance in total."),
-    "고용보험법 제70조 제1항 제1호",
-    Feat("total_paid_days") >= 180,
-    Feat("total_paid_days"),
-    "days",
-)
+
+
+def paid_days(programme_id: str, reference: str) -> Criterion:
+    return Criterion(
+        "paid-days",
+        N_("At least 180 paid-base days of employment insurance in total."),
+        reference,
+        Feat("total_paid_days") >= threshold(programme_id, "insured-days-required"),
+        Feat("total_paid_days"),
+        "days",
+    )
+
+
 NOT_EMPLOYED = Criterion(
     "not-employed",
     N_("You have no job covered by employment insurance now."),
@@ -56,18 +62,22 @@ YEAR_TEXT = N_("The calendar year")
 CHILD_TEXT = N_("The youngest child (by birth date)")
 
 
-def child_up_to(age: int, grade: int) -> Expr:
-    """A child aged `age` or under, or in `grade` of primary school or below.
+def child_up_to(programme_id: str) -> Expr:
+    """A child aged up to the programme's `child-age-max` (만 나이), or in its
+    `child-grade-max` of primary school or below.
 
     Children born in year Y start primary school in March of Y + 7; the school
     year runs from March, so on 1 February the school year is the previous one.
     """
+    age = threshold(programme_id, "child-age-max")
+    grade = threshold(programme_id, "child-grade-max")
     school_year = YearOf(AddMonths(AsOf(), -2))
-    oldest_birth_year = Arith("-", school_year, Lit(6 + grade))
+    oldest_birth_year = Arith("-", school_year, Arith("+", Lit(6), grade))
+    months_since_too_old = Arith("*", Lit(-12), Arith("+", age, Lit(1)))
     return all_of(
         Feat("children") > 0,
         any_of(
-            Feat("youngest_child_born") > AddMonths(AsOf(), -12 * (age + 1)),
+            Feat("youngest_child_born") > AddMonths(AsOf(), months_since_too_old),
             Feat("youngest_child_born") >= StartOfYear(oldest_birth_year),
         ),
     )

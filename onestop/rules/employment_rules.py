@@ -17,6 +17,7 @@ from onestop.rules.common_criteria import (
 from onestop.rules.expr import (
     AddMonths,
     AsOf,
+    Expr,
     Feat,
     In,
     Not,
@@ -25,6 +26,7 @@ from onestop.rules.expr import (
     any_of,
 )
 from onestop.rules.model import Criterion, Rule
+from onestop.rules.thresholds import negative, threshold
 
 UNEMPLOYMENT_BENEFIT = Rule(
     ids.UNEMPLOYMENT_BENEFIT,
@@ -58,7 +60,8 @@ UNEMPLOYMENT_BENEFIT = Rule(
                     "paid-days-18-months",
                     N_("At least 180 paid-base days in the 18 months before you left."),
                     "고용보험법 제40조 제1항 제1호",
-                    Feat("paid_days_18_months_before_separation") >= 180,
+                    Feat("paid_days_18_months_before_separation")
+                    >= threshold(ids.UNEMPLOYMENT_BENEFIT, "insured-days-required"),
                     Feat("paid_days_18_months_before_separation"),
                     "days",
                 ),
@@ -66,7 +69,11 @@ UNEMPLOYMENT_BENEFIT = Rule(
                     "within-12-months",
                     N_("Less than 12 months have passed since you left."),
                     "고용보험법 제48조 제1항",
-                    AsOf() <= AddMonths(Feat("last_separation_date"), 12),
+                    AsOf()
+                    <= AddMonths(
+                        Feat("last_separation_date"),
+                        threshold(ids.UNEMPLOYMENT_BENEFIT, "claim-period"),
+                    ),
                     Feat("last_separation_date"),
                 ),
                 Criterion(
@@ -115,14 +122,22 @@ EARLY_REEMPLOYMENT_ALLOWANCE = Rule(
                     "reemployed-recently",
                     N_("You started the new job less than 2 years ago."),
                     "고용보험법 시행규칙 제113조",
-                    Feat("current_employment_start") >= AddMonths(AsOf(), -24),
+                    Feat("current_employment_start")
+                    >= AddMonths(
+                        AsOf(),
+                        negative(threshold(ids.EARLY_REEMPLOYMENT_ALLOWANCE, "apply-within")),
+                    ),
                     Feat("current_employment_start"),
                 ),
                 Criterion(
                     "twelve-months-in-job",
                     N_("You have stayed in the new job for 12 months."),
                     "고용보험법 시행령 제84조 제1항",
-                    AsOf() >= AddMonths(Feat("current_employment_start"), 12),
+                    AsOf()
+                    >= AddMonths(
+                        Feat("current_employment_start"),
+                        threshold(ids.EARLY_REEMPLOYMENT_ALLOWANCE, "employment-required"),
+                    ),
                     Feat("current_employment_start"),
                 ),
             ),
@@ -132,14 +147,14 @@ EARLY_REEMPLOYMENT_ALLOWANCE = Rule(
     ),
 )
 
-_AGE_15_TO_69 = Criterion(
-    "age-15-69",
-    N_("You are aged 15 to 69."),
-    "구직자 취업촉진 및 생활안정지원에 관한 법률 제6조 제1항",
-    all_of(AGE >= 15, AGE <= 69),
-    AGE,
-    "age",
-)
+
+def _ages(programme_id: str, low: str = "age-min", high: str = "age-max") -> Expr:
+    age = Feat(AGE.name)
+    return all_of(age >= threshold(programme_id, low), age <= threshold(programme_id, high))
+
+
+_NES_1 = ids.NATIONAL_EMPLOYMENT_SUPPORT_1
+_NES_2 = ids.NATIONAL_EMPLOYMENT_SUPPORT_2
 
 NATIONAL_EMPLOYMENT_SUPPORT_1 = Rule(
     ids.NATIONAL_EMPLOYMENT_SUPPORT_1,
@@ -147,7 +162,14 @@ NATIONAL_EMPLOYMENT_SUPPORT_1 = Rule(
         version(
             date(2024, 1, 1),
             (
-                _AGE_15_TO_69,
+                Criterion(
+                    "age-15-69",
+                    N_("You are aged 15 to 69."),
+                    "구직자 취업촉진 및 생활안정지원에 관한 법률 제6조 제1항",
+                    _ages(_NES_1),
+                    AGE,
+                    "age",
+                ),
                 NOT_EMPLOYED,
                 Criterion(
                     "income-60",
@@ -155,7 +177,7 @@ NATIONAL_EMPLOYMENT_SUPPORT_1 = Rule(
                         "Your household income is at most 60 percent of the standard median income."
                     ),
                     "구직자 취업촉진 및 생활안정지원에 관한 법률 제6조 제1항 제2호, 시행령 제3조",
-                    Feat("income_percentile") <= 60,
+                    Feat("income_percentile") <= threshold(_NES_1, "income-limit"),
                     Feat("income_percentile"),
                     "percent",
                 ),
@@ -175,7 +197,10 @@ NATIONAL_EMPLOYMENT_SUPPORT_1 = Rule(
                         "(not needed if you are aged 18 to 34)."
                     ),
                     "구직자 취업촉진 및 생활안정지원에 관한 법률 시행령 제3조 제1항",
-                    any_of(all_of(AGE >= 18, AGE <= 34), Feat("paid_days_last_2_years") >= 100),
+                    any_of(
+                        _ages(_NES_1, "youth-age-min", "youth-age-max"),
+                        Feat("paid_days_last_2_years") >= threshold(_NES_1, "work-days-required"),
+                    ),
                     Feat("paid_days_last_2_years"),
                     "days",
                 ),
@@ -196,7 +221,7 @@ NATIONAL_EMPLOYMENT_SUPPORT_2 = Rule(
                     "age-18-69",
                     N_("You are aged 18 to 69."),
                     "구직자 취업촉진 및 생활안정지원에 관한 법률 제6조, 시행령 제4조",
-                    all_of(AGE >= 18, AGE <= 69),
+                    _ages(_NES_2),
                     AGE,
                     "age",
                 ),
@@ -208,7 +233,10 @@ NATIONAL_EMPLOYMENT_SUPPORT_2 = Rule(
                         "100 percent of the standard median income."
                     ),
                     "구직자 취업촉진 및 생활안정지원에 관한 법률 시행령 제4조",
-                    any_of(AGE <= 34, Feat("income_percentile") <= 100),
+                    any_of(
+                        Feat(AGE.name) <= threshold(_NES_2, "youth-age-max"),
+                        Feat("income_percentile") <= threshold(_NES_2, "income-limit"),
+                    ),
                     Feat("income_percentile"),
                     "percent",
                 ),
@@ -229,7 +257,7 @@ TOMORROW_LEARNING_CARD = Rule(
                     "age-15-74",
                     N_("You are aged 15 to 74."),
                     "국민 평생 직업능력 개발법 제17조, 국민내일배움카드 운영규정 제4조",
-                    all_of(AGE >= 15, AGE <= 74),
+                    _ages(ids.TOMORROW_LEARNING_CARD),
                     AGE,
                     "age",
                 ),

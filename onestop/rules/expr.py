@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from onestop.catalog.model import Figure
+
 Value = Any
 
 
@@ -57,6 +59,18 @@ class Lit(Expr):
 @dataclass(frozen=True, eq=False)
 class AsOf(Expr):
     """The date the rules are evaluated for."""
+
+
+@dataclass(frozen=True, eq=False)
+class Threshold(Expr):
+    """A figure of the catalog as in force on the evaluation date (unknown before it held).
+
+    Rules read every figure the law sets through this node (onestop/rules/thresholds.py),
+    so the catalog is the one place a figure is written and dated.
+    """
+
+    programme_id: str
+    figure: Figure
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,13 +144,13 @@ class AddMonths(Expr):
     """A date plus whole months (negative: minus), clamped to the month's end."""
 
     operand: Expr
-    months: int
+    months: int | Expr
 
 
 @dataclass(frozen=True, eq=False)
 class AddDays(Expr):
     operand: Expr
-    days: int
+    days: int | Expr
 
 
 @dataclass(frozen=True, eq=False)
@@ -248,6 +262,8 @@ def evaluate(node: Expr, scope: Scope) -> Value:
             return value
         case AsOf():
             return scope.as_of
+        case Threshold(figure=figure):
+            return figure.value_on(scope.as_of)
         case Col(name):
             assert scope.fact is not None, "a fact column outside an aggregate"
             return scope.fact[name]
@@ -286,10 +302,12 @@ def evaluate(node: Expr, scope: Scope) -> Value:
             return None
         case AddMonths(operand, months):
             value = evaluate(operand, scope)
-            return None if value is None else add_months(value, months)
+            count = evaluate(months, scope) if isinstance(months, Expr) else months
+            return None if value is None or count is None else add_months(value, count)
         case AddDays(operand, days):
             value = evaluate(operand, scope)
-            return None if value is None else value + timedelta(days=days)
+            count = evaluate(days, scope) if isinstance(days, Expr) else days
+            return None if value is None or count is None else value + timedelta(days=count)
         case DaysInclusive(first, last):
             a, b = evaluate(first, scope), evaluate(last, scope)
             return None if a is None or b is None else (b - a).days + 1

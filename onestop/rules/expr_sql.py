@@ -35,6 +35,7 @@ from onestop.rules.expr import (
     Or,
     Person,
     StartOfYear,
+    Threshold,
     Value,
     YearOf,
 )
@@ -75,6 +76,10 @@ class SqlCompiler:
             self._numbers[key] = f"${len(self.params)}::{_sql_type(value)}"
         return self._numbers[key]
 
+    def _count(self, count: int | Expr) -> str:
+        """A whole number of months or days: written in, or an integer expression."""
+        return f"({self.sql(count)})::int" if isinstance(count, Expr) else str(int(count))
+
     def many(self, parts: Sequence[Expr], separator: str) -> str:
         return "(" + separator.join(self.sql(part) for part in parts) + ")"
 
@@ -84,6 +89,10 @@ class SqlCompiler:
                 return "NULL" if value is None else self.param(value)
             case AsOf():
                 return "$1::date"
+            case Threshold(figure=figure):
+                # Statements are built for one evaluation date ($1): the figure in force then.
+                value = figure.value_on(self.params[0])
+                return "NULL::bigint" if value is None else self.param(value)
             case Col() | Person() | Feat():
                 return self.names(node)
             case NotLinked():
@@ -105,9 +114,10 @@ class SqlCompiler:
             case Coalesce(parts):
                 return "COALESCE" + self.many(parts, ", ")
             case AddMonths(operand, months):
-                return f"(({self.sql(operand)} + make_interval(months => {int(months)}))::date)"
+                count = self._count(months)
+                return f"(({self.sql(operand)} + make_interval(months => {count}))::date)"
             case AddDays(operand, days):
-                return f"({self.sql(operand)} + {int(days)})"
+                return f"({self.sql(operand)} + {self._count(days)})"
             case DaysInclusive(first, last):
                 return f"({self.sql(last)} - {self.sql(first)} + 1)"
             case Least(parts):

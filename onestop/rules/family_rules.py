@@ -9,8 +9,8 @@ from onestop import programme_ids as ids
 from onestop.rules.common_criteria import (
     CHILD_TEXT,
     INSURED_NOW,
-    PAID_DAYS_180,
     child_up_to,
+    paid_days,
     version,
 )
 from onestop.rules.expr import (
@@ -22,6 +22,7 @@ from onestop.rules.expr import (
     all_of,
 )
 from onestop.rules.model import Criterion, Rule, RuleVersion
+from onestop.rules.thresholds import negative, threshold
 
 PARENTAL_LEAVE_BENEFIT = Rule(
     ids.PARENTAL_LEAVE_BENEFIT,
@@ -30,14 +31,14 @@ PARENTAL_LEAVE_BENEFIT = Rule(
             date(2024, 1, 1),
             (
                 INSURED_NOW,
-                PAID_DAYS_180,
+                paid_days(ids.PARENTAL_LEAVE_BENEFIT, "고용보험법 제70조 제1항 제1호"),
                 Criterion(
                     "child-8",
                     N_(
                         "You have a child aged 8 or under, or in the 2nd grade of primary school or below."
                     ),
                     "남녀고용평등과 일·가정 양립 지원에 관한 법률 제19조 제1항",
-                    child_up_to(8, 2),
+                    child_up_to(ids.PARENTAL_LEAVE_BENEFIT),
                     Feat("youngest_child_born"),
                 ),
             ),
@@ -48,24 +49,19 @@ PARENTAL_LEAVE_BENEFIT = Rule(
 )
 
 
-def _reduced_hours(start: date, until: date | None, age: int, grade: int, text: str) -> RuleVersion:
+def _reduced_hours(start: date, until: date | None, age: int, text: str) -> RuleVersion:
+    # The child's age and school year are the catalog's dated figures; a version per
+    # change of law only for the text that states them.
     return version(
         start,
         (
             INSURED_NOW,
-            Criterion(
-                "paid-days",
-                N_("At least 180 paid-base days of employment insurance in total."),
-                "고용보험법 제73조의2 제1항",
-                Feat("total_paid_days") >= 180,
-                Feat("total_paid_days"),
-                "days",
-            ),
+            paid_days(ids.REDUCED_HOURS_CHILDCARE_BENEFIT, "고용보험법 제73조의2 제1항"),
             Criterion(
                 f"child-{age}",
                 text,
                 "남녀고용평등과 일·가정 양립 지원에 관한 법률 제19조의2 제1항",
-                child_up_to(age, grade),
+                child_up_to(ids.REDUCED_HOURS_CHILDCARE_BENEFIT),
                 Feat("youngest_child_born"),
             ),
         ),
@@ -86,14 +82,12 @@ REDUCED_HOURS_CHILDCARE_BENEFIT = Rule(
             date(2024, 1, 1),
             _REDUCED_HOURS_FROM,
             8,
-            2,
             N_("You have a child aged 8 or under, or in the 2nd grade of primary school or below."),
         ),
         _reduced_hours(
             _REDUCED_HOURS_FROM,
             None,
             12,
-            6,
             N_(
                 "You have a child aged 12 or under, or in the 6th grade of primary school or below."
             ),
@@ -108,21 +102,17 @@ MATERNITY_LEAVE_BENEFIT = Rule(
             date(2024, 1, 1),
             (
                 INSURED_NOW,
-                Criterion(
-                    "paid-days",
-                    N_("At least 180 paid-base days of employment insurance in total."),
-                    "고용보험법 제75조 제1호",
-                    Feat("total_paid_days") >= 180,
-                    Feat("total_paid_days"),
-                    "days",
-                ),
+                paid_days(ids.MATERNITY_LEAVE_BENEFIT, "고용보험법 제75조 제1호"),
                 Criterion(
                     "birth-12-months",
                     N_("A child was born to you in the last 12 months."),
                     "고용보험법 제75조 제2호",
                     all_of(
                         Feat("children") > 0,
-                        Feat("youngest_child_born") >= AddMonths(AsOf(), -12),
+                        Feat("youngest_child_born")
+                        >= AddMonths(
+                            AsOf(), negative(threshold(ids.MATERNITY_LEAVE_BENEFIT, "birth-within"))
+                        ),
                     ),
                     Feat("youngest_child_born"),
                 ),
@@ -149,7 +139,14 @@ def _spouse_leave(start: date, until: date | None, days: int, text: str) -> Rule
                 f"birth-{days}-days",
                 text,
                 "남녀고용평등과 일·가정 양립 지원에 관한 법률 제18조의2 제3항",
-                all_of(Feat("children") > 0, Feat("youngest_child_born") >= AddDays(AsOf(), -days)),
+                all_of(
+                    Feat("children") > 0,
+                    Feat("youngest_child_born")
+                    >= AddDays(
+                        AsOf(),
+                        negative(threshold(ids.SPOUSE_MATERNITY_LEAVE_BENEFIT, "use-within")),
+                    ),
+                ),
                 Feat("youngest_child_born"),
             ),
             Criterion(
@@ -205,7 +202,10 @@ WAGE_ARREARS_SUBSTITUTE = Rule(
                     "confirmed-6-months",
                     N_("The unpaid wages were confirmed less than 6 months ago."),
                     "임금채권보장법 시행령 제9조 제2항",
-                    Feat("arrears_confirmed_on") >= AddMonths(AsOf(), -6),
+                    Feat("arrears_confirmed_on")
+                    >= AddMonths(
+                        AsOf(), negative(threshold(ids.WAGE_ARREARS_SUBSTITUTE, "apply-within"))
+                    ),
                     Feat("arrears_confirmed_on"),
                 ),
             ),
@@ -226,7 +226,11 @@ ARREARS_LIVING_COST_LOAN = Rule(
                     "arrears-12-months",
                     N_("The unpaid wages were confirmed in the last 12 months."),
                     "근로복지기본법 제19조, 체불근로자 생계비 융자 사업 운영규정",
-                    Feat("arrears_confirmed_on") >= AddMonths(AsOf(), -12),
+                    Feat("arrears_confirmed_on")
+                    >= AddMonths(
+                        AsOf(),
+                        negative(threshold(ids.ARREARS_LIVING_COST_LOAN, "confirmed-within")),
+                    ),
                     Feat("arrears_confirmed_on"),
                 ),
                 Criterion(

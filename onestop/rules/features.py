@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from onestop.programme_ids import NATIONAL_EMPLOYMENT_SUPPORT_1, UNEMPLOYMENT_BENEFIT
 from onestop.rules.expr import (
     AddMonths,
     Age,
@@ -34,6 +35,7 @@ from onestop.rules.expr import (
     all_of,
 )
 from onestop.rules.expr import Arith as _Arith
+from onestop.rules.thresholds import negative, threshold
 
 # Facts refreshed longer ago than this make what they feed unknown.
 STALE_AFTER_DAYS = 90
@@ -213,7 +215,12 @@ FEATURES: tuple[Aggregate, ...] = (
         "paid_days_last_2_years",
         "sum",
         EI,
-        _paid_days_within(AddMonths(AsOf(), -24), AsOf()),
+        _paid_days_within(
+            AddMonths(
+                AsOf(), negative(threshold(NATIONAL_EMPLOYMENT_SUPPORT_1, "work-days-window"))
+            ),
+            AsOf(),
+        ),
         empty=0,
     ),
     Aggregate("children", "count", "child", empty=0),
@@ -238,7 +245,11 @@ FEATURES: tuple[Aggregate, ...] = (
         "sum",
         EI,
         _paid_days_within(
-            AddMonths(Feat("last_separation_date"), -18), Feat("last_separation_date")
+            AddMonths(
+                Feat("last_separation_date"),
+                negative(threshold(UNEMPLOYMENT_BENEFIT, "insured-window")),
+            ),
+            Feat("last_separation_date"),
         ),
         empty=0,
         level=2,

@@ -3,8 +3,12 @@
 Each criterion carries the article it comes from. A change of law adds a
 `RuleVersion` with its effective date; past versions stay as they were, so a
 decision can always be explained by the rule that made it. Figures that the
-law sets (days, ages, shares of the median income) are written where the
-criterion uses them, with their source in the comment or the reference.
+law sets (days, ages, shares of the median income, claim periods) are not
+written here: criteria read them from the catalog's dated figures
+(`onestop/rules/thresholds.py`), so a change of law to a figure is one edit
+in `onestop/catalog/` with the date it holds from, and an answer for an earlier
+day uses the figure in force that day. A criterion's text states its figures;
+`tests/test_legal_thresholds.py` fails when a text and its figure disagree.
 """
 
 from __future__ import annotations
