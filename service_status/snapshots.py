@@ -22,6 +22,7 @@ import asyncpg
 import msgspec
 from redis.asyncio import Redis
 
+from foundation.db import DatabaseBusy, DatabaseUnreachable
 from service_status.figures import SNAPSHOT_VERSION, StatusSnapshot, compute_snapshot
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,14 @@ class SnapshotStore:
                 try:
                     async with asyncio.timeout(COMPUTE_TIMEOUT_S), pool.acquire() as conn:
                         fresh = await compute_snapshot(cast(asyncpg.Connection, conn), now)
-                except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                except (
+                    TimeoutError,
+                    OSError,
+                    asyncpg.PostgresError,
+                    asyncpg.InterfaceError,
+                    DatabaseUnreachable,
+                    DatabaseBusy,
+                ):
                     log.warning("status figures could not be read; serving the last snapshot")
                     self._retry_at = now + RETRY_AFTER
                 else:

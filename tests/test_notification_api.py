@@ -161,7 +161,7 @@ INVALID = ("입력한 값이 올바르지 않아요.", "This value is not valid.
         (
             {"locale": None},
             "body.locale",
-            ("여기에는 글자을(를) 입력해 주세요.", "Enter text here."),
+            ("글자를 입력해 주세요.", "Enter text here."),
         ),
     ],
 )

@@ -169,8 +169,13 @@ async def test_bad_new_staff_input_writes_nothing(
 ) -> None:
     console = desk.as_(await desk.staff("admin"))
     before = await staff_count(owner_conn)
-    for name in ("   ", "가" * 65, "김\u0007민수"):
-        for headers, words in (({}, "이름"), (EN, "name")):
+    # A control character is refused before the route reads the name (the request guard).
+    for name, (korean, english) in (
+        ("   ", ("이름", "name")),
+        ("가" * 65, ("이름", "name")),
+        ("김\u0007민수", ("제어 문자", "control characters")),
+    ):
+        for headers, words in (({}, korean), (EN, english)):
             refused = await console.post(
                 "/console/api/staff", json={"name": name, "role": "clerk"}, headers=headers
             )

@@ -515,8 +515,10 @@ async def test_bad_input_is_a_clear_problem(client: AsyncTestClient[Litestar]) -
         "/v1/auth/totp/verify", json={"code": "123456"}, headers={"Accept-Language": "en"}
     )
     assert missing.status_code == 400
+    # Every missing field, not only the first.
     assert missing.json()["errors"] == [
-        {"field": "body.phone", "detail": "This field is required."}
+        {"field": "body.phone", "detail": "This field is required."},
+        {"field": "body.birth_date", "detail": "This field is required."},
     ]
     not_json = await client.post(
         "/v1/auth/totp/verify", content=b"{", headers={"Content-Type": "application/json"}
