@@ -10,11 +10,10 @@ from typing import Any
 
 import jinja2
 from arq.connections import ArqRedis
-from litestar import Litestar
+from litestar import Litestar, Request, Response
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
@@ -26,12 +25,14 @@ from assisted_channel.console import ROUTERS as CONSOLE_ROUTERS
 from assisted_channel.console.render import TEMPLATE_LOADER as CONSOLE_TEMPLATES
 from assisted_channel.phone import ROUTERS as PHONE_ROUTERS
 from foundation import db
+from foundation.allowed_methods import answer_options
 from foundation.errors import handle_exception
 from foundation.metrics import RequestMetrics, record_requests
 from foundation.request_guard import MAX_BODY_BYTES, guard_request
 from foundation.settings import Settings, get_settings
 from kiosk import ROUTERS as KIOSK_ROUTERS
 from kiosk import TEMPLATES as KIOSK_TEMPLATES
+from server.openapi_truth import TrueJsonRenderPlugin
 from service_status import SnapshotStore, snapshot_path
 from status_page import ROUTES as STATUS_PAGE_ROUTES
 from status_page import TEMPLATES as STATUS_TEMPLATES
@@ -63,6 +64,13 @@ async def provide_transaction(state: State) -> AsyncGenerator[db.Transaction, No
     wait their turn, up to the acquire timeout, then get 503."""
     async with db.request_slot(state.request_slots), db.transaction(state.pool) as tx:
         yield tx
+
+
+async def before_route(request: Request[Any, Any, Any]) -> Response[None] | None:
+    """Before every route: inputs that would reach a server error are refused, then an
+    `OPTIONS` request is answered with every method of its path."""
+    await guard_request(request)
+    return answer_options(request)
 
 
 def provide_queue(state: State) -> ArqRedis:
@@ -124,7 +132,7 @@ def create_app(
         },
         exception_handlers={Exception: handle_exception},
         # Inputs that would reach a server error are refused before any route parses them.
-        before_request=guard_request,
+        before_request=before_route,
         request_max_body_size=MAX_BODY_BYTES,
         template_config=TEMPLATE_CONFIG,
         openapi_config=OpenAPIConfig(
@@ -136,7 +144,7 @@ def create_app(
                 "Accept-Language (Korean by default, English available)."
             ),
             path="/schema",
-            render_plugins=[JsonRenderPlugin(), SWAGGER_PAGE],
+            render_plugins=[TrueJsonRenderPlugin(), SWAGGER_PAGE],
             tags=[
                 Tag(name="sign-in", description="The single ID: sign-up and every way to sign in"),
                 Tag(name="sessions", description="Tokens and sessions"),
