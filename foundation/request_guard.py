@@ -15,8 +15,9 @@ body is parsed into the route's types:
 A JSON body is walked as the route reads it (its `data` type, foundation/validation.py's
 `body_type`): a property the type does not name is never read (msgspec ignores it, or
 refuses the whole body where the type forbids unknown fields), so its value is not
-judged either; only a field typed as a date is held to the date range. A route without
-a typed body has every value judged. The OpenAPI document states the same rules
+judged either; only a field typed as a date is held to the date range. A body the route
+does not read at all (no `data` parameter) is only held to the depth; one read as
+`Any` or a raw JSON value has every value judged. The OpenAPI document states the same rules
 (server/openapi_truth.py), so a request valid by the document passes the guard.
 
 Each is a 400 `validation-error` naming every bad field (`body.name`,
@@ -231,13 +232,18 @@ async def guard_request(request: Request[Any, Any, Any]) -> None:
         elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             submitted = await request.form()
             form = [(k, v) for k, v in submitted.multi_items() if isinstance(v, str)]
+    handler = request.scope.get("route_handler")
+    body_kind = body_type(handler)
+    if handler is not None and body_kind is None:
+        # The route reads no JSON body (a console action's `{}`): nothing in it is judged.
+        body = None
     errors = bad_fields(
         locale,
         path=dict(request.path_params),
         query=query,
         body=body,
         form=form,
-        body_kind=body_type(request.scope.get("route_handler")),
+        body_kind=body_kind,
     )
     if errors:
         raise Problem(VALIDATION_ERROR, errors=errors)

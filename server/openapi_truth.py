@@ -46,6 +46,7 @@ from litestar import Litestar, Request
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.routes import HTTPRoute
 
+from foundation.idempotency_key import HEADER as IDEMPOTENCY_KEY
 from foundation.request_guard import BIGINT_MAX, BIGINT_MIN
 from foundation.validation import body_type
 
@@ -166,6 +167,10 @@ def _true_responses(path: str, method: str, operation: dict[str, Any], facts: _O
                 responses[status] = {**_problem(int(status), facts.error_format)}
     for status in sorted(_general_statuses(path, method, operation, facts)):
         responses.setdefault(str(status), _problem(status, facts.error_format))
+    if facts.error_format == "html" and "404" in responses:
+        # A path no route matches (`/print` after an id that is not a number) is a
+        # problem+json 404 from the router, before any route chose its format.
+        responses["404"]["content"][PROBLEM_JSON] = {"schema": dict(PROBLEM_SCHEMA)}
     operation["responses"] = dict(sorted(responses.items()))
     schemes = sorted(
         {IDENTITY_DEPENDENCIES[key] for key in facts.dependencies & IDENTITY_DEPENDENCIES.keys()}
@@ -254,8 +259,24 @@ def made_true(document: dict[str, Any], app: Litestar) -> dict[str, Any]:
                 continue
             facts = operations.get((path, method), _Operation(frozenset(), "json", None))
             _true_responses(path, method, operation, facts)
+            if (
+                path.startswith(CONSOLE_API)
+                and method in ("post", "put", "patch")
+                and "requestBody" not in operation
+            ):
+                # The console takes every write as JSON (415 otherwise), `{}` where the
+                # action has no fields; the route reads none of it.
+                operation["requestBody"] = {
+                    "required": True,
+                    "description": "No fields: send `{}`. Any JSON is accepted and ignored.",
+                    "content": {"application/json": {"schema": {}}},
+                }
             for parameter in operation.get("parameters", []):
                 schema = parameter.get("schema")
+                if parameter.get("in") == "header" and parameter.get("name") == IDEMPOTENCY_KEY:
+                    parameter["required"] = True
+                    schema.pop("oneOf", None)
+                    schema["type"] = "string"
                 if parameter.get("in") == "path":
                     _walk_schema(schema, _true_value, components, set())
                 elif parameter.get("in") == "query":
