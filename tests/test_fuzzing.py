@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -209,6 +210,17 @@ async def clerk(settings: Settings, database_url: str) -> Identity:
         credential=(STAFF_SCHEME, token),
         headers={"Origin": origin_of(settings.http.public_url), "Sec-Fetch-Site": "same-origin"},
     )
+
+
+def test_every_operation_the_configuration_names_exists() -> None:
+    """A setting of schemathesis.toml for an operation that was renamed would apply to
+    nothing, silently."""
+    configured = tomllib.loads((ROOT / "schemathesis.toml").read_text())["operations"]
+    document = json.loads((ROOT / "docs" / "openapi.json").read_text())
+    ids = {op["operationId"] for item in document["paths"].values() for op in item.values()}
+    for operation in configured:
+        named = operation["include-operation-id"]
+        assert set([named] if isinstance(named, str) else named) <= ids, named
 
 
 async def test_anonymous_callers_and_citizens_find_nothing(
