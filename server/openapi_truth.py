@@ -164,9 +164,9 @@ def _true_responses(path: str, method: str, operation: dict[str, Any], facts: _O
             # Litestar's own 400 says `application/json`; a route's own answer stays.
             content = response.get("content", {})
             if facts.error_format == "html" or set(content) == {"application/json"}:
-                responses[status] = {**_problem(int(status), facts.error_format)}
-    for status in sorted(_general_statuses(path, method, operation, facts)):
-        responses.setdefault(str(status), _problem(status, facts.error_format))
+                responses[status] = _problem(int(status), facts.error_format)
+    for general in sorted(_general_statuses(path, method, operation, facts)):
+        responses.setdefault(str(general), _problem(general, facts.error_format))
     if facts.error_format == "html" and "404" in responses:
         # A path no route matches (`/print` after an id that is not a number) is a
         # problem+json 404 from the router, before any route chose its format.
