@@ -32,7 +32,7 @@ from foundation.request_guard import MAX_BODY_BYTES, guard_request
 from foundation.settings import Settings, get_settings
 from kiosk import ROUTERS as KIOSK_ROUTERS
 from kiosk import TEMPLATES as KIOSK_TEMPLATES
-from server.openapi_truth import TrueJsonRenderPlugin
+from server.openapi_truth import TrueJsonRenderPlugin, TruePage
 from service_status import SnapshotStore, snapshot_path
 from status_page import ROUTES as STATUS_PAGE_ROUTES
 from status_page import TEMPLATES as STATUS_TEMPLATES
@@ -144,7 +144,7 @@ def create_app(
                 "Accept-Language (Korean by default, English available)."
             ),
             path="/schema",
-            render_plugins=[TrueJsonRenderPlugin(), SWAGGER_PAGE],
+            render_plugins=[TrueJsonRenderPlugin(), TruePage(SWAGGER_PAGE)],
             tags=[
                 Tag(name="sign-in", description="The single ID: sign-up and every way to sign in"),
                 Tag(name="sessions", description="Tokens and sessions"),

@@ -43,7 +43,7 @@ from typing import Any
 
 import msgspec
 from litestar import Litestar, Request
-from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
 from litestar.routes import HTTPRoute
 
 from foundation.idempotency_key import HEADER as IDEMPOTENCY_KEY
@@ -316,3 +316,14 @@ class TrueJsonRenderPlugin(JsonRenderPlugin):
             rendered = super().render(request, made_true(openapi_schema, request.app))
             self._made = (id(openapi_schema), rendered)
         return self._made[1]
+
+
+class TruePage(OpenAPIRenderPlugin):
+    """A page that shows the document (Swagger UI embeds it): shown made true too."""
+
+    def __init__(self, page: OpenAPIRenderPlugin) -> None:
+        super().__init__(path=page.paths, media_type=page.media_type)
+        self.page = page
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        return self.page.render(request, made_true(openapi_schema, request.app))
