@@ -16,6 +16,8 @@ from foundation.client_address import client_address
 from foundation.db import Transaction
 from foundation.problems import problem_responses
 
+# Any text up to 40 characters: a code that cannot be one of ours answers the same 400
+# `enrollment-code-invalid` as a wrong, expired or used one (schemathesis.toml says so).
 EnrollmentCode = Annotated[
     str, msgspec.Meta(min_length=1, max_length=40, examples=["KX7P-M2QD-9HTW-RB4C"])
 ]

@@ -23,9 +23,18 @@ from auth import (
 from foundation.client_address import client_address
 from foundation.db import Transaction
 from foundation.problems import problem_responses
+from i18n import N_
 
+# 16 digits; hyphens and spaces between them are ignored.
 RecoveryCode = Annotated[
-    str, msgspec.Meta(min_length=16, max_length=40, examples=["4837-2910-5561-0284"])
+    str,
+    msgspec.Meta(
+        min_length=16,
+        max_length=40,
+        pattern="^[- ]*(?:[0-9][- ]*){16}$",
+        examples=["4837-2910-5561-0284"],
+        extra={"invalid": N_("Enter the 16-digit recovery code, like 1234-5678-9012-3456.")},
+    ),
 ]
 
 

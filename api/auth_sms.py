@@ -22,11 +22,21 @@ from foundation.settings import Settings
 from i18n import N_, translate
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, examples=["김민준"])]
+# A Korean mobile number, national (010-1234-5678, 01012345678) or international
+# (+82 10 1234 5678): the numbers a code can be sent to. The pattern admits only numbers
+# that `checked_phone` (libphonenumber) accepts too, so the document states the rule
+# whole: 010 numbers whose exchange starts 597-599 are not in use.
+MOBILE_NUMBER = (
+    r"^(?:0|\+82[- ]?)"
+    r"(?:10[- ]?(?:[0-46-9][0-9]{2}|5[0-8][0-9]|59[0-6])[0-9]?|1[16-9][- ]?[0-9]{3,4})"
+    r"[- ]?[0-9]{4}$"
+)
 Phone = Annotated[
     str,
     msgspec.Meta(
         min_length=4,
         max_length=32,
+        pattern=MOBILE_NUMBER,
         examples=["010-1234-5678"],
         extra={"invalid": N_("Enter a mobile phone number, such as 010-1234-5678.")},
     ),

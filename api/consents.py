@@ -13,9 +13,10 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from api.openapi import SIGNED_IN
+from api.paging import PageBefore, PageLimit
 from auth import CurrentSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
@@ -133,8 +134,8 @@ async def data_access(
     request: Request[Any, Any, Any],
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
-    limit: FromQuery[int] = 20,
-    before: FromQuery[int | None] = None,
+    limit: PageLimit = 20,
+    before: PageBefore = None,
 ) -> DataAccessPage:
     return await data_access_page(
         tx.conn,

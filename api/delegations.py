@@ -10,9 +10,10 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from api.openapi import SIGNED_IN
+from api.paging import PageBefore, PageLimit
 from auth import (
     AccountId,
     CurrentSession,
@@ -136,8 +137,8 @@ async def my_activity(
     request: Request[Any, Any, Any],
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
-    limit: FromQuery[int] = 20,
-    before: FromQuery[int | None] = None,
+    limit: PageLimit = 20,
+    before: PageBefore = None,
 ) -> ActivityPage:
     check_page(limit, before, request_locale(request))
     actions = await list_activity(tx.conn, session.person_id, before=before, limit=limit + 1)
@@ -183,8 +184,8 @@ async def principal_inbox(
     request: Request[Any, Any, Any],
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
-    limit: FromQuery[int] = 20,
-    before: FromQuery[int | None] = None,
+    limit: PageLimit = 20,
+    before: PageBefore = None,
 ) -> InboxPage:
     locale = request_locale(request)
     check_page(limit, before, locale)

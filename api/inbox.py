@@ -9,9 +9,10 @@ from typing import Any
 import msgspec
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 
 from api.openapi import SIGNED_IN
+from api.paging import PageBefore, PageLimit
 from auth import CurrentSession
 from foundation.db import Transaction
 from foundation.errors import request_locale
@@ -42,8 +43,8 @@ async def inbox(
     request: Request[Any, Any, Any],
     session: NamedDependency[CurrentSession],
     tx: NamedDependency[Transaction],
-    limit: FromQuery[int] = 20,
-    before: FromQuery[int | None] = None,
+    limit: PageLimit = 20,
+    before: PageBefore = None,
 ) -> InboxPage:
     return await inbox_page(
         tx.conn, session.person_id, limit=limit, before=before, locale=request_locale(request)

@@ -15,6 +15,7 @@ from typing import Any
 from arq.connections import ArqRedis
 from litestar import MediaType, Request, Response, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 
 from foundation.db import Transaction
 from notifications.receipts import apply_twilio_status, status_from_form
@@ -33,6 +34,14 @@ def _plain(status_code: int) -> Response[str]:
     status_code=200,
     tags=["webhooks"],
     summary="Twilio status callback for notice SMS and calls (signed by Twilio)",
+    media_type=MediaType.TEXT,
+    responses={
+        403: ResponseSpec(
+            data_container=str,
+            media_type=MediaType.TEXT,
+            description="Not signed by Twilio: an empty answer, and nothing changed",
+        )
+    },
     description=(
         "Form-encoded, as Twilio posts it: `MessageSid` and `MessageStatus`, or `CallSid` and "
         "`CallStatus`, and `ErrorCode` on failures. Refused with an empty 403 unless "

@@ -24,8 +24,18 @@ IdempotencyKey = Annotated[
         name="idempotency-key",
         required=False,
         description="8 to 128 characters, new for each application; the same on a retry.",
+        # Printable ASCII, as `valid_key` checks.
+        schema_extra={
+            "minLength": KEY_LENGTH[0],
+            "maxLength": KEY_LENGTH[1],
+            "pattern": "^[!-~](?:[ -~]*[!-~])?$",
+        },
     ),
 ]
+# The header's name as the OpenAPI document writes it. The route answers 400 without it
+# (`checked_key`, with a message of its own), so the document marks it required
+# (server/openapi_truth.py) where Litestar, told it is optional, would not.
+HEADER = "idempotency-key"
 
 
 def valid_key(key: str | None) -> bool:

@@ -10,11 +10,10 @@ from typing import Any
 
 import jinja2
 from arq.connections import ArqRedis
-from litestar import Litestar
+from litestar import Litestar, Request, Response
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
@@ -26,6 +25,7 @@ from assisted_channel.console import ROUTERS as CONSOLE_ROUTERS
 from assisted_channel.console.render import TEMPLATE_LOADER as CONSOLE_TEMPLATES
 from assisted_channel.phone import ROUTERS as PHONE_ROUTERS
 from foundation import db
+from foundation.allowed_methods import answer_options
 from foundation.errors import handle_exception
 from foundation.fonts import FONT_FILES
 from foundation.metrics import RequestMetrics
@@ -34,6 +34,7 @@ from foundation.request_trail import observe_requests
 from foundation.settings import Settings, get_settings
 from kiosk import ROUTERS as KIOSK_ROUTERS
 from kiosk import TEMPLATES as KIOSK_TEMPLATES
+from server.openapi_truth import TrueJsonRenderPlugin, TruePage
 from server.tracing import name_span_by_route, tracing
 from service_status import SnapshotStore, snapshot_path
 from status_page import ROUTES as STATUS_PAGE_ROUTES
@@ -66,6 +67,13 @@ async def provide_transaction(state: State) -> AsyncGenerator[db.Transaction, No
     wait their turn, up to the acquire timeout, then get 503."""
     async with db.request_slot(state.request_slots), db.transaction(state.pool) as tx:
         yield tx
+
+
+async def before_route(request: Request[Any, Any, Any]) -> Response[None] | None:
+    """Before every route: inputs that would reach a server error are refused, then an
+    `OPTIONS` request is answered with every method of its path."""
+    await guard_request(request)
+    return answer_options(request)
 
 
 def provide_queue(state: State) -> ArqRedis:
@@ -138,7 +146,7 @@ def create_app(
         plugins=[traced[0]] if traced is not None else [],
         before_send=[name_span_by_route] if traced is not None else [],
         # Inputs that would reach a server error are refused before any route parses them.
-        before_request=guard_request,
+        before_request=before_route,
         request_max_body_size=MAX_BODY_BYTES,
         template_config=TEMPLATE_CONFIG,
         openapi_config=OpenAPIConfig(
@@ -152,7 +160,7 @@ def create_app(
                 "(sent with a request, an id of at most 64 of `A-Z a-z 0-9 . _ -` is kept)."
             ),
             path="/schema",
-            render_plugins=[JsonRenderPlugin(), SWAGGER_PAGE],
+            render_plugins=[TrueJsonRenderPlugin(), TruePage(SWAGGER_PAGE)],
             tags=[
                 Tag(name="sign-in", description="The single ID: sign-up and every way to sign in"),
                 Tag(name="sessions", description="Tokens and sessions"),

@@ -1,4 +1,5 @@
-"""Print the API's OpenAPI document (what `/schema/openapi.json` serves), keys sorted.
+"""Print the API's OpenAPI document (what `/schema/openapi.json` serves), keys sorted:
+Litestar's, made true by server/openapi_truth.py.
 
 `docs/openapi.json` is this output, committed: the app team reads it, and a test
 fails when the served document drifts from it. After an intended change:
@@ -20,6 +21,7 @@ from foundation.settings import load_settings
 
 def openapi_document() -> dict[str, Any]:
     from server.app import create_app
+    from server.openapi_truth import made_true
 
     with tempfile.TemporaryDirectory() as data_dir:
         # The document depends on no setting but these being readable.
@@ -27,7 +29,7 @@ def openapi_document() -> dict[str, Any]:
         app = create_app(settings)
         # Examples are our Structs: as the served document writes them.
         document: dict[str, Any] = msgspec.json.decode(
-            msgspec.json.encode(app.openapi_schema.to_schema())
+            msgspec.json.encode(made_true(app.openapi_schema.to_schema(), app))
         )
     return document
 

@@ -33,20 +33,36 @@ BATCHES_PER_ADDRESS_PER_MINUTE = 30
 MAX_BODY_BYTES = 64 * 1024
 
 
-# Sizes and ranges are checked in `_check`, which says what is wrong in the caller's words.
+# Sizes and ranges are checked in `_check`, which says what is wrong in the caller's words;
+# the OpenAPI document states them too (`extra_json_schema`, which msgspec does not check).
 class ScreenLoad(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     menu: Annotated[
-        str, msgspec.Meta(examples=["sign-in"], description="A menu id from /status.json")
+        str,
+        msgspec.Meta(
+            examples=["sign-in"],
+            description="A menu id from /status.json",
+            extra_json_schema={"enum": sorted(MENU_IDS)},
+        ),
     ]
     load_ms: Annotated[
-        float, msgspec.Meta(description="From the tap to a finished screen, 0 < load_ms <= 120000")
+        float,
+        msgspec.Meta(
+            description="From the tap to a finished screen, 0 < load_ms <= 120000",
+            extra_json_schema={"exclusiveMinimum": 0, "maximum": MAX_LOAD_MS},
+        ),
     ]
     channel: Literal["app", "kiosk"]
     occurred_at: Annotated[datetime, msgspec.Meta(description="With a time zone")]
 
 
 class ScreenLoadBatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    loads: Annotated[list[ScreenLoad], msgspec.Meta(description="1 to 100 screen loads")]
+    loads: Annotated[
+        list[ScreenLoad],
+        msgspec.Meta(
+            description="1 to 100 screen loads",
+            extra_json_schema={"minItems": 1, "maxItems": MAX_BATCH},
+        ),
+    ]
 
 
 class ScreenLoadsAccepted(msgspec.Struct, kw_only=True):

@@ -78,7 +78,7 @@ async def test_every_bad_field_is_named(client: Client) -> None:
         json={
             "birth_date": "9999-12-31",
             "facts": [
-                {"kind": "wage", "valid_from": "2020-01-01", "employer_name": "a\x07b"},
+                {"kind": "wage", "valid_from": "2020-01-01", "separation_code": "a\x07"},
                 {"kind": "wage", "valid_from": "0001-01-01"},
             ],
         },
@@ -87,10 +87,32 @@ async def test_every_bad_field_is_named(client: Client) -> None:
     fields = _fields(response)
     assert fields == {
         "body.birth_date": "Enter a date between 1900-01-01 and 2199-12-31.",
-        "body.facts[0].employer_name": (
+        "body.facts[0].separation_code": (
             "Remove the invisible control characters (such as NUL) from this text."
         ),
         "body.facts[1].valid_from": "Enter a date between 1900-01-01 and 2199-12-31.",
+    }
+
+
+async def test_a_property_the_route_does_not_read_is_not_judged(client: Client) -> None:
+    """msgspec ignores a property its type does not name, so the guard does too: its
+    value never reaches the database. A text field the route reads is still judged, and a
+    text shaped like a date is a date only where the field is one."""
+    facts = [{"kind": "wage", "valid_from": "2020-01-01", "amount_krw": 1, "note": "a\x00b"}]
+    ignored = await client.post(
+        "/v1/eligibility/check",
+        json={"birth_date": "1990-05-17", "facts": facts, "extra": ["0001-01-01\x07"]},
+    )
+    assert ignored.status_code == 200, ignored.text
+    read = await client.post(
+        "/v1/eligibility/check",
+        json={"birth_date": "1990-05-17", "facts": [{**facts[0], "separation_code": "1\x00"}]},
+        headers={"Accept-Language": "en"},
+    )
+    assert _fields(read) == {
+        "body.facts[0].separation_code": (
+            "Remove the invisible control characters (such as NUL) from this text."
+        )
     }
 
 

@@ -536,7 +536,7 @@ async def test_bad_input_is_a_clear_problem(client: AsyncTestClient[Litestar]) -
     )
     assert bad_phone.status_code == 400
     assert bad_phone.json()["errors"] == [
-        {"field": "body.phone", "detail": "010-1234-5678처럼 전화번호를 입력해 주세요."}
+        {"field": "body.phone", "detail": "010-1234-5678처럼 휴대전화 번호를 입력해 주세요."}
     ]
     bad_date = await client.post(
         "/v1/auth/signup",

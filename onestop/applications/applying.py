@@ -47,7 +47,8 @@ class ApplicationRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
         str, msgspec.Meta(min_length=1, max_length=64, examples=["unemployment-benefit"])
     ]
     # The citizen checked the prefilled form and confirms it is right.
-    confirmed: bool
+    # Must be true: the person looked over the prefilled form (400 otherwise, in submit.py).
+    confirmed: Annotated[bool, msgspec.Meta(extra_json_schema={"const": True})]
     # A verified bank account of the applicant (see /v1/me/bank-accounts).
     bank_account_id: int
     contact_preference: ContactPreference

@@ -37,7 +37,7 @@ class CardStatus(msgspec.Struct, kw_only=True):
     status_code=201,
     tags=["access cards"],
     summary="Issue an access card; every earlier card of the person stops working",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 404, 409),
     description=(
         "Answers the card token once (only its hash is kept) and `print_url`, the printable "
         "card page; open it now: it needs the token."
@@ -66,7 +66,7 @@ async def issue_access_card(
     status_code=200,
     tags=["access cards"],
     summary="Unlock a card after 5 wrong PINs (the clerk has checked the person)",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 404, 409),
 )
 async def unlock_access_card(
     card_id: FromPath[int],

@@ -118,7 +118,7 @@ async def console_remove_phone(
     status_code=204,
     tags=["staff"],
     summary="Unlock a registered phone after 5 wrong PINs",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(401, 404, 409),
 )
 async def console_unlock_phone(
     phone_id: FromPath[int],

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 
 from auth import checked_phone, mask_phone
 from auth.counter import (
@@ -180,7 +180,7 @@ async def post_revoke_authenticator(
     staff: NamedDependency[StaffSession],
     tx: NamedDependency[Transaction],
     person_id: FromPath[int],
-    kind: FromPath[str],
+    kind: Annotated[str, PathParameter(schema_extra={"enum": list(AUTHENTICATOR_KINDS)})],
     auth_id: FromPath[int],
 ) -> AuthenticatorRevoked:
     if kind not in AUTHENTICATOR_KINDS:
@@ -258,7 +258,9 @@ async def get_recovery_requests(
     request: Request[Any, Any, Any],
     staff: NamedDependency[StaffSession],
     tx: NamedDependency[Transaction],
-    status: FromQuery[str] = "pending",
+    status: Annotated[
+        str, QueryParameter(name="status", schema_extra={"enum": list(RECOVERY_STATUSES)})
+    ] = "pending",
 ) -> RecoveryRequests:
     if status not in RECOVERY_STATUSES:
         raise _field_problem(request, "query.status", N_("Choose pending, approved or refused."))

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from assisted_channel.console.pages import enrollment_link
 from auth.staff import (
@@ -165,7 +165,14 @@ async def get_access_report(
     request: Request[Any, Any, Any],
     staff: NamedDependency[StaffSession],
     tx: NamedDependency[Transaction],
-    month: FromQuery[str | None] = None,
+    month: Annotated[
+        str | None,
+        QueryParameter(
+            name="month",
+            description="YYYY-MM; the month before this one if left out",
+            schema_extra={"pattern": "^[1-9][0-9]{3}-(?:0[1-9]|1[0-2])$"},
+        ),
+    ] = None,
 ) -> AccessReport:
     try:
         chosen = parse_month(month) if month is not None else previous_month()
