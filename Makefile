@@ -15,7 +15,7 @@ COMPILED := $(CATALOGS:.po=.mo)
 # worker (--dist loadfile): a module shares one database, cloned from the migrated template.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; echo $$n)
 
-.PHONY: run test lint bench i18n install browser clean
+.PHONY: run test fuzz lint bench i18n install browser clean
 
 install: $(STAMP) $(COMPILED)
 
@@ -46,6 +46,10 @@ browser:
 
 test: install browser
 	$(BIN)/hanchang services -- $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+# Schemathesis over the whole API as each identity (tests/test_fuzzing.py), about 4 minutes.
+fuzz: install
+	HANCHANG_FUZZ=1 $(BIN)/hanchang services -- $(BIN)/python -m pytest -q tests/test_fuzzing.py $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

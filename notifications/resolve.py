@@ -96,11 +96,16 @@ async def resolve_ambiguous_deliveries(
         unsettled = await _ambiguous(
             conn, settings.twilio.timeout_s + settings.notifications.ambiguous_grace_s
         )
+        # Every reference already given to a delivery for these people: two notices to one
+        # person can carry the same text (the short pointer SMS for a language Korean phones
+        # cannot show), so a message found by its text must not be one another delivery has.
         known = {
             row["provider_ref"]
             for row in await conn.fetch(
-                "SELECT provider_ref FROM notice_deliveries "
-                "WHERE provider_ref IS NOT NULL AND notice_id = ANY($1::bigint[])",
+                "SELECT d.provider_ref FROM notice_deliveries d "
+                "JOIN notices n ON n.id = d.notice_id "
+                "WHERE d.provider_ref IS NOT NULL AND n.person_id IN "
+                "(SELECT person_id FROM notices WHERE id = ANY($1::bigint[]))",
                 [item.notice_id for item in unsettled],
             )
         }
