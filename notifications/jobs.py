@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+from arq.constants import job_key_prefix
 
 from foundation.jobs import BULK_QUEUE, enqueue
 from foundation.korea import KOREA
@@ -71,11 +72,14 @@ async def _dispatch(ctx: dict[str, Any], *, from_delivery: bool = False) -> int:
     slots = max(1, ctx["settings"].worker.max_jobs - FREE_FOR_CRON) + int(from_delivery)
     batches = 0
     while await ctx["redis"].zcard(BULK_QUEUE) < slots:
+        # The job's id goes on the claim before it is enqueued: killed in between, the
+        # claim names a job that never came, and the sweep hands it back.
+        job_id = f"deliver-{uuid.uuid4().hex}"
         async with ctx["pool"].acquire() as conn, conn.transaction():
-            claimed = await claim_due_notices(conn, _now(ctx), BATCH)
+            claimed = await claim_due_notices(conn, _now(ctx), BATCH, job_id)
         if not claimed:
             return batches
-        await enqueue(ctx["redis"], "deliver_notices", claimed)
+        await enqueue(ctx["redis"], "deliver_notices", claimed, _job_id=job_id)
         batches += 1
     return batches
 
@@ -203,11 +207,38 @@ async def retry_deliveries(ctx: dict[str, Any]) -> int:
     return len(urgent) + await _enqueue_notices(ctx, [row for row in rows if not row["urgent"]])
 
 
+# A claim is written before its job is enqueued; past this, a job that is neither queued
+# nor running never will be.
+CLAIM_ENQUEUED_WITHIN = timedelta(minutes=1)
+
+
+async def _jobs_that_never_came(
+    ctx: dict[str, Any], conn: asyncpg.Connection, now: datetime
+) -> list[str]:
+    """The delivery jobs that claims name but that are neither queued nor running: their
+    dispatcher died between claiming and enqueuing (or arq gave the job up)."""
+    jobs = await conn.fetch(
+        """
+        SELECT DISTINCT claim_job FROM notices n
+        WHERE n.state = 'sending' AND n.claim_job IS NOT NULL AND n.claimed_at < $1
+          AND NOT EXISTS (SELECT 1 FROM notice_deliveries d WHERE d.notice_id = n.id)
+        """,
+        now - CLAIM_ENQUEUED_WITHIN,
+    )
+    return [
+        row["claim_job"]
+        for row in jobs
+        if not await ctx["redis"].exists(job_key_prefix + row["claim_job"])
+    ]
+
+
 async def sweep_deliveries(ctx: dict[str, Any]) -> dict[str, int]:
     """Claims that a lost job left `sending` (its worker died and arq will not run it
     again, or it timed out). One whose provider call never started is due again now;
     one whose call started may have been sent, and is `ambiguous` until resolved. A
-    notice claimed but never attempted goes back to pending: nothing was sent for it."""
+    notice claimed but never attempted goes back to pending: nothing was sent for it.
+    That is at once when the job it was claimed for never reached the queue, else after
+    `STUCK_AFTER`."""
     now = _now(ctx)
     cutoff = now - recipients.STUCK_AFTER
     async with ctx["pool"].acquire() as conn, conn.transaction():
@@ -230,11 +261,12 @@ async def sweep_deliveries(ctx: dict[str, Any]) -> dict[str, int]:
         )
         released = await conn.execute(
             """
-            UPDATE notices n SET state = 'pending'
-            WHERE n.state = 'sending' AND n.send_after < $1
+            UPDATE notices n SET state = 'pending', claimed_at = NULL, claim_job = NULL
+            WHERE n.state = 'sending' AND (n.send_after < $1 OR n.claim_job = ANY($2::text[]))
               AND NOT EXISTS (SELECT 1 FROM notice_deliveries d WHERE d.notice_id = n.id)
             """,
             cutoff,
+            await _jobs_that_never_came(ctx, conn, now),
         )
         # A job killed between recording its sends and settling its notices.
         unsettled = await conn.fetch(

@@ -138,16 +138,18 @@ async def create_application_notices(
 
 
 async def claim_due_notices(
-    conn: asyncpg.Connection, now: datetime, limit: int = BATCH
+    conn: asyncpg.Connection, now: datetime, limit: int = BATCH, job_id: str | None = None
 ) -> list[int]:
     """Mark up to `limit` due notices `sending` and return them (for one delivery job).
 
+    `job_id` is the id the delivery job will be enqueued under: the sweep hands the
+    claim back when no such job is queued or running (its dispatcher died first).
     SKIP LOCKED lets several dispatchers run side by side without taking the same
     notice twice.
     """
     rows = await conn.fetch(
         """
-        UPDATE notices SET state = 'sending'
+        UPDATE notices SET state = 'sending', claimed_at = $1, claim_job = $3
         WHERE id IN (
             SELECT id FROM notices
             WHERE state = 'pending' AND send_after <= $1
@@ -158,5 +160,6 @@ async def claim_due_notices(
         """,
         now,
         limit,
+        job_id,
     )
     return sorted(row["id"] for row in rows)

@@ -13,6 +13,7 @@ import pytest
 
 from foundation.korea import KOREA
 from foundation.settings import Settings, load_settings
+from notifications.notices import claim_due_notices
 from tests.support.environment import environment_for_tests
 from tests.support.factories import run_jobs
 from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
@@ -180,6 +181,50 @@ async def test_a_lost_claim_that_never_reached_twilio_is_sent_once(
     sms = (await deliveries_of(owner_conn, notice_id))["sms"]
     assert (sms["state"], sms["provider_ref"]) == ("sent", sent["sid"])
     assert await owner_conn.fetchval("SELECT state FROM notices WHERE id = $1", notice_id) == "sent"
+
+
+async def test_a_claim_whose_job_never_reached_the_queue_is_handed_back_within_minutes(
+    owner_conn: asyncpg.Connection, settings: Settings, twilio: FakeTwilio
+) -> None:
+    """A dispatcher killed between claiming a batch and enqueuing its job: the claim names
+    a job that is neither queued nor running, so the sweep hands it back long before the
+    ten minutes after which any claim counts as lost."""
+    phone = "+821056789015"
+    person_id = await laid_off(owner_conn, settings, phone=phone)
+    day = datetime.now(KOREA).date()
+    clock = Clock(korea(day, 23))
+    await enqueue(settings, "person_facts_changed", [person_id])
+    await run_jobs(settings, clock=clock)
+    [notice] = await notices_of(owner_conn, person_id)
+    assert notice["state"] == "pending"  # quiet hours
+    clock.now = notice["send_after"] + timedelta(seconds=5)
+    # The dispatcher's first half, as a killed one leaves it.
+    claimed = await claim_due_notices(owner_conn, clock.now, 500, "deliver-that-never-came")
+    assert notice["id"] in claimed
+
+    # Within the minute its job may still be on its way to the queue: left alone.
+    clock.now += timedelta(seconds=30)
+    await enqueue(settings, "sweep_deliveries")
+    await run_jobs(settings, clock=clock)
+    assert (
+        await owner_conn.fetchval("SELECT state FROM notices WHERE id = $1", notice["id"])
+        == "sending"
+    )
+    assert not [m for m in twilio.messages if m["To"] == phone]
+
+    # Past it, handed back; the dispatcher that runs beside the sweep takes it again.
+    clock.now += timedelta(minutes=1)
+    await enqueue(settings, "sweep_deliveries")
+    await enqueue(settings, "dispatch_due_notices")
+    await run_jobs(settings, clock=clock)
+    row = await owner_conn.fetchrow(
+        "SELECT state, claim_job FROM notices WHERE id = $1", notice["id"]
+    )
+    assert row["state"] == "sent"
+    assert row["claim_job"].startswith("deliver-") and row["claim_job"] != "deliver-that-never-came"
+    [sent] = [m for m in twilio.messages if m["To"] == phone]
+    sms = (await deliveries_of(owner_conn, notice["id"]))["sms"]
+    assert (sms["state"], sms["provider_ref"]) == ("sent", sent["sid"])
 
 
 async def test_a_lost_call_to_twilio_is_looked_up_not_guessed(
