@@ -47,9 +47,9 @@ browser:
 test: install browser
 	$(BIN)/hanchang services -- $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
-# Schemathesis over the whole API as each identity (tests/test_fuzzing.py), about 4 minutes.
+# Schemathesis over the whole API as each identity (tests/test_fuzzing.py; also in `make test`), about 3 minutes.
 fuzz: install
-	HANCHANG_FUZZ=1 $(BIN)/hanchang services -- $(BIN)/python -m pytest -q tests/test_fuzzing.py $(PYTEST_ARGS)
+	$(BIN)/hanchang services -- $(BIN)/python -m pytest -q tests/test_fuzzing.py $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

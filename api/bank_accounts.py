@@ -19,7 +19,9 @@ from foundation.jobs import enqueue_after_commit
 from foundation.problems import problem_responses
 from onestop.applications import (
     BANKS,
+    AccountNumber,
     BankAccountItem,
+    BankCode,
     add_account,
     bank_account_item,
     bank_name,
@@ -35,10 +37,8 @@ class Bank(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AddBankAccount(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    bank_code: Annotated[str, msgspec.Meta(max_length=3, examples=["088"])]
-    account_number: Annotated[
-        str, msgspec.Meta(min_length=1, max_length=32, examples=["110-123-456789"])
-    ]
+    bank_code: BankCode
+    account_number: AccountNumber
     # How the account is proven the person's: `deposit`, a 1-won deposit whose memo code
     # the person reads in their bank app; `holder`, no deposit: ask
     # `POST /v1/me/bank-accounts/{id}/holder-check` next.

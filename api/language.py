@@ -10,15 +10,27 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.openapi import SIGNED_IN
-from auth import CurrentSession, set_preferred_language
+from auth import NOT_A_LANGUAGE, CurrentSession, set_preferred_language
 from foundation.db import Transaction
 from foundation.problems import problem_responses
-from i18n import LANGUAGES
+from i18n import LANGUAGES, SUPPORTED_LOCALES
+from i18n.languages import TAG_PATTERN
 
 
 class LanguageRequest(msgspec.Struct, kw_only=True):
     # A language tag: one of the codes below, or a tag that means one (`vi-VN`, `zh-TW`, `fil`).
-    language: Annotated[str, msgspec.Meta(max_length=35, examples=["vi"])]
+    language: Annotated[
+        str,
+        msgspec.Meta(
+            max_length=35,
+            pattern=TAG_PATTERN,
+            examples=["vi"],
+            extra={
+                "invalid": NOT_A_LANGUAGE,
+                "params": {"choices": ", ".join(SUPPORTED_LOCALES)},
+            },
+        ),
+    ]
 
 
 class LanguageAnswer(msgspec.Struct, kw_only=True):

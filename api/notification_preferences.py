@@ -15,15 +15,30 @@ from auth import CurrentSession
 from foundation.audit import record_audit
 from foundation.db import Transaction
 from foundation.problems import problem_responses
+from i18n import N_
 from notifications.preferences import (
+    Channel,
     NotificationPreferences,
+    ProgrammeId,
     check_preferences,
     get_preferences,
     normalized_programmes,
     save_preferences,
 )
 
-Hour = Annotated[int, msgspec.Meta(examples=[21])]
+# A Korea-time hour, 0 to 23.
+Hour = Annotated[
+    int,
+    msgspec.Meta(
+        ge=0,
+        le=23,
+        examples=[21],
+        extra={
+            "invalid": N_("Enter a whole number from {low} to {high}."),
+            "params": {"low": 0, "high": 23},
+        },
+    ),
+]
 
 _LEGAL_NOTE = (
     "Opting out stops offers (notices about benefits you may get); legally required notices "
@@ -37,15 +52,15 @@ class PreferencesRequest(msgspec.Struct, kw_only=True):
     # Korea-time hours 0 to 23: nothing that is not urgent is sent from `quiet_from`
     # until `quiet_until` (it goes out after). Equal hours: no quiet hours.
     quiet_from: Hour
-    quiet_until: Annotated[int, msgspec.Meta(examples=[8])]
+    quiet_until: Hour
     # Programme ids of the catalog whose offers you do not want.
     opted_out_programmes: Annotated[
-        list[str], msgspec.Meta(max_length=100, examples=[["tomorrow-learning-card"]])
+        list[ProgrammeId], msgspec.Meta(max_length=100, examples=[["tomorrow-learning-card"]])
     ]
     # No offers at all.
     opted_out_of_offers: bool
     # push, sms, voice, letter, or null: the channel to try first when you have it.
-    preferred_channel: Annotated[str, msgspec.Meta(examples=["sms"])] | None
+    preferred_channel: Channel | None
 
 
 class PreferencesAnswer(msgspec.Struct, kw_only=True):

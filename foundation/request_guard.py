@@ -11,6 +11,9 @@ body is parsed into the route's types:
 - a date (`YYYY-MM-DD`, alone or starting a date-time) outside `EARLIEST`..`LATEST`:
   no person, fact or period of ours lies outside them, and date arithmetic past year
   9999 fails.
+- a JSON body that only a lenient reading fits: Litestar converts `0` to false and
+  `"21"` to 21, the document promises JSON's own types, so every field that is not
+  what its type says is named (foundation/validation.py).
 
 A JSON body is walked as the route reads it (its `data` type, foundation/validation.py's
 `body_type`): a property the type does not name is never read (msgspec ignores it, or
@@ -39,7 +42,7 @@ import msgspec
 from litestar import Request
 
 from foundation.problems import MALFORMED_REQUEST, VALIDATION_ERROR, FieldError, Problem
-from foundation.validation import body_type
+from foundation.validation import body_type, every_bad_field
 from i18n import N_, negotiate_locale, translate
 
 # Where the guard leaves the decoded JSON body for the validation's second pass.
@@ -247,3 +250,36 @@ async def guard_request(request: Request[Any, Any, Any]) -> None:
     )
     if errors:
         raise Problem(VALIDATION_ERROR, errors=errors)
+    if body is not None and body_kind is not None and _only_lenient(body_kind, body):
+        raise Problem(
+            VALIDATION_ERROR, errors=every_bad_field(body_kind, _whole_numbers(body), locale)
+        )
+
+
+def _whole_numbers(value: Any) -> Any:
+    """`2.0` as `2`: JSON has one kind of number, and JSON Schema counts 2.0 an integer."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_whole_numbers(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _whole_numbers(item) for key, item in value.items()}
+    return value
+
+
+def _only_lenient(kind: Any, body: Any) -> bool:
+    """True when Litestar would read `body` (it converts leniently: `0` as false, `"21"`
+    as 21) but JSON's own types, which the document promises, do not fit it. A body
+    that fails both is left to the route, which judges it after its identity (401
+    before 400, as for every other bad body)."""
+    try:
+        msgspec.convert(_whole_numbers(body), kind, strict=True)
+    except msgspec.ValidationError:
+        pass
+    else:
+        return False
+    try:
+        msgspec.convert(body, kind, strict=False)
+    except msgspec.ValidationError:
+        return False
+    return True

@@ -5,7 +5,8 @@ walks the route's body type field by field over the decoded JSON and collects ev
 field that is missing or wrong, nested structs and lists of them included.
 
 A field's message is, in order: its own rule where its type declares one
-(`msgspec.Meta(extra={"invalid": N_("Enter a mobile phone number ...")})`), then the
+(`msgspec.Meta(extra={"invalid": N_("Enter a mobile phone number ...")})`, with
+`"params"` beside it for the message's placeholders), then the
 rule msgspec broke (a date, a length), then what kind of value belongs there — each a
 whole sentence in the catalogs, so Korean picks its own particle.
 """
@@ -44,14 +45,21 @@ _LENGTH_MAX = re.compile(r"Expected `(?:str|array)` of length <= (\d+)")
 _AT = re.compile(r" - at `\$(.*)`$")
 
 
-def message_for(locale: str, error: str, rule: str | None = None) -> str:
+class Rule(typing.NamedTuple):
+    """A field's own message (a catalog msgid) and its placeholders' values."""
+
+    message: str
+    params: dict[str, object]
+
+
+def message_for(locale: str, error: str, rule: Rule | None = None) -> str:
     """A msgspec error's message in `locale`; a field's own rule comes first."""
     if _MISSING.search(error):
         return translate(locale, N_("This field is required."))
     if _UNKNOWN.search(error):
         return translate(locale, N_("This field is not part of the request. Remove it."))
     if rule is not None:
-        return translate(locale, rule)
+        return translate(locale, rule.message, **rule.params)
     if "RFC3339 encoded date" in error and "datetime" not in error:
         return translate(locale, N_("Enter a date as YYYY-MM-DD."))
     if "RFC3339 encoded datetime" in error:
@@ -77,15 +85,15 @@ def path_of(error: str, where: str) -> str:
     return f"{where}{match[1]}"
 
 
-def _parts(annotation: Any) -> tuple[Any, str | None]:
+def _parts(annotation: Any) -> tuple[Any, Rule | None]:
     """The type under `Annotated[...]` and `X | None`, and the rule its Meta declares."""
-    rule: str | None = None
+    rule: Rule | None = None
     while True:
         if typing.get_origin(annotation) is typing.Annotated:
             base, *metadata = typing.get_args(annotation)
             for meta in metadata:
                 if isinstance(meta, msgspec.Meta) and meta.extra and "invalid" in meta.extra:
-                    rule = str(meta.extra["invalid"])
+                    rule = Rule(str(meta.extra["invalid"]), dict(meta.extra.get("params", {})))
             annotation = base
             continue
         if typing.get_origin(annotation) in (Union, types.UnionType):
@@ -119,7 +127,7 @@ def _collect(
     value: Any,
     locale: str,
     where: str,
-    rule: str | None,
+    rule: Rule | None,
     errors: list[FieldError],
 ) -> None:
     kind, own_rule = _parts(annotation)

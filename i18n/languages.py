@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT",
     "FALLBACK",
     "LANGUAGES",
+    "TAG_PATTERN",
     "Language",
     "language_of_tag",
 ]
@@ -77,6 +78,22 @@ FALLBACK = BY_CODE["en"]
 _BY_TAG: dict[str, Language] = {tag: language for language in LANGUAGES for tag in language.tags}
 _BY_TAG.update({language.code.lower(): language for language in LANGUAGES})
 _BY_TAG.update({language.babel.lower().replace("_", "-"): language for language in LANGUAGES})
+
+
+def _either_case(text: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in text)
+
+
+# A tag `language_of_tag` understands, as a JSON Schema pattern: a first part that is one
+# of the tags (either case), then parts of letters and digits after `-` or `_`.
+TAG_PATTERN = (
+    "^(?:"
+    + "|".join(
+        _either_case(tag)
+        for tag in sorted({t.split("-")[0] for t in _BY_TAG}, key=lambda t: (-len(t), t))
+    )
+    + ")(?:[-_][A-Za-z0-9]{1,8})*$"
+)
 
 
 def language_of_tag(tag: str | None) -> Language | None:

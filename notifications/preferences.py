@@ -8,7 +8,9 @@ Korea time, no opt-outs, no preferred channel).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from typing import Annotated
 
 import asyncpg
 import msgspec
@@ -18,6 +20,26 @@ from i18n import N_
 from onestop.programme_ids import PROGRAMME_IDS
 
 CHANNELS: tuple[str, ...] = ("push", "sms", "voice", "letter")
+UNKNOWN_PROGRAMME = N_("This is not a programme we know.")
+CHOOSE_A_CHANNEL = N_("Choose one of {choices}, or leave it empty (null).")
+
+# The fields as a request states them (api/notification_preferences.py): a programme of
+# the catalog; a channel of the list.
+ProgrammeId = Annotated[
+    str,
+    msgspec.Meta(
+        pattern="^(?:" + "|".join(re.escape(p) for p in PROGRAMME_IDS) + ")$",
+        extra={"invalid": UNKNOWN_PROGRAMME},
+    ),
+]
+Channel = Annotated[
+    str,
+    msgspec.Meta(
+        pattern="^(?:" + "|".join(CHANNELS) + ")$",
+        examples=["sms"],
+        extra={"invalid": CHOOSE_A_CHANNEL, "params": {"choices": ", ".join(CHANNELS)}},
+    ),
+]
 DEFAULT_QUIET_FROM = 21
 DEFAULT_QUIET_UNTIL = 8
 
@@ -113,14 +135,12 @@ def check_preferences(
             )
     for index, programme_id in enumerate(opted_out_programmes):
         if programme_id not in PROGRAMME_IDS:
-            wrong.append(
-                BadInput(f"opted_out_programmes[{index}]", N_("This is not a programme we know."))
-            )
+            wrong.append(BadInput(f"opted_out_programmes[{index}]", UNKNOWN_PROGRAMME))
     if preferred_channel is not None and preferred_channel not in CHANNELS:
         wrong.append(
             BadInput(
                 "preferred_channel",
-                N_("Choose one of {choices}, or leave it empty (null)."),
+                CHOOSE_A_CHANNEL,
                 {"choices": ", ".join(CHANNELS)},
             )
         )

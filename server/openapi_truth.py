@@ -26,6 +26,8 @@ the app itself (each operation's handler, its dependencies, its body type):
   character (`pattern`); a date lies between 1900-01-01 and 2199-12-31 (`pattern`
   beside `format`); a body type that refuses unknown fields says
   `additionalProperties: false`.
+- **What a body field's Meta adds** (`extra_json_schema`), where Litestar drops it:
+  `confirmed` of an application is `const: true`.
 - A value that is "an integer or a number" is a number (`oneOf` would say a whole
   number matches neither, since it matches both).
 
@@ -245,6 +247,23 @@ def _number_not_one_of(schema: dict[str, Any]) -> None:
         schema["type"] = "number"
 
 
+# What Litestar reads of a Meta's `extra_json_schema`; the rest (`const`) is added here.
+_LITESTAR_READS = frozenset({"title", "description", "examples", "extra"})
+
+
+def _extra_schema(kind: type[msgspec.Struct], components: dict[str, Any]) -> None:
+    """A body field's `msgspec.Meta(extra_json_schema=...)` in its property's schema."""
+    properties = components.get(kind.__name__, {}).get("properties", {})
+    for field in msgspec.structs.fields(kind):
+        if field.encode_name not in properties:
+            continue
+        for meta in typing.get_args(field.type)[1:]:
+            if isinstance(meta, msgspec.Meta) and meta.extra_json_schema:
+                for key, value in meta.extra_json_schema.items():
+                    if key not in _LITESTAR_READS:
+                        properties[field.encode_name][key] = value
+
+
 def made_true(document: dict[str, Any], app: Litestar) -> dict[str, Any]:
     """`document` (as Litestar wrote it) with what the server really does, as above."""
     document = copy.deepcopy(document)
@@ -286,11 +305,10 @@ def made_true(document: dict[str, Any], app: Litestar) -> dict[str, Any]:
                 seen: set[str] = set()
                 _walk_schema(media.get("schema"), _true_value, components, seen)
                 requested |= seen
-            strict |= {
-                struct.__name__
-                for struct in _structs(facts.body_kind, set())
-                if struct.__struct_config__.forbid_unknown_fields
-            }
+            for struct in _structs(facts.body_kind, set()):
+                _extra_schema(struct, components)
+                if struct.__struct_config__.forbid_unknown_fields:
+                    strict.add(struct.__name__)
     for name in strict & requested:
         components[name]["additionalProperties"] = False
     for schema in components.values():

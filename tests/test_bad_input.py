@@ -185,3 +185,54 @@ async def test_validation_in_english_and_inside_lists(client: Client) -> None:
     assert "body.facts[0].kind" not in fields
     for detail in fields.values():
         assert "object" not in detail and "(s)" not in detail
+
+
+async def test_a_body_is_read_with_jsons_own_types(
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings
+) -> None:
+    """`0` is not false and `"21"` is not 21 (Litestar alone would take both), while 21.0 is
+    21, as JSON Schema counts it; each wrong field is named and nothing is saved."""
+    _, tokens = await citizen(owner_conn, settings)
+    headers = {**bearer(tokens), "Accept-Language": "ko"}
+    preferences = {
+        "quiet_from": 21,
+        "quiet_until": 8,
+        "opted_out_programmes": [],
+        "opted_out_of_offers": False,
+        "preferred_channel": None,
+    }
+    path = "/v1/me/notification-preferences"
+    lenient = {**preferences, "quiet_from": "22", "opted_out_of_offers": 0}
+    fields = _fields(await client.put(path, json=lenient, headers=headers))
+    assert fields == {
+        "body.quiet_from": "0에서 23 사이의 숫자를 입력해 주세요.",
+        "body.opted_out_of_offers": "true나 false 중 하나를 입력해 주세요.",
+    }
+    saved = await client.get(path, headers=headers)
+    assert saved.json()["updated_at"] is None
+
+    whole = await client.put(path, json={**preferences, "quiet_until": 7.0}, headers=headers)
+    assert whole.status_code == 200, whole.text
+    assert whole.json()["quiet_until"] == 7
+
+
+@pytest.mark.parametrize("tag", ["vi-VN", "zh_TW", "FIL", "uz-Latn-UZ"])
+async def test_a_language_tag_the_document_allows_is_understood(
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings, tag: str
+) -> None:
+    _, tokens = await citizen(owner_conn, settings)
+    answer = await client.put("/v1/me/language", json={"language": tag}, headers=bearer(tokens))
+    assert answer.status_code == 200, answer.text
+
+
+@pytest.mark.parametrize("tag", ["xx", "vi-", "vi VN", "-vi", "vi-verylongpart"])
+async def test_a_language_tag_outside_the_document_is_refused(
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings, tag: str
+) -> None:
+    _, tokens = await citizen(owner_conn, settings)
+    headers = {**bearer(tokens), "Accept-Language": "en"}
+    answer = await client.put("/v1/me/language", json={"language": tag}, headers=headers)
+    assert _fields(answer) == {
+        "body.language": "Choose one of these languages: ko, en, vi, zh-Hans, th, ne, km, id, "
+        "uz, mn, tl."
+    }

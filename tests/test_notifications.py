@@ -220,7 +220,7 @@ async def test_a_claim_whose_job_never_reached_the_queue_is_handed_back_within_m
     row = await owner_conn.fetchrow(
         "SELECT state, claim_job FROM notices WHERE id = $1", notice["id"]
     )
-    assert row["state"] == "sent"
+    assert row is not None and row["state"] == "sent"
     assert row["claim_job"].startswith("deliver-") and row["claim_job"] != "deliver-that-never-came"
     [sent] = [m for m in twilio.messages if m["To"] == phone]
     sms = (await deliveries_of(owner_conn, notice["id"]))["sms"]

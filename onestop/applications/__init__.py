@@ -11,8 +11,10 @@ from onestop.applications.applying import (
 )
 from onestop.applications.banks import (
     BANKS,
+    AccountNumber,
     BankAccount,
     BankAccountVerified,
+    BankCode,
     Proof,
     add_bank_account,
     bank_name,
@@ -60,6 +62,7 @@ __all__ = [
     "STATUSES",
     "SUBMIT_SCOPE",
     "TRANSITIONS",
+    "AccountNumber",
     "AppealKind",
     "Applicant",
     "Application",
@@ -71,6 +74,7 @@ __all__ = [
     "BankAccountItem",
     "BankAccountRef",
     "BankAccountVerified",
+    "BankCode",
     "ContactPreference",
     "Proof",
     "QueueAnswer",

@@ -48,6 +48,8 @@ class ApplicationRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unkno
     ]
     # The citizen checked the prefilled form and confirms it is right.
     # Must be true: the person looked over the prefilled form (400 otherwise, in submit.py).
+    # Must be true: the person has looked at the prefilled form (the document says
+    # `const: true`, server/openapi_truth.py reads it from this Meta).
     confirmed: Annotated[bool, msgspec.Meta(extra_json_schema={"const": True})]
     # A verified bank account of the applicant (see /v1/me/bank-accounts).
     bank_account_id: int

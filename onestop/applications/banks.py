@@ -20,7 +20,7 @@ cannot have the next payment sent at once to an account of theirs.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 import asyncpg
 import msgspec
@@ -79,6 +79,27 @@ BANKS: dict[str, str] = {
 
 UNKNOWN_BANK = N_("Choose one of the banks in the list.")
 BAD_NUMBER = N_("Enter the account number with digits only: 10 to 16 digits.")
+
+# The two fields as a request states them (the app's and the counter's): a bank of the
+# list; 10 to 16 digits, with a hyphen or a space between two of them as the bankbook
+# prints them (`110-123-456789`).
+BankCode = Annotated[
+    str,
+    msgspec.Meta(
+        pattern="^(?:" + "|".join(BANKS) + ")$",
+        examples=["088"],
+        extra={"invalid": UNKNOWN_BANK},
+    ),
+]
+AccountNumber = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=f"^(?:[0-9][- ]?){{{NUMBER_DIGITS[0] - 1},{NUMBER_DIGITS[1] - 1}}}[0-9]$",
+        max_length=32,
+        examples=["110-123-456789"],
+        extra={"invalid": BAD_NUMBER},
+    ),
+]
 
 
 class BankAccount(msgspec.Struct, frozen=True, kw_only=True):

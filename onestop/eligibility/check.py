@@ -36,13 +36,23 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "wage_arrears": ("valid_from", "amount_krw"),
 }
 _SEPARATION_CODES = ("11", "12", "22", "23", "26", "31", "32", "41", "42")
+UNKNOWN_SEPARATION_CODE = N_("This reason code does not exist.")
 
 
 class SuppliedFact(msgspec.Struct, frozen=True, kw_only=True):
     kind: FactKind
     valid_from: date | None = None
     valid_to: date | None = None
-    separation_code: Annotated[str, msgspec.Meta(pattern="^[0-9]{2}$")] | None = None
+    separation_code: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                pattern="^(?:" + "|".join(_SEPARATION_CODES) + ")$",
+                extra={"invalid": UNKNOWN_SEPARATION_CODE},
+            ),
+        ]
+        | None
+    ) = None
     paid_base_days: Annotated[int, msgspec.Meta(ge=0, le=20_000)] | None = None
     amount_krw: Annotated[int, msgspec.Meta(ge=0, le=10_000_000_000)] | None = None
     child_birth_date: date | None = None
@@ -79,7 +89,7 @@ def _wrong(request: EligibilityCheckRequest, as_of: date) -> list[BadInput]:
                     N_("A finished job needs the reason for leaving; a current job has none."),
                 )
             elif fact.separation_code is not None and fact.separation_code not in _SEPARATION_CODES:
-                bad(f"facts[{index}].separation_code", N_("This reason code does not exist."))
+                bad(f"facts[{index}].separation_code", UNKNOWN_SEPARATION_CODE)
     return wrong
 
 

@@ -10,7 +10,7 @@ with `apply`; each action is recorded with both people.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from arq.connections import ArqRedis
@@ -23,14 +23,19 @@ from foundation.db import Transaction
 from foundation.errors import request_locale
 from foundation.jobs import enqueue_after_commit
 from foundation.problems import problem_responses
-from onestop.applications import BankAccountItem, add_account, bank_account_item, check_holder
+from onestop.applications import (
+    AccountNumber,
+    BankAccountItem,
+    BankCode,
+    add_account,
+    bank_account_item,
+    check_holder,
+)
 
 
 class CounterBankAccount(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    bank_code: Annotated[str, msgspec.Meta(max_length=3, examples=["088"])]
-    account_number: Annotated[
-        str, msgspec.Meta(min_length=1, max_length=32, examples=["110-123-456789"])
-    ]
+    bank_code: BankCode
+    account_number: AccountNumber
 
 
 @post(
