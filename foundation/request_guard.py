@@ -42,7 +42,7 @@ import msgspec
 from litestar import Request
 
 from foundation.problems import MALFORMED_REQUEST, VALIDATION_ERROR, FieldError, Problem
-from foundation.validation import body_type, every_bad_field
+from foundation.validation import body_type, every_bad_field, whole_numbers
 from i18n import N_, negotiate_locale, translate
 
 # Where the guard leaves the decoded JSON body for the validation's second pass.
@@ -251,20 +251,7 @@ async def guard_request(request: Request[Any, Any, Any]) -> None:
     if errors:
         raise Problem(VALIDATION_ERROR, errors=errors)
     if body is not None and body_kind is not None and _only_lenient(body_kind, body):
-        raise Problem(
-            VALIDATION_ERROR, errors=every_bad_field(body_kind, _whole_numbers(body), locale)
-        )
-
-
-def _whole_numbers(value: Any) -> Any:
-    """`2.0` as `2`: JSON has one kind of number, and JSON Schema counts 2.0 an integer."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, list):
-        return [_whole_numbers(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _whole_numbers(item) for key, item in value.items()}
-    return value
+        raise Problem(VALIDATION_ERROR, errors=every_bad_field(body_kind, body, locale))
 
 
 def _only_lenient(kind: Any, body: Any) -> bool:
@@ -273,7 +260,7 @@ def _only_lenient(kind: Any, body: Any) -> bool:
     that fails both is left to the route, which judges it after its identity (401
     before 400, as for every other bad body)."""
     try:
-        msgspec.convert(_whole_numbers(body), kind, strict=True)
+        msgspec.convert(whole_numbers(body), kind, strict=True)
     except msgspec.ValidationError:
         pass
     else:

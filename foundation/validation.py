@@ -115,10 +115,22 @@ def body_type(handler: Any) -> Any:
     return data.annotation if data is not None else None
 
 
+def whole_numbers(value: Any) -> Any:
+    """`2.0` as `2`: JSON has one kind of number, and JSON Schema counts 2.0 an integer."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [whole_numbers(item) for item in value]
+    if isinstance(value, dict):
+        return {key: whole_numbers(item) for key, item in value.items()}
+    return value
+
+
 def every_bad_field(kind: Any, value: Any, locale: str, where: str = "body") -> list[FieldError]:
-    """Every missing or wrong field of `value` read as `kind` (empty when it converts)."""
+    """Every missing or wrong field of `value` read as `kind` with JSON's own types (empty
+    when it converts)."""
     errors: list[FieldError] = []
-    _collect(kind, value, locale, where, None, errors)
+    _collect(kind, whole_numbers(value), locale, where, None, errors)
     return errors[:MAX_FIELDS]
 
 

@@ -8,7 +8,6 @@ Korea time, no opt-outs, no preferred channel).
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated
 
@@ -28,7 +27,8 @@ CHOOSE_A_CHANNEL = N_("Choose one of {choices}, or leave it empty (null).")
 ProgrammeId = Annotated[
     str,
     msgspec.Meta(
-        pattern="^(?:" + "|".join(re.escape(p) for p in PROGRAMME_IDS) + ")$",
+        # Programme ids are lower-case words joined by hyphens: nothing to escape.
+        pattern="^(?:" + "|".join(PROGRAMME_IDS) + ")$",
         extra={"invalid": UNKNOWN_PROGRAMME},
     ),
 ]

@@ -251,17 +251,46 @@ def _number_not_one_of(schema: dict[str, Any]) -> None:
 _LITESTAR_READS = frozenset({"title", "description", "examples", "extra"})
 
 
+# A Meta's constraints as JSON Schema words.
+_META_WORDS = {
+    "pattern": "pattern",
+    "min_length": "minLength",
+    "max_length": "maxLength",
+    "ge": "minimum",
+    "le": "maximum",
+}
+
+
+def _item_meta(annotation: Any) -> list[msgspec.Meta]:
+    """The Metas of a list's item type (`list[Annotated[str, Meta(...)]]`)."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) is not list:
+        return []
+    (item,) = typing.get_args(annotation)
+    if typing.get_origin(item) is not typing.Annotated:
+        return []
+    return [meta for meta in typing.get_args(item)[1:] if isinstance(meta, msgspec.Meta)]
+
+
 def _extra_schema(kind: type[msgspec.Struct], components: dict[str, Any]) -> None:
-    """A body field's `msgspec.Meta(extra_json_schema=...)` in its property's schema."""
+    """What Litestar leaves out of a body field's schema: its Meta's `extra_json_schema`
+    (`const`), and the constraints of a list's items."""
     properties = components.get(kind.__name__, {}).get("properties", {})
     for field in msgspec.structs.fields(kind):
-        if field.encode_name not in properties:
+        schema = properties.get(field.encode_name)
+        if schema is None:
             continue
         for meta in typing.get_args(field.type)[1:]:
             if isinstance(meta, msgspec.Meta) and meta.extra_json_schema:
                 for key, value in meta.extra_json_schema.items():
                     if key not in _LITESTAR_READS:
-                        properties[field.encode_name][key] = value
+                        schema[key] = value
+        for meta in _item_meta(field.type):
+            items = schema.setdefault("items", {})
+            for name, word in _META_WORDS.items():
+                if getattr(meta, name) is not None:
+                    items[word] = getattr(meta, name)
 
 
 def made_true(document: dict[str, Any], app: Litestar) -> dict[str, Any]:

@@ -48,6 +48,9 @@ def test_one_programme_per_programme_id_in_order() -> None:
     assert tuple(PROGRAMMES) == PROGRAMME_IDS
     assert all(programme.id == key for key, programme in PROGRAMMES.items())
     assert get_programme(UNEMPLOYMENT_BENEFIT) is PROGRAMMES[UNEMPLOYMENT_BENEFIT]
+    # Lower-case words joined by hyphens: the OpenAPI document's pattern of them
+    # (notifications/preferences.py) joins them unescaped.
+    assert all(re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", key) for key in PROGRAMME_IDS)
     assert get_programme("no-such-programme") is None
 
 
