@@ -61,6 +61,8 @@ from i18n import BY_CODE, N_, negotiate_locale, translate
 log = logging.getLogger(__name__)
 
 ErrorFormat = Literal["json", "html", "twiml"]
+# How much of the request id an error page shows as the reference to quote.
+REFERENCE_LENGTH = 8
 PROBLEM_JSON = "application/problem+json"
 
 
@@ -197,6 +199,16 @@ def _html_page(locale: str, body: dict[str, Any]) -> str:
         for e in body.get("errors", [])
     )
     listing = f"<ul>{items}</ul>" if items else ""
+    reference = ""
+    if body.get("request_id"):
+        # The request id's first characters: short enough to read out on the phone, and what
+        # an operator searches the log lines for (their `request_id` starts with it).
+        said = translate(
+            locale,
+            N_("If you contact us about this, give this reference: {reference}"),
+            reference=str(body["request_id"])[:REFERENCE_LENGTH],
+        )
+        reference = f'<p class="reference">{html.escape(said)}</p>'
     home = html.escape(translate(locale, N_("Go to the start page")))
     helpline = html.escape(translate(locale, N_("Need help? Call the 1350 helpline.")))
     return (
@@ -205,7 +217,7 @@ def _html_page(locale: str, body: dict[str, Any]) -> str:
         f"<title>{title}</title>"
         "<style>body{font:1.25rem/1.6 system-ui,sans-serif;max-width:40rem;margin:2rem auto;"
         "padding:0 1rem;color:#111;background:#fff}a{color:#0b3d91}</style></head>"
-        f"<body><main><h1>{title}</h1><p>{detail}</p>{listing}<p>{helpline}</p>"
+        f"<body><main><h1>{title}</h1><p>{detail}</p>{listing}<p>{helpline}</p>{reference}"
         f'<p><a href="/">{home}</a></p></main></body></html>'
     )
 

@@ -182,3 +182,18 @@ async def test_litestar_leaves_the_process_logging_alone(settings: Settings) -> 
     async with AsyncTestClient(app=create_app(settings)) as client:
         await client.get("/healthz")
         assert root.handlers == before
+
+
+async def test_an_error_page_gives_the_reference_to_quote(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """A friendly page, not problem+json: it shows the start of the request id, which is
+    what a person reads out to the helpline and what an operator searches the logs for."""
+    answer = await client.get("/status", params={"lang": "ko", "q": "\x00"})
+    assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("text/html")
+    request_id = answer.headers["x-request-id"]
+    assert f"문의할 때 이 참조 번호를 알려 주세요: {request_id[:8]}" in answer.text
+    english = await client.get("/status", params={"lang": "en", "q": "\x00"})
+    reference = english.headers["x-request-id"][:8]
+    assert f"If you contact us about this, give this reference: {reference}" in english.text
