@@ -1,4 +1,5 @@
-"""OpenTelemetry traces of the API, sent over OTLP/HTTP when an endpoint is set.
+"""OpenTelemetry traces of the API, sent over OTLP/HTTP when an endpoint is set (the
+worker's jobs: server/worker_tracing.py).
 
 Off by default: without `OTEL_EXPORTER_OTLP_ENDPOINT` (or `..._TRACES_ENDPOINT`) no
 middleware is added and no SDK object exists, so a request pays nothing for it. On,
@@ -58,15 +59,21 @@ def _tag_request_id(span: Span, _scope: dict[str, Any]) -> None:
         span.set_attribute(REQUEST_ID_ATTRIBUTE, request_id)
 
 
+def tracer_provider(settings: TracingSettings) -> TracerProvider:
+    """A provider that sends its spans in batches to the settings' OTLP endpoint."""
+    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: settings.service_name}))
+    provider.add_span_processor(
+        BatchSpanProcessor(OTLPSpanExporter(endpoint=settings.traces_endpoint))
+    )
+    return provider
+
+
 def tracing(settings: TracingSettings) -> tuple[OpenTelemetryPlugin, TracerProvider] | None:
     """The plugin to add to the app (with `name_span_by_route` before each send) and the
     provider to shut down with it; None when off."""
     if not settings.enabled:
         return None
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: settings.service_name}))
-    provider.add_span_processor(
-        BatchSpanProcessor(OTLPSpanExporter(endpoint=settings.traces_endpoint))
-    )
+    provider = tracer_provider(settings)
     config = OpenTelemetryConfig(
         tracer_provider=provider,
         scope_span_details_extractor=_first_span_name,

@@ -19,6 +19,7 @@ them back at once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -59,6 +60,8 @@ from notifications.staff_callback_notice import confirm_staff_callback
 from onestop.applications import purge_expired_keys
 from onestop.eligibility.jobs import evaluate_eligibility
 from server.job_registry import JobRegistry
+from server.tracing import tracer_provider
+from server.worker_tracing import traced_jobs
 from service_status.jobs import evaluate_status_incidents, probe_readiness, roll_up_status_metrics
 
 log = logging.getLogger(__name__)
@@ -178,6 +181,11 @@ def worker_settings(
     interactive = queue == INTERACTIVE_QUEUE
     max_jobs = settings.worker.interactive_max_jobs if interactive else settings.worker.max_jobs
     registry = JobRegistry(queue, worker_id)
+    functions: list[Any] = list(INTERACTIVE_FUNCTIONS if interactive else JOB_FUNCTIONS)
+    crons = [] if interactive else list(CRON_JOBS)
+    provider = tracer_provider(settings.tracing) if settings.tracing.enabled else None
+    if provider is not None:
+        functions, crons = traced_jobs(functions, crons, queue, provider)
 
     async def on_startup(ctx: dict[str, Any]) -> None:
         ctx["settings"] = settings
@@ -192,10 +200,13 @@ def worker_settings(
         pool = ctx.get("pool")
         if pool is not None:
             await pool.close()
+        if provider is not None:
+            # Send the spans still waiting in the batch (blocking: the SDK's own thread).
+            await asyncio.to_thread(provider.shutdown)
 
     return {
-        "functions": INTERACTIVE_FUNCTIONS if interactive else JOB_FUNCTIONS,
-        "cron_jobs": [] if interactive else CRON_JOBS,
+        "functions": functions,
+        "cron_jobs": crons,
         "queue_name": queue,
         "max_jobs": max_jobs,
         "redis_settings": RedisSettings.from_dsn(settings.redis.url),

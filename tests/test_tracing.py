@@ -1,5 +1,6 @@
 """OpenTelemetry traces: sent over OTLP/HTTP to the endpoint the standard variable names,
-one server span per request named by its route; nothing of it when the variable is unset."""
+one server span per request named by its route, one consumer span per job run; nothing
+of it when the variable is unset."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from pathlib import Path
 from litestar.plugins.opentelemetry import OpenTelemetryPlugin
 from litestar.testing import AsyncTestClient
 
+from foundation.jobs import BULK_QUEUE
 from foundation.settings import load_settings
 from server.app import create_app
+from server.worker import CRON_JOBS, JOB_FUNCTIONS, worker_settings
 from tests.support.environment import environment_for_tests
+from tests.support.factories import run_jobs
 from tests.support.fakes.otlp import attributes_of, fake_collector
+from tests.support.notice_delivery import enqueue
 
 
 async def test_a_request_sends_a_span_named_by_its_route(
@@ -41,6 +46,51 @@ async def test_a_request_sends_a_span_named_by_its_route(
     attributes = attributes_of(span)
     assert attributes["http.route"] == "/v1/applications/{application_id}"
     assert 401 in (attributes.get("http.status_code"), attributes.get("http.response.status_code"))
+
+
+async def test_each_job_run_sends_a_span_named_by_its_job(
+    database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    """The worker's side: a span per job run, with its queue, id and try; a job that fails
+    ends its span in error. Nothing of it without the variable (the same switch)."""
+    with fake_collector() as collector:
+        settings = load_settings(
+            environment_for_tests(
+                database_url,
+                redis_url,
+                tmp_path,
+                OTEL_EXPORTER_OTLP_ENDPOINT=collector.url,
+                OTEL_SERVICE_NAME="hanchang-worker-test",
+            )
+        )
+        await enqueue(settings, "sweep_deliveries")
+        # No such notices: the job runs and finds nothing to deliver.
+        await enqueue(settings, "deliver_notices", [])
+        # Wrong arguments: the job raises.
+        await enqueue(settings, "person_facts_changed", "not a list of people")
+        await run_jobs(settings, max_tries=1)
+        spans = collector.spans()
+
+    assert collector.service_names() == {"hanchang-worker-test"}
+    by_name = {span.name: span for span in spans}
+    assert {"job sweep_deliveries", "job deliver_notices", "job person_facts_changed"} <= set(
+        by_name
+    )
+    sweep = by_name["job sweep_deliveries"]
+    assert sweep.kind == sweep.SPAN_KIND_CONSUMER
+    attributes = attributes_of(sweep)
+    assert attributes["messaging.system"] == "arq"
+    assert attributes["messaging.destination.name"] == BULK_QUEUE
+    assert attributes["hanchang.job_try"] == 1 and attributes["hanchang.job_id"]
+    assert sweep.status.code != sweep.status.STATUS_CODE_ERROR
+    failed = by_name["job person_facts_changed"]
+    assert failed.status.code == failed.status.STATUS_CODE_ERROR
+
+
+def test_without_an_endpoint_the_worker_runs_arqs_own_functions(tmp_path: Path) -> None:
+    settings = load_settings(environment_for_tests("postgresql://x/y", "redis://x/0", tmp_path))
+    options = worker_settings(settings)
+    assert options["functions"] == JOB_FUNCTIONS and options["cron_jobs"] == CRON_JOBS
 
 
 def test_no_endpoint_no_tracing(database_url: str, redis_url: str, tmp_path: Path) -> None:
