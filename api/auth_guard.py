@@ -16,6 +16,7 @@ from api.assurance import require_route_assurance
 from auth import CurrentSession, authenticate_access_token, limit_sign_in_address
 from foundation.client_address import client_address
 from foundation.db import Transaction
+from foundation.errors import PREFERRED_LANGUAGE_STATE
 from foundation.problems import UNAUTHORIZED, Problem, problem_kind
 from i18n import N_
 
@@ -43,6 +44,9 @@ async def provide_session(
             UNAUTHORIZED,
             headers={"WWW-Authenticate": 'Bearer realm="hanchang", error="invalid_token"'},
         )
+    # A request that names no language (`?lang`, Accept-Language) is answered in the
+    # person's own from here on: `request_locale` reads it.
+    request.state[PREFERRED_LANGUAGE_STATE] = session.preferred_language
     # What the route does decides whether aal 1 is enough: one rule, applied here once.
     require_route_assurance(request, session)
     return session

@@ -175,7 +175,7 @@ from auth.preferred_language import (
     checked_language,
     set_preferred_language,
 )
-from auth.problems import SIGN_IN_FAILED
+from auth.problems import SIGN_IN_FAILED, STEP_UP_REQUIRED
 from auth.recovery_codes import (
     issue_recovery_codes,
     regenerate_recovery_codes,
@@ -265,6 +265,7 @@ __all__ = [
     "SIGNATURE_HEADER",
     "SIGN_IN_FAILED",
     "SMS_CODE_LIFETIME",
+    "STEP_UP_REQUIRED",
     "TIMESTAMP_HEADER",
     "AccessCard",
     "Account",

@@ -74,6 +74,8 @@ class KioskSession(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
     authenticated_at: datetime
     expires_at: datetime
+    # The person's language: the kiosk's pages follow it until they choose another.
+    preferred_language: str | None = None
 
     def as_current(self) -> CurrentSession:
         """This session as the core's functions for a signed-in person take it (setting the
@@ -89,6 +91,7 @@ class KioskSession(msgspec.Struct, frozen=True, kw_only=True):
             authenticated_at=self.authenticated_at,
             previous_seen_at=self.authenticated_at,
             expires_at=self.expires_at,
+            preferred_language=self.preferred_language,
         )
 
 
@@ -182,7 +185,7 @@ async def kiosk_session(conn: asyncpg.Connection, token: str, kiosk: KioskDevice
     row = await conn.fetchrow(
         """
         SELECT s.id, s.account_id, a.person_id, s.kiosk_id, s.aal, s.method, s.created_at,
-               s.authenticated_at, s.expires_at
+               s.authenticated_at, s.expires_at, p.preferred_language
         FROM sessions s
         JOIN accounts a ON a.id = s.account_id
         JOIN people p ON p.id = a.person_id

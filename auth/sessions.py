@@ -74,6 +74,8 @@ class CurrentSession(msgspec.Struct, frozen=True, kw_only=True):
     # Last activity before this request: the idle time is measured from here.
     previous_seen_at: datetime
     expires_at: datetime
+    # The person's language, for answers to a request that names none (foundation/errors.py).
+    preferred_language: str | None = None
 
 
 class SessionSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -144,7 +146,8 @@ async def authenticate_access_token(
     row = await conn.fetchrow(
         """
         SELECT s.id, s.account_id, a.person_id, s.aal, s.method, s.channel, s.created_at,
-               s.authenticated_at, s.last_seen_at AS previous_seen_at, s.expires_at
+               s.authenticated_at, s.last_seen_at AS previous_seen_at, s.expires_at,
+               p.preferred_language
         FROM sessions s
         JOIN accounts a ON a.id = s.account_id
         JOIN people p ON p.id = a.person_id

@@ -107,10 +107,17 @@ def outage_problem(part: str) -> Problem:
     )
 
 
+# Where a signed-in request keeps its person's preferred language (api/auth_guard.py).
+PREFERRED_LANGUAGE_STATE = "preferred_language"
+
+
 def request_locale(request: Request[Any, Any, Any]) -> str:
+    """`?lang`, then Accept-Language, then the signed-in person's preferred language, then
+    Korean (i18n.negotiate_locale)."""
     return negotiate_locale(
         accept_language=request.headers.get("accept-language"),
         explicit=request.query_params.get("lang"),
+        preferred=request.state.get(PREFERRED_LANGUAGE_STATE),
     )
 
 

@@ -13,7 +13,12 @@ from litestar.datastructures import Cookie
 from litestar.response import Template
 
 from auth import KIOSK_NOT_ENROLLED, KIOSK_SESSION_ELSEWHERE, KIOSK_SIGN_IN_REQUIRED
-from foundation.errors import handle_exception, problem_from_exception, render_problem
+from foundation.errors import (
+    PREFERRED_LANGUAGE_STATE,
+    handle_exception,
+    problem_from_exception,
+    render_problem,
+)
 from foundation.problems import SERVICE_BUSY, SERVICE_UNAVAILABLE, Problem
 from i18n import LANGUAGES as TABLE_OF_LANGUAGES
 from i18n import negotiate_locale
@@ -38,8 +43,12 @@ Page = Template
 
 def kiosk_locale(request: Request[Any, Any, Any]) -> str:
     """The language of a kiosk page: the one the person chose on the page (`?lang=`), else
-    Korean. The browser's own Accept-Language is the device's setting, not the person's."""
-    return negotiate_locale(explicit=request.query_params.get("lang"))
+    the signed-in person's own (set by the session, kiosk/sign_in.py), else Korean. The
+    browser's own Accept-Language is the device's setting, not the person's."""
+    return negotiate_locale(
+        explicit=request.query_params.get("lang"),
+        preferred=request.state.get(PREFERRED_LANGUAGE_STATE),
+    )
 
 
 def link(request: Request[Any, Any, Any], path: str, **params: str) -> str:

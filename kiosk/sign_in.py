@@ -30,6 +30,7 @@ from auth import (
 )
 from foundation.client_address import client_address
 from foundation.db import Transaction
+from foundation.errors import PREFERRED_LANGUAGE_STATE
 from foundation.problems import Problem
 from i18n import N_, translate
 from kiosk.limits import limit_by_address
@@ -67,7 +68,10 @@ async def provide_kiosk_session(
     token = request.cookies.get(KIOSK_COOKIE, "").strip()
     if not token:
         raise Problem(KIOSK_SIGN_IN_REQUIRED)
-    return await kiosk_session(tx.conn, token, kiosk)
+    session = await kiosk_session(tx.conn, token, kiosk)
+    # The pages follow the person's language from here on (`kiosk_locale`).
+    request.state[PREFERRED_LANGUAGE_STATE] = session.preferred_language
+    return session
 
 
 def _sign_in_page(request: Request[Any, Any, Any], errors: dict[str, str] | None = None) -> Page:

@@ -82,7 +82,9 @@ async def test_the_kiosk_shows_what_the_app_shows_for_every_demo_person(
         if person_id % 4 == 0:
             await applied(owner_conn, settings, account, moved=person_id % 8 == 0)
         tokens = await sign_in(owner_conn, settings, account, aal=2, method="card+pin")
-        headers = bearer(tokens)
+        # The kiosk's pages below are read in Korean: the app is asked for Korean too (it
+        # would answer in the person's own language otherwise).
+        headers = {**bearer(tokens), "Accept-Language": "ko"}
         acting = await authenticate_access_token(owner_conn, tokens.access_token)
         assert acting is not None
         tx = Transaction(owner_conn)

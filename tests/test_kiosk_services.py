@@ -344,3 +344,23 @@ async def test_the_service_pages_need_a_session_at_this_kiosk(
         assert 'href="/kiosk/sign-in" id="again"' in page.text, path
     unsigned = await client.get("/kiosk/benefits", headers={"Accept": "text/html"})
     assert unsigned.status_code == 401 and "등록되지 않은 키오스크예요" in unsigned.text
+
+
+async def test_the_pages_follow_the_persons_language_until_they_choose_another(
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings
+) -> None:
+    """A person whose language is Vietnamese signs in: the kiosk's pages are in Vietnamese
+    (the device's own Accept-Language is not theirs); `?lang=` still chooses."""
+    account, key = await signed_in(client, owner_conn, settings)
+    await owner_conn.execute(
+        "UPDATE people SET preferred_language = 'vi' WHERE id = $1", account.person_id
+    )
+    benefits = await signed_get(client, key, "/kiosk/benefits")
+    assert benefits.status_code == 200, benefits.text
+    assert '<html lang="vi"' in benefits.text
+    chosen = await signed_get(client, key, "/kiosk/benefits?lang=en")
+    assert '<html lang="en"' in chosen.text
+    await owner_conn.execute(
+        "UPDATE people SET preferred_language = 'ko' WHERE id = $1", account.person_id
+    )
+    assert '<html lang="ko"' in (await signed_get(client, key, "/kiosk/benefits")).text

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from auth import NOT_A_LANGUAGE
+from auth import NOT_A_LANGUAGE, STEP_UP_REQUIRED
 from foundation.audit import list_audit_for_subject
 from foundation.problems import VALIDATION_ERROR
 from foundation.settings import Settings
@@ -127,3 +127,25 @@ async def test_a_bad_request_answers_in_the_language_accept_language_asks_for(
     assert problem["detail"] == translate(
         locale, "The request body is not valid JSON. Check the format and try again."
     )
+
+
+async def test_a_request_that_names_no_language_is_answered_in_the_persons_own(
+    client: Client, owner_conn: asyncpg.Connection, settings: Settings
+) -> None:
+    """No `?lang`, no Accept-Language: the signed-in person's preferred language, before
+    Korean. A language the request names still comes first."""
+    _, tokens = await citizen(owner_conn, settings)
+    await client.put("/v1/me/language", json={"language": "vi"}, headers=bearer(tokens))
+    # An aal-1 session asked for an application: step up, in Vietnamese.
+    step_up = await client.get("/v1/applications/999999", headers=bearer(tokens))
+    assert step_up.status_code == 401, step_up.text
+    assert step_up.headers["content-language"] == "vi"
+    assert step_up.json()["type"] == PROBLEMS + "step-up-required"
+    assert step_up.json()["title"] == translate("vi", STEP_UP_REQUIRED.title)
+    assert step_up.json()["title"] != translate("ko", STEP_UP_REQUIRED.title)
+
+    asked = await client.get(
+        "/v1/applications/999999", headers={**bearer(tokens), "Accept-Language": "en"}
+    )
+    assert asked.headers["content-language"] == "en"
+    assert asked.json()["title"] == translate("en", STEP_UP_REQUIRED.title)

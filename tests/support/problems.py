@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from foundation.errors import REFERENCE_LENGTH
+
 PROBLEMS = "https://hanchang.moel.go.kr/problems/"
 EN = {"Accept-Language": "en"}
 
@@ -14,6 +16,15 @@ def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert body["type"] == PROBLEMS + slug, body
     return body
+
+
+def comparable_page(response: Any) -> str:
+    """An error page without its reference (the start of its request id, different on
+    every request)."""
+    reference = str(response.headers["x-request-id"])[:REFERENCE_LENGTH]
+    text: str = response.text
+    assert reference in text
+    return text.replace(reference, "<reference>")
 
 
 def comparable(response: Any) -> dict[str, Any]:
