@@ -25,7 +25,12 @@ from auth.staff import insert_staff
 from foundation.settings import Settings, load_settings
 from server.embedded import free_port
 from tests.support.access_cards import PIN, kiosk_cli, person_with_pin
-from tests.support.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
+from tests.support.browser import (
+    OUTPUT,
+    app_on_real_socket,
+    launched,
+    require_browser,
+)
 from tests.support.environment import environment_for_tests
 
 SCREENSHOTS = OUTPUT / "kiosk-browser"
@@ -115,7 +120,6 @@ async def test_a_kiosk_is_enrolled_signs_its_pages_and_a_person_signs_in(
     database_url: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from playwright.async_api import async_playwright
 
     assert await kiosk_cli(database_url, "code", "--office", "busan", "--location", "1층 입구") == 0
     code = capsys.readouterr().out.strip().splitlines()[-1]
@@ -130,74 +134,67 @@ async def test_a_kiosk_is_enrolled_signs_its_pages_and_a_person_signs_in(
         office_code="busan",
     )
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+    async with launched(chromium) as browser:
+        stranger = await (await browser.new_context(locale="ko-KR")).new_page()
+        answer = await stranger.goto(f"{live_server}/kiosk")
+        assert answer is not None and answer.status == 401
+        assert await stranger.inner_text("h1") == "등록되지 않은 키오스크예요"
+        assert await stranger.locator("a, form").count() == 0
+        await assert_accessible(stranger, "not enrolled")
+        await shot(stranger, algorithm, "1-not-enrolled")
+
+        context = await browser.new_context(locale="ko-KR")
+        if algorithm == "ES256":
+            await context.add_init_script(NO_ED25519)
+        page = await context.new_page()
+        await page.goto(f"{live_server}/kiosk/enrol")
+        await assert_accessible(page, "enrol")
+        await page.fill("#code", code.lower())
+        await shot(page, algorithm, "2-enrol")
+        await page.click("#enrol-button")
+        await page.wait_for_selector("#where", timeout=TIMEOUT_MS)
+        assert await page.inner_text("#where") == "부산고용센터, 1층 입구"
+        assert await page.evaluate("navigator.serviceWorker.controller !== null")
+        stored = await page.evaluate(STORED_KEY)
+        assert stored["extractable"] is False and stored["type"] == "private", stored
+        assert stored["algorithm"] == algorithm
+        kiosk = await owner_conn.fetchrow(
+            "SELECT office_code, location, key_algorithm, enrolled_by FROM kiosks WHERE id = $1",
+            stored["kioskId"],
         )
-        try:
-            stranger = await (await browser.new_context(locale="ko-KR")).new_page()
-            answer = await stranger.goto(f"{live_server}/kiosk")
-            assert answer is not None and answer.status == 401
-            assert await stranger.inner_text("h1") == "등록되지 않은 키오스크예요"
-            assert await stranger.locator("a, form").count() == 0
-            await assert_accessible(stranger, "not enrolled")
-            await shot(stranger, algorithm, "1-not-enrolled")
+        assert kiosk is not None and dict(kiosk) == {
+            "office_code": "busan",
+            "location": "1층 입구",
+            "key_algorithm": stored["algorithm"],
+            "enrolled_by": "operator:cli",
+        }
+        await assert_accessible(page, "home")
+        await shot(page, algorithm, "3-home-signed")
 
-            context = await browser.new_context(locale="ko-KR")
-            if algorithm == "ES256":
-                await context.add_init_script(NO_ED25519)
-            page = await context.new_page()
-            await page.goto(f"{live_server}/kiosk/enrol")
-            await assert_accessible(page, "enrol")
-            await page.fill("#code", code.lower())
-            await shot(page, algorithm, "2-enrol")
-            await page.click("#enrol-button")
-            await page.wait_for_selector("#where", timeout=TIMEOUT_MS)
-            assert await page.inner_text("#where") == "부산고용센터, 1층 입구"
-            assert await page.evaluate("navigator.serviceWorker.controller !== null")
-            stored = await page.evaluate(STORED_KEY)
-            assert stored["extractable"] is False and stored["type"] == "private", stored
-            assert stored["algorithm"] == algorithm
-            kiosk = await owner_conn.fetchrow(
-                "SELECT office_code, location, key_algorithm, enrolled_by FROM kiosks "
-                "WHERE id = $1",
-                stored["kioskId"],
-            )
-            assert kiosk is not None and dict(kiosk) == {
-                "office_code": "busan",
-                "location": "1층 입구",
-                "key_algorithm": stored["algorithm"],
-                "enrolled_by": "operator:cli",
-            }
-            await assert_accessible(page, "home")
-            await shot(page, algorithm, "3-home-signed")
+        await page.click("#sign-in")
+        await page.wait_for_selector("#card", timeout=TIMEOUT_MS)
+        await assert_accessible(page, "sign-in")
+        # The scanner types the card's code and Enter; the PIN on the on-screen keypad.
+        await page.focus("#card")
+        await page.keyboard.type(card_token)
+        await page.keyboard.press("Enter")
+        assert await page.evaluate("document.activeElement.id") == "pin"
+        for digit in PIN:
+            await page.click(f'.keypad button[data-digit="{digit}"]')
+        await shot(page, algorithm, "4-sign-in")
+        await page.click("#sign-in-button")
+        await page.wait_for_selector("#signed-in", timeout=TIMEOUT_MS)
+        assert page.url.endswith("/kiosk/me")
+        assert "박순자" in await page.inner_text("#signed-in")
+        cookies = [c for c in await context.cookies() if c["name"] == "hanchang_kiosk"]
+        assert len(cookies) == 1 and cookies[0]["httpOnly"] and cookies[0]["path"] == "/kiosk"
+        assert cookies[0]["sameSite"] == "Strict"
+        await assert_accessible(page, "me")
+        await shot(page, algorithm, "5-me")
 
-            await page.click("#sign-in")
-            await page.wait_for_selector("#card", timeout=TIMEOUT_MS)
-            await assert_accessible(page, "sign-in")
-            # The scanner types the card's code and Enter; the PIN on the on-screen keypad.
-            await page.focus("#card")
-            await page.keyboard.type(card_token)
-            await page.keyboard.press("Enter")
-            assert await page.evaluate("document.activeElement.id") == "pin"
-            for digit in PIN:
-                await page.click(f'.keypad button[data-digit="{digit}"]')
-            await shot(page, algorithm, "4-sign-in")
-            await page.click("#sign-in-button")
-            await page.wait_for_selector("#signed-in", timeout=TIMEOUT_MS)
-            assert page.url.endswith("/kiosk/me")
-            assert "박순자" in await page.inner_text("#signed-in")
-            cookies = [c for c in await context.cookies() if c["name"] == "hanchang_kiosk"]
-            assert len(cookies) == 1 and cookies[0]["httpOnly"] and cookies[0]["path"] == "/kiosk"
-            assert cookies[0]["sameSite"] == "Strict"
-            await assert_accessible(page, "me")
-            await shot(page, algorithm, "5-me")
-
-            await page.click("#sign-out")
-            await page.wait_for_selector("#signed-out", timeout=TIMEOUT_MS)
-            await shot(page, algorithm, "6-signed-out")
-        finally:
-            await browser.close()
+        await page.click("#sign-out")
+        await page.wait_for_selector("#signed-out", timeout=TIMEOUT_MS)
+        await shot(page, algorithm, "6-signed-out")
 
     sessions = await owner_conn.fetch(
         "SELECT kiosk_id, revoked_reason FROM sessions WHERE account_id = $1", account.id

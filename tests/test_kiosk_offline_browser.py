@@ -26,7 +26,12 @@ from server.embedded import free_port
 from server.fake_bank import FakeAccount, FakeBank, running_fake_bank
 from tests.support.access_cards import PIN, kiosk_cli, person_with_pin
 from tests.support.applying import account_number, laid_off
-from tests.support.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
+from tests.support.browser import (
+    OUTPUT,
+    app_on_real_socket,
+    launched,
+    require_browser,
+)
 from tests.support.environment import environment_for_tests
 from tests.support.kiosk_pages import assert_accessible
 
@@ -82,7 +87,7 @@ async def test_offline_pages_and_an_application_queued_then_sent(
     database_url: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from playwright.async_api import Error, async_playwright
+    from playwright.async_api import Error
 
     assert await kiosk_cli(database_url, "code", "--office", "busan", "--location", "1층 입구") == 0
     code = capsys.readouterr().out.strip().splitlines()[-1]
@@ -111,78 +116,72 @@ async def test_offline_pages_and_an_application_queued_then_sent(
     )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            context = await browser.new_context(locale="ko-KR")
-            page = await context.new_page()
-            await page.goto(f"{live_server}/kiosk/enrol")
-            await page.fill("#code", code)
-            await page.click("#enrol-button")
-            await page.wait_for_selector("#where", timeout=TIMEOUT_MS)
-            await page.click("#sign-in")
-            await page.wait_for_selector("#card", timeout=TIMEOUT_MS)
-            await page.focus("#card")
-            await page.keyboard.type(card_token)
-            await page.keyboard.press("Enter")
-            for digit in PIN:
-                await page.click(f'.keypad button[data-digit="{digit}"]')
-            await page.click("#sign-in-button")
-            await page.wait_for_selector("#to-benefits", timeout=TIMEOUT_MS)
-            await page.goto(f"{live_server}/kiosk/benefits/{PROGRAMME}/apply")
-            await page.wait_for_selector("#account-form", timeout=TIMEOUT_MS)
-            await page.select_option("#bank_code", "088")
-            await page.fill("#account_number", number)
-            await page.click("#add-account-button")
-            await page.wait_for_selector("#apply-form", timeout=TIMEOUT_MS)
-            await page.check("#confirmed")
+    async with launched(chromium) as browser:
+        context = await browser.new_context(locale="ko-KR")
+        page = await context.new_page()
+        await page.goto(f"{live_server}/kiosk/enrol")
+        await page.fill("#code", code)
+        await page.click("#enrol-button")
+        await page.wait_for_selector("#where", timeout=TIMEOUT_MS)
+        await page.click("#sign-in")
+        await page.wait_for_selector("#card", timeout=TIMEOUT_MS)
+        await page.focus("#card")
+        await page.keyboard.type(card_token)
+        await page.keyboard.press("Enter")
+        for digit in PIN:
+            await page.click(f'.keypad button[data-digit="{digit}"]')
+        await page.click("#sign-in-button")
+        await page.wait_for_selector("#to-benefits", timeout=TIMEOUT_MS)
+        await page.goto(f"{live_server}/kiosk/benefits/{PROGRAMME}/apply")
+        await page.wait_for_selector("#account-form", timeout=TIMEOUT_MS)
+        await page.select_option("#bank_code", "088")
+        await page.fill("#account_number", number)
+        await page.click("#add-account-button")
+        await page.wait_for_selector("#apply-form", timeout=TIMEOUT_MS)
+        await page.check("#confirmed")
 
-            # The line drops.
-            await context.set_offline(True)
-            await page.click("#apply-button")
-            await page.wait_for_selector("#offline-queued", timeout=TIMEOUT_MS)
-            assert await page.is_visible("#offline-now")
-            await assert_accessible(page, "offline, queued")
-            await page.screenshot(path=str(SCREENSHOTS / "1-queued.png"), full_page=True)
-            assert (
-                await owner_conn.fetchval(
-                    "SELECT count(*) FROM applications WHERE person_id = $1", account.person_id
-                )
-                == 0
+        # The line drops.
+        await context.set_offline(True)
+        await page.click("#apply-button")
+        await page.wait_for_selector("#offline-queued", timeout=TIMEOUT_MS)
+        assert await page.is_visible("#offline-now")
+        await assert_accessible(page, "offline, queued")
+        await page.screenshot(path=str(SCREENSHOTS / "1-queued.png"), full_page=True)
+        assert (
+            await owner_conn.fetchval(
+                "SELECT count(*) FROM applications WHERE person_id = $1", account.person_id
             )
-            # The start page from the cache; another page is the offline page.
-            await page.goto(f"{live_server}/kiosk")
-            await page.wait_for_selector("#where", timeout=TIMEOUT_MS)
-            await page.goto(f"{live_server}/kiosk/benefits")
-            await page.wait_for_selector("#offline-now", timeout=TIMEOUT_MS)
-            assert not await page.is_visible("#offline-queued")
-            await page.screenshot(path=str(SCREENSHOTS / "2-offline.png"), full_page=True)
+            == 0
+        )
+        # The start page from the cache; another page is the offline page.
+        await page.goto(f"{live_server}/kiosk")
+        await page.wait_for_selector("#where", timeout=TIMEOUT_MS)
+        await page.goto(f"{live_server}/kiosk/benefits")
+        await page.wait_for_selector("#offline-now", timeout=TIMEOUT_MS)
+        assert not await page.is_visible("#offline-queued")
+        await page.screenshot(path=str(SCREENSHOTS / "2-offline.png"), full_page=True)
 
-            # The line returns: the next page that gets through sends the queue first.
-            await context.set_offline(False)
-            for _ in range(50):
-                try:
-                    await page.goto(f"{live_server}/kiosk")
-                    break
-                except Error:
-                    await asyncio.sleep(0.2)
-            await page.wait_for_selector("#where", timeout=TIMEOUT_MS)
-            sent = 0
-            for _ in range(100):
-                sent = await owner_conn.fetchval(
-                    "SELECT count(*) FROM applications WHERE person_id = $1", account.person_id
-                )
-                if sent:
-                    break
-                await asyncio.sleep(0.1)
-            assert sent == 1
-            # Nudged again (every minute from any page): nothing more is sent.
-            await page.reload()
-            await page.wait_for_selector("#where", timeout=TIMEOUT_MS)
-        finally:
-            await browser.close()
+        # The line returns: the next page that gets through sends the queue first.
+        await context.set_offline(False)
+        for _ in range(50):
+            try:
+                await page.goto(f"{live_server}/kiosk")
+                break
+            except Error:
+                await asyncio.sleep(0.2)
+        await page.wait_for_selector("#where", timeout=TIMEOUT_MS)
+        sent = 0
+        for _ in range(100):
+            sent = await owner_conn.fetchval(
+                "SELECT count(*) FROM applications WHERE person_id = $1", account.person_id
+            )
+            if sent:
+                break
+            await asyncio.sleep(0.1)
+        assert sent == 1
+        # Nudged again (every minute from any page): nothing more is sent.
+        await page.reload()
+        await page.wait_for_selector("#where", timeout=TIMEOUT_MS)
 
     kept = await owner_conn.fetch(
         "SELECT outcome, pressed_at, received_at FROM kiosk_queued_applications "

@@ -27,7 +27,12 @@ from server.embedded import free_port
 from server.fake_bank import FakeAccount, FakeBank, running_fake_bank
 from tests.support.access_cards import PIN, kiosk_cli, person_with_pin
 from tests.support.applying import account_number, laid_off
-from tests.support.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
+from tests.support.browser import (
+    OUTPUT,
+    app_on_real_socket,
+    launched,
+    require_browser,
+)
 from tests.support.environment import environment_for_tests
 from tests.support.kiosk_pages import assert_accessible, assert_large_targets
 
@@ -95,7 +100,6 @@ async def test_benefits_apply_print_and_read_the_inbox(
     database_url: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from playwright.async_api import async_playwright
 
     assert await kiosk_cli(database_url, "code", "--office", "busan", "--location", "1층 입구") == 0
     code = capsys.readouterr().out.strip().splitlines()[-1]
@@ -128,80 +132,74 @@ async def test_benefits_apply_print_and_read_the_inbox(
         )
     )
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            context = await browser.new_context(locale="ko-KR")
-            page = await context.new_page()
-            await page.goto(f"{live_server}/kiosk/enrol")
-            await page.fill("#code", code)
-            await page.click("#enrol-button")
-            await page.wait_for_selector("#where", timeout=TIMEOUT_MS)
-            await page.click("#sign-in")
-            await page.wait_for_selector("#card", timeout=TIMEOUT_MS)
-            await page.focus("#card")
-            await page.keyboard.type(card_token)
-            await page.keyboard.press("Enter")
-            for digit in PIN:
-                await page.click(f'.keypad button[data-digit="{digit}"]')
-            await page.click("#sign-in-button")
-            await page.wait_for_selector("#to-benefits", timeout=TIMEOUT_MS)
-            await check_page(page, "me")
+    async with launched(chromium) as browser:
+        context = await browser.new_context(locale="ko-KR")
+        page = await context.new_page()
+        await page.goto(f"{live_server}/kiosk/enrol")
+        await page.fill("#code", code)
+        await page.click("#enrol-button")
+        await page.wait_for_selector("#where", timeout=TIMEOUT_MS)
+        await page.click("#sign-in")
+        await page.wait_for_selector("#card", timeout=TIMEOUT_MS)
+        await page.focus("#card")
+        await page.keyboard.type(card_token)
+        await page.keyboard.press("Enter")
+        for digit in PIN:
+            await page.click(f'.keypad button[data-digit="{digit}"]')
+        await page.click("#sign-in-button")
+        await page.wait_for_selector("#to-benefits", timeout=TIMEOUT_MS)
+        await check_page(page, "me")
 
-            await page.click("#to-benefits")
-            await page.wait_for_selector(f"#programme-{PROGRAMME}", timeout=TIMEOUT_MS)
-            card = page.locator(f"#programme-{PROGRAMME}")
-            assert await card.get_attribute("data-status") == "eligible"
-            assert await card.locator("[data-criterion]").count() >= 2
-            await check_page(page, "1-benefits")
+        await page.click("#to-benefits")
+        await page.wait_for_selector(f"#programme-{PROGRAMME}", timeout=TIMEOUT_MS)
+        card = page.locator(f"#programme-{PROGRAMME}")
+        assert await card.get_attribute("data-status") == "eligible"
+        assert await card.locator("[data-criterion]").count() >= 2
+        await check_page(page, "1-benefits")
 
-            await page.click(f"#apply-{PROGRAMME}")
-            await page.wait_for_selector("#account-form", timeout=TIMEOUT_MS)
-            await page.select_option("#bank_code", "088")
-            await page.fill("#account_number", number)
-            await check_page(page, "2-add-account")
-            await page.click("#add-account-button")
-            await page.wait_for_selector("#apply-form", timeout=TIMEOUT_MS)
-            await page.check("#confirmed")
-            await check_page(page, "3-apply")
-            await page.click("#apply-button")
-            await page.wait_for_selector("#receipt", timeout=TIMEOUT_MS)
-            reference = await page.inner_text("#reference")
-            assert await page.locator("#qr svg").count() == 1
-            await check_page(page, "4-receipt")
-            # (A statement list, so that Playwright does not call the function it ends with.)
-            await page.evaluate("window.print = () => { window.printed++; }; window.printed = 0;")
-            await page.click("#print")
-            assert await page.evaluate("window.printed") == 1
-            await page.emulate_media(media="print")
-            assert not await page.is_visible("#print")
-            assert not await page.is_visible("header")
-            await page.screenshot(path=str(SCREENSHOTS / "5-receipt-printed.png"), full_page=True)
-            await page.emulate_media(media="screen")
+        await page.click(f"#apply-{PROGRAMME}")
+        await page.wait_for_selector("#account-form", timeout=TIMEOUT_MS)
+        await page.select_option("#bank_code", "088")
+        await page.fill("#account_number", number)
+        await check_page(page, "2-add-account")
+        await page.click("#add-account-button")
+        await page.wait_for_selector("#apply-form", timeout=TIMEOUT_MS)
+        await page.check("#confirmed")
+        await check_page(page, "3-apply")
+        await page.click("#apply-button")
+        await page.wait_for_selector("#receipt", timeout=TIMEOUT_MS)
+        reference = await page.inner_text("#reference")
+        assert await page.locator("#qr svg").count() == 1
+        await check_page(page, "4-receipt")
+        # (A statement list, so that Playwright does not call the function it ends with.)
+        await page.evaluate("window.print = () => { window.printed++; }; window.printed = 0;")
+        await page.click("#print")
+        assert await page.evaluate("window.printed") == 1
+        await page.emulate_media(media="print")
+        assert not await page.is_visible("#print")
+        assert not await page.is_visible("header")
+        await page.screenshot(path=str(SCREENSHOTS / "5-receipt-printed.png"), full_page=True)
+        await page.emulate_media(media="screen")
 
-            await page.goto(f"{live_server}/kiosk/applications")
-            await page.wait_for_selector(f"#application-{reference}", timeout=TIMEOUT_MS)
-            await check_page(page, "6-applications")
+        await page.goto(f"{live_server}/kiosk/applications")
+        await page.wait_for_selector(f"#application-{reference}", timeout=TIMEOUT_MS)
+        await check_page(page, "6-applications")
 
-            await page.goto(f"{live_server}/kiosk/inbox")
-            await page.wait_for_selector(f"#notice-{notice}", timeout=TIMEOUT_MS)
-            spoken = await page.get_attribute(f"#read-aloud-{notice}", "data-spoken")
-            assert spoken and len(spoken) > 10
-            await check_page(page, "7-inbox")
-            await page.click(f"#open-{notice}")
-            await page.wait_for_selector("#notice-body", timeout=TIMEOUT_MS)
-            await check_page(page, "8-notice")
+        await page.goto(f"{live_server}/kiosk/inbox")
+        await page.wait_for_selector(f"#notice-{notice}", timeout=TIMEOUT_MS)
+        spoken = await page.get_attribute(f"#read-aloud-{notice}", "data-spoken")
+        assert spoken and len(spoken) > 10
+        await check_page(page, "7-inbox")
+        await page.click(f"#open-{notice}")
+        await page.wait_for_selector("#notice-body", timeout=TIMEOUT_MS)
+        await check_page(page, "8-notice")
 
-            await page.goto(f"{live_server}/kiosk/documents")
-            await page.wait_for_selector("#service", timeout=TIMEOUT_MS)
-            await check_page(page, "9-documents")
-            await page.click("#to-access-log")
-            await page.wait_for_selector("#no-views, .card", timeout=TIMEOUT_MS)
-            await check_page(page, "10-access-log")
-        finally:
-            await browser.close()
+        await page.goto(f"{live_server}/kiosk/documents")
+        await page.wait_for_selector("#service", timeout=TIMEOUT_MS)
+        await check_page(page, "9-documents")
+        await page.click("#to-access-log")
+        await page.wait_for_selector("#no-views, .card", timeout=TIMEOUT_MS)
+        await check_page(page, "10-access-log")
 
     applications = await owner_conn.fetch(
         "SELECT id, status FROM applications WHERE person_id = $1", account.person_id

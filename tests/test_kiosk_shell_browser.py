@@ -23,7 +23,7 @@ from auth.staff import insert_staff
 from foundation.settings import Settings, load_settings
 from server.embedded import free_port
 from tests.support.access_cards import PIN, kiosk_cli, person_with_pin
-from tests.support.browser import CHROMIUM_ARGS, app_on_real_socket
+from tests.support.browser import app_on_real_socket, launched
 from tests.support.dev_outbox import read_outbox_code
 from tests.support.environment import environment_for_tests
 from tests.support.factories import run_jobs
@@ -131,121 +131,112 @@ async def test_the_shell_the_keypad_and_every_page(
     database_url: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from playwright.async_api import async_playwright
 
     code = await kiosk_code(database_url, capsys)
     _, card_token = await card_holder(owner_conn, settings)
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+    async with launched(chromium) as browser:
+        page = await enrolled_page(browser, live_server, code)
+        await assert_kiosk_page(page, "home")
+        await shot(page, FOLDER, "01-home")
+
+        # The back key (minus) from the sign-in page leads to the start.
+        await page.keyboard.press("Enter")
+        await page.wait_for_selector("#card", timeout=TIMEOUT_MS)
+        assert await page.evaluate("document.querySelector('.keypad').dataset.order") == "shuffled"
+        await assert_kiosk_page(page, "sign-in")
+        await shot(page, FOLDER, "02-sign-in")
+        await page.keyboard.press("-")
+        await page.wait_for_selector("#where", timeout=TIMEOUT_MS)
+
+        # Keypad only: sign in, reach sign-out with the arrows, sign out.
+        await sign_in_with_keys(page, card_token)
+        await assert_kiosk_page(page, "me")
+        await shot(page, FOLDER, "03-me")
+        await arrow_to(page, "sign-out")
+        await page.keyboard.press("Enter")
+        await page.wait_for_selector("#signed-out", timeout=TIMEOUT_MS)
+        await shot(page, FOLDER, "04-signed-out")
+        await assert_no_personal_page_behind(page)
+
+        # The toggles, kept from page to page while the person is there.
+        await page.goto(f"{live_server}/kiosk/sign-in")
+        await page.click("#toggle-large")
+        await page.click("#toggle-contrast")
+        assert await page.get_attribute("#toggle-large", "aria-pressed") == "true"
+        await page.goto(f"{live_server}/kiosk/sign-in/sms")
+        classes = await page.evaluate("document.documentElement.className")
+        assert "large-text" in classes and "high-contrast" in classes
+        size = await page.evaluate("getComputedStyle(document.body).fontSize")
+        assert size == "48px", size  # 1.5rem at 200%
+        await assert_kiosk_page(page, "sms, large text and high contrast")
+        await shot(page, FOLDER, "05-large-high-contrast")
+        await page.click("#toggle-large")
+        await page.click("#toggle-contrast")
+
+        # The language switch: every language the catalogs complete.
+        await page.click("nav a[hreflang='en']")
+        await page.wait_for_selector("html[lang='en']", timeout=TIMEOUT_MS)
+        assert await page.inner_text("h1") == "Sign in with a text message"
+        await page.click("nav a[hreflang='ko']")
+        await page.wait_for_selector("html[lang='ko']", timeout=TIMEOUT_MS)
+
+        # Audio: digits in order, the PIN never spoken, no voice said plainly.
+        await page.goto(f"{live_server}/kiosk/sign-in")
+        await page.click("#toggle-audio")
+        assert (
+            await page.evaluate(
+                "Array.from(document.querySelectorAll('.keypad [data-digit]'))"
+                ".map((b) => b.dataset.digit).join('')"
+            )
+            == "1234567890"
         )
-        try:
-            page = await enrolled_page(browser, live_server, code)
-            await assert_kiosk_page(page, "home")
-            await shot(page, FOLDER, "01-home")
-
-            # The back key (minus) from the sign-in page leads to the start.
-            await page.keyboard.press("Enter")
-            await page.wait_for_selector("#card", timeout=TIMEOUT_MS)
-            assert (
-                await page.evaluate("document.querySelector('.keypad').dataset.order") == "shuffled"
-            )
-            await assert_kiosk_page(page, "sign-in")
-            await shot(page, FOLDER, "02-sign-in")
-            await page.keyboard.press("-")
-            await page.wait_for_selector("#where", timeout=TIMEOUT_MS)
-
-            # Keypad only: sign in, reach sign-out with the arrows, sign out.
-            await sign_in_with_keys(page, card_token)
-            await assert_kiosk_page(page, "me")
-            await shot(page, FOLDER, "03-me")
-            await arrow_to(page, "sign-out")
-            await page.keyboard.press("Enter")
-            await page.wait_for_selector("#signed-out", timeout=TIMEOUT_MS)
-            await shot(page, FOLDER, "04-signed-out")
-            await assert_no_personal_page_behind(page)
-
-            # The toggles, kept from page to page while the person is there.
-            await page.goto(f"{live_server}/kiosk/sign-in")
-            await page.click("#toggle-large")
-            await page.click("#toggle-contrast")
-            assert await page.get_attribute("#toggle-large", "aria-pressed") == "true"
-            await page.goto(f"{live_server}/kiosk/sign-in/sms")
-            classes = await page.evaluate("document.documentElement.className")
-            assert "large-text" in classes and "high-contrast" in classes
-            size = await page.evaluate("getComputedStyle(document.body).fontSize")
-            assert size == "48px", size  # 1.5rem at 200%
-            await assert_kiosk_page(page, "sms, large text and high contrast")
-            await shot(page, FOLDER, "05-large-high-contrast")
-            await page.click("#toggle-large")
-            await page.click("#toggle-contrast")
-
-            # The language switch: every language the catalogs complete.
-            await page.click("nav a[hreflang='en']")
-            await page.wait_for_selector("html[lang='en']", timeout=TIMEOUT_MS)
-            assert await page.inner_text("h1") == "Sign in with a text message"
-            await page.click("nav a[hreflang='ko']")
-            await page.wait_for_selector("html[lang='ko']", timeout=TIMEOUT_MS)
-
-            # Audio: digits in order, the PIN never spoken, no voice said plainly.
-            await page.goto(f"{live_server}/kiosk/sign-in")
-            await page.click("#toggle-audio")
-            assert (
-                await page.evaluate(
-                    "Array.from(document.querySelectorAll('.keypad [data-digit]'))"
-                    ".map((b) => b.dataset.digit).join('')"
-                )
-                == "1234567890"
-            )
-            if await page.evaluate("speechSynthesis.getVoices().length === 0"):
-                assert await page.is_visible("#no-voice")
-                await shot(page, FOLDER, "06-audio-no-voice")
-            spoken: list[str] = []
-            await page.focus("#card")
-            await page.keyboard.type(card_token)
-            await page.keyboard.press("Enter")
+        if await page.evaluate("speechSynthesis.getVoices().length === 0"):
+            assert await page.is_visible("#no-voice")
+            await shot(page, FOLDER, "06-audio-no-voice")
+        spoken: list[str] = []
+        await page.focus("#card")
+        await page.keyboard.type(card_token)
+        await page.keyboard.press("Enter")
+        spoken.append(await page.evaluate("document.documentElement.dataset.lastSpoken"))
+        assert "비밀번호" in spoken[-1] or "PIN" in spoken[-1]
+        for digit in PIN:
+            await page.keyboard.press("ArrowDown")
             spoken.append(await page.evaluate("document.documentElement.dataset.lastSpoken"))
-            assert "비밀번호" in spoken[-1] or "PIN" in spoken[-1]
-            for digit in PIN:
-                await page.keyboard.press("ArrowDown")
-                spoken.append(await page.evaluate("document.documentElement.dataset.lastSpoken"))
-                await page.click(f'.keypad button[data-digit="{digit}"]')
-                spoken.append(await page.evaluate("document.documentElement.dataset.lastSpoken"))
-            assert "6자리 중 6자리" in spoken[-1]
-            assert not any(PIN in text or PIN[:3] in text for text in spoken), spoken
-            assert await page.input_value("#pin") == PIN
-            await page.click("#toggle-audio")
+            await page.click(f'.keypad button[data-digit="{digit}"]')
+            spoken.append(await page.evaluate("document.documentElement.dataset.lastSpoken"))
+        assert "6자리 중 6자리" in spoken[-1]
+        assert not any(PIN in text or PIN[:3] in text for text in spoken), spoken
+        assert await page.input_value("#pin") == PIN
+        await page.click("#toggle-audio")
 
-            # Every other page of the shell.
-            for path, name in (
-                ("/kiosk/sign-in/enrollment-code", "07-enrollment-code"),
-                ("/kiosk/card/unlock", "08-card-unlock"),
-            ):
-                await page.goto(f"{live_server}{path}")
-                await assert_kiosk_page(page, name)
-                await shot(page, FOLDER, name)
-            await page.goto(f"{live_server}/kiosk/sign-in/sms")
-            await page.fill("#phone", "01099998888")
-            await page.fill("#birth", "19600517")
-            await page.click("#sms-send")
-            await page.wait_for_selector("#code", timeout=TIMEOUT_MS)
-            await assert_kiosk_page(page, "sms code")
-            await shot(page, FOLDER, "09-sms-code")
-            await page.click("#call-staff")
-            await page.wait_for_selector("#help-coming", timeout=TIMEOUT_MS)
-            await assert_kiosk_page(page, "help")
-            await shot(page, FOLDER, "10-help")
-            await page.goto(f"{live_server}/kiosk/sign-in")
-            await page.fill("#card", "hcc_nosuchcard")
-            await page.fill("#pin", "135790")
-            await page.click("#sign-in-button")
-            await page.wait_for_selector("#detail", timeout=TIMEOUT_MS)
-            await assert_kiosk_page(page, "problem")
-            await shot(page, FOLDER, "11-problem")
-            await page.goto(f"{live_server}/kiosk/enrol")
-            await assert_accessible(page, "enrol")
-        finally:
-            await browser.close()
+        # Every other page of the shell.
+        for path, name in (
+            ("/kiosk/sign-in/enrollment-code", "07-enrollment-code"),
+            ("/kiosk/card/unlock", "08-card-unlock"),
+        ):
+            await page.goto(f"{live_server}{path}")
+            await assert_kiosk_page(page, name)
+            await shot(page, FOLDER, name)
+        await page.goto(f"{live_server}/kiosk/sign-in/sms")
+        await page.fill("#phone", "01099998888")
+        await page.fill("#birth", "19600517")
+        await page.click("#sms-send")
+        await page.wait_for_selector("#code", timeout=TIMEOUT_MS)
+        await assert_kiosk_page(page, "sms code")
+        await shot(page, FOLDER, "09-sms-code")
+        await page.click("#call-staff")
+        await page.wait_for_selector("#help-coming", timeout=TIMEOUT_MS)
+        await assert_kiosk_page(page, "help")
+        await shot(page, FOLDER, "10-help")
+        await page.goto(f"{live_server}/kiosk/sign-in")
+        await page.fill("#card", "hcc_nosuchcard")
+        await page.fill("#pin", "135790")
+        await page.click("#sign-in-button")
+        await page.wait_for_selector("#detail", timeout=TIMEOUT_MS)
+        await assert_kiosk_page(page, "problem")
+        await shot(page, FOLDER, "11-problem")
+        await page.goto(f"{live_server}/kiosk/enrol")
+        await assert_accessible(page, "enrol")
 
 
 async def test_inactivity_warns_at_60_s_gives_more_time_and_signs_out_at_80_s(
@@ -256,45 +247,38 @@ async def test_inactivity_warns_at_60_s_gives_more_time_and_signs_out_at_80_s(
     database_url: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from playwright.async_api import async_playwright
 
     code = await kiosk_code(database_url, capsys)
     account, card_token = await card_holder(owner_conn, settings)
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            page = await enrolled_page(browser, live_server, code)
-            await page.clock.install()
-            await page.reload()
-            await page.wait_for_selector("#where", timeout=TIMEOUT_MS)
-            await sign_in_with_keys(page, card_token)
+    async with launched(chromium) as browser:
+        page = await enrolled_page(browser, live_server, code)
+        await page.clock.install()
+        await page.reload()
+        await page.wait_for_selector("#where", timeout=TIMEOUT_MS)
+        await sign_in_with_keys(page, card_token)
 
-            for time in range(10):
-                await page.clock.fast_forward(59_000)
-                assert await page.is_hidden("#idle"), time
-                await page.clock.fast_forward(2_000)
-                assert await page.is_visible("#idle"), time
-                assert await focused(page) == "more-time"
-                said = await page.evaluate("document.documentElement.dataset.lastSpoken")
-                assert said == await page.get_attribute("#idle", "data-spoken")
-                if time == 0:
-                    await assert_accessible(page, "inactivity warning")
-                    await shot(page, FOLDER, "12-inactivity-warning")
-                await page.keyboard.press("Enter")
-                assert await page.is_hidden("#idle"), time
-            assert await page.locator(PERSONAL).count() == 1
+        for time in range(10):
+            await page.clock.fast_forward(59_000)
+            assert await page.is_hidden("#idle"), time
+            await page.clock.fast_forward(2_000)
+            assert await page.is_visible("#idle"), time
+            assert await focused(page) == "more-time"
+            said = await page.evaluate("document.documentElement.dataset.lastSpoken")
+            assert said == await page.get_attribute("#idle", "data-spoken")
+            if time == 0:
+                await assert_accessible(page, "inactivity warning")
+                await shot(page, FOLDER, "12-inactivity-warning")
+            await page.keyboard.press("Enter")
+            assert await page.is_hidden("#idle"), time
+        assert await page.locator(PERSONAL).count() == 1
 
-            await page.clock.fast_forward(61_000)
-            assert await page.is_visible("#idle")
-            await page.clock.fast_forward(20_000)
-            await page.wait_for_selector("#signed-out", timeout=TIMEOUT_MS)
-            await shot(page, FOLDER, "13-signed-out-inactive")
-            assert await page.evaluate("sessionStorage.length") == 0
-            await assert_no_personal_page_behind(page)
-        finally:
-            await browser.close()
+        await page.clock.fast_forward(61_000)
+        assert await page.is_visible("#idle")
+        await page.clock.fast_forward(20_000)
+        await page.wait_for_selector("#signed-out", timeout=TIMEOUT_MS)
+        await shot(page, FOLDER, "13-signed-out-inactive")
+        assert await page.evaluate("sessionStorage.length") == 0
+        await assert_no_personal_page_behind(page)
 
     reasons = await owner_conn.fetch(
         "SELECT revoked_reason FROM sessions WHERE account_id = $1", account.id
@@ -310,7 +294,6 @@ async def test_a_locked_card_is_unlocked_on_its_page_with_keys_only(
     database_url: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from playwright.async_api import async_playwright
 
     code = await kiosk_code(database_url, capsys)
     account, card_token = await card_holder(owner_conn, settings)
@@ -318,30 +301,24 @@ async def test_a_locked_card_is_unlocked_on_its_page_with_keys_only(
         "UPDATE access_cards SET pin_failures = 5, locked_at = now() WHERE person_id = $1",
         account.person_id,
     )
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            page = await enrolled_page(browser, live_server, code)
-            await page.goto(f"{live_server}/kiosk/card/unlock")
-            assert await focused(page) == "card"
-            await page.keyboard.type(card_token)
-            await page.keyboard.press("Enter")
-            await page.wait_for_selector("#unlock-code", timeout=TIMEOUT_MS)
-            assert await focused(page) == "unlock-code"
-            await run_jobs(settings)
-            assert account.phone_e164 is not None
-            for digit in await read_outbox_code(owner_conn, account.phone_e164):
-                await page.keyboard.press(digit)
-            await page.keyboard.press("Enter")
-            await page.wait_for_selector("#unlock-verify", state="hidden", timeout=TIMEOUT_MS)
-            status = await page.inner_text("#unlock-status")
-            assert status and "잘 안 됐어요" not in status, status
-            await assert_kiosk_page(page, "card unlocked")
-            await shot(page, FOLDER, "14-card-unlocked")
-        finally:
-            await browser.close()
+    async with launched(chromium) as browser:
+        page = await enrolled_page(browser, live_server, code)
+        await page.goto(f"{live_server}/kiosk/card/unlock")
+        assert await focused(page) == "card"
+        await page.keyboard.type(card_token)
+        await page.keyboard.press("Enter")
+        await page.wait_for_selector("#unlock-code", timeout=TIMEOUT_MS)
+        assert await focused(page) == "unlock-code"
+        await run_jobs(settings)
+        assert account.phone_e164 is not None
+        for digit in await read_outbox_code(owner_conn, account.phone_e164):
+            await page.keyboard.press(digit)
+        await page.keyboard.press("Enter")
+        await page.wait_for_selector("#unlock-verify", state="hidden", timeout=TIMEOUT_MS)
+        status = await page.inner_text("#unlock-status")
+        assert status and "잘 안 됐어요" not in status, status
+        await assert_kiosk_page(page, "card unlocked")
+        await shot(page, FOLDER, "14-card-unlocked")
     locked = await owner_conn.fetchval(
         "SELECT locked_at IS NOT NULL FROM access_cards WHERE person_id = $1", account.person_id
     )

@@ -18,7 +18,7 @@ import pytest
 
 from foundation.settings import Settings, load_settings
 from server.embedded import free_port
-from tests.support.browser import CHROMIUM_ARGS, app_on_real_socket, require_browser
+from tests.support.browser import app_on_real_socket, launched, require_browser
 from tests.support.environment import environment_for_tests
 from tests.support.factories import make_account, sign_in
 
@@ -67,57 +67,48 @@ async def _wait_for_state(page: Any, wanted: str) -> None:
 async def test_a_browser_registers_a_passkey_and_signs_in(
     live_server: str, chromium: Path, owner_conn: asyncpg.Connection, settings: Settings
 ) -> None:
-    from playwright.async_api import async_playwright
 
     account = await make_account(owner_conn, settings, name="한가람")
     tokens = await sign_in(owner_conn, settings, account)
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+    async with launched(chromium) as browser:
+        context = await browser.new_context(locale="ko-KR")
+        page = await context.new_page()
+        devtools = await context.new_cdp_session(page)
+        await devtools.send("WebAuthn.enable", {"enableUI": False})
+        added = await devtools.send(
+            "WebAuthn.addVirtualAuthenticator",
+            {
+                "options": {
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": True,
+                    "hasUserVerification": True,
+                    "isUserVerified": True,
+                    "automaticPresenceSimulation": True,
+                }
+            },
         )
-        try:
-            context = await browser.new_context(locale="ko-KR")
-            page = await context.new_page()
-            devtools = await context.new_cdp_session(page)
-            await devtools.send("WebAuthn.enable", {"enableUI": False})
-            added = await devtools.send(
-                "WebAuthn.addVirtualAuthenticator",
-                {
-                    "options": {
-                        "protocol": "ctap2",
-                        "transport": "internal",
-                        "hasResidentKey": True,
-                        "hasUserVerification": True,
-                        "isUserVerified": True,
-                        "automaticPresenceSimulation": True,
-                    }
-                },
-            )
-            authenticator_id = added["authenticatorId"]
+        authenticator_id = added["authenticatorId"]
 
-            # The token travels in the fragment: the page reads it, the server never sees it.
-            await page.goto(f"{live_server}/dev/passkeys#token={tokens.access_token}")
-            await page.fill("#name", "Chromium")
-            await page.click("#register")
-            await _wait_for_state(page, "registered")
+        # The token travels in the fragment: the page reads it, the server never sees it.
+        await page.goto(f"{live_server}/dev/passkeys#token={tokens.access_token}")
+        await page.fill("#name", "Chromium")
+        await page.click("#register")
+        await _wait_for_state(page, "registered")
 
-            held = await devtools.send(
-                "WebAuthn.getCredentials", {"authenticatorId": authenticator_id}
-            )
-            assert len(held["credentials"]) == 1
-            assert held["credentials"][0]["isResidentCredential"] is True
-            assert held["credentials"][0]["rpId"] == "localhost"
+        held = await devtools.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})
+        assert len(held["credentials"]) == 1
+        assert held["credentials"][0]["isResidentCredential"] is True
+        assert held["credentials"][0]["rpId"] == "localhost"
 
-            # Sign in with no user name: the authenticator offers its passkey.
-            await page.fill("#token", "")
-            await page.click("#sign-in")
-            await _wait_for_state(page, "signed-in")
-            assert f"Signed in as account {account.id} at aal 2" in await page.inner_text("#status")
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            await page.screenshot(path=str(SCREENSHOT), full_page=True)
-        finally:
-            await browser.close()
+        # Sign in with no user name: the authenticator offers its passkey.
+        await page.fill("#token", "")
+        await page.click("#sign-in")
+        await _wait_for_state(page, "signed-in")
+        assert f"Signed in as account {account.id} at aal 2" in await page.inner_text("#status")
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     passkey = await owner_conn.fetchrow(
         "SELECT name, sign_count, last_used_at, transports FROM passkeys WHERE account_id = $1",

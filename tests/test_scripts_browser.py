@@ -30,7 +30,7 @@ from foundation.fonts import FONT_FACES, FONT_STACK
 from foundation.settings import Settings, load_settings
 from i18n import LANGUAGES
 from server.embedded import free_port
-from tests.support.browser import CHROMIUM_ARGS, app_on_real_socket, require_browser
+from tests.support.browser import app_on_real_socket, launched, require_browser
 from tests.support.environment import environment_for_tests
 from tests.support.factories import make_person
 
@@ -145,7 +145,6 @@ async def test_every_script_is_drawn_in_our_fonts(
     settings: Settings,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    from playwright.async_api import async_playwright
 
     staff = await insert_staff(owner_conn, name="김민수", office_code="busan", role="clerk")
     token = new_token("hcs_")
@@ -159,20 +158,14 @@ async def test_every_script_is_drawn_in_our_fonts(
     shot = shots / f"{name}-{code}.png"
     print(f"\nscreenshot: {shot}")
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+    async with launched(chromium) as browser:
+        context = await browser.new_context()
+        await context.add_cookies(
+            [{"name": "hanchang_staff", "value": token, "url": f"{live_server}/console"}]
         )
-        try:
-            context = await browser.new_context()
-            await context.add_cookies(
-                [{"name": "hanchang_staff", "value": token, "url": f"{live_server}/console"}]
-            )
-            page = await context.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            used = await look(page, f"{live_server}{path}?lang={code}", shot)
-        finally:
-            await browser.close()
+        page = await context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        used = await look(page, f"{live_server}{path}?lang={code}", shot)
     assert not strays(used), strays(used)
     # The check saw every sample: none was left out for drawing nothing.
     samples = {where for where in used if where.startswith("p: <p lang=")}

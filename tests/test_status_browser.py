@@ -22,7 +22,12 @@ from foundation.fonts import FONT_STACK
 from foundation.settings import Settings, load_settings
 from server.embedded import free_port
 from service_status import add_incident_note, evaluate_incidents
-from tests.support.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
+from tests.support.browser import (
+    OUTPUT,
+    app_on_real_socket,
+    launched,
+    require_browser,
+)
 from tests.support.environment import environment_for_tests
 from tests.support.status_traffic import acquire, record_loads, record_readiness, record_traffic
 
@@ -123,53 +128,44 @@ def _serious(results: Any) -> list[str]:
 async def test_the_status_page_renders_and_passes_axe(
     seeded: None, live_server: str, chromium: Path
 ) -> None:
-    from playwright.async_api import async_playwright
 
     axe = importlib.import_module("axe_playwright_python.async_playwright").Axe()
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+    async with launched(chromium) as browser:
+        # No JavaScript at all: the page must not need it.
+        context = await browser.new_context(
+            locale="ko-KR", java_script_enabled=False, viewport={"width": 1280, "height": 900}
         )
-        try:
-            # No JavaScript at all: the page must not need it.
-            context = await browser.new_context(
-                locale="ko-KR", java_script_enabled=False, viewport={"width": 1280, "height": 900}
-            )
-            page = await context.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            response = await page.goto(f"{live_server}/status")
-            assert response is not None and response.status == 200
-            assert await page.get_attribute("html", "lang") == "ko"
-            assert await page.locator("svg[role=img]").count() == 4
-            assert await page.locator("h1").count() == 1
-            OUTPUT.mkdir(parents=True, exist_ok=True)
-            await page.screenshot(path=str(SCREENSHOT), full_page=True)
-            await context.close()
+        page = await context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        response = await page.goto(f"{live_server}/status")
+        assert response is not None and response.status == 200
+        assert await page.get_attribute("html", "lang") == "ko"
+        assert await page.locator("svg[role=img]").count() == 4
+        assert await page.locator("h1").count() == 1
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SCREENSHOT), full_page=True)
+        await context.close()
 
-            # axe runs in the page, so this context allows script; the CSP is the page's own.
-            context = await browser.new_context(
-                locale="ko-KR", bypass_csp=True, viewport={"width": 1280, "height": 900}
-            )
-            page = await context.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            for path in ("/status", "/status?lang=en&window=30d"):
-                await page.goto(f"{live_server}{path}")
-                # The tables behind each chart too.
-                await page.evaluate(
-                    "document.querySelectorAll('details').forEach(d => d.open = true)"
-                )
-                results = await axe.run(page, options=AXE_OPTIONS)
-                problems = _serious(results)
-                assert not problems, f"{path}: " + "\n".join(problems)
-            await page.screenshot(path=str(OUTPUT / "status-en-tables.png"), full_page=True)
-            # A narrow phone screen: the summary table scrolls inside its region, the page does not.
-            await page.set_viewport_size({"width": 390, "height": 800})
-            await page.goto(f"{live_server}/status")
-            width = await page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 390, width
-            await page.screenshot(path=str(OUTPUT / "status-phone.png"), full_page=True)
-        finally:
-            await browser.close()
+        # axe runs in the page, so this context allows script; the CSP is the page's own.
+        context = await browser.new_context(
+            locale="ko-KR", bypass_csp=True, viewport={"width": 1280, "height": 900}
+        )
+        page = await context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        for path in ("/status", "/status?lang=en&window=30d"):
+            await page.goto(f"{live_server}{path}")
+            # The tables behind each chart too.
+            await page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            results = await axe.run(page, options=AXE_OPTIONS)
+            problems = _serious(results)
+            assert not problems, f"{path}: " + "\n".join(problems)
+        await page.screenshot(path=str(OUTPUT / "status-en-tables.png"), full_page=True)
+        # A narrow phone screen: the summary table scrolls inside its region, the page does not.
+        await page.set_viewport_size({"width": 390, "height": 800})
+        await page.goto(f"{live_server}/status")
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width
+        await page.screenshot(path=str(OUTPUT / "status-phone.png"), full_page=True)
     assert SCREENSHOT.stat().st_size > 0
 
 
@@ -203,33 +199,24 @@ BROKEN_WORDS = """() => {
 async def test_the_status_page_shows_our_fonts_and_korean_words_whole(
     seeded: None, live_server: str, chromium: Path
 ) -> None:
-    from playwright.async_api import async_playwright
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+    async with launched(chromium) as browser:
+        # The page runs no script; the checks below are the test's own.
+        context = await browser.new_context(
+            locale="ko-KR", bypass_csp=True, viewport={"width": 1280, "height": 900}
         )
-        try:
-            # The page runs no script; the checks below are the test's own.
-            context = await browser.new_context(
-                locale="ko-KR", bypass_csp=True, viewport={"width": 1280, "height": 900}
-            )
-            page = await context.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            await page.goto(f"{live_server}/status")
-            font = await page.evaluate("getComputedStyle(document.body).fontFamily")
-            # Our web fonts (foundation/fonts) first: every script, whatever the computer has.
-            assert font.replace(", ", ",") == FONT_STACK, font
-            word_break = await page.evaluate(
-                "[...document.querySelectorAll('thead th')].map(th => getComputedStyle(th).wordBreak)"
-            )
-            assert word_break and set(word_break) == {"keep-all"}, word_break
-            for width in (1280, 390):
-                await page.set_viewport_size({"width": width, "height": 900})
-                await page.evaluate(
-                    "document.querySelectorAll('details').forEach(d => d.open = true)"
-                )
-                broken = await page.evaluate(BROKEN_WORDS)
-                assert not broken, f"{width}px: {broken}"
-        finally:
-            await browser.close()
+        page = await context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        await page.goto(f"{live_server}/status")
+        font = await page.evaluate("getComputedStyle(document.body).fontFamily")
+        # Our web fonts (foundation/fonts) first: every script, whatever the computer has.
+        assert font.replace(", ", ",") == FONT_STACK, font
+        word_break = await page.evaluate(
+            "[...document.querySelectorAll('thead th')].map(th => getComputedStyle(th).wordBreak)"
+        )
+        assert word_break and set(word_break) == {"keep-all"}, word_break
+        for width in (1280, 390):
+            await page.set_viewport_size({"width": width, "height": 900})
+            await page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            broken = await page.evaluate(BROKEN_WORDS)
+            assert not broken, f"{width}px: {broken}"

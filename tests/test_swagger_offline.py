@@ -21,7 +21,12 @@ from litestar.testing import AsyncTestClient
 from api.openapi_ui import ASSETS_PATH
 from foundation.settings import Settings, load_settings
 from server.embedded import free_port
-from tests.support.browser import CHROMIUM_ARGS, OUTPUT, app_on_real_socket, require_browser
+from tests.support.browser import (
+    OUTPUT,
+    app_on_real_socket,
+    launched,
+    require_browser,
+)
 from tests.support.environment import environment_for_tests
 
 CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
@@ -84,7 +89,7 @@ def live_server(chromium: Path, browser_settings: Settings, port: int) -> Iterat
 
 
 async def test_the_page_renders_with_the_network_cut(live_server: str, chromium: Path) -> None:
-    from playwright.async_api import Route, async_playwright
+    from playwright.async_api import Route
 
     elsewhere: list[str] = []
 
@@ -96,22 +101,16 @@ async def test_the_page_renders_with_the_network_cut(live_server: str, chromium:
             elsewhere.append(route.request.url)
             await route.abort("internetdisconnected")
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            context = await browser.new_context(viewport={"width": 1280, "height": 900})
-            await context.route("**/*", only_this_machine)
-            page = await context.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            response = await page.goto(f"{live_server}/schema/swagger")
-            assert response is not None and response.status == 200
-            await page.wait_for_selector(".swagger-ui .opblock", timeout=TIMEOUT_MS)
-            assert await page.locator(".swagger-ui .opblock").count() > 20
-            assert "Hanchang API" in await page.inner_text(".swagger-ui .info .title")
-            OUTPUT.mkdir(parents=True, exist_ok=True)
-            await page.screenshot(path=str(OUTPUT / "swagger-offline.png"))
-        finally:
-            await browser.close()
+    async with launched(chromium) as browser:
+        context = await browser.new_context(viewport={"width": 1280, "height": 900})
+        await context.route("**/*", only_this_machine)
+        page = await context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        response = await page.goto(f"{live_server}/schema/swagger")
+        assert response is not None and response.status == 200
+        await page.wait_for_selector(".swagger-ui .opblock", timeout=TIMEOUT_MS)
+        assert await page.locator(".swagger-ui .opblock").count() > 20
+        assert "Hanchang API" in await page.inner_text(".swagger-ui .info .title")
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(OUTPUT / "swagger-offline.png"))
     assert not elsewhere, elsewhere

@@ -12,8 +12,9 @@ import importlib.util
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -52,6 +53,21 @@ def require_browser(what: str, packages: tuple[str, ...] = ("playwright",)) -> P
             pytest.fail(message + " (CI=true: a missing browser is a failure)")
         pytest.skip(message)
     return CHROMIUM
+
+
+@contextlib.asynccontextmanager
+async def launched(chromium: Path) -> AsyncIterator[Any]:
+    """Chromium, headless and off the network's extras (`CHROMIUM_ARGS`), closed after."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            await browser.close()
 
 
 @contextlib.contextmanager
