@@ -21,7 +21,7 @@ TEXTS: dict[str, str] = {
     "call_staff": N_("Call staff"),
     "call_staff_spoken": N_("Call staff. A member of staff comes to you."),
     "key_help": N_(
-        "Keypad: arrow keys move, Enter chooses, minus (−) goes back, dot (.) reads the "
+        "Keypad: arrow keys move, Enter chooses, minus (-) goes back, dot (.) reads the "
         "page again, star (*) turns audio on or off, plus (+) and slash (/) change the "
         "volume."
     ),

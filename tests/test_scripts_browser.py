@@ -1,5 +1,6 @@
 """Every script on the pages a person sees, in a real browser with no fonts of its own for
-them: the status page and the console's PIN page, in each language of i18n/languages.py,
+them: the status page, the console's PIN page and the kiosk's start and sign-in pages (an
+enrolled kiosk's: they load only signed), in each language of i18n/languages.py,
 with a sample per script (each language's own name, Mongolian's Ө ө Ү ү, Uzbek's ʻ, Hanja)
 put into the page so that it inherits the page's own style.
 
@@ -30,6 +31,7 @@ from foundation.fonts import FONT_FACES, FONT_STACK
 from foundation.settings import Settings, load_settings
 from i18n import LANGUAGES
 from server.embedded import free_port
+from tests.support.access_cards import kiosk_cli
 from tests.support.browser import app_on_real_socket, launched, require_browser
 from tests.support.environment import environment_for_tests
 from tests.support.factories import make_person
@@ -170,3 +172,35 @@ async def test_every_script_is_drawn_in_our_fonts(
     # The check saw every sample: none was left out for drawing nothing.
     samples = {where for where in used if where.startswith("p: <p lang=")}
     assert len(samples) == len({text for _, text in SAMPLES})
+
+
+async def test_every_script_on_the_kiosk_is_drawn_in_our_fonts(
+    live_server: str,
+    chromium: Path,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The kiosk's pages (its start page and the sign-in page) in each language, as an
+    enrolled kiosk shows them: its pages load only signed by its service worker, so the
+    browser is enrolled first, with a code from `hanchang kiosk code`."""
+    assert await kiosk_cli(database_url, "code", "--office", "busan", "--location", "1층") == 0
+    code = capsys.readouterr().out.strip().splitlines()[-1]
+    shots = tmp_path_factory.getbasetemp() / "scripts-screenshots"
+    shots.mkdir(exist_ok=True)
+    print(f"\nscreenshots: {shots}/kiosk-*.png")
+    found: dict[str, set[str]] = {}
+    async with launched(chromium) as browser:
+        page = await (await browser.new_context()).new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        await page.goto(f"{live_server}/kiosk/enrol")
+        await page.fill("#code", code.lower())
+        await page.click("#enrol-button")
+        await page.wait_for_selector("#where")
+        for language in LANGUAGES:
+            for name, path in (("start", "/kiosk"), ("sign-in", "/kiosk/sign-in")):
+                url = f"{live_server}{path}?lang={language.code}"
+                used = await look(page, url, shots / f"kiosk-{name}-{language.code}.png")
+                assert await page.get_attribute("html", "lang") == language.code, url
+                found |= {f"{url} {where}": fonts for where, fonts in strays(used).items()}
+    assert not found, found

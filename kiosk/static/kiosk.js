@@ -5,7 +5,7 @@
 //   (200%), high contrast, the audio guide and its volume.
 // - The keypad alone works everything (docs/kiosk.md): digits type; arrows move the focus
 //   to the previous (up, left) or next (down, right) control in page order; Enter
-//   chooses; minus (−), Escape or Backspace outside a field go back (the page's
+//   chooses; minus (-), Escape or Backspace outside a field go back (the page's
 //   `data-back`; in a field of letters, minus and the others type once it is not empty); dot (.) reads the page again; star (*) turns audio on or off; plus (+)
 //   and slash (/) make it louder or quieter.
 // - Audio: speechSynthesis reads the page's `data-spoken` when it opens and each control
