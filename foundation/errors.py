@@ -198,6 +198,17 @@ def error_format(request: Request[Any, Any, Any]) -> ErrorFormat:
     return "html" if "text/html" in accept else "json"
 
 
+def reference_sentence(locale: str, request_id: str) -> str:
+    """What an error page says to quote: the request id's first characters, short enough
+    to read out on the phone, and what an operator searches the log lines for (their
+    `request_id` starts with it)."""
+    return translate(
+        locale,
+        N_("If you contact us about this, give this reference: {reference}"),
+        reference=request_id[:REFERENCE_LENGTH],
+    )
+
+
 def _html_page(locale: str, body: dict[str, Any]) -> str:
     title = html.escape(str(body["title"]))
     detail = html.escape(str(body["detail"]))
@@ -208,13 +219,7 @@ def _html_page(locale: str, body: dict[str, Any]) -> str:
     listing = f"<ul>{items}</ul>" if items else ""
     reference = ""
     if body.get("request_id"):
-        # The request id's first characters: short enough to read out on the phone, and what
-        # an operator searches the log lines for (their `request_id` starts with it).
-        said = translate(
-            locale,
-            N_("If you contact us about this, give this reference: {reference}"),
-            reference=str(body["request_id"])[:REFERENCE_LENGTH],
-        )
+        said = reference_sentence(locale, str(body["request_id"]))
         reference = f'<p class="reference">{html.escape(said)}</p>'
     home = html.escape(translate(locale, N_("Go to the start page")))
     helpline = html.escape(translate(locale, N_("Need help? Call the 1350 helpline.")))

@@ -17,8 +17,10 @@ from foundation.errors import (
     PREFERRED_LANGUAGE_STATE,
     handle_exception,
     problem_from_exception,
+    reference_sentence,
     render_problem,
 )
+from foundation.log_lines import current_request_id
 from foundation.problems import SERVICE_BUSY, SERVICE_UNAVAILABLE, Problem
 from i18n import LANGUAGES as TABLE_OF_LANGUAGES
 from i18n import negotiate_locale
@@ -170,8 +172,11 @@ def refusal_page(
     again: str,
     cookies: list[Cookie] | None = None,
 ) -> Page:
-    """The problem page, with "try again" leading to `again`."""
-    body = exc.body(kiosk_locale(request))
+    """The problem page, with "try again" leading to `again`; a fault of ours (5xx) also
+    gives the reference to quote at the counter or to 1350."""
+    locale = kiosk_locale(request)
+    body = exc.body(locale)
+    request_id = current_request_id()
     return render_page(
         request,
         "problem.html",
@@ -181,4 +186,9 @@ def refusal_page(
         detail=body["detail"],
         again=again,
         cookies=cookies,
+        reference=(
+            reference_sentence(locale, request_id)
+            if request_id is not None and exc.kind.status >= 500
+            else None
+        ),
     )

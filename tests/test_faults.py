@@ -149,6 +149,8 @@ async def while_postgresql_is_down(client: Client, settings: Settings, people: P
     assert kiosk.status_code == 503, kiosk.text
     assert kiosk.headers["content-type"].startswith("text/html")
     assert 'href="/kiosk/' in kiosk.text, "the kiosk's own page, with its way back"
+    # With the reference to quote: the request id's start (foundation/errors.py).
+    assert f"참조 번호를 알려 주세요: {kiosk.headers['x-request-id'][:8]}" in kiosk.text
     assert took < ANSWER_WITHIN_S, took
 
     console, took = await timed(client.get("/console/", headers={"Accept": "text/html"}))
