@@ -15,6 +15,11 @@ poll (with the next try number). A worker that starts under an id that still
 has jobs noted is that worker restarted: those jobs are taken back at once. Our jobs are safe to run again: a delivery
 job takes back its own claims (notifications/delivery.py), and everything else
 is idempotent.
+
+arq marks a job in progress before the job starts, so a worker killed between arq's mark
+and the note leaves a job marked in progress that no worker noted. A live worker notes
+its job within milliseconds of the mark; so a queued job marked in progress and noted by
+nobody at two beats in a row is taken back too.
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ class JobRegistry:
         self.worker_id = worker_id or os.environ.get("HANCHANG_WORKER_ID") or uuid.uuid4().hex
         self._redis: ArqRedis | None = None
         self._beat: asyncio.Task[None] | None = None
+        # Jobs marked in progress but noted by nobody at the last beat.
+        self._unnoted: set[str] = set()
 
     @property
     def _jobs_key(self) -> str:
@@ -97,6 +104,11 @@ class JobRegistry:
             await self._redis.delete(in_progress_key_prefix + job_id)
             await self._redis.hdel(self._jobs_key, job_id)  # type: ignore[misc]
             orphans.append(job_id)
+        unnoted = await self._marked_but_unnoted(set(running))
+        for job_id in sorted(unnoted & self._unnoted):
+            await self._redis.delete(in_progress_key_prefix + job_id)
+            orphans.append(job_id)
+        self._unnoted = unnoted - set(orphans)
         if orphans:
             log.warning(
                 "took back %d job(s) of a worker that stopped: %s",
@@ -104,6 +116,16 @@ class JobRegistry:
                 ", ".join(orphans[:10]),
             )
         return orphans
+
+    async def _marked_but_unnoted(self, noted: set[bytes]) -> set[str]:
+        """Queued jobs that arq marked in progress and that no worker noted."""
+        assert self._redis is not None
+        queued: list[bytes] = await self._redis.zrange(self.queue, 0, -1)
+        candidates = [job_id for job_id in queued if job_id not in noted]
+        if not candidates:
+            return set()
+        marks = await self._redis.mget([in_progress_key_prefix + j.decode() for j in candidates])
+        return {job_id.decode() for job_id, mark in zip(candidates, marks, strict=True) if mark}
 
     async def job_started(self, ctx: dict[str, Any]) -> None:
         # arq runs the job in a task it creates after this hook, in this context: every
