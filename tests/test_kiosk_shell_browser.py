@@ -111,6 +111,9 @@ async def sign_in_with_keys(page: Any, card_token: str) -> None:
         await page.keyboard.press(digit)
     await page.keyboard.press("Enter")
     await page.wait_for_selector(PERSONAL, timeout=TIMEOUT_MS)
+    # The page is parsed before its script has started the inactivity timers: a test that
+    # moves the clock on must not do it in between.
+    await page.wait_for_load_state("load", timeout=TIMEOUT_MS)
 
 
 async def assert_no_personal_page_behind(page: Any) -> None:
