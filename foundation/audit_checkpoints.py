@@ -6,11 +6,14 @@ the bulk worker writes a checkpoint — the newest row's id and hash, how many r
 there are up to it, and when — signed with an HMAC key that is not in the database
 (`AuditSettings.checkpoint_key`), to Redis and to an append-only file of JSON lines
 (`AuditSettings.checkpoint_file`; in production a write-once store, docs/deploy.md).
+Between minutes, the bulk worker also signs the head into Redis as each commit's rows
+land (server/audit_anchor.py).
 
 `hanchang audit verify` then checks that the newest checkpoint's row is still there
 with the same hash and that no row up to it is missing. Someone who can delete rows
-can at most hide the rows of the last minute; a checkpoint they forge without the
-key is reported as forged.
+can at most hide the rows committed in the last fraction of a second (of the last minute
+while the bulk worker is down); a checkpoint they forge without the key is reported as
+forged.
 """
 
 from __future__ import annotations
@@ -91,11 +94,26 @@ async def read_chain_head(conn: asyncpg.Connection, key: bytes) -> AuditCheckpoi
     return sign_checkpoint(checkpoint, key)
 
 
-async def save_checkpoint(redis: Redis, path: Path, checkpoint: AuditCheckpoint) -> None:
-    """Append the checkpoint to the file (synced to disk) and make it Redis's newest."""
-    line = msgspec.json.encode(checkpoint)
-    _append_line(path, line)
-    await redis.set(REDIS_KEY, line)
+async def save_checkpoint(
+    redis: Redis, path: Path, checkpoint: AuditCheckpoint, key: bytes
+) -> None:
+    """Append the checkpoint to the file (synced to disk) and make it Redis's newest,
+    unless Redis already holds a newer head (server/audit_anchor.py writes one as rows
+    commit: a minute's checkpoint read a moment earlier must not put it back)."""
+    _append_line(path, msgspec.json.encode(checkpoint))
+    await put_newest(redis, checkpoint, key)
+
+
+async def put_newest(redis: Redis, checkpoint: AuditCheckpoint, key: bytes) -> bool:
+    """Make `checkpoint` Redis's newest unless Redis holds a newer head we signed. A log
+    that lost its newest rows must not replace the checkpoint that shows it (the minute
+    job logs the loss; `hanchang audit verify` keeps reporting it)."""
+    current = await redis.get(REDIS_KEY)
+    held = _decode(current) if current is not None else None
+    if held is not None and held.last_id > checkpoint.last_id and signature_is_valid(held, key):
+        return False
+    await redis.set(REDIS_KEY, msgspec.json.encode(checkpoint))
+    return True
 
 
 def _append_line(path: Path, line: bytes) -> None:

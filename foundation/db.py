@@ -213,6 +213,26 @@ class Pool(asyncpg.Pool):
         return _GuardedAcquire(self, self.acquire_timeout_s if timeout is None else timeout)
 
 
+def _server_settings(settings: DatabaseSettings, application_name: str) -> dict[str, str]:
+    return {
+        "statement_timeout": str(settings.statement_timeout_ms),
+        "application_name": application_name,
+        "timezone": "UTC",
+    }
+
+
+async def connect_alone(settings: DatabaseSettings, application_name: str) -> asyncpg.Connection:
+    """One connection outside any pool, for a task that holds it (LISTEN), with the
+    pool's role and bounds. A refusal or a timeout is `DatabaseUnreachable`."""
+    conn: asyncpg.Connection = await _connector(settings.app_role)(
+        settings.url,
+        server_settings=_server_settings(settings, application_name),
+        timeout=settings.connect_timeout_s,
+        command_timeout=settings.command_timeout_s,
+    )
+    return conn
+
+
 async def create_pool(
     settings: DatabaseSettings, *, min_size: int | None = None, max_size: int | None = None
 ) -> Pool:
@@ -232,11 +252,7 @@ async def create_pool(
         loop=None,
         connection_class=asyncpg.Connection,
         record_class=asyncpg.Record,
-        server_settings={
-            "statement_timeout": str(settings.statement_timeout_ms),
-            "application_name": "hanchang",
-            "timezone": "UTC",
-        },
+        server_settings=_server_settings(settings, "hanchang"),
         # Passed to asyncpg.connect for each connection (a frozen server never answers).
         timeout=settings.connect_timeout_s,
         command_timeout=settings.command_timeout_s,

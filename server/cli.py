@@ -109,7 +109,9 @@ def _worker(queue: str) -> int:
     from foundation.jobs import QUEUES
     from server.worker import worker_settings
 
-    Worker(**worker_settings(get_settings(), queue=QUEUES[queue])).run()
+    # The bulk worker also anchors the audit log's head as its rows commit.
+    settings = worker_settings(get_settings(), queue=QUEUES[queue], anchor_audit=queue == "bulk")
+    Worker(**settings).run()
     return 0
 
 

@@ -59,6 +59,7 @@ from notifications.jobs import (
 from notifications.staff_callback_notice import confirm_staff_callback
 from onestop.applications import purge_expired_keys
 from onestop.eligibility.jobs import evaluate_eligibility
+from server.audit_anchor import AuditAnchor
 from server.job_registry import JobRegistry
 from server.tracing import tracer_provider
 from server.worker_tracing import traced_jobs
@@ -95,7 +96,7 @@ async def checkpoint_audit_log(ctx: dict[str, Any]) -> dict[str, int]:
         log.error("audit log TAMPERED: %s", problem)
     if head is None:
         return {"rows": 0, "problems": len(problems)}
-    await save_checkpoint(ctx["redis"], audit.checkpoint_file, head)
+    await save_checkpoint(ctx["redis"], audit.checkpoint_file, head, audit.checkpoint_key)
     return {"rows": head.rows, "last_id": head.last_id, "problems": len(problems)}
 
 
@@ -175,12 +176,15 @@ def worker_settings(
     *,
     queue: str = BULK_QUEUE,
     worker_id: str | None = None,
+    anchor_audit: bool = False,
 ) -> dict[str, Any]:
     """Keyword arguments for `arq.Worker` on `queue`, built from our settings (`clock`:
-    tests only; `worker_id`: see server/job_registry.py)."""
+    tests only; `worker_id`: see server/job_registry.py; `anchor_audit`: anchor the audit
+    log's head as its rows commit, server/audit_anchor.py — `hanchang worker` does)."""
     interactive = queue == INTERACTIVE_QUEUE
     max_jobs = settings.worker.interactive_max_jobs if interactive else settings.worker.max_jobs
     registry = JobRegistry(queue, worker_id)
+    anchor = AuditAnchor(settings) if anchor_audit else None
     functions: list[Any] = list(INTERACTIVE_FUNCTIONS if interactive else JOB_FUNCTIONS)
     crons = [] if interactive else list(CRON_JOBS)
     provider = tracer_provider(settings.tracing) if settings.tracing.enabled else None
@@ -194,9 +198,13 @@ def worker_settings(
         # One connection per job that can run at once: a job never holds two.
         ctx["pool"] = await create_pool(settings.database, min_size=1, max_size=max_jobs)
         await registry.start(ctx["redis"])
+        if anchor is not None:
+            await anchor.start(ctx["redis"])
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
         await registry.stop()
+        if anchor is not None:
+            await anchor.stop()
         pool = ctx.get("pool")
         if pool is not None:
             await pool.close()

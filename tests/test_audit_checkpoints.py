@@ -6,8 +6,6 @@ and a file in the data folder; `hanchang audit verify` checks the log against th
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -17,10 +15,10 @@ import msgspec
 import pytest
 from redis.asyncio import Redis
 
-from foundation.audit import record_audit
 from foundation.audit_checkpoints import REDIS_KEY, AuditCheckpoint, find_checkpoints
 from foundation.settings import Settings
 from server.worker import CRON_JOBS, checkpoint_audit_log
+from tests.support.audit_log import delete_as_owner, verify_cli, write_audit_rows
 
 
 @pytest.fixture
@@ -32,54 +30,6 @@ async def job_context(settings: Settings, db_pool: asyncpg.Pool) -> AsyncIterato
         await redis.aclose()
 
 
-async def _write_rows(owner_conn: asyncpg.Connection, count: int) -> list[int]:
-    await owner_conn.execute('SET ROLE "hanchang_app"')
-    try:
-        async with owner_conn.transaction():
-            before = await owner_conn.fetchval("SELECT coalesce(max(id), 0) FROM audit_log")
-            for number in range(count):
-                await record_audit(
-                    owner_conn,
-                    actor="system",
-                    action="test.checkpoint",
-                    details={"number": number},
-                )
-            rows = await owner_conn.fetch(
-                "SELECT id FROM audit_log WHERE id > $1 ORDER BY id", before
-            )
-        return [row["id"] for row in rows]
-    finally:
-        await owner_conn.execute("RESET ROLE")
-
-
-async def _delete_as_owner(owner_conn: asyncpg.Connection, ids: list[int]) -> None:
-    """Someone with the owner's powers lifts the guard and removes rows."""
-    await owner_conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
-    try:
-        await owner_conn.execute("DELETE FROM audit_log WHERE id = ANY($1::bigint[])", ids)
-    finally:
-        await owner_conn.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
-
-
-def _verify_cli(settings: Settings) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HANCHANG_ENV": "test",
-        "DATABASE_URL": settings.database.url,
-        "REDIS_URL": settings.redis.url,
-        "HANCHANG_PERSON_KEYS": "1:" + "QUFB" * 11,
-        "HANCHANG_DATA_DIR": str(settings.data_dir),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", "audit", "verify"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-
-
 def test_the_worker_checkpoints_every_minute() -> None:
     (job,) = [job for job in CRON_JOBS if job.name == "cron:checkpoint_audit_log"]
     assert job.second == {25}
@@ -89,7 +39,7 @@ def test_the_worker_checkpoints_every_minute() -> None:
 async def test_deleting_the_newest_rows_is_detected(
     owner_conn: asyncpg.Connection, settings: Settings, job_context: dict[str, Any]
 ) -> None:
-    ids = await _write_rows(owner_conn, 6)
+    ids = await write_audit_rows(owner_conn, 6)
     result = await checkpoint_audit_log(job_context)
     assert result["last_id"] == ids[-1]
     assert result["problems"] == 0
@@ -102,14 +52,14 @@ async def test_deleting_the_newest_rows_is_detected(
     assert [place for place, _ in found.good] == [str(settings.audit.checkpoint_file), "redis"]
     assert {checkpoint.last_id for _, checkpoint in found.good} == {ids[-1]}
 
-    untouched = _verify_cli(settings)
+    untouched = verify_cli(settings)
     assert untouched.returncode == 0, untouched.stderr
     assert "audit log intact" in untouched.stdout
     assert f"newest checkpoint holds: row {ids[-1]}" in untouched.stdout
 
     # The hash chain alone would not notice: what is left is still a whole chain.
-    await _delete_as_owner(owner_conn, ids[-3:])
-    tampered = _verify_cli(settings)
+    await delete_as_owner(owner_conn, ids[-3:])
+    tampered = verify_cli(settings)
     assert tampered.returncode == 1
     assert "TAMPERED" in tampered.stderr
     assert "0 break(s)" in tampered.stderr
@@ -119,20 +69,22 @@ async def test_deleting_the_newest_rows_is_detected(
     # The next minute's job shouts too, before it writes a checkpoint of the shorter log.
     again = await checkpoint_audit_log(job_context)
     assert again["problems"] >= 2
+    # Its checkpoint of the shorter log does not replace Redis's, which shows the loss.
+    assert verify_cli(settings).returncode == 1
 
 
 async def test_emptying_the_log_is_detected(
     owner_conn: asyncpg.Connection, settings: Settings, job_context: dict[str, Any]
 ) -> None:
-    await _write_rows(owner_conn, 2)
+    await write_audit_rows(owner_conn, 2)
     await checkpoint_audit_log(job_context)
-    assert _verify_cli(settings).returncode == 0
+    assert verify_cli(settings).returncode == 0
     await owner_conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_truncate")
     try:
         await owner_conn.execute("TRUNCATE audit_log")
     finally:
         await owner_conn.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_truncate")
-    tampered = _verify_cli(settings)
+    tampered = verify_cli(settings)
     assert tampered.returncode == 1
     assert "is missing" in tampered.stderr
 
@@ -140,9 +92,9 @@ async def test_emptying_the_log_is_detected(
 async def test_a_forged_checkpoint_is_reported(
     owner_conn: asyncpg.Connection, settings: Settings, job_context: dict[str, Any]
 ) -> None:
-    ids = await _write_rows(owner_conn, 2)
+    ids = await write_audit_rows(owner_conn, 2)
     await checkpoint_audit_log(job_context)
-    assert _verify_cli(settings).returncode == 0
+    assert verify_cli(settings).returncode == 0
 
     # Someone writes a checkpoint that agrees with a shorter log, without the key.
     forged = AuditCheckpoint(
@@ -153,7 +105,7 @@ async def test_a_forged_checkpoint_is_reported(
         file.write(line + b"\n")
     await job_context["redis"].set(REDIS_KEY, line)
 
-    tampered = _verify_cli(settings)
+    tampered = verify_cli(settings)
     assert tampered.returncode == 1
     assert "forged checkpoint" in tampered.stderr
     assert "line 1 from the end is not a checkpoint we signed" in tampered.stderr
