@@ -198,14 +198,18 @@ def error_format(request: Request[Any, Any, Any]) -> ErrorFormat:
     return "html" if "text/html" in accept else "json"
 
 
-def reference_sentence(locale: str, request_id: str) -> str:
+def reference_sentence(locale: str, request_id: str, *, spoken: bool = False) -> str:
     """What an error page says to quote: the request id's first characters, short enough
     to read out on the phone, and what an operator searches the log lines for (their
-    `request_id` starts with it)."""
+    `request_id` starts with it). `spoken`: one character at a time, capitals, for a
+    voice to read out ("A 3 F 9 ...", not a word)."""
+    reference = request_id[:REFERENCE_LENGTH]
+    if spoken:
+        reference = " ".join(reference.upper())
     return translate(
         locale,
         N_("If you contact us about this, give this reference: {reference}"),
-        reference=request_id[:REFERENCE_LENGTH],
+        reference=reference,
     )
 
 
@@ -234,12 +238,16 @@ def _html_page(locale: str, body: dict[str, Any]) -> str:
     )
 
 
-def _twiml(locale: str, body: dict[str, Any]) -> str:
+def _twiml(locale: str, body: dict[str, Any], status: int) -> str:
     from twilio.twiml.voice_response import VoiceResponse
 
     language = BY_CODE[locale].voice or "ko-KR"
     response = VoiceResponse()
     response.say(f"{body['title']}. {body['detail']}", language=language)
+    if status >= 500 and body.get("request_id"):
+        # Our fault, not the caller's: what to quote to the helpline, as on the pages.
+        said = reference_sentence(locale, str(body["request_id"]), spoken=True)
+        response.say(said, language=language)
     return str(response)
 
 
@@ -267,7 +275,10 @@ def render_problem(request: Request[Any, Any, Any], problem: Problem) -> Respons
             locale = headers["Content-Language"] = "ko"
             body = problem.body(locale, instance=request.url.path)
         return Response(
-            _twiml(locale, body), status_code=200, media_type=MediaType.XML, headers=headers
+            _twiml(locale, body, problem.kind.status),
+            status_code=200,
+            media_type=MediaType.XML,
+            headers=headers,
         )
     return Response(body, status_code=problem.kind.status, media_type=PROBLEM_JSON, headers=headers)
 

@@ -160,8 +160,10 @@ async def while_postgresql_is_down(client: Client, settings: Settings, people: P
     assert took < ANSWER_WITHIN_S, took
 
     started = time.monotonic()
-    said = await Call(client, settings, people.caller).start()
+    call = Call(client, settings, people.caller)
+    said = await call.start()
     assert "The phone line is not working right now" in said or "전화" in said, said
+    assert " ".join(call.request_ids[-1][:8].upper()) in said, "the reference, spoken"
     assert time.monotonic() - started < ANSWER_WITHIN_S
 
 

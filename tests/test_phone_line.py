@@ -543,6 +543,9 @@ async def test_without_postgres_the_line_says_so_with_a_200(
     call = Call(client, settings, "+82212345678")
     spoken = await call.post(settings.http.public_url + "/webhooks/twilio/voice/menu?lang=en", "1")
     assert "The phone line is not working right now" in said(spoken)
+    # The reference to quote to the helpline, one character at a time: the request id's start.
+    reference = " ".join(call.request_ids[-1][:8].upper())
+    assert f"give this reference: {reference}" in said(spoken), said(spoken)
 
 
 async def test_without_redis_the_line_says_so_with_a_200(
@@ -552,3 +555,5 @@ async def test_without_redis_the_line_says_so_with_a_200(
     call = Call(client, settings, "+82212345678")
     spoken = await call.start()
     assert "지금은 전화 서비스를 이용할 수 없어요" in said(spoken)
+    reference = " ".join(call.request_ids[-1][:8].upper())
+    assert f"참조 번호를 알려 주세요: {reference}" in said(spoken), said(spoken)

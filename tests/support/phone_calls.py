@@ -105,6 +105,7 @@ class Call:
         self.sid = new_call_sid()
         self.next = settings.http.public_url + INCOMING
         self.answers: list[str] = []
+        self.request_ids: list[str] = []  # each answer's X-Request-Id
 
     def signed(self, url: str, params: dict[str, str]) -> dict[str, str]:
         token = self.settings.twilio.auth_token
@@ -125,6 +126,7 @@ class Call:
         if actions:
             self.next = actions[0]
         self.answers.append(answer.text)
+        self.request_ids.append(answer.headers["x-request-id"])
         return answer.text
 
     async def start(self) -> str:
