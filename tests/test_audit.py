@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import asyncpg
 import pytest
 
 from foundation.audit import list_audit_for_subject, record_audit, verify_audit_chain
 from foundation.settings import Settings
+from tests.support.audit_log import verify_cli
 
 
 async def _write_three(owner_conn: asyncpg.Connection) -> list[int]:
@@ -86,28 +84,9 @@ async def test_even_the_owner_is_stopped_by_the_trigger(owner_conn: asyncpg.Conn
         await owner_conn.execute("UPDATE audit_log SET action = 'forged'")
 
 
-def _verify_cli(settings: Settings) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HANCHANG_ENV": "test",
-        "DATABASE_URL": settings.database.url,
-        "REDIS_URL": settings.redis.url,
-        "HANCHANG_PERSON_KEYS": "1:" + "QUFB" * 11,
-        "HANCHANG_DATA_DIR": str(settings.data_dir),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", "audit", "verify"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-
-
 async def test_tampering_is_detected(owner_conn: asyncpg.Connection, settings: Settings) -> None:
     ids = await _write_three(owner_conn)
-    clean = _verify_cli(settings)
+    clean = verify_cli(settings)
     assert clean.returncode == 0, clean.stderr
     assert "intact" in clean.stdout
 
@@ -124,7 +103,7 @@ async def test_tampering_is_detected(owner_conn: asyncpg.Connection, settings: S
     report = await verify_audit_chain(owner_conn)
     assert not report.ok
     assert ids[0] in {item.id for item in report.breaks}
-    tampered = _verify_cli(settings)
+    tampered = verify_cli(settings)
     assert tampered.returncode == 1
     assert "TAMPERED" in tampered.stderr
 
