@@ -13,14 +13,19 @@ import asyncpg
 import pytest
 
 from foundation.korea import KOREA
-from foundation.settings import Settings, load_settings
+from foundation.settings import Settings
 from i18n import SUPPORTED_LOCALES
 from notifications.messages import NoticeText, render_notice
-from tests.support.environment import environment_for_tests
 from tests.support.factories import make_account, make_fact, run_jobs
-from tests.support.fakes.fcm import FakeFcm, write_service_account
-from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
-from tests.support.notice_delivery import Clock, enqueue, korea, laid_off
+from tests.support.fakes.fcm import FakeFcm, running_fcm
+from tests.support.fakes.twilio import FakeTwilio, running_twilio
+from tests.support.notice_delivery import (
+    Clock,
+    enqueue,
+    korea,
+    laid_off,
+    settings_with_push_and_sms,
+)
 
 FOREIGN = [code for code in SUPPORTED_LOCALES if code != "ko"]
 PARENTAL = NoticeText(kind="benefit", programme_id="parental-leave-benefit")
@@ -35,10 +40,8 @@ async def twilio() -> AsyncIterator[FakeTwilio]:
 
 @pytest.fixture(scope="module")
 async def fcm() -> AsyncIterator[FakeFcm]:
-    fake = FakeFcm()
-    await fake.start()
-    yield fake
-    await fake.stop()
+    async with running_fcm() as fake:
+        yield fake
 
 
 @pytest.fixture(scope="module")
@@ -50,18 +53,7 @@ def settings(
     fcm: FakeFcm,
 ) -> Settings:
     data = tmp_path_factory.mktemp("data")
-    credentials = write_service_account(data / "firebase.json", fcm.token_uri)
-    return load_settings(
-        environment_for_tests(
-            database_url,
-            redis_url,
-            data / "hanchang",
-            **twilio_environment(twilio),
-            HANCHANG_FCM_CREDENTIALS=str(credentials),
-            FCM_API_BASE_URL=fcm.url,
-            HANCHANG_FCM_TIMEOUT_S="2",
-        )
-    )
+    return settings_with_push_and_sms(database_url, redis_url, data, twilio, fcm)
 
 
 def printed_letters(settings: Settings, day: date) -> str:

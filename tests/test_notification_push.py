@@ -11,12 +11,11 @@ import asyncpg
 import pytest
 
 from foundation.korea import KOREA
-from foundation.settings import Settings, load_settings
-from tests.support.environment import environment_for_tests
+from foundation.settings import Settings
 from tests.support.factories import make_account, make_fact, run_jobs
-from tests.support.fakes.fcm import FakeFcm, write_service_account
-from tests.support.fakes.twilio import FakeTwilio, running_twilio, twilio_environment
-from tests.support.notice_delivery import Clock, enqueue, korea
+from tests.support.fakes.fcm import FakeFcm, running_fcm
+from tests.support.fakes.twilio import FakeTwilio, running_twilio
+from tests.support.notice_delivery import Clock, enqueue, korea, settings_with_push_and_sms
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +26,8 @@ async def twilio() -> AsyncIterator[FakeTwilio]:
 
 @pytest.fixture(scope="module")
 async def fcm() -> AsyncIterator[FakeFcm]:
-    fake = FakeFcm()
-    await fake.start()
-    yield fake
-    await fake.stop()
+    async with running_fcm() as fake:
+        yield fake
 
 
 @pytest.fixture(scope="module")
@@ -42,18 +39,7 @@ def settings(
     fcm: FakeFcm,
 ) -> Settings:
     data = tmp_path_factory.mktemp("data")
-    credentials = write_service_account(data / "firebase.json", fcm.token_uri)
-    return load_settings(
-        environment_for_tests(
-            database_url,
-            redis_url,
-            data / "hanchang",
-            **twilio_environment(twilio),
-            HANCHANG_FCM_CREDENTIALS=str(credentials),
-            FCM_API_BASE_URL=fcm.url,
-            HANCHANG_FCM_TIMEOUT_S="2",
-        )
-    )
+    return settings_with_push_and_sms(database_url, redis_url, data, twilio, fcm)
 
 
 async def parent_with_app(

@@ -4,6 +4,7 @@ its own queue, a person the unemployment benefit's rules tell, and that person's
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import asyncpg
 from arq import create_pool
@@ -11,8 +12,11 @@ from arq.connections import RedisSettings
 
 from foundation import jobs
 from foundation.korea import KOREA
-from foundation.settings import Settings
+from foundation.settings import Settings, load_settings
+from tests.support.environment import environment_for_tests
 from tests.support.factories import make_fact, make_person
+from tests.support.fakes.fcm import FakeFcm, write_service_account
+from tests.support.fakes.twilio import FakeTwilio, twilio_environment
 
 
 class Clock:
@@ -61,4 +65,23 @@ async def notices_of(conn: asyncpg.Connection, person_id: int) -> list[asyncpg.R
     return await conn.fetch(
         "SELECT * FROM notices WHERE person_id = $1 AND programme_id = 'unemployment-benefit'",
         person_id,
+    )
+
+
+def settings_with_push_and_sms(
+    database_url: str, redis_url: str, data: Path, twilio: FakeTwilio, fcm: FakeFcm
+) -> Settings:
+    """Settings whose SMS and voice go to the fake Twilio and whose pushes go to the fake FCM
+    (through firebase-admin, with a service account the fake's token endpoint signs)."""
+    credentials = write_service_account(data / "firebase.json", fcm.token_uri)
+    return load_settings(
+        environment_for_tests(
+            database_url,
+            redis_url,
+            data / "hanchang",
+            **twilio_environment(twilio),
+            HANCHANG_FCM_CREDENTIALS=str(credentials),
+            FCM_API_BASE_URL=fcm.url,
+            HANCHANG_FCM_TIMEOUT_S="2",
+        )
     )

@@ -21,6 +21,7 @@ import secrets
 import sys
 import threading
 from collections import deque
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -272,3 +273,14 @@ async def _serve_until_stdin_closes() -> None:
 
 if __name__ == "__main__":
     asyncio.run(_serve_until_stdin_closes())
+
+
+@contextlib.asynccontextmanager
+async def running_fcm() -> AsyncIterator[FakeFcm]:
+    """The fake FCM, started and stopped around the block."""
+    fake = FakeFcm()
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
