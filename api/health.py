@@ -34,6 +34,7 @@ async def healthz() -> Health:
     tags=["health"],
     responses={
         503: ResponseSpec(
+            generate_examples=False,
             data_container=ProblemDocument,
             media_type="application/problem+json",
             description="PostgreSQL or Redis is not reachable",

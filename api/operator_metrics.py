@@ -186,6 +186,7 @@ async def scrape_values(request: Request[Any, Any, Any]) -> ScrapeValues:
     summary="What the service is doing, for Prometheus (operators only)",
     responses={
         200: ResponseSpec(
+            generate_examples=False,
             data_container=str,
             media_type=MediaType.TEXT,
             description="Prometheus text exposition format 0.0.4",

@@ -72,7 +72,9 @@ def _cached(request: Request[Any, Any, Any], rendered: Rendered, locale: str) ->
 
 
 _NOT_MODIFIED = ResponseSpec(
-    data_container=None, description="Not modified: the If-None-Match ETag is current"
+    generate_examples=False,
+    data_container=None,
+    description="Not modified: the If-None-Match ETag is current",
 )
 
 
@@ -86,7 +88,9 @@ _NOT_MODIFIED = ResponseSpec(
         "`Vary: Accept-Language`); send the `ETag` back in If-None-Match for a 304."
     ),
     responses={
-        200: ResponseSpec(data_container=CatalogDocument, description="The catalog"),
+        200: ResponseSpec(
+            generate_examples=False, data_container=CatalogDocument, description="The catalog"
+        ),
         304: _NOT_MODIFIED,
     },
 )
@@ -106,7 +110,9 @@ async def list_services(request: Request[Any, Any, Any]) -> Response[bytes]:
         "unknown id answers 404 `programme-not-found`."
     ),
     responses={
-        200: ResponseSpec(data_container=ProgrammeDocument, description="The programme"),
+        200: ResponseSpec(
+            generate_examples=False, data_container=ProgrammeDocument, description="The programme"
+        ),
         304: _NOT_MODIFIED,
         **problem_responses(404),
     },

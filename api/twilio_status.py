@@ -37,6 +37,7 @@ def _plain(status_code: int) -> Response[str]:
     media_type=MediaType.TEXT,
     responses={
         403: ResponseSpec(
+            generate_examples=False,
             data_container=str,
             media_type=MediaType.TEXT,
             description="Not signed by Twilio: an empty answer, and nothing changed",

@@ -248,6 +248,7 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     Every channel that answers JSON (the app, the kiosk, the console) documents them so."""
     return {
         status: ResponseSpec(
+            generate_examples=False,
             data_container=ProblemDocument,
             media_type="application/problem+json",
             description=f"{HTTPStatus(status).phrase} (RFC 9457 problem details)",

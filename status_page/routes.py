@@ -135,6 +135,7 @@ async def status_page(
     ),
     responses={
         503: ResponseSpec(
+            generate_examples=False,
             data_container=ProblemDocument,
             media_type="application/problem+json",
             description="No figures at all: the database is away and no snapshot is kept",
