@@ -20,6 +20,7 @@ each holds at most one pooled connection at a time.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -27,8 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from arq import Retry
 from arq.constants import job_key_prefix
 
+from foundation.db import CONNECTION_FAILURES
 from foundation.jobs import BULK_QUEUE, enqueue
 from foundation.korea import KOREA
 from notifications import delivery, recipients
@@ -41,6 +44,8 @@ from notifications.notices import (
 from notifications.resolve import resolve_ambiguous_deliveries
 from notifications.settle import settle_notices
 from onestop.eligibility import evaluate_population
+
+log = logging.getLogger(__name__)
 
 
 def _now(ctx: dict[str, Any]) -> datetime:
@@ -164,22 +169,49 @@ def _job_id(ctx: dict[str, Any]) -> str:
     return str(ctx.get("job_id") or f"direct-{uuid.uuid4()}")
 
 
+# A delivery job that loses PostgreSQL is run again after these pauses (arq's `Retry`,
+# same job id: the run takes back the claims the last one left, notifications/delivery.py),
+# rather than failing and leaving them to the sweep's ten minutes. One more loss, and the
+# job fails as any other.
+DATABASE_RETRY_DELAYS_S = (5, 10, 20, 40)
+
+
+def _pause_before_again(ctx: dict[str, Any], error: BaseException) -> int | None:
+    """How long before the job runs again, or None: it has been tried enough."""
+    tries = int(ctx.get("job_try", 1))
+    if tries > len(DATABASE_RETRY_DELAYS_S):
+        return None
+    pause = DATABASE_RETRY_DELAYS_S[tries - 1]
+    log.warning("delivery job %s lost PostgreSQL (%r); again in %d s", _job_id(ctx), error, pause)
+    return pause
+
+
 async def deliver_notices(
     ctx: dict[str, Any], notice_ids: Sequence[int], unread_push: bool = False
 ) -> dict[str, Any]:
-    result = await delivery.deliver_notices(
-        ctx["pool"], ctx["redis"], ctx["settings"], notice_ids, _now(ctx),
-        job_id=_job_id(ctx), unread_push=unread_push,
-    )  # fmt: skip
+    try:
+        result = await delivery.deliver_notices(
+            ctx["pool"], ctx["redis"], ctx["settings"], notice_ids, _now(ctx),
+            job_id=_job_id(ctx), unread_push=unread_push,
+        )  # fmt: skip
+    except CONNECTION_FAILURES as error:
+        if (pause := _pause_before_again(ctx, error)) is None:
+            raise
+        raise Retry(defer=pause) from error
     return {**result, "next_batches": await _dispatch(ctx, from_delivery=True)}
 
 
 async def deliver_urgent_notices(ctx: dict[str, Any], notice_ids: Sequence[int]) -> dict[str, Any]:
     """An account notice (a new payment account): on the interactive worker, unpaced."""
-    return await delivery.deliver_notices(
-        ctx["pool"], ctx["redis"], ctx["settings"], notice_ids, _now(ctx),
-        job_id=_job_id(ctx), paced=False,
-    )  # fmt: skip
+    try:
+        return await delivery.deliver_notices(
+            ctx["pool"], ctx["redis"], ctx["settings"], notice_ids, _now(ctx),
+            job_id=_job_id(ctx), paced=False,
+        )  # fmt: skip
+    except CONNECTION_FAILURES as error:
+        if (pause := _pause_before_again(ctx, error)) is None:
+            raise
+        raise Retry(defer=pause) from error
 
 
 async def _enqueue_notices(ctx: dict[str, Any], rows: list[asyncpg.Record], **kwargs: Any) -> int:

@@ -16,20 +16,27 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, cast
 
 import asyncpg
 import pytest
+from arq import Retry
+from arq import create_pool as create_arq_pool
+from arq.connections import RedisSettings
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from auth import Tokens
+from foundation.db import CONNECTION_FAILURES, create_pool
+from foundation.korea import KOREA
 from foundation.settings import Settings
+from notifications import jobs
 from server.app import create_app
 from tests.support.factories import bearer, make_account, sign_in
 from tests.support.fakes.twilio import TEST_SID, TEST_TOKEN
 from tests.support.kiosk_devices import KioskKey, enrolled_kiosk, signed_get
+from tests.support.notice_delivery import Clock, korea, laid_off, notices_of
 from tests.support.own_parts import ANSWER_WITHIN_S, OwnParts, looked_after
 from tests.support.phone_calls import Call
 from tests.support.staff import signed_in
@@ -286,3 +293,57 @@ async def test_sign_up_without_redis_is_refused_whole_and_served_once_it_is_back
         assert watch.restarts == (1 if fault == "kill" else 0)
     assert await challenges(parts, people) == 1
     await clear_sign_up(parts, people)
+
+
+async def test_a_delivery_job_that_loses_postgresql_runs_again_and_sends_once(
+    parts: OwnParts,
+) -> None:
+    """arq does not run a job again after an ordinary error: without `Retry`, its claims
+    would wait for the sweep's ten minutes. The job asks to run again in seconds, and the
+    run that follows sends each notice once."""
+    quiet = parts.settings()  # no Twilio: SMS go to the dev outbox
+    phone = "+821077770001"
+    conn = await asyncpg.connect(parts.postgres.url)
+    try:
+        person = await laid_off(conn, quiet, phone=phone)
+    finally:
+        await conn.close()
+    pool = await create_pool(quiet.database, min_size=1, max_size=2)
+    redis = await create_arq_pool(RedisSettings.from_dsn(quiet.redis.url))
+    today = datetime.now(KOREA).date()
+    ctx: dict[str, Any] = {
+        "pool": pool, "redis": redis, "settings": quiet, "clock": Clock(korea(today, 10)),
+        "job_id": "deliver-outage", "job_try": 1,
+    }  # fmt: skip
+    try:
+        await jobs.scan_notices(ctx)
+        async with pool.acquire() as held:
+            [notice] = [
+                row["id"] for row in await notices_of(cast(asyncpg.Connection, held), person)
+            ]
+
+        parts.stop("postgresql")
+        try:
+            with pytest.raises(Retry) as again:
+                await jobs.deliver_notices(ctx, [notice])
+            assert again.value.defer_score == jobs.DATABASE_RETRY_DELAYS_S[0] * 1000
+            # Tried enough: the job fails as any other (the sweep is the last resort).
+            ctx["job_try"] = len(jobs.DATABASE_RETRY_DELAYS_S) + 1
+            with pytest.raises(CONNECTION_FAILURES):
+                await jobs.deliver_notices(ctx, [notice])
+        finally:
+            parts.start_again("postgresql")
+
+        ctx["job_try"] = 2
+        result = await jobs.deliver_notices(ctx, [notice])
+        assert result["attempted"] == {"sms": 1}, result
+        async with pool.acquire() as held:
+            assert await held.fetchval("SELECT state FROM notices WHERE id = $1", notice) == "sent"
+            sent = await held.fetchval(
+                "SELECT count(*) FROM dev_outbox WHERE to_e164 = $1 AND body LIKE '%구직급여%'",
+                phone,
+            )
+        assert sent == 1
+    finally:
+        await redis.aclose()
+        await pool.close()
