@@ -174,6 +174,12 @@ def _job_id(ctx: dict[str, Any]) -> str:
 # rather than failing and leaving them to the sweep's ten minutes. One more loss, and the
 # job fails as any other.
 DATABASE_RETRY_DELAYS_S = (5, 10, 20, 40)
+# A connection lost mid-command can also leave asyncpg's protocol in a state it refuses
+# to go on from ("cannot switch to state 12; another operation is in progress").
+_DATABASE_LOST: tuple[type[BaseException], ...] = (
+    *CONNECTION_FAILURES,
+    asyncpg.InternalClientError,
+)
 
 
 def _pause_before_again(ctx: dict[str, Any], error: BaseException) -> int | None:
@@ -194,7 +200,7 @@ async def deliver_notices(
             ctx["pool"], ctx["redis"], ctx["settings"], notice_ids, _now(ctx),
             job_id=_job_id(ctx), unread_push=unread_push,
         )  # fmt: skip
-    except CONNECTION_FAILURES as error:
+    except _DATABASE_LOST as error:
         if (pause := _pause_before_again(ctx, error)) is None:
             raise
         raise Retry(defer=pause) from error
@@ -208,7 +214,7 @@ async def deliver_urgent_notices(ctx: dict[str, Any], notice_ids: Sequence[int])
             ctx["pool"], ctx["redis"], ctx["settings"], notice_ids, _now(ctx),
             job_id=_job_id(ctx), paced=False,
         )  # fmt: skip
-    except CONNECTION_FAILURES as error:
+    except _DATABASE_LOST as error:
         if (pause := _pause_before_again(ctx, error)) is None:
             raise
         raise Retry(defer=pause) from error
