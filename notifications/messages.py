@@ -11,6 +11,8 @@ show at all (EUC-KR) is decided per message when it is sent: korean_handsets.py.
 
 from __future__ import annotations
 
+import re
+
 import msgspec
 
 from i18n import N_, translate
@@ -112,13 +114,25 @@ def sms_limit(text: str) -> int:
     return SMS_MAX_GSM_CHARS if is_gsm_7(text) else SMS_MAX_CHARS
 
 
+# A Korean gloss in parentheses, as after a programme's name in Indonesian or Filipino:
+# "Tunjangan Pencari Kerja (구직급여)".
+_KOREAN_GLOSS = re.compile(r"\s*\([^()]*[\uac00-\ud7a3][^()]*\)")
+
+
 def fit_sms(text: str, limit: int | None = None) -> str:
-    """`text` if it fits two segments of its encoding; else its last sentence (the
-    helpline) kept whole, and before it as many whole words as fit, and an ellipsis."""
+    """`text` if it fits two segments of its encoding; else, if its Korean glosses are all
+    that makes it UCS-2 (under half the room of GSM-7), `text` without them, in GSM-7: the
+    programme's name in the person's language is worth more than the gloss; else its last
+    sentence (the helpline) kept whole, and before it as many whole words as fit, and an
+    ellipsis."""
     gsm = is_gsm_7(text)
-    limit = limit or sms_limit(text)
-    if sms_length(text) <= limit:
+    if sms_length(text) <= (limit or sms_limit(text)):
         return text
+    if not gsm and limit is None:
+        plain = _KOREAN_GLOSS.sub("", text)
+        if plain != text and is_gsm_7(plain):
+            return fit_sms(plain)
+    limit = limit or sms_limit(text)
     ellipsis = "..." if gsm else "…"
     head, _, tail = text.rpartition(". ")
     if not head or sms_length(tail) + len(ellipsis) + 1 >= limit:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from i18n import BY_CODE, LANGUAGES
+from i18n import BY_CODE, LANGUAGES, translate
 from notifications.korean_handsets import (
     WHERE_IN_FULL,
     pointer_sms,
@@ -171,3 +171,32 @@ def test_other_sms_go_in_korean_and_english_or_english_when_both_do_not_fit() ->
         ]
 
     assert sms_text_korean_phones_show("th", long) == long("en")
+
+
+@pytest.mark.parametrize("locale", ["id", "tl"])
+@pytest.mark.parametrize("programme_id", sorted(PROGRAMMES))
+def test_a_latin_script_sms_drops_its_korean_glosses_rather_than_the_programme(
+    locale: str, programme_id: str
+) -> None:
+    """The Korean gloss after a programme's name made an Indonesian or Filipino SMS UCS-2
+    (2 × 67 characters), and the programme was cut to one word ("Anda… Ajukan di ...").
+    Without the glosses the text is GSM-7 and whole: the programme named in full."""
+    sms = render_notice(NoticeText(kind="benefit", programme_id=programme_id), locale).sms
+    name = PROGRAMMES[programme_id].name
+    assert translate(locale, name).split(" (")[0] in sms, sms
+    assert "…" not in sms and "..." not in sms, sms
+    assert is_gsm_7(sms) and sms_length(sms) <= SMS_MAX_GSM_CHARS
+    assert sms.endswith("1350."), sms
+    assert sms_for_korean_handsets(sms, locale, has_app=False) == sms
+
+
+def test_a_korean_text_keeps_its_parentheses() -> None:
+    korean = (
+        "[고용노동부] "
+        + "낱말 " * 80
+        + "(구직급여) 끝이에요. 도움이 필요하면 1350으로 전화해 주세요."
+    )
+    assert "…" in fit_sms(korean)
+    assert fit_sms("[고용노동부] 구직급여(실업급여) 신청 대상일 수 있어요.") == (
+        "[고용노동부] 구직급여(실업급여) 신청 대상일 수 있어요."
+    )
