@@ -104,16 +104,15 @@ async def save_checkpoint(
     await put_newest(redis, checkpoint, key)
 
 
-async def put_newest(redis: Redis, checkpoint: AuditCheckpoint, key: bytes) -> bool:
+async def put_newest(redis: Redis, checkpoint: AuditCheckpoint, key: bytes) -> None:
     """Make `checkpoint` Redis's newest unless Redis holds a newer head we signed. A log
     that lost its newest rows must not replace the checkpoint that shows it (the minute
     job logs the loss; `hanchang audit verify` keeps reporting it)."""
     current = await redis.get(REDIS_KEY)
     held = _decode(current) if current is not None else None
     if held is not None and held.last_id > checkpoint.last_id and signature_is_valid(held, key):
-        return False
+        return
     await redis.set(REDIS_KEY, msgspec.json.encode(checkpoint))
-    return True
 
 
 def _append_line(path: Path, line: bytes) -> None:

@@ -192,32 +192,30 @@ def _pause_before_again(ctx: dict[str, Any], error: BaseException) -> int | None
     return pause
 
 
-async def deliver_notices(
-    ctx: dict[str, Any], notice_ids: Sequence[int], unread_push: bool = False
+async def _deliver(
+    ctx: dict[str, Any], notice_ids: Sequence[int], **options: bool
 ) -> dict[str, Any]:
     try:
-        result = await delivery.deliver_notices(
+        return await delivery.deliver_notices(
             ctx["pool"], ctx["redis"], ctx["settings"], notice_ids, _now(ctx),
-            job_id=_job_id(ctx), unread_push=unread_push,
+            job_id=_job_id(ctx), **options,
         )  # fmt: skip
     except _DATABASE_LOST as error:
         if (pause := _pause_before_again(ctx, error)) is None:
             raise
         raise Retry(defer=pause) from error
+
+
+async def deliver_notices(
+    ctx: dict[str, Any], notice_ids: Sequence[int], unread_push: bool = False
+) -> dict[str, Any]:
+    result = await _deliver(ctx, notice_ids, unread_push=unread_push)
     return {**result, "next_batches": await _dispatch(ctx, from_delivery=True)}
 
 
 async def deliver_urgent_notices(ctx: dict[str, Any], notice_ids: Sequence[int]) -> dict[str, Any]:
     """An account notice (a new payment account): on the interactive worker, unpaced."""
-    try:
-        return await delivery.deliver_notices(
-            ctx["pool"], ctx["redis"], ctx["settings"], notice_ids, _now(ctx),
-            job_id=_job_id(ctx), paced=False,
-        )  # fmt: skip
-    except _DATABASE_LOST as error:
-        if (pause := _pause_before_again(ctx, error)) is None:
-            raise
-        raise Retry(defer=pause) from error
+    return await _deliver(ctx, notice_ids, paced=False)
 
 
 async def _enqueue_notices(ctx: dict[str, Any], rows: list[asyncpg.Record], **kwargs: Any) -> int:
